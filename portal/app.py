@@ -1,0 +1,101 @@
+"""The app factory: config, extensions, blueprints, error pages, security headers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from portal.extensions import csrf
+from portal.services import Services, build_services
+from portal.settings import Settings, load_settings
+from portal.web import services
+
+log = logging.getLogger(__name__)
+
+# Nothing is loaded from another host, and no inline script runs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def build_app(settings: Settings | None = None, services_: Services | None = None) -> Flask:
+    settings = settings or (services_.settings if services_ else load_settings())
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        # Generous enough that an over-long field gets a message beside it, not a 413.
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=4 * 3600,
+    )
+    app.extensions["portal"] = services_ or build_services(settings)
+    register_extensions(app)
+    register_blueprints(app, settings)
+    register_errorhandlers(app)
+    register_template_context(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask, settings: Settings) -> None:
+    from portal.web.pages.routes import bp as pages_bp
+    from portal.web.programs.routes import bp as programs_bp
+    from portal.web.signup.routes import bp as signup_bp
+
+    app.register_blueprint(programs_bp)
+    app.register_blueprint(signup_bp)
+    if settings.is_local:
+        from portal.web.devmail.routes import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)
+    app.register_blueprint(pages_bp)  # last: its /<slug> route is the catch-all
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html", reason=error.description), 400
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> tuple[str, int]:
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error: Exception) -> tuple[str, int]:
+        return render_template("errors/404.html"), 405
+
+    @app.errorhandler(413)
+    def too_large(error: Exception) -> tuple[str, int]:
+        return render_template("errors/413.html"), 413
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> tuple[str, int]:
+        return render_template("errors/500.html"), 500
+
+
+def register_template_context(app: Flask) -> None:
+    @app.context_processor
+    def navigation() -> dict[str, object]:
+        portal = services()
+        return {"nav_pages": portal.pages.navigation(), "stage": portal.settings.stage}
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Magic links carry tokens in the path: never send them on as a Referer.
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith(("/confirm/", "/dev/")):
+        headers["Cache-Control"] = "no-store"
+    return response

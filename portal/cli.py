@@ -1,0 +1,169 @@
+"""The `portal` command: the local server, tables, and organizers' tools."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+import click
+
+from portal.content import ContentError
+from portal.local.dynamodb import LocalStoreError
+from portal.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _store(settings: Settings, *, publish: bool = False) -> Iterator[Settings]:
+    """The database this command should use: AWS in the aws stage, else the local store."""
+    if settings.stage == "aws":
+        from portal.persistence import tables
+
+        tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+        yield settings
+        return
+    from portal.local.store import local_store
+
+    try:
+        with local_store(settings, publish=publish, warn=lambda m: click.secho(m, fg="yellow", err=True)) as ready:
+            yield ready
+    except LocalStoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _services(settings: Settings) -> Any:
+    from portal.services import build_services
+
+    try:
+        return build_services(settings)
+    except ContentError as exc:
+        raise click.ClickException(f"the content folder has errors:\n{exc}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Mentor Portal: run it locally and look after programs from a terminal."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("botocore", "pynamodb", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--no-demo", is_flag=True, help="Do not seed the demo program's participants.")
+def dev(host: str, port: int, no_demo: bool) -> None:
+    """Start DynamoDB Local, create the tables, seed the demo and serve the portal."""
+    from werkzeug.serving import run_simple
+
+    from portal import create_app
+    from portal.local.demo import seed_demo
+
+    settings = _settings()
+    if settings.stage != "local":
+        raise click.ClickException(f"`portal dev` runs the local stage, not {settings.stage!r} (unset PORTAL_STAGE)")
+    if "PORTAL_BASE_URL" not in os.environ:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
+        settings = settings.with_overrides(base_url=f"http://{shown}:{port}")
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    with _store(settings, publish=True) as ready:
+        services = _services(ready)
+        if not no_demo and (demo := services.programs.get("demo")) is not None:
+            seeded = seed_demo(demo, services.participants, services.clock())
+            if seeded:
+                click.echo(f"Seeded the demo program with {seeded} participants.")
+        app = create_app(ready, services)
+        click.secho(f"Mentor Portal on {ready.base_url} (data in {ready.data_dir})", fg="green")
+        click.echo(f"Mail is written to {ready.mail_dir} and listed at {ready.base_url}/dev/mail")
+        click.echo("Press Ctrl-C to stop.")
+        try:
+            run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            click.echo("Stopping.")
+
+
+@main.group()
+def tables() -> None:
+    """DynamoDB tables."""
+
+
+@tables.command("create")
+def tables_create() -> None:
+    """Create any missing table (safe to run again)."""
+    from portal.persistence import tables as table_models
+
+    settings = _settings()
+    with _store(settings) as ready:
+        if ready.stage == "aws":
+            created = table_models.create_tables()
+        else:
+            created = []  # the local store creates them on start
+        names = [model.Meta.table_name for model in table_models.ALL_MODELS]
+        click.echo(f"{len(names)} tables ready: {', '.join(names)}")
+        if created:
+            click.echo(f"created: {', '.join(created)}")
+
+
+@main.command()
+@click.option("--program", "slug", required=True, help="The program's slug, e.g. demo.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def participants(slug: str, output: str) -> None:
+    """List a program's participants with role and status."""
+    settings = _settings()
+    with _store(settings) as ready:
+        services = _services(ready)
+        program = services.programs.get(slug)
+        if program is None:
+            known = ", ".join(p.slug for p in services.programs) or "none"
+            raise click.UsageError(f"no program {slug!r} (known: {known})")
+        people = sorted(services.participants.for_program(slug), key=lambda p: (p.role.value, p.name.lower()))
+    if output == "json":
+        rows = [
+            {
+                "email": p.email,
+                "name": p.name,
+                "role": p.role.value,
+                "status": p.status.value,
+                "signed_up": p.created_at.isoformat() if p.created_at else None,
+                "confirmed": p.confirmed_at.isoformat() if p.confirmed_at else None,
+            }
+            for p in people
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not people:
+        click.echo(f"{program.title}: no participants yet.")
+        return
+    widths = (max(len(p.name) for p in people), max(len(p.email) for p in people), 6, 9)
+    header = ("Name", "Email", "Role", "Status")
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for p in people:
+        cells = (p.name, p.email, p.role.value, p.status.value)
+        click.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
+    counts: dict[str, int] = {}
+    for p in people:
+        counts[p.status.value] = counts.get(p.status.value, 0) + 1
+    click.echo(f"\n{len(people)} participants: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

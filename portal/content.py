@@ -1,0 +1,54 @@
+"""Reading Markdown files with YAML front matter, shared by pages, programs and agreements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+from markdown_it import MarkdownIt
+
+
+class ContentError(Exception):
+    """A content file cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Document:
+    path: Path
+    meta: dict[str, Any]
+    body: str
+
+
+def read_document(path: Path) -> Document:
+    """Split a Markdown file into its front matter and body."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(f"{path}: is not UTF-8 text") from None
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(f"{path}: the front matter is not valid YAML{where}: {problem}") from None
+    if not text.lstrip().startswith("---"):
+        raise ContentError(f"{path}: must start with front matter between two '---' lines")
+    return Document(path=path, meta=dict(post.metadata), body=post.content)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # Raw HTML stays escaped: content is written by organizers, rendered for everyone.
+    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+        ["table", "strikethrough", "replacements", "smartquotes"]
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to safe HTML (raw HTML in the source is escaped, not passed through)."""
+    return _markdown().render(text)

@@ -1,0 +1,1 @@
+"""Pure domain code: entities, scoring, matching, lifecycle, analytics. No I/O."""

@@ -1,0 +1,169 @@
+"""A program's settings, validated strictly so that a typo fails at load, not at round time."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+# EventBridge schedule expressions: cron with six fields, or rate(N unit[s]).
+_CRON = re.compile(r"^cron\((\S+\s+){5}\S+\)$")
+_RATE = re.compile(r"^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+
+
+class Format(StrEnum):
+    ONE_ON_ONE = "one-on-one"
+    GROUP = "group"
+    REVERSE = "reverse"
+    FLASH = "flash"
+    PEER = "peer"
+
+
+class Weight(StrEnum):
+    MUST = "must"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    OFF = "off"
+
+
+class Approval(StrEnum):
+    AUTO = "auto"
+    ORGANIZER = "organizer"
+    MENTEE_CHOICE = "mentee-choice"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Question(_Strict):
+    """An extra sign-up question and how it feeds matching."""
+
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    label: Text
+    type: Literal["text", "choice", "multi"] = "text"
+    choices: tuple[Text, ...] = ()
+    required: bool = False
+    match: Literal["same", "overlap", "none"] = "none"
+    weight: Weight = Weight.MEDIUM
+    help: str = ""
+
+    @model_validator(mode="after")
+    def _choices_fit_type(self) -> Question:
+        if self.type in ("choice", "multi") and len(self.choices) < 2:
+            raise ValueError(f"a {self.type} question needs at least two choices")
+        if self.type == "text" and self.choices:
+            raise ValueError("a text question takes no choices (use type: choice)")
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError("choices must not repeat")
+        if self.match == "overlap" and self.type != "multi":
+            raise ValueError("match: overlap needs a multi question (use match: same)")
+        return self
+
+
+class Weights(_Strict):
+    languages: Weight = Weight.MUST
+    skills: Weight = Weight.HIGH
+    timezone: Weight = Weight.MEDIUM
+    availability: Weight = Weight.MEDIUM
+    seniority: Weight = Weight.LOW
+
+
+class Matching(_Strict):
+    objective: Literal["participation", "score"] = "participation"
+    fairness: Literal["none", "balanced"] = "none"
+    weights: Weights = Weights()
+    exclude_same_department: bool = False
+    exclude_reporting_line: bool = False
+    max_timezone_gap_hours: Annotated[float, Field(ge=0, le=26)] | None = None
+    no_repeat_pairs: bool = True
+
+
+class Schedule(_Strict):
+    rounds: str = "cron(0 9 ? * MON *)"
+    summary: str = "cron(0 8 ? * FRI *)"
+    checkin_reminder_days: Annotated[int, Field(ge=1, le=90)] = 14
+
+    @field_validator("rounds", "summary")
+    @classmethod
+    def _schedule_expression(cls, value: str) -> str:
+        if value == "manual" or _CRON.match(value) or _RATE.match(value):
+            return value
+        raise ValueError(
+            'must be an EventBridge expression such as "cron(0 9 ? * MON *)" '
+            'or "rate(7 days)", or "manual"'
+        )
+
+
+DEFAULT_LANGUAGES = ("English", "Spanish", "French", "German", "Portuguese", "Hindi")
+
+
+class Program(_Strict):
+    """One mentoring program, as its organizers defined it."""
+
+    title: Text
+    slug: Slug
+    summary: Annotated[str, StringConstraints(max_length=300)] = ""
+    format: Format
+    organizers: Annotated[tuple[EmailStr, ...], Field(min_length=1)]
+    capacity: Annotated[int, Field(ge=1, le=20)] = 1
+    approval: Approval = Approval.ORGANIZER
+    timezone: str = "UTC"
+    cycle_weeks: Annotated[int, Field(ge=1, le=104)] = 12
+    signup_open: bool = True
+    topics: Annotated[tuple[Text, ...], Field(min_length=1, max_length=100)]
+    languages: Annotated[tuple[Text, ...], Field(min_length=1)] = DEFAULT_LANGUAGES
+    agreement: Slug | None = None
+    track: Slug | None = None
+    questions: tuple[Question, ...] = ()
+    matching: Matching = Matching()
+    schedule: Schedule = Schedule()
+    retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
+    body: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
+        return value
+
+    @field_validator("topics", "languages")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        lowered = [item.casefold() for item in value]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("must not list the same entry twice")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Program:
+        keys = [q.key for q in self.questions]
+        if len(set(keys)) != len(keys):
+            raise ValueError("questions: two questions share a key")
+        if self.format is Format.PEER and self.approval is Approval.MENTEE_CHOICE:
+            raise ValueError("approval: mentee-choice needs mentors and mentees, not peers")
+        return self
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles people can sign up as."""
+        return ("peer",) if self.format is Format.PEER else ("mentee", "mentor")

@@ -1,0 +1,1 @@
+"""Email: named templates rendered to messages, and the senders that deliver them."""

@@ -1,0 +1,45 @@
+"""Build the RFC 5322 message that both the file sender and SES receive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from portal.mail.render import RenderedEmail
+
+
+def build_message(
+    rendered: RenderedEmail,
+    *,
+    sender: str,
+    recipient: str,
+    now: datetime,
+    unsubscribe_url: str | None = None,
+    reply_to: str | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message: plain text first, HTML second."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = Address(addr_spec=recipient)
+    message["Subject"] = rendered.subject
+    message["Date"] = format_datetime(now)
+    domain = sender.rsplit("@", 1)[-1].rstrip(">") or "mentor-portal.invalid"
+    message["Message-ID"] = make_msgid(domain=domain)
+    if reply_to:
+        message["Reply-To"] = reply_to
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # Plain ASCII stays 7bit so links are readable in the raw message; anything else is
+    # quoted-printable, which every mail system accepts.
+    message.set_content(rendered.text, cte=_transfer_encoding(rendered.text))
+    message.add_alternative(rendered.html, subtype="html", cte=_transfer_encoding(rendered.html))
+    return message
+
+
+def _transfer_encoding(text: str) -> str:
+    if text.isascii() and all(len(line) <= 998 for line in text.splitlines()):
+        return "7bit"
+    return "quoted-printable"

@@ -1,0 +1,40 @@
+"""Render `templates/email/<name>/{subject.txt,body.txt,body.html}` outside any request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
+    loader = jinja2.FileSystemLoader([TEMPLATE_ROOT])
+    text = jinja2.Environment(
+        loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )  # noqa: S701 - plain-text parts are not HTML
+    html = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+    return text, html
+
+
+def render(name: str, context: dict[str, Any]) -> RenderedEmail:
+    """Render the three parts of a named email with the same context."""
+    text_env, html_env = _environments()
+    subject = text_env.get_template(f"{name}/subject.txt").render(context)
+    return RenderedEmail(
+        subject=" ".join(subject.split()),
+        text=text_env.get_template(f"{name}/body.txt").render(context),
+        html=html_env.get_template(f"{name}/body.html").render(context),
+    )

@@ -1,0 +1,95 @@
+"""Senders deliver a raw message: SES in production, .eml files locally, memory in tests."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class TransientSendError(Exception):
+    """Worth trying again later (throttling, a timeout, a 5xx)."""
+
+
+class PermanentSendError(Exception):
+    """Will fail the same way again (a rejected address, a malformed message)."""
+
+
+class Sender(Protocol):
+    def send(self, recipient: str, raw: str) -> str:
+        """Deliver one message; return the provider's message id."""
+        ...
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class FileSender:
+    """Writes each message as an .eml file, for the local stage and `/dev/mail`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, recipient: str, raw: str) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:10]
+        name = f"{stamp}-{_UNSAFE.sub('_', recipient)[:60]}-{digest}.eml"
+        temporary = self.folder / f".{name}.tmp"
+        temporary.write_text(raw, encoding="utf-8")
+        os.replace(temporary, self.folder / name)  # readers never see half a file
+        return f"file:{name}"
+
+
+@dataclass
+class MemorySender:
+    """Keeps messages in a list; tests read `sent` and can inject failures."""
+
+    sent: list[tuple[str, email.message.EmailMessage]] = field(default_factory=list)
+
+    def send(self, recipient: str, raw: str) -> str:
+        message = email.message_from_string(raw, policy=email.policy.default)
+        self.sent.append((recipient, message))  # type: ignore[arg-type]
+        return f"memory:{len(self.sent)}"
+
+
+_TRANSIENT_CODES = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "ServiceUnavailable",
+    "InternalFailure",
+    "RequestTimeout",
+}
+
+
+class SesSender:
+    """Sends raw MIME through Amazon SES v1 `send_raw_email`."""
+
+    def __init__(self, client: Any, configuration_set: str | None = None) -> None:
+        self.client = client
+        self.configuration_set = configuration_set
+
+    def send(self, recipient: str, raw: str) -> str:
+        from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+
+        kwargs: dict[str, Any] = {"Destinations": [recipient], "RawMessage": {"Data": raw}}
+        if self.configuration_set:
+            kwargs["ConfigurationSetName"] = self.configuration_set
+        try:
+            response = self.client.send_raw_email(**kwargs)
+        except (ConnectionError, ReadTimeoutError) as exc:
+            raise TransientSendError(type(exc).__name__) from exc
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if code in _TRANSIENT_CODES or status >= 500:
+                raise TransientSendError(code or str(status)) from exc
+            raise PermanentSendError(code) from exc
+        return str(response["MessageId"])

@@ -1,0 +1,88 @@
+"""Content pages loaded from content/pages/*.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from portal.content import ContentError, read_document, render_markdown
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+_KNOWN_KEYS = {"title", "slug", "order", "nav", "description"}
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    slug: str
+    order: int
+    nav: bool
+    description: str
+    html: str
+
+
+def load_page(path: Path) -> Page:
+    """Read one page; raise ContentError naming the file and the bad key."""
+    document = read_document(path)
+    meta = document.meta
+    unknown = sorted(set(meta) - _KNOWN_KEYS)
+    if unknown:
+        raise ContentError(f"{path}: {unknown[0]}: is not a known setting (check the spelling)")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ContentError(f"{path}: title: is required")
+    slug = meta.get("slug", path.stem)
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise ContentError(f"{path}: slug: must be lowercase letters, digits and hyphens")
+    order = meta.get("order", 100)
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise ContentError(f"{path}: order: must be a whole number")
+    nav = meta.get("nav", False)
+    if not isinstance(nav, bool):
+        raise ContentError(f"{path}: nav: must be true or false")
+    description = meta.get("description", "")
+    if not isinstance(description, str) or len(description) > 300:
+        raise ContentError(f"{path}: description: must be text of at most 300 characters")
+    return Page(
+        title=title.strip(),
+        slug=slug,
+        order=order,
+        nav=nav,
+        description=description.strip(),
+        html=render_markdown(document.body),
+    )
+
+
+class PageCatalog:
+    """The site's pages, rendered once at start-up."""
+
+    def __init__(self, pages: list[Page]) -> None:
+        self._by_slug: dict[str, Page] = {}
+        for page in pages:
+            if page.slug in self._by_slug:
+                raise ContentError(f"two pages have the slug {page.slug!r}")
+            self._by_slug[page.slug] = page
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> PageCatalog:
+        errors: list[str] = []
+        pages: list[Page] = []
+        for path in sorted(folder.glob("*.md")):
+            try:
+                pages.append(load_page(path))
+            except ContentError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise ContentError("\n".join(errors))
+        return cls(pages)
+
+    def get(self, slug: str) -> Page | None:
+        return self._by_slug.get(slug)
+
+    def navigation(self) -> list[Page]:
+        return sorted((p for p in self._by_slug.values() if p.nav), key=lambda p: (p.order, p.title))
+
+    def __iter__(self) -> Iterator[Page]:
+        return iter(self._by_slug.values())

@@ -1,0 +1,1 @@
+"""PynamoDB models and repositories: the only package that imports pynamodb."""

@@ -1,0 +1,128 @@
+"""The email outbox: every message is stored before it is sent, keyed so it is queued once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from portal.persistence.tables import OutboxRecord
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+# Sent messages are kept a while for the record, then DynamoDB's TTL removes them.
+KEEP_SENT_FOR = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    key: str
+    recipient: str
+    template: str
+    program: str | None
+    raw: str
+    status: str = PENDING
+    attempts: int = 0
+    last_error: str | None = None
+    provider_id: str | None = None
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _failed_condition(exc: PutError | UpdateError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _to_item(record: OutboxRecord) -> OutboxItem:
+    return OutboxItem(
+        key=record.key,
+        recipient=record.recipient,
+        template=record.template,
+        program=record.program,
+        raw=record.raw,
+        status=record.status,
+        attempts=int(record.attempts or 0),
+        last_error=record.last_error,
+        provider_id=record.provider_id,
+    )
+
+
+class OutboxRepository:
+    def enqueue(self, item: OutboxItem, now: datetime) -> bool:
+        """Store a message unless one with the same key exists; True if this call stored it."""
+        record = OutboxRecord(
+            item.key,
+            status=PENDING,
+            due_at=_epoch(now),
+            recipient=item.recipient,
+            template=item.template,
+            program=item.program,
+            raw=item.raw,
+            attempts=0,
+            created_at=now,
+        )
+        try:
+            record.save(condition=OutboxRecord.key.does_not_exist())
+        except PutError as exc:
+            if _failed_condition(exc):
+                return False
+            raise
+        return True
+
+    def get(self, key: str) -> OutboxItem | None:
+        try:
+            return _to_item(OutboxRecord.get(key, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def due_keys(self, now: datetime, limit: int) -> list[str]:
+        """Keys of pending messages whose time has come, oldest first."""
+        query = OutboxRecord.by_status.query(
+            PENDING, OutboxRecord.due_at <= _epoch(now), limit=limit
+        )
+        return [record.key for record in query]
+
+    def claim(self, key: str, now: datetime, lease: timedelta) -> OutboxItem | None:
+        """Take a due message for sending by pushing its due time past a lease.
+
+        Two drainers cannot both claim it; if the claimer dies, it is due again after the lease.
+        """
+        record = OutboxRecord(key)
+        try:
+            record.update(
+                actions=[OutboxRecord.due_at.set(_epoch(now + lease))],
+                condition=(OutboxRecord.status == PENDING) & (OutboxRecord.due_at <= _epoch(now)),
+            )
+        except UpdateError as exc:
+            if _failed_condition(exc):
+                return None
+            raise
+        return self.get(key)
+
+    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
+        OutboxRecord(key).update(
+            actions=[
+                OutboxRecord.status.set(SENT),
+                OutboxRecord.provider_id.set(provider_id),
+                OutboxRecord.sent_at.set(now),
+                OutboxRecord.attempts.add(1),
+                OutboxRecord.expires_at.set(now + KEEP_SENT_FOR),
+                OutboxRecord.last_error.remove(),
+            ]
+        )
+
+    def mark_attempt_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; retry at `retry_at`, or give up when it is None."""
+        actions = [
+            OutboxRecord.attempts.add(1),
+            OutboxRecord.last_error.set(error[:500]),
+        ]
+        if retry_at is None:
+            actions.append(OutboxRecord.status.set(FAILED))
+        else:
+            actions.append(OutboxRecord.due_at.set(_epoch(retry_at)))
+        OutboxRecord(key).update(actions=actions)

@@ -1,0 +1,128 @@
+"""Participants in DynamoDB: one item per (program, email)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from portal.domain.participants import Participant, Role, Status
+from portal.persistence.tables import ParticipantRecord
+
+
+class AlreadyConfirmedError(Exception):
+    """The address is already a confirmed participant of this program."""
+
+
+def _to_entity(record: ParticipantRecord) -> Participant:
+    return Participant(
+        program=record.program,
+        email=record.email,
+        participant_id=record.participant_id,
+        role=Role(record.role),
+        name=record.name,
+        timezone=record.timezone,
+        languages=tuple(record.languages or ()),
+        availability=tuple(record.availability or ()),
+        skills=tuple(record.skills or ()),
+        goals=tuple(record.goals or ()),
+        department=record.department or "",
+        reports_to=record.reports_to or "",
+        seniority=record.seniority or "",
+        capacity=int(record.capacity or 1),
+        bio=record.bio or "",
+        answers=dict(record.answers or {}),
+        status=Status(record.status),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        consented_at=record.consented_at,
+        confirmed_at=record.confirmed_at,
+    )
+
+
+def _to_record(participant: Participant) -> ParticipantRecord:
+    return ParticipantRecord(
+        participant.program,
+        participant.email,
+        participant_id=participant.participant_id,
+        role=participant.role.value,
+        status=participant.status.value,
+        name=participant.name,
+        timezone=participant.timezone,
+        languages=list(participant.languages),
+        availability=list(participant.availability),
+        skills=list(participant.skills),
+        goals=list(participant.goals),
+        department=participant.department or None,
+        reports_to=participant.reports_to or None,
+        seniority=participant.seniority or None,
+        capacity=participant.capacity,
+        bio=participant.bio or None,
+        answers=participant.answers,
+        created_at=participant.created_at,
+        updated_at=participant.updated_at,
+        consented_at=participant.consented_at,
+        confirmed_at=participant.confirmed_at,
+    )
+
+
+def _condition_failed(exc: PutError | UpdateError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+class ParticipantRepository:
+    """Load and store participants; every write is conditional on the status it expects."""
+
+    def get(self, program: str, email: str) -> Participant | None:
+        try:
+            return _to_entity(ParticipantRecord.get(program, email, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def get_by_id(self, participant_id: str) -> Participant | None:
+        for key in ParticipantRecord.by_id.query(participant_id, limit=1):
+            return self.get(key.program, key.email)
+        return None
+
+    def save_pending(self, participant: Participant) -> None:
+        """Create the sign-up, or replace it while still pending; never touch a confirmed one."""
+        record = _to_record(participant)
+        condition = ParticipantRecord.email.does_not_exist() | (
+            ParticipantRecord.status == Status.PENDING.value
+        )
+        try:
+            record.save(condition=condition)
+        except PutError as exc:
+            if _condition_failed(exc):
+                raise AlreadyConfirmedError(participant.email) from None
+            raise
+
+    def save(self, participant: Participant) -> None:
+        """Store a participant as given (seeding, imports, tests)."""
+        _to_record(participant).save()
+
+    def confirm(self, program: str, email: str, now: datetime) -> bool:
+        """Mark a pending sign-up confirmed; False if there was no pending sign-up."""
+        record = ParticipantRecord(program, email)
+        try:
+            record.update(
+                actions=[
+                    ParticipantRecord.status.set(Status.CONFIRMED.value),
+                    ParticipantRecord.confirmed_at.set(now),
+                    ParticipantRecord.updated_at.set(now),
+                ],
+                condition=ParticipantRecord.status == Status.PENDING.value,
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def for_program(self, program: str) -> Iterator[Participant]:
+        for record in ParticipantRecord.query(program):
+            yield _to_entity(record)
+
+    def programs_of(self, email: str) -> list[str]:
+        return [key.program for key in ParticipantRecord.by_email.query(email)]

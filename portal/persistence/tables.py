@@ -1,0 +1,238 @@
+"""Every DynamoDB table of the portal, as PynamoDB models.
+
+Table names are `<prefix>-<entity>`; `bind()` sets them from Settings at start-up so
+that nothing reads the environment when this module is imported.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class ParticipantByEmailIndex(GlobalSecondaryIndex["ParticipantRecord"]):
+    """A person's sign-ups across programs (their own page, export, erasure)."""
+
+    class Meta:
+        index_name = "by-email"
+        projection = KeysOnlyProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+    program = UnicodeAttribute(range_key=True)
+
+
+class ParticipantByIdIndex(GlobalSecondaryIndex["ParticipantRecord"]):
+    """From the opaque id carried in links back to the record."""
+
+    class Meta:
+        index_name = "by-id"
+        projection = KeysOnlyProjection()
+
+    participant_id = UnicodeAttribute(hash_key=True)
+
+
+class ParticipantRecord(Model):
+    """One person in one program; the email is unique within a program by construction."""
+
+    class Meta:
+        table_name = "participants"
+        entity = "participants"
+
+    program = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(range_key=True)
+    participant_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    status = UnicodeAttribute()
+    name = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    languages = ListAttribute(of=UnicodeAttribute, default=list)
+    availability = ListAttribute(of=UnicodeAttribute, default=list)
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    goals = ListAttribute(of=UnicodeAttribute, default=list)
+    department = UnicodeAttribute(null=True)
+    reports_to = UnicodeAttribute(null=True)
+    seniority = UnicodeAttribute(null=True)
+    capacity = NumberAttribute(default=1)
+    bio = UnicodeAttribute(null=True)
+    answers = JSONAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    consented_at = UTCDateTimeAttribute(null=True)
+    confirmed_at = UTCDateTimeAttribute(null=True)
+
+    by_email = ParticipantByEmailIndex()
+    by_id = ParticipantByIdIndex()
+
+
+class MatchByMentorIndex(GlobalSecondaryIndex["MatchRecord"]):
+    class Meta:
+        index_name = "by-mentor"
+        projection = AllProjection()
+
+    mentor_key = UnicodeAttribute(hash_key=True)  # "<program>#<email>"
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class MatchByMenteeIndex(GlobalSecondaryIndex["MatchRecord"]):
+    class Meta:
+        index_name = "by-mentee"
+        projection = AllProjection()
+
+    mentee_key = UnicodeAttribute(hash_key=True)  # "<program>#<email>"
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class MatchRecord(Model):
+    """A mentor and a mentee (or two peers) paired by a round."""
+
+    class Meta:
+        table_name = "matches"
+        entity = "matches"
+
+    program = UnicodeAttribute(hash_key=True)
+    match_id = UnicodeAttribute(range_key=True)
+    round_id = UnicodeAttribute()
+    mentor_key = UnicodeAttribute()  # for peers: the first peer
+    mentee_key = UnicodeAttribute()  # for peers: the second peer
+    status = UnicodeAttribute()  # proposed | active | completed | ended
+    score = NumberAttribute(default=0)
+    reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_mentor = MatchByMentorIndex()
+    by_mentee = MatchByMenteeIndex()
+
+
+class CheckinByProgramIndex(GlobalSecondaryIndex["CheckinRecord"]):
+    """A program's check-ins by time, for the weekly summary."""
+
+    class Meta:
+        index_name = "by-program"
+        projection = AllProjection()
+
+    program = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class CheckinRecord(Model):
+    class Meta:
+        table_name = "checkins"
+        entity = "checkins"
+
+    match_id = UnicodeAttribute(hash_key=True)
+    checkin_id = UnicodeAttribute(range_key=True)  # time-ordered
+    program = UnicodeAttribute()
+    author_email = UnicodeAttribute()
+    met = UnicodeAttribute()  # yes | no
+    details = JSONAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+
+    by_program = CheckinByProgramIndex()
+
+
+class RoundRecord(Model):
+    """A matching round of a program, and its lock."""
+
+    class Meta:
+        table_name = "rounds"
+        entity = "rounds"
+
+    program = UnicodeAttribute(hash_key=True)
+    round_id = UnicodeAttribute(range_key=True)  # time-ordered
+    status = UnicodeAttribute()  # proposed | approved | published | introduced
+    summary = JSONAttribute(default=dict)
+    lock_owner = UnicodeAttribute(null=True)
+    lock_expires_at = NumberAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class OutboxByStatusIndex(GlobalSecondaryIndex["OutboxRecord"]):
+    """What the drainer still has to send, oldest due first."""
+
+    class Meta:
+        index_name = "by-status"
+        projection = KeysOnlyProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    due_at = NumberAttribute(range_key=True)
+
+
+class OutboxRecord(Model):
+    """One email, rendered, keyed by what it is about so that it is queued once."""
+
+    class Meta:
+        table_name = "outbox"
+        entity = "outbox"
+
+    key = UnicodeAttribute(hash_key=True)  # e.g. "confirm:<program>:<participant>:<n>"
+    status = UnicodeAttribute()  # pending | sending | sent | failed
+    due_at = NumberAttribute()  # epoch seconds when it may next be tried
+    recipient = UnicodeAttribute()
+    template = UnicodeAttribute()
+    program = UnicodeAttribute(null=True)
+    raw = UnicodeAttribute()  # the whole RFC 5322 message
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    provider_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    by_status = OutboxByStatusIndex()
+
+
+class TokenRecord(Model):
+    """A magic link's token, stored only as its hash, single use, expiring."""
+
+    class Meta:
+        table_name = "tokens"
+        entity = "tokens"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    purpose = UnicodeAttribute()
+    program = UnicodeAttribute()
+    subject = UnicodeAttribute()  # the email the link was sent to
+    created_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    ParticipantRecord,
+    MatchRecord,
+    CheckinRecord,
+    RoundRecord,
+    OutboxRecord,
+    TokenRecord,
+)
+
+
+def bind(table_prefix: str, region: str, endpoint: str | None) -> None:
+    """Point every model at `<prefix>-<entity>` in the given region and endpoint."""
+    for model in ALL_MODELS:
+        meta = model.Meta
+        meta.table_name = f"{table_prefix}-{meta.entity}"  # type: ignore[attr-defined]
+        meta.region = region
+        meta.host = endpoint
+        meta.billing_mode = "PAY_PER_REQUEST"
+        model._connection = None  # the client is cached per class; drop it on rebind
+
+
+def create_tables() -> list[str]:
+    """Create the tables that do not exist yet, with TTL on; return those created."""
+    created = []
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+            created.append(model.Meta.table_name)
+    return created

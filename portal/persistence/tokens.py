@@ -1,0 +1,75 @@
+"""Magic-link tokens, stored by hash, consumed once with a conditional update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from portal.persistence.tables import TokenRecord
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    purpose: str
+    program: str
+    subject: str
+    expires_at: datetime
+    used_at: datetime | None
+
+
+def _to_stored(record: TokenRecord) -> StoredToken:
+    return StoredToken(
+        purpose=record.purpose,
+        program=record.program,
+        subject=record.subject,
+        expires_at=record.expires_at,
+        used_at=record.used_at,
+    )
+
+
+class TokenRepository:
+    def add(
+        self,
+        token_hash: str,
+        *,
+        purpose: str,
+        program: str,
+        subject: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        TokenRecord(
+            token_hash,
+            purpose=purpose,
+            program=program,
+            subject=subject,
+            created_at=now,
+            expires_at=expires_at,
+        ).save(condition=TokenRecord.token_hash.does_not_exist())
+
+    def get(self, token_hash: str) -> StoredToken | None:
+        try:
+            return _to_stored(TokenRecord.get(token_hash, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def mark_used(self, token_hash: str, purpose: str, now: datetime) -> bool:
+        """Use the token up if it is unused, unexpired and of this purpose; True if this call did."""
+        record = TokenRecord(token_hash)
+        try:
+            record.update(
+                actions=[TokenRecord.used_at.set(now)],
+                condition=(
+                    TokenRecord.token_hash.exists()
+                    & TokenRecord.used_at.does_not_exist()
+                    & (TokenRecord.purpose == purpose)
+                    & (TokenRecord.expires_at > now)
+                ),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -1,0 +1,64 @@
+"""Use cases: load through repositories, call the domain, persist, notify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from portal.domain.clock import Clock, system_clock
+from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
+from portal.pages import PageCatalog
+from portal.persistence import tables
+from portal.persistence.outbox import OutboxRepository
+from portal.persistence.participants import ParticipantRepository
+from portal.persistence.tokens import TokenRepository
+from portal.programs import ProgramCatalog
+from portal.services.magic_links import MagicLinks
+from portal.services.mail import MailService
+from portal.services.signup import SignupService
+from portal.settings import Settings
+
+
+@dataclass
+class Services:
+    """Everything a request or a scheduled function needs, built once per process."""
+
+    settings: Settings
+    clock: Clock
+    pages: PageCatalog
+    programs: ProgramCatalog
+    participants: ParticipantRepository
+    mail: MailService
+    links: MagicLinks
+    signup: SignupService
+
+
+def make_sender(settings: Settings) -> Sender:
+    if settings.mail_transport == "ses":
+        import boto3
+
+        client = boto3.client("ses", region_name=settings.region)
+        return SesSender(client, settings.ses_configuration_set)
+    if settings.mail_transport == "memory":
+        return MemorySender()
+    return FileSender(settings.mail_dir)
+
+
+def build_services(
+    settings: Settings, clock: Clock = system_clock, sender: Sender | None = None
+) -> Services:
+    """Bind the tables and wire the services for one process."""
+    tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    participants = ParticipantRepository()
+    mail = MailService(OutboxRepository(), sender or make_sender(settings), settings.mail_sender, clock)
+    links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
+    return Services(
+        settings=settings,
+        clock=clock,
+        pages=PageCatalog.from_folder(settings.content_dir / "pages"),
+        programs=ProgramCatalog.from_folder(settings.content_dir / "programs"),
+        participants=participants,
+        mail=mail,
+        links=links,
+        signup=SignupService(participants, links, mail, clock, settings.base_url),
+    )

@@ -1,0 +1,87 @@
+"""Magic links: random single-use tokens whose hash is stored with an expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from portal.domain.clock import Clock
+from portal.persistence.tokens import TokenRepository
+
+
+class LinkProblem(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class MagicLinkError(Exception):
+    def __init__(self, problem: LinkProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class LinkGrant:
+    """What an accepted link lets its holder do."""
+
+    purpose: str
+    program: str
+    subject: str
+
+
+def _hash(token: str) -> str:
+    # 256 random bits need no salt or slow hash; the table never holds the token itself.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class MagicLinks:
+    def __init__(self, tokens: TokenRepository, clock: Clock, ttl: timedelta) -> None:
+        self.tokens = tokens
+        self.clock = clock
+        self.ttl = ttl
+
+    def issue(self, purpose: str, program: str, subject: str) -> str:
+        """A new token for `subject`; only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        self.tokens.add(
+            _hash(token),
+            purpose=purpose,
+            program=program,
+            subject=subject,
+            now=now,
+            expires_at=now + self.ttl,
+        )
+        return token
+
+    def check(self, token: str, purpose: str) -> LinkGrant:
+        """What the token would grant, without using it up (for GET)."""
+        stored = self.tokens.get(_hash(token)) if _plausible(token) else None
+        if stored is None or stored.purpose != purpose:
+            raise MagicLinkError(LinkProblem.UNKNOWN)
+        if stored.used_at is not None:
+            raise MagicLinkError(LinkProblem.USED)
+        if stored.expires_at <= self.clock():
+            raise MagicLinkError(LinkProblem.EXPIRED)
+        return LinkGrant(purpose=stored.purpose, program=stored.program, subject=stored.subject)
+
+    def consume(self, token: str, purpose: str) -> LinkGrant:
+        """Use the token up (for POST); exactly one caller succeeds."""
+        if not _plausible(token):
+            raise MagicLinkError(LinkProblem.UNKNOWN)
+        token_hash = _hash(token)
+        if self.tokens.mark_used(token_hash, purpose, self.clock()):
+            stored = self.tokens.get(token_hash)
+            assert stored is not None
+            return LinkGrant(purpose=stored.purpose, program=stored.program, subject=stored.subject)
+        # Say why, from a second read; the conditional update already decided.
+        self.check(token, purpose)
+        raise MagicLinkError(LinkProblem.USED)
+
+
+def _plausible(token: str) -> bool:
+    return 20 <= len(token) <= 100 and all(c.isalnum() or c in "-_" for c in token)

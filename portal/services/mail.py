@@ -1,0 +1,96 @@
+"""Queue rendered email in the outbox, then deliver it: never lost, never sent twice."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from portal.domain.clock import Clock
+from portal.mail.message import build_message
+from portal.mail.render import render
+from portal.mail.senders import PermanentSendError, Sender, TransientSendError
+from portal.persistence.outbox import OutboxItem, OutboxRepository
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+LEASE = timedelta(minutes=5)
+
+
+def backoff(attempt: int) -> timedelta:
+    """Wait before the next try: 1, 2, 4, 8, 16 minutes."""
+    return timedelta(minutes=2 ** max(attempt - 1, 0))
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+class MailService:
+    def __init__(self, outbox: OutboxRepository, sender: Sender, mail_from: str, clock: Clock) -> None:
+        self.outbox = outbox
+        self.sender = sender
+        self.mail_from = mail_from
+        self.clock = clock
+
+    def queue(
+        self,
+        key: str,
+        *,
+        to: str,
+        template: str,
+        context: dict[str, Any],
+        program: str | None = None,
+        reply_to: str | None = None,
+        unsubscribe_url: str | None = None,
+    ) -> bool:
+        """Render and store a message under an idempotency key; False if it was queued before."""
+        now = self.clock()
+        message = build_message(
+            render(template, context),
+            sender=self.mail_from,
+            recipient=to,
+            now=now,
+            unsubscribe_url=unsubscribe_url,
+            reply_to=reply_to,
+        )
+        item = OutboxItem(key=key, recipient=to, template=template, program=program, raw=message.as_string())
+        return self.outbox.enqueue(item, now)
+
+    def deliver(self, key: str) -> bool:
+        """Try to send one queued message now; True if this call sent it."""
+        return self._attempt(key) == "sent"
+
+    def drain(self, limit: int = 100) -> DrainReport:
+        """Send every due message, up to `limit`."""
+        counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
+        for key in self.outbox.due_keys(self.clock(), limit):
+            counts[self._attempt(key)] += 1
+        return DrainReport(sent=counts["sent"], retrying=counts["retrying"], failed=counts["failed"])
+
+    def _attempt(self, key: str) -> str:
+        now = self.clock()
+        item = self.outbox.claim(key, now, LEASE)
+        if item is None:
+            return "skipped"  # sent already, or another drainer holds it
+        try:
+            provider_id = self.sender.send(item.recipient, item.raw)
+        except TransientSendError as exc:
+            attempt = item.attempts + 1
+            if attempt >= MAX_ATTEMPTS:
+                self.outbox.mark_attempt_failed(key, str(exc), None)
+                log.warning("email %s failed after %d attempts", item.template, attempt)
+                return "failed"
+            self.outbox.mark_attempt_failed(key, str(exc), now + backoff(attempt))
+            return "retrying"
+        except PermanentSendError as exc:
+            self.outbox.mark_attempt_failed(key, str(exc), None)
+            log.warning("email %s refused permanently: %s", item.template, exc)
+            return "failed"
+        self.outbox.mark_sent(key, provider_id, now)
+        return "sent"

@@ -1,0 +1,135 @@
+"""Settings read once from PORTAL_* environment variables into one frozen object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+STAGES = ("local", "test", "aws")
+MAIL_TRANSPORTS = ("file", "ses", "memory")
+# Keys that must never run a deployed portal: the literal placeholders people copy from docs.
+_KNOWN_BAD_KEYS = frozenset({"", "dev", "changeme", "change-me", "secret", "default", "replace-me"})
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """A PORTAL_* variable is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the portal reads from its environment, resolved once."""
+
+    stage: str = "local"
+    table_prefix: str = "portal-local"
+    base_url: str = "http://127.0.0.1:5000"
+    mail_transport: str = "file"
+    mail_sender: str = "Mentor Portal <portal@example.org>"
+    data_dir: Path = Path(".portal")
+    secret_key: str = field(default="", repr=False)
+    region: str = "eu-west-1"
+    dynamodb_endpoint: str | None = None
+    content_dir: Path = Path("content")
+    token_ttl_hours: int = 48
+    ses_configuration_set: str | None = None
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some values replaced (used by tests and the CLI)."""
+        return replace(self, **changes)
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from PORTAL_* variables; raise SettingsError naming a bad one."""
+    env = os.environ if environ is None else environ
+    stage = env.get("PORTAL_STAGE", "local")
+    if stage not in STAGES:
+        raise SettingsError(f"PORTAL_STAGE must be one of {', '.join(STAGES)}, not {stage!r}")
+
+    data_dir = Path(env.get("PORTAL_DATA_DIR", ".portal")).expanduser()
+    default_transport = "ses" if stage == "aws" else "file"
+    transport = env.get("PORTAL_MAIL_TRANSPORT", default_transport)
+    if transport not in MAIL_TRANSPORTS:
+        raise SettingsError(
+            f"PORTAL_MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}, not {transport!r}"
+        )
+
+    ttl_text = env.get("PORTAL_TOKEN_TTL_HOURS", "48")
+    try:
+        token_ttl = int(ttl_text)
+    except ValueError:
+        raise SettingsError(f"PORTAL_TOKEN_TTL_HOURS must be a whole number, not {ttl_text!r}") from None
+    if not 1 <= token_ttl <= 24 * 14:
+        raise SettingsError("PORTAL_TOKEN_TTL_HOURS must be between 1 and 336")
+
+    content_default = _project_root() / "content"
+    base_url = env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"PORTAL_BASE_URL must start with http:// or https://, not {base_url!r}")
+
+    settings = Settings(
+        stage=stage,
+        table_prefix=env.get("PORTAL_TABLE_PREFIX", f"portal-{stage}"),
+        base_url=base_url,
+        mail_transport=transport,
+        mail_sender=env.get("PORTAL_MAIL_SENDER", "Mentor Portal <portal@example.org>"),
+        data_dir=data_dir,
+        secret_key=env.get("PORTAL_SECRET_KEY", ""),
+        region=env.get("PORTAL_REGION", env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-west-1"))),
+        dynamodb_endpoint=env.get("PORTAL_DYNAMODB_ENDPOINT") or None,
+        content_dir=Path(env.get("PORTAL_CONTENT_DIR", str(content_default))),
+        token_ttl_hours=token_ttl,
+        ses_configuration_set=env.get("PORTAL_SES_CONFIGURATION_SET") or None,
+    )
+    return _with_secret_key(settings)
+
+
+def _with_secret_key(settings: Settings) -> Settings:
+    key = settings.secret_key
+    if settings.stage == "aws":
+        if key.lower() in _KNOWN_BAD_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise SettingsError(
+                "PORTAL_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in the aws stage "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        return settings
+    if key:
+        return settings
+    if settings.stage == "test":
+        return replace(settings, secret_key=secrets.token_urlsafe(48))
+    return replace(settings, secret_key=local_secret_key(settings.data_dir))
+
+
+def local_secret_key(data_dir: Path) -> str:
+    """The secret key kept in the data folder, made on first use."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL so two processes starting together agree on one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

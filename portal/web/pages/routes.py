@@ -1,0 +1,24 @@
+"""Content pages from content/pages, and the home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from portal.web import services
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    portal = services()
+    page = portal.pages.get("home")
+    return render_template("pages/home.html", page=page, programs=portal.programs.open_for_signup())
+
+
+@bp.get("/<slug>")
+def page(slug: str) -> str:
+    found = services().pages.get(slug)
+    if found is None or slug == "home":
+        abort(404)
+    return render_template("pages/page.html", page=found)

@@ -1,0 +1,261 @@
+"""Sign-up forms, built per program and role from the program's settings."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
+from portal.domain.program import Program, Question
+from portal.services.signup import Application
+
+NAME_MAX = 100
+EMAIL_MAX = 254
+DEPARTMENT_MAX = 100
+BIO_MAX = 1000
+ANSWER_MAX = 200
+MAX_GOALS = 5
+_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|[<>]")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: usable on a phone and without JavaScript, unlike <select multiple>."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class NoMarkup:
+    """Refuse text that looks like HTML: it has no place in a name or an answer."""
+
+    message = "Please use plain text, without < or > characters."
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if isinstance(field.data, str) and _MARKUP.search(field.data):
+            raise ValidationError(self.message)
+
+
+class Count:
+    """At least `minimum` and at most `maximum` boxes ticked."""
+
+    def __init__(self, minimum: int, maximum: int | None, noun: str) -> None:
+        self.minimum, self.maximum, self.noun = minimum, maximum, noun
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        chosen = len(field.data or [])
+        if chosen < self.minimum:
+            raise ValidationError(f"Please choose at least {self.minimum} {self.noun}.")
+        if self.maximum is not None and chosen > self.maximum:
+            raise ValidationError(f"Please choose at most {self.maximum} {self.noun}.")
+
+
+def _is_place_zone(name: str) -> bool:
+    return "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """IANA zones people live in, labelled with their current UTC offset."""
+    now = datetime.now(UTC)
+    choices = []
+    for name in sorted(n for n in zoneinfo.available_timezones() if _is_place_zone(n)):
+        offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
+        choices.append((name, f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"))
+    choices.append(("UTC", "UTC"))
+    return choices
+
+
+def availability_choices() -> list[tuple[str, str]]:
+    return [(f"{day}-{block[0]}", f"{day_label} {block[0]}") for day, day_label in DAYS for block in BLOCKS]
+
+
+def _question_field(question: Question) -> Field:
+    help_text = {"description": question.help} if question.help else {}
+    required = [InputRequired(message="Please answer this question.")] if question.required else [Optional()]
+    if question.type == "choice":
+        return RadioField(
+            question.label,
+            choices=[(c, c) for c in question.choices],
+            validators=required,
+            validate_choice=True,
+            **help_text,
+        )
+    if question.type == "multi":
+        return MultiCheckboxField(
+            question.label,
+            choices=[(c, c) for c in question.choices],
+            validators=[Count(1 if question.required else 0, None, "answer")],
+            **help_text,
+        )
+    return StringField(
+        question.label,
+        validators=[*required, Length(max=ANSWER_MAX), NoMarkup()],
+        **help_text,
+    )
+
+
+class SignupForm(FlaskForm):
+    """Fields every program asks; `build_signup_form` adds the program's own."""
+
+    name = StringField(
+        "Your name",
+        validators=[DataRequired(message="Please tell us your name."), Length(max=NAME_MAX), NoMarkup()],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired(message="Please give your email address."),
+            Length(max=EMAIL_MAX),
+            Email(message="This does not look like an email address.", check_deliverability=False),
+        ],
+        description="We send a link to confirm it. No password needed, ever.",
+        render_kw={"autocomplete": "email"},
+    )
+    department = StringField(
+        "Department or team",
+        validators=[Optional(), Length(max=DEPARTMENT_MAX), NoMarkup()],
+        description="Optional. Some programs avoid pairing people from the same team.",
+        render_kw={"autocomplete": "organization-title"},
+    )
+    seniority = SelectField(
+        "Career stage",
+        choices=[("", "Choose one"), *SENIORITY_LEVELS],
+        validators=[DataRequired(message="Please choose your career stage.")],
+    )
+    bio = TextAreaField(
+        "A few words about you",
+        validators=[Optional(), Length(max=BIO_MAX), NoMarkup()],
+        description=f"Optional, up to {BIO_MAX} characters. Your match will see this.",
+    )
+    website = StringField(
+        "Leave this field empty",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off", "tabindex": "-1"},
+    )  # honeypot: people never see it, form-filling bots do
+    consent = BooleanField(
+        "I have read the privacy notice and agree that my answers are used to run this program.",
+        validators=[DataRequired(message="Please agree to the privacy notice to sign up.")],
+    )
+
+    question_keys: tuple[str, ...] = ()
+    role: Role = Role.MENTEE
+
+    def is_bot(self) -> bool:
+        return bool(self.website.data)
+
+    def to_application(self) -> Application:
+        data: dict[str, Any] = self.data
+        answers: dict[str, str | list[str]] = {}
+        for key in self.question_keys:
+            value = data[f"q_{key}"]
+            if value:
+                answers[key] = list(value) if isinstance(value, list) else str(value).strip()
+        return Application(
+            role=self.role,
+            name=" ".join(data["name"].split()),
+            email=_normalise_email(data["email"]),
+            timezone=data["timezone"],
+            languages=tuple(data["languages"]),
+            availability=tuple(data["availability"]),
+            skills=tuple(data.get("skills") or ()),
+            goals=tuple(data.get("goals") or ()),
+            department=(data.get("department") or "").strip(),
+            reports_to=_normalise_email(data.get("reports_to") or ""),
+            seniority=data["seniority"],
+            capacity=int(data.get("capacity") or 1),
+            bio=(data.get("bio") or "").strip(),
+            answers=answers,
+        )
+
+
+def _normalise_email(value: str) -> str:
+    # Addresses are compared case-insensitively: Ada@Example.org and ada@example.org are one person.
+    return value.strip().lower()
+
+
+def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm:
+    """A form class for this program and role, instantiated."""
+
+    class ProgramSignupForm(SignupForm):
+        pass
+
+    attrs: dict[str, Field] = {
+        "languages": MultiCheckboxField(
+            "Languages you can meet in",
+            choices=[(lang, lang) for lang in program.languages],
+            validators=[Count(1, None, "language")],
+        ),
+        "timezone": SelectField(
+            "Your time zone",
+            choices=timezone_choices(),
+            default=program.timezone,
+            validators=[DataRequired(message="Please choose your time zone.")],
+            validate_choice=True,
+        ),
+        "availability": MultiCheckboxField(
+            "When can you usually meet?",
+            choices=availability_choices(),
+            validators=[Count(1, None, "time slot")],
+            description="In your own time zone. Tick every slot that usually works.",
+        ),
+    }
+    if role in (Role.MENTOR, Role.PEER):
+        attrs["skills"] = MultiCheckboxField(
+            "Topics you can help with",
+            choices=[(t, t) for t in program.topics],
+            validators=[Count(1, None, "topic")],
+        )
+    if role in (Role.MENTEE, Role.PEER):
+        attrs["goals"] = MultiCheckboxField(
+            "What you would like to work on",
+            choices=[(t, t) for t in program.topics],
+            validators=[Count(1, MAX_GOALS, "goals")],
+            description=f"Choose up to {MAX_GOALS}.",
+        )
+    if role is Role.MENTOR and program.capacity > 1:
+        attrs["capacity"] = SelectField(
+            "How many mentees can you take on?",
+            choices=[(str(n), str(n)) for n in range(1, program.capacity + 1)],
+            default=str(program.capacity),
+            validators=[DataRequired()],
+            validate_choice=True,
+        )
+    if program.matching.exclude_reporting_line:
+        attrs["reports_to"] = EmailField(
+            "Your manager's email address",
+            validators=[Optional(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
+            description="Optional. Used only so that you are not matched within your reporting line.",
+        )
+    for question in program.questions:
+        attrs[f"q_{question.key}"] = _question_field(question)
+    for name, field in attrs.items():
+        setattr(ProgramSignupForm, name, field)
+    ProgramSignupForm.question_keys = tuple(q.key for q in program.questions)
+    ProgramSignupForm.role = role
+    return ProgramSignupForm(**kwargs)
+
