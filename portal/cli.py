@@ -38,7 +38,9 @@ def _store(settings: Settings, *, publish: bool = False) -> Iterator[Settings]:
     from portal.local.store import local_store
 
     try:
-        with local_store(settings, publish=publish, warn=lambda m: click.secho(m, fg="yellow", err=True)) as ready:
+        with local_store(
+            settings, publish=publish, warn=lambda m: click.secho(m, fg="yellow", err=True)
+        ) as ready:
             yield ready
     except LocalStoreError as exc:
         raise click.ClickException(str(exc)) from None
@@ -63,7 +65,9 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option(
+    "--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo program's participants.")
 def dev(host: str, port: int, no_demo: bool) -> None:
     """Start DynamoDB Local, create the tables, seed the demo and serve the portal."""
@@ -74,7 +78,9 @@ def dev(host: str, port: int, no_demo: bool) -> None:
 
     settings = _settings()
     if settings.stage != "local":
-        raise click.ClickException(f"`portal dev` runs the local stage, not {settings.stage!r} (unset PORTAL_STAGE)")
+        raise click.ClickException(
+            f"`portal dev` runs the local stage, not {settings.stage!r} (unset PORTAL_STAGE)"
+        )
     if "PORTAL_BASE_URL" not in os.environ:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
         settings = settings.with_overrides(base_url=f"http://{shown}:{port}")
@@ -113,10 +119,8 @@ def tables_create() -> None:
 
     settings = _settings()
     with _store(settings) as ready:
-        if ready.stage == "aws":
-            created = table_models.create_tables()
-        else:
-            created = []  # the local store creates them on start
+        # The local store creates its tables when it starts.
+        created = table_models.create_tables() if ready.stage == "aws" else []
         names = [model.Meta.table_name for model in table_models.ALL_MODELS]
         click.echo(f"{len(names)} tables ready: {', '.join(names)}")
         if created:
@@ -125,7 +129,9 @@ def tables_create() -> None:
 
 @main.command()
 @click.option("--program", "slug", required=True, help="The program's slug, e.g. demo.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 def participants(slug: str, output: str) -> None:
     """List a program's participants with role and status."""
     settings = _settings()
@@ -135,7 +141,9 @@ def participants(slug: str, output: str) -> None:
         if program is None:
             known = ", ".join(p.slug for p in services.programs) or "none"
             raise click.UsageError(f"no program {slug!r} (known: {known})")
-        people = sorted(services.participants.for_program(slug), key=lambda p: (p.role.value, p.name.lower()))
+        people = sorted(
+            services.participants.for_program(slug), key=lambda p: (p.role.value, p.name.lower())
+        )
     if output == "json":
         rows = [
             {
@@ -162,7 +170,9 @@ def participants(slug: str, output: str) -> None:
     counts: dict[str, int] = {}
     for p in people:
         counts[p.status.value] = counts.get(p.status.value, 0) + 1
-    click.echo(f"\n{len(people)} participants: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    click.echo(
+        f"\n{len(people)} participants: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,9 @@ def read_document(path: Path) -> Document:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(f"{path}: the front matter is not valid YAML{where}: {problem}") from None
+        raise ContentError(
+            f"{path}: the front matter is not valid YAML{where}: {problem}"
+        ) from None
     if not text.lstrip().startswith("---"):
         raise ContentError(f"{path}: must start with front matter between two '---' lines")
     return Document(path=path, meta=dict(post.metadata), body=post.content)

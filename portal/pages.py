@@ -82,7 +82,9 @@ class PageCatalog:
         return self._by_slug.get(slug)
 
     def navigation(self) -> list[Page]:
-        return sorted((p for p in self._by_slug.values() if p.nav), key=lambda p: (p.order, p.title))
+        return sorted(
+            (p for p in self._by_slug.values() if p.nav), key=lambda p: (p.order, p.title)
+        )
 
     def __iter__(self) -> Iterator[Page]:
         return iter(self._by_slug.values())

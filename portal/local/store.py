@@ -7,7 +7,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from portal.local.dynamodb import DynamoDBLocal, EndpointFile, LocalStoreError, find_jar, java_available
+from portal.local.dynamodb import (
+    DynamoDBLocal,
+    EndpointFile,
+    LocalStoreError,
+    find_jar,
+    java_available,
+)
 from portal.persistence import tables
 from portal.settings import Settings
 
@@ -74,7 +80,8 @@ def local_store(settings: Settings, *, publish: bool = False, warn=print) -> Ite
     reason = "Java is not installed" if not java_available() else "DynamoDB Local is not installed"
     warn(
         f"WARNING: {reason}; using moto's DynamoDB in memory instead. "
-        "Nothing is kept after this process stops. Install Java 17+ and run `make run` to keep data."
+        "Nothing is kept after this process stops. "
+        "Install Java 17+ and run `make run` to keep data."
     )
     with _moto_server() as endpoint:
         try:

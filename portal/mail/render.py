@@ -23,8 +23,11 @@ class RenderedEmail:
 def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     loader = jinja2.FileSystemLoader([TEMPLATE_ROOT])
     text = jinja2.Environment(
-        loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
-    )  # noqa: S701 - plain-text parts are not HTML
+        loader=loader,
+        autoescape=False,  # noqa: S701 - plain-text parts are not HTML
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     html = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
     return text, html
 

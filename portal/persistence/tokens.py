@@ -56,7 +56,7 @@ class TokenRepository:
             return None
 
     def mark_used(self, token_hash: str, purpose: str, now: datetime) -> bool:
-        """Use the token up if it is unused, unexpired and of this purpose; True if this call did."""
+        """Use up an unused, unexpired token of this purpose; True if this call did."""
         record = TokenRecord(token_hash)
         try:
             record.update(

@@ -50,7 +50,9 @@ def build_services(
     """Bind the tables and wire the services for one process."""
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
     participants = ParticipantRepository()
-    mail = MailService(OutboxRepository(), sender or make_sender(settings), settings.mail_sender, clock)
+    mail = MailService(
+        OutboxRepository(), sender or make_sender(settings), settings.mail_sender, clock
+    )
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
     return Services(
         settings=settings,

@@ -32,7 +32,9 @@ class DrainReport:
 
 
 class MailService:
-    def __init__(self, outbox: OutboxRepository, sender: Sender, mail_from: str, clock: Clock) -> None:
+    def __init__(
+        self, outbox: OutboxRepository, sender: Sender, mail_from: str, clock: Clock
+    ) -> None:
         self.outbox = outbox
         self.sender = sender
         self.mail_from = mail_from
@@ -59,7 +61,9 @@ class MailService:
             unsubscribe_url=unsubscribe_url,
             reply_to=reply_to,
         )
-        item = OutboxItem(key=key, recipient=to, template=template, program=program, raw=message.as_string())
+        item = OutboxItem(
+            key=key, recipient=to, template=template, program=program, raw=message.as_string()
+        )
         return self.outbox.enqueue(item, now)
 
     def deliver(self, key: str) -> bool:
@@ -71,7 +75,9 @@ class MailService:
         counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
         for key in self.outbox.due_keys(self.clock(), limit):
             counts[self._attempt(key)] += 1
-        return DrainReport(sent=counts["sent"], retrying=counts["retrying"], failed=counts["failed"])
+        return DrainReport(
+            sent=counts["sent"], retrying=counts["retrying"], failed=counts["failed"]
+        )
 
     def _attempt(self, key: str) -> str:
         now = self.clock()

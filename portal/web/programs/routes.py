@@ -20,4 +20,6 @@ def detail(slug: str) -> str:
     program = services().programs.get(slug)
     if program is None:
         abort(404)
-    return render_template("programs/detail.html", program=program, body=render_markdown(program.body))
+    return render_template(
+        "programs/detail.html", program=program, body=render_markdown(program.body)
+    )

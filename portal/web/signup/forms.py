@@ -78,28 +78,36 @@ def _is_place_zone(name: str) -> bool:
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> dict[str, str]:
     """IANA zones people live in, labelled with their current UTC offset."""
     now = datetime.now(UTC)
-    choices = []
+    choices = {}
     for name in sorted(n for n in zoneinfo.available_timezones() if _is_place_zone(n)):
         offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
-        choices.append((name, f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"))
-    choices.append(("UTC", "UTC"))
+        choices[name] = f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"
+    choices["UTC"] = "UTC"
     return choices
 
 
-def availability_choices() -> list[tuple[str, str]]:
-    return [(f"{day}-{block[0]}", f"{day_label} {block[0]}") for day, day_label in DAYS for block in BLOCKS]
+def availability_choices() -> dict[str, str]:
+    return {
+        f"{day}-{block[0]}": f"{day_label} {block[0]}"
+        for day, day_label in DAYS
+        for block in BLOCKS
+    }
 
 
 def _question_field(question: Question) -> Field:
     help_text = {"description": question.help} if question.help else {}
-    required = [InputRequired(message="Please answer this question.")] if question.required else [Optional()]
+    required = (
+        [InputRequired(message="Please answer this question.")]
+        if question.required
+        else [Optional()]
+    )
     if question.type == "choice":
         return RadioField(
             question.label,
-            choices=[(c, c) for c in question.choices],
+            choices={c: c for c in question.choices},
             validators=required,
             validate_choice=True,
             **help_text,
@@ -107,7 +115,7 @@ def _question_field(question: Question) -> Field:
     if question.type == "multi":
         return MultiCheckboxField(
             question.label,
-            choices=[(c, c) for c in question.choices],
+            choices={c: c for c in question.choices},
             validators=[Count(1 if question.required else 0, None, "answer")],
             **help_text,
         )
@@ -123,7 +131,11 @@ class SignupForm(FlaskForm):
 
     name = StringField(
         "Your name",
-        validators=[DataRequired(message="Please tell us your name."), Length(max=NAME_MAX), NoMarkup()],
+        validators=[
+            DataRequired(message="Please tell us your name."),
+            Length(max=NAME_MAX),
+            NoMarkup(),
+        ],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
@@ -144,7 +156,7 @@ class SignupForm(FlaskForm):
     )
     seniority = SelectField(
         "Career stage",
-        choices=[("", "Choose one"), *SENIORITY_LEVELS],
+        choices={"": "Choose one", **dict(SENIORITY_LEVELS)},
         validators=[DataRequired(message="Please choose your career stage.")],
     )
     bio = TextAreaField(
@@ -207,7 +219,7 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
     attrs: dict[str, Field] = {
         "languages": MultiCheckboxField(
             "Languages you can meet in",
-            choices=[(lang, lang) for lang in program.languages],
+            choices={lang: lang for lang in program.languages},
             validators=[Count(1, None, "language")],
         ),
         "timezone": SelectField(
@@ -227,20 +239,20 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
     if role in (Role.MENTOR, Role.PEER):
         attrs["skills"] = MultiCheckboxField(
             "Topics you can help with",
-            choices=[(t, t) for t in program.topics],
+            choices={t: t for t in program.topics},
             validators=[Count(1, None, "topic")],
         )
     if role in (Role.MENTEE, Role.PEER):
         attrs["goals"] = MultiCheckboxField(
             "What you would like to work on",
-            choices=[(t, t) for t in program.topics],
+            choices={t: t for t in program.topics},
             validators=[Count(1, MAX_GOALS, "goals")],
             description=f"Choose up to {MAX_GOALS}.",
         )
     if role is Role.MENTOR and program.capacity > 1:
         attrs["capacity"] = SelectField(
             "How many mentees can you take on?",
-            choices=[(str(n), str(n)) for n in range(1, program.capacity + 1)],
+            choices={str(n): str(n) for n in range(1, program.capacity + 1)},
             default=str(program.capacity),
             validators=[DataRequired()],
             validate_choice=True,
@@ -249,7 +261,7 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
         attrs["reports_to"] = EmailField(
             "Your manager's email address",
             validators=[Optional(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
-            description="Optional. Used only so that you are not matched within your reporting line.",
+            description="Optional. Used only to avoid matching you within your reporting line.",
         )
     for question in program.questions:
         attrs[f"q_{question.key}"] = _question_field(question)
@@ -258,4 +270,3 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
     ProgramSignupForm.question_keys = tuple(q.key for q in program.questions)
     ProgramSignupForm.role = role
     return ProgramSignupForm(**kwargs)
-

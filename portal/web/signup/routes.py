@@ -71,4 +71,6 @@ def confirm_post(token: str) -> str | tuple[str, int]:
     except SignupError:
         return render_template("signup/link_problem.html", problem="gone"), 410
     session["participant"] = {"program": done.program.slug, "email": done.participant.email}
-    return render_template("signup/confirmed.html", program=done.program, participant=done.participant)
+    return render_template(
+        "signup/confirmed.html", program=done.program, participant=done.participant
+    )

@@ -1,0 +1,136 @@
+"""Shared fixtures: settings for the test stage, moto, services with a clock and a mailbox."""
+
+from __future__ import annotations
+
+import email
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from moto import mock_aws
+
+from portal import create_app
+from portal.mail.senders import MemorySender
+from portal.persistence import tables
+from portal.services import Services, build_services
+from portal.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+TABLE_PREFIX = "portal-test"
+REGION = "eu-west-1"
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@dataclass
+class FakeClock:
+    """A clock tests move by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in FAKE_AWS.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        stage="test",
+        table_prefix=TABLE_PREFIX,
+        base_url="http://portal.test",
+        mail_transport="memory",
+        mail_sender="Mentor Portal <portal@example.org>",
+        data_dir=tmp_path / "data",
+        secret_key="test-secret-key-" + "x" * 32,
+        region=REGION,
+        content_dir=CONTENT,
+    )
+
+
+@pytest.fixture(scope="session")
+def _moto() -> Iterator[None]:
+    # One moto for the session: creating tables and clients anew for each test costs ~1.5 s.
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in FAKE_AWS.items():
+            patch.setenv(key, value)
+        with mock_aws():
+            tables.bind(TABLE_PREFIX, REGION, None)
+            tables.create_tables()
+            yield
+
+
+@pytest.fixture
+def aws(_moto: None) -> None:
+    """moto's AWS with the portal's tables, empty at the start of each test."""
+    tables.bind(TABLE_PREFIX, REGION, None)
+    tables.truncate_tables()
+
+
+@pytest.fixture
+def mailbox() -> MemorySender:
+    return MemorySender()
+
+
+@pytest.fixture
+def services(aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender) -> Services:
+    return build_services(settings, clock=clock, sender=mailbox)
+
+
+@pytest.fixture
+def app(services: Services) -> Flask:
+    app = create_app(services.settings, services)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    """Every URL in the plain-text part of a message."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return re.findall(r"https?://\S+", body.get_content())
+
+
+def parse(raw: str) -> EmailMessage:
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message

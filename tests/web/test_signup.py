@@ -1,0 +1,100 @@
+"""The whole sign-up and confirmation flow through the Flask test client."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from portal.domain.participants import Status
+from portal.mail.senders import MemorySender
+from portal.services import Services
+from tests.conftest import csrf_token, links_in
+
+GOOD = {
+    "name": "Ada Lovelace",
+    "email": "Ada@Example.org",
+    "languages": ["English", "French"],
+    "timezone": "Europe/London",
+    "availability": ["mon-evening", "thu-morning"],
+    "goals": ["python", "leadership"],
+    "seniority": "early",
+    "department": "Analytics",
+    "q_industry": "Tech",
+    "consent": "y",
+}
+
+
+def sign_up(client: FlaskClient, role: str = "mentee", **changes: object):  # type: ignore[no-untyped-def]
+    page = client.get(f"/programs/demo/join/{role}")
+    assert page.status_code == 200
+    data = {**GOOD, **changes, "csrf_token": csrf_token(page.text)}
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post(f"/programs/demo/join/{role}", data=data)
+
+
+def test_sign_up_stores_pending_and_sends_one_confirmation(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    response = sign_up(client)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/programs/demo/join/check-your-email")
+    stored = services.participants.get("demo", "ada@example.org")
+    assert stored is not None
+    assert stored.status is Status.PENDING
+    assert stored.goals == ("python", "leadership")
+    assert stored.answers == {"industry": "Tech"}
+    assert len(mailbox.sent) == 1
+    recipient, message = mailbox.sent[0]
+    assert recipient == "ada@example.org"
+    assert "Confirm your sign-up" in message["Subject"]
+
+
+def test_confirmation_link_get_does_not_use_it_and_post_confirms(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_up(client)
+    (link,) = [url for url in links_in(mailbox.sent[0][1]) if "/confirm/" in url]
+    path = link.removeprefix("http://portal.test")
+
+    # A mail scanner opening the link twice changes nothing.
+    for _ in range(2):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "Confirm my sign-up" in page.text
+    assert services.participants.get("demo", "ada@example.org").status is Status.PENDING
+
+    done = client.post(path, data={"csrf_token": csrf_token(page.text)})
+    assert done.status_code == 200
+    assert "is confirmed" in done.text
+    assert services.participants.get("demo", "ada@example.org").status is Status.CONFIRMED
+
+    again = client.post(path, data={"csrf_token": csrf_token(page.text)})
+    assert again.status_code == 410
+    assert "already been used" in again.text
+
+
+def test_signing_up_again_updates_the_pending_record(
+    client: FlaskClient, services: Services
+) -> None:
+    sign_up(client)
+    sign_up(client, name="Ada King", email="ada@example.org", goals=["sql"])
+    people = list(services.participants.for_program("demo"))
+    mine = [p for p in people if p.email == "ada@example.org"]
+    assert len(mine) == 1
+    assert mine[0].name == "Ada King"
+    assert mine[0].goals == ("sql",)
+
+
+def test_response_does_not_reveal_a_known_address(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    first = sign_up(client)
+    link = next(u for u in links_in(mailbox.sent[0][1]) if "/confirm/" in u)
+    path = link.removeprefix("http://portal.test")
+    client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
+
+    again = sign_up(client, name="Someone Else")
+    assert again.status_code == first.status_code
+    assert again.headers["Location"] == first.headers["Location"]
+    # The confirmed profile is untouched; the owner is told by email instead.
+    assert services.participants.get("demo", "ada@example.org").name == "Ada Lovelace"
+    assert "already signed up" in mailbox.sent[-1][1]["Subject"]
