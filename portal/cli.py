@@ -9,6 +9,8 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -173,6 +175,66 @@ def participants(slug: str, output: str) -> None:
     click.echo(
         f"\n{len(people)} participants: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     )
+
+
+@main.command("match")
+@click.argument("source", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--program",
+    "program_ref",
+    required=True,
+    help="A program slug from content/programs or a program file.",
+)
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--scores",
+    "scores_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write every candidate pair with its score or veto reason to this CSV file.",
+)
+def match_command(source: Path, program_ref: str, output: str, scores_path: Path | None) -> None:
+    """Dry run: match the participants in a CSV or JSON file and print the result.
+
+    Nothing is stored and no email is sent.
+    """
+    from portal.domain.imports import ImportProblem, parse_participants
+    from portal.domain.matching import match, score_all_pairs
+    from portal.programs import resolve_program
+    from portal.reports import match_result_json, match_result_table, write_scores
+
+    settings = _settings()
+    try:
+        program = resolve_program(program_ref, settings.content_dir / "programs")
+    except ContentError as exc:
+        raise click.BadParameter(str(exc), param_hint="--program") from None
+    kind = "json" if source.suffix.lower() == ".json" else "csv"
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise click.BadParameter(f"{source}: no such file", param_hint="INPUT") from None
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{source}: is not UTF-8 text", param_hint="INPUT") from None
+    try:
+        people = parse_participants(text, program, kind=kind)
+    except ImportProblem as problem:
+        click.echo(f"{source}: {len(problem.errors)} problem(s), nothing was matched:", err=True)
+        for line in problem.errors:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1) from None
+    now = datetime.now(UTC)
+    result = match(program, people, now=now)
+    if scores_path is not None:
+        write_scores(
+            scores_path,
+            score_all_pairs(program, people, now=now),
+            peer=program.format.value == "peer",
+        )
+    if output == "json":
+        click.echo(json.dumps(match_result_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(match_result_table(result, program.title))
 
 
 if __name__ == "__main__":
