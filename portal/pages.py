@@ -69,11 +69,18 @@ class PageCatalog:
     def from_folder(cls, folder: Path) -> PageCatalog:
         errors: list[str] = []
         pages: list[Page] = []
+        seen: dict[str, Path] = {}
         for path in sorted(folder.glob("*.md")):
             try:
-                pages.append(load_page(path))
+                page = load_page(path)
             except ContentError as exc:
                 errors.append(str(exc))
+                continue
+            if page.slug in seen:
+                errors.append(f"{path}: slug: {page.slug!r} is already used by {seen[page.slug]}")
+                continue
+            seen[page.slug] = path
+            pages.append(page)
         if errors:
             raise ContentError("\n".join(errors))
         return cls(pages)

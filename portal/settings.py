@@ -125,17 +125,32 @@ def _with_secret_key(settings: Settings) -> Settings:
 def local_secret_key(data_dir: Path) -> str:
     """The secret key kept in the data folder, made on first use."""
     path = data_dir / "secret_key"
+    existing = _read_key(path)
+    if existing:
+        return existing
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # Written whole to a temporary file, then linked into place: a reader never sees a
+    # half-written key, and of two processes starting together the first link wins.
+    temporary = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    try:
+        if path.exists() and not _read_key(path):
+            path.unlink()  # an empty key left by a crash is no key
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink(missing_ok=True)
+    key = _read_key(path)
+    if not key:
+        raise SettingsError(f"could not create a secret key in {path}")
+    return key
+
+
+def _read_key(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        pass
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # O_EXCL so two processes starting together agree on one key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
+        return ""

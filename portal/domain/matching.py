@@ -373,13 +373,9 @@ def _match_bipartite(program: Program, scorer: Scorer, keep: int) -> MatchResult
                 break
             extra_rows = np.array([r for r, _ in extra], dtype=np.int32)
             extra_cols = np.array([c for _, c in extra], dtype=np.int32)
-            parts_scores = np.array(
-                [
-                    int(scorer.components(np.array([r]), np.array([c])).score[0, 0])
-                    for r, c in extra
-                ],
-                dtype=np.int32,
-            )
+            parts_scores = scorer.components(
+                extra_rows.astype(np.intp), extra_cols.astype(np.intp), pairwise=True
+            ).score
             graph = _Graph()
             graph.add(rows, cols, weights)
             graph.add(extra_rows, extra_cols, parts_scores)
@@ -418,9 +414,10 @@ def _bipartite_result(
     mentors, mentees = scorer.cols.people, scorer.rows.people
     pairs: list[MatchedPair] = []
     pair_scores = np.full(len(mentees), -1, dtype=np.int32)
-    for row in np.flatnonzero(assignment >= 0):
+    matched_rows = np.flatnonzero(assignment >= 0).astype(np.intp)
+    explained = scorer.explain_pairs(matched_rows, assignment[matched_rows].astype(np.intp))
+    for row, (score, reasons, _) in zip(matched_rows.tolist(), explained, strict=True):
         col = int(assignment[row])
-        score, reasons, _ = scorer.explain(int(row), col)
         pair_scores[row] = score
         pairs.append(
             MatchedPair(
@@ -534,34 +531,28 @@ def _explain_unmatched(
                     )
                     short.append(person)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
-    idle = np.flatnonzero(load == 0)
-    for cols in _chunks(idle, 64):
-        if len(mentees) == 0:
-            for col in cols:
-                unmatched.append(
-                    Unmatched(
-                        mentors[int(col)].email,
-                        mentors[int(col)].role.value,
-                        "no mentees have signed up yet",
-                    )
+    idle = np.flatnonzero(load == 0).astype(np.intp)
+    if len(idle) and not len(mentees):
+        for col in idle.tolist():
+            unmatched.append(
+                Unmatched(
+                    mentors[col].email, mentors[col].role.value, "no mentees have signed up yet"
                 )
-            continue
-        for col in cols:
-            person = mentors[int(col)]
-            veto_column = np.concatenate(
-                [
-                    scorer.components(rows, np.array([col], dtype=np.intp)).veto[:, 0]
-                    for rows in _blocks(len(mentees), 1)
-                ]
             )
-            ok = np.flatnonzero(veto_column == 0)
-            if len(ok) == 0:
+    elif len(idle):
+        vetoes = np.concatenate(
+            [scorer.components(rows, idle).veto for rows in _blocks(len(mentees), len(idle))]
+        )
+        for k, col in enumerate(idle.tolist()):
+            person = mentors[col]
+            ok = int((vetoes[:, k] == 0).sum())
+            if ok == 0:
                 reason = _no_candidate_reason(
-                    scorer, person, veto_column, "mentee", column_side=True
+                    scorer, person, vetoes[:, k], "mentee", column_side=True
                 )
             else:
                 reason = (
-                    f"the {len(ok)} mentee{'s' if len(ok) != 1 else ''} who pass the rules "
+                    f"the {ok} mentee{'s' if ok != 1 else ''} who pass the rules "
                     "were matched with mentors who suit them better"
                 )
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
@@ -737,11 +728,10 @@ def _peer_result(
     people = scorer.rows.people
     pairs: list[MatchedPair] = []
     pair_scores = np.full(len(people), -1, dtype=np.int32)
-    for a in range(len(people)):
-        b = int(partner[a])
-        if b < 0 or b < a:
-            continue
-        score, reasons, _ = scorer.explain(a, b)
+    firsts = np.flatnonzero(partner > np.arange(len(people))).astype(np.intp)
+    seconds = partner[firsts].astype(np.intp)
+    explained = scorer.explain_pairs(firsts, seconds)
+    for a, b, (score, reasons, _) in zip(firsts.tolist(), seconds.tolist(), explained, strict=True):
         pair_scores[a] = pair_scores[b] = score
         first, second = sorted((people[a].email, people[b].email))
         pairs.append(

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -34,6 +35,11 @@ class Format(StrEnum):
     PEER = "peer"
 
 
+def _yaml_off(value: object) -> object:
+    # YAML 1.1 reads a bare `off` as False (and `no` too): take it as the word the author wrote.
+    return "off" if value is False else value
+
+
 class Weight(StrEnum):
     MUST = "must"
     HIGH = "high"
@@ -46,6 +52,9 @@ class Approval(StrEnum):
     AUTO = "auto"
     ORGANIZER = "organizer"
     MENTEE_CHOICE = "mentee-choice"
+
+
+WeightSetting = Annotated[Weight, BeforeValidator(_yaml_off)]
 
 
 class _Strict(BaseModel):
@@ -61,7 +70,7 @@ class Question(_Strict):
     choices: tuple[Text, ...] = ()
     required: bool = False
     match: Literal["same", "overlap", "none"] = "none"
-    weight: Weight = Weight.MEDIUM
+    weight: WeightSetting = Weight.MEDIUM
     help: str = ""
 
     @model_validator(mode="after")
@@ -78,11 +87,11 @@ class Question(_Strict):
 
 
 class Weights(_Strict):
-    languages: Weight = Weight.MUST
-    skills: Weight = Weight.HIGH
-    timezone: Weight = Weight.MEDIUM
-    availability: Weight = Weight.MEDIUM
-    seniority: Weight = Weight.LOW
+    languages: WeightSetting = Weight.MUST
+    skills: WeightSetting = Weight.HIGH
+    timezone: WeightSetting = Weight.MEDIUM
+    availability: WeightSetting = Weight.MEDIUM
+    seniority: WeightSetting = Weight.LOW
 
 
 class Matching(_Strict):

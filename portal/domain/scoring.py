@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +29,7 @@ WEIGHT_POINTS = {Weight.MUST: 3, Weight.HIGH: 3, Weight.MEDIUM: 2, Weight.LOW: 1
 FULL_AVAILABILITY_HOURS = 4.0  # this much shared weekly time earns the whole criterion
 HALF_HOURS_PER_WEEK = 7 * 48
 _WORDS = (HALF_HOURS_PER_WEEK + 63) // 64
+_WORD_MASK = (1 << 64) - 1
 _DAY_INDEX = {day: index for index, (day, _) in enumerate(DAYS)}
 _BLOCK_HOURS = {name: (start, end) for name, _, start, end in BLOCKS}
 _SENIORITY_INDEX = {key: index for index, key in enumerate(SENIORITY_KEYS)}
@@ -64,6 +67,7 @@ class Side:
     seeks: FloatArray  # n x T topics sought
     seeks_count: FloatArray  # n
     offset_minutes: IntArray  # n, UTC offset at the reference time
+    zone: IntArray  # n, index of the offset among the scorer's distinct offsets
     availability: npt.NDArray[np.uint64]  # n x words, half-hour bits in UTC
     seniority: IntArray  # n, -1 when unknown
     department: IntArray  # n, -1 when empty
@@ -100,10 +104,12 @@ def _one_hot(values: Sequence[Iterable[str]], vocabulary: dict[str, int]) -> Flo
     return matrix
 
 
+@lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@lru_cache(maxsize=4096)
 def utc_offset_minutes(timezone: str, moment: datetime) -> int:
     """The zone's offset from UTC at `moment`, in minutes (0 for an unknown zone)."""
     try:
@@ -115,7 +121,7 @@ def utc_offset_minutes(timezone: str, moment: datetime) -> int:
 
 def availability_bits(slots: Iterable[str], offset_minutes: int) -> npt.NDArray[np.uint64]:
     """Weekly slots in local time as half-hour bits of the UTC week."""
-    bits = np.zeros(_WORDS, dtype=np.uint64)
+    mask = 0
     shift = round(offset_minutes / 30)
     for slot in slots:
         day, _, block = slot.partition("-")
@@ -123,9 +129,8 @@ def availability_bits(slots: Iterable[str], offset_minutes: int) -> npt.NDArray[
             continue
         start, end = _BLOCK_HOURS[block]
         for half_hour in range(start * 2, end * 2):
-            position = (_DAY_INDEX[day] * 48 + half_hour - shift) % HALF_HOURS_PER_WEEK
-            bits[position // 64] |= np.uint64(1) << np.uint64(position % 64)
-    return bits
+            mask |= 1 << ((_DAY_INDEX[day] * 48 + half_hour - shift) % HALF_HOURS_PER_WEEK)
+    return np.array([(mask >> (64 * word)) & _WORD_MASK for word in range(_WORDS)], dtype=np.uint64)
 
 
 class Scorer:
@@ -179,6 +184,8 @@ class Scorer:
         self.rows = self.cols if rows is columns else self._encode(rows, now)
         self.max_gap = program.matching.max_timezone_gap_hours
         self.exclude_department = program.matching.exclude_same_department
+        self._topic_set = frozenset(_norm(x) for x in self.vocabulary.topics)
+        self._build_tables()
         self._sparse_vetoes = self._build_sparse_vetoes(history)
 
     # -- encoding ------------------------------------------------------------------------
@@ -212,6 +219,7 @@ class Scorer:
             seeks=seeks,
             seeks_count=seeks.sum(axis=1),
             offset_minutes=offsets,
+            zone=np.zeros(len(people), dtype=np.intp),
             availability=availability,
             seniority=np.array(
                 [_SENIORITY_INDEX.get(p.seniority, -1) for p in people], dtype=np.int32
@@ -257,156 +265,228 @@ class Scorer:
                         add(in_rows, in_cols, Veto.PAIRED_BEFORE)
         return vetoes
 
-    # -- scoring -------------------------------------------------------------------------
+    # -- lookup tables -----------------------------------------------------------------------
+
+    def _build_tables(self) -> None:
+        """Criteria that depend on few distinct values become table look-ups."""
+        offsets = np.unique(np.concatenate([self.cols.offset_minutes, self.rows.offset_minutes]))
+        for side in {id(self.cols): self.cols, id(self.rows): self.rows}.values():
+            side.zone[:] = np.searchsorted(offsets, side.offset_minutes)
+        difference = np.abs(offsets[:, None] - offsets[None, :])
+        gap = np.minimum(difference, 1440 - difference).astype(np.float32) / 60.0
+        self._gap_hours = gap
+        self._timezone_fraction = (1.0 - gap / 12.0).astype(np.float32)
+        self._timezone_veto = np.zeros(gap.shape, dtype=np.uint8)
+        if "timezone" in self.musts:
+            self._timezone_veto[gap > 3.0 + 1e-6] = Veto.TIMEZONE
+        if self.max_gap is not None:
+            self._timezone_veto[gap > self.max_gap + 1e-6] = Veto.TIMEZONE_GAP
+
+        # Seniority: index 0 is "unknown", then the levels in order (rows x columns).
+        levels = len(SENIORITY_KEYS)
+        fraction = np.full((levels + 1, levels + 1), 0.5, dtype=np.float32)
+        veto = np.zeros((levels + 1, levels + 1), dtype=np.uint8)
+        for row in range(levels):
+            for column in range(levels):
+                ahead = column - row if not self.reverse else row - column
+                if self.peer:
+                    fraction[row + 1, column + 1] = 1.0 - abs(ahead) / max(levels - 1, 1)
+                else:
+                    fraction[row + 1, column + 1] = (
+                        1.0 if ahead >= 1 else (0.3 if ahead == 0 else 0.0)
+                    )
+                    if "seniority" in self.musts and ahead < 1:
+                        veto[row + 1, column + 1] = Veto.SENIORITY
+        self._seniority_fraction = fraction
+        self._seniority_veto = veto
+
+    # -- scoring -----------------------------------------------------------------------------
 
     def components(
-        self, rows: npt.NDArray[np.intp], columns: npt.NDArray[np.intp] | None = None
+        self,
+        rows: npt.NDArray[np.intp],
+        columns: npt.NDArray[np.intp] | None = None,
+        *,
+        pairwise: bool = False,
     ) -> Components:
-        """Fractions, veto and score for rows x columns (all columns when None)."""
+        """Fractions, veto and score for rows x columns (all columns when None).
+
+        With `pairwise`, rows[k] is scored against columns[k] only (for explaining pairs).
+        """
         c = self.cols if columns is None else _take(self.cols, columns)
         r = _take(self.rows, rows)
+        if pairwise:
+
+            def a(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+                return x
+
+            def b(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+                return x
+
+            def dot(x: FloatArray, y: FloatArray) -> FloatArray:
+                return np.einsum("ij,ij->i", x, y)
+
+            shape: tuple[int, ...] = (len(rows),)
+        else:
+
+            def a(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+                return x[:, None]
+
+            def b(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+                return x[None, :]
+
+            def dot(x: FloatArray, y: FloatArray) -> FloatArray:
+                return x @ y.T
+
+            shape = (len(rows), len(c.people) if columns is None else len(columns))
+
         fractions: dict[str, FloatArray] = {}
-        veto = np.zeros((len(rows), len(c.people)), dtype=np.uint8)
+        veto = np.zeros(shape, dtype=np.uint8)
 
         def forbid(mask: BoolArray, reason: int) -> None:
             np.putmask(veto, (veto == 0) & mask, np.uint8(reason))
 
         if self.peer:
-            if columns is None:
-                same = rows[:, None] == np.arange(len(c.people))[None, :]
-            else:
-                same = rows[:, None] == columns[None, :]
-            forbid(same, Veto.SAME_PERSON)
+            column_ids = np.arange(len(c.people)) if columns is None else columns
+            forbid(a(rows) == b(column_ids), Veto.SAME_PERSON)
 
-        shared_languages = r.languages @ c.languages.T
+        shared_languages = dot(r.languages, c.languages)
         fractions["languages"] = (shared_languages > 0).astype(np.float32)
         if "languages" in self.musts:
             forbid(shared_languages == 0, Veto.LANGUAGE)
 
-        covered = r.seeks @ c.offers.T  # goals of the row person the column person offers
-        wanted = r.seeks_count[:, None]
-        skills = np.where(wanted > 0, covered / np.maximum(wanted, 1), 0.5).astype(np.float32)
+        covered = dot(r.seeks, c.offers)  # goals of the row person the column person offers
+        wanted = a(r.seeks_count)
+        skills = np.where(wanted > 0, covered / np.maximum(wanted, 1), np.float32(0.5))
         if self.peer:
-            covered_back = r.offers @ c.seeks.T
-            wanted_back = c.seeks_count[None, :]
-            back = np.where(wanted_back > 0, covered_back / np.maximum(wanted_back, 1), 0.5)
-            skills = ((skills + back) / 2).astype(np.float32)
+            covered_back = dot(r.offers, c.seeks)
+            wanted_back = b(c.seeks_count)
+            back = np.where(
+                wanted_back > 0, covered_back / np.maximum(wanted_back, 1), np.float32(0.5)
+            )
+            skills = (skills + back) / 2
             any_cover = (covered > 0) | (covered_back > 0)
         else:
             any_cover = (covered > 0) | (wanted == 0)
-        fractions["skills"] = skills
+        fractions["skills"] = skills.astype(np.float32, copy=False)
         if "skills" in self.musts:
             forbid(~any_cover, Veto.SKILLS)
 
-        difference = np.abs(r.offset_minutes[:, None] - c.offset_minutes[None, :])
-        gap_hours = np.minimum(difference, 1440 - difference).astype(np.float32) / 60.0
-        fractions["timezone"] = (1.0 - gap_hours / 12.0).astype(np.float32)
-        if self.max_gap is not None:
-            forbid(gap_hours > self.max_gap + 1e-6, Veto.TIMEZONE_GAP)
-        if "timezone" in self.musts:
-            forbid(gap_hours > 3.0 + 1e-6, Veto.TIMEZONE)
+        zone_rows, zone_cols = a(r.zone), b(c.zone)
+        fractions["timezone"] = self._timezone_fraction[zone_rows, zone_cols]
+        timezone_veto = self._timezone_veto[zone_rows, zone_cols]
+        np.putmask(veto, veto == 0, timezone_veto)
 
-        overlap_half_hours = np.zeros((len(rows), len(c.people)), dtype=np.int32)
+        overlap = np.zeros(shape, dtype=np.uint8)
         for word in range(_WORDS):
-            both = r.availability[:, word][:, None] & c.availability[:, word][None, :]
-            overlap_half_hours += np.bitwise_count(both).astype(np.int32)
-        hours = overlap_half_hours.astype(np.float32) / 2.0
-        fractions["availability"] = np.minimum(hours / FULL_AVAILABILITY_HOURS, 1.0).astype(
-            np.float32
+            overlap += np.bitwise_count(a(r.availability[:, word]) & b(c.availability[:, word]))
+        fractions["availability"] = np.minimum(
+            overlap.astype(np.float32) * np.float32(0.5 / FULL_AVAILABILITY_HOURS), np.float32(1.0)
         )
         if "availability" in self.musts:
-            forbid(overlap_half_hours == 0, Veto.AVAILABILITY)
+            forbid(overlap == 0, Veto.AVAILABILITY)
 
-        fractions["seniority"] = self._seniority(r.seniority, c.seniority)
+        level_rows, level_cols = a(r.seniority + 1), b(c.seniority + 1)
+        fractions["seniority"] = self._seniority_fraction[level_rows, level_cols]
         if "seniority" in self.musts and not self.peer:
-            known = (r.seniority[:, None] >= 0) & (c.seniority[None, :] >= 0)
-            ahead = self._ahead(r.seniority, c.seniority)
-            forbid(known & (ahead < 1), Veto.SENIORITY)
+            np.putmask(veto, veto == 0, self._seniority_veto[level_rows, level_cols])
 
         if self.exclude_department:
-            same_department = (r.department[:, None] >= 0) & (
-                r.department[:, None] == c.department[None, :]
-            )
-            forbid(same_department, Veto.DEPARTMENT)
+            department = a(r.department)
+            forbid((department >= 0) & (department == b(c.department)), Veto.DEPARTMENT)
 
         for index, question in enumerate(self.same_questions):
-            a, b = r.same_answers[:, index][:, None], c.same_answers[:, index][None, :]
-            answered = (a >= 0) & (b >= 0)
+            x, y = a(r.same_answers[:, index]), b(c.same_answers[:, index])
+            answered = (x >= 0) & (y >= 0)
             fractions[f"q:{question.key}"] = np.where(
-                answered, (a == b).astype(np.float32), 0.5
-            ).astype(np.float32)
+                answered, (x == y).astype(np.float32), np.float32(0.5)
+            )
             if question.weight is Weight.MUST:
                 forbid(
-                    ~answered | (a != b), Veto.QUESTION + self.question_order.index(question.key)
+                    ~answered | (x != y), Veto.QUESTION + self.question_order.index(question.key)
                 )
         for index, question in enumerate(self.overlap_questions):
-            shared = r.overlap_answers[index] @ c.overlap_answers[index].T
-            answered = (r.overlap_answers[index].sum(axis=1)[:, None] > 0) & (
-                c.overlap_answers[index].sum(axis=1)[None, :] > 0
-            )
+            mine, theirs = r.overlap_answers[index], c.overlap_answers[index]
+            shared = dot(mine, theirs)
+            answered = (a(mine.sum(axis=1)) > 0) & (b(theirs.sum(axis=1)) > 0)
             fractions[f"q:{question.key}"] = np.where(
-                answered, (shared > 0).astype(np.float32), 0.5
-            ).astype(np.float32)
+                answered, (shared > 0).astype(np.float32), np.float32(0.5)
+            )
             if question.weight is Weight.MUST:
                 forbid(shared == 0, Veto.QUESTION + self.question_order.index(question.key))
 
         if self._sparse_vetoes:
-            column_position = (
-                None if columns is None else {int(col): k for k, col in enumerate(columns)}
-            )
-            for k, row in enumerate(rows):
-                for column, reason in self._sparse_vetoes.get(int(row), {}).items():
-                    position = column if column_position is None else column_position.get(column)
-                    if position is not None and veto[k, position] == 0:
-                        veto[k, position] = reason
+            self._apply_sparse_vetoes(veto, rows, columns, pairwise)
 
         total_weight = sum(self.weights.values())
         if total_weight == 0:
-            score = np.full(veto.shape, SCALE // 2, dtype=np.int32)
+            score = np.full(shape, SCALE // 2, dtype=np.int32)
         else:
-            weighted = np.zeros(veto.shape, dtype=np.float32)
+            weighted = np.zeros(shape, dtype=np.float32)
             for name, fraction in fractions.items():
                 if self.weights.get(name):
-                    weighted += self.weights[name] * fraction
-            score = np.rint(weighted * (SCALE / total_weight)).astype(np.int32)
+                    weighted += np.float32(self.weights[name]) * fraction
+            score = np.rint(weighted * np.float32(SCALE / total_weight)).astype(np.int32)
         return Components(fractions=fractions, veto=veto, score=score)
 
-    def _ahead(self, rows: IntArray, columns: IntArray) -> IntArray:
-        """How many career stages the mentor is ahead of the mentee (mentee ahead if reverse)."""
-        difference = columns[None, :] - rows[:, None]
-        return (-difference if self.reverse else difference).astype(np.int32)
-
-    def _seniority(self, rows: IntArray, columns: IntArray) -> FloatArray:
-        known = (rows[:, None] >= 0) & (columns[None, :] >= 0)
-        if self.peer:
-            closeness = 1.0 - np.abs(columns[None, :] - rows[:, None]) / max(
-                len(SENIORITY_KEYS) - 1, 1
-            )
-            return np.where(known, closeness, 0.5).astype(np.float32)
-        ahead = self._ahead(rows, columns)
-        fraction = np.select([ahead >= 1, ahead == 0], [1.0, 0.3], default=0.0)
-        return np.where(known, fraction, 0.5).astype(np.float32)
+    def _apply_sparse_vetoes(
+        self,
+        veto: npt.NDArray[np.uint8],
+        rows: npt.NDArray[np.intp],
+        columns: npt.NDArray[np.intp] | None,
+        pairwise: bool,
+    ) -> None:
+        if pairwise:
+            assert columns is not None
+            for k, (row, column) in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
+                reason = self._sparse_vetoes.get(row, {}).get(column)
+                if reason is not None and veto[k] == 0:
+                    veto[k] = reason
+            return
+        position = None if columns is None else {col: k for k, col in enumerate(columns.tolist())}
+        for k, row in enumerate(rows.tolist()):
+            for column, reason in self._sparse_vetoes.get(row, {}).items():
+                where = column if position is None else position.get(column)
+                if where is not None and veto[k, where] == 0:
+                    veto[k, where] = reason
 
     # -- words ---------------------------------------------------------------------------
 
     def explain(self, row: int, column: int) -> tuple[int, tuple[str, ...], str | None]:
         """The score, the reasons in words (strongest first) and the veto reason, for one pair."""
-        parts = self.components(np.array([row], dtype=np.intp), np.array([column], dtype=np.intp))
-        veto = int(parts.veto[0, 0])
-        score = int(parts.score[0, 0])
+        parts = self.components(
+            np.array([row], dtype=np.intp), np.array([column], dtype=np.intp), pairwise=True
+        )
+        return self.explain_from(parts, 0, row, column)
+
+    def explain_pairs(
+        self, rows: npt.NDArray[np.intp], columns: npt.NDArray[np.intp]
+    ) -> list[tuple[int, tuple[str, ...], str | None]]:
+        """`explain` for many pairs at once (rows[k] with columns[k])."""
+        parts = self.components(rows, columns, pairwise=True)
+        return [
+            self.explain_from(parts, k, int(row), int(column))
+            for k, (row, column) in enumerate(zip(rows, columns, strict=True))
+        ]
+
+    def explain_from(
+        self, parts: Components, k: int, row: int, column: int
+    ) -> tuple[int, tuple[str, ...], str | None]:
+        veto = int(parts.veto[k])
+        score = int(parts.score[k])
         mentee, mentor = self.rows.people[row], self.cols.people[column]
         if veto:
             return score, (), self.veto_reason(veto, mentee, mentor)
         ranked = sorted(
             (
-                (self.weights.get(name, 0) * float(fraction[0, 0]), name)
+                (self.weights.get(name, 0) * float(fraction[k]), name)
                 for name, fraction in parts.fractions.items()
                 if self.weights.get(name)
             ),
             reverse=True,
         )
         reasons = [
-            self._reason(name, mentee, mentor, float(parts.fractions[name][0, 0]))
+            self._reason(name, mentee, mentor, float(parts.fractions[name][k]))
             for _, name in ranked
         ]
         return score, tuple(reason for reason in reasons if reason), None
@@ -525,6 +605,7 @@ def _take(side: Side, indexes: npt.NDArray[np.intp]) -> Side:
             seeks=side.seeks[indexes],
             seeks_count=side.seeks_count[indexes],
             offset_minutes=side.offset_minutes[indexes],
+            zone=side.zone[indexes],
             availability=side.availability[indexes],
             seniority=side.seniority[indexes],
             department=side.department[indexes],

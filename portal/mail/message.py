@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -20,7 +21,8 @@ def build_message(
     reply_to: str | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message: plain text first, HTML second."""
-    message = EmailMessage()
+    # refold_source="none" keeps long header values we set raw (List-Unsubscribe) unencoded.
+    message = EmailMessage(policy=email.policy.default.clone(refold_source="none"))
     message["From"] = sender
     message["To"] = Address(addr_spec=recipient)
     message["Subject"] = rendered.subject
@@ -30,7 +32,8 @@ def build_message(
     if reply_to:
         message["Reply-To"] = reply_to
     if unsubscribe_url:
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        # RFC 2369 wants the bare <URL>; the default policy would RFC 2047-encode a long one.
+        message.set_raw("List-Unsubscribe", f"<{unsubscribe_url}>")
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Plain ASCII stays 7bit so links are readable in the raw message; anything else is
     # quoted-printable, which every mail system accepts.

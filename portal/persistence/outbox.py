@@ -111,6 +111,8 @@ class OutboxRepository:
                 OutboxRecord.sent_at.set(now),
                 OutboxRecord.attempts.add(1),
                 OutboxRecord.expires_at.set(now + KEEP_SENT_FOR),
+                # The body (and any link in it) has no use once sent: keep only the envelope.
+                OutboxRecord.raw.set(""),
                 OutboxRecord.last_error.remove(),
             ]
         )

@@ -8,27 +8,7 @@ from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.services import Services
 from tests.conftest import csrf_token, links_in
-
-GOOD = {
-    "name": "Ada Lovelace",
-    "email": "Ada@Example.org",
-    "languages": ["English", "French"],
-    "timezone": "Europe/London",
-    "availability": ["mon-evening", "thu-morning"],
-    "goals": ["python", "leadership"],
-    "seniority": "early",
-    "department": "Analytics",
-    "q_industry": "Tech",
-    "consent": "y",
-}
-
-
-def sign_up(client: FlaskClient, role: str = "mentee", **changes: object):  # type: ignore[no-untyped-def]
-    page = client.get(f"/programs/demo/join/{role}")
-    assert page.status_code == 200
-    data = {**GOOD, **changes, "csrf_token": csrf_token(page.text)}
-    data = {key: value for key, value in data.items() if value is not None}
-    return client.post(f"/programs/demo/join/{role}", data=data)
+from tests.web.helpers import sign_up
 
 
 def test_sign_up_stores_pending_and_sends_one_confirmation(

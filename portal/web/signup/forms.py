@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from datetime import UTC, datetime
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -39,6 +40,22 @@ DEPARTMENT_MAX = 100
 BIO_MAX = 1000
 ANSWER_MAX = 200
 MAX_GOALS = 5
+# The order of the fields in signup/form.html; the program's questions go before consent.
+PAGE_ORDER = (
+    "name",
+    "email",
+    "seniority",
+    "department",
+    "reports_to",
+    "languages",
+    "timezone",
+    "availability",
+    "skills",
+    "goals",
+    "capacity",
+    "bio",
+    "consent",
+)
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|[<>]")
 
 
@@ -65,12 +82,30 @@ class Count:
     def __init__(self, minimum: int, maximum: int | None, noun: str) -> None:
         self.minimum, self.maximum, self.noun = minimum, maximum, noun
 
+    def _count(self, number: int) -> str:
+        return f"{number} {self.noun}" if number == 1 else f"{number} {self.noun}s"
+
     def __call__(self, form: FlaskForm, field: Field) -> None:
         chosen = len(field.data or [])
         if chosen < self.minimum:
-            raise ValidationError(f"Please choose at least {self.minimum} {self.noun}.")
+            if self.minimum == 1:
+                raise ValidationError(f"Please choose at least one {self.noun}.")
+            raise ValidationError(f"Please choose at least {self._count(self.minimum)}.")
         if self.maximum is not None and chosen > self.maximum:
-            raise ValidationError(f"Please choose at most {self.maximum} {self.noun}.")
+            raise ValidationError(f"Please choose at most {self._count(self.maximum)}.")
+
+
+def _canonical_zones() -> set[str]:
+    """Current zone names (no Europe/Kiev beside Europe/Kyiv), from tzdata's zone1970.tab."""
+    try:
+        table = resources.files("tzdata").joinpath("zoneinfo", "zone1970.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return set(zoneinfo.available_timezones())
+    return {
+        line.split("\t")[2]
+        for line in table.splitlines()
+        if line and not line.startswith("#") and len(line.split("\t")) > 2
+    }
 
 
 def _is_place_zone(name: str) -> bool:
@@ -82,7 +117,7 @@ def timezone_choices() -> dict[str, str]:
     """IANA zones people live in, labelled with their current UTC offset."""
     now = datetime.now(UTC)
     choices = {}
-    for name in sorted(n for n in zoneinfo.available_timezones() if _is_place_zone(n)):
+    for name in sorted(n for n in _canonical_zones() if _is_place_zone(n)):
         offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
         choices[name] = f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"
     choices["UTC"] = "UTC"
@@ -143,7 +178,12 @@ class SignupForm(FlaskForm):
         validators=[
             DataRequired(message="Please give your email address."),
             Length(max=EMAIL_MAX),
-            Email(message="This does not look like an email address.", check_deliverability=False),
+            # SMTPUTF8 local parts (josé@...) cannot be sent through SES: refuse them politely.
+            Email(
+                message="This does not look like an email address.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
         ],
         description="We send a link to confirm it. No password needed, ever.",
         render_kw={"autocomplete": "email"},
@@ -151,7 +191,7 @@ class SignupForm(FlaskForm):
     department = StringField(
         "Department or team",
         validators=[Optional(), Length(max=DEPARTMENT_MAX), NoMarkup()],
-        description="Optional. Some programs avoid pairing people from the same team.",
+        description="Some programs avoid pairing people from the same team.",
         render_kw={"autocomplete": "organization-title"},
     )
     seniority = SelectField(
@@ -162,7 +202,7 @@ class SignupForm(FlaskForm):
     bio = TextAreaField(
         "A few words about you",
         validators=[Optional(), Length(max=BIO_MAX), NoMarkup()],
-        description=f"Optional, up to {BIO_MAX} characters. Your match will see this.",
+        description=f"Up to {BIO_MAX} characters. Your match will see this.",
     )
     website = StringField(
         "Leave this field empty",
@@ -176,6 +216,12 @@ class SignupForm(FlaskForm):
 
     question_keys: tuple[str, ...] = ()
     role: Role = Role.MENTEE
+
+    def errors_in_page_order(self) -> list[tuple[str, list[str]]]:
+        """The form's errors in the order the fields appear on the page (for the summary)."""
+        order = [*PAGE_ORDER[:-1], *(f"q_{key}" for key in self.question_keys), PAGE_ORDER[-1]]
+        rank = {name: index for index, name in enumerate(order)}
+        return sorted(self.errors.items(), key=lambda item: rank.get(item[0], len(rank)))
 
     def is_bot(self) -> bool:
         return bool(self.website.data)
@@ -206,8 +252,12 @@ class SignupForm(FlaskForm):
 
 
 def _normalise_email(value: str) -> str:
-    # Addresses are compared case-insensitively: Ada@Example.org and ada@example.org are one person.
-    return value.strip().lower()
+    # Compared case-insensitively (Ada@Example.org is ada@example.org), and an international
+    # domain is kept in its ASCII (IDNA) form, the one mail servers and SES accept.
+    local, at, domain = value.strip().lower().rpartition("@")
+    if not at:
+        return value.strip().lower()
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
 def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm:
@@ -246,7 +296,7 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
         attrs["goals"] = MultiCheckboxField(
             "What you would like to work on",
             choices={t: t for t in program.topics},
-            validators=[Count(1, MAX_GOALS, "goals")],
+            validators=[Count(1, MAX_GOALS, "goal")],
             description=f"Choose up to {MAX_GOALS}.",
         )
     if role is Role.MENTOR and program.capacity > 1:
@@ -260,8 +310,16 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
     if program.matching.exclude_reporting_line:
         attrs["reports_to"] = EmailField(
             "Your manager's email address",
-            validators=[Optional(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
-            description="Optional. Used only to avoid matching you within your reporting line.",
+            validators=[
+                Optional(),
+                Length(max=EMAIL_MAX),
+                Email(
+                    message="This does not look like an email address.",
+                    check_deliverability=False,
+                    allow_smtputf8=False,
+                ),
+            ],
+            description="Used only to avoid matching you within your reporting line.",
         )
     for question in program.questions:
         attrs[f"q_{question.key}"] = _question_field(question)

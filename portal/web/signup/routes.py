@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
-from portal.domain.participants import Role
+from portal.domain.participants import BLOCKS, DAYS, Role
 from portal.domain.program import Program
 from portal.services.magic_links import MagicLinkError
 from portal.services.signup import SignupError
@@ -33,7 +33,12 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
             services().signup.sign_up(program, form.to_application())
         return redirect(url_for("signup.check_email", slug=program.slug))
     status = 422 if form.is_submitted() else 200
-    return render_template("signup/form.html", program=program, role=role, form=form), status
+    return (
+        render_template(
+            "signup/form.html", program=program, role=role, form=form, days=DAYS, blocks=BLOCKS
+        ),
+        status,
+    )
 
 
 @bp.get("/programs/<slug>/join/check-your-email")

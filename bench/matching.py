@@ -1,0 +1,310 @@
+"""Matching benchmark: time, memory and quality against the exact optimum and a greedy baseline.
+
+    python bench/matching.py            # 500, 2,000 and 10,000 bipartite; 2,000 peer
+    python bench/matching.py --large    # also 50,000 bipartite
+    python bench/matching.py --case one-on-one:2000   # one case (what the driver runs)
+
+Each case runs in a fresh process so that its peak memory (ru_maxrss) is its own. The
+optimum is computed independently: scipy's HiGHS linear program on the whole compatibility
+graph (a bipartite b-matching LP has integral optima) where it fits, else OR-Tools on every
+compatible pair without pruning. The greedy baseline takes the best remaining pair first,
+as most mentoring tools do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.population import NOW, bench_program, population
+from portal.domain import matching
+from portal.domain.matching import match, split_roles
+from portal.domain.scoring import Scorer
+
+TARGETS = {
+    "one-on-one:10000": {"seconds": 20, "peak_mb": 1536},
+    "one-on-one:50000": {"seconds": 180, "peak_mb": 3072},
+    "peer:2000": {"seconds": 10},
+}
+DENSE_LIMIT = 5_000_000  # matrix cells up to which the dense assignment solver is used
+
+
+def _all_compatible(scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, cols, scores = [], [], []
+    for block in matching._blocks(len(scorer.rows), len(scorer.cols)):
+        parts = scorer.components(block)
+        r, c = np.nonzero(parts.veto == 0)
+        rows.append(block[r].astype(np.int32))
+        cols.append(c.astype(np.int32))
+        scores.append(parts.score[r, c].astype(np.int32))
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(scores)
+
+
+def _lsa_optimum(
+    n_rows: int, n_cols: int, capacity: np.ndarray, rows, cols, scores, most_first: bool
+) -> tuple[int, float]:
+    """(pairs, total in tenths) of the optimum by scipy's linear_sum_assignment on mentor seats.
+
+    An algorithm independent of ours (Jonker-Volgenant on a dense matrix). With
+    `most_first`, each pair is worth a bonus larger than any total score, so the number of
+    pairs comes first.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    seats_of = np.repeat(np.arange(n_cols), capacity)
+    first_seat = np.concatenate([[0], np.cumsum(capacity)[:-1]])
+    bonus = float(1000 * (n_rows + 1)) if most_first else 0.0
+    value = np.zeros((n_rows, len(seats_of)), dtype=np.float64)
+    for seat in range(int(capacity.max(initial=0))):
+        has = capacity[cols] > seat
+        value[rows[has], first_seat[cols[has]] + seat] = scores[has] + bonus + 1e-3
+    chosen_rows, chosen_seats = linear_sum_assignment(value, maximize=True)
+    picked = value[chosen_rows, chosen_seats] > 0  # compatible pairs only
+    total = float(np.round(value[chosen_rows, chosen_seats][picked] - bonus - 1e-3).sum())
+    return int(picked.sum()), total
+
+
+def _flow_optimum(
+    n_rows: int, n_cols: int, capacity: np.ndarray, rows, cols, scores, most_first: bool
+) -> tuple[int, float]:
+    assignment = matching._solve_flow(
+        n_rows, n_cols, capacity, rows, cols, scores.astype(np.int64), most_first
+    )
+    lookup = {(int(r), int(c)): int(s) for r, c, s in zip(rows, cols, scores, strict=True)}
+    total = sum(lookup[(r, int(assignment[r]))] for r in np.flatnonzero(assignment >= 0))
+    return int((assignment >= 0).sum()), float(total)
+
+
+def _greedy(scorer: Scorer, capacity: np.ndarray, rows, cols, scores) -> np.ndarray:
+    """Best pair first: what a stable matching with one shared score reduces to."""
+    order = np.lexsort((cols, rows, -scores))
+    assignment = np.full(len(scorer.rows), -1, dtype=np.int32)
+    load = np.zeros(len(scorer.cols), dtype=np.int64)
+    for k in order.tolist():
+        r, c = int(rows[k]), int(cols[k])
+        if assignment[r] < 0 and load[c] < capacity[c]:
+            assignment[r] = c
+            load[c] += 1
+    return assignment
+
+
+def _assignment_figures(
+    scorer: Scorer, assignment: np.ndarray, capacity: np.ndarray
+) -> dict[str, Any]:
+    matched = np.flatnonzero(assignment >= 0).astype(np.intp)
+    scores = np.full(len(scorer.rows), -1, dtype=np.int32)
+    scores[matched] = scorer.components(
+        matched, assignment[matched].astype(np.intp), pairwise=True
+    ).score
+    load = np.bincount(assignment[matched], minlength=len(scorer.cols))
+    b5, b10, b20, rows10 = matching._blocking_pairs(scorer, assignment, scores, load, capacity)
+    values = scores[matched] / 10
+    return {
+        "pairs": len(matched),
+        "total": float(values.sum()),
+        "min": float(values.min()) if len(values) else 0.0,
+        "blocking": b5,
+        "blocking_10": b10,
+        "blocking_20": b20,
+        "mentees_blocking_10_pct": round(100 * rows10 / max(len(scorer.rows), 1), 2),
+    }
+
+
+def run_engine(name: str) -> dict[str, Any]:
+    """Our engine alone, so that the peak memory is its own."""
+    fmt, size_text = name.split(":")
+    size = int(size_text)
+    report: dict[str, Any] = {"case": name}
+    for objective, fairness in (
+        ("participation", "none"),
+        ("score", "none"),
+        ("participation", "balanced"),
+    ):
+        if fmt == "peer" and fairness == "balanced":
+            continue
+        if size >= 50_000 and (objective, fairness) != ("participation", "none"):
+            continue
+        program = bench_program(fmt, objective=objective, fairness=fairness)
+        people = population(program, size)
+        started = time.perf_counter()
+        result = match(program, people, now=NOW)
+        seconds = time.perf_counter() - started
+        figures = result.figures
+        report[f"{objective}/{fairness}"] = {
+            "seconds": round(seconds, 2),
+            "pairs": figures.pairs,
+            "matched_pct": figures.matched_pct,
+            "mentees_matched_pct": figures.mentees_matched_pct,
+            "total": figures.total_score,
+            "mean": figures.mean_score,
+            "min": figures.min_score,
+            "p10": figures.p10_score,
+            "top5_pct": figures.top5_pct,
+            "blocking": figures.blocking_pairs,
+            "blocking_10": figures.blocking_pairs_10,
+            "blocking_20": figures.blocking_pairs_20,
+            "mentees_blocking_10_pct": figures.mentees_blocking_10_pct,
+        }
+    report["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return report
+
+
+def run_reference(name: str) -> dict[str, Any]:
+    """The exact optimum by an independent solver, and the greedy baseline, on the same scores."""
+    fmt, size_text = name.split(":")
+    report: dict[str, Any] = {}
+    if fmt == "peer" or int(size_text) >= 50_000:
+        return report
+    for objective in ("participation", "score"):
+        program = bench_program(fmt, objective=objective)
+        people = population(program, int(size_text))
+        mentors, mentees = split_roles(program, people)
+        scorer = Scorer(program, mentors, mentees, now=NOW)
+        capacity = matching._capacities(program, mentors)
+        rows, cols, scores = _all_compatible(scorer)
+        most_first = objective == "participation"
+        if len(mentees) * int(capacity.sum()) <= DENSE_LIMIT:
+            pairs, total = _lsa_optimum(
+                len(mentees), len(mentors), capacity, rows, cols, scores, most_first
+            )
+            method = "scipy linear_sum_assignment, all pairs"
+        else:
+            pairs, total = _flow_optimum(
+                len(mentees), len(mentors), capacity, rows, cols, scores, most_first
+            )
+            method = "OR-Tools min-cost flow, all pairs, no pruning"
+        report[f"{objective}/none"] = {
+            "method": method,
+            "pairs": pairs,
+            "total": round(total / 10, 1),
+        }
+        if most_first:
+            report["greedy"] = _assignment_figures(
+                scorer, _greedy(scorer, capacity, rows, cols, scores), capacity
+            )
+    return report
+
+
+def run_case(name: str) -> dict[str, Any]:
+    """Engine and reference, each in a fresh process."""
+    report = _subprocess(name, "engine")
+    reference = _subprocess(name, "reference")
+    for key, optimum in reference.items():
+        if key == "greedy":
+            report["greedy"] = optimum
+            continue
+        ours = report[key]
+        ours["optimum"] = optimum
+        ours["pct_of_optimum"] = (
+            round(100 * ours["total"] / optimum["total"], 3) if optimum["total"] else 100.0
+        )
+        if key.startswith("participation"):
+            ours["max_pairs_rules_allow"] = optimum["pairs"]
+    return report
+
+
+def _subprocess(name: str, part: str) -> dict[str, Any]:
+    output = subprocess.run(  # noqa: S603 - this script, in a fresh process
+        [sys.executable, __file__, "--case", name, "--part", part],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def _mark(ok: bool) -> str:
+    return "MET " if ok else "MISS"
+
+
+def check(report: dict[str, Any]) -> list[str]:
+    """The issue's targets, each as a line that says whether it was met."""
+    lines = []
+    main = report.get("participation/none", {})
+    target = TARGETS.get(report["case"], {})
+    if "seconds" in target:
+        ok = main["seconds"] <= target["seconds"]
+        lines.append(
+            f"{'MET ' if ok else 'MISS'} time {main['seconds']} s <= {target['seconds']} s"
+        )
+    if "peak_mb" in target:
+        ok = report["peak_mb"] <= target["peak_mb"]
+        lines.append(
+            f"{'MET ' if ok else 'MISS'} peak {report['peak_mb']} MB <= {target['peak_mb']} MB"
+        )
+    for key in ("participation/none", "score/none"):
+        figures = report.get(key, {})
+        if "pct_of_optimum" in figures:
+            ok = figures["pct_of_optimum"] >= 99.9
+            pct = figures["pct_of_optimum"]
+            lines.append(f"{_mark(ok)} {key}: {pct}% of the optimum (>= 99.9%)")
+    if "max_pairs_rules_allow" in main:
+        ok = main["pairs"] == main["max_pairs_rules_allow"]
+        possible = main["max_pairs_rules_allow"]
+        lines.append(f"{_mark(ok)} participation: {main['pairs']} pairs of {possible} possible")
+    greedy = report.get("greedy")
+    if greedy:
+        gain = 100 * (main["total"] / greedy["total"] - 1)
+        lines.append(
+            f"{'MET ' if gain >= 2 else 'MISS'} vs greedy: {gain:+.2f}% total score (>= +2%)"
+        )
+        ok = main["min"] > greedy["min"]
+        lines.append(
+            f"{'MET ' if ok else 'MISS'} vs greedy: minimum {main['min']} > {greedy['min']}"
+        )
+    balanced = report.get("participation/balanced")
+    if balanced:
+        loss = 100 * (1 - balanced["total"] / main["total"])
+        ok = (
+            balanced["blocking_20"] == 0 and balanced["mentees_blocking_10_pct"] <= 1 and loss < 0.5
+        )
+        lines.append(
+            f"{_mark(ok)} balanced: {balanced['blocking_20']} blocking pairs >= 20 points, "
+            f"{balanced['mentees_blocking_10_pct']}% of mentees in one >= 10, "
+            f"total {loss:.2f}% lower"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--case", help="run one case, e.g. one-on-one:2000")
+    parser.add_argument("--part", choices=["engine", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--large", action="store_true", help="also run 50,000 participants")
+    args = parser.parse_args()
+    if args.case and args.part:
+        print(
+            json.dumps(run_engine(args.case) if args.part == "engine" else run_reference(args.case))
+        )
+        return
+    cases = (
+        [args.case]
+        if args.case
+        else ["one-on-one:500", "one-on-one:2000", "one-on-one:10000", "peer:2000"]
+    )
+    if args.large:
+        cases.append("one-on-one:50000")
+    for case in cases:
+        report = run_case(case)
+        print(f"\n== {case} (peak {report['peak_mb']} MB, engine only)")
+        for key, figures in report.items():
+            if isinstance(figures, dict):
+                print(f"  {key:24} {json.dumps(figures)}")
+        for line in check(report):
+            print(f"  {line}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

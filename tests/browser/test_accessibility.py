@@ -1,0 +1,69 @@
+"""axe-core on every page a participant meets: no serious or critical violation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = ("serious", "critical")
+PAGES = [
+    "/",
+    "/faq",
+    "/programs/demo",
+    "/programs/demo/join/mentee",
+    "join-with-errors",
+    "confirm",
+    "/no-such-page",
+]
+# Dark mode has its own colours: check the pages that use each of them.
+DARK_PAGES = ["/", "/programs/demo", "join-with-errors"]
+
+
+def report(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}: {targets}")
+    return "\n".join(lines)
+
+
+def visit(page: Page, where: str, request: pytest.FixtureRequest) -> None:
+    if where == "join-with-errors":
+        page.goto("/programs/demo/join/mentee")
+        page.get_by_role("button", name="Sign up").click()
+        expect(page.get_by_role("alert")).to_be_visible()
+    elif where == "confirm":
+        page.goto(request.getfixturevalue("confirm_link"))
+        expect(page.get_by_role("button", name="Confirm my sign-up")).to_be_visible()
+    else:
+        response = page.goto(where)
+        assert response is not None
+        assert response.status == (404 if where == "/no-such-page" else 200)
+
+
+@pytest.mark.parametrize(
+    ("where", "scheme"),
+    [(where, "light") for where in PAGES] + [(where, "dark") for where in DARK_PAGES],
+)
+def test_no_serious_or_critical_violations(
+    new_context: Callable[..., BrowserContext],
+    request: pytest.FixtureRequest,
+    where: str,
+    scheme: str,
+) -> None:
+    # The CSP lets no injected script run: bypass it for axe's.
+    page = new_context(**PHONE, bypass_csp=True, color_scheme=scheme).new_page()
+    visit(page, where, request)
+
+    violations = Axe().run(page).response["violations"]
+
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {page.url} ({scheme}):\n{report(blocking)}"

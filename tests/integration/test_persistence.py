@@ -1,0 +1,327 @@
+"""Repositories and services on DynamoDB Local: conditional writes really are atomic here.
+
+moto does not apply conditions atomically across threads, so the races live in this tier.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import TypeVar
+
+import boto3
+import pytest
+
+from portal.domain.participants import Participant, Role, Status
+from portal.mail.senders import MemorySender
+from portal.persistence import tables
+from portal.persistence.outbox import SENT, OutboxItem, OutboxRepository
+from portal.persistence.participants import AlreadyConfirmedError
+from portal.services import Services
+from portal.services.magic_links import LinkProblem, MagicLinkError
+from portal.services.mail import LEASE
+from portal.settings import Settings
+from tests.conftest import FakeClock
+
+pytestmark = pytest.mark.integration
+
+T = TypeVar("T")
+RACERS = 8
+
+
+def at_once(count: int, work: Callable[[], T]) -> list[T | Exception]:
+    """Run `work` in `count` threads released together; each result or the exception raised."""
+    start = threading.Barrier(count)
+
+    def one() -> T | Exception:
+        start.wait(timeout=30)
+        try:
+            return work()
+        except Exception as exc:  # the caller counts the failures
+            return exc
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(one) for _ in range(count)]
+        return [future.result(timeout=60) for future in futures]
+
+
+def person(
+    email: str,
+    clock: FakeClock,
+    *,
+    program: str = "demo",
+    name: str = "Ada Lovelace",
+    status: Status = Status.PENDING,
+    role: Role = Role.MENTEE,
+) -> Participant:
+    return Participant(
+        program=program,
+        email=email,
+        participant_id=f"id-{program}-{email}",
+        role=role,
+        name=name,
+        timezone="Europe/London",
+        languages=("English",),
+        goals=("python",),
+        status=status,
+        created_at=clock(),
+        updated_at=clock(),
+        consented_at=clock(),
+        confirmed_at=clock() if status is Status.CONFIRMED else None,
+    )
+
+
+# Participants
+
+
+def test_save_pending_creates_a_sign_up(services: Services, clock: FakeClock) -> None:
+    repository = services.participants
+    repository.save_pending(person("ada@example.org", clock))
+
+    stored = repository.get("demo", "ada@example.org")
+    assert stored == person("ada@example.org", clock)
+
+
+def test_save_pending_replaces_a_pending_sign_up(services: Services, clock: FakeClock) -> None:
+    repository = services.participants
+    repository.save_pending(person("ada@example.org", clock))
+    clock.advance(minutes=3)
+    repository.save_pending(
+        replace(person("ada@example.org", clock, name="Ada King"), goals=("sql", "cloud"))
+    )
+
+    stored = repository.get("demo", "ada@example.org")
+    assert stored is not None
+    assert (stored.name, stored.goals, stored.updated_at) == ("Ada King", ("sql", "cloud"), clock())
+    assert [p.email for p in repository.for_program("demo")] == ["ada@example.org"]
+
+
+def test_save_pending_refuses_a_confirmed_participant_and_leaves_them_unchanged(
+    services: Services, clock: FakeClock
+) -> None:
+    repository = services.participants
+    confirmed = person("ada@example.org", clock, status=Status.CONFIRMED)
+    repository.save(confirmed)
+
+    with pytest.raises(AlreadyConfirmedError):
+        repository.save_pending(person("ada@example.org", clock, name="Someone Else"))
+
+    assert repository.get("demo", "ada@example.org") == confirmed
+
+
+def test_confirm_succeeds_once(services: Services, clock: FakeClock) -> None:
+    repository = services.participants
+    repository.save_pending(person("ada@example.org", clock))
+    clock.advance(hours=1)
+
+    assert repository.confirm("demo", "ada@example.org", clock()) is True
+    first = repository.get("demo", "ada@example.org")
+    clock.advance(hours=1)
+    assert repository.confirm("demo", "ada@example.org", clock()) is False
+
+    assert first is not None
+    assert first.status is Status.CONFIRMED
+    assert repository.get("demo", "ada@example.org") == first  # the second call changed nothing
+
+
+def test_confirm_of_an_unknown_address_creates_nothing(
+    services: Services, clock: FakeClock
+) -> None:
+    repository = services.participants
+    assert repository.confirm("demo", "nobody@example.org", clock()) is False
+    assert repository.get("demo", "nobody@example.org") is None
+
+
+def test_confirm_from_many_threads_succeeds_once(services: Services, clock: FakeClock) -> None:
+    repository = services.participants
+    repository.save_pending(person("ada@example.org", clock))
+
+    results = at_once(RACERS, lambda: repository.confirm("demo", "ada@example.org", clock()))
+
+    assert sorted(results, key=str) == [False] * (RACERS - 1) + [True]
+
+
+def test_for_program_lists_that_programs_participants_only(
+    services: Services, clock: FakeClock
+) -> None:
+    repository = services.participants
+    for email in ("c@example.org", "a@example.org", "b@example.org"):
+        repository.save(person(email, clock))
+    repository.save(person("a@example.org", clock, program="peer-circles", role=Role.PEER))
+
+    assert sorted(p.email for p in repository.for_program("demo")) == [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]
+    assert [p.role for p in repository.for_program("peer-circles")] == [Role.PEER]
+    assert list(repository.for_program("leaders-group")) == []
+
+
+def test_programs_of_and_get_by_id_read_the_indexes(services: Services, clock: FakeClock) -> None:
+    repository = services.participants
+    for program in ("peer-circles", "demo"):
+        repository.save(person("ada@example.org", clock, program=program))
+    repository.save(person("bob@example.org", clock))
+
+    # Global secondary indexes are eventually consistent in AWS, immediate in DynamoDB Local.
+    assert sorted(repository.programs_of("ada@example.org")) == ["demo", "peer-circles"]
+    assert repository.programs_of("bob@example.org") == ["demo"]
+    assert repository.programs_of("nobody@example.org") == []
+    found = repository.get_by_id("id-peer-circles-ada@example.org")
+    assert found is not None
+    assert (found.program, found.email) == ("peer-circles", "ada@example.org")
+    assert repository.get_by_id("no-such-id") is None
+
+
+# Magic links
+
+
+def test_a_token_consumed_from_many_threads_at_once_works_once(services: Services) -> None:
+    token = services.links.issue("confirm", "demo", "ada@example.org")
+
+    results = at_once(RACERS, lambda: services.links.consume(token, "confirm"))
+
+    granted = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(granted) == 1
+    assert (granted[0].program, granted[0].subject) == ("demo", "ada@example.org")
+    assert len(refused) == RACERS - 1
+    assert all(isinstance(r, MagicLinkError) for r in refused), refused
+    assert {r.problem for r in refused if isinstance(r, MagicLinkError)} == {LinkProblem.USED}
+
+
+def test_an_expired_token_is_refused(
+    services: Services, clock: FakeClock, it_settings: Settings
+) -> None:
+    token = services.links.issue("confirm", "demo", "ada@example.org")
+
+    clock.advance(hours=it_settings.token_ttl_hours, seconds=-1)
+    assert services.links.check(token, "confirm").subject == "ada@example.org"
+    clock.advance(seconds=1)
+
+    for attempt in (services.links.check, services.links.consume):
+        with pytest.raises(MagicLinkError) as refused:
+            attempt(token, "confirm")
+        assert refused.value.problem is LinkProblem.EXPIRED
+
+
+def test_a_token_of_another_purpose_is_unknown_and_stays_usable(services: Services) -> None:
+    token = services.links.issue("confirm", "demo", "ada@example.org")
+
+    with pytest.raises(MagicLinkError) as refused:
+        services.links.consume(token, "organizer-login")
+    assert refused.value.problem is LinkProblem.UNKNOWN
+
+    assert services.links.consume(token, "confirm").subject == "ada@example.org"
+
+
+# The outbox
+
+
+def raw_message(number: int) -> str:
+    return (
+        f"To: person{number}@example.org\r\nFrom: portal@example.org\r\n"
+        f"Subject: Message {number}\r\n\r\nHello {number}\r\n"
+    )
+
+
+def outbox_item(key: str, number: int = 1) -> OutboxItem:
+    return OutboxItem(
+        key=key,
+        recipient=f"person{number}@example.org",
+        template="confirm_signup",
+        program="demo",
+        raw=raw_message(number),
+    )
+
+
+def test_enqueue_with_the_same_key_stores_one_message(services: Services, clock: FakeClock) -> None:
+    outbox = OutboxRepository()
+    assert outbox.enqueue(outbox_item("confirm:demo:abc:0", 1), clock()) is True
+    clock.advance(minutes=1)
+    assert outbox.enqueue(outbox_item("confirm:demo:abc:0", 2), clock()) is False
+
+    stored = outbox.get("confirm:demo:abc:0")
+    assert stored is not None
+    assert stored.raw == raw_message(1)  # the first one queued is the one kept
+    assert outbox.due_keys(clock(), limit=10) == ["confirm:demo:abc:0"]
+
+
+def test_a_due_message_claimed_from_many_threads_at_once_goes_to_one(
+    services: Services, clock: FakeClock
+) -> None:
+    outbox = OutboxRepository()
+    outbox.enqueue(outbox_item("intro:1:ada"), clock())
+
+    results = at_once(RACERS, lambda: outbox.claim("intro:1:ada", clock(), LEASE))
+
+    claimed = [r for r in results if r is not None]
+    assert len(claimed) == 1, results
+    assert isinstance(claimed[0], OutboxItem)
+    assert claimed[0].key == "intro:1:ada"
+    # Held for the lease: nobody else can claim it until the lease runs out.
+    assert outbox.due_keys(clock(), limit=10) == []
+    assert outbox.due_keys(clock() + LEASE, limit=10) == ["intro:1:ada"]
+
+
+def test_draining_from_four_threads_sends_each_message_once(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    keys = [f"confirm:demo:{number:02d}:0" for number in range(20)]
+    for number, key in enumerate(keys):
+        services.mail.queue(
+            key,
+            to=f"person{number:02d}@example.org",
+            template="confirm_signup",
+            context={
+                "name": f"Person {number}",
+                "program": demo,
+                "role": "mentee",
+                "confirm_url": f"http://portal.test/confirm/token{number:02d}",
+                "expires_hours": 48,
+            },
+            program="demo",
+        )
+
+    reports = at_once(4, services.mail.drain)
+
+    assert not [r for r in reports if isinstance(r, Exception)], reports
+    assert sum(r.sent for r in reports if not isinstance(r, Exception)) == 20
+    recipients = Counter(recipient for recipient, _ in mailbox.sent)
+    assert recipients == Counter(f"person{number:02d}@example.org" for number in range(20))
+    outbox = OutboxRepository()
+    assert {outbox.get(key).status for key in keys} == {SENT}  # type: ignore[union-attr]
+    assert services.mail.drain().sent == 0
+
+
+# Tables
+
+
+def test_creating_the_tables_again_creates_nothing(store: Settings) -> None:
+    assert tables.create_tables() == []
+    assert all(model.exists() for model in tables.ALL_MODELS)
+
+
+def test_tokens_and_outbox_expire_by_ttl(store: Settings) -> None:
+    client = boto3.client(
+        "dynamodb", region_name=store.region, endpoint_url=store.dynamodb_endpoint
+    )
+    try:
+        ttl = {
+            entity: client.describe_time_to_live(TableName=f"{store.table_prefix}-{entity}")[
+                "TimeToLiveDescription"
+            ]
+            for entity in ("tokens", "outbox", "participants")
+        }
+    finally:
+        client.close()
+
+    assert ttl["tokens"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    assert ttl["outbox"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    assert ttl["participants"]["TimeToLiveStatus"] == "DISABLED"

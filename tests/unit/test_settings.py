@@ -1,0 +1,143 @@
+"""load_settings: defaults, a clear error per bad variable, and the secret key per stage."""
+
+from __future__ import annotations
+
+import secrets
+import stat
+from pathlib import Path
+
+import pytest
+
+from portal.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_describe_a_local_portal(tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path)})
+    assert settings.stage == "local"
+    assert settings.is_local
+    assert settings.table_prefix == "portal-local"
+    assert settings.base_url == "http://127.0.0.1:5000"
+    assert settings.mail_transport == "file"
+    assert settings.mail_sender == "Mentor Portal <portal@example.org>"
+    assert settings.token_ttl_hours == 48
+    assert settings.region == "eu-west-1"
+    assert settings.dynamodb_endpoint is None
+    assert settings.content_dir == ROOT / "content"
+    assert settings.mail_dir == tmp_path / "mail"
+
+
+def test_aws_stage_defaults_to_ses_and_its_own_tables() -> None:
+    settings = load_settings(
+        {"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)}
+    )
+    assert settings.mail_transport == "ses"
+    assert settings.table_prefix == "portal-aws"
+    assert not settings.is_local
+
+
+def test_variables_override_the_defaults(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "PORTAL_STAGE": "test",
+            "PORTAL_BASE_URL": "https://mentors.example.org/",
+            "PORTAL_MAIL_TRANSPORT": "memory",
+            "PORTAL_TOKEN_TTL_HOURS": "24",
+            "PORTAL_TABLE_PREFIX": "mp-staging",
+            "PORTAL_REGION": "us-east-1",
+            "PORTAL_DYNAMODB_ENDPOINT": "http://localhost:8000",
+            "PORTAL_DATA_DIR": str(tmp_path),
+        }
+    )
+    assert settings.base_url == "https://mentors.example.org"  # no trailing slash in links
+    assert settings.mail_transport == "memory"
+    assert settings.token_ttl_hours == 24
+    assert settings.table_prefix == "mp-staging"
+    assert settings.region == "us-east-1"
+    assert settings.dynamodb_endpoint == "http://localhost:8000"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PORTAL_STAGE", "production"),
+        ("PORTAL_MAIL_TRANSPORT", "smtp"),
+        ("PORTAL_TOKEN_TTL_HOURS", "two days"),
+        ("PORTAL_TOKEN_TTL_HOURS", "0"),
+        ("PORTAL_TOKEN_TTL_HOURS", "337"),
+        ("PORTAL_BASE_URL", "mentors.example.org"),
+        ("PORTAL_BASE_URL", "ftp://mentors.example.org"),
+    ],
+)
+def test_a_bad_variable_is_refused_by_name(tmp_path: Path, variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"PORTAL_STAGE": "test", "PORTAL_DATA_DIR": str(tmp_path), variable: value})
+    assert variable in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param("s3cr3t-but-only-31-characters!!", id="short"),
+        pytest.param("changeme", id="changeme"),
+        pytest.param("CHANGEME", id="changeme-upper"),
+        pytest.param("replace-me", id="replace-me"),
+        pytest.param("dev", id="dev"),
+    ],
+)
+def test_aws_stage_refuses_a_weak_secret_key(key: str | None) -> None:
+    environ = {"PORTAL_STAGE": "aws"}
+    if key is not None:
+        environ["PORTAL_SECRET_KEY"] = key
+    with pytest.raises(SettingsError, match="PORTAL_SECRET_KEY"):
+        load_settings(environ)
+
+
+def test_aws_stage_accepts_a_long_random_secret_key(tmp_path: Path) -> None:
+    key = secrets.token_urlsafe(48)
+    settings = load_settings(
+        {"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": key, "PORTAL_DATA_DIR": str(tmp_path)}
+    )
+    assert settings.secret_key == key
+    assert not any(tmp_path.iterdir())  # nothing generated beside it
+
+
+def test_local_stage_makes_a_key_in_the_data_folder_and_keeps_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    environ = {"PORTAL_DATA_DIR": str(data)}
+    first = load_settings(environ)
+    second = load_settings(environ)
+    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key  # sessions survive a restart
+    key_file = data / "secret_key"
+    assert key_file.read_text(encoding="utf-8").strip() == first.secret_key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_local_stage_uses_a_key_given_in_the_environment(tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "mine"})
+    assert settings.secret_key == "mine"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_local_stage_never_uses_an_empty_key_file(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("", encoding="utf-8")
+    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path)})
+    assert len(settings.secret_key) >= 32
+
+
+def test_test_stage_makes_a_fresh_key_and_writes_nothing(tmp_path: Path) -> None:
+    environ = {"PORTAL_STAGE": "test", "PORTAL_DATA_DIR": str(tmp_path / "data")}
+    first = load_settings(environ)
+    second = load_settings(environ)
+    assert len(first.secret_key) >= 32
+    assert first.secret_key != second.secret_key
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_secret_key_is_not_in_the_repr(tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_STAGE": "test", "PORTAL_DATA_DIR": str(tmp_path)})
+    assert settings.secret_key not in repr(settings)

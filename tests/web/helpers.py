@@ -1,0 +1,132 @@
+"""What the web tests share: good answers for each form, sending them, reading the errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from portal.mail.senders import MemorySender
+from portal.services import Services
+from tests.conftest import csrf_token, links_in
+from tests.web.dom import Document, parse
+
+# A mentee of the demo program who fills in everything correctly.
+GOOD: dict[str, Any] = {
+    "name": "Ada Lovelace",
+    "email": "Ada@Example.org",
+    "languages": ["English", "French"],
+    "timezone": "Europe/London",
+    "availability": ["mon-evening", "thu-morning"],
+    "goals": ["python", "leadership"],
+    "seniority": "early",
+    "department": "Analytics",
+    "q_industry": "Tech",
+    "consent": "y",
+}
+
+# Good answers for every program and role, beyond the questions every form asks.
+GOOD_FOR: dict[tuple[str, str], dict[str, Any]] = {
+    ("demo", "mentee"): GOOD,
+    ("demo", "mentor"): {**GOOD, "goals": None, "skills": ["python", "sql"], "seniority": "senior"},
+    ("leaders-group", "mentee"): {
+        **GOOD,
+        "languages": ["German"],
+        "timezone": "Europe/Berlin",
+        "goals": ["delegation", "giving feedback"],
+        "q_industry": None,
+        "q_work_setting": "Hybrid",
+    },
+    ("leaders-group", "mentor"): {
+        **GOOD,
+        "languages": ["German", "English"],
+        "timezone": "Europe/Berlin",
+        "goals": None,
+        "skills": ["delegation", "hiring and onboarding"],
+        "seniority": "lead",
+        "capacity": "2",
+        "reports_to": "Boss@Example.org",
+        "q_industry": None,
+        "q_work_setting": "Fully remote",
+    },
+    ("peer-circles", "peer"): {
+        **GOOD,
+        "languages": ["English", "Spanish"],
+        "timezone": "America/New_York",
+        "skills": ["networking", "returnships"],
+        "goals": ["interviews", "negotiating pay and hours"],
+        "q_industry": None,
+        "q_return_stage": "Applying and interviewing",
+    },
+}
+
+
+# Every program's page and title, as the lists show them.
+PROGRAMS = {
+    "/programs/demo": "Demo: Tech Careers mentoring",
+    "/programs/leaders-group": "Group mentoring: New managers",
+    "/programs/peer-circles": "Peer mentoring: Returners' network",
+}
+
+
+def assert_helpful_404(response_text: str) -> None:
+    """The 404 page that helps a lost person on: home, the programs, the FAQ."""
+    page = parse(response_text)
+    assert page.h1 == "We could not find that page"
+    assert page.title == "Page not found · Mentor Portal"
+    hrefs = page.one("main").find_all("a")
+    assert "/" in [a.get("href") for a in hrefs]
+    assert "/programs/" in [a.get("href") for a in hrefs]
+
+
+def join(client: FlaskClient, slug: str, role: str, data: dict[str, Any]) -> TestResponse:
+    """Open a sign-up form and send it with `data` (None values are left out, like blanks)."""
+    page = client.get(f"/programs/{slug}/join/{role}")
+    assert page.status_code == 200
+    form = {key: value for key, value in data.items() if value is not None}
+    return client.post(
+        f"/programs/{slug}/join/{role}", data={**form, "csrf_token": csrf_token(page.text)}
+    )
+
+
+def sign_up(client: FlaskClient, role: str = "mentee", **changes: Any) -> TestResponse:
+    """Sign up for the demo program with good answers, changed by `changes`."""
+    return join(client, "demo", role, {**GOOD_FOR[("demo", role)], **changes})
+
+
+def confirm_path(mailbox: MemorySender) -> str:
+    """The path of the confirmation link in the last message sent."""
+    (link,) = [url for url in links_in(mailbox.sent[-1][1]) if "/confirm/" in url]
+    return link.removeprefix("http://portal.test")
+
+
+def assert_error_beside(response: TestResponse, field: str, message: str) -> Document:
+    """The form came back with `message` beside `field` and in the summary at the top."""
+    assert response.status_code == 422
+    page = parse(response.text)
+    error = page.by_id(f"{field}-error")
+    assert error is not None, f"no message beside {field!r}; summary: {_summary_text(page)}"
+    assert message in error.text
+    summary = page.one(class_="error-summary")
+    assert any(message in link.text for link in summary.find_all("a")), summary.text
+    assert page.title.startswith("Error: ")
+    # Screen readers hear the message with the field: the field (or its group) points at it.
+    pointing = [
+        element
+        for element in page.iter()
+        if f"{field}-error" in (element.get("aria-describedby") or "").split()
+    ]
+    assert pointing, f"nothing points at {field}-error"
+    assert all(el.get("name") == field or error.is_inside(el) for el in pointing)
+    return page
+
+
+def _summary_text(page: Document) -> str:
+    summary = page.find(class_="error-summary")
+    return summary.text if summary else "(none)"
+
+
+def assert_nothing_stored(services: Services, mailbox: MemorySender, slug: str = "demo") -> None:
+    assert list(services.participants.for_program(slug)) == []
+    assert mailbox.sent == []

@@ -1,0 +1,111 @@
+"""Content pages, navigation, the helpful 404 page and static files."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.web.dom import Document, parse
+from tests.web.helpers import PROGRAMS, assert_helpful_404
+
+# Path, the page's heading, and the title the browser tab shows.
+CONTENT_PAGES = [
+    ("/", "Mentor Portal", "Mentor Portal"),
+    ("/about-mentoring", "What mentoring is", "What mentoring is · Mentor Portal"),
+    ("/formats", "Mentoring formats", "Mentoring formats · Mentor Portal"),
+    ("/roles", "Roles and expectations", "Roles and expectations · Mentor Portal"),
+    ("/faq", "Frequently asked questions", "Frequently asked questions · Mentor Portal"),
+    ("/privacy", "Privacy notice", "Privacy notice · Mentor Portal"),
+]
+NAV = {
+    "/programs/": "Programs",
+    "/about-mentoring": "What mentoring is",
+    "/formats": "Mentoring formats",
+    "/roles": "Roles and expectations",
+    "/faq": "Frequently asked questions",
+}
+
+
+def nav_links(page: Document) -> dict[str, str]:
+    nav = page.one("nav", aria_label="Main")
+    return {a.get("href") or "": a.text for a in nav.find_all("a")}
+
+
+@pytest.mark.parametrize(("path", "heading", "title"), CONTENT_PAGES)
+def test_content_page_has_its_heading_title_and_navigation(
+    client: FlaskClient, path: str, heading: str, title: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    page = parse(response.text)
+    assert page.h1 == heading
+    assert page.title == title
+    assert nav_links(page) == NAV
+    assert page.one("a", class_="brand").get("href") == "/"
+    footer = page.one("footer")
+    assert "/privacy" in [a.get("href") for a in footer.find_all("a")]
+    # A page's own text is rendered, not shown as Markdown.
+    assert len(page.one("article").find_all("p")) >= 1
+    assert "---" not in page.one("article").text
+
+
+@pytest.mark.parametrize("path", ["/about-mentoring", "/faq"])
+def test_the_current_page_is_marked_in_the_navigation(client: FlaskClient, path: str) -> None:
+    nav = parse(client.get(path).text).one("nav", aria_label="Main")
+    current = nav.find_all("a", aria_current="page")
+    assert [a.get("href") for a in current] == [path]
+
+
+def test_content_pages_describe_themselves_for_search_results(client: FlaskClient) -> None:
+    page = parse(client.get("/faq").text)
+    description = page.one("meta", name="description").get("content") or ""
+    assert description.startswith("Answers to common questions")
+
+
+def test_home_page_lists_the_open_programs_with_links(client: FlaskClient) -> None:
+    page = parse(client.get("/").text)
+    cards = page.one("ul", class_="cards")
+    links = {a.get("href"): a.text for a in cards.find_all("a")}
+    assert links == PROGRAMS
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/no-such-page",
+        "/home",  # the home page lives at /
+        "/programs/no-such-program",
+        "/programs/no-such-program/join/mentee",
+        "/programs/no-such-program/join/check-your-email",
+        "/programs/demo/join/peer",  # a one-on-one program has no peers
+        "/programs/peer-circles/join/mentor",  # a peer program has no mentors
+        "/programs/demo/join/organizer",
+        "/a/b/c",
+        "/dev/mail/",  # only in the local stage
+    ],
+)
+def test_unknown_addresses_get_the_helpful_404_page(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert_helpful_404(response.text)
+
+
+def test_the_wrong_method_gets_a_page_not_a_bare_error(client: FlaskClient) -> None:
+    response = client.post("/faq")
+    assert response.status_code == 405
+    assert parse(response.text).h1 == "We could not find that page"
+
+
+def test_stylesheet_and_icon_are_served(client: FlaskClient) -> None:
+    css = client.get("/static/portal.css")
+    assert css.status_code == 200
+    assert css.mimetype == "text/css"
+    assert ".honeypot" in css.text
+    css.close()
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    icon.close()
+    page = parse(client.get("/").text)
+    assert page.one("link", rel="stylesheet").get("href") == "/static/portal.css"
