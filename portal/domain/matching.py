@@ -545,14 +545,14 @@ def _explain_unmatched(
         )
         for k, col in enumerate(idle.tolist()):
             person = mentors[col]
-            ok = int((vetoes[:, k] == 0).sum())
-            if ok == 0:
+            compatible = int((vetoes[:, k] == 0).sum())
+            if compatible == 0:
                 reason = _no_candidate_reason(
                     scorer, person, vetoes[:, k], "mentee", column_side=True
                 )
             else:
                 reason = (
-                    f"the {ok} mentee{'s' if ok != 1 else ''} who pass the rules "
+                    f"the {compatible} mentee{'s' if compatible != 1 else ''} who pass the rules "
                     "were matched with mentors who suit them better"
                 )
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))

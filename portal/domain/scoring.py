@@ -324,7 +324,8 @@ class Scorer:
                 return x
 
             def dot(x: FloatArray, y: FloatArray) -> FloatArray:
-                return np.einsum("ij,ij->i", x, y)
+                product: FloatArray = np.einsum("ij,ij->i", x, y)
+                return product
 
             shape: tuple[int, ...] = (len(rows),)
         else:

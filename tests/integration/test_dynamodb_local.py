@@ -14,14 +14,6 @@ from tests.integration.conftest import dynamodb_local_jar, processes_matching
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: DynamoDBLocal.start opens the folder's dynamodb-local.log for the JVM and never "
-        "closes the parent's copy: a ResourceWarning, an error under -W error"
-    ),
-)
 def test_starting_on_a_folder_leaves_no_file_open(tmp_path: Path) -> None:
     jar = dynamodb_local_jar()
     with warnings.catch_warnings(record=True) as caught:
