@@ -71,7 +71,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(405)
     def method_not_allowed(error: Exception) -> tuple[str, int]:
-        return render_template("errors/404.html"), 405
+        return render_template("errors/405.html"), 405
 
     @app.errorhandler(413)
     def too_large(error: Exception) -> tuple[str, int]:

@@ -94,7 +94,7 @@ def test_unknown_addresses_get_the_helpful_404_page(client: FlaskClient, path: s
 def test_the_wrong_method_gets_a_page_not_a_bare_error(client: FlaskClient) -> None:
     response = client.post("/faq")
     assert response.status_code == 405
-    assert parse(response.text).h1 == "We could not find that page"
+    assert parse(response.text).h1 == "That page cannot be used this way"
 
 
 def test_stylesheet_and_icon_are_served(client: FlaskClient) -> None:

@@ -64,7 +64,7 @@ def index() -> str:
 @bp.get("/<name>")
 def show(name: str) -> str:
     path = _folder() / name
-    if not _NAME.match(name) or not path.is_file():
+    if not _NAME.fullmatch(name) or not path.is_file():
         abort(404)
     message = _read(path)
     text_part = message.get_body(preferencelist=("plain",))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, datetime
-from functools import cache
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -112,10 +112,15 @@ def _is_place_zone(name: str) -> bool:
     return "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
 
 
-@cache
 def timezone_choices() -> dict[str, str]:
-    """IANA zones people live in, labelled with their current UTC offset."""
-    now = datetime.now(UTC)
+    """IANA zones people live in, labelled with today's UTC offset."""
+    return _timezone_choices(datetime.now(UTC).date())
+
+
+@lru_cache(maxsize=2)
+def _timezone_choices(day: date) -> dict[str, str]:
+    # Keyed by day so that a long-lived process shows offsets after a clock change correctly.
+    now = datetime.combine(day, time(12), tzinfo=UTC)
     choices = {}
     for name in sorted(n for n in _canonical_zones() if _is_place_zone(n)):
         offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
