@@ -167,6 +167,19 @@ class Scorer:
             if question.weight is Weight.MUST:
                 self.musts.add(f"q:{question.key}")
         self.question_order = [q.key for q in program.questions]
+        # A `must` criterion that is simply met or not (a shared language, the same answer)
+        # is met by every pair allowed at all: it cannot tell candidates apart, and counting
+        # it would only squeeze every score towards 100. It still gives a reason in words.
+        binary = {
+            "languages",
+            *(f"q:{q.key}" for q in (*self.same_questions, *self.overlap_questions)),
+        }
+        if not self.peer:
+            binary.add("seniority")
+        self.score_weights = {
+            name: (0 if name in self.musts and name in binary else weight)
+            for name, weight in self.weights.items()
+        }
         everyone = [*columns, *rows]
         self.vocabulary = Vocabulary(
             languages=_vocabulary([*program.languages], (p.languages for p in everyone)),
@@ -419,14 +432,14 @@ class Scorer:
         if self._sparse_vetoes:
             self._apply_sparse_vetoes(veto, rows, columns, pairwise)
 
-        total_weight = sum(self.weights.values())
+        total_weight = sum(self.score_weights.values())
         if total_weight == 0:
             score = np.full(shape, SCALE // 2, dtype=np.int32)
         else:
             weighted = np.zeros(shape, dtype=np.float32)
             for name, fraction in fractions.items():
-                if self.weights.get(name):
-                    weighted += np.float32(self.weights[name]) * fraction
+                if self.score_weights.get(name):
+                    weighted += np.float32(self.score_weights[name]) * fraction
             score = np.rint(weighted * np.float32(SCALE / total_weight)).astype(np.int32)
         return Components(fractions=fractions, veto=veto, score=score)
 
