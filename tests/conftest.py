@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -114,6 +115,21 @@ def app(services: Services) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+# A mentee of the demo program who fills in the sign-up form correctly (web and integration tiers).
+MENTEE_FORM: dict[str, Any] = {
+    "name": "Ada Lovelace",
+    "email": "Ada@Example.org",
+    "languages": ["English", "French"],
+    "timezone": "Europe/London",
+    "availability": ["mon-evening", "thu-morning"],
+    "goals": ["python", "leadership"],
+    "seniority": "early",
+    "department": "Analytics",
+    "q_industry": "Tech",
+    "consent": "y",
+}
 
 
 def csrf_token(html: str) -> str:

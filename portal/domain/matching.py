@@ -25,6 +25,9 @@ CANDIDATES = 50  # best candidates kept per mentee before the exact solve
 PEER_CANDIDATES = 20
 BLOCK_PAIRS = 1_500_000  # pairs scored at once: bounds memory whatever the pool size
 BLOCKING_MARGIN = 50  # 5 points, in tenths: both would gain at least this much
+# `balanced` keeps every pair within this much of the highest floor the pool allows: a
+# little room below it lets strong pairs form where the exact floor would break them up.
+FLOOR_SLACK = 50
 
 
 @dataclass(frozen=True)
@@ -356,16 +359,13 @@ def _match_bipartite(program: Program, scorer: Scorer, keep: int) -> MatchResult
     candidates = _candidates(scorer, keep)
     rows, cols, weights = candidates.graph.arrays()
     most_first = program.matching.objective == "participation"
-    balanced = program.matching.fairness == "balanced"
-    assignment = _solve_flow(
-        len(mentees),
-        len(mentors),
-        capacity,
-        rows,
-        cols,
-        _objective_weights(weights, balanced),
-        most_first,
-    )
+
+    def solve(
+        rows: npt.NDArray[np.int32], cols: npt.NDArray[np.int32], objective: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int32]:
+        return _solve_flow(len(mentees), len(mentors), capacity, rows, cols, objective, most_first)
+
+    assignment = solve(rows, cols, weights.astype(np.int64))
     if most_first:
         for _ in range(10):
             extra = _augmenting_edges(scorer, assignment.copy(), capacity, candidates.compatible)
@@ -373,35 +373,98 @@ def _match_bipartite(program: Program, scorer: Scorer, keep: int) -> MatchResult
                 break
             extra_rows = np.array([r for r, _ in extra], dtype=np.int32)
             extra_cols = np.array([c for _, c in extra], dtype=np.int32)
-            parts_scores = scorer.components(
+            extra_scores = scorer.components(
                 extra_rows.astype(np.intp), extra_cols.astype(np.intp), pairwise=True
             ).score
             graph = _Graph()
             graph.add(rows, cols, weights)
-            graph.add(extra_rows, extra_cols, parts_scores)
+            graph.add(extra_rows, extra_cols, extra_scores)
             rows, cols, weights = graph.arrays()
-            assignment = _solve_flow(
+            assignment = solve(rows, cols, weights.astype(np.int64))
+    if program.matching.fairness == "balanced":
+        floor = 0
+        if most_first:
+            floor = _highest_floor(
                 len(mentees),
                 len(mentors),
                 capacity,
                 rows,
                 cols,
-                _objective_weights(weights, balanced),
-                most_first,
+                weights,
+                int((assignment >= 0).sum()),
             )
+        kept = weights >= floor - FLOOR_SLACK
+        assignment = solve(rows[kept], cols[kept], _balanced_weights(weights[kept]))
     return _bipartite_result(program, scorer, assignment, capacity, candidates)
 
 
-def _objective_weights(weights: npt.NDArray[np.int32], balanced: bool) -> npt.NDArray[np.int64]:
-    """What the solver maximises per pair: the score, or with `balanced` a convex power of it.
+def _max_matches(
+    n_rows: int,
+    n_cols: int,
+    capacity: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+) -> int:
+    """How many pairs the edges allow at most (a max flow)."""
+    from ortools.graph.python import max_flow
 
-    A convex weight makes one strong pair worth more than two middling ones, so fewer people
-    would rather leave their match for each other (fewer blocking pairs) at a small cost in total.
+    if len(rows) == 0:
+        return 0
+    flow = max_flow.SimpleMaxFlow()
+    source, sink = 0, n_rows + n_cols + 1
+    flow.add_arcs_with_capacity(
+        np.zeros(n_rows, dtype=np.int64),
+        np.arange(1, n_rows + 1, dtype=np.int64),
+        np.ones(n_rows, dtype=np.int64),
+    )
+    flow.add_arcs_with_capacity(
+        rows.astype(np.int64) + 1,
+        cols.astype(np.int64) + n_rows + 1,
+        np.ones(len(rows), dtype=np.int64),
+    )
+    flow.add_arcs_with_capacity(
+        np.arange(n_rows + 1, n_rows + n_cols + 1, dtype=np.int64),
+        np.full(n_cols, sink, dtype=np.int64),
+        capacity,
+    )
+    if flow.solve(source, sink) != flow.OPTIMAL:
+        raise RuntimeError("max flow failed")
+    return int(flow.optimal_flow())
+
+
+def _highest_floor(
+    n_rows: int,
+    n_cols: int,
+    capacity: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+    weights: npt.NDArray[np.int32],
+    pairs: int,
+) -> int:
+    """The highest score such that pairs scoring at least that still match `pairs` people.
+
+    Raising the floor lifts the worst-off pair as far as it can go without matching fewer.
+    """
+    levels = np.unique(weights)
+    low, high = 0, len(levels) - 1  # levels[low] is always feasible
+    while low < high:
+        middle = (low + high + 1) // 2
+        kept = weights >= levels[middle]
+        if _max_matches(n_rows, n_cols, capacity, rows[kept], cols[kept]) >= pairs:
+            low = middle
+        else:
+            high = middle - 1
+    return int(levels[low]) if len(levels) else 0
+
+
+def _balanced_weights(weights: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+    """The cube of the score: one strong pair outweighs several middling ones.
+
+    A convex objective comes close to stability: few people would both rather be matched
+    with each other (blocking pairs), for a small cost in total score (see bench/matching.py).
     """
     w = weights.astype(np.int64)
-    if not balanced:
-        return w
-    return (w * w) // 10
+    return (w * w * w) // 1000
 
 
 def _bipartite_result(
@@ -455,6 +518,16 @@ def _bipartite_result(
     )
 
 
+def _lowest_taken(
+    assignment: npt.NDArray[np.int32], pair_scores: npt.NDArray[np.int32], n_cols: int
+) -> npt.NDArray[np.int32]:
+    """Per column, the lowest score among the rows assigned to it (above any score if none)."""
+    lowest = np.full(n_cols, SCALE + 1, dtype=np.int32)
+    matched = np.flatnonzero(assignment >= 0)
+    np.minimum.at(lowest, assignment[matched], pair_scores[matched])
+    return lowest
+
+
 def _blocking_pairs(
     scorer: Scorer,
     assignment: npt.NDArray[np.int32],
@@ -466,13 +539,8 @@ def _blocking_pairs(
     the number of rows in a pair with a margin of 10."""
     n_cols = len(scorer.cols)
     current = np.where(assignment >= 0, pair_scores, 0).astype(np.int32)
-    worst = np.zeros(n_cols, dtype=np.int32)
-    full = load >= capacity
-    if full.any():
-        lowest = np.full(n_cols, SCALE + 1, dtype=np.int32)
-        matched = np.flatnonzero(assignment >= 0)
-        np.minimum.at(lowest, assignment[matched], pair_scores[matched])
-        worst = np.where(full, lowest, 0).astype(np.int32)
+    # A full mentor gains by swapping their weakest pair; one with room gains from any pair.
+    worst = np.where(load >= capacity, _lowest_taken(assignment, pair_scores, n_cols), 0)
     counts = [0, 0, 0]
     rows_10 = 0
     for rows in _blocks(len(scorer.rows), n_cols):
@@ -502,9 +570,7 @@ def _explain_unmatched(
     mentors, mentees = scorer.cols.people, scorer.rows.people
     unmatched: list[Unmatched] = []
     short: list[Participant] = []
-    lowest_taken = np.full(len(mentors), SCALE + 1, dtype=np.int32)
-    matched = np.flatnonzero(assignment >= 0)
-    np.minimum.at(lowest_taken, assignment[matched], pair_scores[matched])
+    lowest_taken = _lowest_taken(assignment, pair_scores, len(mentors))
     waiting = np.flatnonzero(assignment < 0)
     for rows in _chunks(waiting, max(1, BLOCK_PAIRS // max(len(mentors), 1))):
         parts = scorer.components(rows) if len(mentors) else None
@@ -687,7 +753,7 @@ def _match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
     ) -> npt.NDArray[np.int32]:
         graph = rx.PyGraph()
         graph.add_nodes_from(range(n))
-        objective = _objective_weights(weights, balanced)
+        objective = _balanced_weights(weights) if balanced else weights.astype(np.int64)
         # +1 so that a 0-point pair still counts as a match to be made.
         graph.add_edges_from(
             [(int(a), int(b), int(w) + 1) for a, b, w in zip(rows, cols, objective, strict=True)]

@@ -13,7 +13,6 @@ import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,25 +23,10 @@ from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.services import Services, build_services
 from portal.settings import Settings
-from tests.conftest import FAKE_AWS, REGION, ROOT, FakeClock, csrf_token
+from tests.conftest import FAKE_AWS, MENTEE_FORM, REGION, ROOT, FakeClock, csrf_token
 
 TABLE_PREFIX = "portal-it"
 INSTALL_DIR = Path(os.environ.get("PORTAL_DYNAMODB_LOCAL_DIR", ROOT / ".tools" / "dynamodb-local"))
-
-# A mentee of the demo program who fills in the form correctly, as in the web tier. Kept here:
-# importing tests.web.helpers first would stop pytest from rewriting its asserts.
-MENTEE_FORM: dict[str, Any] = {
-    "name": "Ada Lovelace",
-    "email": "Ada@Example.org",
-    "languages": ["English", "French"],
-    "timezone": "Europe/London",
-    "availability": ["mon-evening", "thu-morning"],
-    "goals": ["python", "leadership"],
-    "seniority": "early",
-    "department": "Analytics",
-    "q_industry": "Tech",
-    "consent": "y",
-}
 
 
 def sign_up_as_mentee(client: FlaskClient) -> TestResponse:

@@ -24,8 +24,8 @@ import pytest
 
 from portal.local.dynamodb import EndpointFile, free_port, port_open
 from portal.programs import ProgramCatalog
-from tests.conftest import CONTENT, ROOT, csrf_token, links_in, parse
-from tests.integration.conftest import MENTEE_FORM, processes_matching
+from tests.conftest import CONTENT, MENTEE_FORM, ROOT, csrf_token, links_in, parse
+from tests.integration.conftest import processes_matching
 
 pytestmark = pytest.mark.integration
 

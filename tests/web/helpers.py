@@ -9,22 +9,10 @@ from werkzeug.test import TestResponse
 
 from portal.mail.senders import MemorySender
 from portal.services import Services
-from tests.conftest import csrf_token, links_in
+from tests.conftest import MENTEE_FORM, csrf_token, links_in
 from tests.web.dom import Document, parse
 
-# A mentee of the demo program who fills in everything correctly.
-GOOD: dict[str, Any] = {
-    "name": "Ada Lovelace",
-    "email": "Ada@Example.org",
-    "languages": ["English", "French"],
-    "timezone": "Europe/London",
-    "availability": ["mon-evening", "thu-morning"],
-    "goals": ["python", "leadership"],
-    "seniority": "early",
-    "department": "Analytics",
-    "q_industry": "Tech",
-    "consent": "y",
-}
+GOOD = MENTEE_FORM
 
 # Good answers for every program and role, beyond the questions every form asks.
 GOOD_FOR: dict[tuple[str, str], dict[str, Any]] = {
