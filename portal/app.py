@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from portal.extensions import csrf
 from portal.services import Services, build_services
-from portal.settings import Settings, load_settings
+from portal.settings import Settings, load_settings, resolve_secret_key
 from portal.web import services
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def build_app(settings: Settings | None = None, services_: Services | None = None) -> Flask:
-    settings = settings or (services_.settings if services_ else load_settings())
+    settings = resolve_secret_key(
+        settings or (services_.settings if services_ else load_settings())
+    )
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -102,10 +102,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         token_ttl_hours=token_ttl,
         ses_configuration_set=env.get("PORTAL_SES_CONFIGURATION_SET") or None,
     )
-    return _with_secret_key(settings)
+    return _check_secret_key(settings)
 
 
-def _with_secret_key(settings: Settings) -> Settings:
+def _check_secret_key(settings: Settings) -> Settings:
+    """Refuse a weak key in the aws stage; give the test stage a throwaway one.
+
+    The local stage's key is read or made in the data folder only when the web app starts
+    (`resolve_secret_key`), so that commands which need no key write nothing.
+    """
     key = settings.secret_key
     if settings.stage == "aws":
         if key.lower() in _KNOWN_BAD_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
@@ -119,6 +124,13 @@ def _with_secret_key(settings: Settings) -> Settings:
         return settings
     if settings.stage == "test":
         return replace(settings, secret_key=secrets.token_urlsafe(48))
+    return settings
+
+
+def resolve_secret_key(settings: Settings) -> Settings:
+    """Settings with a secret key: the local stage keeps one in the data folder."""
+    if settings.secret_key:
+        return settings
     return replace(settings, secret_key=local_secret_key(settings.data_dir))
 
 

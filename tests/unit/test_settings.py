@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.settings import SettingsError, load_settings
+from portal.settings import SettingsError, load_settings, resolve_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,8 +108,10 @@ def test_aws_stage_accepts_a_long_random_secret_key(tmp_path: Path) -> None:
 def test_local_stage_makes_a_key_in_the_data_folder_and_keeps_it(tmp_path: Path) -> None:
     data = tmp_path / "data"
     environ = {"PORTAL_DATA_DIR": str(data)}
-    first = load_settings(environ)
-    second = load_settings(environ)
+    assert load_settings(environ).secret_key == ""  # commands that need no key write nothing
+    assert not data.exists()
+    first = resolve_secret_key(load_settings(environ))
+    second = resolve_secret_key(load_settings(environ))
     assert len(first.secret_key) >= 32
     assert first.secret_key == second.secret_key  # sessions survive a restart
     key_file = data / "secret_key"
@@ -118,14 +120,16 @@ def test_local_stage_makes_a_key_in_the_data_folder_and_keeps_it(tmp_path: Path)
 
 
 def test_local_stage_uses_a_key_given_in_the_environment(tmp_path: Path) -> None:
-    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "mine"})
+    settings = resolve_secret_key(
+        load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "mine"})
+    )
     assert settings.secret_key == "mine"
     assert not (tmp_path / "secret_key").exists()
 
 
 def test_local_stage_never_uses_an_empty_key_file(tmp_path: Path) -> None:
     (tmp_path / "secret_key").write_text("", encoding="utf-8")
-    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path)})
+    settings = resolve_secret_key(load_settings({"PORTAL_DATA_DIR": str(tmp_path)}))
     assert len(settings.secret_key) >= 32
 
 
