@@ -237,5 +237,55 @@ def match_command(source: Path, program_ref: str, output: str, scores_path: Path
         click.echo(match_result_table(result, program.title))
 
 
+@main.command("round")
+@click.option("--program", "slug", required=True, help="The program's slug, e.g. demo.")
+def round_command(slug: str) -> None:
+    """Run a matching round now: match everyone waiting, store the pairs, queue the emails.
+
+    Emails are queued, not sent: `portal send-mail` sends them. Running it again in the same
+    minute does nothing new.
+    """
+    from portal.services.rounds import round_id_for
+
+    settings = _settings()
+    with _store(settings) as ready:
+        services = _services(ready)
+        program = services.programs.get(slug)
+        if program is None:
+            known = ", ".join(p.slug for p in services.programs) or "none"
+            raise click.UsageError(f"no program {slug!r} (known: {known})")
+        outcome = services.rounds.run(program, round_id_for(services.clock()), trigger="cli")
+    _echo_round(outcome)
+    if outcome.status == "busy":
+        raise SystemExit(1)
+
+
+def _echo_round(outcome: Any) -> None:
+    if outcome.status == "done":
+        click.echo(
+            f"{outcome.program} round {outcome.round_id}: {outcome.pairs} pairs, "
+            f"{outcome.unmatched} not matched, {outcome.emails} emails queued"
+            + (
+                f", {outcome.refused} pairs taken meanwhile by another round"
+                if outcome.refused
+                else ""
+            )
+        )
+        click.echo("Send them with: portal send-mail")
+    else:
+        click.echo(f"{outcome.program} round {outcome.round_id}: {'; '.join(outcome.notes)}")
+
+
+@main.command("send-mail")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100_000))
+def send_mail(limit: int) -> None:
+    """Send the queued emails that are due (retrying earlier failures whose time has come)."""
+    settings = _settings()
+    with _store(settings) as ready:
+        services = _services(ready)
+        report = services.mail.drain(limit=limit, per_second=ready.mail_rate)
+    click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed")
+
+
 if __name__ == "__main__":
     sys.exit(main())

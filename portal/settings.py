@@ -35,6 +35,7 @@ class Settings:
     dynamodb_endpoint: str | None = None
     content_dir: Path = Path("content")
     token_ttl_hours: int = 48
+    mail_rate: float = 10.0  # emails per second, SES's sending rate (1 in the SES sandbox)
     ses_configuration_set: str | None = None
 
     @property
@@ -79,6 +80,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not 1 <= token_ttl <= 24 * 14:
         raise SettingsError("PORTAL_TOKEN_TTL_HOURS must be between 1 and 336")
 
+    rate_text = env.get("PORTAL_MAIL_RATE", "10")
+    try:
+        mail_rate = float(rate_text)
+    except ValueError:
+        raise SettingsError(f"PORTAL_MAIL_RATE must be a number, not {rate_text!r}") from None
+    if not 0 < mail_rate <= 1000:
+        raise SettingsError("PORTAL_MAIL_RATE must be more than 0 and at most 1000")
+
     content_default = _project_root() / "content"
     base_url = env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     if not base_url.startswith(("http://", "https://")):
@@ -100,6 +109,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dynamodb_endpoint=env.get("PORTAL_DYNAMODB_ENDPOINT") or None,
         content_dir=Path(env.get("PORTAL_CONTENT_DIR", str(content_default))),
         token_ttl_hours=token_ttl,
+        mail_rate=mail_rate,
         ses_configuration_set=env.get("PORTAL_SES_CONFIGURATION_SET") or None,
     )
     return _check_secret_key(settings)

@@ -75,6 +75,7 @@ class Participant:
     updated_at: datetime | None = None
     consented_at: datetime | None = None
     confirmed_at: datetime | None = None
+    active_matches: int = 0
 
     @property
     def first_name(self) -> str:

@@ -38,6 +38,7 @@ def _to_entity(record: ParticipantRecord) -> Participant:
         updated_at=record.updated_at,
         consented_at=record.consented_at,
         confirmed_at=record.confirmed_at,
+        active_matches=int(record.active_matches or 0),
     )
 
 
@@ -64,6 +65,7 @@ def _to_record(participant: Participant) -> ParticipantRecord:
         updated_at=participant.updated_at,
         consented_at=participant.consented_at,
         confirmed_at=participant.confirmed_at,
+        active_matches=participant.active_matches or None,
     )
 
 

@@ -67,6 +67,9 @@ class ParticipantRecord(Model):
     updated_at = UTCDateTimeAttribute()
     consented_at = UTCDateTimeAttribute(null=True)
     confirmed_at = UTCDateTimeAttribute(null=True)
+    # Matches this person is in now; only ever changed inside the transaction that writes a
+    # match, with a condition on its value, so that no one exceeds their capacity.
+    active_matches = NumberAttribute(null=True)
 
     by_email = ParticipantByEmailIndex()
     by_id = ParticipantByIdIndex()
@@ -149,8 +152,9 @@ class RoundRecord(Model):
     program = UnicodeAttribute(hash_key=True)
     round_id = UnicodeAttribute(range_key=True)  # time-ordered
     status = UnicodeAttribute()  # proposed | approved | published | introduced
+    trigger = UnicodeAttribute(null=True)  # schedule | cli
     summary = JSONAttribute(default=dict)
-    lock_owner = UnicodeAttribute(null=True)
+    lock_owner = UnicodeAttribute(null=True)  # on the program's lock item only
     lock_expires_at = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

@@ -9,12 +9,14 @@ from portal.domain.clock import Clock, system_clock
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.pages import PageCatalog
 from portal.persistence import tables
+from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.tokens import TokenRepository
 from portal.programs import ProgramCatalog
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
+from portal.services.rounds import RoundService
 from portal.services.signup import SignupService
 from portal.settings import Settings
 
@@ -31,6 +33,7 @@ class Services:
     mail: MailService
     links: MagicLinks
     signup: SignupService
+    rounds: RoundService
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -50,17 +53,37 @@ def build_services(
     """Bind the tables and wire the services for one process."""
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
     participants = ParticipantRepository()
+    programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
+
+    def organizers_of(slug: str) -> tuple[str, ...]:
+        program = programs.get(slug)
+        return tuple(program.organizers) if program else ()
+
     mail = MailService(
-        OutboxRepository(), sender or make_sender(settings), settings.mail_sender, clock
+        OutboxRepository(),
+        sender or make_sender(settings),
+        settings.mail_sender,
+        clock,
+        organizers_of,
     )
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
     return Services(
         settings=settings,
         clock=clock,
         pages=PageCatalog.from_folder(settings.content_dir / "pages"),
-        programs=ProgramCatalog.from_folder(settings.content_dir / "programs"),
+        programs=programs,
         participants=participants,
         mail=mail,
         links=links,
         signup=SignupService(participants, links, mail, clock, settings.base_url),
+        rounds=RoundService(
+            programs=programs,
+            participants=participants,
+            matches=MatchRepository(),
+            rounds=RoundRepository(),
+            mail=mail,
+            clock=clock,
+            base_url=settings.base_url,
+            content_dir=settings.content_dir,
+        ),
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -33,12 +35,18 @@ class DrainReport:
 
 class MailService:
     def __init__(
-        self, outbox: OutboxRepository, sender: Sender, mail_from: str, clock: Clock
+        self,
+        outbox: OutboxRepository,
+        sender: Sender,
+        mail_from: str,
+        clock: Clock,
+        organizers_of: Callable[[str], tuple[str, ...]] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
         self.mail_from = mail_from
         self.clock = clock
+        self.organizers_of = organizers_of
 
     def queue(
         self,
@@ -70,14 +78,40 @@ class MailService:
         """Try to send one queued message now; True if this call sent it."""
         return self._attempt(key) == "sent"
 
-    def drain(self, limit: int = 100) -> DrainReport:
-        """Send every due message, up to `limit`."""
+    def drain(
+        self,
+        limit: int = 500,
+        per_second: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> DrainReport:
+        """Send every due message, up to `limit`, at most `per_second` (SES's sending rate)."""
         counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
+        interval = 1.0 / per_second if per_second > 0 else 0.0
+        next_send = time.monotonic()
         for key in self.outbox.due_keys(self.clock(), limit):
-            counts[self._attempt(key)] += 1
+            wait = next_send - time.monotonic()
+            if wait > 0:
+                sleep(wait)
+            outcome = self._attempt(key)
+            counts[outcome] += 1
+            if outcome != "skipped":
+                next_send = max(next_send, time.monotonic()) + interval
         return DrainReport(
             sent=counts["sent"], retrying=counts["retrying"], failed=counts["failed"]
         )
+
+    def _report_failure(self, item: OutboxItem, error: str) -> None:
+        """Tell the program's organizers an email could not be delivered (once per email)."""
+        if item.template == "delivery_failed" or self.organizers_of is None or not item.program:
+            return  # a failed failure report is logged, not reported again
+        for organizer in self.organizers_of(item.program):
+            self.queue(
+                f"failed:{item.key}:{organizer}",
+                to=organizer,
+                template="delivery_failed",
+                context={"recipient": item.recipient, "template": item.template, "error": error},
+                program=item.program,
+            )
 
     def _attempt(self, key: str) -> str:
         now = self.clock()
@@ -91,12 +125,14 @@ class MailService:
             if attempt >= MAX_ATTEMPTS:
                 self.outbox.mark_attempt_failed(key, str(exc), None)
                 log.warning("email %s failed after %d attempts", item.template, attempt)
+                self._report_failure(item, str(exc))
                 return "failed"
             self.outbox.mark_attempt_failed(key, str(exc), now + backoff(attempt))
             return "retrying"
         except PermanentSendError as exc:
             self.outbox.mark_attempt_failed(key, str(exc), None)
             log.warning("email %s refused permanently: %s", item.template, exc)
+            self._report_failure(item, str(exc))
             return "failed"
         self.outbox.mark_sent(key, provider_id, now)
         return "sent"

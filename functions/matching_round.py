@@ -1,0 +1,23 @@
+"""Scheduled: run a matching round for every program whose schedule says one is due."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from functions.runtime import event_time, services
+
+log = logging.getLogger(__name__)
+
+
+def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+    """Lambda entry point; repeated or overlapping deliveries of an event do nothing new."""
+    return run(event)
+
+
+def run(event: dict[str, Any]) -> dict[str, Any]:
+    outcomes = services().rounds.run_due(event_time(event))
+    for outcome in outcomes:
+        log.info("round %s %s: %s", outcome.program, outcome.round_id, outcome.status)
+    return {"rounds": [asdict(outcome) for outcome in outcomes]}

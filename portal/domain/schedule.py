@@ -1,0 +1,56 @@
+"""When is a program's round or summary due? EventBridge expressions, read in the program's zone."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+from croniter import croniter
+
+_CRON = re.compile(r"^cron\((.+)\)$")
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def _to_croniter(fields: str) -> str:
+    """EventBridge's six fields (with ? and a year) as croniter's five."""
+    minute, hour, day, month, weekday, *_ = fields.split()
+
+    def shift(token: str) -> str:
+        # EventBridge numbers weekdays 1-7 from Sunday; cron 0-6.
+        return re.sub(r"\d+", lambda m: str(int(m.group()) - 1), token)
+
+    weekday = "*" if weekday == "?" else shift(weekday)
+    day = "*" if day == "?" else day
+    return f"{minute} {hour} {day} {month} {weekday}"
+
+
+def last_due(
+    expression: str, timezone: str, now: datetime, last_run: datetime | None
+) -> datetime | None:
+    """The most recent time at or before `now` the schedule fired, if no run has covered it.
+
+    Cron expressions are read in the program's time zone ("cron(0 9 ? * MON *)" is 9:00 on
+    Mondays where the program is). `rate(...)` is due when that long has passed since the last
+    run (or at once if there was none). "manual" is never due.
+    """
+    if expression == "manual":
+        return None
+    rate = _RATE.match(expression)
+    if rate:
+        period = timedelta(seconds=int(rate.group(1)) * _UNITS[rate.group(2).rstrip("s")])
+        if last_run is None or now - last_run >= period:
+            return now.astimezone(UTC).replace(second=0, microsecond=0)
+        return None
+    cron = _CRON.match(expression)
+    if not cron:
+        raise ValueError(f"not a schedule expression: {expression!r}")
+    local_now = now.astimezone(zoneinfo.ZoneInfo(timezone))
+    fired: datetime = croniter(
+        _to_croniter(cron.group(1)), local_now + timedelta(seconds=1)
+    ).get_prev(datetime)
+    fired = fired.astimezone(UTC)
+    if last_run is not None and last_run >= fired:
+        return None
+    return fired

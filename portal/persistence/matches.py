@@ -1,0 +1,258 @@
+"""Matches and rounds in DynamoDB, written so that capacity holds under any concurrency.
+
+A match is written in one transaction with two conditional updates of the people in it:
+the mentee (or peer) must have no active match, the mentor fewer than their capacity.
+Two rounds racing for the same person cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from portal.domain.participants import Status
+from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
+
+LOCK_ID = "~lock"  # sorts after every round id, which start with a year
+
+
+@dataclass(frozen=True)
+class StoredMatch:
+    program: str
+    match_id: str
+    round_id: str
+    mentor: str
+    mentee: str
+    status: str
+    score: float
+    reasons: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredRound:
+    program: str
+    round_id: str
+    status: str
+    trigger: str
+    summary: dict[str, object]
+    created_at: datetime
+
+
+def _key(program: str, email: str) -> str:
+    return f"{program}#{email}"
+
+
+def _email(key: str) -> str:
+    return key.split("#", 1)[1]
+
+
+def _match(record: MatchRecord) -> StoredMatch:
+    return StoredMatch(
+        program=record.program,
+        match_id=record.match_id,
+        round_id=record.round_id,
+        mentor=_email(record.mentor_key),
+        mentee=_email(record.mentee_key),
+        status=record.status,
+        score=float(record.score or 0),
+        reasons=tuple(record.reasons or ()),
+        created_at=record.created_at,
+    )
+
+
+def match_id(round_id: str, mentor: str, mentee: str) -> str:
+    """The same pair in the same round always gets the same id: a retry writes nothing new."""
+    return f"{round_id}#{mentor}#{mentee}"
+
+
+class MatchRepository:
+    def _connection(self) -> Connection:
+        meta = MatchRecord.Meta
+        return Connection(region=meta.region, host=meta.host)
+
+    def activate(
+        self,
+        program: str,
+        round_id: str,
+        *,
+        mentor: str,
+        mentee: str,
+        mentor_capacity: int,
+        mentee_capacity: int,
+        score: float,
+        reasons: tuple[str, ...],
+        now: datetime,
+    ) -> bool:
+        """Write an active match if both people still have room; False if either has none."""
+        record = MatchRecord(
+            program,
+            match_id(round_id, mentor, mentee),
+            round_id=round_id,
+            mentor_key=_key(program, mentor),
+            mentee_key=_key(program, mentee),
+            status="active",
+            score=score,
+            reasons=list(reasons),
+            created_at=now,
+            updated_at=now,
+        )
+        confirmed = ParticipantRecord.status == Status.CONFIRMED.value
+
+        def room(capacity: int):  # type: ignore[no-untyped-def]
+            return ParticipantRecord.active_matches.does_not_exist() | (
+                ParticipantRecord.active_matches < capacity
+            )
+
+        try:
+            with TransactWrite(connection=self._connection()) as transaction:
+                transaction.save(record, condition=MatchRecord.match_id.does_not_exist())
+                transaction.update(
+                    ParticipantRecord(program, mentee),
+                    actions=[ParticipantRecord.active_matches.add(1)],
+                    condition=confirmed & room(mentee_capacity),
+                )
+                transaction.update(
+                    ParticipantRecord(program, mentor),
+                    actions=[ParticipantRecord.active_matches.add(1)],
+                    condition=confirmed & room(mentor_capacity),
+                )
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def save_proposed(
+        self,
+        program: str,
+        round_id: str,
+        *,
+        mentor: str,
+        mentee: str,
+        score: float,
+        reasons: tuple[str, ...],
+        now: datetime,
+    ) -> None:
+        """A draft pair, waiting for the organizers; it holds no one's capacity."""
+        MatchRecord(
+            program,
+            match_id(round_id, mentor, mentee),
+            round_id=round_id,
+            mentor_key=_key(program, mentor),
+            mentee_key=_key(program, mentee),
+            status="proposed",
+            score=score,
+            reasons=list(reasons),
+            created_at=now,
+            updated_at=now,
+        ).save()
+
+    def for_program(self, program: str) -> Iterator[StoredMatch]:
+        for record in MatchRecord.query(program):
+            yield _match(record)
+
+    def for_round(self, program: str, round_id: str) -> list[StoredMatch]:
+        condition = MatchRecord.match_id.startswith(f"{round_id}#")
+        return [_match(record) for record in MatchRecord.query(program, condition)]
+
+    def history(self, program: str) -> set[frozenset[str]]:
+        """Every pair that has been matched in the program (for no-repeat rules)."""
+        return {
+            frozenset((m.mentor, m.mentee))
+            for m in self.for_program(program)
+            if m.status != "proposed"
+        }
+
+
+class RoundRepository:
+    def acquire_lock(self, program: str, owner: str, now: datetime, hold: timedelta) -> bool:
+        """Take the program's round lock unless someone holds it; it expires by itself."""
+        record = RoundRecord(
+            program,
+            LOCK_ID,
+            status="lock",
+            lock_owner=owner,
+            lock_expires_at=int((now + hold).timestamp()),
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            record.save(
+                condition=RoundRecord.round_id.does_not_exist()
+                | (RoundRecord.lock_expires_at < int(now.timestamp()))
+            )
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release_lock(self, program: str, owner: str) -> None:
+        try:
+            RoundRecord(program, LOCK_ID).delete(condition=RoundRecord.lock_owner == owner)
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+    def create(self, program: str, round_id: str, *, trigger: str, now: datetime) -> bool:
+        """Record a new round; False if a round with this id exists (a repeated event)."""
+        try:
+            RoundRecord(
+                program, round_id, status="started", trigger=trigger, created_at=now, updated_at=now
+            ).save(condition=RoundRecord.round_id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def finish(
+        self, program: str, round_id: str, status: str, summary: dict[str, object], now: datetime
+    ) -> None:
+        RoundRecord(program, round_id).update(
+            actions=[
+                RoundRecord.status.set(status),
+                RoundRecord.summary.set(summary),
+                RoundRecord.updated_at.set(now),
+            ]
+        )
+
+    def get(self, program: str, round_id: str) -> StoredRound | None:
+        try:
+            record = RoundRecord.get(program, round_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return _round(record)
+
+    def unfinished(self, program: str) -> list[StoredRound]:
+        """Rounds that started and never finished (the process died or timed out)."""
+        condition = RoundRecord.round_id < LOCK_ID
+        return [
+            _round(record)
+            for record in RoundRecord.query(
+                program, condition, filter_condition=RoundRecord.status == "started"
+            )
+        ]
+
+    def latest(self, program: str) -> StoredRound | None:
+        condition = RoundRecord.round_id < LOCK_ID
+        for record in RoundRecord.query(program, condition, scan_index_forward=False, limit=1):
+            return _round(record)
+        return None
+
+
+def _round(record: RoundRecord) -> StoredRound:
+    return StoredRound(
+        program=record.program,
+        round_id=record.round_id,
+        status=record.status,
+        trigger=record.trigger or "",
+        summary=dict(record.summary or {}),
+        created_at=record.created_at,
+    )

@@ -1,0 +1,337 @@
+"""Matching rounds: lock, match the waiting pool, store the pairs safely, queue the emails."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from portal.content import ContentError, read_document
+from portal.domain.clock import Clock
+from portal.domain.matching import MatchResult, match
+from portal.domain.participants import Participant, Role, Status
+from portal.domain.program import Approval, Format, Program
+from portal.domain.schedule import last_due
+from portal.persistence.matches import MatchRepository, RoundRepository, StoredMatch
+from portal.persistence.participants import ParticipantRepository
+from portal.programs import ProgramCatalog
+from portal.services.mail import MailService
+
+log = logging.getLogger(__name__)
+
+LOCK_HOLD = timedelta(minutes=15)  # longer than any round takes; a crashed run frees it
+FINISHED = frozenset({"introduced", "proposed", "empty"})
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """What one call did, for the CLI and the function's log (no personal data)."""
+
+    program: str
+    round_id: str
+    status: str  # done | repeated | busy | nobody
+    pairs: int = 0
+    refused: int = 0  # pairs the database refused: someone was taken by a concurrent round
+    unmatched: int = 0
+    emails: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def round_id_for(moment: datetime) -> str:
+    """Rounds are named by the minute they were due, in UTC: a repeated event gets the same name."""
+    return moment.strftime("%Y-%m-%dT%H%MZ")
+
+
+class RoundService:
+    def __init__(
+        self,
+        *,
+        programs: ProgramCatalog,
+        participants: ParticipantRepository,
+        matches: MatchRepository,
+        rounds: RoundRepository,
+        mail: MailService,
+        clock: Clock,
+        base_url: str,
+        content_dir: Path,
+    ) -> None:
+        self.programs = programs
+        self.participants = participants
+        self.matches = matches
+        self.rounds = rounds
+        self.mail = mail
+        self.clock = clock
+        self.base_url = base_url
+        self.content_dir = content_dir
+
+    # -- entry points ---------------------------------------------------------------------
+
+    def run_due(self, moment: datetime) -> list[RoundOutcome]:
+        """Every program whose schedule says a round is due at `moment` (the scheduled function)."""
+        outcomes = []
+        for program in self.programs:
+            latest = self.rounds.latest(program.slug)
+            due = last_due(
+                program.schedule.rounds,
+                program.timezone,
+                moment,
+                latest.created_at if latest else None,
+            )
+            if due is None:
+                continue
+            outcomes.append(self.run(program, round_id_for(due), trigger="schedule"))
+        return outcomes
+
+    def run(self, program: Program, round_id: str, *, trigger: str) -> RoundOutcome:
+        """One round of one program; safe to repeat and to run concurrently."""
+        owner = uuid.uuid4().hex
+        now = self.clock()
+        if not self.rounds.acquire_lock(program.slug, owner, now, LOCK_HOLD):
+            return RoundOutcome(program.slug, round_id, "busy", notes=["another round is running"])
+        try:
+            for earlier in self.rounds.unfinished(program.slug):
+                if earlier.round_id != round_id:
+                    # It stopped half-way (a crash, a timeout): its pairs still get their emails.
+                    log.warning("finishing interrupted round %s/%s", program.slug, earlier.round_id)
+                    self._announce(program, earlier.round_id, now, None, 0)
+            if not self.rounds.create(program.slug, round_id, trigger=trigger, now=now):
+                existing = self.rounds.get(program.slug, round_id)
+                if existing is not None and existing.status in FINISHED:
+                    return RoundOutcome(
+                        program.slug, round_id, "repeated", notes=["this round already ran"]
+                    )
+                log.warning("resuming round %s/%s", program.slug, round_id)
+            return self._run_locked(program, round_id, now)
+        finally:
+            self.rounds.release_lock(program.slug, owner)
+
+    # -- the round ------------------------------------------------------------------------
+
+    def _pool(self, program: Program) -> tuple[list[Participant], dict[str, Participant]]:
+        """Confirmed people with room for another match; a mentor's capacity is what is left."""
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        pool = []
+        for person in everyone.values():
+            if person.status is not Status.CONFIRMED:
+                continue
+            limit = self._capacity(program, person)
+            if person.active_matches >= limit:
+                continue
+            pool.append(replace(person, capacity=limit - person.active_matches))
+        return pool, everyone
+
+    @staticmethod
+    def _capacity(program: Program, person: Participant) -> int:
+        if person.role is Role.MENTOR and program.format is not Format.FLASH:
+            return max(1, min(person.capacity or 1, program.capacity))
+        return 1
+
+    def _run_locked(self, program: Program, round_id: str, now: datetime) -> RoundOutcome:
+        pool, everyone = self._pool(program)
+        published = program.approval is Approval.AUTO
+        refused = 0
+        result: MatchResult | None = None
+        if pool:
+            result = match(program, pool, now=now, history=self.matches.history(program.slug))
+            for pair in result.pairs:
+                if published:
+                    ok = self.matches.activate(
+                        program.slug,
+                        round_id,
+                        mentor=pair.mentor,
+                        mentee=pair.mentee,
+                        mentor_capacity=self._capacity(program, everyone[pair.mentor]),
+                        mentee_capacity=self._capacity(program, everyone[pair.mentee]),
+                        score=pair.score,
+                        reasons=pair.reasons,
+                        now=now,
+                    )
+                    refused += not ok
+                else:
+                    self.matches.save_proposed(
+                        program.slug,
+                        round_id,
+                        mentor=pair.mentor,
+                        mentee=pair.mentee,
+                        score=pair.score,
+                        reasons=pair.reasons,
+                        now=now,
+                    )
+        return self._announce(program, round_id, now, result, refused)
+
+    def _announce(
+        self,
+        program: Program,
+        round_id: str,
+        now: datetime,
+        result: MatchResult | None,
+        refused: int,
+    ) -> RoundOutcome:
+        """Queue the emails for what the round stored, and mark it finished.
+
+        Emails come from what is stored and have keys of their own, so a resumed round
+        introduces everyone exactly once.
+        """
+        published = program.approval is Approval.AUTO
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        stored = self.matches.for_round(program.slug, round_id)
+        if not stored and result is None:
+            self.rounds.finish(program.slug, round_id, "empty", {}, now)
+            return RoundOutcome(
+                program.slug, round_id, "nobody", notes=["nobody is waiting for a match"]
+            )
+        emails = 0
+        if published:
+            for pair in stored:
+                emails += self._introduce(
+                    program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
+                )
+        emails += self._summarise(program, round_id, now, result, stored, everyone, published)
+        status = "introduced" if published else "proposed"
+        self.rounds.finish(
+            program.slug, round_id, status, _summary(result, len(stored), refused), now
+        )
+        log.info("round %s/%s: %d pairs, %d refused", program.slug, round_id, len(stored), refused)
+        return RoundOutcome(
+            program.slug,
+            round_id,
+            "done",
+            pairs=len(stored),
+            refused=refused,
+            unmatched=len(result.unmatched) if result else 0,
+            emails=emails,
+        )
+
+    # -- email ----------------------------------------------------------------------------
+
+    def _agreement(self, program: Program) -> tuple[str, str]:
+        if not program.agreement:
+            return "", ""
+        try:
+            document = read_document(self.content_dir / "agreements" / f"{program.agreement}.md")
+        except (ContentError, FileNotFoundError):
+            log.warning("program %s names a missing agreement", program.slug)
+            return "", ""
+        return str(document.meta.get("title", "")), document.body.strip()
+
+    def _introduce(
+        self,
+        program: Program,
+        round_id: str,
+        mentor: Participant,
+        mentee: Participant,
+        pair: StoredMatch,
+    ) -> int:
+        title, text = self._agreement(program)
+        sent = 0
+        for person, other in ((mentee, mentor), (mentor, mentee)):
+            key = f"intro:{program.slug}:{round_id}:{person.participant_id}:{other.participant_id}"
+            queued = self.mail.queue(
+                key,
+                to=person.email,
+                template="introduction",
+                context={
+                    "program": program,
+                    "person": _person(person),
+                    "other": _person(other),
+                    "reasons": list(pair.reasons),
+                    "score": pair.score,
+                    "agreement_title": title,
+                    "agreement_text": text,
+                    "program_url": f"{self.base_url}/programs/{program.slug}",
+                },
+                program=program.slug,
+                reply_to=other.email,
+            )
+            sent += queued
+        return sent
+
+    def _summarise(
+        self,
+        program: Program,
+        round_id: str,
+        now: datetime,
+        result: MatchResult | None,
+        stored: list[StoredMatch],
+        everyone: dict[str, Participant],
+        published: bool,
+    ) -> int:
+        pairs = [
+            {
+                "mentor_name": everyone[p.mentor].name,
+                "mentor_email": p.mentor,
+                "mentee_name": everyone[p.mentee].name,
+                "mentee_email": p.mentee,
+                "score": p.score,
+                "reasons": list(p.reasons),
+            }
+            for p in stored
+        ]
+        unmatched = [
+            {"name": everyone[u.email].name, "email": u.email, "role": u.role, "reason": u.reason}
+            for u in (result.unmatched if result else ())
+        ]
+        scores = sorted(p.score for p in stored)
+        figures = result.figures if result else None
+        context = {
+            "program": program,
+            "round_id": round_id,
+            "round_date": now.strftime("%a %-d %b %Y"),
+            "approval": program.approval.value,
+            "figures": {
+                "participants": figures.participants if figures else 0,
+                "mentors": figures.mentors if figures else 0,
+                "mentees": figures.mentees if figures else 0,
+                "pairs": len(stored),
+                "matched_pct": figures.matched_pct if figures else 0.0,
+                "mentees_matched_pct": figures.mentees_matched_pct if figures else 0.0,
+                "mean_score": round(sum(scores) / len(scores), 1) if scores else 0.0,
+                "min_score": scores[0] if scores else 0.0,
+                "p10_score": figures.p10_score if figures else 0.0,
+                "top5_pct": figures.top5_pct if figures else 0.0,
+                "blocking_pairs": figures.blocking_pairs if figures else 0,
+            },
+            "pairs": pairs,
+            "unmatched": unmatched,
+            "hints": list(result.hints) if result else [],
+            "review_url": None if published else f"{self.base_url}/programs/{program.slug}",
+        }
+        sent = 0
+        for organizer in program.organizers:
+            key = f"summary:{program.slug}:{round_id}:{organizer}"
+            sent += self.mail.queue(
+                key, to=organizer, template="match_summary", context=context, program=program.slug
+            )
+        return sent
+
+
+def _person(person: Participant) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "first_name": person.first_name,
+        "email": person.email,
+        "role": person.role.value,
+        "bio": person.bio,
+        "languages": list(person.languages),
+        "timezone": person.timezone,
+        "department": person.department,
+    }
+
+
+def _summary(result: MatchResult | None, pairs: int, refused: int) -> dict[str, object]:
+    """What the round record keeps: counts and figures, no personal data."""
+    if result is None:
+        return {"pairs": pairs, "refused": refused}
+    figures = result.figures
+    return {
+        "pairs": pairs,
+        "refused": refused,
+        "unmatched": len(result.unmatched),
+        "matched_pct": figures.matched_pct,
+        "mean_score": figures.mean_score,
+        "min_score": figures.min_score,
+        "blocking_pairs": figures.blocking_pairs,
+    }
