@@ -52,9 +52,11 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.pages.routes import bp as pages_bp
     from portal.web.programs.routes import bp as programs_bp
     from portal.web.signup.routes import bp as signup_bp
+    from portal.web.unsubscribe.routes import bp as unsubscribe_bp
 
     app.register_blueprint(programs_bp)
     app.register_blueprint(signup_bp)
+    app.register_blueprint(unsubscribe_bp)
     if settings.is_local:
         from portal.web.devmail.routes import bp as devmail_bp
 
@@ -98,6 +100,6 @@ def _security_headers(response: Response) -> Response:
     # Magic links carry tokens in the path: never send them on as a Referer.
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith(("/confirm/", "/dev/")):
+    if request.path.startswith(("/confirm/", "/dev/", "/unsubscribe/")):
         headers["Cache-Control"] = "no-store"
     return response

@@ -211,6 +211,18 @@ class TokenRecord(Model):
     expires_at = TTLAttribute()
 
 
+class SuppressionRecord(Model):
+    """An address that must not get program email: unsubscribed, bounced or complained."""
+
+    class Meta:
+        table_name = "suppressions"
+        entity = "suppressions"
+
+    email = UnicodeAttribute(hash_key=True)
+    reason = UnicodeAttribute()  # unsubscribe | bounce | complaint
+    created_at = UTCDateTimeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     MatchRecord,
@@ -218,6 +230,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     RoundRecord,
     OutboxRecord,
     TokenRecord,
+    SuppressionRecord,
 )
 
 

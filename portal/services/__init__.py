@@ -12,13 +12,15 @@ from portal.persistence import tables
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.programs import ProgramCatalog
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.rounds import RoundService
 from portal.services.signup import SignupService
-from portal.settings import Settings
+from portal.services.unsubscribe import Unsubscribes
+from portal.settings import Settings, resolve_secret_key
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Services:
     links: MagicLinks
     signup: SignupService
     rounds: RoundService
+    unsubscribes: Unsubscribes
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -59,12 +62,17 @@ def build_services(
         program = programs.get(slug)
         return tuple(program.organizers) if program else ()
 
+    settings = resolve_secret_key(settings)
+    suppressions = SuppressionRepository()
+    unsubscribes = Unsubscribes(settings.secret_key, settings.base_url, suppressions, clock)
     mail = MailService(
         OutboxRepository(),
         sender or make_sender(settings),
         settings.mail_sender,
         clock,
         organizers_of,
+        suppressions=suppressions,
+        unsubscribe_url=unsubscribes.url,
     )
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
     return Services(
@@ -86,4 +94,5 @@ def build_services(
             base_url=settings.base_url,
             content_dir=settings.content_dir,
         ),
+        unsubscribes=unsubscribes,
     )

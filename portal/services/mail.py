@@ -14,10 +14,13 @@ from portal.mail.message import build_message
 from portal.mail.render import render
 from portal.mail.senders import PermanentSendError, Sender, TransientSendError
 from portal.persistence.outbox import OutboxItem, OutboxRepository
+from portal.persistence.suppressions import SuppressionRepository
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Emails a person triggers themselves: sent even after they unsubscribed from program mail.
+REQUESTED_BY_RECIPIENT = frozenset({"confirm_signup", "already_registered"})
 LEASE = timedelta(minutes=5)
 
 
@@ -41,12 +44,16 @@ class MailService:
         mail_from: str,
         clock: Clock,
         organizers_of: Callable[[str], tuple[str, ...]] | None = None,
+        suppressions: SuppressionRepository | None = None,
+        unsubscribe_url: Callable[[str], str] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
         self.mail_from = mail_from
         self.clock = clock
         self.organizers_of = organizers_of
+        self.suppressions = suppressions
+        self.unsubscribe_url = unsubscribe_url
 
     def queue(
         self,
@@ -57,16 +64,24 @@ class MailService:
         context: dict[str, Any],
         program: str | None = None,
         reply_to: str | None = None,
-        unsubscribe_url: str | None = None,
     ) -> bool:
-        """Render and store a message under an idempotency key; False if it was queued before."""
+        """Render and store a message under an idempotency key.
+
+        False if it was queued before, or if the address has asked for no more program email
+        (or bounced); an email the person asked for just now (a confirmation) still goes out
+        after an unsubscribe, never after a bounce or a complaint.
+        """
         now = self.clock()
+        suppressed = self.suppressions.reason(to) if self.suppressions else None
+        if suppressed and (suppressed != "unsubscribe" or template not in REQUESTED_BY_RECIPIENT):
+            log.info("not queued: %s is suppressed (%s)", template, suppressed)
+            return False
         message = build_message(
             render(template, context),
             sender=self.mail_from,
             recipient=to,
             now=now,
-            unsubscribe_url=unsubscribe_url,
+            unsubscribe_url=self.unsubscribe_url(to) if self.unsubscribe_url else None,
             reply_to=reply_to,
         )
         item = OutboxItem(

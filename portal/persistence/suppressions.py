@@ -1,0 +1,24 @@
+"""Addresses that must not receive program email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist
+
+from portal.persistence.tables import SuppressionRecord
+
+
+class SuppressionRepository:
+    def add(self, email: str, reason: str, now: datetime) -> None:
+        SuppressionRecord(email, reason=reason, created_at=now).save()
+
+    def reason(self, email: str) -> str | None:
+        """Why the address is suppressed, or None if it may be written to."""
+        try:
+            return str(SuppressionRecord.get(email, consistent_read=True).reason)
+        except DoesNotExist:
+            return None
+
+    def remove(self, email: str) -> None:
+        SuppressionRecord(email).delete()

@@ -1,0 +1,33 @@
+"""Unsubscribe from program email: a page with one button, and RFC 8058 one-click POSTs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from portal.extensions import csrf
+from portal.web import services
+
+bp = Blueprint("unsubscribe", __name__, url_prefix="/unsubscribe")
+
+
+def _masked(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:2]}{'•' * max(len(local) - 2, 1)}@{domain}"
+
+
+@bp.get("/<token>")
+def confirm(token: str) -> str | tuple[str, int]:
+    # A GET only asks: mail scanners follow links.
+    email = services().unsubscribes.email_for(token)
+    if email is None:
+        return render_template("unsubscribe/bad_link.html"), 404
+    return render_template("unsubscribe/confirm.html", token=token, masked=_masked(email))
+
+
+@bp.post("/<token>")
+@csrf.exempt  # mail clients' one-click unsubscribe (RFC 8058) posts without our form token
+def unsubscribe(token: str) -> str | tuple[str, int]:
+    email = services().unsubscribes.unsubscribe(token)
+    if email is None:
+        return render_template("unsubscribe/bad_link.html"), 404
+    return render_template("unsubscribe/done.html", masked=_masked(email))

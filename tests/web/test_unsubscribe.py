@@ -1,0 +1,66 @@
+"""Unsubscribe links: every email carries one; one click stops program email."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from portal.mail.senders import MemorySender
+from portal.services import Services
+from tests.web.helpers import sign_up
+
+
+def _unsubscribe_path(mailbox: MemorySender) -> str:
+    header = mailbox.sent[-1][1]["List-Unsubscribe"]
+    assert header.startswith("<http://portal.test/unsubscribe/")
+    return header.strip("<>").removeprefix("http://portal.test")
+
+
+def test_every_email_carries_a_one_click_unsubscribe_link(
+    client: FlaskClient, mailbox: MemorySender
+) -> None:
+    sign_up(client)
+    message = mailbox.sent[-1][1]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    page = client.get(_unsubscribe_path(mailbox))
+    assert page.status_code == 200
+    assert "Stop these emails" in page.text
+    assert "ada@example.org" not in page.text  # the address is masked on the page
+
+
+def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_up(client)
+    path = _unsubscribe_path(mailbox)
+    # What a mail client sends for RFC 8058 one-click: no CSRF token, no cookie.
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    assert "Emails stopped" in done.text
+    assert not services.mail.queue(
+        "test:program-mail",
+        to="ada@example.org",
+        template="delivery_failed",
+        context={"recipient": "x@example.org", "template": "introduction", "error": "x"},
+    )
+    demo = services.programs.get("demo")
+    assert demo is not None
+    queued = services.mail.queue(
+        "test:requested-mail",
+        to="ada@example.org",
+        template="already_registered",
+        context={"name": "Ada", "program": demo, "role": "mentee", "program_url": "x"},
+    )
+    assert queued  # asked for by the person: still sent
+    services.mail.suppressions.add("ada@example.org", "bounce", services.clock())
+    assert not services.mail.queue(
+        "test:after-bounce",
+        to="ada@example.org",
+        template="already_registered",
+        context={"name": "Ada", "program": demo, "role": "mentee", "program_url": "x"},
+    )
+
+
+def test_a_forged_unsubscribe_link_is_refused(client: FlaskClient, services: Services) -> None:
+    assert client.get("/unsubscribe/not-a-real-token").status_code == 404
+    assert client.post("/unsubscribe/not-a-real-token").status_code == 404
+    assert services.mail.suppressions.reason("ada@example.org") is None
