@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
+    from portal.web.organize.routes import bp as organize_bp
     from portal.web.pages.routes import bp as pages_bp
     from portal.web.programs.routes import bp as programs_bp
     from portal.web.signup.routes import bp as signup_bp
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(programs_bp)
     app.register_blueprint(signup_bp)
     app.register_blueprint(unsubscribe_bp)
+    app.register_blueprint(organize_bp)
     if settings.is_local:
         from portal.web.devmail.routes import bp as devmail_bp
 
@@ -68,6 +70,10 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_template("errors/csrf.html", reason=error.description), 400
+
+    @app.errorhandler(403)
+    def forbidden(error: Exception) -> tuple[str, int]:
+        return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
     def not_found(error: Exception) -> tuple[str, int]:
@@ -100,6 +106,6 @@ def _security_headers(response: Response) -> Response:
     # Magic links carry tokens in the path: never send them on as a Referer.
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith(("/confirm/", "/dev/", "/unsubscribe/")):
+    if request.path.startswith(("/confirm/", "/dev/", "/unsubscribe/", "/organize/")):
         headers["Cache-Control"] = "no-store"
     return response

@@ -7,7 +7,7 @@ Two rounds racing for the same person cannot both win.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -102,6 +102,52 @@ class MatchRepository:
             created_at=now,
             updated_at=now,
         )
+        return self._commit(
+            program,
+            mentor=mentor,
+            mentee=mentee,
+            mentor_capacity=mentor_capacity,
+            mentee_capacity=mentee_capacity,
+            write=lambda tx: tx.save(record, condition=MatchRecord.match_id.does_not_exist()),
+        )
+
+    def activate_proposed(
+        self,
+        program: str,
+        round_id: str,
+        *,
+        mentor: str,
+        mentee: str,
+        mentor_capacity: int,
+        mentee_capacity: int,
+        now: datetime,
+    ) -> bool:
+        """Turn an approved draft into an active match if both people still have room."""
+        record = MatchRecord(program, match_id(round_id, mentor, mentee))
+        return self._commit(
+            program,
+            mentor=mentor,
+            mentee=mentee,
+            mentor_capacity=mentor_capacity,
+            mentee_capacity=mentee_capacity,
+            write=lambda tx: tx.update(
+                record,
+                actions=[MatchRecord.status.set("active"), MatchRecord.updated_at.set(now)],
+                condition=MatchRecord.status == "proposed",
+            ),
+        )
+
+    def _commit(
+        self,
+        program: str,
+        *,
+        mentor: str,
+        mentee: str,
+        mentor_capacity: int,
+        mentee_capacity: int,
+        write: Callable[[TransactWrite], object],
+    ) -> bool:
+        """The match write and both people's counts, all or nothing."""
         confirmed = ParticipantRecord.status == Status.CONFIRMED.value
 
         def room(capacity: int):  # type: ignore[no-untyped-def]
@@ -111,7 +157,7 @@ class MatchRepository:
 
         try:
             with TransactWrite(connection=self._connection()) as transaction:
-                transaction.save(record, condition=MatchRecord.match_id.does_not_exist())
+                write(transaction)
                 transaction.update(
                     ParticipantRecord(program, mentee),
                     actions=[ParticipantRecord.active_matches.add(1)],
@@ -127,6 +173,16 @@ class MatchRepository:
                 return False
             raise
         return True
+
+    def remove_proposed(self, program: str, round_id: str, *, mentor: str, mentee: str) -> None:
+        """Drop a draft pair (an organizer's adjustment); an active match is never removed here."""
+        try:
+            MatchRecord(program, match_id(round_id, mentor, mentee)).delete(
+                condition=MatchRecord.status == "proposed"
+            )
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def save_proposed(
         self,

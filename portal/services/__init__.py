@@ -93,6 +93,7 @@ def build_services(
             clock=clock,
             base_url=settings.base_url,
             content_dir=settings.content_dir,
+            links=links,
         ),
         unsubscribes=unsubscribes,
     )

@@ -15,15 +15,22 @@ from portal.domain.matching import MatchResult, match
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Format, Program
 from portal.domain.schedule import last_due
+from portal.domain.scoring import Scorer
 from portal.persistence.matches import MatchRepository, RoundRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
 from portal.programs import ProgramCatalog
+from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 
 log = logging.getLogger(__name__)
 
 LOCK_HOLD = timedelta(minutes=15)  # longer than any round takes; a crashed run frees it
 FINISHED = frozenset({"introduced", "proposed", "empty"})
+ORGANIZE = "organize"  # magic links that let an organizer review a program's rounds
+
+
+class AdjustmentError(Exception):
+    """An organizer's change would break a rule; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class RoundService:
         clock: Clock,
         base_url: str,
         content_dir: Path,
+        links: MagicLinks | None = None,
     ) -> None:
         self.programs = programs
         self.participants = participants
@@ -66,6 +74,7 @@ class RoundService:
         self.clock = clock
         self.base_url = base_url
         self.content_dir = content_dir
+        self.links = links
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -280,7 +289,8 @@ class RoundService:
             "program": program,
             "round_id": round_id,
             "round_date": now.strftime("%a %-d %b %Y"),
-            "approval": program.approval.value,
+            # Until mentees can choose for themselves, organizers approve mentee-choice drafts too.
+            "approval": "auto" if published else "organizer",
             "figures": {
                 "participants": figures.participants if figures else 0,
                 "mentors": figures.mentors if figures else 0,
@@ -297,15 +307,128 @@ class RoundService:
             "pairs": pairs,
             "unmatched": unmatched,
             "hints": list(result.hints) if result else [],
-            "review_url": None if published else f"{self.base_url}/programs/{program.slug}",
         }
         sent = 0
         for organizer in program.organizers:
             key = f"summary:{program.slug}:{round_id}:{organizer}"
+            if self.mail.outbox.get(key) is not None:
+                continue  # queued before this round was interrupted: no second link
+            review_url = None
+            if not published and self.links is not None:
+                token = self.links.issue(ORGANIZE, program.slug, organizer)
+                review_url = f"{self.base_url}/organize/{token}"
             sent += self.mail.queue(
-                key, to=organizer, template="match_summary", context=context, program=program.slug
+                key,
+                to=organizer,
+                template="match_summary",
+                context={**context, "review_url": review_url},
+                program=program.slug,
             )
         return sent
+
+    # -- organizers' review ------------------------------------------------------------------
+
+    def drafts(self, program: Program) -> tuple[str, list[StoredMatch]] | None:
+        """The latest round's draft pairs, waiting for approval, if there are any."""
+        latest = self.rounds.latest(program.slug)
+        if latest is None or latest.status != "proposed":
+            return None
+        pairs = [
+            m
+            for m in self.matches.for_round(program.slug, latest.round_id)
+            if m.status == "proposed"
+        ]
+        return latest.round_id, pairs
+
+    def adjust(
+        self, program: Program, round_id: str, mentee: str, mentor: str | None
+    ) -> StoredMatch | None:
+        """Move a mentee to another mentor (or out of the round), checked against the rules.
+
+        Raises AdjustmentError with a message for the organizer when the move breaks a must
+        rule or a mentor's capacity; nothing is changed then.
+        """
+        now = self.clock()
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        drafts = [
+            m for m in self.matches.for_round(program.slug, round_id) if m.status == "proposed"
+        ]
+        current = next((m for m in drafts if m.mentee == mentee), None)
+        if mentee not in everyone or current is None:
+            raise AdjustmentError(f"{mentee} has no draft pair in this round")
+        if mentor == current.mentor:
+            return current
+        new_pair = None
+        if mentor is not None:
+            person, other = everyone[mentee], everyone.get(mentor)
+            if (
+                other is None
+                or other.role is not Role.MENTOR
+                or other.status is not Status.CONFIRMED
+            ):
+                raise AdjustmentError(f"{mentor} is not a confirmed mentor of this program")
+            taken = sum(1 for m in drafts if m.mentor == mentor) + other.active_matches
+            limit = self._capacity(program, other)
+            if taken >= limit:
+                raise AdjustmentError(
+                    f"{other.name} already has {taken} of {limit} "
+                    f"place{'s' if limit != 1 else ''}: "
+                    "move someone else away first"
+                )
+            history = self.matches.history(program.slug)
+            scorer = Scorer(program, [other], [person], now=now, history=history)
+            score, reasons, veto = scorer.explain(0, 0)
+            if veto:
+                raise AdjustmentError(f"{person.name} and {other.name} cannot be paired: {veto}")
+            new_pair = (score / 10, reasons)
+        self.matches.remove_proposed(program.slug, round_id, mentor=current.mentor, mentee=mentee)
+        if new_pair is None or mentor is None:
+            return None
+        self.matches.save_proposed(
+            program.slug,
+            round_id,
+            mentor=mentor,
+            mentee=mentee,
+            score=new_pair[0],
+            reasons=new_pair[1],
+            now=now,
+        )
+        return next(m for m in self.matches.for_round(program.slug, round_id) if m.mentee == mentee)
+
+    def approve(self, program: Program, round_id: str) -> RoundOutcome:
+        """Publish a round's drafts: activate each pair that still has room, introduce them."""
+        now = self.clock()
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        refused = 0
+        for pair in self.matches.for_round(program.slug, round_id):
+            if pair.status != "proposed":
+                continue
+            ok = self.matches.activate_proposed(
+                program.slug,
+                round_id,
+                mentor=pair.mentor,
+                mentee=pair.mentee,
+                mentor_capacity=self._capacity(program, everyone[pair.mentor]),
+                mentee_capacity=self._capacity(program, everyone[pair.mentee]),
+                now=now,
+            )
+            if not ok:
+                refused += 1
+                self.matches.remove_proposed(
+                    program.slug, round_id, mentor=pair.mentor, mentee=pair.mentee
+                )
+        emails = 0
+        active = [m for m in self.matches.for_round(program.slug, round_id) if m.status == "active"]
+        for pair in active:
+            emails += self._introduce(
+                program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
+            )
+        self.rounds.finish(
+            program.slug, round_id, "introduced", {"pairs": len(active), "refused": refused}, now
+        )
+        return RoundOutcome(
+            program.slug, round_id, "done", pairs=len(active), refused=refused, emails=emails
+        )
 
 
 def _person(person: Participant) -> dict[str, Any]:

@@ -1,0 +1,104 @@
+"""Organizers review a round's draft pairs: reached by a magic link, no password."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from portal.domain.participants import Role, Status
+from portal.domain.program import Program
+from portal.services.magic_links import MagicLinkError
+from portal.services.rounds import ORGANIZE, AdjustmentError
+from portal.web import services
+
+bp = Blueprint("organize", __name__, url_prefix="/organize")
+SESSION_SECONDS = 2 * 3600  # an organizer's session from one link
+
+
+@bp.get("/<token>")
+def open_link(token: str) -> str | tuple[str, int]:
+    # A GET only looks: mail scanners follow links.
+    try:
+        grant = services().links.check(token, ORGANIZE)
+    except MagicLinkError as exc:
+        return render_template("signup/link_problem.html", problem=exc.problem.value), 410
+    program = services().programs.get(grant.program)
+    if program is None:
+        return render_template("signup/link_problem.html", problem="gone"), 410
+    return render_template("organize/open.html", program=program, token=token)
+
+
+@bp.post("/<token>")
+def sign_in(token: str) -> Response | tuple[str, int]:
+    try:
+        grant = services().links.consume(token, ORGANIZE)
+    except MagicLinkError as exc:
+        return render_template("signup/link_problem.html", problem=exc.problem.value), 410
+    session["organizer"] = {
+        "program": grant.program,
+        "email": grant.subject,
+        "until": int(time.time()) + SESSION_SECONDS,
+    }
+    return redirect(url_for("organize.review", slug=grant.program))
+
+
+def _organizer_program(slug: str) -> Program:
+    """The program, if this session's organizer runs it; else 403."""
+    who = session.get("organizer") or {}
+    program = services().programs.get(slug)
+    if program is None:
+        abort(404)
+    if (
+        who.get("program") != slug
+        or who.get("email") not in program.organizers
+        or int(who.get("until", 0)) < time.time()
+    ):
+        abort(403)
+    return program
+
+
+@bp.get("/programs/<slug>")
+def review(slug: str) -> str:
+    program = _organizer_program(slug)
+    portal = services()
+    drafts = portal.rounds.drafts(program)
+    people = {p.email: p for p in portal.participants.for_program(slug)}
+    mentors = sorted(
+        (p for p in people.values() if p.role is Role.MENTOR and p.status is Status.CONFIRMED),
+        key=lambda p: p.name.lower(),
+    )
+    return render_template(
+        "organize/review.html",
+        program=program,
+        round_id=drafts[0] if drafts else None,
+        pairs=drafts[1] if drafts else [],
+        people=people,
+        mentors=mentors,
+    )
+
+
+@bp.post("/programs/<slug>/rounds/<round_id>/adjust")
+def adjust(slug: str, round_id: str) -> Response:
+    program = _organizer_program(slug)
+    mentee = request.form.get("mentee", "")
+    mentor = request.form.get("mentor") or None
+    try:
+        services().rounds.adjust(program, round_id, mentee, mentor)
+    except AdjustmentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Saved: the pair was checked against the rules and capacities.", "ok")
+    return redirect(url_for("organize.review", slug=slug))
+
+
+@bp.post("/programs/<slug>/rounds/<round_id>/approve")
+def approve(slug: str, round_id: str) -> Response:
+    program = _organizer_program(slug)
+    outcome = services().rounds.approve(program, round_id)
+    message = f"Approved: {outcome.pairs} pairs are introduced by email."
+    if outcome.refused:
+        message += f" {outcome.refused} could not be, because someone no longer had room."
+    flash(message, "ok")
+    return redirect(url_for("organize.review", slug=slug))

@@ -1,0 +1,118 @@
+"""Organizers review draft pairs from a magic link: adjust with checks, then approve."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from flask.testing import FlaskClient
+
+from portal.domain.participants import Role
+from portal.local.demo import demo_participants
+from portal.mail.senders import MemorySender
+from portal.services import Services
+from tests.conftest import FakeClock, csrf_token, links_in
+
+
+def _run_draft_round(services: Services, clock: FakeClock) -> tuple[str, str]:
+    """A mentee-choice program: the round stores drafts and emails the organizers a link."""
+    program = services.programs.get("leaders-group")
+    assert program is not None
+    for person in demo_participants(program, clock()):
+        services.participants.save(person)
+    outcome = services.rounds.run(program, "2026-03-02T0900Z", trigger="cli")
+    assert outcome.status == "done"
+    services.mail.drain(per_second=1000)
+    return program.slug, outcome.round_id
+
+
+def _open_review(client: FlaskClient, mailbox: MemorySender) -> str:
+    summary = next(m for to, m in mailbox.sent if to == "leaders@example.org")
+    assert "drafts to approve" in summary["Subject"]
+    link = next(u for u in links_in(summary) if "/organize/" in u).removeprefix(
+        "http://portal.test"
+    )
+    page = client.get(link)
+    assert page.status_code == 200
+    opened = client.post(link, data={"csrf_token": csrf_token(page.text)})
+    assert opened.status_code == 302
+    return client.get(opened.headers["Location"]).text
+
+
+def test_nobody_is_introduced_until_an_organizer_approves(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    slug, round_id = _run_draft_round(services, clock)
+    assert not [m for _, m in mailbox.sent if m["Subject"].startswith("Meet")]
+    review = _open_review(client, mailbox)
+    drafts = [m for m in services.rounds.matches.for_round(slug, round_id)]
+    assert drafts
+    assert all(m.status == "proposed" for m in drafts)
+    assert "Approve and send the introductions" in review
+
+    approved = client.post(
+        f"/organize/programs/{slug}/rounds/{round_id}/approve",
+        data={"csrf_token": csrf_token(review)},
+        follow_redirects=True,
+    )
+    assert f"Approved: {len(drafts)} pairs" in approved.text
+    services.mail.drain(per_second=1000)
+    intros = [to for to, m in mailbox.sent if m["Subject"].startswith("Meet")]
+    assert len(intros) == 2 * len(drafts)
+    people = {p.email: p for p in services.participants.for_program(slug)}
+    for person in people.values():
+        limit = min(person.capacity, 4) if person.role is Role.MENTOR else 1
+        assert person.active_matches <= limit
+
+
+def test_an_adjustment_that_breaks_a_rule_or_a_capacity_is_refused(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    slug, round_id = _run_draft_round(services, clock)
+    review = _open_review(client, mailbox)
+    token = csrf_token(review)
+    drafts = services.rounds.matches.for_round(slug, round_id)
+    people = {p.email: p for p in services.participants.for_program(slug)}
+    mentee = drafts[0].mentee
+
+    # A full mentor: give one mentor a capacity of 1 already taken by their draft.
+    full = next(m.mentor for m in drafts if m.mentee != mentee)
+    services.participants.save(replace(people[full], capacity=1))
+    refused = client.post(
+        f"/organize/programs/{slug}/rounds/{round_id}/adjust",
+        data={"csrf_token": token, "mentee": mentee, "mentor": full},
+        follow_redirects=True,
+    )
+    assert re.search(r"already has 1 of 1 place", refused.text)
+
+    # A must rule: a mentor who shares no language with the mentee.
+    stranger = next(
+        p
+        for p in people.values()
+        if p.role is Role.MENTOR and p.email not in (full, drafts[0].mentor)
+    )
+    services.participants.save(replace(stranger, languages=("Klingon",), capacity=4))
+    refused = client.post(
+        f"/organize/programs/{slug}/rounds/{round_id}/adjust",
+        data={"csrf_token": token, "mentee": mentee, "mentor": stranger.email},
+        follow_redirects=True,
+    )
+    assert "cannot be paired: no shared language" in refused.text, re.findall(
+        r"role=\"(?:alert|status)\">([^<]*)", refused.text
+    )
+    after = {m.mentee: m.mentor for m in services.rounds.matches.for_round(slug, round_id)}
+    assert after[mentee] == drafts[0].mentor  # nothing changed
+
+    taken_out = client.post(
+        f"/organize/programs/{slug}/rounds/{round_id}/adjust",
+        data={"csrf_token": token, "mentee": mentee, "mentor": ""},
+        follow_redirects=True,
+    )
+    assert "Saved" in taken_out.text
+    assert mentee not in {m.mentee for m in services.rounds.matches.for_round(slug, round_id)}
+
+
+def test_the_review_page_is_for_the_programs_organizers_only(client: FlaskClient) -> None:
+    response = client.get("/organize/programs/leaders-group")
+    assert response.status_code == 403
+    assert "for the program's organizers" in response.text
