@@ -19,6 +19,10 @@ from portal.domain.participants import Status
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
 LOCK_ID = "~lock"  # sorts after every round id, which start with a year
+ACTIVATED = "activated"
+MENTEE_TAKEN = "mentee-taken"  # the mentee (or peer) has a match already
+MENTOR_FULL = "mentor-full"
+PAIR_TAKEN = "pair-taken"  # the match record was written, or changed, by someone else
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,17 @@ def match_id(round_id: str, mentor: str, mentee: str) -> str:
 
 
 class MatchRepository:
+    def __init__(self) -> None:
+        self._connections: dict[tuple[str | None, str | None], Connection] = {}
+
     def _connection(self) -> Connection:
+        # TransactWrite needs a connection of its own; building one costs a botocore client
+        # (~0.4 s), so keep one per endpoint rather than one per match.
         meta = MatchRecord.Meta
-        return Connection(region=meta.region, host=meta.host)
+        key = (meta.region, meta.host)
+        if key not in self._connections:
+            self._connections[key] = Connection(region=meta.region, host=meta.host)
+        return self._connections[key]
 
     def activate(
         self,
@@ -88,8 +100,8 @@ class MatchRepository:
         score: float,
         reasons: tuple[str, ...],
         now: datetime,
-    ) -> bool:
-        """Write an active match if both people still have room; False if either has none."""
+    ) -> str:
+        """Write an active match if both people still have room; ACTIVATED, or why not."""
         record = MatchRecord(
             program,
             match_id(round_id, mentor, mentee),
@@ -121,8 +133,9 @@ class MatchRepository:
         mentor_capacity: int,
         mentee_capacity: int,
         now: datetime,
-    ) -> bool:
-        """Turn an approved draft into an active match if both people still have room."""
+        draft_status: str = "proposed",
+    ) -> str:
+        """Turn a draft (or a suggestion) into an active match if both people still have room."""
         record = MatchRecord(program, match_id(round_id, mentor, mentee))
         return self._commit(
             program,
@@ -133,7 +146,7 @@ class MatchRepository:
             write=lambda tx: tx.update(
                 record,
                 actions=[MatchRecord.status.set("active"), MatchRecord.updated_at.set(now)],
-                condition=MatchRecord.status == "proposed",
+                condition=MatchRecord.status == draft_status,
             ),
         )
 
@@ -146,8 +159,8 @@ class MatchRepository:
         mentor_capacity: int,
         mentee_capacity: int,
         write: Callable[[TransactWrite], object],
-    ) -> bool:
-        """The match write and both people's counts, all or nothing."""
+    ) -> str:
+        """The match write and both people's counts, all or nothing; which one stopped it."""
         confirmed = ParticipantRecord.status == Status.CONFIRMED.value
 
         def room(capacity: int):  # type: ignore[no-untyped-def]
@@ -169,10 +182,14 @@ class MatchRepository:
                     condition=confirmed & room(mentor_capacity),
                 )
         except TransactWriteError as exc:
-            if exc.cause_response_code == "TransactionCanceledException":
-                return False
-            raise
-        return True
+            if exc.cause_response_code != "TransactionCanceledException":
+                raise
+            reasons = [reason.code if reason else None for reason in exc.cancellation_reasons]
+            for position, outcome in ((1, MENTEE_TAKEN), (2, MENTOR_FULL), (0, PAIR_TAKEN)):
+                if len(reasons) > position and reasons[position] == "ConditionalCheckFailed":
+                    return outcome
+            return PAIR_TAKEN
+        return ACTIVATED
 
     def remove_proposed(self, program: str, round_id: str, *, mentor: str, mentee: str) -> None:
         """Drop a draft pair (an organizer's adjustment); an active match is never removed here."""
@@ -194,15 +211,16 @@ class MatchRepository:
         score: float,
         reasons: tuple[str, ...],
         now: datetime,
+        status: str = "proposed",
     ) -> None:
-        """A draft pair, waiting for the organizers; it holds no one's capacity."""
+        """A draft pair for the organizers, or a suggestion for a mentee; it holds no capacity."""
         MatchRecord(
             program,
             match_id(round_id, mentor, mentee),
             round_id=round_id,
             mentor_key=_key(program, mentor),
             mentee_key=_key(program, mentee),
-            status="proposed",
+            status=status,
             score=score,
             reasons=list(reasons),
             created_at=now,

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from portal.content import ContentError, read_document
 from portal.domain.clock import Clock
 from portal.domain.matching import MatchResult, match
@@ -16,7 +18,12 @@ from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Format, Program
 from portal.domain.schedule import last_due
 from portal.domain.scoring import Scorer
-from portal.persistence.matches import MatchRepository, RoundRepository, StoredMatch
+from portal.persistence.matches import (
+    ACTIVATED,
+    MatchRepository,
+    RoundRepository,
+    StoredMatch,
+)
 from portal.persistence.participants import ParticipantRepository
 from portal.programs import ProgramCatalog
 from portal.services.magic_links import MagicLinks
@@ -27,6 +34,8 @@ log = logging.getLogger(__name__)
 LOCK_HOLD = timedelta(minutes=15)  # longer than any round takes; a crashed run frees it
 FINISHED = frozenset({"introduced", "proposed", "empty"})
 ORGANIZE = "organize"  # magic links that let an organizer review a program's rounds
+CHOOSE = "choose"  # magic links with which a mentee picks one of their suggestions
+SUGGESTIONS = 3
 
 
 class AdjustmentError(Exception):
@@ -144,10 +153,13 @@ class RoundService:
         refused = 0
         result: MatchResult | None = None
         if pool:
-            result = match(program, pool, now=now, history=self.matches.history(program.slug))
-            for pair in result.pairs:
+            history = self.matches.history(program.slug)
+            result = match(program, pool, now=now, history=history)
+            if program.approval is Approval.MENTEE_CHOICE:
+                self._suggest(program, round_id, pool, history, now)
+            for pair in result.pairs if program.approval is not Approval.MENTEE_CHOICE else ():
                 if published:
-                    ok = self.matches.activate(
+                    outcome = self.matches.activate(
                         program.slug,
                         round_id,
                         mentor=pair.mentor,
@@ -158,7 +170,7 @@ class RoundService:
                         reasons=pair.reasons,
                         now=now,
                     )
-                    refused += not ok
+                    refused += outcome != ACTIVATED
                 else:
                     self.matches.save_proposed(
                         program.slug,
@@ -170,6 +182,40 @@ class RoundService:
                         now=now,
                     )
         return self._announce(program, round_id, now, result, refused)
+
+    def _suggest(
+        self,
+        program: Program,
+        round_id: str,
+        pool: list[Participant],
+        history: set[frozenset[str]],
+        now: datetime,
+    ) -> None:
+        """Each waiting mentee's best mentors (up to three), stored as suggestions."""
+        mentors = [p for p in pool if p.role is Role.MENTOR]
+        mentees = [p for p in pool if p.role is Role.MENTEE]
+        if not mentors or not mentees:
+            return
+        scorer = Scorer(program, mentors, mentees, now=now, history=history)
+        block = max(1, 500_000 // len(mentors))
+        for start in range(0, len(mentees), block):
+            rows = np.arange(start, min(start + block, len(mentees)), dtype=np.intp)
+            parts = scorer.components(rows)
+            for k, row in enumerate(rows.tolist()):
+                allowed = np.flatnonzero(parts.veto[k] == 0)
+                best = allowed[np.argsort(-parts.score[k, allowed], kind="stable")][:SUGGESTIONS]
+                for column in best.tolist():
+                    score, reasons, _ = scorer.explain(row, column)
+                    self.matches.save_proposed(
+                        program.slug,
+                        round_id,
+                        mentor=mentors[column].email,
+                        mentee=mentees[row].email,
+                        score=score / 10,
+                        reasons=reasons,
+                        now=now,
+                        status="suggested",
+                    )
 
     def _announce(
         self,
@@ -193,12 +239,15 @@ class RoundService:
                 program.slug, round_id, "nobody", notes=["nobody is waiting for a match"]
             )
         emails = 0
+        if program.approval is Approval.MENTEE_CHOICE:
+            emails += self._send_suggestions(program, round_id, stored, everyone)
         if published:
             for pair in stored:
                 emails += self._introduce(
                     program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
                 )
-        emails += self._summarise(program, round_id, now, result, stored, everyone, published)
+        pairs = [m for m in stored if m.status != "suggested"]  # suggestions are not pairs yet
+        emails += self._summarise(program, round_id, now, result, pairs, everyone, published)
         status = "introduced" if published else "proposed"
         self.rounds.finish(
             program.slug, round_id, status, _summary(result, len(stored), refused), now
@@ -258,6 +307,79 @@ class RoundService:
             sent += queued
         return sent
 
+    def _send_suggestions(
+        self,
+        program: Program,
+        round_id: str,
+        stored: list[StoredMatch],
+        everyone: dict[str, Participant],
+    ) -> int:
+        by_mentee: dict[str, list[StoredMatch]] = {}
+        for suggestion in stored:
+            if suggestion.status == "suggested":
+                by_mentee.setdefault(suggestion.mentee, []).append(suggestion)
+        sent = 0
+        for mentee_email, suggestions in sorted(by_mentee.items()):
+            mentee = everyone[mentee_email]
+            key = f"suggest:{program.slug}:{round_id}:{mentee.participant_id}"
+            if self.mail.outbox.get(key) is not None or self.links is None:
+                continue
+            token = self.links.issue(f"{CHOOSE}:{round_id}", program.slug, mentee_email)
+            ranked = sorted(suggestions, key=lambda m: (-m.score, m.mentor))
+            options = [
+                {
+                    "mentor": _person(everyone[m.mentor]),
+                    "reasons": list(m.reasons),
+                    "score": m.score,
+                    "choose_url": f"{self.base_url}/choose/{round_id}/{token}/{index}",
+                }
+                for index, m in enumerate(ranked, start=1)
+            ]
+            sent += self.mail.queue(
+                key,
+                to=mentee_email,
+                template="suggestions",
+                context={"program": program, "person": _person(mentee), "options": options},
+                program=program.slug,
+            )
+        return sent
+
+    def suggestions_for(self, program: Program, round_id: str, mentee: str) -> list[StoredMatch]:
+        """A mentee's suggestions in a round, best first (the order of the emailed links)."""
+        mine = [
+            m
+            for m in self.matches.for_round(program.slug, round_id)
+            if m.mentee == mentee and m.status != "proposed"
+        ]
+        return sorted(mine, key=lambda m: (-m.score, m.mentor))
+
+    def choose(self, program: Program, round_id: str, mentee: str, mentor: str) -> str:
+        """A mentee takes one of their suggestions: ACTIVATED, MENTEE_TAKEN or MENTOR_FULL.
+
+        Exclusive and capacity-safe under simultaneous clicks: the database's conditions on
+        both people decide, not a read before the write.
+        """
+        now = self.clock()
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        outcome = self.matches.activate_proposed(
+            program.slug,
+            round_id,
+            mentor=mentor,
+            mentee=mentee,
+            mentor_capacity=self._capacity(program, everyone[mentor]),
+            mentee_capacity=self._capacity(program, everyone[mentee]),
+            now=now,
+            draft_status="suggested",
+        )
+        if outcome == ACTIVATED:
+            pair = next(
+                m
+                for m in self.matches.for_round(program.slug, round_id)
+                if (m.mentor, m.mentee) == (mentor, mentee)
+            )
+            self._introduce(program, round_id, everyone[mentor], everyone[mentee], pair)
+        return outcome
+
     def _summarise(
         self,
         program: Program,
@@ -289,8 +411,7 @@ class RoundService:
             "program": program,
             "round_id": round_id,
             "round_date": now.strftime("%a %-d %b %Y"),
-            # Until mentees can choose for themselves, organizers approve mentee-choice drafts too.
-            "approval": "auto" if published else "organizer",
+            "approval": program.approval.value,
             "figures": {
                 "participants": figures.participants if figures else 0,
                 "mentors": figures.mentors if figures else 0,
@@ -314,9 +435,11 @@ class RoundService:
             if self.mail.outbox.get(key) is not None:
                 continue  # queued before this round was interrupted: no second link
             review_url = None
-            if not published and self.links is not None:
+            if program.approval is Approval.ORGANIZER and self.links is not None:
                 token = self.links.issue(ORGANIZE, program.slug, organizer)
                 review_url = f"{self.base_url}/organize/{token}"
+            elif program.approval is Approval.MENTEE_CHOICE:
+                review_url = f"{self.base_url}/programs/{program.slug}"
             sent += self.mail.queue(
                 key,
                 to=organizer,
@@ -403,7 +526,7 @@ class RoundService:
         for pair in self.matches.for_round(program.slug, round_id):
             if pair.status != "proposed":
                 continue
-            ok = self.matches.activate_proposed(
+            outcome = self.matches.activate_proposed(
                 program.slug,
                 round_id,
                 mentor=pair.mentor,
@@ -412,7 +535,7 @@ class RoundService:
                 mentee_capacity=self._capacity(program, everyone[pair.mentee]),
                 now=now,
             )
-            if not ok:
+            if outcome != ACTIVATED:
                 refused += 1
                 self.matches.remove_proposed(
                     program.slug, round_id, mentor=pair.mentor, mentee=pair.mentee

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from portal.domain.participants import Role
@@ -12,10 +15,29 @@ from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
 from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in
+from tests.web.conftest import Site
+
+
+@pytest.fixture
+def site(build_site: Callable[..., Site], content_copy: Path) -> Site:
+    """The portal with leaders-group switched to organizer approval."""
+    path = content_copy / "programs" / "leaders-group.md"
+    path.write_text(path.read_text().replace("approval: mentee-choice", "approval: organizer"))
+    return build_site(content_dir=content_copy)
+
+
+@pytest.fixture
+def client(site: Site) -> FlaskClient:
+    return site.client
+
+
+@pytest.fixture
+def services(site: Site) -> Services:
+    return site.services
 
 
 def _run_draft_round(services: Services, clock: FakeClock) -> tuple[str, str]:
-    """A mentee-choice program: the round stores drafts and emails the organizers a link."""
+    """An organizer-approval program: the round stores drafts and emails the organizers a link."""
     program = services.programs.get("leaders-group")
     assert program is not None
     for person in demo_participants(program, clock()):

@@ -1,0 +1,92 @@
+"""Mentee choice: three suggestions by email, one click chooses, capacity holds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+from flask.testing import FlaskClient
+
+from portal.local.demo import demo_participants
+from portal.mail.senders import MemorySender
+from portal.services import Services
+from tests.conftest import FakeClock, csrf_token, links_in
+
+ROUND = "2026-03-02T0900Z"
+
+
+def _suggestion_links(
+    services: Services, mailbox: MemorySender, clock: FakeClock
+) -> dict[str, list[str]]:
+    program = services.programs.get("leaders-group")
+    assert program is not None
+    for person in demo_participants(program, clock()):
+        services.participants.save(person)
+    services.rounds.run(program, ROUND, trigger="cli")
+    services.mail.drain(per_second=1000)
+    links: dict[str, list[str]] = {}
+    for to, message in mailbox.sent:
+        if message["Subject"].startswith("Choose your mentor"):
+            links[to] = [
+                u.removeprefix("http://portal.test") for u in links_in(message) if "/choose/" in u
+            ]
+    return links
+
+
+def _choose(client: FlaskClient, path: str):  # type: ignore[no-untyped-def]
+    page = client.get(path)
+    assert page.status_code == 200
+    return client.post(path, data={"csrf_token": csrf_token(page.text)})
+
+
+def test_each_waiting_mentee_gets_up_to_three_choices_and_nobody_is_matched_yet(
+    services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    links = _suggestion_links(services, mailbox, clock)
+    assert links
+    assert all(1 <= len(paths) <= 3 for paths in links.values())
+    assert not [m for _, m in mailbox.sent if m["Subject"].startswith("Meet")]
+    assert all(p.active_matches == 0 for p in services.participants.for_program("leaders-group"))
+
+
+def test_a_choice_is_exclusive_and_introduces_the_pair(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    links = _suggestion_links(services, mailbox, clock)
+    mentee, paths = next((m, p) for m, p in sorted(links.items()) if len(p) >= 2)
+    # Both choices open in two tabs, then pressed one after the other.
+    pages = [client.get(path) for path in paths[:2]]
+    chosen = client.post(paths[0], data={"csrf_token": csrf_token(pages[0].text)})
+    assert chosen.status_code == 200
+    assert "is your mentor" in chosen.text
+    second = client.post(paths[1], data={"csrf_token": csrf_token(pages[1].text)})
+    assert second.status_code in (409, 410)  # the link is used up, or the mentee taken
+    services.mail.drain(per_second=1000)
+    intros = [to for to, m in mailbox.sent if m["Subject"].startswith("Meet")]
+    assert mentee in intros
+    assert len(intros) == 2
+    assert services.participants.get("leaders-group", mentee).active_matches == 1
+
+
+def test_a_mentor_with_no_place_left_is_refused_and_the_link_still_works(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    links = _suggestion_links(services, mailbox, clock)
+    first_choice: dict[str, list[str]] = defaultdict(list)
+    for mentee in links:
+        mentor = services.rounds.suggestions_for(
+            services.programs.get("leaders-group"), ROUND, mentee
+        )[0].mentor
+        first_choice[mentor].append(mentee)
+    mentor, rivals = next((m, r) for m, r in sorted(first_choice.items()) if len(r) >= 2)
+    services.participants.save(
+        replace(services.participants.get("leaders-group", mentor), capacity=1)
+    )
+
+    assert _choose(client, links[rivals[0]][0]).status_code == 200
+    refused = _choose(client, links[rivals[1]][0])
+    assert refused.status_code == 409
+    assert "no place left" in refused.text
+    assert services.participants.get("leaders-group", mentor).active_matches == 1
+    if len(links[rivals[1]]) > 1:  # the same link, another suggestion: still usable
+        assert _choose(client, links[rivals[1]][1]).status_code == 200
