@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.choose.routes import bp as choose_bp
+    from portal.web.me.routes import bp as me_bp
     from portal.web.organize.routes import bp as organize_bp
     from portal.web.pages.routes import bp as pages_bp
     from portal.web.programs.routes import bp as programs_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(unsubscribe_bp)
     app.register_blueprint(organize_bp)
     app.register_blueprint(choose_bp)
+    app.register_blueprint(me_bp)
     if settings.is_local:
         from portal.web.devmail.routes import bp as devmail_bp
 
@@ -108,6 +110,8 @@ def _security_headers(response: Response) -> Response:
     # Magic links carry tokens in the path: never send them on as a Referer.
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith(("/confirm/", "/dev/", "/unsubscribe/", "/organize/", "/choose/")):
+    if request.path.startswith(
+        ("/confirm/", "/dev/", "/unsubscribe/", "/organize/", "/choose/", "/me/")
+    ):
         headers["Cache-Control"] = "no-store"
     return response

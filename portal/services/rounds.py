@@ -36,6 +36,7 @@ FINISHED = frozenset({"introduced", "proposed", "empty"})
 ORGANIZE = "organize"  # magic links that let an organizer review a program's rounds
 CHOOSE = "choose"  # magic links with which a mentee picks one of their suggestions
 SUGGESTIONS = 3
+ME = "me"  # magic links to a participant's own page
 
 
 class AdjustmentError(Exception):
@@ -287,6 +288,11 @@ class RoundService:
         sent = 0
         for person, other in ((mentee, mentor), (mentor, mentee)):
             key = f"intro:{program.slug}:{round_id}:{person.participant_id}:{other.participant_id}"
+            if self.mail.outbox.get(key) is not None:
+                continue  # introduced before an interruption: no second link
+            page_url = f"{self.base_url}/programs/{program.slug}"
+            if self.links is not None:
+                page_url = f"{self.base_url}/me/{self.links.issue(ME, program.slug, person.email)}"
             queued = self.mail.queue(
                 key,
                 to=person.email,
@@ -300,6 +306,7 @@ class RoundService:
                     "agreement_title": title,
                     "agreement_text": text,
                     "program_url": f"{self.base_url}/programs/{program.slug}",
+                    "page_url": page_url,
                 },
                 program=program.slug,
                 reply_to=other.email,

@@ -90,3 +90,28 @@ def test_a_mentor_with_no_place_left_is_refused_and_the_link_still_works(
     assert services.participants.get("leaders-group", mentor).active_matches == 1
     if len(links[rivals[1]]) > 1:  # the same link, another suggestion: still usable
         assert _choose(client, links[rivals[1]][1]).status_code == 200
+
+
+def test_the_introduction_links_to_the_persons_own_page(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    links = _suggestion_links(services, mailbox, clock)
+    mentee, paths = next(iter(sorted(links.items())))
+    assert _choose(client, paths[0]).status_code == 200
+    services.mail.drain(per_second=1000)
+    intro = next(m for to, m in mailbox.sent if to == mentee and m["Subject"].startswith("Meet"))
+    page_link = next(u for u in links_in(intro) if "/me/" in u).removeprefix("http://portal.test")
+    other = intro["Subject"].removeprefix("Meet ").split(":")[0]
+
+    page = client.get(page_link)
+    assert page.status_code == 200  # looking does not use the link
+    mine = client.post(page_link, data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    assert mine.status_code == 200
+    assert other in mine.text
+    assert "Why you were matched" in mine.text
+    assert "Our mentoring agreement" in mine.text
+    assert client.post(page_link, data={"csrf_token": csrf_token(page.text)}).status_code == 410
+
+
+def test_someone_elses_page_is_not_shown_without_their_link(client: FlaskClient) -> None:
+    assert client.get("/me/programs/leaders-group").status_code == 403
