@@ -63,6 +63,8 @@ def parse_participants(text: str, program: Program, *, kind: str) -> list[Partic
     people: list[Participant] = []
     seen: dict[str, int] = {}
     for row in rows:
+        if len(errors) >= MAX_ERRORS:
+            break
         person = _participant(row, program, errors)
         if person is None:
             continue
@@ -74,10 +76,9 @@ def parse_participants(text: str, program: Program, *, kind: str) -> list[Partic
             continue
         seen[person.email] = row.number
         people.append(person)
-        if len(errors) >= MAX_ERRORS:
-            break
     if errors:
         if len(errors) >= MAX_ERRORS:
+            errors = errors[:MAX_ERRORS]
             errors.append(f"(stopped after {MAX_ERRORS} problems)")
         raise ImportProblem(errors)
     return people
@@ -95,7 +96,8 @@ def _csv_rows(text: str) -> list[_Row]:
         )
     rows = []
     try:
-        for index, record in enumerate(reader, start=2):
+        for record in reader:
+            index = reader.line_num  # the spreadsheet's row number, blank lines counted
             if None in record:
                 rows.append(_Row(index, {"__extra__": record[None]}))
                 continue

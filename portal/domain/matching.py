@@ -24,6 +24,7 @@ from portal.domain.scoring import SCALE, Scorer, Veto
 CANDIDATES = 50  # best candidates kept per mentee before the exact solve
 PEER_CANDIDATES = 20
 BLOCK_PAIRS = 1_500_000  # pairs scored at once: bounds memory whatever the pool size
+FULL_PEER_GRAPH_LIMIT = 3000  # peers up to which a short repair falls back to every pair
 BLOCKING_MARGIN = 50  # 5 points, in tenths: both would gain at least this much
 # `balanced` keeps every pair within this much of the highest floor the pool allows: a
 # little room below it lets strong pairs form where the exact floor would break them up.
@@ -261,11 +262,15 @@ def _solve_flow(
         np.zeros(n_rows, dtype=np.int64),
     )
     first_pair_arc = n_rows
+    value = weights.astype(np.int64)
+    if not most_matches_first:
+        # Best total first; among equal totals, more pairs (a 0-point pair still beats none).
+        value = value * (n_rows + 1) + 1
     flow.add_arcs_with_capacity_and_unit_cost(
         rows.astype(np.int64) + 1,
         cols.astype(np.int64) + n_rows + 1,
         np.ones(len(rows), dtype=np.int64),
-        -weights.astype(np.int64),
+        -value,
     )
     flow.add_arcs_with_capacity_and_unit_cost(
         col_nodes, np.full(n_cols, sink, dtype=np.int64), capacity, np.zeros(n_cols, dtype=np.int64)
@@ -586,15 +591,24 @@ def _explain_unmatched(
                 else:
                     mine = parts.score[k, ok]
                     outscored = bool((lowest_taken[ok] >= mine).all())
-                    if len(ok) == 1:
+                    with_room = int((load[ok] < capacity[ok]).sum())
+                    if with_room:
+                        reason = (
+                            f"{with_room} mentor{'s' if with_room != 1 else ''} who pass"
+                            f"{'' if with_room != 1 else 'es'} the rules still "
+                            f"{'have' if with_room != 1 else 'has'} room, but this round keeps "
+                            "only pairs above the lowest score it could guarantee everyone"
+                        )
+                    elif len(ok) == 1:
                         reason = "the only mentor who passes the rules is full"
                     else:
                         reason = f"all {len(ok)} mentors who pass the rules are full"
-                    reason += (
-                        ": the mentees they took scored higher with them"
-                        if outscored
-                        else ": matching you would have left someone else without a match"
-                    )
+                    if not with_room:
+                        reason += (
+                            ": the mentees they took scored higher with them"
+                            if outscored
+                            else ": matching you would have left someone else without a match"
+                        )
                     short.append(person)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     idle = np.flatnonzero(load == 0).astype(np.intp)
@@ -618,8 +632,11 @@ def _explain_unmatched(
                 )
             else:
                 reason = (
-                    f"the {compatible} mentee{'s' if compatible != 1 else ''} who pass the rules "
-                    "were matched with mentors who suit them better"
+                    "the only mentee who passes the rules was matched with a mentor "
+                    "who suits them better"
+                    if compatible == 1
+                    else f"the {compatible} mentees who pass the rules were matched with mentors "
+                    "who suit them better"
                 )
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     unmatched.sort(key=lambda u: (u.role, u.email))
@@ -631,17 +648,21 @@ def _chunks(values: npt.NDArray[np.intp], size: int) -> Iterable[npt.NDArray[np.
         yield values[start : start + size].astype(np.intp)
 
 
+# Each rule in words, for one person and for several.
 _NO_CANDIDATE = {
-    Veto.LANGUAGE: "share no language",
-    Veto.SKILLS: "offer none of the goals sought",
-    Veto.TIMEZONE_GAP: "are too many time zones away",
-    Veto.TIMEZONE: "are too many time zones away",
-    Veto.AVAILABILITY: "share no weekly availability",
-    Veto.SENIORITY: "are not further along in their career",
-    Veto.DEPARTMENT: "are in the same department",
-    Veto.REPORTING_LINE: "are in the same reporting line",
-    Veto.PAIRED_BEFORE: "were paired with them before",
-    Veto.SAME_PERSON: "are the same person",
+    Veto.LANGUAGE: ("shares no language", "share no language"),
+    Veto.SKILLS: ("offers none of the goals sought", "offer none of the goals sought"),
+    Veto.TIMEZONE_GAP: ("is too many time zones away", "are too many time zones away"),
+    Veto.TIMEZONE: ("is too many time zones away", "are too many time zones away"),
+    Veto.AVAILABILITY: ("shares no weekly availability", "share no weekly availability"),
+    Veto.SENIORITY: (
+        "is not further along in their career",
+        "are not further along in their career",
+    ),
+    Veto.DEPARTMENT: ("is in the same department", "are in the same department"),
+    Veto.REPORTING_LINE: ("is in the same reporting line", "are in the same reporting line"),
+    Veto.PAIRED_BEFORE: ("was paired with them before", "were paired with them before"),
+    Veto.SAME_PERSON: ("is the same person", "are the same person"),
 }
 
 
@@ -681,15 +702,16 @@ def _no_candidate_reason(
         if top >= Veto.QUESTION:
             question = scorer.program.questions[top - Veto.QUESTION]
             return f"no {other} gave the same answer to “{question.label}”, which must match"
-        return f"every {other} {_rule_words(top)}"
-    parts = [f"{count} {_rule_words(code)}" for code, count in counts.most_common(3)]
+        return f"every {other} {_rule_words(top, 1)}"
+    parts = [f"{count} {_rule_words(code, count)}" for code, count in counts.most_common(3)]
     return f"none of the {total} {other}s passes the rules: " + ", ".join(parts)
 
 
-def _rule_words(code: int) -> str:
+def _rule_words(code: int, count: int) -> str:
     if code >= Veto.QUESTION:
         return "answered a must-match question differently"
-    return _NO_CANDIDATE.get(Veto(code), "break a rule")
+    one, several = _NO_CANDIDATE.get(Veto(code), ("breaks a rule", "break a rule"))
+    return one if count == 1 else several
 
 
 def _shortage_hints(scorer: Scorer, short: Sequence[Participant], limit: int = 5) -> list[str]:
@@ -785,6 +807,19 @@ def _match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
             partner = solve(rows, cols, weights)
             if int((partner >= 0).sum()) <= before:
                 break
+        lonely = np.flatnonzero((partner < 0) & (candidates.compatible > 0))
+        if len(lonely) > 1 and n <= FULL_PEER_GRAPH_LIMIT:
+            # Someone could still be paired: an augmenting path may run through pruned edges.
+            # Solve on every compatible pair (affordable at this size) and keep it if larger.
+            full = _Graph()
+            for row_block in _blocks(n, n):
+                parts = scorer.components(row_block)
+                upper = (parts.veto == 0) & (row_block[:, None] < np.arange(n)[None, :])
+                pair_rows, pair_cols = np.nonzero(upper)
+                full.add(row_block[pair_rows], pair_cols, parts.score[pair_rows, pair_cols])
+            complete = solve(*full.arrays())
+            if int((complete >= 0).sum()) > int((partner >= 0).sum()):
+                partner = complete
     return _peer_result(program, scorer, partner, candidates)
 
 

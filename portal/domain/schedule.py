@@ -13,17 +13,32 @@ _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
-def _to_croniter(fields: str) -> str:
-    """EventBridge's six fields (with ? and a year) as croniter's five."""
-    minute, hour, day, month, weekday, *_ = fields.split()
+def _to_croniter(fields: str) -> tuple[str, str]:
+    """EventBridge's six fields (with ? and a year) as croniter's five, and the year field."""
+    minute, hour, day, month, weekday, *rest = fields.split()
 
     def shift(token: str) -> str:
-        # EventBridge numbers weekdays 1-7 from Sunday; cron 0-6.
-        return re.sub(r"\d+", lambda m: str(int(m.group()) - 1), token)
+        # EventBridge numbers weekdays 1-7 from Sunday, cron 0-6; the n of "2#1" (the first
+        # Monday) is not a weekday. "6L" (the last Friday) is croniter's "L5".
+        last = re.fullmatch(r"(\d)L", token)
+        if last:
+            return f"L{int(last.group(1)) - 1}"
+        return re.sub(r"(?<!#)\b\d+", lambda m: str(int(m.group()) - 1), token)
 
     weekday = "*" if weekday == "?" else shift(weekday)
     day = "*" if day == "?" else day
-    return f"{minute} {hour} {day} {month} {weekday}"
+    return f"{minute} {hour} {day} {month} {weekday}", (rest[0] if rest else "*")
+
+
+def _year_allowed(spec: str, year: int) -> bool:
+    """Whether an EventBridge year field ("*", "2027", "2026-2028", "2026,2028") allows `year`."""
+    if spec in ("*", "?"):
+        return True
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        if first.isdigit() and int(first) <= year <= int(last or first):
+            return True
+    return False
 
 
 def last_due(
@@ -47,9 +62,10 @@ def last_due(
     if not cron:
         raise ValueError(f"not a schedule expression: {expression!r}")
     local_now = now.astimezone(zoneinfo.ZoneInfo(timezone))
-    fired: datetime = croniter(
-        _to_croniter(cron.group(1)), local_now + timedelta(seconds=1)
-    ).get_prev(datetime)
+    fields, years = _to_croniter(cron.group(1))
+    fired: datetime = croniter(fields, local_now + timedelta(seconds=1)).get_prev(datetime)
+    if not _year_allowed(years, fired.year):
+        return None
     fired = fired.astimezone(UTC)
     if last_run is not None and last_run >= fired:
         return None

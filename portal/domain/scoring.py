@@ -285,7 +285,8 @@ class Scorer:
         offsets = np.unique(np.concatenate([self.cols.offset_minutes, self.rows.offset_minutes]))
         for side in {id(self.cols): self.cols, id(self.rows): self.rows}.values():
             side.zone[:] = np.searchsorted(offsets, side.offset_minutes)
-        difference = np.abs(offsets[:, None] - offsets[None, :])
+        # Offsets run from -12 h to +14 h, so two can be more than a day apart: wrap first.
+        difference = np.abs(offsets[:, None] - offsets[None, :]) % 1440
         gap = np.minimum(difference, 1440 - difference).astype(np.float32) / 60.0
         self._gap_hours = gap
         self._timezone_fraction = (1.0 - gap / 12.0).astype(np.float32)
@@ -379,7 +380,8 @@ class Scorer:
                 wanted_back > 0, covered_back / np.maximum(wanted_back, 1), np.float32(0.5)
             )
             skills = (skills + back) / 2
-            any_cover = (covered > 0) | (covered_back > 0)
+            # Two peers who seek nothing cannot fail a rule about what they seek.
+            any_cover = (covered > 0) | (covered_back > 0) | ((wanted == 0) & (wanted_back == 0))
         else:
             any_cover = (covered > 0) | (wanted == 0)
         fractions["skills"] = skills.astype(np.float32, copy=False)
@@ -553,7 +555,9 @@ class Scorer:
             if ahead >= 1:
                 who = "mentee" if self.reverse else "mentor"
                 return f"{who} is {ahead} career stage{'s' if ahead > 1 else ''} ahead"
-            return "same career stage" if ahead == 0 else "mentor is earlier in their career"
+            if ahead == 0:
+                return "same career stage"
+            return f"{'mentee' if self.reverse else 'mentor'} is earlier in their career"
         if name.startswith("q:"):
             key = name[2:]
             question = next(q for q in self.program.questions if q.key == key)
@@ -606,7 +610,7 @@ class Scorer:
     def _gap(self, mentee: Participant, mentor: Participant) -> float:
         a = int(self.rows.offset_minutes[self.rows.index[mentee.email]])
         b = int(self.cols.offset_minutes[self.cols.index[mentor.email]])
-        difference = abs(a - b)
+        difference = abs(a - b) % 1440
         return min(difference, 1440 - difference) / 60.0
 
 

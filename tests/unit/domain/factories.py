@@ -39,10 +39,10 @@ def program(
     )
 
 
-def only(*weighted: str, weight: str = "high", **matching: Any) -> Program:
+def only(*weighted: str, weight: str = "high", fmt: str = "one-on-one", **settings: Any) -> Program:
     """A program scoring only the named criteria (every other weight off)."""
     weights = {name: (weight if name in weighted else "off") for name in CRITERIA}
-    return program(weights=weights, **matching)
+    return program(fmt, weights=weights, **settings)
 
 
 def person(
