@@ -194,7 +194,16 @@ def participants(slug: str, output: str) -> None:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write every candidate pair with its score or veto reason to this CSV file.",
 )
-def match_command(source: Path, program_ref: str, output: str, scores_path: Path | None) -> None:
+@click.option(
+    "--at",
+    "moment",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="Compare availability with the time zones' offsets on this date (default: now), "
+    "so that a dry run can be repeated exactly.",
+)
+def match_command(
+    source: Path, program_ref: str, output: str, scores_path: Path | None, moment: datetime | None
+) -> None:
     """Dry run: match the participants in a CSV or JSON file and print the result.
 
     Nothing is stored and no email is sent.
@@ -223,7 +232,7 @@ def match_command(source: Path, program_ref: str, output: str, scores_path: Path
         for line in problem.errors:
             click.echo(f"  {line}", err=True)
         raise SystemExit(1) from None
-    now = datetime.now(UTC)
+    now = moment.replace(tzinfo=UTC) if moment else datetime.now(UTC)
     result = match(program, people, now=now)
     if scores_path is not None:
         write_scores(

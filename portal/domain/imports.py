@@ -224,6 +224,9 @@ def _participant(row: _Row, program: Program, errors: list[str]) -> Participant 
     answers: dict[str, str | list[str]] = {}
     for question in program.questions:
         raw = values.get(question.key)
+        if question.required and not _items(raw):
+            problem(question.key, "is required by the program and is empty")
+            continue
         if question.type == "multi":
             chosen = _items(raw)
             unknown = [c for c in chosen if c not in question.choices]
