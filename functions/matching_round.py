@@ -6,7 +6,7 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from functions.runtime import event_time, services
+from portal.runtime import event_time, services
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from functions.runtime import services
+from portal.runtime import services
 
 
 def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two

@@ -1,4 +1,4 @@
-"""What every Lambda entry point shares: the services, built once per container."""
+"""What the Lambda entry points in functions/ share: the services, built once per container."""
 
 from __future__ import annotations
 
