@@ -582,7 +582,7 @@ def _explain_unmatched(
         for k, row in enumerate(rows):
             person = mentees[int(row)]
             if parts is None:
-                reason = "no mentors have signed up yet"
+                reason = "no mentor has a free place in this round"
             else:
                 ok = np.flatnonzero(parts.veto[k] == 0)
                 if len(ok) == 0:
@@ -616,7 +616,9 @@ def _explain_unmatched(
         for col in idle.tolist():
             unmatched.append(
                 Unmatched(
-                    mentors[col].email, mentors[col].role.value, "no mentees have signed up yet"
+                    mentors[col].email,
+                    mentors[col].role.value,
+                    "no mentee is waiting for a mentor in this round",
                 )
             )
     elif len(idle):

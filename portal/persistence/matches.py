@@ -314,6 +314,13 @@ class RoundRepository:
             )
         ]
 
+    def before(self, program: str, round_id: str) -> StoredRound | None:
+        """The round that came just before `round_id`."""
+        condition = RoundRecord.round_id < round_id
+        for record in RoundRecord.query(program, condition, scan_index_forward=False, limit=1):
+            return _round(record)
+        return None
+
     def latest(self, program: str) -> StoredRound | None:
         condition = RoundRecord.round_id < LOCK_ID
         for record in RoundRecord.query(program, condition, scan_index_forward=False, limit=1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field, replace
@@ -234,11 +235,13 @@ class RoundService:
         published = program.approval is Approval.AUTO
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
         stored = self.matches.for_round(program.slug, round_id)
-        if not stored and result is None:
-            self.rounds.finish(program.slug, round_id, "empty", {}, now)
-            return RoundOutcome(
-                program.slug, round_id, "nobody", notes=["nobody is waiting for a match"]
-            )
+        waiting = _waiting_digest(result)
+        if not stored and (result is None or waiting == self._previous_digest(program, round_id)):
+            # Nothing new since the last round: no pairs, and the same people waiting. The
+            # organizers already have that summary; don't send it again.
+            self.rounds.finish(program.slug, round_id, "empty", {"waiting": waiting}, now)
+            note = "nobody is waiting" if result is None else "no new pairs; nothing new to report"
+            return RoundOutcome(program.slug, round_id, "nobody", notes=[note])
         emails = 0
         if program.approval is Approval.MENTEE_CHOICE:
             emails += self._send_suggestions(program, round_id, stored, everyone)
@@ -313,6 +316,14 @@ class RoundService:
             )
             sent += queued
         return sent
+
+    def _previous_digest(self, program: Program, round_id: str) -> str | None:
+        earlier = self.rounds.before(program.slug, round_id)
+        return (
+            str(earlier.summary.get("waiting"))
+            if earlier and earlier.summary.get("waiting")
+            else None
+        )
 
     def _send_suggestions(
         self,
@@ -574,12 +585,19 @@ def _person(person: Participant) -> dict[str, Any]:
     }
 
 
+def _waiting_digest(result: MatchResult | None) -> str:
+    """A fingerprint of who is left waiting (no personal data in the round record)."""
+    waiting = sorted(u.email for u in (result.unmatched if result else ()))
+    return hashlib.sha256("\n".join(waiting).encode()).hexdigest()
+
+
 def _summary(result: MatchResult | None, pairs: int, refused: int) -> dict[str, object]:
     """What the round record keeps: counts and figures, no personal data."""
     if result is None:
         return {"pairs": pairs, "refused": refused}
     figures = result.figures
     return {
+        "waiting": _waiting_digest(result),
         "pairs": pairs,
         "refused": refused,
         "unmatched": len(result.unmatched),

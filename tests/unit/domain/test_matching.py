@@ -316,8 +316,8 @@ def test_an_unmatched_mentor_beaten_by_a_better_suited_one_is_told_so() -> None:
 def test_nobody_to_match_with_is_said_plainly() -> None:
     no_mentors = run(program(), [mentee("Ben")])
     no_mentees = run(program(), [mentor("Ana")])
-    assert reason_for(no_mentors, "Ben") == "no mentors have signed up yet"
-    assert reason_for(no_mentees, "Ana") == "no mentees have signed up yet"
+    assert reason_for(no_mentors, "Ben") == "no mentor has a free place in this round"
+    assert reason_for(no_mentees, "Ana") == "no mentee is waiting for a mentor in this round"
 
 
 def test_an_odd_peer_out_is_told_why() -> None:
