@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 LOCK_HOLD = timedelta(minutes=15)  # longer than any round takes; a crashed run frees it
 FINISHED = frozenset({"introduced", "proposed", "empty"})
+SCHEDULER_PERIOD = timedelta(hours=1)  # how often zappa_settings.json runs matching_round
 ORGANIZE = "organize"  # magic links that let an organizer review a program's rounds
 CHOOSE = "choose"  # magic links with which a mentee picks one of their suggestions
 SUGGESTIONS = 3
@@ -50,7 +52,7 @@ class RoundOutcome:
 
     program: str
     round_id: str
-    status: str  # done | repeated | busy | nobody
+    status: str  # done | repeated | busy | nobody | failed
     pairs: int = 0
     refused: int = 0  # pairs the database refused: someone was taken by a concurrent round
     unmatched: int = 0
@@ -93,16 +95,29 @@ class RoundService:
         """Every program whose schedule says a round is due at `moment` (the scheduled function)."""
         outcomes = []
         for program in self.programs:
+            expression = program.schedule.rounds
             latest = self.rounds.latest(program.slug)
-            due = last_due(
-                program.schedule.rounds,
-                program.timezone,
-                moment,
-                latest.created_at if latest else None,
-            )
+            if expression.startswith("rate("):
+                due = last_due(
+                    expression, program.timezone, moment, latest.created_at if latest else None
+                )
+            else:
+                fired = last_due(expression, program.timezone, moment, None)
+                # Due when it fired within the scheduler's period (a repeated event finds its
+                # round done), or fired after the last round (a missed run is caught up). A new
+                # program waits for its first fire time rather than running at deploy.
+                recent = fired is not None and moment - fired < SCHEDULER_PERIOD
+                missed = fired is not None and latest is not None and latest.created_at < fired
+                due = fired if recent or missed else None
             if due is None:
                 continue
-            outcomes.append(self.run(program, round_id_for(due), trigger="schedule"))
+            try:
+                outcomes.append(self.run(program, round_id_for(due), trigger="schedule"))
+            except Exception:
+                # One program's failure must not stop the others' rounds; the next run
+                # finishes the interrupted round (see `run`).
+                log.exception("round of %s failed", program.slug)
+                outcomes.append(RoundOutcome(program.slug, round_id_for(due), "failed"))
         return outcomes
 
     def run(self, program: Program, round_id: str, *, trigger: str) -> RoundOutcome:
@@ -428,7 +443,9 @@ class RoundService:
         context = {
             "program": program,
             "round_id": round_id,
-            "round_date": now.strftime("%a %-d %b %Y"),
+            "round_date": now.astimezone(zoneinfo.ZoneInfo(program.timezone)).strftime(
+                "%a %-d %b %Y"
+            ),
             "approval": program.approval.value,
             "figures": {
                 "participants": figures.participants if figures else 0,

@@ -1,0 +1,291 @@
+"""The outbox function and its drainer: SES's rate, retries through throttling, failure reports."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+import functions.matching_round
+import functions.outbox
+import portal.services.mail as mail_module
+from portal.domain.participants import Role
+from portal.local.demo import demo_participants
+from portal.mail.senders import PermanentSendError, SesSender, TransientSendError
+from portal.persistence.outbox import FAILED, SENT, OutboxRepository
+from portal.persistence.tables import OutboxRecord
+from portal.programs import load_program
+from portal.services import Services
+from portal.services.mail import MAX_ATTEMPTS
+from tests.conftest import CONTENT, REGION, FakeClock, parse
+from tests.functions.conftest import scheduled_event
+
+MONDAY_NINE = "2026-03-02T09:00:00Z"
+DEMO = load_program(CONTENT / "programs" / "demo.md")
+
+
+def queue_confirmations(portal: Services, count: int, program: str = "demo") -> list[str]:
+    """Queue `count` sign-up confirmations; return their outbox keys."""
+    keys = []
+    for n in range(count):
+        key = f"confirm:{program}:person{n}:0"
+        assert portal.mail.queue(
+            key,
+            to=f"person{n}@example.org",
+            template="confirm_signup",
+            context={
+                "name": f"Person {n}",
+                "program": DEMO,
+                "role": "mentee",
+                "confirm_url": f"http://portal.test/confirm/token{n:02d}abcdefghijklmnopqrstuvwxyz",
+                "expires_hours": 48,
+            },
+            program=program,
+        )
+        keys.append(key)
+    return keys
+
+
+def message_ids() -> dict[str, str]:
+    """Outbox key -> Message-ID of every queued (not yet sent) message."""
+    return {
+        record.key: parse(record.raw)["Message-ID"]
+        for record in OutboxRecord.scan()
+        if record.status != SENT
+    }
+
+
+# SES throttling 30% of the calls
+
+
+def test_ses_throttling_30_percent_of_calls_loses_nothing_and_sends_nothing_twice(
+    lambda_services: Callable[..., Services], clock: FakeClock
+) -> None:
+    ses = boto3.client("ses", region_name=REGION)
+    ses.verify_domain_identity(Domain="example.org")
+    rng = random.Random(2026)
+    throttled = 0
+
+    def throttle(request: Any, **kwargs: Any) -> None:
+        nonlocal throttled
+        if rng.random() < 0.3:
+            throttled += 1
+            raise ClientError(
+                {
+                    "Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                "SendRawEmail",
+            )
+
+    # Before moto's own handler, inside botocore's send loop: SES itself seems to refuse.
+    ses.meta.events.register_first("before-send.ses.SendRawEmail", throttle)
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+    already_sent = len(backend.sent_messages)
+    portal = lambda_services(SesSender(ses))
+    people = demo_participants(DEMO, clock())
+    mentors = [p for p in people if p.role is Role.MENTOR][:10]
+    for person in mentors + [p for p in people if p.role is Role.MENTEE][:10]:
+        portal.participants.save(person)
+    event = scheduled_event(MONDAY_NINE)
+    outcome = functions.matching_round.handler(event, None)["rounds"]
+    (demo,) = [o for o in outcome if o["program"] == "demo"]
+    queued = message_ids()
+    assert len(queued) == demo["emails"] == 2 * demo["pairs"] + 1
+
+    reports = []
+    for _ in range(MAX_ATTEMPTS + 2):
+        reports.append(functions.outbox.handler(event, None))
+        clock.advance(minutes=17)  # past the longest backoff (16 minutes)
+
+    assert throttled >= len(queued) // 5, "the injected throttling never happened"
+    assert sum(r["retrying"] for r in reports) == throttled
+    assert sum(r["failed"] for r in reports) == 0
+    assert sum(r["sent"] for r in reports) == len(queued)
+    delivered = {parse(m.raw_data)["Message-ID"]: m for m in backend.sent_messages[already_sent:]}
+    assert len(delivered) == len(backend.sent_messages) - already_sent  # nothing sent twice
+    assert set(delivered) == set(queued.values())  # and nothing lost
+    by_key = {record.key: record for record in OutboxRecord.scan()}
+    assert set(by_key) == set(queued)
+    for key, record in by_key.items():
+        assert record.status == SENT, key
+        assert set(delivered[queued[key]].destinations) == {record.recipient}
+    assert max(int(record.attempts) for record in by_key.values()) > 1
+
+
+@dataclass
+class CoinSender:
+    """Refuses a seeded random share of calls with a TransientSendError, delivers the rest."""
+
+    failure_rate: float
+    seed: int
+    calls: int = 0
+    delivered: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def send(self, recipient: str, raw: str) -> str:
+        self.calls += 1
+        if self.rng.random() < self.failure_rate:
+            raise TransientSendError("Throttling")
+        self.delivered.append((recipient, raw))
+        return f"coin:{self.calls}"
+
+
+def test_a_sender_failing_30_percent_of_calls_delivers_every_email_once(
+    services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sender = CoinSender(failure_rate=0.3, seed=7)
+    monkeypatch.setattr(services.mail, "sender", sender)
+    keys = queue_confirmations(services, 20)
+    queued = message_ids()
+
+    for _ in range(MAX_ATTEMPTS + 2):
+        services.mail.drain(per_second=1000)
+        clock.advance(minutes=17)
+
+    assert sender.calls > len(keys)  # some calls did fail
+    sent_ids = Counter(parse(raw)["Message-ID"] for _, raw in sender.delivered)
+    assert sent_ids == Counter(queued[key] for key in keys)
+    assert all(OutboxRepository().get(key).status == SENT for key in keys)  # type: ignore[union-attr]
+
+
+# SES's sending rate
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the drainer sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize(("per_second", "total"), [(2, 4.5), (10, 0.9), (1, 9.0)])
+def test_the_drainer_keeps_to_the_sending_rate(
+    services: Services,
+    mailbox: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    per_second: float,
+    total: float,
+) -> None:
+    fake = FakeTime()
+    monkeypatch.setattr(mail_module, "time", SimpleNamespace(monotonic=fake.monotonic))
+    sent_at: list[float] = []
+    send = mailbox.send
+
+    def timed(recipient: str, raw: str) -> str:
+        sent_at.append(fake.now)
+        return send(recipient, raw)
+
+    monkeypatch.setattr(mailbox, "send", timed)
+    queue_confirmations(services, 10)
+
+    report = services.mail.drain(per_second=per_second, sleep=fake.sleep)
+
+    assert report.sent == 10
+    assert sum(fake.slept) == pytest.approx(total)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent_at)]
+    assert min(gaps) == pytest.approx(1 / per_second)
+
+
+def test_the_outbox_function_drains_at_the_configured_rate(
+    lambda_services: Callable[..., Services], mailbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_MAIL_RATE", "1000")
+    portal = lambda_services()
+    queue_confirmations(portal, 3)
+    assert functions.outbox.handler(scheduled_event(), None) == {
+        "sent": 3,
+        "retrying": 0,
+        "failed": 0,
+    }
+    assert functions.outbox.handler(scheduled_event(), None) == {
+        "sent": 0,
+        "retrying": 0,
+        "failed": 0,
+    }
+    assert sorted(recipient for recipient, _ in mailbox.sent) == [
+        "person0@example.org",
+        "person1@example.org",
+        "person2@example.org",
+    ]
+
+
+# Messages that cannot be delivered
+
+
+@dataclass
+class RefusingSender:
+    """Refuses some addresses with the given error, delivers to the rest."""
+
+    refuse: set[str]
+    error: type[Exception] = PermanentSendError
+    attempts: Counter[str] = field(default_factory=Counter)
+    delivered: list[tuple[str, str]] = field(default_factory=list)
+
+    def send(self, recipient: str, raw: str) -> str:
+        self.attempts[recipient] += 1
+        if recipient in self.refuse:
+            raise self.error("MessageRejected")
+        self.delivered.append((recipient, raw))
+        return f"ok:{len(self.delivered)}"
+
+
+ORGANIZERS = ("organizer@example.org", "deputy@example.org")
+
+
+@pytest.mark.parametrize(
+    ("error", "drains"),
+    [(PermanentSendError, 1), (TransientSendError, MAX_ATTEMPTS)],
+    ids=["refused", "gave-up-after-retries"],
+)
+def test_an_undeliverable_email_is_reported_once_to_each_organizer(
+    services: Services,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    error: type[Exception],
+    drains: int,
+) -> None:
+    # The deputy's own mailbox refuses too: their report fails, and is not reported in turn.
+    sender = RefusingSender(refuse={"person0@example.org", "deputy@example.org"}, error=error)
+    monkeypatch.setattr(services.mail, "sender", sender)
+    monkeypatch.setattr(services.mail, "organizers_of", lambda slug: ORGANIZERS)
+    (key,) = queue_confirmations(services, 1)
+
+    for _ in range(2 * drains + 4):
+        services.mail.drain(per_second=1000)
+        clock.advance(minutes=17)
+
+    assert OutboxRepository().get(key).status == FAILED  # type: ignore[union-attr]
+    assert sender.attempts["person0@example.org"] == drains
+    keys = {record.key: record for record in OutboxRecord.scan()}
+    assert set(keys) == {
+        key,
+        f"failed:{key}:organizer@example.org",
+        f"failed:{key}:deputy@example.org",
+    }
+    assert keys[f"failed:{key}:organizer@example.org"].status == SENT
+    assert keys[f"failed:{key}:deputy@example.org"].status == FAILED
+    assert not any(k.startswith("failed:failed:") for k in keys)
+    (report,) = [parse(raw) for to, raw in sender.delivered if to == "organizer@example.org"]
+    assert report["Subject"] == "An email to person0@example.org could not be delivered"
+    assert [to for to, _ in sender.delivered] == ["organizer@example.org"]
