@@ -20,4 +20,13 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     outcomes = services().rounds.run_due(event_time(event))
     for outcome in outcomes:
         log.info("round %s %s: %s", outcome.program, outcome.round_id, outcome.status)
+    failed = [outcome.program for outcome in outcomes if outcome.status == "failed"]
+    if failed:
+        # Every program had its turn; now make the failure count as the function's error
+        # (alarms, retries). A retry finishes the interrupted rounds and repeats nothing.
+        raise RoundsFailedError(f"rounds failed for: {', '.join(failed)}")
     return {"rounds": [asdict(outcome) for outcome in outcomes]}
+
+
+class RoundsFailedError(Exception):
+    """At least one program's round failed (its traceback is in the log)."""

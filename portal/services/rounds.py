@@ -110,14 +110,20 @@ class RoundService:
                 missed = fired is not None and latest is not None and latest.created_at < fired
                 due = fired if recent or missed else None
             if due is None:
-                continue
+                # Nothing due, but a round that stopped half-way is finished now, not next week.
+                unfinished = self.rounds.unfinished(program.slug)
+                if not unfinished:
+                    continue
+                due_id = unfinished[0].round_id
+            else:
+                due_id = round_id_for(due)
             try:
-                outcomes.append(self.run(program, round_id_for(due), trigger="schedule"))
+                outcomes.append(self.run(program, due_id, trigger="schedule"))
             except Exception:
                 # One program's failure must not stop the others' rounds; the next run
                 # finishes the interrupted round (see `run`).
                 log.exception("round of %s failed", program.slug)
-                outcomes.append(RoundOutcome(program.slug, round_id_for(due), "failed"))
+                outcomes.append(RoundOutcome(program.slug, due_id, "failed"))
         return outcomes
 
     def run(self, program: Program, round_id: str, *, trigger: str) -> RoundOutcome:

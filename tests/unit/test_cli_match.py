@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,8 @@ DEMO_PEOPLE = (
     mentee("Eva", goals=["sql"], languages=["Portuguese"], timezone="America/Sao_Paulo"),
     mentee("Farah", goals=["python"], languages=["Hindi"], timezone="Asia/Kolkata"),
 )
+# The demo program requires an answer to its industry question.
+DEMO_PEOPLE = tuple(replace(p, answers={"industry": "Tech", **p.answers}) for p in DEMO_PEOPLE)
 PEER_PEOPLE = tuple(
     peer(
         name,
