@@ -57,6 +57,15 @@ def _services(settings: Settings) -> Any:
         raise click.ClickException(f"the content folder has errors:\n{exc}") from None
 
 
+def _program(services: Any, slug: str) -> Any:
+    """The program with this slug, or a usage error listing the known ones."""
+    program = services.programs.get(slug)
+    if program is None:
+        known = ", ".join(p.slug for p in services.programs) or "none"
+        raise click.UsageError(f"no program {slug!r} (known: {known})")
+    return program
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Mentor Portal: run it locally and look after programs from a terminal."""
@@ -139,10 +148,7 @@ def participants(slug: str, output: str) -> None:
     settings = _settings()
     with _store(settings) as ready:
         services = _services(ready)
-        program = services.programs.get(slug)
-        if program is None:
-            known = ", ".join(p.slug for p in services.programs) or "none"
-            raise click.UsageError(f"no program {slug!r} (known: {known})")
+        program = _program(services, slug)
         people = sorted(
             services.participants.for_program(slug), key=lambda p: (p.role.value, p.name.lower())
         )
@@ -259,10 +265,7 @@ def round_command(slug: str) -> None:
     settings = _settings()
     with _store(settings) as ready:
         services = _services(ready)
-        program = services.programs.get(slug)
-        if program is None:
-            known = ", ".join(p.slug for p in services.programs) or "none"
-            raise click.UsageError(f"no program {slug!r} (known: {known})")
+        program = _program(services, slug)
         outcome = services.rounds.run(program, round_id_for(services.clock()), trigger="cli")
     _echo_round(outcome)
     if outcome.status == "busy":

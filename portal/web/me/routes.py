@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import Blueprint, abort, render_template
 from werkzeug.wrappers import Response
 
 from portal.content import ContentError, read_document, render_markdown
-from portal.services.magic_links import MagicLinkError
 from portal.services.rounds import ME
-from portal.web import services
+from portal.web import links, services
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 SESSION_SECONDS = 8 * 3600
@@ -18,35 +15,18 @@ SESSION_SECONDS = 8 * 3600
 
 @bp.get("/<token>")
 def open_link(token: str) -> str | tuple[str, int]:
-    # A GET only looks: mail scanners follow links.
-    try:
-        grant = services().links.check(token, ME)
-    except MagicLinkError as exc:
-        return render_template("signup/link_problem.html", problem=exc.problem.value), 410
-    program = services().programs.get(grant.program)
-    if program is None:
-        return render_template("signup/link_problem.html", problem="gone"), 410
-    return render_template("me/open.html", program=program, token=token)
+    return links.landing(token, ME, "me/open.html")
 
 
 @bp.post("/<token>")
 def sign_in(token: str) -> Response | tuple[str, int]:
-    try:
-        grant = services().links.consume(token, ME)
-    except MagicLinkError as exc:
-        return render_template("signup/link_problem.html", problem=exc.problem.value), 410
-    session["me"] = {
-        "program": grant.program,
-        "email": grant.subject,
-        "until": int(time.time()) + SESSION_SECONDS,
-    }
-    return redirect(url_for("me.page", slug=grant.program))
+    return links.sign_in(token, ME, "me", SESSION_SECONDS, "me.page")
 
 
 @bp.get("/programs/<slug>")
 def page(slug: str) -> str:
-    who = session.get("me") or {}
-    if who.get("program") != slug or int(who.get("until", 0)) < time.time():
+    who = links.signed_in("me", slug)
+    if who is None:
         abort(403)
     portal = services()
     program = portal.programs.get(slug)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
-from portal.services.magic_links import MagicLinkError
 from portal.services.rounds import ORGANIZE, AdjustmentError
-from portal.web import services
+from portal.web import links, services
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
 SESSION_SECONDS = 2 * 3600  # an organizer's session from one link
@@ -19,42 +16,21 @@ SESSION_SECONDS = 2 * 3600  # an organizer's session from one link
 
 @bp.get("/<token>")
 def open_link(token: str) -> str | tuple[str, int]:
-    # A GET only looks: mail scanners follow links.
-    try:
-        grant = services().links.check(token, ORGANIZE)
-    except MagicLinkError as exc:
-        return render_template("signup/link_problem.html", problem=exc.problem.value), 410
-    program = services().programs.get(grant.program)
-    if program is None:
-        return render_template("signup/link_problem.html", problem="gone"), 410
-    return render_template("organize/open.html", program=program, token=token)
+    return links.landing(token, ORGANIZE, "organize/open.html")
 
 
 @bp.post("/<token>")
 def sign_in(token: str) -> Response | tuple[str, int]:
-    try:
-        grant = services().links.consume(token, ORGANIZE)
-    except MagicLinkError as exc:
-        return render_template("signup/link_problem.html", problem=exc.problem.value), 410
-    session["organizer"] = {
-        "program": grant.program,
-        "email": grant.subject,
-        "until": int(time.time()) + SESSION_SECONDS,
-    }
-    return redirect(url_for("organize.review", slug=grant.program))
+    return links.sign_in(token, ORGANIZE, "organizer", SESSION_SECONDS, "organize.review")
 
 
 def _organizer_program(slug: str) -> Program:
     """The program, if this session's organizer runs it; else 403."""
-    who = session.get("organizer") or {}
     program = services().programs.get(slug)
     if program is None:
         abort(404)
-    if (
-        who.get("program") != slug
-        or who.get("email") not in program.organizers
-        or int(who.get("until", 0)) < time.time()
-    ):
+    who = links.signed_in("organizer", slug)
+    if who is None or who.get("email") not in program.organizers:
         abort(403)
     return program
 
