@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import (
+    DeleteError,
+    DoesNotExist,
+    PutError,
+    TransactWriteError,
+    UpdateError,
+)
 from pynamodb.transactions import TransactWrite
 
 from portal.domain.participants import Status
@@ -36,6 +42,18 @@ class StoredMatch:
     score: float
     reasons: tuple[str, ...]
     created_at: datetime
+    mentor_agreed_at: datetime | None = None
+    mentee_agreed_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str = ""
+
+    def other(self, email: str) -> str:
+        """The other person in the pair."""
+        return self.mentee if email == self.mentor else self.mentor
+
+    def agreed(self, email: str) -> datetime | None:
+        """When this person accepted the program's agreement for this match."""
+        return self.mentor_agreed_at if email == self.mentor else self.mentee_agreed_at
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,10 @@ def _match(record: MatchRecord) -> StoredMatch:
         score=float(record.score or 0),
         reasons=tuple(record.reasons or ()),
         created_at=record.created_at,
+        mentor_agreed_at=record.mentor_agreed_at,
+        mentee_agreed_at=record.mentee_agreed_at,
+        ended_at=record.ended_at,
+        end_reason=record.end_reason or "",
     )
 
 
@@ -234,6 +256,80 @@ class MatchRepository:
     def for_round(self, program: str, round_id: str) -> list[StoredMatch]:
         condition = MatchRecord.match_id.startswith(f"{round_id}#")
         return [_match(record) for record in MatchRecord.query(program, condition)]
+
+    def get(self, program: str, match_id: str) -> StoredMatch | None:
+        try:
+            return _match(MatchRecord.get(program, match_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def for_person(self, program: str, email: str) -> list[StoredMatch]:
+        """A person's matches in a program, on either side, oldest first."""
+        key = _key(program, email)
+        found = {m.match_id: m for m in map(_match, MatchRecord.by_mentor.query(key))}
+        found.update((m.match_id, m) for m in map(_match, MatchRecord.by_mentee.query(key)))
+        return sorted(found.values(), key=lambda m: (m.created_at, m.match_id))
+
+    def active(self, program: str) -> list[StoredMatch]:
+        """The program's active matches (the reminders' and summaries' working set)."""
+        return [
+            _match(record)
+            for record in MatchRecord.query(
+                program, filter_condition=MatchRecord.status == "active"
+            )
+        ]
+
+    def agree(self, program: str, match_id: str, email: str, now: datetime) -> bool:
+        """Record that this person accepted the agreement; False if not in this active match."""
+        stored = self.get(program, match_id)
+        if stored is None or email not in (stored.mentor, stored.mentee):
+            return False
+        attribute = (
+            MatchRecord.mentor_agreed_at
+            if email == stored.mentor
+            else (MatchRecord.mentee_agreed_at)
+        )
+        try:
+            MatchRecord(program, match_id).update(
+                actions=[attribute.set(now), MatchRecord.updated_at.set(now)],
+                condition=(MatchRecord.status == "active") & attribute.does_not_exist(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def end(
+        self, program: str, match_id: str, *, reason: str, now: datetime, status: str = "ended"
+    ) -> bool:
+        """End an active match and free both people's places, all at once; False if not active."""
+        stored = self.get(program, match_id)
+        if stored is None or stored.status != "active":
+            return False
+        try:
+            with TransactWrite(connection=self._connection()) as transaction:
+                transaction.update(
+                    MatchRecord(program, match_id),
+                    actions=[
+                        MatchRecord.status.set(status),
+                        MatchRecord.ended_at.set(now),
+                        MatchRecord.end_reason.set(reason),
+                        MatchRecord.updated_at.set(now),
+                    ],
+                    condition=MatchRecord.status == "active",
+                )
+                for email in (stored.mentor, stored.mentee):
+                    transaction.update(
+                        ParticipantRecord(program, email),
+                        actions=[ParticipantRecord.active_matches.add(-1)],
+                        condition=ParticipantRecord.active_matches > 0,
+                    )
+        except TransactWriteError as exc:
+            if exc.cause_response_code != "TransactionCanceledException":
+                raise
+            return False
+        return True
 
     def history(self, program: str) -> set[frozenset[str]]:
         """Every pair that has been matched in the program (for no-repeat rules)."""

@@ -122,6 +122,24 @@ class ParticipantRepository:
             raise
         return True
 
+    def set_status(self, program: str, email: str, status: Status, now: datetime) -> bool:
+        """Pause, resume or leave a confirmed sign-up; False if it is pending, gone or left."""
+        try:
+            ParticipantRecord(program, email).update(
+                actions=[
+                    ParticipantRecord.status.set(status.value),
+                    ParticipantRecord.updated_at.set(now),
+                ],
+                condition=ParticipantRecord.status.is_in(
+                    Status.CONFIRMED.value, Status.PAUSED.value
+                ),
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
     def for_program(self, program: str) -> Iterator[Participant]:
         for record in ParticipantRecord.query(program):
             yield _to_entity(record)

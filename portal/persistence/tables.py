@@ -110,6 +110,12 @@ class MatchRecord(Model):
     reasons = ListAttribute(of=UnicodeAttribute, default=list)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # Each side accepts the program's agreement on their own page; one attribute each, so
+    # that two acceptances at once cannot overwrite each other.
+    mentor_agreed_at = UTCDateTimeAttribute(null=True)
+    mentee_agreed_at = UTCDateTimeAttribute(null=True)
+    ended_at = UTCDateTimeAttribute(null=True)
+    end_reason = UnicodeAttribute(null=True)  # left | paused | rematch | closed | completed
 
     by_mentor = MatchByMentorIndex()
     by_mentee = MatchByMenteeIndex()
@@ -127,6 +133,8 @@ class CheckinByProgramIndex(GlobalSecondaryIndex["CheckinRecord"]):
 
 
 class CheckinRecord(Model):
+    """One person's check-in, quick rating or survey answer for a match."""
+
     class Meta:
         table_name = "checkins"
         entity = "checkins"
@@ -136,10 +144,27 @@ class CheckinRecord(Model):
     program = UnicodeAttribute()
     author_email = UnicodeAttribute()
     met = UnicodeAttribute()  # yes | no
-    details = JSONAttribute(default=dict)
+    details = JSONAttribute(default=dict)  # kind, date, minutes, topics, goals, rating, fit, note
     created_at = UTCDateTimeAttribute()
 
     by_program = CheckinByProgramIndex()
+
+
+class GoalRecord(Model):
+    """A goal a pair agreed on; both people add and update them from their own pages."""
+
+    class Meta:
+        table_name = "goals"
+        entity = "goals"
+
+    match_id = UnicodeAttribute(hash_key=True)
+    goal_id = UnicodeAttribute(range_key=True)  # time-ordered
+    program = UnicodeAttribute()
+    text = UnicodeAttribute()
+    state = UnicodeAttribute()  # not-started | in-progress | done
+    added_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
 
 
 class RoundRecord(Model):
@@ -206,6 +231,7 @@ class TokenRecord(Model):
     purpose = UnicodeAttribute()
     program = UnicodeAttribute()
     subject = UnicodeAttribute()  # the email the link was sent to
+    scope = UnicodeAttribute(null=True)  # what within the program, e.g. a match id
     created_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
     expires_at = TTLAttribute()
@@ -227,6 +253,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     MatchRecord,
     CheckinRecord,
+    GoalRecord,
     RoundRecord,
     OutboxRecord,
     TokenRecord,

@@ -17,6 +17,7 @@ class StoredToken:
     subject: str
     expires_at: datetime
     used_at: datetime | None
+    scope: str = ""
 
 
 def _to_stored(record: TokenRecord) -> StoredToken:
@@ -26,6 +27,7 @@ def _to_stored(record: TokenRecord) -> StoredToken:
         subject=record.subject,
         expires_at=record.expires_at,
         used_at=record.used_at,
+        scope=record.scope or "",
     )
 
 
@@ -39,12 +41,14 @@ class TokenRepository:
         subject: str,
         now: datetime,
         expires_at: datetime,
+        scope: str = "",
     ) -> None:
         TokenRecord(
             token_hash,
             purpose=purpose,
             program=program,
             subject=subject,
+            scope=scope or None,
             created_at=now,
             expires_at=expires_at,
         ).save(condition=TokenRecord.token_hash.does_not_exist())

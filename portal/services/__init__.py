@@ -9,12 +9,14 @@ from portal.domain.clock import Clock, system_clock
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.pages import PageCatalog
 from portal.persistence import tables
+from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.programs import ProgramCatalog
+from portal.services.checkins import CheckinService
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.rounds import RoundService
@@ -36,6 +38,7 @@ class Services:
     links: MagicLinks
     signup: SignupService
     rounds: RoundService
+    checkins: CheckinService
     unsubscribes: Unsubscribes
 
 
@@ -75,6 +78,7 @@ def build_services(
         unsubscribe_url=unsubscribes.url,
     )
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
+    matches = MatchRepository()
     return Services(
         settings=settings,
         clock=clock,
@@ -87,13 +91,22 @@ def build_services(
         rounds=RoundService(
             programs=programs,
             participants=participants,
-            matches=MatchRepository(),
+            matches=matches,
             rounds=RoundRepository(),
             mail=mail,
             clock=clock,
             base_url=settings.base_url,
             content_dir=settings.content_dir,
             links=links,
+        ),
+        checkins=CheckinService(
+            participants=participants,
+            matches=matches,
+            checkins=CheckinRepository(),
+            goals=GoalRepository(),
+            links=links,
+            clock=clock,
+            base_url=settings.base_url,
         ),
         unsubscribes=unsubscribes,
     )

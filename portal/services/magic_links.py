@@ -9,7 +9,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from portal.domain.clock import Clock
-from portal.persistence.tokens import TokenRepository
+from portal.persistence.tokens import StoredToken, TokenRepository
 
 
 class LinkProblem(StrEnum):
@@ -31,6 +31,7 @@ class LinkGrant:
     purpose: str
     program: str
     subject: str
+    scope: str = ""  # what within the program the link is about, e.g. a match id
 
 
 def _hash(token: str) -> str:
@@ -44,7 +45,15 @@ class MagicLinks:
         self.clock = clock
         self.ttl = ttl
 
-    def issue(self, purpose: str, program: str, subject: str) -> str:
+    def issue(
+        self,
+        purpose: str,
+        program: str,
+        subject: str,
+        *,
+        scope: str = "",
+        ttl: timedelta | None = None,
+    ) -> str:
         """A new token for `subject`; only its hash is stored."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
@@ -54,7 +63,8 @@ class MagicLinks:
             program=program,
             subject=subject,
             now=now,
-            expires_at=now + self.ttl,
+            expires_at=now + (ttl or self.ttl),
+            scope=scope,
         )
         return token
 
@@ -67,7 +77,7 @@ class MagicLinks:
             raise MagicLinkError(LinkProblem.USED)
         if stored.expires_at <= self.clock():
             raise MagicLinkError(LinkProblem.EXPIRED)
-        return LinkGrant(purpose=stored.purpose, program=stored.program, subject=stored.subject)
+        return _grant(stored)
 
     def consume(self, token: str, purpose: str) -> LinkGrant:
         """Use the token up (for POST); exactly one caller succeeds."""
@@ -77,10 +87,16 @@ class MagicLinks:
         if self.tokens.mark_used(token_hash, purpose, self.clock()):
             stored = self.tokens.get(token_hash)
             assert stored is not None
-            return LinkGrant(purpose=stored.purpose, program=stored.program, subject=stored.subject)
+            return _grant(stored)
         # Say why, from a second read; the conditional update already decided.
         self.check(token, purpose)
         raise MagicLinkError(LinkProblem.USED)
+
+
+def _grant(stored: StoredToken) -> LinkGrant:
+    return LinkGrant(
+        purpose=stored.purpose, program=stored.program, subject=stored.subject, scope=stored.scope
+    )
 
 
 def _plausible(token: str) -> bool:

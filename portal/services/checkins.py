@@ -1,0 +1,243 @@
+"""After the introduction: check-ins, quick ratings, goals, the agreement, pausing and leaving."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from portal.domain.checkins import Checkin, Fit, Goal, GoalState, Kind, checkin_id_for
+from portal.domain.clock import Clock
+from portal.domain.participants import Status
+from portal.persistence.checkins import CheckinRepository, GoalRepository
+from portal.persistence.matches import MatchRepository, StoredMatch
+from portal.persistence.participants import ParticipantRepository
+from portal.services.magic_links import LinkGrant, MagicLinks
+from portal.services.rounds import ME
+
+log = logging.getLogger(__name__)
+
+CHECKIN = "checkin"  # opens the check-in form of one match; scope "<match id>|<survey>"
+RATE = "rate"  # records a quick rating of one match; scope "<match id>"
+# Reminders are read days later than sign-up confirmations: their links last longer.
+REMINDER_LINK_TTL = timedelta(days=14)
+RATINGS = (1, 2, 3, 4, 5)
+MAX_GOALS = 10
+RATING_LABELS = {1: "Poor", 2: "Not great", 3: "OK", 4: "Good", 5: "Great"}
+
+
+class CheckinError(Exception):
+    """Something a participant asked for cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class CheckinAnswers:
+    """What the check-in form collected, already validated by the form."""
+
+    met: bool
+    day: date | None = None
+    minutes: int | None = None
+    topics: tuple[str, ...] = ()
+    goal_states: dict[str, GoalState] | None = None
+    satisfaction: int | None = None
+    fit: Fit | None = None
+    note: str = ""
+    survey: str = ""
+
+
+@dataclass(frozen=True)
+class RatingLink:
+    """What a quick-rating link is for, for the page it opens."""
+
+    program: str
+    match: StoredMatch
+    rater: str
+
+
+def _scope(match_id: str, survey: str) -> str:
+    return f"{match_id}|{survey}"
+
+
+def split_scope(scope: str) -> tuple[str, str]:
+    """A check-in link's match id and survey name."""
+    match_id, _, survey = scope.partition("|")
+    return match_id, survey
+
+
+class CheckinService:
+    def __init__(
+        self,
+        *,
+        participants: ParticipantRepository,
+        matches: MatchRepository,
+        checkins: CheckinRepository,
+        goals: GoalRepository,
+        links: MagicLinks,
+        clock: Clock,
+        base_url: str,
+    ) -> None:
+        self.participants = participants
+        self.matches = matches
+        self.checkins = checkins
+        self.goals = goals
+        self.links = links
+        self.clock = clock
+        self.base_url = base_url
+
+    # -- links that emails carry ----------------------------------------------------------
+
+    def page_url(self, program: str, email: str) -> str:
+        """A magic link to the person's own page."""
+        token = self.links.issue(ME, program, email, ttl=REMINDER_LINK_TTL)
+        return f"{self.base_url}/me/{token}"
+
+    def checkin_url(self, program: str, match_id: str, email: str, survey: str = "") -> str:
+        """A magic link that signs the person in and opens the match's check-in form."""
+        token = self.links.issue(
+            CHECKIN, program, email, scope=_scope(match_id, survey), ttl=REMINDER_LINK_TTL
+        )
+        return f"{self.base_url}/checkin/{token}"
+
+    def rating_urls(self, program: str, match_id: str, email: str) -> list[tuple[int, str]]:
+        """One link per rating, 1 to 5, sharing one single-use token bound to this person."""
+        token = self.links.issue(RATE, program, email, scope=match_id, ttl=REMINDER_LINK_TTL)
+        return [(score, f"{self.base_url}/rate/{token}/{score}") for score in RATINGS]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def active_matches(self, program: str, email: str) -> list[StoredMatch]:
+        return [m for m in self.matches.for_person(program, email) if m.status == "active"]
+
+    def match_of(self, program: str, match_id: str, email: str) -> StoredMatch:
+        """The person's active match with this id, or a CheckinError."""
+        match = self.matches.get(program, match_id)
+        if match is None or email not in (match.mentor, match.mentee):
+            raise CheckinError("This match is not one of yours.")
+        if match.status != "active":
+            raise CheckinError("This match has ended, so it takes no more check-ins.")
+        return match
+
+    def history(self, match_id: str) -> list[Checkin]:
+        return self.checkins.for_match(match_id)
+
+    # -- check-ins ------------------------------------------------------------------------
+
+    def record(self, program: str, match_id: str, author: str, answers: CheckinAnswers) -> Checkin:
+        """Store one check-in and apply its goal progress to the pair's goals."""
+        match = self.match_of(program, match_id, author)
+        now = self.clock()
+        goal_states = dict(answers.goal_states or {})
+        known = {goal.goal_id for goal in self.goals.for_match(match.match_id)}
+        unknown = set(goal_states) - known
+        if unknown:
+            raise CheckinError("A goal on the form no longer exists: reload the page.")
+        checkin = Checkin(
+            program=program,
+            match_id=match.match_id,
+            checkin_id=checkin_id_for(now, author),
+            author=author,
+            kind=Kind.SURVEY if answers.survey else Kind.CHECKIN,
+            created_at=now,
+            met=answers.met,
+            day=answers.day if answers.met else None,
+            minutes=answers.minutes if answers.met else None,
+            topics=answers.topics,
+            goal_states=goal_states,
+            satisfaction=answers.satisfaction,
+            fit=answers.fit,
+            note=answers.note,
+            survey=answers.survey,
+        )
+        self.checkins.add(checkin)
+        for goal_id, state in goal_states.items():
+            self.goals.update(match.match_id, goal_id, now=now, state=state)
+        return checkin
+
+    def rating_link(self, token: str) -> RatingLink:
+        """What a rating link would record, without using it (for the page a GET shows)."""
+        return self._rating_link(self.links.check(token, RATE))
+
+    def rate(self, token: str, score: int, signed_in_as: str | None) -> RatingLink:
+        """Use a rating link up and record the rating as its owner's, once."""
+        if score not in RATINGS:
+            raise CheckinError("A rating is a whole number from 1 to 5.")
+        link = self.rating_link(token)
+        if signed_in_as is not None and signed_in_as != link.rater:
+            raise CheckinError(
+                "This rating link was sent to someone else, so it cannot record your rating."
+            )
+        grant = self.links.consume(token, RATE)
+        now = self.clock()
+        self.checkins.add(
+            Checkin(
+                program=grant.program,
+                match_id=link.match.match_id,
+                checkin_id=checkin_id_for(now, grant.subject),
+                author=grant.subject,
+                kind=Kind.RATING,
+                created_at=now,
+                satisfaction=score,
+            )
+        )
+        return link
+
+    def _rating_link(self, grant: LinkGrant) -> RatingLink:
+        match = self.match_of(grant.program, grant.scope, grant.subject)
+        return RatingLink(program=grant.program, match=match, rater=grant.subject)
+
+    # -- goals and the agreement ----------------------------------------------------------
+
+    def add_goal(self, program: str, match_id: str, author: str, text: str) -> Goal:
+        match = self.match_of(program, match_id, author)
+        if len(self.goals.for_match(match.match_id)) >= MAX_GOALS:
+            raise CheckinError(f"A match can have at most {MAX_GOALS} goals: mark one done first.")
+        now = self.clock()
+        goal = Goal(
+            match_id=match.match_id,
+            goal_id=checkin_id_for(now, author),
+            text=text,
+            state=GoalState.NOT_STARTED,
+            added_by=author,
+            created_at=now,
+            updated_at=now,
+        )
+        self.goals.add(program, goal)
+        return goal
+
+    def update_goal(
+        self,
+        program: str,
+        match_id: str,
+        author: str,
+        goal_id: str,
+        *,
+        text: str | None = None,
+        state: GoalState | None = None,
+    ) -> None:
+        match = self.match_of(program, match_id, author)
+        if not self.goals.update(match.match_id, goal_id, now=self.clock(), text=text, state=state):
+            raise CheckinError("That goal no longer exists.")
+
+    def agree(self, program: str, match_id: str, email: str) -> bool:
+        """Accept the program's agreement for this match; False if accepted before."""
+        match = self.match_of(program, match_id, email)
+        return self.matches.agree(program, match.match_id, email, self.clock())
+
+    # -- pausing, leaving, asking for another match ---------------------------------------
+
+    def end_match(self, program: str, match_id: str, email: str, reason: str) -> StoredMatch:
+        """End one of the person's matches (a re-match request, or closing it early)."""
+        match = self.match_of(program, match_id, email)
+        self.matches.end(program, match.match_id, reason=reason, now=self.clock())
+        return match
+
+    def set_status(self, program: str, email: str, status: Status) -> list[StoredMatch]:
+        """Pause, resume or leave; pausing and leaving end the person's active matches."""
+        ended = []
+        if status in (Status.PAUSED, Status.LEFT):
+            for match in self.active_matches(program, email):
+                if self.matches.end(program, match.match_id, reason=status.value, now=self.clock()):
+                    ended.append(match)
+        if not self.participants.set_status(program, email, status, self.clock()):
+            raise CheckinError("Your sign-up could not be changed: it is not confirmed.")
+        return ended
