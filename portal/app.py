@@ -54,6 +54,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.organize.routes import bp as organize_bp
     from portal.web.pages.routes import bp as pages_bp
     from portal.web.programs.routes import bp as programs_bp
+    from portal.web.rate.routes import bp as rate_bp
     from portal.web.signup.routes import bp as signup_bp
     from portal.web.unsubscribe.routes import bp as unsubscribe_bp
 
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(organize_bp)
     app.register_blueprint(choose_bp)
     app.register_blueprint(me_bp)
+    app.register_blueprint(rate_bp)
     if settings.is_local:
         from portal.web.devmail.routes import bp as devmail_bp
 
@@ -111,7 +113,16 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
     if request.path.startswith(
-        ("/confirm/", "/dev/", "/unsubscribe/", "/organize/", "/choose/", "/me/")
+        (
+            "/confirm/",
+            "/dev/",
+            "/unsubscribe/",
+            "/organize/",
+            "/choose/",
+            "/me/",
+            "/checkin/",
+            "/rate/",
+        )
     ):
         headers["Cache-Control"] = "no-store"
     return response

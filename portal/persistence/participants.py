@@ -88,10 +88,10 @@ class ParticipantRepository:
         return None
 
     def save_pending(self, participant: Participant) -> None:
-        """Create the sign-up, or replace it while still pending; never touch a confirmed one."""
+        """Create the sign-up, or replace a pending one or one who left; never a confirmed one."""
         record = _to_record(participant)
-        condition = ParticipantRecord.email.does_not_exist() | (
-            ParticipantRecord.status == Status.PENDING.value
+        condition = ParticipantRecord.email.does_not_exist() | ParticipantRecord.status.is_in(
+            Status.PENDING.value, Status.LEFT.value
         )
         try:
             record.save(condition=condition)
@@ -130,6 +130,31 @@ class ParticipantRepository:
                     ParticipantRecord.status.set(status.value),
                     ParticipantRecord.updated_at.set(now),
                 ],
+                condition=ParticipantRecord.status.is_in(
+                    Status.CONFIRMED.value, Status.PAUSED.value
+                ),
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def update_profile(self, participant: Participant, now: datetime) -> bool:
+        """Store a person's edited answers; False unless they are confirmed or paused."""
+        record = _to_record(participant)
+        fields = (
+            "name", "timezone", "languages", "availability", "skills", "goals", "department",
+            "reports_to", "seniority", "capacity", "bio", "answers",
+        )  # fmt: skip
+        actions = []
+        for name in fields:
+            attribute = getattr(ParticipantRecord, name)
+            value = getattr(record, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        try:
+            record.update(
+                actions=[*actions, ParticipantRecord.updated_at.set(now)],
                 condition=ParticipantRecord.status.is_in(
                     Status.CONFIRMED.value, Status.PAUSED.value
                 ),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from portal.domain.checkins import Checkin, Fit, Goal, GoalState, Kind, checkin_id_for
 from portal.domain.clock import Clock
-from portal.domain.participants import Status
+from portal.domain.participants import Participant, Status
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
@@ -230,6 +231,17 @@ class CheckinService:
         match = self.match_of(program, match_id, email)
         self.matches.end(program, match.match_id, reason=reason, now=self.clock())
         return match
+
+    def update_profile(self, person: Participant, changes: dict[str, Any]) -> Participant:
+        """Change what the person told us at sign-up (their email and role stay)."""
+        updated = replace(person, **changes)
+        if updated.capacity < person.active_matches:
+            raise CheckinError(
+                f"You have {person.active_matches} mentees now: choose at least that many."
+            )
+        if not self.participants.update_profile(updated, self.clock()):
+            raise CheckinError("Your profile could not be changed: you have left the program.")
+        return updated
 
     def set_status(self, program: str, email: str, status: Status) -> list[StoredMatch]:
         """Pause, resume or leave; pausing and leaving end the person's active matches."""

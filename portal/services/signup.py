@@ -13,6 +13,7 @@ from portal.domain.program import Program
 from portal.persistence.participants import AlreadyConfirmedError, ParticipantRepository
 from portal.services.magic_links import LinkGrant, MagicLinks
 from portal.services.mail import MailService
+from portal.services.rounds import ME
 
 CONFIRM = "confirm"
 # One confirmation email per address and program per window: repeated submissions (or
@@ -110,6 +111,14 @@ class SignupService:
             self.participants.save_pending(participant)
         except AlreadyConfirmedError:
             key = f"already:{program.slug}:{who}:{window}"
+            if self.mail.outbox.get(key) is not None:
+                return
+            page_url = ""
+            if existing is not None and existing.status is not Status.PENDING:
+                # Losing one's link is the usual reason to sign up again: send a fresh one.
+                page_url = (
+                    f"{self.base_url}/me/{self.links.issue(ME, program.slug, existing.email)}"
+                )
             if self.mail.queue(
                 key,
                 to=application.email,
@@ -119,6 +128,8 @@ class SignupService:
                     "program": program,
                     "role": existing.role.value if existing else application.role.value,
                     "program_url": f"{self.base_url}/programs/{program.slug}",
+                    "page_url": page_url,
+                    "expires_hours": int(self.links.ttl.total_seconds() // 3600),
                 },
                 program=program.slug,
             ):

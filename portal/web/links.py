@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
-from portal.services.magic_links import MagicLinkError
+from portal.services.magic_links import LinkGrant, MagicLinkError
 from portal.web import services
 
 
@@ -29,9 +30,17 @@ def landing(token: str, purpose: str, template: str) -> str | tuple[str, int]:
 
 
 def sign_in(
-    token: str, purpose: str, session_key: str, seconds: int, endpoint: str
+    token: str,
+    purpose: str,
+    session_key: str,
+    seconds: int,
+    endpoint: str,
+    target: Callable[[LinkGrant], str] | None = None,
 ) -> Response | tuple[str, int]:
-    """The button's POST: use the link up and open a session for its program and address."""
+    """The button's POST: use the link up and open a session for its program and address.
+
+    It then goes to `endpoint` for the program, or to the address `target` makes of the grant.
+    """
     try:
         grant = services().links.consume(token, purpose)
     except MagicLinkError as exc:
@@ -41,7 +50,7 @@ def sign_in(
         "email": grant.subject,
         "until": int(time.time()) + seconds,
     }
-    return redirect(url_for(endpoint, slug=grant.program))
+    return redirect(target(grant) if target else url_for(endpoint, slug=grant.program))
 
 
 def signed_in(session_key: str, program: str) -> dict[str, Any] | None:

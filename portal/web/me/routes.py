@@ -1,30 +1,59 @@
-"""A participant's own page, reached by a magic link from an email: no password."""
+"""A participant's own page, reached by a magic link from an email: no password.
+
+From it a person sees their match and why, accepts the agreement, keeps the pair's goals,
+logs check-ins, and pauses, leaves or asks for another match. Every change is a POST with a
+CSRF token, from a session that the link's one button opened.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.content import ContentError, read_document, render_markdown
+from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Goal, GoalState
+from portal.domain.participants import BLOCKS, DAYS, Participant, Status
+from portal.domain.program import Program
+from portal.persistence.matches import StoredMatch
+from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
+from portal.services.magic_links import LinkGrant
 from portal.services.rounds import ME
 from portal.web import links, services
+from portal.web.me.forms import (
+    FIT_CHOICES,
+    ActionForm,
+    CheckinForm,
+    GoalForm,
+    GoalStateForm,
+    build_checkin_form,
+)
+from portal.web.signup.forms import build_signup_form
 
-bp = Blueprint("me", __name__, url_prefix="/me")
+bp = Blueprint("me", __name__)
 SESSION_SECONDS = 8 * 3600
+SURVEY_PATTERN = r"^(day-\d{1,4}|closing)$"
 
 
-@bp.get("/<token>")
-def open_link(token: str) -> str | tuple[str, int]:
-    return links.landing(token, ME, "me/open.html")
+def ref(identifier: str) -> str:
+    """A short opaque name for a match or goal in a URL: their ids hold email addresses."""
+    return hashlib.sha256(identifier.encode()).hexdigest()[:16]
 
 
-@bp.post("/<token>")
-def sign_in(token: str) -> Response | tuple[str, int]:
-    return links.sign_in(token, ME, "me", SESSION_SECONDS, "me.page")
+@dataclass(frozen=True)
+class Me:
+    """Who is signed in, in which program."""
+
+    program: Program
+    person: Participant
 
 
-@bp.get("/programs/<slug>")
-def page(slug: str) -> str:
+def _me(slug: str) -> Me:
     who = links.signed_in("me", slug)
     if who is None:
         abort(403)
@@ -33,24 +62,329 @@ def page(slug: str) -> str:
     person = portal.participants.get(slug, str(who.get("email")))
     if program is None or person is None:
         abort(404)
-    people = {p.email: p for p in portal.participants.for_program(slug)}
-    matches = [
-        m
-        for m in portal.rounds.matches.for_program(slug)
-        if m.status == "active" and person.email in (m.mentor, m.mentee)
-    ]
-    partners = [
-        (m, people.get(m.mentee if m.mentor == person.email else m.mentor)) for m in matches
-    ]
-    agreement = ""
-    if program.agreement:
-        try:
-            document = read_document(
-                portal.settings.content_dir / "agreements" / f"{program.agreement}.md"
+    return Me(program, person)
+
+
+def _match(me: Me, match_ref: str) -> StoredMatch:
+    for match in services().checkins.active_matches(me.program.slug, me.person.email):
+        if ref(match.match_id) == match_ref:
+            return match
+    abort(404)
+
+
+def _back(slug: str, anchor: str = "") -> Response:
+    return redirect(url_for("me.page", slug=slug) + (f"#{anchor}" if anchor else ""))
+
+
+# -- the links from emails ------------------------------------------------------------------
+
+
+@bp.get("/me/<token>")
+def open_link(token: str) -> str | tuple[str, int]:
+    return links.landing(token, ME, "me/open.html")
+
+
+@bp.post("/me/<token>")
+def sign_in(token: str) -> Response | tuple[str, int]:
+    return links.sign_in(token, ME, "me", SESSION_SECONDS, "me.page")
+
+
+@bp.get("/checkin/<token>")
+def open_checkin_link(token: str) -> str | tuple[str, int]:
+    return links.landing(token, CHECKIN, "me/open_checkin.html")
+
+
+@bp.post("/checkin/<token>")
+def checkin_sign_in(token: str) -> Response | tuple[str, int]:
+    return links.sign_in(token, CHECKIN, "me", SESSION_SECONDS, "me.page", _checkin_form_of)
+
+
+def _checkin_form_of(grant: LinkGrant) -> str:
+    match_id, survey = split_scope(grant.scope)
+    target = url_for("me.checkin", slug=grant.program, match_ref=ref(match_id))
+    return target + (f"?survey={quote(survey)}" if survey else "")
+
+
+# -- the page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """One match as its page shows it."""
+
+    match: StoredMatch
+    ref: str
+    other: Participant | None
+    goals: list[Goal]
+    history: list[Checkin]
+    i_agreed: bool
+    they_agreed: bool
+
+
+def _agreement(program: Program) -> str:
+    if not program.agreement:
+        return ""
+    try:
+        document = read_document(
+            services().settings.content_dir / "agreements" / f"{program.agreement}.md"
+        )
+    except (ContentError, FileNotFoundError):
+        return ""
+    return render_markdown(document.body)
+
+
+@bp.get("/me/programs/<slug>")
+def page(slug: str) -> str:
+    me = _me(slug)
+    portal = services()
+    views = []
+    for match in portal.checkins.active_matches(slug, me.person.email):
+        other_email = match.other(me.person.email)
+        views.append(
+            MatchView(
+                match=match,
+                ref=ref(match.match_id),
+                other=portal.participants.get(slug, other_email),
+                goals=portal.checkins.goals.for_match(match.match_id),
+                history=list(reversed(portal.checkins.history(match.match_id))),
+                i_agreed=match.agreed(me.person.email) is not None,
+                they_agreed=match.agreed(other_email) is not None,
             )
-            agreement = render_markdown(document.body)
-        except (ContentError, FileNotFoundError):
-            agreement = ""
+        )
     return render_template(
-        "me/page.html", program=program, person=person, partners=partners, agreement=agreement
+        "me/page.html",
+        program=me.program,
+        person=me.person,
+        views=views,
+        agreement=_agreement(me.program),
+        goal_form=GoalForm(),
+        action=ActionForm(),
+        goal_states=GOAL_STATE_LABELS,
+        ratings=RATING_LABELS,
+        fits=FIT_CHOICES,
+        ref=ref,
+        paused=me.person.status is Status.PAUSED,
+    )
+
+
+# -- changes from the page ------------------------------------------------------------------
+
+
+def _checked_action() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/me/programs/<slug>/matches/<match_ref>/agree")
+def agree(slug: str, match_ref: str) -> Response:
+    me = _me(slug)
+    _checked_action()
+    match = _match(me, match_ref)
+    services().checkins.agree(slug, match.match_id, me.person.email)
+    flash("You accepted the mentoring agreement.", "notice")
+    return _back(slug, f"match-{match_ref}")
+
+
+@bp.post("/me/programs/<slug>/matches/<match_ref>/goals")
+def add_goal(slug: str, match_ref: str) -> Response:
+    me = _me(slug)
+    match = _match(me, match_ref)
+    form = GoalForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(f"Your goal was not added: {error}", "error")
+        return _back(slug, f"goals-{match_ref}")
+    try:
+        services().checkins.add_goal(slug, match.match_id, me.person.email, form.text.data or "")
+    except CheckinError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Goal added.", "notice")
+    return _back(slug, f"goals-{match_ref}")
+
+
+@bp.post("/me/programs/<slug>/matches/<match_ref>/goals/<goal_ref>")
+def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
+    me = _me(slug)
+    match = _match(me, match_ref)
+    goal = next(
+        (
+            g
+            for g in services().checkins.goals.for_match(match.match_id)
+            if ref(g.goal_id) == goal_ref
+        ),
+        None,
+    )
+    if goal is None:
+        abort(404)
+    form = GoalStateForm()
+    if not form.validate_on_submit():
+        flash("Choose the goal's progress from the list.", "error")
+        return _back(slug, f"goals-{match_ref}")
+    services().checkins.update_goal(
+        slug, match.match_id, me.person.email, goal.goal_id, state=GoalState(form.state.data)
+    )
+    flash(f"“{goal.text}”: {GOAL_STATE_LABELS[GoalState(form.state.data)].lower()}.", "notice")
+    return _back(slug, f"goals-{match_ref}")
+
+
+@bp.route("/me/programs/<slug>/matches/<match_ref>/checkin", methods=["GET", "POST"])
+def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
+    me = _me(slug)
+    match = _match(me, match_ref)
+    portal = services()
+    survey = request.args.get("survey", "")
+    if survey and not _is_survey(survey):
+        abort(404)
+    goals = portal.checkins.goals.for_match(match.match_id)
+    history = portal.checkins.history(match.match_id)
+    mine = [c for c in history if c.author == me.person.email]
+    asks_fit = not any(c.fit is not None for c in mine)
+    today = portal.clock().date()
+    form = build_checkin_form(me.program, goals, asks_fit=asks_fit, today=today)
+    if request.method == "GET":
+        _prefill(form, mine, today)
+    elif form.validate_on_submit():
+        try:
+            portal.checkins.record(slug, match.match_id, me.person.email, form.to_answers(survey))
+        except CheckinError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Thank you: your check-in is saved.", "notice")
+            return _back(slug, f"history-{match_ref}")
+    other = portal.participants.get(slug, match.other(me.person.email))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "me/checkin.html",
+            program=me.program,
+            person=me.person,
+            other=other,
+            form=form,
+            match_ref=match_ref,
+            survey=survey,
+            goals=goals,
+        ),
+        status,
+    )
+
+
+def _is_survey(name: str) -> bool:
+    return re.fullmatch(SURVEY_PATTERN, name) is not None
+
+
+def _prefill(form: CheckinForm, mine: list[Checkin], today: date) -> None:
+    """Start from today and from what the person said last time: most check-ins look alike."""
+    form.day.data = today.isoformat()
+    last_meeting = next((c for c in reversed(mine) if c.met), None)
+    if last_meeting is not None:
+        form.minutes.data = str(last_meeting.minutes or "")
+        form.topics.data = list(last_meeting.topics)
+
+
+@bp.post("/me/programs/<slug>/matches/<match_ref>/rematch")
+def rematch(slug: str, match_ref: str) -> Response:
+    me = _me(slug)
+    _checked_action()
+    match = _match(me, match_ref)
+    services().checkins.end_match(slug, match.match_id, me.person.email, "rematch")
+    flash(
+        "Your match has ended and you are back in the matching pool: the next round will "
+        "find you someone new. The organizers have been told.",
+        "notice",
+    )
+    return _back(slug)
+
+
+@bp.post("/me/programs/<slug>/pause")
+def pause(slug: str) -> Response:
+    me = _me(slug)
+    _checked_action()
+    try:
+        services().checkins.set_status(slug, me.person.email, Status.PAUSED)
+    except CheckinError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("You are paused: no matching and no reminders until you resume.", "notice")
+    return _back(slug)
+
+
+@bp.post("/me/programs/<slug>/resume")
+def resume(slug: str) -> Response:
+    me = _me(slug)
+    _checked_action()
+    try:
+        services().checkins.set_status(slug, me.person.email, Status.CONFIRMED)
+    except CheckinError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Welcome back: the next matching round includes you again.", "notice")
+    return _back(slug)
+
+
+@bp.route("/me/programs/<slug>/leave", methods=["GET", "POST"])
+def leave(slug: str) -> str | Response:
+    me = _me(slug)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            services().checkins.set_status(slug, me.person.email, Status.LEFT)
+        except CheckinError as exc:
+            flash(str(exc), "error")
+            return _back(slug)
+        return render_template("me/left.html", program=me.program, person=me.person)
+    return render_template("me/leave.html", program=me.program, person=me.person, action=form)
+
+
+@bp.route("/me/programs/<slug>/profile", methods=["GET", "POST"])
+def profile(slug: str) -> str | Response | tuple[str, int]:
+    me = _me(slug)
+    person = me.person
+    form = build_signup_form(
+        me.program,
+        person.role,
+        data=None
+        if request.method == "POST"
+        else {
+            "name": person.name,
+            "email": person.email,
+            "languages": list(person.languages),
+            "timezone": person.timezone,
+            "availability": list(person.availability),
+            "skills": list(person.skills),
+            "goals": list(person.goals),
+            "department": person.department,
+            "reports_to": person.reports_to,
+            "seniority": person.seniority,
+            "capacity": str(person.capacity),
+            "bio": person.bio,
+            **{f"q_{key}": value for key, value in person.answers.items()},
+        },
+    )
+    # The address is who they are and consent was given at sign-up: neither is edited here.
+    del form.email, form.consent, form.website
+    if form.validate_on_submit():
+        application = form.to_profile()
+        try:
+            services().checkins.update_profile(person, application)
+        except CheckinError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Your profile is updated. Matching uses it from the next round.", "notice")
+            return _back(slug)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "me/profile.html",
+            program=me.program,
+            person=person,
+            role=person.role,
+            form=form,
+            days=DAYS,
+            blocks=BLOCKS,
+        ),
+        status,
     )

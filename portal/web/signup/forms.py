@@ -231,17 +231,31 @@ class SignupForm(FlaskForm):
     def is_bot(self) -> bool:
         return bool(self.website.data)
 
-    def to_application(self) -> Application:
-        data: dict[str, Any] = self.data
+    def _answers(self) -> dict[str, str | list[str]]:
         answers: dict[str, str | list[str]] = {}
         for key in self.question_keys:
-            value = data[f"q_{key}"]
+            value = self.data[f"q_{key}"]
             if value:
                 answers[key] = list(value) if isinstance(value, list) else str(value).strip()
+        return answers
+
+    def to_profile(self) -> dict[str, Any]:
+        """The answers a person may change later, as Participant fields (no email, no role)."""
+        application = self.to_application(email="")
+        return {
+            name: getattr(application, name)
+            for name in (
+                "name", "timezone", "languages", "availability", "skills", "goals",
+                "department", "reports_to", "seniority", "capacity", "bio", "answers",
+            )
+        }  # fmt: skip
+
+    def to_application(self, email: str | None = None) -> Application:
+        data: dict[str, Any] = self.data
         return Application(
             role=self.role,
             name=" ".join(data["name"].split()),
-            email=_normalise_email(data["email"]),
+            email=_normalise_email(data["email"]) if email is None else email,
             timezone=data["timezone"],
             languages=tuple(data["languages"]),
             availability=tuple(data["availability"]),
@@ -252,7 +266,7 @@ class SignupForm(FlaskForm):
             seniority=data["seniority"],
             capacity=int(data.get("capacity") or 1),
             bio=(data.get("bio") or "").strip(),
-            answers=answers,
+            answers=self._answers(),
         )
 
 

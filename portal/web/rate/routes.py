@@ -1,0 +1,68 @@
+"""Quick ratings from a reminder email: the link names the rating, one button records it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from portal.services.checkins import RATING_LABELS, RATINGS, CheckinError, RatingLink
+from portal.services.magic_links import MagicLinkError
+from portal.web import links, services
+from portal.web.me.forms import ActionForm
+
+bp = Blueprint("rate", __name__, url_prefix="/rate")
+
+
+def _problem(kind: str) -> tuple[str, int]:
+    return render_template("signup/link_problem.html", problem=kind), 410
+
+
+def _page(link: RatingLink, token: str, score: int) -> str:
+    portal = services()
+    program = portal.programs.get(link.program)
+    other = portal.participants.get(link.program, link.match.other(link.rater))
+    return render_template(
+        "rate/confirm.html",
+        program=program,
+        other=other,
+        token=token,
+        score=score,
+        ratings=RATING_LABELS,
+        action=ActionForm(),
+    )
+
+
+@bp.get("/<token>/<int:score>")
+def confirm(token: str, score: int) -> str | tuple[str, int]:
+    # A GET only looks: mail scanners follow every link in a message, all five ratings too.
+    if score not in RATINGS:
+        abort(404)
+    try:
+        link = services().checkins.rating_link(token)
+    except MagicLinkError as exc:
+        return _problem(exc.problem.value)
+    except CheckinError as exc:
+        return render_template("rate/refused.html", message=str(exc)), 409
+    return _page(link, token, score)
+
+
+@bp.post("/<token>/<int:score>")
+def record(token: str, score: int) -> str | tuple[str, int]:
+    if score not in RATINGS:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    portal = services()
+    try:
+        program = portal.checkins.rating_link(token).program
+        signed_in = links.signed_in("me", program)
+        link = portal.checkins.rate(token, score, signed_in.get("email") if signed_in else None)
+    except MagicLinkError as exc:
+        return _problem(exc.problem.value)
+    except CheckinError as exc:
+        return render_template("rate/refused.html", message=str(exc)), 403
+    return render_template(
+        "rate/thanks.html",
+        program=portal.programs.get(link.program),
+        score=score,
+        label=RATING_LABELS[score],
+    )
