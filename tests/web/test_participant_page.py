@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -10,15 +10,15 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.domain.checkins import Fit, GoalState, Kind
-from portal.domain.participants import Role, Status
+from portal.domain.participants import Status
 from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
-from portal.persistence.matches import ACTIVATED, StoredMatch
+from portal.persistence.matches import StoredMatch
 from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in
+from tests.factories import ROUND, matched_pair
 from tests.web.dom import parse
 
-ROUND = "2026-03-02T0900Z"
 BASE = "http://portal.test"
 
 
@@ -47,29 +47,10 @@ def _page_link(mailbox: MemorySender, to: str) -> str:
 @pytest.fixture
 def pair(client: FlaskClient, services: Services, clock: FakeClock) -> Pair:
     """A demo mentor and mentee in an active match, the mentee signed in from a page link."""
-    program = services.programs.get("demo")
-    assert program is not None
-    people = demo_participants(program, clock())
-    mentor = next(p for p in people if p.role is Role.MENTOR)
-    mentee = next(p for p in people if p.role is Role.MENTEE)
-    for person in (mentor, mentee):
-        services.participants.save(replace(person, status=Status.CONFIRMED))
-    outcome = services.rounds.matches.activate(
-        "demo",
-        ROUND,
-        mentor=mentor.email,
-        mentee=mentee.email,
-        mentor_capacity=1,
-        mentee_capacity=1,
-        score=80,
-        reasons=("both speak English", "covers 2 of 2 goals: python, sql"),
-        now=clock(),
-    )
-    assert outcome == ACTIVATED
-    match = services.rounds.matches.for_person("demo", mentee.email)[0]
-    signed = _sign_in(client, services.checkins.page_url("demo", mentee.email))
+    match = matched_pair(services, clock)
+    signed = _sign_in(client, services.checkins.page_url("demo", match.mentee))
     assert signed.status_code == 302
-    return Pair(match, mentee.email, mentor.email, signed.headers["Location"])
+    return Pair(match, match.mentee, match.mentor, signed.headers["Location"])
 
 
 def _mentor_page(app: Flask, services: Services, pair: Pair) -> str:

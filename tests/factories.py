@@ -1,0 +1,38 @@
+"""Things several tiers of tests build the same way."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from portal.domain.participants import Role, Status
+from portal.local.demo import demo_participants
+from portal.persistence.matches import ACTIVATED, StoredMatch
+from portal.services import Services
+from tests.conftest import FakeClock
+
+ROUND = "2026-03-02T0900Z"
+
+
+def matched_pair(services: Services, clock: FakeClock, program: str = "demo") -> StoredMatch:
+    """A confirmed mentor and mentee of a shipped program in an active match."""
+    definition = services.programs.get(program)
+    assert definition is not None
+    people = demo_participants(definition, clock())
+    mentor = next(p for p in people if p.role is Role.MENTOR)
+    mentee = next(p for p in people if p.role is Role.MENTEE)
+    for person in (mentor, mentee):
+        services.participants.save(replace(person, status=Status.CONFIRMED, active_matches=0))
+    outcome = services.rounds.matches.activate(
+        program,
+        ROUND,
+        mentor=mentor.email,
+        mentee=mentee.email,
+        mentor_capacity=1,
+        mentee_capacity=1,
+        score=80,
+        reasons=("both speak English", "covers 2 of 2 goals: python, sql"),
+        now=clock(),
+    )
+    assert outcome == ACTIVATED
+    [match] = services.rounds.matches.for_person(program, mentee.email)
+    return match
