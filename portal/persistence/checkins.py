@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from portal.domain.checkins import Checkin, Fit, Goal, GoalState, Kind
+from portal.persistence.conditional import save_if, update_if
 from portal.persistence.tables import CheckinRecord, GoalRecord
 
 
@@ -56,21 +57,16 @@ def _checkin(record: CheckinRecord) -> Checkin:
 class CheckinRepository:
     def add(self, checkin: Checkin) -> bool:
         """Store a check-in once; False if one with its id exists (a resubmitted form)."""
-        try:
-            CheckinRecord(
-                checkin.match_id,
-                checkin.checkin_id,
-                program=checkin.program,
-                author_email=checkin.author,
-                met="yes" if checkin.met else "no",
-                details=_details(checkin),
-                created_at=checkin.created_at,
-            ).save(condition=CheckinRecord.checkin_id.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        record = CheckinRecord(
+            checkin.match_id,
+            checkin.checkin_id,
+            program=checkin.program,
+            author_email=checkin.author,
+            met="yes" if checkin.met else "no",
+            details=_details(checkin),
+            created_at=checkin.created_at,
+        )
+        return save_if(record, CheckinRecord.checkin_id.does_not_exist())
 
     def for_match(self, match_id: str) -> list[Checkin]:
         """A match's check-ins, oldest first."""
@@ -111,22 +107,17 @@ class GoalRepository:
 
     def add(self, program: str, goal: Goal) -> bool:
         """Store a new goal; False if its id is taken (the same form posted twice)."""
-        try:
-            GoalRecord(
-                goal.match_id,
-                goal.goal_id,
-                program=program,
-                text=goal.text,
-                state=goal.state.value,
-                added_by=goal.added_by,
-                created_at=goal.created_at,
-                updated_at=goal.updated_at,
-            ).save(condition=GoalRecord.goal_id.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        record = GoalRecord(
+            goal.match_id,
+            goal.goal_id,
+            program=program,
+            text=goal.text,
+            state=goal.state.value,
+            added_by=goal.added_by,
+            created_at=goal.created_at,
+            updated_at=goal.updated_at,
+        )
+        return save_if(record, GoalRecord.goal_id.does_not_exist())
 
     def update(
         self,
@@ -143,12 +134,4 @@ class GoalRepository:
             actions.append(GoalRecord.text.set(text))
         if state is not None:
             actions.append(GoalRecord.state.set(state.value))
-        try:
-            GoalRecord(match_id, goal_id).update(
-                actions=actions, condition=GoalRecord.goal_id.exists()
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return update_if(GoalRecord(match_id, goal_id), actions, GoalRecord.goal_id.exists())

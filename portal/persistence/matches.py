@@ -17,11 +17,11 @@ from pynamodb.exceptions import (
     DoesNotExist,
     PutError,
     TransactWriteError,
-    UpdateError,
 )
 from pynamodb.transactions import TransactWrite
 
 from portal.domain.participants import Status
+from portal.persistence.conditional import update_if
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
 LOCK_ID = "~lock"  # sorts after every round id, which start with a year
@@ -289,16 +289,11 @@ class MatchRepository:
             if email == stored.mentor
             else (MatchRecord.mentee_agreed_at)
         )
-        try:
-            MatchRecord(program, match_id).update(
-                actions=[attribute.set(now), MatchRecord.updated_at.set(now)],
-                condition=(MatchRecord.status == "active") & attribute.does_not_exist(),
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return update_if(
+            MatchRecord(program, match_id),
+            [attribute.set(now), MatchRecord.updated_at.set(now)],
+            (MatchRecord.status == "active") & attribute.does_not_exist(),
+        )
 
     def end(
         self, program: str, match_id: str, *, reason: str, now: datetime, status: str = "ended"

@@ -8,6 +8,7 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from portal.domain.participants import Participant, Role, Status
+from portal.persistence.conditional import update_if
 from portal.persistence.tables import ParticipantRecord
 
 
@@ -73,6 +74,10 @@ def _condition_failed(exc: PutError | UpdateError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
+# Confirmed or paused: someone who can change their status or their answers.
+_TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
+
+
 class ParticipantRepository:
     """Load and store participants; every write is conditional on the status it expects."""
 
@@ -106,39 +111,23 @@ class ParticipantRepository:
 
     def confirm(self, program: str, email: str, now: datetime) -> bool:
         """Mark a pending sign-up confirmed; False if there was no pending sign-up."""
-        record = ParticipantRecord(program, email)
-        try:
-            record.update(
-                actions=[
-                    ParticipantRecord.status.set(Status.CONFIRMED.value),
-                    ParticipantRecord.confirmed_at.set(now),
-                    ParticipantRecord.updated_at.set(now),
-                ],
-                condition=ParticipantRecord.status == Status.PENDING.value,
-            )
-        except UpdateError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
+        return update_if(
+            ParticipantRecord(program, email),
+            [
+                ParticipantRecord.status.set(Status.CONFIRMED.value),
+                ParticipantRecord.confirmed_at.set(now),
+                ParticipantRecord.updated_at.set(now),
+            ],
+            ParticipantRecord.status == Status.PENDING.value,
+        )
 
     def set_status(self, program: str, email: str, status: Status, now: datetime) -> bool:
         """Pause, resume or leave a confirmed sign-up; False if it is pending, gone or left."""
-        try:
-            ParticipantRecord(program, email).update(
-                actions=[
-                    ParticipantRecord.status.set(status.value),
-                    ParticipantRecord.updated_at.set(now),
-                ],
-                condition=ParticipantRecord.status.is_in(
-                    Status.CONFIRMED.value, Status.PAUSED.value
-                ),
-            )
-        except UpdateError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
+        return update_if(
+            ParticipantRecord(program, email),
+            [ParticipantRecord.status.set(status.value), ParticipantRecord.updated_at.set(now)],
+            _TAKING_PART,
+        )
 
     def update_profile(self, participant: Participant, now: datetime) -> bool:
         """Store a person's edited answers; False unless they are confirmed or paused."""
@@ -152,18 +141,7 @@ class ParticipantRepository:
             attribute = getattr(ParticipantRecord, name)
             value = getattr(record, name)
             actions.append(attribute.remove() if value is None else attribute.set(value))
-        try:
-            record.update(
-                actions=[*actions, ParticipantRecord.updated_at.set(now)],
-                condition=ParticipantRecord.status.is_in(
-                    Status.CONFIRMED.value, Status.PAUSED.value
-                ),
-            )
-        except UpdateError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
+        return update_if(record, [*actions, ParticipantRecord.updated_at.set(now)], _TAKING_PART)
 
     def for_program(self, program: str) -> Iterator[Participant]:
         for record in ParticipantRecord.query(program):

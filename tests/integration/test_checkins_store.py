@@ -8,35 +8,18 @@ from datetime import timedelta
 import pytest
 
 from portal.domain.checkins import Checkin, GoalState, Kind, checkin_id_for
-from portal.domain.participants import Role, Status
+from portal.domain.participants import Status
 from portal.persistence.matches import ACTIVATED, StoredMatch
 from portal.services import Services
 from tests.conftest import FakeClock
-from tests.integration.test_persistence import RACERS, at_once, person
+from tests.factories import matched_pair
+from tests.integration.test_persistence import RACERS, at_once
 
 pytestmark = pytest.mark.integration
-ROUND = "2026-03-02T0900Z"
 
 
 def _match(services: Services, clock: FakeClock) -> StoredMatch:
-    mentor = person("grace@example.org", clock, role=Role.MENTOR, status=Status.CONFIRMED)
-    mentee = person("ada@example.org", clock, status=Status.CONFIRMED)
-    for someone in (mentor, mentee):
-        services.participants.save(someone)
-    outcome = services.rounds.matches.activate(
-        "demo",
-        ROUND,
-        mentor=mentor.email,
-        mentee=mentee.email,
-        mentor_capacity=2,
-        mentee_capacity=1,
-        score=70,
-        reasons=("both speak English",),
-        now=clock(),
-    )
-    assert outcome == ACTIVATED
-    [match] = services.rounds.matches.for_person("demo", mentee.email)
-    return match
+    return matched_pair(services, clock)
 
 
 def _checkin(match: StoredMatch, clock: FakeClock, author: str, satisfaction: int) -> Checkin:
@@ -138,7 +121,7 @@ def test_pausing_ends_the_match_and_a_paused_person_is_not_matched_again(
         "2026-03-09T0900Z",
         mentor=match.mentor,
         mentee=match.mentee,
-        mentor_capacity=2,
+        mentor_capacity=1,
         mentee_capacity=1,
         score=70,
         reasons=(),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.services import Services
-from tests.conftest import csrf_token, links_in
+from tests.conftest import FakeClock, csrf_token, links_in
 from tests.web.helpers import sign_up
 
 
@@ -78,3 +79,33 @@ def test_response_does_not_reveal_a_known_address(
     # The confirmed profile is untouched; the owner is told by email instead.
     assert services.participants.get("demo", "ada@example.org").name == "Ada Lovelace"
     assert "already signed up" in mailbox.sent[-1][1]["Subject"]
+
+
+def test_someone_already_signed_up_is_emailed_a_working_link_to_their_page(
+    client: FlaskClient, app: Flask, services: Services, mailbox: MemorySender
+) -> None:
+    sign_up(client)
+    link = next(u for u in links_in(mailbox.sent[0][1]) if "/confirm/" in u)
+    path = link.removeprefix("http://portal.test")
+    client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
+    sign_up(client)  # they lost their link, and try again
+    page_links = [u for u in links_in(mailbox.sent[-1][1]) if "/me/" in u]
+    assert len(page_links) == 1
+    owner = app.test_client()
+    page_path = page_links[0].removeprefix("http://portal.test")
+    opened = owner.get(page_path)
+    signed = owner.post(page_path, data={"csrf_token": csrf_token(opened.text)})
+    assert signed.headers["Location"] == "/me/programs/demo"
+    assert "Hello, Ada" in owner.get("/me/programs/demo").text
+
+
+def test_someone_who_left_can_sign_up_again(
+    client: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    sign_up(client)
+    services.participants.confirm("demo", "ada@example.org", clock())
+    services.participants.set_status("demo", "ada@example.org", Status.LEFT, clock())
+    sign_up(client, name="Ada King")
+    again = services.participants.get("demo", "ada@example.org")
+    assert again is not None
+    assert (again.name, again.status) == ("Ada King", Status.PENDING)

@@ -299,27 +299,27 @@ def rematch(slug: str, match_ref: str) -> Response:
 
 @bp.post("/me/programs/<slug>/pause")
 def pause(slug: str) -> Response:
-    me = _me(slug)
-    _checked_action()
-    try:
-        services().checkins.set_status(slug, me.person.email, Status.PAUSED)
-    except CheckinError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("You are paused: no matching and no reminders until you resume.", "notice")
-    return _back(slug)
+    return _change_status(
+        slug, Status.PAUSED, "You are paused: no matching and no reminders until you resume."
+    )
 
 
 @bp.post("/me/programs/<slug>/resume")
 def resume(slug: str) -> Response:
+    return _change_status(
+        slug, Status.CONFIRMED, "Welcome back: the next matching round includes you again."
+    )
+
+
+def _change_status(slug: str, status: Status, done: str) -> Response:
     me = _me(slug)
     _checked_action()
     try:
-        services().checkins.set_status(slug, me.person.email, Status.CONFIRMED)
+        services().checkins.set_status(slug, me.person.email, status)
     except CheckinError as exc:
         flash(str(exc), "error")
     else:
-        flash("Welcome back: the next matching round includes you again.", "notice")
+        flash(done, "notice")
     return _back(slug)
 
 
