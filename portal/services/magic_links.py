@@ -19,9 +19,10 @@ class LinkProblem(StrEnum):
 
 
 class MagicLinkError(Exception):
-    def __init__(self, problem: LinkProblem) -> None:
+    def __init__(self, problem: LinkProblem, grant: LinkGrant | None = None) -> None:
         super().__init__(problem.value)
         self.problem = problem
+        self.grant = grant  # whose the link was, when it exists but was used or expired
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,9 @@ class MagicLinks:
         if stored is None or stored.purpose != purpose:
             raise MagicLinkError(LinkProblem.UNKNOWN)
         if stored.used_at is not None:
-            raise MagicLinkError(LinkProblem.USED)
+            raise MagicLinkError(LinkProblem.USED, _grant(stored))
         if stored.expires_at <= self.clock():
-            raise MagicLinkError(LinkProblem.EXPIRED)
+            raise MagicLinkError(LinkProblem.EXPIRED, _grant(stored))
         return _grant(stored)
 
     def consume(self, token: str, purpose: str) -> LinkGrant:
@@ -89,7 +90,7 @@ class MagicLinks:
             assert stored is not None
             return _grant(stored)
         # Say why, from a second read; the conditional update already decided.
-        self.check(token, purpose)
+        self.check(token, purpose)  # raises with the reason and whose the link was
         raise MagicLinkError(LinkProblem.USED)
 
 

@@ -4,53 +4,73 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
-from portal.services.magic_links import LinkGrant, MagicLinkError
+from portal.services.magic_links import LinkGrant, LinkProblem, MagicLinkError
 from portal.web import services
+
+
+@dataclass(frozen=True)
+class SignInLink:
+    """A kind of emailed link that opens a session: whose, for how long, and where it leads."""
+
+    purpose: str
+    session_key: str
+    seconds: int
+    endpoint: str  # called with the program's slug, unless `target` says otherwise
+    target: Callable[[LinkGrant], str] | None = None
+
+    def destination(self, grant: LinkGrant) -> str:
+        return self.target(grant) if self.target else url_for(self.endpoint, slug=grant.program)
 
 
 def _problem(kind: str) -> tuple[str, int]:
     return render_template("signup/link_problem.html", problem=kind), 410
 
 
-def landing(token: str, purpose: str, template: str) -> str | tuple[str, int]:
-    """The page a link opens: it only checks the token, because mail scanners follow links."""
+def landing(token: str, link: SignInLink, template: str) -> str | Response | tuple[str, int]:
+    """The page a link opens: it only checks the token, because mail scanners follow links.
+
+    A link used before, opened again in the browser it signed in, goes straight on: people
+    click the same email twice.
+    """
     try:
-        grant = services().links.check(token, purpose)
+        grant = services().links.check(token, link.purpose)
     except MagicLinkError as exc:
-        return _problem(exc.problem.value)
+        return _already_signed_in(exc, link) or _problem(exc.problem.value)
     program = services().programs.get(grant.program)
     if program is None:
         return _problem("gone")
     return render_template(template, program=program, token=token)
 
 
-def sign_in(
-    token: str,
-    purpose: str,
-    session_key: str,
-    seconds: int,
-    endpoint: str,
-    target: Callable[[LinkGrant], str] | None = None,
-) -> Response | tuple[str, int]:
-    """The button's POST: use the link up and open a session for its program and address.
-
-    It then goes to `endpoint` for the program, or to the address `target` makes of the grant.
-    """
+def sign_in(token: str, link: SignInLink) -> Response | tuple[str, int]:
+    """The button's POST: use the link up and open a session for its program and address."""
     try:
-        grant = services().links.consume(token, purpose)
+        grant = services().links.consume(token, link.purpose)
     except MagicLinkError as exc:
-        return _problem(exc.problem.value)
-    session[session_key] = {
+        return _already_signed_in(exc, link) or _problem(exc.problem.value)
+    session[link.session_key] = {
         "program": grant.program,
         "email": grant.subject,
-        "until": int(time.time()) + seconds,
+        "until": int(time.time()) + link.seconds,
     }
-    return redirect(target(grant) if target else url_for(endpoint, slug=grant.program))
+    return redirect(link.destination(grant))
+
+
+def _already_signed_in(exc: MagicLinkError, link: SignInLink) -> Response | None:
+    """Where a used link leads when this browser is still signed in as the link's owner."""
+    used = exc.grant if exc.problem is LinkProblem.USED else None
+    if used is None:
+        return None
+    who = signed_in(link.session_key, used.program)
+    if who is None or who.get("email") != used.subject:
+        return None
+    return redirect(link.destination(used))
 
 
 def signed_in(session_key: str, program: str) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.local.demo import demo_participants
@@ -93,7 +94,7 @@ def test_a_mentor_with_no_place_left_is_refused_and_the_link_still_works(
 
 
 def test_the_introduction_links_to_the_persons_own_page(
-    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+    client: FlaskClient, app: Flask, services: Services, mailbox: MemorySender, clock: FakeClock
 ) -> None:
     links = _suggestion_links(services, mailbox, clock)
     mentee, paths = next(iter(sorted(links.items())))
@@ -110,7 +111,10 @@ def test_the_introduction_links_to_the_persons_own_page(
     assert other in mine.text
     assert "Why you were matched" in mine.text
     assert "Our mentoring agreement" in mine.text
-    assert client.post(page_link, data={"csrf_token": csrf_token(page.text)}).status_code == 410
+    # Used: anyone else gets no further; this browser, still signed in, goes straight on.
+    stranger = app.test_client()
+    assert stranger.get(page_link).status_code == 410
+    assert client.post(page_link, data={"csrf_token": csrf_token(page.text)}).status_code == 302
 
 
 def test_someone_elses_page_is_not_shown_without_their_link(client: FlaskClient) -> None:

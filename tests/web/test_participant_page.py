@@ -378,3 +378,15 @@ def test_a_profile_change_is_stored_and_a_bad_one_is_refused(
     assert after is not None
     assert after.bio == "Now learning Rust as well."
     assert (after.email, after.role, after.status) == (before.email, before.role, before.status)
+
+
+def test_a_used_link_opened_again_in_the_same_browser_goes_straight_on(
+    client: FlaskClient, app: Flask, pair: Pair, services: Services
+) -> None:
+    url = services.checkins.checkin_url("demo", pair.match.match_id, pair.mentee)
+    first = _sign_in(client, url)
+    again = client.get(url.removeprefix(BASE))
+    assert again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    # Anyone else holding the used link gets no further.
+    assert app.test_client().get(url.removeprefix(BASE)).status_code == 410

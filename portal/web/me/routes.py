@@ -80,29 +80,33 @@ def _back(slug: str, anchor: str = "") -> Response:
 
 
 @bp.get("/me/<token>")
-def open_link(token: str) -> str | tuple[str, int]:
-    return links.landing(token, ME, "me/open.html")
+def open_link(token: str) -> str | Response | tuple[str, int]:
+    return links.landing(token, PAGE_LINK, "me/open.html")
 
 
 @bp.post("/me/<token>")
 def sign_in(token: str) -> Response | tuple[str, int]:
-    return links.sign_in(token, ME, "me", SESSION_SECONDS, "me.page")
-
-
-@bp.get("/checkin/<token>")
-def open_checkin_link(token: str) -> str | tuple[str, int]:
-    return links.landing(token, CHECKIN, "me/open_checkin.html")
-
-
-@bp.post("/checkin/<token>")
-def checkin_sign_in(token: str) -> Response | tuple[str, int]:
-    return links.sign_in(token, CHECKIN, "me", SESSION_SECONDS, "me.page", _checkin_form_of)
+    return links.sign_in(token, PAGE_LINK)
 
 
 def _checkin_form_of(grant: LinkGrant) -> str:
     match_id, survey = split_scope(grant.scope)
     target = url_for("me.checkin", slug=grant.program, match_ref=ref(match_id))
     return target + (f"?survey={quote(survey)}" if survey else "")
+
+
+PAGE_LINK = links.SignInLink(ME, "me", SESSION_SECONDS, "me.page")
+CHECKIN_LINK = links.SignInLink(CHECKIN, "me", SESSION_SECONDS, "me.page", _checkin_form_of)
+
+
+@bp.get("/checkin/<token>")
+def open_checkin_link(token: str) -> str | Response | tuple[str, int]:
+    return links.landing(token, CHECKIN_LINK, "me/open_checkin.html")
+
+
+@bp.post("/checkin/<token>")
+def checkin_sign_in(token: str) -> Response | tuple[str, int]:
+    return links.sign_in(token, CHECKIN_LINK)
 
 
 # -- the page -------------------------------------------------------------------------------

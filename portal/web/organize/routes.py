@@ -12,16 +12,17 @@ from portal.web import links, services
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
 SESSION_SECONDS = 2 * 3600  # an organizer's session from one link
+LINK = links.SignInLink(ORGANIZE, "organizer", SESSION_SECONDS, "organize.review")
 
 
 @bp.get("/<token>")
-def open_link(token: str) -> str | tuple[str, int]:
-    return links.landing(token, ORGANIZE, "organize/open.html")
+def open_link(token: str) -> str | Response | tuple[str, int]:
+    return links.landing(token, LINK, "organize/open.html")
 
 
 @bp.post("/<token>")
 def sign_in(token: str) -> Response | tuple[str, int]:
-    return links.sign_in(token, ORGANIZE, "organizer", SESSION_SECONDS, "organize.review")
+    return links.sign_in(token, LINK)
 
 
 def _organizer_program(slug: str) -> Program:
