@@ -377,6 +377,17 @@ class RoundRepository:
             raise
         return True
 
+    def record_result(
+        self, program: str, round_id: str, facts: dict[str, object], now: datetime
+    ) -> None:
+        """Keep what matching found while the round's emails go out, for a resumed round.
+
+        It holds the addresses of the people left waiting; `finish` replaces it.
+        """
+        RoundRecord(program, round_id).update(
+            actions=[RoundRecord.summary.set({"result": facts}), RoundRecord.updated_at.set(now)]
+        )
+
     def finish(
         self, program: str, round_id: str, status: str, summary: dict[str, object], now: datetime
     ) -> None:

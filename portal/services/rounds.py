@@ -6,8 +6,8 @@ import hashlib
 import logging
 import uuid
 import zoneinfo
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from portal.content import ContentError, read_document
 from portal.domain.clock import Clock
-from portal.domain.matching import MatchResult, match
+from portal.domain.matching import Figures, MatchResult, Unmatched, match
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Format, Program
 from portal.domain.schedule import last_due
@@ -178,6 +178,7 @@ class RoundService:
         if pool:
             history = self.matches.history(program.slug)
             result = match(program, pool, now=now, history=history)
+            self.rounds.record_result(program.slug, round_id, _result_facts(result), now)
             if program.approval is Approval.MENTEE_CHOICE:
                 self._suggest(program, round_id, pool, history, now)
             for pair in result.pairs if program.approval is not Approval.MENTEE_CHOICE else ():
@@ -254,6 +255,9 @@ class RoundService:
         introduces everyone exactly once.
         """
         published = program.approval is Approval.AUTO
+        if result is None:
+            # A resumed round: what its matching found was kept on the round's record.
+            result = self._recorded_result(program.slug, round_id)
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
         stored = self.matches.for_round(program.slug, round_id)
         waiting = _waiting_digest(result)
@@ -272,7 +276,8 @@ class RoundService:
                     program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
                 )
         pairs = [m for m in stored if m.status != "suggested"]  # suggestions are not pairs yet
-        emails += self._summarise(program, round_id, now, result, pairs, everyone, published)
+        due = _due_time(round_id) or now
+        emails += self._summarise(program, round_id, due, result, pairs, everyone, published)
         status = "introduced" if published else "proposed"
         self.rounds.finish(
             program.slug, round_id, status, _summary(result, len(stored), refused), now
@@ -337,6 +342,11 @@ class RoundService:
             )
             sent += queued
         return sent
+
+    def _recorded_result(self, program: str, round_id: str) -> MatchResult | None:
+        stored = self.rounds.get(program, round_id)
+        facts = stored.summary.get("result") if stored else None
+        return _result_from_facts(facts) if isinstance(facts, dict) else None
 
     def _previous_digest(self, program: Program, round_id: str) -> str | None:
         earlier = self.rounds.before(program.slug, round_id)
@@ -606,6 +616,39 @@ def _person(person: Participant) -> dict[str, Any]:
         "timezone": person.timezone,
         "department": person.department,
     }
+
+
+def _due_time(round_id: str) -> datetime | None:
+    """The minute a round was due, from its name (see `round_id_for`)."""
+    try:
+        return datetime.strptime(round_id, "%Y-%m-%dT%H%MZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _result_facts(result: MatchResult) -> dict[str, Any]:
+    """What the summary of a round needs from its matching, as JSON."""
+    return {
+        "format": result.format,
+        "objective": result.objective,
+        "fairness": result.fairness,
+        "unmatched": [asdict(u) for u in result.unmatched],
+        "hints": list(result.hints),
+        "figures": asdict(result.figures),
+    }
+
+
+def _result_from_facts(facts: dict[str, Any]) -> MatchResult:
+    """The matching result of `_result_facts` again; its pairs are the stored matches."""
+    return MatchResult(
+        format=facts["format"],
+        objective=facts["objective"],
+        fairness=facts["fairness"],
+        pairs=(),
+        unmatched=tuple(Unmatched(**u) for u in facts["unmatched"]),
+        hints=tuple(facts["hints"]),
+        figures=Figures(**facts["figures"]),
+    )
 
 
 def _waiting_digest(result: MatchResult | None) -> str:
