@@ -241,11 +241,16 @@ def match_command(
     now = moment.replace(tzinfo=UTC) if moment else datetime.now(UTC)
     result = match(program, people, now=now)
     if scores_path is not None:
-        write_scores(
-            scores_path,
-            score_all_pairs(program, people, now=now),
-            peer=program.format.value == "peer",
-        )
+        try:
+            write_scores(
+                scores_path,
+                score_all_pairs(program, people, now=now),
+                peer=program.format.value == "peer",
+            )
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {scores_path}: {exc.strerror or exc}", param_hint="--scores"
+            ) from None
     if output == "json":
         click.echo(json.dumps(match_result_json(result), indent=2, ensure_ascii=False))
     else:
