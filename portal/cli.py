@@ -18,14 +18,26 @@ import click
 
 from portal.content import ContentError
 from portal.local.dynamodb import LocalStoreError
-from portal.settings import Settings, SettingsError, load_settings
+from portal.settings import (
+    Settings,
+    SettingsError,
+    load_settings,
+    remember_base_url,
+    remembered_base_url,
+)
 
 
 def _settings() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    if settings.is_local and "PORTAL_BASE_URL" not in os.environ:
+        # Links in emails this command queues lead to where `portal dev` serves (its --port).
+        served = remembered_base_url(settings.data_dir)
+        if served:
+            settings = settings.with_overrides(base_url=served)
+    return settings
 
 
 @contextmanager
@@ -95,6 +107,7 @@ def dev(host: str, port: int, no_demo: bool) -> None:
     if "PORTAL_BASE_URL" not in os.environ:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
         settings = settings.with_overrides(base_url=f"http://{shown}:{port}")
+    remember_base_url(settings.data_dir, settings.base_url)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -241,11 +254,16 @@ def match_command(
     now = moment.replace(tzinfo=UTC) if moment else datetime.now(UTC)
     result = match(program, people, now=now)
     if scores_path is not None:
-        write_scores(
-            scores_path,
-            score_all_pairs(program, people, now=now),
-            peer=program.format.value == "peer",
-        )
+        try:
+            write_scores(
+                scores_path,
+                score_all_pairs(program, people, now=now),
+                peer=program.format.value == "peer",
+            )
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {scores_path}: {exc.strerror or exc}", param_hint="--scores"
+            ) from None
     if output == "json":
         click.echo(json.dumps(match_result_json(result), indent=2, ensure_ascii=False))
     else:

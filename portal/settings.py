@@ -171,6 +171,23 @@ def local_secret_key(data_dir: Path) -> str:
     return key
 
 
+def remember_base_url(data_dir: Path, base_url: str) -> None:
+    """Keep the address `portal dev` serves, for the links in emails other commands queue."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    temporary = data_dir / f".base_url.{os.getpid()}"
+    temporary.write_text(base_url + "\n", encoding="utf-8")
+    os.replace(temporary, data_dir / "base_url")
+
+
+def remembered_base_url(data_dir: Path) -> str | None:
+    """The address the last `portal dev` on this data folder served, if any."""
+    try:
+        value = (data_dir / "base_url").read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        return None
+    return value.rstrip("/") if value.startswith(("http://", "https://")) else None
+
+
 def _read_key(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()

@@ -29,6 +29,12 @@ BLOCKING_MARGIN = 50  # 5 points, in tenths: both would gain at least this much
 # `balanced` keeps every pair within this much of the highest floor the pool allows: a
 # little room below it lets strong pairs form where the exact floor would break them up.
 FLOOR_SLACK = 50
+# `balanced` gives up at most this share of the best total score (issue: "for under 0.5% of
+# total score"): it tries the cube of the scores first, then blends closer to the plain
+# score, and keeps the first within budget (else the plain optimum). For peers, who have no
+# floor, a blend must also keep the lowest score within FLOOR_SLACK of the plain optimum's.
+BALANCED_BUDGET = 0.005
+BALANCED_STEPS = (8, 4, 2, 1, 0)
 
 
 @dataclass(frozen=True)
@@ -399,8 +405,24 @@ def _match_bipartite(program: Program, scorer: Scorer, keep: int) -> MatchResult
                 int((assignment >= 0).sum()),
             )
         kept = weights >= floor - FLOOR_SLACK
-        assignment = solve(rows[kept], cols[kept], _balanced_weights(weights[kept]))
+        best = _assignment_total(assignment, rows, cols, weights)
+        for convexity in BALANCED_STEPS:
+            fairer = solve(rows[kept], cols[kept], _balanced_weights(weights[kept], convexity))
+            if _assignment_total(fairer, rows, cols, weights) >= best * (1 - BALANCED_BUDGET):
+                assignment = fairer
+                break
     return _bipartite_result(program, scorer, assignment, capacity, candidates)
+
+
+def _assignment_total(
+    assignment: npt.NDArray[np.int32],
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+    weights: npt.NDArray[np.int32],
+) -> int:
+    """The total score (tenths) of an assignment row -> column over the graph's edges."""
+    chosen = assignment[rows] == cols
+    return int(weights[chosen].astype(np.int64).sum())
 
 
 def _max_matches(
@@ -462,14 +484,19 @@ def _highest_floor(
     return int(levels[low]) if len(levels) else 0
 
 
-def _balanced_weights(weights: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
-    """The cube of the score: one strong pair outweighs several middling ones.
+def _balanced_weights(
+    weights: npt.NDArray[np.int32], convexity: int = BALANCED_STEPS[0]
+) -> npt.NDArray[np.int64]:
+    """Between the score (convexity 0) and its cube (the highest): strong pairs outweigh
+    several middling ones.
 
     A convex objective comes close to stability: few people would both rather be matched
     with each other (blocking pairs), for a small cost in total score (see bench/matching.py).
     """
     w = weights.astype(np.int64)
-    return (w * w * w) // 1000
+    cube = (w * w * w) // 1000
+    top = BALANCED_STEPS[0]
+    return ((top - convexity) * w * 1000 + convexity * cube) // top
 
 
 def _bipartite_result(
@@ -773,11 +800,14 @@ def _match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
     balanced = program.matching.fairness == "balanced"
 
     def solve(
-        rows: npt.NDArray[np.int32], cols: npt.NDArray[np.int32], weights: npt.NDArray[np.int32]
+        rows: npt.NDArray[np.int32],
+        cols: npt.NDArray[np.int32],
+        weights: npt.NDArray[np.int32],
+        convexity: int = 0,
     ) -> npt.NDArray[np.int32]:
         graph = rx.PyGraph()
         graph.add_nodes_from(range(n))
-        objective = _balanced_weights(weights) if balanced else weights.astype(np.int64)
+        objective = _balanced_weights(weights, convexity) if convexity else weights.astype(np.int64)
         # +1 so that a 0-point pair still counts as a match to be made.
         graph.add_edges_from(
             [(int(a), int(b), int(w) + 1) for a, b, w in zip(rows, cols, objective, strict=True)]
@@ -819,10 +849,34 @@ def _match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
                 upper = (parts.veto == 0) & (row_block[:, None] < np.arange(n)[None, :])
                 pair_rows, pair_cols = np.nonzero(upper)
                 full.add(row_block[pair_rows], pair_cols, parts.score[pair_rows, pair_cols])
-            complete = solve(*full.arrays())
+            full_rows, full_cols, full_weights = full.arrays()
+            complete = solve(full_rows, full_cols, full_weights)
             if int((complete >= 0).sum()) > int((partner >= 0).sum()):
                 partner = complete
+                rows, cols, weights = full_rows, full_cols, full_weights
+    if balanced:
+        # On the graph the plain optimum came from: the same people matched, fairer pairs.
+        plain_scores = _peer_pair_scores(scorer, partner)
+        for convexity in BALANCED_STEPS[:-1]:
+            fairer = solve(rows, cols, weights, convexity)
+            scores = _peer_pair_scores(scorer, fairer)
+            if (
+                len(scores) >= len(plain_scores)
+                and scores.sum() >= plain_scores.sum() * (1 - BALANCED_BUDGET)
+                and (len(scores) == 0 or scores.min() >= plain_scores.min() - FLOOR_SLACK)
+            ):
+                partner = fairer
+                break
     return _peer_result(program, scorer, partner, candidates)
+
+
+def _peer_pair_scores(scorer: Scorer, partner: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+    """The scores (tenths) of the pairs in a peer matching, each pair once."""
+    first = np.flatnonzero(partner > np.arange(len(partner))).astype(np.intp)
+    if len(first) == 0:
+        return np.zeros(0, dtype=np.int64)
+    second = partner[first].astype(np.intp)
+    return scorer.components(first, second, pairwise=True).score.astype(np.int64)
 
 
 def _peer_result(

@@ -20,8 +20,8 @@ from portal.mail.senders import MemorySender
 from portal.persistence.tables import MatchRecord, OutboxRecord, RoundRecord
 from portal.services import Services
 from portal.services.rounds import RoundService
-from tests.conftest import FakeClock
-from tests.functions.conftest import scheduled_event
+from tests.conftest import ROOT, FakeClock
+from tests.functions.conftest import EVENTS, scheduled_event
 
 # The clock fixture's moment: Monday 2 March 2026, 09:00 in London (GMT, so 09:00Z).
 MONDAY_NINE = "2026-03-02T09:00:00Z"
@@ -53,6 +53,12 @@ def test_handlers_take_exactly_event_and_context(handler: Callable[..., Any]) ->
     assert [p.name for p in parameters] == ["event", "context"]
     assert all(p.default is inspect.Parameter.empty for p in parameters)
     assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+
+
+def test_the_recorded_events_ship_with_the_repository() -> None:
+    # A clean clone anywhere (not only beside the shared folder) must run these tests.
+    assert EVENTS.is_relative_to(ROOT)
+    assert (EVENTS / "scheduled-event.json").is_file()
 
 
 def test_the_recorded_event_names_the_matching_round_handler() -> None:

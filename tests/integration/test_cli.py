@@ -252,6 +252,18 @@ def test_dev_server_sign_up_confirm_stop_and_start_again(tmp_path: Path) -> None
         assert len(rows) == 41
         assert len(java_on(data)) == 1  # dev's own; the CLI started none
 
+        # 4b. A round queued from the CLI links to this server's port, not the default one.
+        assert portal(data, "round", "--program", "demo").returncode == 0
+        sent = portal(data, "send-mail")
+        assert sent.returncode == 0, sent.stderr
+        messages = [
+            parse(path.read_text(encoding="utf-8")) for path in (data / "mail").glob("*.eml")
+        ]
+        intros = [m for m in messages if any("/me/" in url for url in links_in(m))]
+        assert intros
+        for intro in intros:
+            assert all(url.startswith(base_url + "/") for url in links_in(intro)), intro["To"]
+
         # 5. SIGTERM stops the server and its JVM, and withdraws the published endpoint.
         assert stop(dev) == 0, log.read_text()
     assert "Stopping." in log.read_text()

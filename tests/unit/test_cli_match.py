@@ -325,3 +325,15 @@ def test_the_program_option_is_required(demo_csv: Path) -> None:
     result = portal_match(demo_csv)
     assert result.exit_code == 2
     assert "--program" in result.stderr
+
+
+def test_a_scores_file_that_cannot_be_written_is_refused_without_a_result(
+    demo_csv: Path, tmp_path: Path
+) -> None:
+    scores = tmp_path / "no-such-folder" / "scores.csv"
+    result = portal_match(demo_csv, "--program", "demo", "--format", "json", "--scores", scores)
+    assert result.exit_code == 2
+    assert "--scores" in result.stderr
+    assert "cannot write" in result.stderr
+    assert result.stdout == ""
+    assert not isinstance(result.exception, OSError)

@@ -44,6 +44,10 @@ BAD_ANSWERS: list[tuple[str, dict[str, Any], str, str]] = [
     ("mentee", {"department": "<b>IT</b>"}, "department", "Please use plain text"),
     ("mentee", {"bio": LONG}, "bio", "Field cannot be longer than 1000 characters."),
     ("mentee", {"bio": "I <3 <a href=x>links</a>"}, "bio", "Please use plain text"),
+    ("mentee", {"name": "Ada\x00Lovelace"}, "name", "Please use plain text"),
+    ("mentee", {"name": "Ada\x1b[31m"}, "name", "Please use plain text"),
+    ("mentee", {"department": "IT\x07"}, "department", "Please use plain text"),
+    ("mentee", {"bio": "Hello\x00"}, "bio", "Please use plain text"),
     ("mentee", {"reports_to": LONG}, "reports_to", "Field cannot be longer than 254 characters."),
     (
         "mentee",

@@ -57,6 +57,9 @@ PAGE_ORDER = (
     "consent",
 )
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|[<>]")
+# Control characters (NUL, escape, bell, ...) have no place in an answer either; a bio may
+# keep its line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -70,10 +73,13 @@ class NoMarkup:
     """Refuse text that looks like HTML: it has no place in a name or an answer."""
 
     message = "Please use plain text, without < or > characters."
+    control_message = "Please use plain text, without control characters."
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if isinstance(field.data, str) and _MARKUP.search(field.data):
             raise ValidationError(self.message)
+        if isinstance(field.data, str) and _CONTROL.search(field.data):
+            raise ValidationError(self.control_message)
 
 
 class Count:

@@ -429,6 +429,38 @@ def test_balanced_fairness_does_not_add_blocking_pairs(fmt: str, seed: int) -> N
     assert after.blocking_pairs <= before.blocking_pairs
 
 
+@pytest.mark.parametrize(
+    ("fmt", "size", "seed", "capacity", "max_gap"),
+    [
+        ("group", 150, 5, 2, 4),  # the cube of the scores alone cost 0.58% here
+        ("peer", 100, 7, 1, 8),  # and 0.65% here
+        ("peer", 200, 7, 1, 8),  # and 0.77% here
+    ],
+)
+def test_balanced_fairness_costs_under_half_a_percent_of_the_total(
+    fmt: str, size: int, seed: int, capacity: int, max_gap: float
+) -> None:
+    plain = bench_program(fmt, fairness="none", capacity=capacity, max_gap=max_gap)
+    balanced = bench_program(fmt, fairness="balanced", capacity=capacity, max_gap=max_gap)
+    people = population(plain, size, seed=seed, mentor_share=0.35)
+    before = match(plain, people, now=BENCH_NOW).figures
+    after = match(balanced, people, now=BENCH_NOW).figures
+    assert after.pairs == before.pairs
+    assert after.total_score >= before.total_score * 0.995
+
+
+@pytest.mark.parametrize(("size", "seed"), [(100, 5), (200, 5)])
+def test_balanced_fairness_does_not_sink_the_lowest_peer_score(size: int, seed: int) -> None:
+    # The cube of the scores alone took the lowest pair from 41.5 to 24.8, and 30.7 to 13.7.
+    plain = bench_program("peer", fairness="none")
+    balanced = bench_program("peer", fairness="balanced")
+    people = population(plain, size, seed=seed)
+    before = match(plain, people, now=BENCH_NOW).figures
+    after = match(balanced, people, now=BENCH_NOW).figures
+    assert after.pairs == before.pairs
+    assert after.min_score >= before.min_score - 5
+
+
 def test_unmatched_entries_are_sorted_by_role_then_email() -> None:
     result = run(
         program(),
