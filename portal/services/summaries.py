@@ -191,7 +191,10 @@ class SummaryService:
                 }
                 for pair in f.stalled
             ],
-            "low_ratings": [flag(item) for item in f.low_ratings],
+            # A low rating that also asks for a new match is listed once, with the request.
+            "low_ratings": [
+                flag(item) for item in f.low_ratings if item not in f.rematch_requests
+            ],
             "rematch_requests": [flag(item) for item in f.rematch_requests],
             "failed_emails": [
                 {

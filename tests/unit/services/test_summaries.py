@@ -104,20 +104,25 @@ def test_the_summary_puts_what_needs_attention_first_then_the_figures(
     head = text[attention:figures]
     # Stalled pairs, with who they are and for how long.
     assert (
-        "Mentor6 Example (mentor) and Mentee6 Example (mentee): 39 days quiet, no check-in" in head
+        "Mentor6 Example (mentor, mentor6@example.org) and Mentee6 Example (mentee, "
+        "mentee6@example.org): 39 days quiet, no check-in since they were matched" in head
     )
-    assert "Mentor7 Example (mentor) and Mentee7 Example (mentee): 39 days quiet" in head
+    assert "Mentor7 Example (mentor, mentor7@example.org) and Mentee7 Example" in head
     assert "Mentor0 Example" not in head.split("Low ratings")[0]
     # The low rating with its private note, and the request for another match.
     assert (
-        f"Mentee1 Example (mentee) rated their match with Mentor1 Example 2 of 5 on Wed 8 Apr. "
+        "Mentee1 Example (mentee, mentee1@example.org) rated their match with Mentor1 Example "
+        "2 of 5 on Wed 8 Apr. "
         f'Private note: "{NOTE}"'
     ) in head
-    assert "Mentee2 Example (mentee) says the match with Mentor2 Example is not a good fit" in head
+    assert (
+        "Mentee2 Example (mentee, mentee2@example.org) says the match with Mentor2 Example "
+        "is not a good fit (Thu 9 Apr, rating 3 of 5)"
+    ) in head
     # Confirmed people with no match, longest first; the pending sign-up is not waiting.
     assert "Still waiting for a match (2 people)" in head
-    assert "Walt Example (mentor)" in head
-    assert "Wanda Example (mentee)" in head
+    assert "Walt Example (mentor, walt@example.org): 19 days" in head
+    assert "Wanda Example (mentee, wanda@example.org): 19 days" in head
     assert "Pending" not in head
     tail = text[figures:]
     assert "Signed up: 19" in tail
@@ -156,7 +161,7 @@ def test_a_figure_about_fewer_than_five_people_is_shown_as_fewer_than_five(
     assert "Average satisfaction this week: fewer than 5 (last week: none yet)" in text
     assert "1.0 of 5" not in text
     # The organizers still see who rated low: they need to act on it.
-    assert "Mentee0 Example (mentee) rated their match with Mentor0 Example 1 of 5" in text
+    assert "Mentee0 Example (mentee, mentee0@example.org) rated their match with Mentor0" in text
 
 
 def test_failed_emails_of_the_week_are_listed(
