@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -324,6 +324,16 @@ def send_mail(limit: int, moment: datetime | None) -> None:
     click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed")
 
 
+def _send_hint(settings: Settings, now: datetime) -> str:
+    """How to send what was queued: on a simulated clock, a moment after it was queued."""
+    if settings.clock_start is None:
+        return "portal send-mail"
+    # Each command's simulated clock starts again at PORTAL_CLOCK (or --at): mail queued a
+    # few seconds after it would not be due yet at that same moment.
+    later = now + timedelta(hours=1)
+    return f"portal send-mail --at {later.strftime('%Y-%m-%dT%H:%M')}"
+
+
 @main.command("remind")
 @click.option("--at", "moment", type=_Moment(), help=AT_HELP)
 def remind_command(moment: datetime | None) -> None:
@@ -350,7 +360,7 @@ def remind_command(moment: datetime | None) -> None:
             + (f"queued {done}" if done else "nothing due")
         )
     if any(o.queued for o in outcomes):
-        click.echo("Send them with: portal send-mail")
+        click.echo(f"Send them with: {_send_hint(settings, now)}")
     if any(o.status == "failed" for o in outcomes):
         raise SystemExit(1)
 
@@ -386,7 +396,7 @@ def summaries_command(slug: str, moment: datetime | None, show: bool) -> None:
             f"{slug}: the summary of the week to {now.strftime('%Y-%m-%d %H:%M')} UTC is queued "
             f"for {outcome.emails} organizer{'s' if outcome.emails != 1 else ''}"
         )
-        click.echo("Send it with: portal send-mail")
+        click.echo(f"Send it with: {_send_hint(settings, now)}")
     if text is not None:
         click.echo(f"\nSubject: {text.subject}\n\n{text.text}")
 

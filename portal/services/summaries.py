@@ -192,9 +192,7 @@ class SummaryService:
                 for pair in f.stalled
             ],
             # A low rating that also asks for a new match is listed once, with the request.
-            "low_ratings": [
-                flag(item) for item in f.low_ratings if item not in f.rematch_requests
-            ],
+            "low_ratings": [flag(item) for item in f.low_ratings if item not in f.rematch_requests],
             "rematch_requests": [flag(item) for item in f.rematch_requests],
             "failed_emails": [
                 {

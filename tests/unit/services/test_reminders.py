@@ -314,6 +314,8 @@ def test_portal_remind_runs_on_a_simulated_day_given_by_at_or_portal_clock(
     assert day14.exit_code == 0, day14.output
     assert "Reminders at 2026-03-16 07:00 UTC:" in day14.output
     assert "demo: 1 active pairs, queued 2 checkin reminder" in day14.output
+    # Mail queued on a simulated clock is sent by a later simulated moment.
+    assert "Send them with: portal send-mail --at 2026-03-16T08:00" in day14.output
     again = CliRunner().invoke(main, ["remind", "--at", "2026-03-16T09:00"])
     assert "demo: 1 active pairs, nothing due" in again.output
     monkeypatch.setenv("PORTAL_CLOCK", "2026-03-23T07:00:00Z")
