@@ -120,7 +120,7 @@ class ReminderService:
         for match in matches:
             pair = (people.get(match.mentor), people.get(match.mentee))
             if pair[0] is None or pair[1] is None:
-                log.warning("match %s of %s names an unknown person", "…", program.slug)
+                log.warning("a match of %s names someone who is not signed up", program.slug)
                 continue
             checkins = self.checkins.for_match(match.match_id)
             for template in self._remind_pair(program, match, (pair[0], pair[1]), checkins, now):
@@ -139,8 +139,9 @@ class ReminderService:
         now: datetime,
     ) -> list[str]:
         sent: list[str] = []
-        # Paused and departed people get nothing; their matches end when they pause or leave.
-        reachable = [p for p in pair if p.status is Status.CONFIRMED]
+        # Paused and departed people get nothing (their matches end when they pause or leave),
+        # nor do addresses that unsubscribed or bounced: no links are issued for them either.
+        reachable = [p for p in pair if p.status is Status.CONFIRMED and self._mailable(p.email)]
         surveyed: set[str] = set()
         for person in reachable:
             survey = survey_due(
@@ -177,6 +178,10 @@ class ReminderService:
             if self._nudge(program, match, person, pair, step, now):
                 sent.append(TEMPLATES[step.step])
         return sent
+
+    def _mailable(self, email: str) -> bool:
+        suppressions = self.mail.suppressions
+        return suppressions is None or suppressions.reason(email) is None
 
     def _key(self, program: Program, match: StoredMatch, what: str, recipient: str) -> str:
         return f"nudge:{program.slug}:{match_digest(match.match_id)}:{what}:{recipient}"

@@ -350,3 +350,17 @@ def test_bad_input_to_the_commands_gets_a_clear_message(
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
+
+
+def test_someone_who_unsubscribed_gets_no_reminder_and_no_link_is_made_for_them(
+    services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    pair(services, "Maria", "Tom", START)
+    assert services.mail.suppressions is not None
+    services.mail.suppressions.add("tom@example.org", "unsubscribe", START)
+    clock.now = run_at(14)
+
+    sent = remind_and_send(services, clock, mailbox)
+
+    assert [to for to, _ in sent] == ["maria@example.org"]
+    assert {r.subject for r in TokenRecord.scan()} == {"maria@example.org"}
