@@ -115,6 +115,8 @@ class WeeklyProgress:
     satisfaction_this_week: Figure  # value: the mean, 1 to 5
     satisfaction_last_week: Figure
     retention: Figure  # value: percent of everyone matched still in or through their match
+    # Every check-in of the week, oldest first, with the other person of its match.
+    this_week: tuple[tuple[Checkin, str], ...] = ()
 
     @property
     def satisfaction_trend(self) -> float | None:
@@ -183,10 +185,12 @@ def weekly_progress(
 
     pairs = {m.match_id: m for m in real}
     low, rematch = [], []
+    week: list[tuple[Checkin, str]] = []
     for checkin in sorted(checkins, key=lambda c: c.created_at):
         if not since <= checkin.created_at < now or checkin.match_id not in pairs:
             continue
         match = pairs[checkin.match_id]
+        week.append((checkin, match.mentee if checkin.author == match.mentor else match.mentor))
         flag = Flag(
             checkin.match_id,
             checkin.author,
@@ -249,4 +253,5 @@ def weekly_progress(
         satisfaction_this_week=this_satisfaction,
         satisfaction_last_week=last_satisfaction,
         retention=retention,
+        this_week=tuple(week),
     )

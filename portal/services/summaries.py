@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from portal.domain.analytics import SMALL_GROUP, Figure, Flag, WeeklyProgress, weekly_progress
-from portal.domain.checkins import Checkin
+from portal.domain.checkins import Checkin, Kind
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
 from portal.domain.schedule import recent_fire
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # is not in the outbox yet is sent (a missed hour is caught up, a repeated event finds it).
 CATCH_UP = timedelta(days=1)
 TEMPLATE = "progress_summary"
+MAX_LISTED = 60  # check-ins listed one by one; the rest are counted
 EMAIL_NAMES = {
     "introduction": "introduction",
     "match_summary": "round summary",
@@ -74,6 +75,16 @@ def show(figure: Figure, kind: str = "count") -> dict[str, Any]:
     else:
         text = f"{figure.value:.0f}"
     return {"text": text, "suppressed": False}
+
+
+def _what(checkin: Checkin) -> str:
+    if checkin.kind is Kind.RATING:
+        return "gave a one-click rating"
+    if checkin.survey == "closing":
+        return "answered the closing survey"
+    if checkin.survey:
+        return f"answered the {checkin.survey.replace('-', ' ')} survey"
+    return "logged a check-in"
 
 
 class SummaryService:
@@ -224,5 +235,19 @@ class SummaryService:
                 )
             ),
             "retention": show(f.retention, "pct"),
+            "checkins": [
+                {
+                    "day": checkin.created_at.astimezone(zone).strftime("%a %-d %b"),
+                    "author": who(checkin.author),
+                    "other": who(other),
+                    "what": _what(checkin),
+                    "form": checkin.kind is not Kind.RATING,
+                    "met": checkin.met,
+                    "minutes": checkin.minutes,
+                    "note": checkin.note,
+                }
+                for checkin, other in f.this_week[:MAX_LISTED]
+            ],
+            "more_checkins": max(len(f.this_week) - MAX_LISTED, 0),
             "attention": bool(f.needs_attention or report.failed_emails),
         }

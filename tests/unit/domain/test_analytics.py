@@ -93,6 +93,12 @@ def test_low_ratings_and_rematch_requests_of_this_week_are_flagged_with_the_priv
     assert [(f.author, f.note) for f in progress.rematch_requests] == [
         (matches[1].mentee, "different goals")
     ]
+    # Every check-in of the week is listed, oldest first, with the other person of its pair.
+    assert [(c.author, other) for c, other in progress.this_week] == [
+        (matches[0].mentor, matches[0].mentee),
+        (matches[1].mentee, matches[1].mentor),
+        (matches[0].mentee, matches[0].mentor),
+    ]
 
 
 def test_people_waiting_for_a_match_are_listed_longest_first() -> None:

@@ -235,6 +235,33 @@ def test_portal_summaries_queues_a_summary_now_and_shows_it(
         "Subject: Demo: Tech Careers mentoring: week to Fri 6 Mar 2026, all quiet" in result.output
     )
     assert "Check-ins and ratings this week: fewer than 5" in result.output
+    # The check-in itself is listed for the organizers, with its private note but no rating.
+    listed = " ".join(result.output.split())
+    assert (
+        "Thu 5 Mar: Tom Example (mentee, tom@example.org) logged a check-in on the match with "
+        'Maria Example (met). Private note: "Going well"'
+    ) in listed
+    assert "5 of 5" not in listed
     again = CliRunner().invoke(main, ["summaries", "--program", "demo", "--at", "2026-03-06T10:00"])
     assert "this summary was sent already" in again.output
     assert keys_starting("progress:demo:cli-2026-03-06T1000Z:") == 1
+
+
+def test_what_people_typed_is_escaped_in_the_html_part(
+    services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    match = pair(services, "Maria", "Tom", START)
+    clock.now = FRIDAY - timedelta(days=1)
+    services.checkins.record(
+        "demo",
+        match.match_id,
+        "tom@example.org",
+        CheckinAnswers(met=False, satisfaction=1, note="<script>alert(1)</script>"),
+    )
+    services.summaries.send(demo, FRIDAY, "test")
+    services.mail.drain(per_second=1000)
+
+    page = html(mailbox.sent[0][1])
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '"<script>alert(1)</script>"' in plain(mailbox.sent[0][1])
