@@ -390,7 +390,10 @@ def summaries_command(slug: str, moment: datetime | None, show: bool) -> None:
             report = services.summaries.summary_for(program, now)
             text = render(TEMPLATE, services.summaries.context(report))
     if outcome.status == "repeated":
-        click.echo(f"{slug}: {'; '.join(outcome.notes)} (this minute)")
+        click.echo(
+            f"{slug}: the summary for {now.strftime('%Y-%m-%d %H:%M')} UTC was queued already; "
+            "run it again a minute later (or with another --at)"
+        )
     else:
         click.echo(
             f"{slug}: the summary of the week to {now.strftime('%Y-%m-%d %H:%M')} UTC is queued "

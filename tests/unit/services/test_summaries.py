@@ -243,7 +243,7 @@ def test_portal_summaries_queues_a_summary_now_and_shows_it(
     ) in listed
     assert "5 of 5" not in listed
     again = CliRunner().invoke(main, ["summaries", "--program", "demo", "--at", "2026-03-06T10:00"])
-    assert "this summary was sent already" in again.output
+    assert "demo: the summary for 2026-03-06 10:00 UTC was queued already" in again.output
     assert keys_starting("progress:demo:cli-2026-03-06T1000Z:") == 1
 
 
