@@ -276,7 +276,6 @@ class ReminderService:
             "week": pair_week(match.created_at, now, program.timezone),
             "day": match_day(match.created_at, now, program.timezone),
             "offer_days": program.schedule.rematch_offer_days,
-            "paused": [p.first_name for p in pair if p.status is not Status.CONFIRMED],
         }
         for organizer in program.organizers:
             key = self._key(program, match, step.key, organizer)

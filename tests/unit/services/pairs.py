@@ -31,13 +31,17 @@ def person(name: str, role: Role, now: datetime, program: str = "demo") -> Parti
     )
 
 
-def pair(services: Services, mentor: str, mentee: str, now: datetime) -> StoredMatch:
-    """A confirmed mentor and mentee of the demo program in an active match since `now`."""
-    a, b = person(mentor, Role.MENTOR, now), person(mentee, Role.MENTEE, now)
+def pair(
+    services: Services, mentor: str, mentee: str, now: datetime, program: str = "demo"
+) -> StoredMatch:
+    """A confirmed mentor and mentee (or two peers) in an active match since `now`."""
+    peers = program == "peer-circles"
+    a = person(mentor, Role.PEER if peers else Role.MENTOR, now, program)
+    b = person(mentee, Role.PEER if peers else Role.MENTEE, now, program)
     services.participants.save(a)
     services.participants.save(b)
     outcome = services.rounds.matches.activate(
-        "demo",
+        program,
         ROUND,
         mentor=a.email,
         mentee=b.email,
@@ -48,7 +52,7 @@ def pair(services: Services, mentor: str, mentee: str, now: datetime) -> StoredM
         now=now,
     )
     assert outcome == ACTIVATED
-    stored = services.rounds.matches.get("demo", match_id(ROUND, a.email, b.email))
+    stored = services.rounds.matches.get(program, match_id(ROUND, a.email, b.email))
     assert stored is not None
     return stored
 

@@ -364,3 +364,45 @@ def test_someone_who_unsubscribed_gets_no_reminder_and_no_link_is_made_for_them(
 
     assert [to for to, _ in sent] == ["maria@example.org"]
     assert {r.subject for r in TokenRecord.scan()} == {"maria@example.org"}
+
+
+def test_on_a_surveys_day_the_reminder_waits_until_the_next_day(
+    services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    match = pair(services, "Maria", "Tom", START)
+    clock.now = run_at(16, hour=12)  # a check-in on day 16: the reminder falls on day 30
+    services.checkins.record("demo", match.match_id, "tom@example.org", CheckinAnswers(met=True))
+    days: dict[int, list[str]] = {}
+    for day in (29, 30, 31, 32):
+        clock.now = run_at(day)
+        days[day] = sorted(kind_of(m) for to, m in remind_and_send(services, clock, mailbox))
+
+    assert days == {
+        29: [],
+        30: ["survey-day-30", "survey-day-30"],
+        31: ["reminder", "reminder"],
+        32: [],
+    }
+
+
+def test_peers_are_reminded_as_partners_and_surveyed_at_the_end_of_their_shorter_cycle(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    peers = services.programs.get("peer-circles")
+    assert peers is not None
+    assert (peers.cycle_weeks, peers.timezone, peers.track) == (8, "America/New_York", None)
+    pair(services, "Ana", "Bea", START, program="peer-circles")
+    clock.now = run_at(14, hour=12)  # noon UTC: 14 days later in New York too
+
+    reminders = dict(remind_and_send(services, clock, mailbox))
+
+    assert sorted(reminders) == ["ana@example.org", "bea@example.org"]
+    text = " ".join(plain(reminders["ana@example.org"]).split())
+    assert "You and Bea Example, your peer partner in Peer mentoring: Returners' network" in text
+    assert "This week:" not in text  # the program follows no track
+    clock.now = run_at(56, hour=12)
+    closing = {to: str(m["Subject"]) for to, m in remind_and_send(services, clock, mailbox)}
+    assert closing == {
+        "ana@example.org": "Your 8 weeks with Bea: a last look back",
+        "bea@example.org": "Your 8 weeks with Ana: a last look back",
+    }
