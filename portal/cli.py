@@ -351,14 +351,18 @@ def remind_command(moment: datetime | None) -> None:
         outcomes = services.reminders.remind(now)
     click.echo(f"Reminders at {now.strftime('%Y-%m-%d %H:%M')} UTC:")
     for outcome in outcomes:
-        if outcome.status == "failed":
-            click.secho(f"  {outcome.program}: failed (see the log above)", fg="red", err=True)
-            continue
         done = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in outcome.queued.items())
         click.echo(
             f"  {outcome.program}: {outcome.pairs} active pairs, "
             + (f"queued {done}" if done else "nothing due")
         )
+        if outcome.status == "failed":
+            click.secho(
+                f"  {outcome.program}: some reminders failed (see the log above); running "
+                "again repeats nothing that was queued",
+                fg="red",
+                err=True,
+            )
     if any(o.queued for o in outcomes):
         click.echo(f"Send them with: {_send_hint(settings, now)}")
     if any(o.status == "failed" for o in outcomes):

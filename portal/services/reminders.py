@@ -117,16 +117,28 @@ class ReminderService:
             return ReminderOutcome(program.slug, 0)
         people = {p.email: p for p in self.participants.for_program(program.slug)}
         queued: Counter[str] = Counter()
+        failed = 0
         for match in matches:
             pair = (people.get(match.mentor), people.get(match.mentee))
             if pair[0] is None or pair[1] is None:
                 log.warning("a match of %s names someone who is not signed up", program.slug)
                 continue
-            checkins = self.checkins.for_match(match.match_id)
-            for template in self._remind_pair(program, match, (pair[0], pair[1]), checkins, now):
-                queued[template] += 1
+            try:
+                checkins = self.checkins.for_match(match.match_id)
+                sent = self._remind_pair(program, match, (pair[0], pair[1]), checkins, now)
+            except Exception:
+                # One pair's problem must not hold back every pair after it, every day.
+                log.exception("reminders of a pair of %s failed", program.slug)
+                failed += 1
+                continue
+            queued.update(sent)
         log.info("reminders of %s: %s", program.slug, dict(queued) or "nothing due")
-        return ReminderOutcome(program.slug, len(matches), dict(sorted(queued.items())))
+        return ReminderOutcome(
+            program.slug,
+            len(matches),
+            dict(sorted(queued.items())),
+            status="failed" if failed else "done",
+        )
 
     # -- one pair -------------------------------------------------------------------------
 

@@ -406,3 +406,28 @@ def test_peers_are_reminded_as_partners_and_surveyed_at_the_end_of_their_shorter
         "ana@example.org": "Your 8 weeks with Bea: a last look back",
         "bea@example.org": "Your 8 weeks with Ana: a last look back",
     }
+
+
+def test_one_pair_that_fails_does_not_hold_back_the_others(
+    services: Services, demo: Program, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = pair(services, "Maria", "Tom", START)
+    pair(services, "Sam", "Sol", START)
+    original = ReminderService._remind_pair
+
+    def flaky(self: ReminderService, program: Program, match: Any, *args: Any) -> list[str]:
+        if match.match_id == broken.match_id:
+            raise RuntimeError("bad data")
+        return original(self, program, match, *args)
+
+    monkeypatch.setattr(ReminderService, "_remind_pair", flaky)
+    clock.now = run_at(14)
+
+    outcome = {o.program: o for o in services.reminders.remind(clock())}["demo"]
+
+    assert outcome.status == "failed"  # the function fails, so an alarm sees it
+    assert outcome.queued == {"checkin_reminder": 2}
+    assert sorted(r.recipient for r in OutboxRecord.scan()) == [
+        "sam@example.org",
+        "sol@example.org",
+    ]
