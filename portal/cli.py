@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -76,6 +76,28 @@ def _program(services: Any, slug: str) -> Any:
         known = ", ".join(p.slug for p in services.programs) or "none"
         raise click.UsageError(f"no program {slug!r} (known: {known})")
     return program
+
+
+class _Moment(click.ParamType):
+    """An ISO date or date-time (UTC unless it carries an offset)."""
+
+    name = "ISO-DATETIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        from portal.domain.clock import parse_moment
+
+        try:
+            return parse_moment(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+AT_HELP = (
+    "Act as if it were this moment, e.g. 2026-03-16T08:00 (UTC unless an offset is given). "
+    "Default: PORTAL_CLOCK if set, else now."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -308,13 +330,100 @@ def _echo_round(outcome: Any) -> None:
 
 @main.command("send-mail")
 @click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100_000))
-def send_mail(limit: int) -> None:
+@click.option("--at", "moment", type=_Moment(), help=AT_HELP)
+def send_mail(limit: int, moment: datetime | None) -> None:
     """Send the queued emails that are due (retrying earlier failures whose time has come)."""
     settings = _settings()
+    if moment is not None:
+        settings = settings.with_overrides(clock_start=moment)
     with _store(settings) as ready:
         services = _services(ready)
         report = services.mail.drain(limit=limit, per_second=ready.mail_rate)
     click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed")
+
+
+def _send_hint(settings: Settings, now: datetime) -> str:
+    """How to send what was queued: on a simulated clock, a moment after it was queued."""
+    if settings.clock_start is None:
+        return "portal send-mail"
+    # Each command's simulated clock starts again at PORTAL_CLOCK (or --at): mail queued a
+    # few seconds after it would not be due yet at that same moment.
+    later = now + timedelta(hours=1)
+    return f"portal send-mail --at {later.strftime('%Y-%m-%dT%H:%M')}"
+
+
+@main.command("remind")
+@click.option("--at", "moment", type=_Moment(), help=AT_HELP)
+def remind_command(moment: datetime | None) -> None:
+    """Queue the check-in reminders, nudges, alerts, re-match offers and surveys due now.
+
+    Each step goes once per pair and quiet spell, however often this runs. Emails are
+    queued, not sent: `portal send-mail` sends them.
+    """
+    settings = _settings()
+    if moment is not None:
+        settings = settings.with_overrides(clock_start=moment)
+    with _store(settings) as ready:
+        services = _services(ready)
+        now = services.clock()
+        outcomes = services.reminders.remind(now)
+    click.echo(f"Reminders at {now.strftime('%Y-%m-%d %H:%M')} UTC:")
+    for outcome in outcomes:
+        done = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in outcome.queued.items())
+        click.echo(
+            f"  {outcome.program}: {outcome.pairs} active pairs, "
+            + (f"queued {done}" if done else "nothing due")
+        )
+        if outcome.status == "failed":
+            click.secho(
+                f"  {outcome.program}: some reminders failed (see the log above); running "
+                "again repeats nothing that was queued",
+                fg="red",
+                err=True,
+            )
+    if any(o.queued for o in outcomes):
+        click.echo(f"Send them with: {_send_hint(settings, now)}")
+    if any(o.status == "failed" for o in outcomes):
+        raise SystemExit(1)
+
+
+@main.command("summaries")
+@click.option("--program", "slug", required=True, help="The program's slug, e.g. demo.")
+@click.option("--at", "moment", type=_Moment(), help=AT_HELP)
+@click.option("--show", is_flag=True, help="Also print the summary's plain text.")
+def summaries_command(slug: str, moment: datetime | None, show: bool) -> None:
+    """Queue the weekly progress summary of a program (the week up to now) to its organizers.
+
+    Running it again in the same minute does nothing new. `portal send-mail` sends it.
+    """
+    from portal.mail.render import render
+    from portal.services.summaries import TEMPLATE
+
+    settings = _settings()
+    if moment is not None:
+        settings = settings.with_overrides(clock_start=moment)
+    with _store(settings) as ready:
+        services = _services(ready)
+        program = _program(services, slug)
+        now = services.clock().replace(second=0, microsecond=0)
+        outcome = services.summaries.send(program, now, f"cli-{now.strftime('%Y-%m-%dT%H%MZ')}")
+        text = None
+        if show:
+            report = services.summaries.summary_for(program, now)
+            text = render(TEMPLATE, services.summaries.context(report))
+    if outcome.status == "repeated":
+        click.echo(
+            f"{slug}: the summary for {now.strftime('%Y-%m-%d %H:%M')} UTC was queued already; "
+            "run it again a minute later (or with another --at)"
+        )
+    else:
+        click.echo(
+            f"{slug}: the summary of the week to {now.strftime('%Y-%m-%d %H:%M')} UTC is queued "
+            f"for {outcome.emails} organizer{'s' if outcome.emails != 1 else ''}"
+        )
+        click.echo(f"Send it with: {_send_hint(settings, now)}")
+    if text is not None:
+        click.echo(f"\nSubject: {text.subject}\n\n{text.text}")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from portal.domain.clock import parse_moment
 
 STAGES = ("local", "test", "aws")
 MAIL_TRANSPORTS = ("file", "ses", "memory")
@@ -37,6 +40,8 @@ class Settings:
     token_ttl_hours: int = 48
     mail_rate: float = 10.0  # emails per second, SES's sending rate (1 in the SES sandbox)
     ses_configuration_set: str | None = None
+    # A simulated start time for the clock (PORTAL_CLOCK), for trying reminders on other days.
+    clock_start: datetime | None = None
 
     @property
     def mail_dir(self) -> Path:
@@ -111,8 +116,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         token_ttl_hours=token_ttl,
         mail_rate=mail_rate,
         ses_configuration_set=env.get("PORTAL_SES_CONFIGURATION_SET") or None,
+        clock_start=_clock_start(env.get("PORTAL_CLOCK", ""), stage),
     )
     return _check_secret_key(settings)
+
+
+def _clock_start(text: str, stage: str) -> datetime | None:
+    if not text.strip():
+        return None
+    if stage == "aws":
+        raise SettingsError("PORTAL_CLOCK simulates other days locally: unset it in the aws stage")
+    try:
+        return parse_moment(text)
+    except ValueError as exc:
+        raise SettingsError(f"PORTAL_CLOCK: {exc}") from None
 
 
 def _check_secret_key(settings: Settings) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import zoneinfo
 from enum import StrEnum
@@ -104,10 +105,26 @@ class Matching(_Strict):
     no_repeat_pairs: bool = True
 
 
+Days = Annotated[int, Field(ge=1, le=365)]
+
+
 class Schedule(_Strict):
+    """When rounds and summaries run, and the steps that follow a pair that goes quiet."""
+
     rounds: str = "cron(0 9 ? * MON *)"
     summary: str = "cron(0 8 ? * FRI *)"
+    # The inactivity ladder, in days without a check-in by either person (or since the match
+    # started): a reminder, a second nudge, an alert to the organizers, an offer to re-match
+    # or close. Each fires once per quiet stretch; a check-in starts the count again.
     checkin_reminder_days: Annotated[int, Field(ge=1, le=90)] = 14
+    second_nudge_days: Days = 21
+    organizer_alert_days: Days = 28
+    rematch_offer_days: Days = 35
+    # Milestone surveys, in days since the match started: the first, then one every
+    # `survey_every_days` (0: no more) while the cycle lasts; and a closing survey at its end.
+    first_survey_day: Annotated[int, Field(ge=0, le=728)] = 30
+    survey_every_days: Annotated[int, Field(ge=0, le=365)] = 60
+    closing_survey: bool = True
 
     @field_validator("rounds", "summary")
     @classmethod
@@ -118,6 +135,23 @@ class Schedule(_Strict):
             'must be an EventBridge expression such as "cron(0 9 ? * MON *)" '
             'or "rate(7 days)", or "manual"'
         )
+
+    @model_validator(mode="after")
+    def _ladder_ascends(self) -> Schedule:
+        ladder = [
+            ("checkin_reminder_days", self.checkin_reminder_days),
+            ("second_nudge_days", self.second_nudge_days),
+            ("organizer_alert_days", self.organizer_alert_days),
+            ("rematch_offer_days", self.rematch_offer_days),
+        ]
+        for (low_name, low), (high_name, high) in itertools.pairwise(ladder):
+            if high <= low:
+                raise ValueError(
+                    f"{high_name} ({high}) must be more than {low_name} ({low}): the steps "
+                    "for a quiet pair come in this order, reminder, second nudge, organizer "
+                    "alert, re-match offer"
+                )
+        return self
 
 
 DEFAULT_LANGUAGES = ("English", "Spanish", "French", "German", "Portuguese", "Hindi")
@@ -170,6 +204,13 @@ class Program(_Strict):
             raise ValueError("questions: two questions share a key")
         if self.format is Format.PEER and self.approval is Approval.MENTEE_CHOICE:
             raise ValueError("approval: mentee-choice needs mentors and mentees, not peers")
+        cycle_days = self.cycle_weeks * 7
+        if self.schedule.first_survey_day >= cycle_days:
+            raise ValueError(
+                f"schedule.first_survey_day: day {self.schedule.first_survey_day} is not within "
+                f"the {self.cycle_weeks}-week cycle (days 0 to {cycle_days - 1}); use 0 for no "
+                "milestone surveys"
+            )
         return self
 
     @property

@@ -70,3 +70,27 @@ def last_due(
     if last_run is not None and last_run >= fired:
         return None
     return fired
+
+
+def recent_fire(
+    expression: str, timezone: str, now: datetime, window: timedelta
+) -> datetime | None:
+    """When the schedule last fired, if that was within `window` before `now` (or at `now`).
+
+    For a run that checks every hour whether something (a weekly summary) is due: the fire
+    time names the occurrence, so that repeated runs within the window find the same one.
+    `rate(...)` fires at whole multiples of its period since 1970-01-01 00:00 UTC.
+    """
+    if expression == "manual":
+        return None
+    rate = _RATE.match(expression)
+    if rate:
+        period = int(rate.group(1)) * _UNITS[rate.group(2).rstrip("s")]
+        epoch = int(now.timestamp())
+        fired = datetime.fromtimestamp(epoch - epoch % period, UTC)
+    else:
+        found = last_due(expression, timezone, now, None)
+        if found is None:
+            return None
+        fired = found
+    return fired if now - fired < window else None

@@ -128,3 +128,20 @@ class OutboxRepository:
         else:
             actions.append(OutboxRecord.due_at.set(_epoch(retry_at)))
         OutboxRecord(key).update(actions=actions)
+
+    def failed_since(self, program: str, since: datetime) -> list[OutboxItem]:
+        """A program's emails that gave up (no more retries) since `since`, oldest first.
+
+        A failed message keeps the due time of its last attempt, so the status index finds the
+        recent ones without a scan.
+        """
+        query = OutboxRecord.by_status.query(FAILED, OutboxRecord.due_at >= _epoch(since))
+        found = []
+        for key in query:
+            try:
+                record = OutboxRecord.get(key.key)
+            except DoesNotExist:
+                continue
+            if record.program == program:
+                found.append(_to_item(record))
+        return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from portal.domain.clock import Clock, system_clock
+from portal.domain.clock import Clock, shifted_clock, system_clock
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.pages import PageCatalog
 from portal.persistence import tables
@@ -19,10 +19,13 @@ from portal.programs import ProgramCatalog
 from portal.services.checkins import CheckinService
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
+from portal.services.reminders import ReminderService
 from portal.services.rounds import RoundService
 from portal.services.signup import SignupService
+from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
 from portal.settings import Settings, resolve_secret_key
+from portal.tracks import TrackCatalog
 
 
 @dataclass
@@ -39,6 +42,9 @@ class Services:
     signup: SignupService
     rounds: RoundService
     checkins: CheckinService
+    reminders: ReminderService
+    summaries: SummaryService
+    tracks: TrackCatalog
     unsubscribes: Unsubscribes
 
 
@@ -60,6 +66,10 @@ def build_services(
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
     participants = ParticipantRepository()
     programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
+    tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
+    tracks.check_programs(programs, settings.content_dir / "programs")
+    if clock is system_clock and settings.clock_start is not None:
+        clock = shifted_clock(settings.clock_start)
 
     def organizers_of(slug: str) -> tuple[str, ...]:
         program = programs.get(slug)
@@ -79,6 +89,16 @@ def build_services(
     )
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
     matches = MatchRepository()
+    checkin_repository = CheckinRepository()
+    checkins = CheckinService(
+        participants=participants,
+        matches=matches,
+        checkins=checkin_repository,
+        goals=GoalRepository(),
+        links=links,
+        clock=clock,
+        base_url=settings.base_url,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -99,14 +119,23 @@ def build_services(
             content_dir=settings.content_dir,
             links=links,
         ),
-        checkins=CheckinService(
+        checkins=checkins,
+        reminders=ReminderService(
+            programs=programs,
+            tracks=tracks,
             participants=participants,
             matches=matches,
-            checkins=CheckinRepository(),
-            goals=GoalRepository(),
-            links=links,
-            clock=clock,
-            base_url=settings.base_url,
+            checkins=checkin_repository,
+            links=checkins,
+            mail=mail,
         ),
+        summaries=SummaryService(
+            programs=programs,
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            mail=mail,
+        ),
+        tracks=tracks,
         unsubscribes=unsubscribes,
     )

@@ -47,6 +47,19 @@ def test_every_shipped_program_loads(path: Path) -> None:
 
 def test_the_demo_program_reads_its_settings() -> None:
     program = load_program(PROGRAMS / "demo.md")
+    assert program.track == "first-12-weeks"
+    schedule = program.schedule
+    assert (
+        schedule.checkin_reminder_days,
+        schedule.second_nudge_days,
+        schedule.organizer_alert_days,
+        schedule.rematch_offer_days,
+    ) == (14, 21, 28, 35)
+    assert (schedule.first_survey_day, schedule.survey_every_days, schedule.closing_survey) == (
+        30,
+        60,
+        True,
+    )
     assert program.format is Format.ONE_ON_ONE
     assert program.organizers == ("organizer@example.org",)
     assert program.timezone == "Europe/London"
@@ -154,6 +167,34 @@ BAD_SETTINGS = [
         "schedule.rounds",
         "must be an EventBridge expression",
         id="cron-with-four-fields",
+    ),
+    pytest.param(
+        "checkin_reminder_days: 14",
+        "checkin_reminder_days: 14\n  second_nudge_days: 10",
+        "schedule",
+        "second_nudge_days (10) must be more than checkin_reminder_days (14)",
+        id="ladder-out-of-order",
+    ),
+    pytest.param(
+        "checkin_reminder_days: 14",
+        "checkin_reminder_days: 14\n  organizer_alert_days: soon",
+        "schedule.organizer_alert_days",
+        "valid integer",
+        id="ladder-not-a-number",
+    ),
+    pytest.param(
+        "checkin_reminder_days: 14",
+        "checkin_reminder_days: 14\n  first_survey_day: 90",
+        "schedule.first_survey_day",
+        "day 90 is not within the 12-week cycle (days 0 to 83)",
+        id="survey-after-the-cycle",
+    ),
+    pytest.param(
+        "checkin_reminder_days: 14",
+        "checkin_reminder_days: 14\n  reminder_days: 3",
+        "schedule.reminder_days",
+        "is not a known setting",
+        id="misspelt-ladder-key",
     ),
 ]
 

@@ -68,6 +68,8 @@ def test_variables_override_the_defaults(tmp_path: Path) -> None:
         ("PORTAL_TOKEN_TTL_HOURS", "337"),
         ("PORTAL_BASE_URL", "mentors.example.org"),
         ("PORTAL_BASE_URL", "ftp://mentors.example.org"),
+        ("PORTAL_CLOCK", "next monday"),
+        ("PORTAL_CLOCK", "2026-02-30"),
     ],
 )
 def test_a_bad_variable_is_refused_by_name(tmp_path: Path, variable: str, value: str) -> None:
@@ -145,3 +147,19 @@ def test_test_stage_makes_a_fresh_key_and_writes_nothing(tmp_path: Path) -> None
 def test_the_secret_key_is_not_in_the_repr(tmp_path: Path) -> None:
     settings = load_settings({"PORTAL_STAGE": "test", "PORTAL_DATA_DIR": str(tmp_path)})
     assert settings.secret_key not in repr(settings)
+
+
+def test_portal_clock_sets_a_simulated_start_time_outside_aws(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    base = {"PORTAL_STAGE": "test", "PORTAL_DATA_DIR": str(tmp_path)}
+    assert load_settings(base).clock_start is None
+    assert load_settings({**base, "PORTAL_CLOCK": "2026-03-16T08:00"}).clock_start == datetime(
+        2026, 3, 16, 8, tzinfo=UTC
+    )
+    assert load_settings({**base, "PORTAL_CLOCK": "2026-03-16T09:00+01:00"}).clock_start == (
+        datetime(2026, 3, 16, 8, tzinfo=UTC)
+    )
+    aws = {"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)}
+    with pytest.raises(SettingsError, match="PORTAL_CLOCK simulates other days locally"):
+        load_settings({**aws, "PORTAL_CLOCK": "2026-03-16"})

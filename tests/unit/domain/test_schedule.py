@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from portal.domain.schedule import last_due
+from portal.domain.schedule import last_due, recent_fire
 
 MONDAYS_AT_NINE = "cron(0 9 ? * MON *)"
 LONDON = "Europe/London"
@@ -152,3 +152,30 @@ def test_manual_is_never_due(last_run: datetime | None) -> None:
 def test_an_unknown_expression_is_refused(expression: str) -> None:
     with pytest.raises(ValueError, match="schedule expression"):
         last_due(expression, LONDON, utc(2026, 3, 2, 9, 0), None)
+
+
+# Whether a weekly summary is due within the hour
+
+
+def test_recent_fire_names_the_occurrence_for_the_whole_window() -> None:
+    fridays = "cron(0 8 ? * FRI *)"
+    fired = utc(2026, 3, 6, 8, 0)
+    assert recent_fire(fridays, LONDON, utc(2026, 3, 6, 7, 59), timedelta(hours=1)) is None
+    assert recent_fire(fridays, LONDON, fired, timedelta(hours=1)) == fired
+    assert recent_fire(fridays, LONDON, utc(2026, 3, 6, 8, 59), timedelta(hours=1)) == fired
+    assert recent_fire(fridays, LONDON, utc(2026, 3, 6, 9, 0), timedelta(hours=1)) is None
+    assert recent_fire(fridays, LONDON, utc(2026, 3, 6, 20, 0), timedelta(days=1)) == fired
+    # In summer, 08:00 in London is 07:00 UTC.
+    assert recent_fire(fridays, LONDON, utc(2026, 6, 5, 7, 30), timedelta(hours=1)) == utc(
+        2026, 6, 5, 7, 0
+    )
+    assert recent_fire("manual", LONDON, fired, timedelta(days=1)) is None
+
+
+def test_a_rate_fires_at_whole_periods_since_1970() -> None:
+    weekly = "rate(7 days)"
+    # 1 January 1970 was a Thursday: every 7 days from it is a Thursday at 00:00 UTC.
+    assert recent_fire(weekly, LONDON, utc(2026, 3, 5, 0, 30), timedelta(hours=1)) == utc(
+        2026, 3, 5, 0, 0
+    )
+    assert recent_fire(weekly, LONDON, utc(2026, 3, 6, 0, 30), timedelta(hours=1)) is None

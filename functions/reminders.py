@@ -1,0 +1,30 @@
+"""Scheduled daily: check-in reminders, nudges, organizer alerts, re-match offers, surveys."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from portal.runtime import event_time, services
+
+log = logging.getLogger(__name__)
+
+
+def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+    """Lambda entry point; a repeated or overlapping event queues nothing twice."""
+    return run(event)
+
+
+def run(event: dict[str, Any]) -> dict[str, Any]:
+    outcomes = services().reminders.remind(event_time(event))
+    failed = [outcome.program for outcome in outcomes if outcome.status == "failed"]
+    if failed:
+        # Every program had its turn; the failure now counts as the function's error. A retry
+        # queues what is still due and repeats nothing (the outbox keys).
+        raise RemindersFailedError(f"reminders failed for: {', '.join(failed)}")
+    return {"reminders": [asdict(outcome) for outcome in outcomes]}
+
+
+class RemindersFailedError(Exception):
+    """At least one program's reminders failed (its traceback is in the log)."""

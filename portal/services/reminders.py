@@ -1,0 +1,325 @@
+"""The daily reminder run: the inactivity ladder and the surveys, for every active match.
+
+What is due comes from the domain (`portal.domain.nudges`) with a key per step and stretch;
+the outbox queues a key once, so a repeated or overlapping run sends nothing twice. Links
+(which issue tokens) are made only for an email that is actually going to be queued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from portal.domain.checkins import Checkin
+from portal.domain.nudges import (
+    LadderStep,
+    Step,
+    SurveyDue,
+    ladder_step_due,
+    local_date,
+    match_day,
+    pair_week,
+    survey_due,
+    surveys_answered,
+)
+from portal.domain.participants import Participant, Status
+from portal.domain.program import Format, Program
+from portal.persistence.checkins import CheckinRepository
+from portal.persistence.matches import MatchRepository, StoredMatch
+from portal.persistence.participants import ParticipantRepository
+from portal.programs import ProgramCatalog
+from portal.services.checkins import RATING_LABELS, CheckinService
+from portal.services.mail import MailService
+from portal.tracks import TrackCatalog
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = {
+    Step.REMINDER: "checkin_reminder",
+    Step.NUDGE: "second_nudge",
+    Step.ALERT: "stalled_pair",
+    Step.OFFER: "rematch_offer",
+}
+SURVEY_TEMPLATE = "survey"
+
+
+@dataclass(frozen=True)
+class ReminderOutcome:
+    """What one program's run queued, by email (no personal data: for the log and the CLI)."""
+
+    program: str
+    pairs: int
+    queued: dict[str, int] = field(default_factory=dict)
+    status: str = "done"  # done | failed
+
+
+def match_digest(match_id: str) -> str:
+    """A short stand-in for a match id (which holds two addresses) in outbox keys."""
+    return hashlib.sha256(match_id.encode()).hexdigest()[:16]
+
+
+def other_role(program: Program, person: Participant) -> str:
+    if program.format is Format.PEER or person.role.value == "peer":
+        return "peer partner"
+    return "mentor" if person.role.value == "mentee" else "mentee"
+
+
+def person_context(person: Participant) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "first_name": person.first_name,
+        "email": person.email,
+        "role": person.role.value,
+        "timezone": person.timezone,
+    }
+
+
+class ReminderService:
+    def __init__(
+        self,
+        *,
+        programs: ProgramCatalog,
+        tracks: TrackCatalog,
+        participants: ParticipantRepository,
+        matches: MatchRepository,
+        checkins: CheckinRepository,
+        links: CheckinService,
+        mail: MailService,
+    ) -> None:
+        self.programs = programs
+        self.tracks = tracks
+        self.participants = participants
+        self.matches = matches
+        self.checkins = checkins
+        self.links = links
+        self.mail = mail
+
+    def remind(self, now: datetime) -> list[ReminderOutcome]:
+        """Every program's due reminders, nudges, alerts, offers and surveys (the daily run)."""
+        outcomes = []
+        for program in self.programs:
+            try:
+                outcomes.append(self.remind_program(program, now))
+            except Exception:
+                # One program's failure must not stop the others; the next run repeats
+                # nothing that was queued, and queues what this one did not.
+                log.exception("reminders of %s failed", program.slug)
+                outcomes.append(ReminderOutcome(program.slug, 0, status="failed"))
+        return outcomes
+
+    def remind_program(self, program: Program, now: datetime) -> ReminderOutcome:
+        matches = self.matches.active(program.slug)
+        if not matches:
+            return ReminderOutcome(program.slug, 0)
+        people = {p.email: p for p in self.participants.for_program(program.slug)}
+        queued: Counter[str] = Counter()
+        failed = 0
+        for match in matches:
+            pair = (people.get(match.mentor), people.get(match.mentee))
+            if pair[0] is None or pair[1] is None:
+                log.warning("a match of %s names someone who is not signed up", program.slug)
+                continue
+            try:
+                checkins = self.checkins.for_match(match.match_id)
+                sent = self._remind_pair(program, match, (pair[0], pair[1]), checkins, now)
+            except Exception:
+                # One pair's problem must not hold back every pair after it, every day.
+                log.exception("reminders of a pair of %s failed", program.slug)
+                failed += 1
+                continue
+            queued.update(sent)
+        log.info("reminders of %s: %s", program.slug, dict(queued) or "nothing due")
+        return ReminderOutcome(
+            program.slug,
+            len(matches),
+            dict(sorted(queued.items())),
+            status="failed" if failed else "done",
+        )
+
+    # -- one pair -------------------------------------------------------------------------
+
+    def _remind_pair(
+        self,
+        program: Program,
+        match: StoredMatch,
+        pair: tuple[Participant, Participant],
+        checkins: list[Checkin],
+        now: datetime,
+    ) -> list[str]:
+        sent: list[str] = []
+        # Paused and departed people get nothing (their matches end when they pause or leave),
+        # nor do addresses that unsubscribed or bounced: no links are issued for them either.
+        reachable = [p for p in pair if p.status is Status.CONFIRMED and self._mailable(p.email)]
+        surveyed: set[str] = set()
+        for person in reachable:
+            survey = survey_due(
+                program.schedule,
+                cycle_weeks=program.cycle_weeks,
+                timezone=program.timezone,
+                started=match.created_at,
+                answered=surveys_answered(checkins, person.email),
+                now=now,
+            )
+            if survey is None:
+                continue
+            if survey.day == match_day(match.created_at, now, program.timezone):
+                # One email a day: on a survey's own day, a reminder waits until tomorrow.
+                surveyed.add(person.email)
+            if self._send_survey(program, match, person, pair, survey, now):
+                sent.append(SURVEY_TEMPLATE)
+        step = ladder_step_due(
+            program.schedule,
+            cycle_weeks=program.cycle_weeks,
+            timezone=program.timezone,
+            started=match.created_at,
+            checkins=checkins,
+            now=now,
+        )
+        if step is None:
+            return sent
+        if step.step is Step.ALERT:
+            sent.extend(self._alert(program, match, pair, step, now))
+            return sent
+        for person in reachable:
+            if person.email in surveyed:
+                continue
+            if self._nudge(program, match, person, pair, step, now):
+                sent.append(TEMPLATES[step.step])
+        return sent
+
+    def _mailable(self, email: str) -> bool:
+        suppressions = self.mail.suppressions
+        return suppressions is None or suppressions.reason(email) is None
+
+    def _key(self, program: Program, match: StoredMatch, what: str, recipient: str) -> str:
+        return f"nudge:{program.slug}:{match_digest(match.match_id)}:{what}:{recipient}"
+
+    def _common(
+        self,
+        program: Program,
+        match: StoredMatch,
+        person: Participant,
+        pair: tuple[Participant, Participant],
+        now: datetime,
+    ) -> dict[str, Any]:
+        other = pair[1] if person.email == pair[0].email else pair[0]
+        week = pair_week(match.created_at, now, program.timezone)
+        track = self.tracks.get(program.track) if program.track else None
+        step = track.step_for(week) if track else None
+        return {
+            "program": program,
+            "person": person_context(person),
+            "other": person_context(other),
+            "other_role": other_role(program, person),
+            "week": week,
+            "cycle_weeks": program.cycle_weeks,
+            "started": local_date(match.created_at, program.timezone).strftime("%-d %B %Y"),
+            "track_title": track.title if track else "",
+            "track_step": (
+                {"week": step.week, "title": step.title, "text": step.text} if step else None
+            ),
+            "organizers": ", ".join(program.organizers),
+        }
+
+    def _nudge(
+        self,
+        program: Program,
+        match: StoredMatch,
+        person: Participant,
+        pair: tuple[Participant, Participant],
+        step: LadderStep,
+        now: datetime,
+    ) -> bool:
+        key = self._key(program, match, step.key, person.participant_id)
+        if self.mail.outbox.get(key) is not None:
+            return False
+        context = self._common(program, match, person, pair, now)
+        context["quiet_days"] = step.quiet_days
+        context["alert_in"] = program.schedule.organizer_alert_days - step.quiet_days
+        context["last_checkin"] = (
+            local_date(step.since, program.timezone).strftime("%-d %B")
+            if step.since != match.created_at
+            else ""
+        )
+        context["checkin_url"] = self.links.checkin_url(program.slug, match.match_id, person.email)
+        if step.step is Step.OFFER:
+            context["page_url"] = self.links.page_url(program.slug, person.email)
+            context["ratings"] = []
+        else:
+            context["ratings"] = [
+                {"score": score, "label": RATING_LABELS[score], "url": url}
+                for score, url in self.links.rating_urls(program.slug, match.match_id, person.email)
+            ]
+            context["page_url"] = (
+                self.links.page_url(program.slug, person.email) if step.step is Step.NUDGE else ""
+            )
+        return self.mail.queue(
+            key,
+            to=person.email,
+            template=TEMPLATES[step.step],
+            context=context,
+            program=program.slug,
+        )
+
+    def _alert(
+        self,
+        program: Program,
+        match: StoredMatch,
+        pair: tuple[Participant, Participant],
+        step: LadderStep,
+        now: datetime,
+    ) -> list[str]:
+        sent = []
+        peer = program.format is Format.PEER
+        context = {
+            "program": program,
+            "pair": [{**person_context(p), "role": "peer" if peer else p.role.value} for p in pair],
+            "quiet_days": step.quiet_days,
+            "last_checkin": (
+                local_date(step.since, program.timezone).strftime("%-d %B %Y")
+                if step.since != match.created_at
+                else ""
+            ),
+            "started": local_date(match.created_at, program.timezone).strftime("%-d %B %Y"),
+            "week": pair_week(match.created_at, now, program.timezone),
+            "day": match_day(match.created_at, now, program.timezone),
+            "offer_days": program.schedule.rematch_offer_days,
+        }
+        for organizer in program.organizers:
+            key = self._key(program, match, step.key, organizer)
+            if self.mail.outbox.get(key) is not None:
+                continue
+            if self.mail.queue(
+                key,
+                to=organizer,
+                template=TEMPLATES[Step.ALERT],
+                context=context,
+                program=program.slug,
+            ):
+                sent.append(TEMPLATES[Step.ALERT])
+        return sent
+
+    def _send_survey(
+        self,
+        program: Program,
+        match: StoredMatch,
+        person: Participant,
+        pair: tuple[Participant, Participant],
+        survey: SurveyDue,
+        now: datetime,
+    ) -> bool:
+        key = self._key(program, match, survey.key, person.participant_id)
+        if self.mail.outbox.get(key) is not None:
+            return False
+        context = self._common(program, match, person, pair, now)
+        context["survey"] = {"name": survey.name, "day": survey.day, "closing": survey.closing}
+        context["checkin_url"] = self.links.checkin_url(
+            program.slug, match.match_id, person.email, survey=survey.name
+        )
+        return self.mail.queue(
+            key, to=person.email, template=SURVEY_TEMPLATE, context=context, program=program.slug
+        )

@@ -1,0 +1,253 @@
+"""The weekly organizer progress summary: what needs attention first, then the figures."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from portal.domain.analytics import SMALL_GROUP, Figure, Flag, WeeklyProgress, weekly_progress
+from portal.domain.checkins import Checkin, Kind
+from portal.domain.participants import Participant
+from portal.domain.program import Format, Program
+from portal.domain.schedule import recent_fire
+from portal.persistence.checkins import CheckinRepository
+from portal.persistence.matches import MatchRepository
+from portal.persistence.outbox import OutboxItem
+from portal.persistence.participants import ParticipantRepository
+from portal.programs import ProgramCatalog
+from portal.services.mail import MailService
+
+log = logging.getLogger(__name__)
+
+# The summaries function runs hourly; a summary whose time came within the last day and that
+# is not in the outbox yet is sent (a missed hour is caught up, a repeated event finds it).
+CATCH_UP = timedelta(days=1)
+TEMPLATE = "progress_summary"
+MAX_LISTED = 60  # check-ins listed one by one; the rest are counted
+EMAIL_NAMES = {
+    "introduction": "introduction",
+    "match_summary": "round summary",
+    "suggestions": "mentor suggestions",
+    "checkin_reminder": "check-in reminder",
+    "second_nudge": "second nudge",
+    "stalled_pair": "stalled-pair alert",
+    "rematch_offer": "re-match offer",
+    "survey": "survey",
+    "progress_summary": "progress summary",
+    "confirm_signup": "sign-up confirmation",
+    "already_registered": "already-signed-up notice",
+    "delivery_failed": "delivery failure report",
+}
+
+
+@dataclass(frozen=True)
+class SummaryOutcome:
+    program: str
+    week_ending: str
+    status: str  # sent | repeated | failed
+    emails: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """A program's week: the domain's figures, and the emails that could not be delivered."""
+
+    program: Program
+    progress: WeeklyProgress
+    failed_emails: tuple[OutboxItem, ...]
+    people: dict[str, Participant]
+
+
+def show(figure: Figure, kind: str = "count") -> dict[str, Any]:
+    """A figure as the email shows it: suppressed below SMALL_GROUP people."""
+    if figure.suppressed:
+        return {"text": f"fewer than {SMALL_GROUP}", "suppressed": True}
+    if figure.value is None:
+        return {"text": "none yet", "suppressed": False}
+    if kind == "mean":
+        text = f"{figure.value:.1f} of 5"
+    elif kind == "pct":
+        text = f"{figure.value:.0f}%"
+    else:
+        text = f"{figure.value:.0f}"
+    return {"text": text, "suppressed": False}
+
+
+def _what(checkin: Checkin) -> str:
+    if checkin.kind is Kind.RATING:
+        return "gave a one-click rating"
+    if checkin.survey == "closing":
+        return "answered the closing survey"
+    if checkin.survey:
+        return f"answered the {checkin.survey.replace('-', ' ')} survey"
+    return "logged a check-in"
+
+
+class SummaryService:
+    def __init__(
+        self,
+        *,
+        programs: ProgramCatalog,
+        participants: ParticipantRepository,
+        matches: MatchRepository,
+        checkins: CheckinRepository,
+        mail: MailService,
+    ) -> None:
+        self.programs = programs
+        self.participants = participants
+        self.matches = matches
+        self.checkins = checkins
+        self.mail = mail
+
+    # -- entry points ---------------------------------------------------------------------
+
+    def send_summaries(self, now: datetime) -> list[SummaryOutcome]:
+        """Every program whose `schedule.summary` fired in the last day and was not sent yet."""
+        outcomes = []
+        for program in self.programs:
+            fired = recent_fire(program.schedule.summary, program.timezone, now, CATCH_UP)
+            if fired is None:
+                continue
+            stamp = fired.strftime("%Y-%m-%dT%H%MZ")
+            try:
+                outcomes.append(self.send(program, fired, stamp))
+            except Exception:
+                log.exception("summary of %s failed", program.slug)
+                outcomes.append(SummaryOutcome(program.slug, stamp, "failed"))
+        return outcomes
+
+    def send(self, program: Program, now: datetime, occurrence: str) -> SummaryOutcome:
+        """Queue the summary of the week ending `now` to each organizer, once per occurrence."""
+        keys = {o: f"progress:{program.slug}:{occurrence}:{o}" for o in program.organizers}
+        todo = {o: k for o, k in keys.items() if self.mail.outbox.get(k) is None}
+        if not todo:
+            return SummaryOutcome(
+                program.slug, occurrence, "repeated", notes=["this summary was sent already"]
+            )
+        context = self.context(self.summary_for(program, now))
+        sent = sum(
+            self.mail.queue(
+                key, to=organizer, template=TEMPLATE, context=context, program=program.slug
+            )
+            for organizer, key in todo.items()
+        )
+        log.info("summary of %s for %s: %d emails", program.slug, occurrence, sent)
+        return SummaryOutcome(program.slug, occurrence, "sent", emails=sent)
+
+    def summary_for(self, program: Program, now: datetime) -> ProgressReport:
+        """The week ending `now`, from the database."""
+        people = {p.email: p for p in self.participants.for_program(program.slug)}
+        matches = list(self.matches.for_program(program.slug))
+        recent = self.checkins.for_program(program.slug, now - timedelta(days=14), now)
+        seen = {(c.match_id, c.checkin_id) for c in recent}
+        checkins: list[Checkin] = list(recent)
+        for match in matches:
+            if match.status != "active":
+                continue
+            # How long an active pair has been quiet needs its older check-ins too.
+            for checkin in self.checkins.for_match(match.match_id):
+                if (checkin.match_id, checkin.checkin_id) not in seen and checkin.created_at < now:
+                    checkins.append(checkin)
+        progress = weekly_progress(
+            program,
+            now=now,
+            participants=list(people.values()),
+            matches=matches,
+            checkins=checkins,
+        )
+        failed = self.mail.outbox.failed_since(program.slug, now - timedelta(days=7))
+        return ProgressReport(program, progress, tuple(failed), people)
+
+    # -- the email ------------------------------------------------------------------------
+
+    def context(self, report: ProgressReport) -> dict[str, Any]:
+        program, progress, people = report.program, report.progress, report.people
+        zone = zoneinfo.ZoneInfo(program.timezone)
+        peer = program.format is Format.PEER
+
+        def who(email: str) -> dict[str, str]:
+            person = people.get(email)
+            role = "" if person is None else ("peer" if peer else person.role.value)
+            return {"name": person.name if person else email, "email": email, "role": role}
+
+        def flag(item: Flag) -> dict[str, Any]:
+            return {
+                "author": who(item.author),
+                "other": who(item.other),
+                "day": item.created_at.astimezone(zone).strftime("%a %-d %b"),
+                "satisfaction": item.satisfaction,
+                "note": item.note,
+            }
+
+        f = progress
+        trend = f.satisfaction_trend
+        return {
+            "program": program,
+            "week_start": f.since.astimezone(zone).strftime("%a %-d %b"),
+            "week_end": (f.until - timedelta(seconds=1)).astimezone(zone).strftime("%a %-d %b %Y"),
+            "small_group": SMALL_GROUP,
+            "stalled": [
+                {
+                    "people": [who(email) for email in pair.people],
+                    "quiet_days": pair.quiet_days,
+                    "last_checkin": (
+                        pair.last_checkin.astimezone(zone).strftime("%-d %b")
+                        if pair.last_checkin
+                        else ""
+                    ),
+                }
+                for pair in f.stalled
+            ],
+            # A low rating that also asks for a new match is listed once, with the request.
+            "low_ratings": [flag(item) for item in f.low_ratings if item not in f.rematch_requests],
+            "rematch_requests": [flag(item) for item in f.rematch_requests],
+            "failed_emails": [
+                {
+                    "recipient": item.recipient,
+                    "email": EMAIL_NAMES.get(item.template, item.template.replace("_", " ")),
+                    "error": item.last_error or "unknown error",
+                }
+                for item in report.failed_emails
+            ],
+            "waiting": [{**who(w.email), "days": w.days} for w in f.waiting],
+            "funnel": [
+                ("Signed up", show(f.funnel.signed_up)),
+                ("Confirmed their email", show(f.funnel.confirmed)),
+                ("Matched", show(f.funnel.matched)),
+                ("In an active match", show(f.funnel.active)),
+                ("Completed the cycle", show(f.funnel.completed)),
+            ],
+            "checkins_this_week": show(f.checkins_this_week),
+            "checkins_last_week": show(f.checkins_last_week),
+            "satisfaction_this_week": show(f.satisfaction_this_week, "mean"),
+            "satisfaction_last_week": show(f.satisfaction_last_week, "mean"),
+            "trend": (
+                None
+                if trend is None
+                else (
+                    "no change"
+                    if trend == 0
+                    else f"{'up' if trend > 0 else 'down'} {abs(trend):.1f}"
+                )
+            ),
+            "retention": show(f.retention, "pct"),
+            "checkins": [
+                {
+                    "day": checkin.created_at.astimezone(zone).strftime("%a %-d %b"),
+                    "author": who(checkin.author),
+                    "other": who(other),
+                    "what": _what(checkin),
+                    "form": checkin.kind is not Kind.RATING,
+                    "met": checkin.met,
+                    "minutes": checkin.minutes,
+                    "note": checkin.note,
+                }
+                for checkin, other in f.this_week[:MAX_LISTED]
+            ],
+            "more_checkins": max(len(f.this_week) - MAX_LISTED, 0),
+            "attention": bool(f.needs_attention or report.failed_emails),
+        }
