@@ -47,6 +47,9 @@ class MatchFacts(Protocol):
     @property
     def end_reason(self) -> str: ...
 
+    @property
+    def ended_by(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -86,6 +89,17 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class EndedPair:
+    """A match that ended early this week, and why."""
+
+    match_id: str
+    people: tuple[str, str]  # mentor and mentee, or the two peers
+    reason: str  # rematch | paused | left | ...
+    by: str  # who ended it, when known
+    ended_at: datetime
+
+
+@dataclass(frozen=True)
 class Waiting:
     email: str
     role: Role
@@ -117,6 +131,7 @@ class WeeklyProgress:
     retention: Figure  # value: percent of everyone matched still in or through their match
     # Every check-in of the week, oldest first, with the other person of its match.
     this_week: tuple[tuple[Checkin, str], ...] = ()
+    ended: tuple[EndedPair, ...] = ()  # ended early this week (not at the end of the cycle)
 
     @property
     def satisfaction_trend(self) -> float | None:
@@ -128,7 +143,9 @@ class WeeklyProgress:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.stalled or self.low_ratings or self.rematch_requests or self.waiting)
+        return bool(
+            self.stalled or self.low_ratings or self.rematch_requests or self.ended or self.waiting
+        )
 
 
 def _completed(match: MatchFacts, program: Program, now: datetime) -> bool:
@@ -205,6 +222,16 @@ def weekly_progress(
         if checkin.fit is Fit.REMATCH:
             rematch.append(flag)
 
+    ended = [
+        EndedPair(m.match_id, (m.mentor, m.mentee), m.end_reason, m.ended_by, m.ended_at)
+        for m in real
+        if m.ended_at is not None
+        and since <= m.ended_at < now
+        and m.end_reason != "completed"
+        and not _completed(m, program, now)
+    ]
+    ended.sort(key=lambda pair: (pair.ended_at, pair.match_id))
+
     in_active = {email for m in active for email in (m.mentor, m.mentee)}
     last_end: dict[str, datetime] = {}
     for m in real:
@@ -254,4 +281,5 @@ def weekly_progress(
         satisfaction_last_week=last_satisfaction,
         retention=retention,
         this_week=tuple(week),
+        ended=tuple(ended),
     )

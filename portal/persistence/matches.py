@@ -46,6 +46,7 @@ class StoredMatch:
     mentee_agreed_at: datetime | None = None
     ended_at: datetime | None = None
     end_reason: str = ""
+    ended_by: str = ""
 
     def other(self, email: str) -> str:
         """The other person in the pair."""
@@ -89,6 +90,7 @@ def _match(record: MatchRecord) -> StoredMatch:
         mentee_agreed_at=record.mentee_agreed_at,
         ended_at=record.ended_at,
         end_reason=record.end_reason or "",
+        ended_by=record.ended_by or "",
     )
 
 
@@ -296,7 +298,14 @@ class MatchRepository:
         )
 
     def end(
-        self, program: str, match_id: str, *, reason: str, now: datetime, status: str = "ended"
+        self,
+        program: str,
+        match_id: str,
+        *,
+        reason: str,
+        now: datetime,
+        by: str = "",
+        status: str = "ended",
     ) -> bool:
         """End an active match and free both people's places, all at once; False if not active."""
         stored = self.get(program, match_id)
@@ -310,6 +319,7 @@ class MatchRepository:
                         MatchRecord.status.set(status),
                         MatchRecord.ended_at.set(now),
                         MatchRecord.end_reason.set(reason),
+                        *([MatchRecord.ended_by.set(by)] if by else []),
                         MatchRecord.updated_at.set(now),
                     ],
                     condition=MatchRecord.status == "active",

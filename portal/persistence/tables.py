@@ -116,6 +116,7 @@ class MatchRecord(Model):
     mentee_agreed_at = UTCDateTimeAttribute(null=True)
     ended_at = UTCDateTimeAttribute(null=True)
     end_reason = UnicodeAttribute(null=True)  # left | paused | rematch | closed | completed
+    ended_by = UnicodeAttribute(null=True)  # the email of the person who ended it
 
     by_mentor = MatchByMentorIndex()
     by_mentee = MatchByMenteeIndex()

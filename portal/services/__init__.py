@@ -98,6 +98,8 @@ def build_services(
         links=links,
         clock=clock,
         base_url=settings.base_url,
+        mail=mail,
+        programs=programs,
     )
     return Services(
         settings=settings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -13,7 +14,9 @@ from portal.domain.participants import Participant, Status
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
+from portal.programs import ProgramCatalog
 from portal.services.magic_links import LinkGrant, MagicLinks
+from portal.services.mail import MailService
 from portal.services.rounds import ME
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,11 @@ class RatingLink:
     rater: str
 
 
+def match_ref(match_id: str) -> str:
+    """A short opaque name for a match, for URLs and outbox keys: its id holds addresses."""
+    return hashlib.sha256(match_id.encode()).hexdigest()[:16]
+
+
 def _scope(match_id: str, survey: str) -> str:
     return f"{match_id}|{survey}"
 
@@ -76,6 +84,8 @@ class CheckinService:
         links: MagicLinks,
         clock: Clock,
         base_url: str,
+        mail: MailService,
+        programs: ProgramCatalog,
     ) -> None:
         self.participants = participants
         self.matches = matches
@@ -84,6 +94,8 @@ class CheckinService:
         self.links = links
         self.clock = clock
         self.base_url = base_url
+        self.mail = mail
+        self.programs = programs
 
     # -- links that emails carry ----------------------------------------------------------
 
@@ -152,6 +164,9 @@ class CheckinService:
         self.checkins.add(checkin)
         for goal_id, state in goal_states.items():
             self.goals.update(match.match_id, goal_id, now=now, state=state)
+        if answers.fit is Fit.REMATCH:
+            # "No: please find me another match" is acted on at once, as the button is.
+            self._end(program, match, author, "rematch")
         return checkin
 
     def rating_link(self, token: str) -> RatingLink:
@@ -229,8 +244,47 @@ class CheckinService:
     def end_match(self, program: str, match_id: str, email: str, reason: str) -> StoredMatch:
         """End one of the person's matches (a re-match request, or closing it early)."""
         match = self.match_of(program, match_id, email)
-        self.matches.end(program, match.match_id, reason=reason, now=self.clock())
+        self._end(program, match, email, reason)
         return match
+
+    def _end(self, program: str, match: StoredMatch, by: str, reason: str) -> bool:
+        """End the match and tell the other person; False if it had ended already."""
+        if not self.matches.end(program, match.match_id, reason=reason, now=self.clock(), by=by):
+            return False
+        self._tell_partner(program, match, by, reason)
+        return True
+
+    def _tell_partner(self, program: str, match: StoredMatch, by: str, reason: str) -> None:
+        definition = self.programs.get(program)
+        person = self.participants.get(program, match.other(by))
+        ender = self.participants.get(program, by)
+        if definition is None or person is None or ender is None:
+            return
+        key = f"ended:{program}:{match_ref(match.match_id)}:{person.participant_id}"
+        if self.mail.outbox.get(key) is not None:
+            return
+        because = {
+            "rematch": f"{ender.first_name} felt it was not the right fit and asked for a new "
+            "match.",
+            "paused": f"{ender.first_name} is taking a break from the program.",
+            "left": f"{ender.first_name} has left the program.",
+        }.get(reason, "it was closed early.")
+        if self.mail.queue(
+            key,
+            to=person.email,
+            template="match_ended",
+            context={
+                "program": definition,
+                "person": person,
+                "other": ender,
+                "because": because,
+                "back_in_pool": person.status is Status.CONFIRMED,
+                "page_url": self.page_url(program, person.email),
+                "organizers": ", ".join(definition.organizers),
+            },
+            program=program,
+        ):
+            log.info("queued the end of a match in %s", program)
 
     def update_profile(self, person: Participant, changes: dict[str, Any]) -> Participant:
         """Change what the person told us at sign-up (their email and role stay)."""
@@ -248,7 +302,7 @@ class CheckinService:
         ended = []
         if status in (Status.PAUSED, Status.LEFT):
             for match in self.active_matches(program, email):
-                if self.matches.end(program, match.match_id, reason=status.value, now=self.clock()):
+                if self._end(program, match, email, status.value):
                     ended.append(match)
         if not self.participants.set_status(program, email, status, self.clock()):
             raise CheckinError("Your sign-up could not be changed: it is not confirmed.")

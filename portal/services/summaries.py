@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)
 TEMPLATE = "progress_summary"
 MAX_LISTED = 60  # check-ins listed one by one; the rest are counted
+# What ending a match early says, after the name of the person who ended it.
+ENDED_BECAUSE = {
+    "rematch": "asked for another match",
+    "paused": "paused",
+    "left": "left the program",
+}
 EMAIL_NAMES = {
     "introduction": "introduction",
     "match_summary": "round summary",
@@ -205,6 +211,20 @@ class SummaryService:
             # A low rating that also asks for a new match is listed once, with the request.
             "low_ratings": [flag(item) for item in f.low_ratings if item not in f.rematch_requests],
             "rematch_requests": [flag(item) for item in f.rematch_requests],
+            "ended": [
+                {
+                    "people": [who(email) for email in pair.people],
+                    "by": who(pair.by) if pair.by else None,
+                    "why": ENDED_BECAUSE.get(pair.reason, pair.reason),
+                    "day": pair.ended_at.astimezone(zone).strftime("%a %-d %b"),
+                }
+                for pair in f.ended
+                # A request for another match made in a check-in is listed once, above.
+                if not (
+                    pair.reason == "rematch"
+                    and any(r.match_id == pair.match_id for r in f.rematch_requests)
+                )
+            ],
             "failed_emails": [
                 {
                     "recipient": item.recipient,

@@ -390,3 +390,56 @@ def test_a_used_link_opened_again_in_the_same_browser_goes_straight_on(
     assert again.headers["Location"] == first.headers["Location"]
     # Anyone else holding the used link gets no further.
     assert app.test_client().get(url.removeprefix(BASE)).status_code == 410
+
+
+def _ended_emails(mailbox: MemorySender, to: str) -> list[str]:
+    return [m["Subject"] for r, m in mailbox.sent if r == to and "has ended" in m["Subject"]]
+
+
+def test_the_other_person_is_told_kindly_when_a_match_ends(
+    client: FlaskClient, pair: Pair, services: Services, mailbox: MemorySender
+) -> None:
+    _post(client, pair.page, "/rematch")
+    services.mail.drain(per_second=1000)
+    me = services.participants.get("demo", pair.mentee)
+    assert me is not None
+    [(to, message)] = [(r, m) for r, m in mailbox.sent if "has ended" in m["Subject"]]
+    assert to == pair.mentor
+    assert message["Subject"] == f"Your match with {me.first_name} has ended"
+    text = " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
+    assert "asked for a new match" in text
+    assert "You are back in the matching pool" in text
+    assert "/me/" in text
+
+
+def test_a_check_in_that_asks_for_another_match_ends_the_match(
+    client: FlaskClient, pair: Pair, services: Services, mailbox: MemorySender
+) -> None:
+    link, html = _checkin_form(client, pair)
+    data = {**GOOD_CHECKIN, "fit": "rematch", "satisfaction": "2", "csrf_token": csrf_token(html)}
+    assert client.post(link, data=data).status_code == 302
+    stored = services.rounds.matches.get("demo", pair.match.match_id)
+    assert stored is not None
+    assert (stored.status, stored.end_reason, stored.ended_by) == ("ended", "rematch", pair.mentee)
+    [checkin] = services.checkins.history(pair.match.match_id)
+    assert checkin.fit is Fit.REMATCH  # kept for the organizers' summary
+    assert "you are back in the matching pool" in client.get(pair.page).text
+    services.mail.drain(per_second=1000)
+    assert _ended_emails(mailbox, pair.mentor)
+
+
+def test_the_weekly_summary_lists_a_match_that_ended_early(
+    client: FlaskClient, pair: Pair, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    _post(client, pair.page, "/pause")
+    clock.advance(days=2)
+    program = services.programs.get("demo")
+    assert program is not None
+    report = services.summaries.summary_for(program, clock())
+    [ended] = report.progress.ended
+    assert (ended.reason, ended.by) == ("paused", pair.mentee)
+    context = services.summaries.context(report)
+    me = services.participants.get("demo", pair.mentee)
+    assert me is not None
+    assert context["ended"][0]["why"] == "paused"
+    assert context["ended"][0]["by"]["name"] == me.name

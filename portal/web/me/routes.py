@@ -7,7 +7,6 @@ CSRF token, from a session that the link's one button opened.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,11 +16,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from portal.content import ContentError, read_document, render_markdown
-from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Goal, GoalState
+from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
 from portal.persistence.matches import StoredMatch
-from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
+from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, match_ref, split_scope
 from portal.services.magic_links import LinkGrant
 from portal.services.rounds import ME
 from portal.web import links, services
@@ -37,12 +36,16 @@ from portal.web.signup.forms import build_signup_form
 
 bp = Blueprint("me", __name__)
 SESSION_SECONDS = 8 * 3600
+ANOTHER_MATCH = (
+    "Your match has ended and you are back in the matching pool: the next round will find "
+    "you someone new. Your match and the organizers are told."
+)
 SURVEY_PATTERN = r"^(day-\d{1,4}|closing)$"
 
 
 def ref(identifier: str) -> str:
     """A short opaque name for a match or goal in a URL: their ids hold email addresses."""
-    return hashlib.sha256(identifier.encode()).hexdigest()[:16]
+    return match_ref(identifier)
 
 
 @dataclass(frozen=True)
@@ -250,11 +253,15 @@ def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         _prefill(form, mine, today)
     elif form.validate_on_submit():
+        answers = form.to_answers(survey)
         try:
-            portal.checkins.record(slug, match.match_id, me.person.email, form.to_answers(survey))
+            portal.checkins.record(slug, match.match_id, me.person.email, answers)
         except CheckinError as exc:
             flash(str(exc), "error")
         else:
+            if answers.fit is Fit.REMATCH:
+                flash(f"Thank you: your check-in is saved. {ANOTHER_MATCH}", "notice")
+                return _back(slug)
             flash("Thank you: your check-in is saved.", "notice")
             return _back(slug, f"history-{match_ref}")
     other = portal.participants.get(slug, match.other(me.person.email))
@@ -293,11 +300,7 @@ def rematch(slug: str, match_ref: str) -> Response:
     _checked_action()
     match = _match(me, match_ref)
     services().checkins.end_match(slug, match.match_id, me.person.email, "rematch")
-    flash(
-        "Your match has ended and you are back in the matching pool: the next round will "
-        "find you someone new. The organizers have been told.",
-        "notice",
-    )
+    flash(ANOTHER_MATCH, "notice")
     return _back(slug)
 
 

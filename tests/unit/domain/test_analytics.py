@@ -24,6 +24,7 @@ class Match:
     created_at: datetime = START
     ended_at: datetime | None = None
     end_reason: str = ""
+    ended_by: str = ""
 
 
 def checkin(
@@ -188,3 +189,28 @@ def test_a_week_with_nobody_has_nothing_to_report() -> None:
     assert not progress.funnel.signed_up.suppressed  # zero identifies nobody
     assert progress.satisfaction_this_week.value is None
     assert progress.retention.value is None
+
+
+def test_matches_that_ended_early_this_week_are_listed_with_who_and_why() -> None:
+    prog, people, matches = cohort(4)
+    this_week = replace(
+        matches[0],
+        status="ended",
+        ended_at=NOW - timedelta(days=2),
+        end_reason="rematch",
+        ended_by=matches[0].mentee,
+    )
+    last_week = replace(
+        matches[1], status="ended", ended_at=NOW - timedelta(days=9), end_reason="left"
+    )
+    progress = weekly_progress(
+        prog,
+        now=NOW,
+        participants=people,
+        matches=[this_week, last_week, *matches[2:]],
+        checkins=[],
+    )
+    [ended] = progress.ended
+    assert (ended.match_id, ended.reason, ended.by) == ("m0", "rematch", matches[0].mentee)
+    assert ended.people == (matches[0].mentor, matches[0].mentee)
+    assert progress.needs_attention

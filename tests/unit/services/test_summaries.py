@@ -95,7 +95,7 @@ def test_the_summary_puts_what_needs_attention_first_then_the_figures(
     assert outcome.status == "sent"
     (message,) = [m for to, m in mailbox.sent if to == ORGANIZER]
     assert message["Subject"] == (
-        "Demo: Tech Careers mentoring: week to Fri 10 Apr 2026, 6 things need your attention"
+        "Demo: Tech Careers mentoring: week to Fri 10 Apr 2026, 8 things need your attention"
     )
     text = text_of(message)
     attention = text.index("Needs your attention")
@@ -119,8 +119,10 @@ def test_the_summary_puts_what_needs_attention_first_then_the_figures(
         "Mentee2 Example (mentee, mentee2@example.org) says the match with Mentor2 Example "
         "is not a good fit (Thu 9 Apr, rating 3 of 5)"
     ) in head
-    # Confirmed people with no match, longest first; the pending sign-up is not waiting.
-    assert "Still waiting for a match (2 people)" in head
+    # Confirmed people with no match, longest first; the pending sign-up is not waiting. The
+    # request for another match ended that match, so both of its people wait too.
+    assert "Still waiting for a match (4 people)" in head
+    assert "Mentee2 Example (mentee, mentee2@example.org): 1 day" in head
     assert "Walt Example (mentor, walt@example.org): 19 days" in head
     assert "Wanda Example (mentee, wanda@example.org): 19 days" in head
     assert "Pending" not in head
@@ -128,10 +130,10 @@ def test_the_summary_puts_what_needs_attention_first_then_the_figures(
     assert "Signed up: 19" in tail
     assert "Confirmed their email: 18" in tail
     assert "Matched: 16" in tail
-    assert "In an active match: 16" in tail
+    assert "In an active match: 14" in tail  # Mentee2's match ended
     assert "Completed the cycle: none yet" not in tail
     assert "Completed the cycle: 0" in tail
-    assert "Still in or through their match (retention): 100%" in tail
+    assert "Still in or through their match (retention): 88%" in tail  # 14 of 16
     # 8 check-ins by 8 people this week, 6 last week; mean 2.9 (six 3s, a 2, a 3) against 4.
     assert "Check-ins and ratings this week: 8 (last week: 6)" in tail
     assert "Average satisfaction this week: 2.9 of 5 (last week: 4.0 of 5, down 1.1)" in tail
