@@ -529,6 +529,8 @@ class Scorer:
             covered = _shared(goals, mentor.skills)
             if not goals:
                 return ""
+            if len(goals) == 1:
+                return f"covers the one goal: {covered[0]}" if covered else "misses the one goal"
             if not covered:
                 return f"covers none of {len(goals)} goals"
             return f"covers {len(covered)} of {len(goals)} goals: {', '.join(covered)}"
@@ -563,12 +565,11 @@ class Scorer:
             question = next(q for q in self.program.questions if q.key == key)
             a, b = _as_list(mentee.answers.get(key)), _as_list(mentor.answers.get(key))
             shared = _shared(a, b)
-            label = question.label.rstrip("?").lower()
             if shared:
                 return f"same answer to “{question.label}”: {_join(shared)}"
             if not a or not b:
                 return ""
-            return f"different answers to “{label}”"
+            return f"different answers to “{question.label}”"
         return ""
 
     def _shared_hours(self, mentee: Participant, mentor: Participant) -> float:

@@ -49,7 +49,7 @@ def test_each_mentee_gets_the_mentor_who_suits_them() -> None:
     assert result.unmatched == ()
     by_mentee = {p.mentee: p for p in result.pairs}
     assert by_mentee["dee@example.org"].score == 100.0
-    assert by_mentee["dee@example.org"].reasons == ("covers 1 of 1 goals: Python",)
+    assert by_mentee["dee@example.org"].reasons == ("covers the one goal: Python",)
 
 
 def test_participation_matches_more_people_than_score_would() -> None:

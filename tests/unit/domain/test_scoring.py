@@ -129,7 +129,7 @@ def test_topics_match_without_regard_to_case() -> None:
     _, reasons, _ = explain(
         only("skills"), mentor("Ana", skills=("python",)), mentee("Ben", goals=("Python",))
     )
-    assert reasons == ("covers 1 of 1 goals: Python",)
+    assert reasons == ("covers the one goal: Python",)
 
 
 def test_covering_no_goal_is_said_and_vetoes_only_as_a_must() -> None:
@@ -471,7 +471,7 @@ def test_different_answers_count_nothing() -> None:
         mentee("Ben", answers={"industry": "Health"}),
     )
     score, reasons, vetoed = explain(prog, a, b)
-    assert (score, reasons, vetoed) == (0, ("different answers to “industry”",), None)
+    assert (score, reasons, vetoed) == (0, ("different answers to “Industry?”",), None)
 
 
 def test_an_unanswered_question_is_neutral() -> None:
