@@ -41,10 +41,7 @@ class Services:
 
 def make_sender(settings: Settings) -> Sender:
     if settings.mail_transport == "ses":
-        import boto3
-
-        client = boto3.client("ses", region_name=settings.region)
-        return SesSender(client, settings.ses_configuration_set)
+        return SesSender(configuration_set=settings.ses_configuration_set, region=settings.region)
     if settings.mail_transport == "memory":
         return MemorySender()
     return FileSender(settings.mail_dir)
