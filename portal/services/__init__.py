@@ -18,6 +18,7 @@ from portal.programs import ProgramCatalog
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.rounds import RoundService
+from portal.services.ses_feedback import SesFeedback
 from portal.services.signup import SignupService
 from portal.services.unsubscribe import Unsubscribes
 from portal.settings import Settings, resolve_secret_key
@@ -37,6 +38,7 @@ class Services:
     signup: SignupService
     rounds: RoundService
     unsubscribes: Unsubscribes
+    feedback: SesFeedback
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -93,4 +95,5 @@ def build_services(
             links=links,
         ),
         unsubscribes=unsubscribes,
+        feedback=SesFeedback(suppressions, clock),
     )
