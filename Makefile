@@ -27,6 +27,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/cfn-lint infrastructure/template.yaml
 
 # The Lambda zip (Zappa, offline), the solver layer, and a copy of what the Lambda runtime
 # provides (for the tests of the zip), into $(PACKAGE_DIR)/. Zappa packages a staged copy of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -15,5 +16,7 @@ def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exa
 
 def run(event: dict[str, Any]) -> dict[str, Any]:
     portal = services()
-    report = portal.mail.drain(per_second=portal.settings.mail_rate)
-    return asdict(report)
+    report = asdict(portal.mail.drain(per_second=portal.settings.mail_rate))
+    # One JSON log line per run, read by the stack's metric filter (the outbox failures alarm).
+    print(json.dumps({"outbox": report}), flush=True)
+    return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -289,3 +290,20 @@ def test_an_undeliverable_email_is_reported_once_to_each_organizer(
     (report,) = [parse(raw) for to, raw in sender.delivered if to == "organizer@example.org"]
     assert report["Subject"] == "An email to person0@example.org could not be delivered"
     assert [to for to, _ in sender.delivered] == ["organizer@example.org"]
+
+
+def test_each_drain_logs_one_json_line_for_the_failures_alarm(
+    lambda_services: Callable[..., Services],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # infrastructure/template.yaml's metric filter reads {"outbox": {"failed": n}} lines.
+    portal = lambda_services(RefusingSender(refuse={"person1@example.org"}))
+    queue_confirmations(portal, 2)
+
+    functions.outbox.handler(scheduled_event(), None)
+
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [json.loads(line) for line in lines] == [
+        {"outbox": {"sent": 1, "retrying": 0, "failed": 1}}
+    ]
