@@ -107,14 +107,17 @@ class EmulatedLambda:
         ready, _, _ = select.select([self._outcomes], [], [], self.timeout)
         line = self._outcomes.readline() if ready else ""
         if not line:
+            log = self.log()
             self.close()
             what = "did not answer within" if not ready else "exited before answering; timeout"
-            raise LambdaProcessError(f"the container {what} {self.timeout} s:\n{self.log()}")
+            raise LambdaProcessError(f"the container {what} {self.timeout} s:\n{log}")
         outcome: dict[str, Any] = json.loads(line)
         return outcome
 
     def log(self) -> str:
         """Everything the function printed so far (its CloudWatch log)."""
+        if self.log_file.closed:
+            return "(the container has ended)"
         self.log_file.flush()
         self.log_file.seek(0)
         text = self.log_file.read()
@@ -132,6 +135,7 @@ class EmulatedLambda:
             self.process.kill()
             self.process.wait()
         self._outcomes.close()
+        self.log_file.close()
 
     def __enter__(self) -> EmulatedLambda:
         return self
