@@ -307,3 +307,27 @@ def test_each_drain_logs_one_json_line_for_the_failures_alarm(
     assert [json.loads(line) for line in lines] == [
         {"outbox": {"sent": 1, "retrying": 0, "failed": 1}}
     ]
+
+
+@pytest.mark.parametrize(
+    ("rate", "most"),
+    [(1, 240), (0.5, 120), (10, 500), (1000, 500), (0.001, 1)],
+    ids=["sandbox", "slower", "production", "fast", "trickle"],
+)
+def test_a_run_sends_no_more_than_fits_in_four_minutes(rate: float, most: int) -> None:
+    # Lambda stops the function at 300 s; at SES's rate a run must end well before.
+    assert functions.outbox.per_run(rate) == most
+    assert functions.outbox.per_run(rate) / rate <= 240 or most == 1
+
+
+def test_the_outbox_function_stops_at_its_share_of_the_queue(
+    lambda_services: Callable[..., Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(functions.outbox, "SENDING_SECONDS", 0.003)  # 3 emails at 1,000 a second
+    portal = lambda_services()
+    queue_confirmations(portal, 5)
+
+    first = functions.outbox.handler(scheduled_event(), None)
+    second = functions.outbox.handler(scheduled_event(), None)
+
+    assert (first["sent"], second["sent"]) == (3, 2)
