@@ -10,8 +10,12 @@ DEV_ARGS ?=
 DYNAMODB_LOCAL_DIR := .tools/dynamodb-local
 DYNAMODB_LOCAL := $(DYNAMODB_LOCAL_DIR)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Zappa zips the whole active virtualenv: package from one that holds the runtime only.
+PACKAGE_VENV := .venv-package
+STAGE ?= dev
+PACKAGE_DIR ?= build
 
-.PHONY: run test lint unit integration browser system-packages clean
+.PHONY: run test lint unit integration browser system-packages clean package
 
 run: $(VENV)/.installed-local dynamodb-local-if-possible
 	$(BIN)/portal dev --host $(HOST) --port $(PORT) $(DEV_ARGS)
@@ -23,6 +27,35 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/cfn-lint infrastructure/template.yaml
+
+# The Lambda zip (Zappa, offline), the solver layer, and a copy of what the Lambda runtime
+# provides (for the tests of the zip), into $(PACKAGE_DIR)/. Zappa packages a staged copy of
+# the runtime code, compiled like the libraries below: no cold start compiles the portal.
+STAGED := $(PACKAGE_DIR)/stage-$(STAGE)
+package: $(PACKAGE_VENV)/.installed
+	rm -rf $(STAGED) && mkdir -p $(STAGED)
+	cp -r portal functions content zappa_settings.json $(STAGED)/
+	find $(STAGED) -name __pycache__ -prune -exec rm -rf {} +
+	$(PACKAGE_VENV)/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash \
+		-s $(STAGED) -p /var/task $(STAGED)/portal $(STAGED)/functions
+	cd $(STAGED) && VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) PATH=$(abspath $(PACKAGE_VENV))/bin:$$PATH \
+		zappa package $(STAGE) --output $(abspath $(PACKAGE_DIR))/mentor-portal-$(STAGE).zip
+	$(PACKAGE_VENV)/bin/python infrastructure/package.py layer $(PACKAGE_DIR)/solver-layer.zip
+	$(PACKAGE_VENV)/bin/python infrastructure/package.py lambda-runtime $(PACKAGE_DIR)/lambda-runtime
+
+# Bytecode that Python trusts without comparing the sources' times: Zappa gives every file
+# in the zip one date, and Lambda's read-only /var/task keeps nothing compiled at run time.
+$(PACKAGE_VENV)/.installed: pyproject.toml infrastructure/package.py
+	rm -rf $(PACKAGE_VENV)
+	$(PYTHON) -m venv $(PACKAGE_VENV)
+	$(PYTHON) infrastructure/package.py requirements > $(PACKAGE_VENV)/requirements.txt
+	$(PACKAGE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PACKAGE_VENV)/bin/pip install --quiet -r $(PACKAGE_VENV)/requirements.txt
+	site=$$($(PACKAGE_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') && \
+		$(PACKAGE_VENV)/bin/python -m compileall -q -f -j 0 --invalidation-mode unchecked-hash \
+		-s $$site -p /var/task $$site
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,4 +87,4 @@ system-packages:
 		$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver openjdk-17-jre-headless; }
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PACKAGE_VENV) build .tools .pytest_cache .mypy_cache .ruff_cache

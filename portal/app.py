@@ -34,6 +34,10 @@ def build_app(settings: Settings | None = None, services_: Services | None = Non
         # Generous enough that an over-long field gets a message beside it, not a 413.
         MAX_CONTENT_LENGTH=1024 * 1024,
         WTF_CSRF_TIME_LIMIT=4 * 3600,
+        # Behind HTTPS Flask-WTF also wants a same-origin Referer, which browsers never send
+        # here (Referrer-Policy: no-referrer keeps magic-link tokens out of Referers and of
+        # Zappa's access log): the session-bound token and SameSite cookies guard the forms.
+        WTF_CSRF_SSL_STRICT=False,
     )
     app.extensions["portal"] = services_ or build_services(settings)
     register_extensions(app)

@@ -1,5 +1,12 @@
 """The WSGI app Zappa serves (`app_function: portal.wsgi.app`)."""
 
+import logging
+
 from portal import create_app
+
+# Zappa logs each request in Common Log Format: the client's IP address and user agent, which
+# are personal data, and the path, which for an emailed link holds its single-use token.
+# Neither may reach the logs (DESIGN.md, "Data" and "Magic links"): keep Zappa's warnings.
+logging.getLogger("zappa.wsgi").setLevel(logging.WARNING)
 
 app = create_app()

@@ -72,9 +72,21 @@ _TRANSIENT_CODES = {
 class SesSender:
     """Sends raw MIME through Amazon SES v1 `send_raw_email`."""
 
-    def __init__(self, client: Any, configuration_set: str | None = None) -> None:
-        self.client = client
+    def __init__(
+        self, client: Any = None, configuration_set: str | None = None, region: str | None = None
+    ) -> None:
+        self._client = client
         self.configuration_set = configuration_set
+        self.region = region
+
+    @property
+    def client(self) -> Any:
+        """The SES client, made on first use: a cold start that sends no email skips it."""
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("ses", region_name=self.region)
+        return self._client
 
     def send(self, recipient: str, raw: str) -> str:
         from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError

@@ -9,16 +9,21 @@ from pynamodb.exceptions import DoesNotExist
 from portal.persistence.tables import SuppressionRecord
 
 
+def _key(email: str) -> str:
+    # Addresses are compared without regard to case: SES reports them as they were written.
+    return email.strip().lower()
+
+
 class SuppressionRepository:
     def add(self, email: str, reason: str, now: datetime) -> None:
-        SuppressionRecord(email, reason=reason, created_at=now).save()
+        SuppressionRecord(_key(email), reason=reason, created_at=now).save()
 
     def reason(self, email: str) -> str | None:
         """Why the address is suppressed, or None if it may be written to."""
         try:
-            return str(SuppressionRecord.get(email, consistent_read=True).reason)
+            return str(SuppressionRecord.get(_key(email), consistent_read=True).reason)
         except DoesNotExist:
             return None
 
     def remove(self, email: str) -> None:
-        SuppressionRecord(email).delete()
+        SuppressionRecord(_key(email)).delete()

@@ -21,6 +21,7 @@ from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.reminders import ReminderService
 from portal.services.rounds import RoundService
+from portal.services.ses_feedback import SesFeedback
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
@@ -46,14 +47,12 @@ class Services:
     summaries: SummaryService
     tracks: TrackCatalog
     unsubscribes: Unsubscribes
+    feedback: SesFeedback
 
 
 def make_sender(settings: Settings) -> Sender:
     if settings.mail_transport == "ses":
-        import boto3
-
-        client = boto3.client("ses", region_name=settings.region)
-        return SesSender(client, settings.ses_configuration_set)
+        return SesSender(configuration_set=settings.ses_configuration_set, region=settings.region)
     if settings.mail_transport == "memory":
         return MemorySender()
     return FileSender(settings.mail_dir)
@@ -140,4 +139,5 @@ def build_services(
         ),
         tracks=tracks,
         unsubscribes=unsubscribes,
+        feedback=SesFeedback(suppressions, clock),
     )

@@ -9,17 +9,13 @@ import zoneinfo
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from portal.content import ContentError, read_document
 from portal.domain.clock import Clock
-from portal.domain.matching import Figures, MatchResult, Unmatched, match
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Format, Program
 from portal.domain.schedule import last_due
-from portal.domain.scoring import Scorer
 from portal.persistence.matches import (
     ACTIVATED,
     MatchRepository,
@@ -30,6 +26,13 @@ from portal.persistence.participants import ParticipantRepository
 from portal.programs import ProgramCatalog
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
+
+if TYPE_CHECKING:
+    from portal.domain.matching import MatchResult
+
+# The engine (NumPy, OR-Tools, rustworkx) is imported where a round or a score needs it, not
+# with this module: the web app imports it for its constants, and a Lambda cold start that
+# serves a page should not pay a third of a second for solvers it does not use.
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +174,8 @@ class RoundService:
         return 1
 
     def _run_locked(self, program: Program, round_id: str, now: datetime) -> RoundOutcome:
+        from portal.domain.matching import match
+
         pool, everyone = self._pool(program)
         published = program.approval is Approval.AUTO
         refused = 0
@@ -216,6 +221,10 @@ class RoundService:
         now: datetime,
     ) -> None:
         """Each waiting mentee's best mentors (up to three), stored as suggestions."""
+        import numpy as np
+
+        from portal.domain.scoring import Scorer
+
         mentors = [p for p in pool if p.role is Role.MENTOR]
         mentees = [p for p in pool if p.role is Role.MENTEE]
         if not mentors or not mentees:
@@ -549,6 +558,8 @@ class RoundService:
                     f"place{'s' if limit != 1 else ''}: "
                     "move someone else away first"
                 )
+            from portal.domain.scoring import Scorer
+
             history = self.matches.history(program.slug)
             scorer = Scorer(program, [other], [person], now=now, history=history)
             score, reasons, veto = scorer.explain(0, 0)
@@ -640,6 +651,8 @@ def _result_facts(result: MatchResult) -> dict[str, Any]:
 
 def _result_from_facts(facts: dict[str, Any]) -> MatchResult:
     """The matching result of `_result_facts` again; its pairs are the stored matches."""
+    from portal.domain.matching import Figures, MatchResult, Unmatched
+
     return MatchResult(
         format=facts["format"],
         objective=facts["objective"],

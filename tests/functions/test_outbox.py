@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -289,3 +290,44 @@ def test_an_undeliverable_email_is_reported_once_to_each_organizer(
     (report,) = [parse(raw) for to, raw in sender.delivered if to == "organizer@example.org"]
     assert report["Subject"] == "An email to person0@example.org could not be delivered"
     assert [to for to, _ in sender.delivered] == ["organizer@example.org"]
+
+
+def test_each_drain_logs_one_json_line_for_the_failures_alarm(
+    lambda_services: Callable[..., Services],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # infrastructure/template.yaml's metric filter reads {"outbox": {"failed": n}} lines.
+    portal = lambda_services(RefusingSender(refuse={"person1@example.org"}))
+    queue_confirmations(portal, 2)
+
+    functions.outbox.handler(scheduled_event(), None)
+
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [json.loads(line) for line in lines] == [
+        {"outbox": {"sent": 1, "retrying": 0, "failed": 1}}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rate", "most"),
+    [(1, 240), (0.5, 120), (10, 500), (1000, 500), (0.001, 1)],
+    ids=["sandbox", "slower", "production", "fast", "trickle"],
+)
+def test_a_run_sends_no_more_than_fits_in_four_minutes(rate: float, most: int) -> None:
+    # Lambda stops the function at 300 s; at SES's rate a run must end well before.
+    assert functions.outbox.per_run(rate) == most
+    assert functions.outbox.per_run(rate) / rate <= 240 or most == 1
+
+
+def test_the_outbox_function_stops_at_its_share_of_the_queue(
+    lambda_services: Callable[..., Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(functions.outbox, "SENDING_SECONDS", 0.003)  # 3 emails at 1,000 a second
+    portal = lambda_services()
+    queue_confirmations(portal, 5)
+
+    first = functions.outbox.handler(scheduled_event(), None)
+    second = functions.outbox.handler(scheduled_event(), None)
+
+    assert (first["sent"], second["sent"]) == (3, 2)

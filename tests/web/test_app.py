@@ -13,7 +13,7 @@ from portal.mail.senders import MemorySender
 from portal.programs import ProgramError
 from portal.services import Services
 from portal.settings import SettingsError, load_settings
-from tests.conftest import csrf_token
+from tests.conftest import MENTEE_FORM, csrf_token
 from tests.web.conftest import Site
 from tests.web.dom import parse
 from tests.web.helpers import GOOD
@@ -127,3 +127,34 @@ def test_an_unexpected_failure_shows_a_calm_page_without_details(
     assert "ada@example.org" not in response.text
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert mailbox.sent == []
+
+
+HTTPS = "https://mentoring.example.org"
+
+
+def test_a_form_sent_over_https_without_a_referer_is_accepted(
+    build_site: Callable[..., Site],
+) -> None:
+    # The portal's Referrer-Policy is no-referrer (magic-link tokens are in paths), so browsers
+    # send no Referer; Flask-WTF's HTTPS referrer check would refuse every form behind HTTPS.
+    site = build_site(base_url=HTTPS)
+    page = site.client.get("/programs/demo/join/mentee", base_url=HTTPS)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+
+    sent = site.client.post(
+        "/programs/demo/join/mentee",
+        data={**MENTEE_FORM, "csrf_token": csrf_token(page.text)},
+        base_url=HTTPS,
+    )
+    assert sent.status_code == 302
+    assert site.services.participants.get("demo", "ada@example.org") is not None
+
+
+def test_a_form_sent_over_https_without_its_token_is_still_refused(
+    build_site: Callable[..., Site],
+) -> None:
+    site = build_site(base_url=HTTPS)
+    site.client.get("/programs/demo/join/mentee", base_url=HTTPS)
+    sent = site.client.post("/programs/demo/join/mentee", data=MENTEE_FORM, base_url=HTTPS)
+    assert sent.status_code == 400
+    assert site.services.participants.get("demo", "ada@example.org") is None

@@ -1,0 +1,146 @@
+"""Lambda cold start of the packaged portal, beside a bare Flask "hello world" in the same run.
+
+    make package && .venv/bin/python bench/coldstart.py [--runs 7] [--zip ZIP]
+
+Each run is a fresh `python -S -B` process emulating Lambda's python3.11 runtime
+(infrastructure/lambda_emulator.py): the unpacked zip, the solver layer and a copy of what
+the runtime provides on sys.path, nothing else, no bytecode written. The figure is the time
+from that process being ready to the first response: importing Zappa's `handler`, which
+imports the app, and serving the recorded API Gateway GET of the home page. The bare app is
+a Flask "hello world" behind the same Zappa handler and libraries, so the ratio is what the
+portal adds. AWS is a moto server on 127.0.0.1 (the page needs none; nothing may leave).
+
+Targets: zip at most 10 MB; the portal at most 1.0 s and at most 2.5 times the bare app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from infrastructure.lambda_emulator import EmulatedLambda  # noqa: E402
+
+TARGETS = {"zip_mb": 10.0, "seconds": 1.0, "ratio": 2.5}
+EVENT = ROOT / "tests" / "package" / "events" / "get-home.json"
+HELLO_APP = """from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def hello():
+    return "Hello, World!"
+"""
+
+
+def unpack(archive: Path, folder: Path) -> Path:
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(folder)
+    return folder
+
+
+def hello_task(portal_task: Path, folder: Path) -> Path:
+    """The same zip's libraries and Zappa handler, serving a hello-world Flask app."""
+    folder.mkdir()
+    skip = {"portal", "functions", "content", "zappa_settings.py", "zappa_settings.json"}
+    for entry in portal_task.iterdir():
+        if entry.name not in skip:
+            (folder / entry.name).symlink_to(entry)
+    (folder / "hello_app.py").write_text(HELLO_APP, encoding="utf-8")
+    settings = (portal_task / "zappa_settings.py").read_text(encoding="utf-8")
+    settings = re.sub(r"(?m)^APP_MODULE=.*$", "APP_MODULE='hello_app'", settings)
+    (folder / "zappa_settings.py").write_text(settings, encoding="utf-8")
+    return folder
+
+
+def cold_start(task: Path, layer: Path, runtime: Path, env: dict[str, str]) -> dict[str, Any]:
+    event = json.loads(EVENT.read_text(encoding="utf-8"))
+    with EmulatedLambda(task, layers=[layer], runtime=runtime, env=env) as container:
+        outcome = container.invoke(event)
+        if not outcome["ok"] or outcome["result"].get("statusCode") != 200:
+            log = container.log()
+            raise SystemExit(f"{task.name}: the first request failed:\n{outcome}\n{log}")
+        wall = time.perf_counter() - container.started
+    return {"seconds": outcome["seconds"], "wall": wall}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--zip", type=Path, default=ROOT / "build" / "mentor-portal-dev.zip")
+    parser.add_argument("--layer", type=Path, default=ROOT / "build" / "solver-layer.zip")
+    parser.add_argument("--runtime", type=Path, default=ROOT / "build" / "lambda-runtime")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    for path in (args.zip, args.layer, args.runtime):
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: run `make package` first")
+    if args.runs < 1:
+        raise SystemExit("--runs must be at least 1")
+
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    work = Path(tempfile.mkdtemp(prefix="coldstart-"))
+    try:
+        host, port = server.get_host_and_port()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "TZ": ":UTC",
+            "AWS_REGION": "eu-west-1",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+            "PORTAL_SECRET_KEY": "coldstart-" + "k" * 40,
+        }
+        portal = unpack(args.zip, work / "task")
+        layer = unpack(args.layer, work / "layer")
+        hello = hello_task(portal, work / "hello")
+        figures: dict[str, list[dict[str, Any]]] = {"portal": [], "hello": []}
+        for _ in range(args.runs):  # alternated, so that a busy moment hits both alike
+            figures["portal"].append(cold_start(portal, layer, args.runtime, env))
+            figures["hello"].append(cold_start(hello, layer, args.runtime, env))
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    zip_mb = args.zip.stat().st_size / 1e6
+    layer_mb = args.layer.stat().st_size / 1e6
+    median = {name: statistics.median(r["seconds"] for r in runs) for name, runs in figures.items()}
+    wall = {name: statistics.median(r["wall"] for r in runs) for name, runs in figures.items()}
+    ratio = median["portal"] / median["hello"]
+    print(f"zip {args.zip.name}: {zip_mb:.2f} MB (target <= {TARGETS['zip_mb']:.0f} MB)")
+    print(f"solver layer {args.layer.name}: {layer_mb:.1f} MB (attached, not in the zip)")
+    print(f"cold start, import + first request, median of {args.runs} fresh processes:")
+    for name in ("portal", "hello"):
+        spread = ", ".join(f"{r['seconds']:.3f}" for r in figures[name])
+        label = "portal" if name == "portal" else "bare Flask hello world"
+        print(f"  {label:24} {median[name]:.3f} s  (process {wall[name]:.3f} s; runs {spread})")
+    print(f"  ratio {ratio:.2f}x (target <= {TARGETS['ratio']}x; portal target <= 1.0 s)")
+    met = (
+        zip_mb <= TARGETS["zip_mb"]
+        and median["portal"] <= TARGETS["seconds"]
+        and ratio <= TARGETS["ratio"]
+    )
+    print("targets met" if met else "TARGETS MISSED")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

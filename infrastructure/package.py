@@ -1,0 +1,110 @@
+"""Helpers for `make package`: the runtime requirements, and the solver layer zip.
+
+The Lambda zip that Zappa builds holds the portal and its light dependencies; the
+matching solvers (OR-Tools, NumPy, rustworkx: about 160 MB unpacked) go in a Lambda
+layer of their own, built here from the packaging virtualenv so that both hold the
+same versions. Run with the packaging virtualenv's Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tomllib
+import zipfile
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Distributions the layer carries; zappa_settings.json excludes the same top-level names.
+SOLVER_DISTRIBUTIONS = ("ortools", "numpy", "rustworkx")
+# What AWS's python3.11 runtime already has on sys.path (/var/runtime); the zip leaves it out.
+LAMBDA_RUNTIME_DISTRIBUTIONS = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "python-dateutil",
+    "six",
+    "urllib3",
+)
+
+
+def packaging_requirements() -> list[str]:
+    """The runtime dependencies and Zappa (the `deploy` extra), as pyproject.toml says.
+
+    The project itself is not installed: Zappa takes its code from the working tree.
+    """
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        project = tomllib.load(handle)["project"]
+    return [*project["dependencies"], *project["optional-dependencies"]["deploy"]]
+
+
+def _files(names: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
+    """(installed file, path relative to site-packages) of each named distribution."""
+    for name in names:
+        try:
+            distribution = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            raise SystemExit(
+                f"{name} is not installed in {sys.prefix}: run this with the packaging "
+                "virtualenv's Python (make package)"
+            ) from None
+        for file in distribution.files or ():
+            path = Path(str(distribution.locate_file(file)))
+            if ".." in file.parts or not path.is_file():
+                continue  # scripts installed outside site-packages
+            yield path, str(file)
+
+
+def build_layer(output: Path) -> int:
+    """Zip the solver distributions under python/ (where Lambda puts a layer on sys.path)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as layer:
+        for path, relative in _files(SOLVER_DISTRIBUTIONS):
+            layer.write(path, f"python/{relative}")
+            count += 1
+    return count
+
+
+def copy_lambda_runtime(folder: Path) -> int:
+    """Copy what the Lambda runtime provides into a folder, for tests of the zip here."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    count = 0
+    for path, relative in _files(LAMBDA_RUNTIME_DISTRIBUTIONS):
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        count += 1
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("requirements", help="print what the packaging virtualenv needs")
+    layer = commands.add_parser("layer", help="build the solver layer zip")
+    layer.add_argument("output", type=Path)
+    runtime = commands.add_parser(
+        "lambda-runtime", help="copy what AWS's runtime provides (boto3...) into a folder"
+    )
+    runtime.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "requirements":
+        print("\n".join(packaging_requirements()))
+        return 0
+    if args.command == "lambda-runtime":
+        print(f"{args.folder}: {copy_lambda_runtime(args.folder)} files")
+        return 0
+    count = build_layer(args.output)
+    size = args.output.stat().st_size
+    print(f"{args.output}: {count} files, {size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,315 @@
+"""Zappa's packaged handler answers recorded API Gateway, EventBridge and SNS events.
+
+One emulated container serves the whole module, as a warm Lambda would: pages, a sign-up
+with its CSRF token and cookie, a matching round (the solvers come from the layer), the
+outbox sending through SES, and SES feedback; AWS is a moto server on which the tables were
+made by infrastructure/template.yaml through CloudFormation.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+
+from infrastructure.lambda_emulator import EmulatedLambda
+from portal.domain.participants import Role, Status
+from portal.local.demo import demo_participants
+from portal.persistence import tables
+from portal.persistence.participants import ParticipantRepository
+from portal.programs import load_program
+from tests.conftest import CONTENT, MENTEE_FORM, REGION, ROOT, TABLE_PREFIX, links_in, parse
+from tests.package.conftest import MAX_UNPACKED_BYTES, MAX_ZIP_BYTES, Package
+
+EVENTS = Path(__file__).parent / "events"
+SHARED_EVENTS = ROOT.parent / "shared" / "lambda-events"
+ZAPPA_SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text(encoding="utf-8"))
+STAGE_ENV = ZAPPA_SETTINGS["dev"]["environment_variables"]
+PREFIX = STAGE_ENV["PORTAL_TABLE_PREFIX"]
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# The Monday 09:00 (London) the demo program's rounds are due, as EventBridge would send it.
+MONDAY_NINE = "2026-11-30T09:00:00Z"
+
+
+def recorded(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    return event
+
+
+def aws_client(service: str, url: str) -> Any:
+    return boto3.client(service, region_name=REGION, endpoint_url=url, **_credentials())
+
+
+def _credentials() -> dict[str, str]:
+    return {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="module")
+def aws(moto_server: str) -> str:
+    """The moto server with what the stack makes: tables by CloudFormation, SES by hand."""
+    cloudformation = aws_client("cloudformation", moto_server)
+    cloudformation.create_stack(
+        StackName="mentor-portal-dev",
+        TemplateBody=(ROOT / "infrastructure" / "template.yaml").read_text(encoding="utf-8"),
+        Parameters=[
+            {"ParameterKey": "Domain", "ParameterValue": "example.org"},
+            {"ParameterKey": "Sender", "ParameterValue": "portal@example.org"},
+        ],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    (stack,) = cloudformation.describe_stacks(StackName="mentor-portal-dev")["Stacks"]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    ses = aws_client("ses", moto_server)
+    # moto's CloudFormation skips SES resources; on AWS the stack makes the configuration set
+    # and infrastructure/README.md verifies the domain.
+    ses.verify_domain_identity(Domain="example.org")
+    ses.create_configuration_set(
+        ConfigurationSet={"Name": STAGE_ENV["PORTAL_SES_CONFIGURATION_SET"]}
+    )
+    return moto_server
+
+
+@pytest.fixture(scope="module")
+def container(package: Package, aws: str) -> Iterator[EmulatedLambda]:
+    """One warm container of the packaged function."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TZ": ":UTC",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": aws,
+        # The Lambda's own environment (infrastructure/README.md): the secret is no file's.
+        "PORTAL_SECRET_KEY": "packaged-test-" + "s" * 40,
+        **CREDENTIALS,
+    }
+    with EmulatedLambda(
+        package.task, layers=[package.layer], runtime=package.runtime, env=env, timeout=120
+    ) as lambda_:
+        yield lambda_
+
+
+def invoke(container: EmulatedLambda, event: dict[str, Any]) -> Any:
+    outcome = container.invoke(event)
+    assert outcome["ok"], f"the invocation failed:\n{outcome['error']}\n{container.log()[-3000:]}"
+    return outcome["result"]
+
+
+def body_of(response: dict[str, Any]) -> str:
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        return base64.b64decode(body).decode("utf-8")
+    return str(body)
+
+
+def header(response: dict[str, Any], name: str) -> list[str]:
+    """Every value of a response header, from headers and multiValueHeaders alike."""
+    values: list[str] = []
+    for key, value in (response.get("multiValueHeaders") or {}).items():
+        if key.lower() == name.lower():
+            values += list(value)
+    if not values:
+        values = [
+            v for k, v in (response.get("headers") or {}).items() if k.lower() == name.lower()
+        ]
+    return values
+
+
+# The artifact
+
+
+def test_the_zip_is_small_and_holds_only_runtime_code(package: Package) -> None:
+    assert package.zip.stat().st_size <= MAX_ZIP_BYTES
+    with zipfile.ZipFile(package.zip) as zipped:
+        top = {name.split("/", 1)[0] for name in zipped.namelist()}
+    assert {"handler.py", "zappa_settings.py", "portal", "functions", "content"} <= top
+    assert {"flask", "pynamodb", "zappa", "pydantic", "tzdata"} <= top
+    absent = {
+        "tests", "bench", "infrastructure", "docs", ".venv", ".tools", "node_modules",
+        "moto", "pytest", "_pytest", "mypy", "ruff", "playwright", "cfnlint", "scipy",
+        "boto3", "botocore", "s3transfer", "pip", "setuptools", "troposphere", "numpy",
+        "ortools", "rustworkx", "pandas",
+    }  # fmt: skip
+    assert top & absent == set()
+
+
+def test_the_solvers_are_in_the_layer_and_everything_fits_lambda(package: Package) -> None:
+    with zipfile.ZipFile(package.layer_zip) as zipped:
+        top = {name.split("/")[1] for name in zipped.namelist()}
+    assert {"ortools", "numpy", "rustworkx"} <= top
+    assert "pandas" not in top  # an OR-Tools dependency the min-cost flow never imports
+    size = sum(
+        path.stat().st_size
+        for folder in (package.task, package.layer)
+        for path in folder.rglob("*")
+        if path.is_file()
+    )
+    assert size <= MAX_UNPACKED_BYTES
+
+
+def test_the_recorded_events_keep_the_shapes_api_gateway_and_eventbridge_send() -> None:
+    get = json.loads((SHARED_EVENTS / "apigw-v1-get.json").read_text(encoding="utf-8"))
+    post = json.loads((SHARED_EVENTS / "apigw-v1-post-form.json").read_text(encoding="utf-8"))
+    scheduled = json.loads((SHARED_EVENTS / "scheduled-event.json").read_text(encoding="utf-8"))
+    for name in ("get-home.json", "get-page.json", "get-signup-form.json"):
+        assert recorded(name).keys() == get.keys(), name
+    assert recorded("post-signup-form.json").keys() == post.keys()
+    for name in ("scheduled-matching-round.json", "scheduled-outbox.json"):
+        assert recorded(name).keys() == scheduled.keys(), name
+    scheduled_functions = sorted(
+        e["function"] for e in ZAPPA_SETTINGS["dev"]["events"] if "expression" in e
+    )
+    routed = sorted(
+        recorded(name)["resources"][0].rsplit("-", 1)[1]
+        for name in ("scheduled-matching-round.json", "scheduled-outbox.json")
+    )
+    assert routed == scheduled_functions  # one recorded event for every scheduled function
+
+
+# Pages and the sign-up
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("get-home.json", "Mentor Portal"), ("get-page.json", "What mentoring is")],
+)
+def test_content_pages_are_served(container: EmulatedLambda, name: str, text: str) -> None:
+    response = invoke(container, recorded(name))
+    assert response["statusCode"] == 200
+    assert text in body_of(response)
+
+
+def test_a_sign_up_is_stored_and_its_confirmation_queued(
+    container: EmulatedLambda, aws: str
+) -> None:
+    form = invoke(container, recorded("get-signup-form.json"))
+    assert form["statusCode"] == 200
+    html = body_of(form)
+    token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html)
+    assert token, "the form has no CSRF token"
+    cookies = SimpleCookie()
+    for value in header(form, "Set-Cookie"):
+        cookies.load(value)
+    assert "session" in cookies, "the form set no session cookie"
+
+    post = copy.deepcopy(recorded("post-signup-form.json"))
+    cookie = f"session={cookies['session'].value}"
+    post["headers"]["Cookie"] = cookie
+    post["multiValueHeaders"]["Cookie"] = [cookie]
+    post["body"] = urlencode({**MENTEE_FORM, "csrf_token": token.group(1)}, doseq=True)
+    response = invoke(container, post)
+
+    assert response["statusCode"] == 302, body_of(response)[:2000]
+    (location,) = header(response, "Location")
+    assert location.endswith("/programs/demo/join/check-your-email")
+    dynamodb = aws_client("dynamodb", aws)
+    item = dynamodb.get_item(
+        TableName=f"{PREFIX}-participants",
+        Key={"program": {"S": "demo"}, "email": {"S": "ada@example.org"}},
+        ConsistentRead=True,
+    )["Item"]
+    assert (item["status"]["S"], item["name"]["S"]) == ("pending", "Ada Lovelace")
+    outbox = dynamodb.scan(TableName=f"{PREFIX}-outbox")["Items"]
+    assert [(m["recipient"]["S"], m["template"]["S"]) for m in outbox] == [
+        ("ada@example.org", "confirm_signup")
+    ]
+
+
+def sent_by_ses(aws: str, recipient: str) -> list[str]:
+    """The raw messages SES accepted for an address (moto's record of them)."""
+    with urllib.request.urlopen(f"{aws}/moto-api/data.json", timeout=10) as reply:  # noqa: S310
+        data = json.load(reply)
+    return [m["raw_data"] for m in data["ses"]["RawMessage"] if recipient in m["destinations"]]
+
+
+def test_the_confirmation_email_was_sent_and_its_link_opens_without_being_logged(
+    container: EmulatedLambda, aws: str
+) -> None:
+    # The sign-up sends its confirmation at once (the outbox keeps it only if that fails).
+    (raw,) = sent_by_ses(aws, "ada@example.org")
+    (link,) = [url for url in links_in(parse(raw)) if "/confirm/" in url]
+    assert link.startswith(STAGE_ENV["PORTAL_BASE_URL"])
+    token = link.rsplit("/", 1)[1]
+    event = copy.deepcopy(recorded("get-page.json"))
+    event["path"] = f"/confirm/{token}"
+    event["pathParameters"] = {"proxy": event["path"].lstrip("/")}
+
+    response = invoke(container, event)
+
+    assert response["statusCode"] == 200
+    assert "Confirm my sign-up" in body_of(response)
+    log = container.log()
+    assert token not in log
+    assert "203.0.113.7" not in log  # the visitor's address, in every recorded event
+    assert "Traceback" not in log
+
+
+# Scheduled functions and SES feedback
+
+
+@pytest.fixture
+def confirmed_pool(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """Six confirmed mentors and six mentees of the demo program on the server's tables."""
+    for key, value in CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    tables.bind(PREFIX, REGION, aws)
+    try:
+        program = load_program(CONTENT / "programs" / "demo.md")
+        people = demo_participants(program, datetime(2026, 11, 23, tzinfo=UTC))
+        chosen = [p for p in people if p.role is Role.MENTOR][:6]
+        chosen += [p for p in people if p.role is Role.MENTEE][:6]
+        assert all(p.status is Status.CONFIRMED for p in chosen)
+        for person in chosen:
+            ParticipantRepository().save(person)
+        yield len(chosen)
+    finally:
+        tables.bind(TABLE_PREFIX, REGION, None)
+
+
+def scheduled(name: str, time: str) -> dict[str, Any]:
+    event = recorded(name)
+    event["time"] = time
+    return event
+
+
+def test_the_matching_round_and_the_outbox_run_from_their_schedules(
+    container: EmulatedLambda, aws: str, confirmed_pool: int
+) -> None:
+    result = invoke(container, scheduled("scheduled-matching-round.json", MONDAY_NINE))
+    (demo,) = [r for r in result["rounds"] if r["program"] == "demo"]
+    assert demo["status"] == "done"
+    assert demo["round_id"] == "2026-11-30T0900Z"
+    assert demo["pairs"] >= 3  # OR-Tools from the layer solved it
+
+    sent = invoke(container, scheduled("scheduled-outbox.json", MONDAY_NINE))
+
+    assert sent["failed"] == 0
+    assert sent["sent"] >= 2 * demo["pairs"] + 1  # introductions, the summary (and Ada's mail)
+    assert '{"outbox": {"sent": ' in container.log()  # the line the failures alarm reads
+    quota = aws_client("ses", aws).get_send_quota()
+    assert quota["SentLast24Hours"] >= sent["sent"]
+
+
+def test_ses_feedback_from_sns_suppresses_the_address(container: EmulatedLambda, aws: str) -> None:
+    result = invoke(container, recorded("sns-ses-bounce.json"))
+
+    assert result == {"suppressed": 1, "already": 0, "ignored": 0}
+    item = aws_client("dynamodb", aws).get_item(
+        TableName=f"{PREFIX}-suppressions",
+        Key={"email": {"S": "bounced.person@example.org"}},
+        ConsistentRead=True,
+    )["Item"]
+    assert item["reason"]["S"] == "bounce"
