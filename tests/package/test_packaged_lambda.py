@@ -15,7 +15,7 @@ import re
 import urllib.request
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,12 @@ PREFIX = STAGE_ENV["PORTAL_TABLE_PREFIX"]
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # The Monday 09:00 (London) the demo program's rounds are due, as EventBridge would send it.
 MONDAY_NINE = "2026-11-30T09:00:00Z"
+SCHEDULED_EVENTS = (
+    "scheduled-matching-round.json",
+    "scheduled-outbox.json",
+    "scheduled-reminders.json",
+    "scheduled-summaries.json",
+)
 
 
 def recorded(name: str) -> dict[str, Any]:
@@ -167,15 +173,12 @@ def test_the_recorded_events_keep_the_shapes_api_gateway_and_eventbridge_send() 
     for name in ("get-home.json", "get-page.json", "get-signup-form.json"):
         assert recorded(name).keys() == get.keys(), name
     assert recorded("post-signup-form.json").keys() == post.keys()
-    for name in ("scheduled-matching-round.json", "scheduled-outbox.json"):
+    for name in SCHEDULED_EVENTS:
         assert recorded(name).keys() == scheduled.keys(), name
     scheduled_functions = sorted(
         e["function"] for e in ZAPPA_SETTINGS["dev"]["events"] if "expression" in e
     )
-    routed = sorted(
-        recorded(name)["resources"][0].rsplit("-", 1)[1]
-        for name in ("scheduled-matching-round.json", "scheduled-outbox.json")
-    )
+    routed = sorted(recorded(name)["resources"][0].rsplit("-", 1)[1] for name in SCHEDULED_EVENTS)
     assert routed == scheduled_functions  # one recorded event for every scheduled function
 
 
@@ -301,6 +304,25 @@ def test_the_matching_round_and_the_outbox_run_from_their_schedules(
     assert '{"outbox": {"sent": ' in container.log()  # the line the failures alarm reads
     quota = aws_client("ses", aws).get_send_quota()
     assert quota["SentLast24Hours"] >= sent["sent"]
+
+
+def test_the_reminders_and_the_weekly_summary_run_from_their_schedules(
+    container: EmulatedLambda, aws: str, confirmed_pool: int
+) -> None:
+    invoke(container, scheduled("scheduled-matching-round.json", MONDAY_NINE))
+    # Friday 08:00 in London, the demo's summary time: one summary to its organizer.
+    summaries = invoke(container, scheduled("scheduled-summaries.json", "2026-12-04T08:00:00Z"))
+    (demo,) = [s for s in summaries["summaries"] if s["program"] == "demo"]
+    assert (demo["status"], demo["emails"]) == ("sent", 1)
+    # Fifteen days after the matches were stored (by the Lambda's own clock), nobody has
+    # checked in: a reminder to both people of each pair.
+    later = (datetime.now(UTC) + timedelta(days=15)).strftime("%Y-%m-%dT07:00:00Z")
+    reminders = invoke(container, scheduled("scheduled-reminders.json", later))
+    (demo,) = [r for r in reminders["reminders"] if r["program"] == "demo"]
+    assert demo["pairs"] >= 3
+    assert demo["queued"] == {"checkin_reminder": 2 * demo["pairs"]}
+    again = invoke(container, scheduled("scheduled-reminders.json", later))
+    assert all(not r["queued"] for r in again["reminders"])  # a repeated event queues nothing
 
 
 def test_ses_feedback_from_sns_suppresses_the_address(container: EmulatedLambda, aws: str) -> None:
