@@ -405,7 +405,9 @@ def summaries_command(slug: str, moment: datetime | None, show: bool) -> None:
     with _store(settings) as ready:
         services = _services(ready)
         program = _program(services, slug)
-        now = services.clock().replace(second=0, microsecond=0)
+        # The week runs up to this very moment, so a check-in of a few seconds ago is in it;
+        # the minute names the summary, so a second run in the same minute sends nothing new.
+        now = services.clock()
         outcome = services.summaries.send(program, now, f"cli-{now.strftime('%Y-%m-%dT%H%MZ')}")
         text = None
         if show:

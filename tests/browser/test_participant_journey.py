@@ -42,7 +42,10 @@ def test_a_mentee_keeps_their_match_going_from_a_phone(
     assert_fits_width(page)
     _no_blocking_violations(page)
 
-    page.get_by_role("button", name="I accept the agreement").click()
+    # Read it at the end of the page, and accept it there.
+    page.get_by_role("link", name="Read the agreement").click()
+    expect(page.get_by_role("heading", name="Our mentoring agreement")).to_be_in_viewport()
+    page.get_by_role("button", name="I accept the agreement").last.click()
     expect(page.get_by_role("status")).to_have_text("You accepted the mentoring agreement.")
 
     page.get_by_label("A new goal").fill("Ship a first pull request")

@@ -81,7 +81,11 @@ class CheckinForm(FlaskForm):
     )
     note = TextAreaField(
         "A note for the organizers",
-        validators=[Optional(), Length(max=NOTE_MAX), NoMarkup()],
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=f"Up to {NOTE_MAX} characters, please."),
+            NoMarkup(),
+        ],
         description=f"Private: only the organizers see it, never your match. Up to {NOTE_MAX} "
         "characters.",
     )

@@ -267,3 +267,24 @@ def test_what_people_typed_is_escaped_in_the_html_part(
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '"<script>alert(1)</script>"' in plain(mailbox.sent[0][1])
+
+
+def test_portal_summaries_includes_a_check_in_of_a_few_seconds_ago(
+    services: Services,
+    demo: Program,
+    clock: FakeClock,
+    cli_env: None,  # noqa: F811 - the fixture imported above
+) -> None:
+    match = pair(services, "Maria", "Tom", START)
+    clock.now = datetime(2026, 3, 6, 10, 0, 30, tzinfo=UTC)
+    services.checkins.record(
+        "demo", match.match_id, "tom@example.org", CheckinAnswers(met=True, satisfaction=2)
+    )
+
+    result = CliRunner().invoke(
+        main, ["summaries", "--program", "demo", "--at", "2026-03-06T10:00:45", "--show"]
+    )
+
+    assert result.exit_code == 0, result.output
+    listed = " ".join(result.output.split())
+    assert "Tom Example (mentee, tom@example.org) rated their match with Maria Example" in listed
