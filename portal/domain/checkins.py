@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -66,6 +67,11 @@ class Checkin:
     fit: Fit | None = None
     note: str = ""  # private: only organizers see it
     survey: str = ""  # which survey this answers, e.g. "day-30" or "closing"
+
+
+def match_ref(match_id: str) -> str:
+    """A short opaque name for a match, for URLs and outbox keys: its id holds two addresses."""
+    return hashlib.sha256(match_id.encode()).hexdigest()[:16]
 
 
 def checkin_id_for(moment: datetime, author: str) -> str:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from portal.domain.checkins import Checkin, Fit, Goal, GoalState, Kind, checkin_id_for
+from portal.domain.checkins import (
+    Checkin,
+    Fit,
+    Goal,
+    GoalState,
+    Kind,
+    checkin_id_for,
+    match_ref,
+)
 from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Status
 from portal.persistence.checkins import CheckinRepository, GoalRepository
@@ -56,11 +63,6 @@ class RatingLink:
     program: str
     match: StoredMatch
     rater: str
-
-
-def match_ref(match_id: str) -> str:
-    """A short opaque name for a match, for URLs and outbox keys: its id holds addresses."""
-    return hashlib.sha256(match_id.encode()).hexdigest()[:16]
 
 
 def _scope(match_id: str, survey: str) -> str:

@@ -7,14 +7,13 @@ the outbox queues a key once, so a repeated or overlapping run sends nothing twi
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from portal.domain.checkins import Checkin
+from portal.domain.checkins import Checkin, match_ref
 from portal.domain.nudges import (
     LadderStep,
     Step,
@@ -55,11 +54,6 @@ class ReminderOutcome:
     pairs: int
     queued: dict[str, int] = field(default_factory=dict)
     status: str = "done"  # done | failed
-
-
-def match_digest(match_id: str) -> str:
-    """A short stand-in for a match id (which holds two addresses) in outbox keys."""
-    return hashlib.sha256(match_id.encode()).hexdigest()[:16]
 
 
 def other_role(program: Program, person: Participant) -> str:
@@ -196,7 +190,7 @@ class ReminderService:
         return suppressions is None or suppressions.reason(email) is None
 
     def _key(self, program: Program, match: StoredMatch, what: str, recipient: str) -> str:
-        return f"nudge:{program.slug}:{match_digest(match.match_id)}:{what}:{recipient}"
+        return f"nudge:{program.slug}:{match_ref(match.match_id)}:{what}:{recipient}"
 
     def _common(
         self,

@@ -17,10 +17,11 @@ from werkzeug.wrappers import Response
 
 from portal.content import ContentError, read_document, render_markdown
 from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState
+from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
 from portal.persistence.matches import StoredMatch
-from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, match_ref, split_scope
+from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.magic_links import LinkGrant
 from portal.services.rounds import ME
 from portal.web import links, services
@@ -41,11 +42,6 @@ ANOTHER_MATCH = (
     "you someone new. Your match and the organizers are told."
 )
 SURVEY_PATTERN = r"^(day-\d{1,4}|closing)$"
-
-
-def ref(identifier: str) -> str:
-    """A short opaque name for a match or goal in a URL: their ids hold email addresses."""
-    return match_ref(identifier)
 
 
 @dataclass(frozen=True)
