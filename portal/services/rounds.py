@@ -304,7 +304,8 @@ class RoundService:
 
     # -- email ----------------------------------------------------------------------------
 
-    def _agreement(self, program: Program) -> tuple[str, str]:
+    def agreement(self, program: Program) -> tuple[str, str]:
+        """The program's agreement: its title and its Markdown text, or empty strings."""
         if not program.agreement:
             return "", ""
         try:
@@ -322,7 +323,7 @@ class RoundService:
         mentee: Participant,
         pair: StoredMatch,
     ) -> int:
-        title, text = self._agreement(program)
+        title, text = self.agreement(program)
         sent = 0
         for person, other in ((mentee, mentor), (mentor, mentee)):
             key = f"intro:{program.slug}:{round_id}:{person.participant_id}:{other.participant_id}"

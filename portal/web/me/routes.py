@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.content import ContentError, read_document, render_markdown
+from portal.content import render_markdown
 from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
@@ -125,15 +125,8 @@ class MatchView:
 
 
 def _agreement(program: Program) -> str:
-    if not program.agreement:
-        return ""
-    try:
-        document = read_document(
-            services().settings.content_dir / "agreements" / f"{program.agreement}.md"
-        )
-    except (ContentError, FileNotFoundError):
-        return ""
-    return render_markdown(document.body)
+    _, text = services().rounds.agreement(program)
+    return render_markdown(text) if text else ""
 
 
 @bp.get("/me/programs/<slug>")
