@@ -8,10 +8,9 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from portal.domain.participants import Participant, Role, Status
-from portal.persistence.matches import ACTIVATED, StoredMatch, match_id
+from portal.persistence.matches import StoredMatch
 from portal.services import Services
-
-ROUND = "2026-03-02T0900Z"
+from tests.factories import store_pair
 
 
 def person(name: str, role: Role, now: datetime, program: str = "demo") -> Participant:
@@ -38,23 +37,7 @@ def pair(
     peers = program == "peer-circles"
     a = person(mentor, Role.PEER if peers else Role.MENTOR, now, program)
     b = person(mentee, Role.PEER if peers else Role.MENTEE, now, program)
-    services.participants.save(a)
-    services.participants.save(b)
-    outcome = services.rounds.matches.activate(
-        program,
-        ROUND,
-        mentor=a.email,
-        mentee=b.email,
-        mentor_capacity=1,
-        mentee_capacity=1,
-        score=80.0,
-        reasons=("both speak English",),
-        now=now,
-    )
-    assert outcome == ACTIVATED
-    stored = services.rounds.matches.get(program, match_id(ROUND, a.email, b.email))
-    assert stored is not None
-    return stored
+    return store_pair(services, program, a, b, now)
 
 
 def plain(message: EmailMessage) -> str:
