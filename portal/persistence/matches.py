@@ -13,15 +13,13 @@ from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
-    DeleteError,
     DoesNotExist,
-    PutError,
     TransactWriteError,
 )
 from pynamodb.transactions import TransactWrite
 
 from portal.domain.participants import Status
-from portal.persistence.conditional import update_if
+from portal.persistence.conditional import delete_if, save_if, update_if
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
 LOCK_ID = "~lock"  # sorts after every round id, which start with a year
@@ -217,13 +215,10 @@ class MatchRepository:
 
     def remove_proposed(self, program: str, round_id: str, *, mentor: str, mentee: str) -> None:
         """Drop a draft pair (an organizer's adjustment); an active match is never removed here."""
-        try:
-            MatchRecord(program, match_id(round_id, mentor, mentee)).delete(
-                condition=MatchRecord.status == "proposed"
-            )
-        except DeleteError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        delete_if(
+            MatchRecord(program, match_id(round_id, mentor, mentee)),
+            MatchRecord.status == "proposed",
+        )
 
     def save_proposed(
         self,
@@ -357,35 +352,21 @@ class RoundRepository:
             created_at=now,
             updated_at=now,
         )
-        try:
-            record.save(
-                condition=RoundRecord.round_id.does_not_exist()
-                | (RoundRecord.lock_expires_at < int(now.timestamp()))
-            )
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return save_if(
+            record,
+            RoundRecord.round_id.does_not_exist()
+            | (RoundRecord.lock_expires_at < int(now.timestamp())),
+        )
 
     def release_lock(self, program: str, owner: str) -> None:
-        try:
-            RoundRecord(program, LOCK_ID).delete(condition=RoundRecord.lock_owner == owner)
-        except DeleteError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        delete_if(RoundRecord(program, LOCK_ID), RoundRecord.lock_owner == owner)
 
     def create(self, program: str, round_id: str, *, trigger: str, now: datetime) -> bool:
         """Record a new round; False if a round with this id exists (a repeated event)."""
-        try:
-            RoundRecord(
-                program, round_id, status="started", trigger=trigger, created_at=now, updated_at=now
-            ).save(condition=RoundRecord.round_id.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        record = RoundRecord(
+            program, round_id, status="started", trigger=trigger, created_at=now, updated_at=now
+        )
+        return save_if(record, RoundRecord.round_id.does_not_exist())
 
     def record_result(
         self, program: str, round_id: str, facts: dict[str, object], now: datetime

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
+from portal.persistence.conditional import save_if, update_if
 from portal.persistence.tables import OutboxRecord
 
 PENDING = "pending"
@@ -31,10 +32,6 @@ class OutboxItem:
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _failed_condition(exc: PutError | UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
 def _to_item(record: OutboxRecord) -> OutboxItem:
@@ -65,13 +62,7 @@ class OutboxRepository:
             attempts=0,
             created_at=now,
         )
-        try:
-            record.save(condition=OutboxRecord.key.does_not_exist())
-        except PutError as exc:
-            if _failed_condition(exc):
-                return False
-            raise
-        return True
+        return save_if(record, OutboxRecord.key.does_not_exist())
 
     def get(self, key: str) -> OutboxItem | None:
         try:
@@ -91,17 +82,12 @@ class OutboxRepository:
 
         Two drainers cannot both claim it; if the claimer dies, it is due again after the lease.
         """
-        record = OutboxRecord(key)
-        try:
-            record.update(
-                actions=[OutboxRecord.due_at.set(_epoch(now + lease))],
-                condition=(OutboxRecord.status == PENDING) & (OutboxRecord.due_at <= _epoch(now)),
-            )
-        except UpdateError as exc:
-            if _failed_condition(exc):
-                return None
-            raise
-        return self.get(key)
+        claimed = update_if(
+            OutboxRecord(key),
+            [OutboxRecord.due_at.set(_epoch(now + lease))],
+            (OutboxRecord.status == PENDING) & (OutboxRecord.due_at <= _epoch(now)),
+        )
+        return self.get(key) if claimed else None
 
     def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
         OutboxRecord(key).update(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from portal.domain.participants import Participant, Role, Status
-from portal.persistence.conditional import update_if
+from portal.persistence.conditional import save_if, update_if
 from portal.persistence.tables import ParticipantRecord
 
 
@@ -70,10 +70,6 @@ def _to_record(participant: Participant) -> ParticipantRecord:
     )
 
 
-def _condition_failed(exc: PutError | UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
 # Confirmed or paused: someone who can change their status or their answers.
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
 
@@ -98,12 +94,8 @@ class ParticipantRepository:
         condition = ParticipantRecord.email.does_not_exist() | ParticipantRecord.status.is_in(
             Status.PENDING.value, Status.LEFT.value
         )
-        try:
-            record.save(condition=condition)
-        except PutError as exc:
-            if _condition_failed(exc):
-                raise AlreadyConfirmedError(participant.email) from None
-            raise
+        if not save_if(record, condition):
+            raise AlreadyConfirmedError(participant.email)
 
     def save(self, participant: Participant) -> None:
         """Store a participant as given (seeding, imports, tests)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
+from portal.persistence.conditional import update_if
 from portal.persistence.tables import TokenRecord
 
 
@@ -61,19 +62,11 @@ class TokenRepository:
 
     def mark_used(self, token_hash: str, purpose: str, now: datetime) -> bool:
         """Use up an unused, unexpired token of this purpose; True if this call did."""
-        record = TokenRecord(token_hash)
-        try:
-            record.update(
-                actions=[TokenRecord.used_at.set(now)],
-                condition=(
-                    TokenRecord.token_hash.exists()
-                    & TokenRecord.used_at.does_not_exist()
-                    & (TokenRecord.purpose == purpose)
-                    & (TokenRecord.expires_at > now)
-                ),
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return update_if(
+            TokenRecord(token_hash),
+            [TokenRecord.used_at.set(now)],
+            TokenRecord.token_hash.exists()
+            & TokenRecord.used_at.does_not_exist()
+            & (TokenRecord.purpose == purpose)
+            & (TokenRecord.expires_at > now),
+        )
