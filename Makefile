@@ -15,13 +15,17 @@ PACKAGE_VENV := .venv-package
 STAGE ?= dev
 PACKAGE_DIR ?= build
 
-.PHONY: run test lint unit integration browser system-packages clean package
+.PHONY: run test quick lint system-packages clean package
 
 run: $(VENV)/.installed-local dynamodb-local-if-possible
 	$(BIN)/portal dev --host $(HOST) --port $(PORT) $(DEV_ARGS)
 
 test: $(VENV)/.installed-dev $(DYNAMODB_LOCAL) system-packages lint
 	$(BIN)/pytest
+
+# Lint, types and the fast tiers (unit, web, functions on moto): the check to run while working.
+quick: $(VENV)/.installed-dev lint
+	$(BIN)/pytest -m "unit or web or functions" -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -35,6 +35,18 @@ FAKE_AWS = {
 }
 
 
+# Each folder of tests is a tier with a marker of its name: `pytest -m "not browser"`.
+TIERS = ("unit", "web", "functions", "integration", "browser", "infrastructure", "package")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = ROOT / "tests"
+    for item in items:
+        folder = item.path.relative_to(tests).parts[0]
+        if folder in TIERS:
+            item.add_marker(getattr(pytest.mark, folder))
+
+
 @dataclass
 class FakeClock:
     """A clock tests move by hand."""

@@ -34,7 +34,8 @@ from tests.conftest import CONTENT, MENTEE_FORM, REGION, ROOT, TABLE_PREFIX, lin
 from tests.package.conftest import MAX_UNPACKED_BYTES, MAX_ZIP_BYTES, Package
 
 EVENTS = Path(__file__).parent / "events"
-SHARED_EVENTS = ROOT.parent / "shared" / "lambda-events"
+# The shapes API Gateway and EventBridge send, as AWS documents them, kept beside ours.
+REFERENCE_EVENTS = EVENTS / "reference"
 ZAPPA_SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text(encoding="utf-8"))
 STAGE_ENV = ZAPPA_SETTINGS["dev"]["environment_variables"]
 PREFIX = STAGE_ENV["PORTAL_TABLE_PREFIX"]
@@ -167,9 +168,9 @@ def test_the_solvers_are_in_the_layer_and_everything_fits_lambda(package: Packag
 
 
 def test_the_recorded_events_keep_the_shapes_api_gateway_and_eventbridge_send() -> None:
-    get = json.loads((SHARED_EVENTS / "apigw-v1-get.json").read_text(encoding="utf-8"))
-    post = json.loads((SHARED_EVENTS / "apigw-v1-post-form.json").read_text(encoding="utf-8"))
-    scheduled = json.loads((SHARED_EVENTS / "scheduled-event.json").read_text(encoding="utf-8"))
+    get = json.loads((REFERENCE_EVENTS / "apigw-v1-get.json").read_text(encoding="utf-8"))
+    post = json.loads((REFERENCE_EVENTS / "apigw-v1-post-form.json").read_text(encoding="utf-8"))
+    scheduled = json.loads((REFERENCE_EVENTS / "scheduled-event.json").read_text(encoding="utf-8"))
     for name in ("get-home.json", "get-page.json", "get-signup-form.json"):
         assert recorded(name).keys() == get.keys(), name
     assert recorded("post-signup-form.json").keys() == post.keys()
