@@ -29,13 +29,9 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
-def dynamodb():  # type: ignore[no-untyped-def]  # boto3's client type is a stub package's
-    return boto3.client("dynamodb", region_name=REGION)
-
-
 def round_without_a_creation_date(program: str, round_id: str) -> None:
     """What the organizers' approve route once wrote for a made-up round id."""
-    dynamodb().put_item(
+    boto3.client("dynamodb", region_name=REGION).put_item(
         TableName=RoundRecord.Meta.table_name,
         Item={
             "program": {"S": program},
@@ -49,7 +45,7 @@ def round_without_a_creation_date(program: str, round_id: str) -> None:
 
 def drop_creation_date(program: str, match_id: str) -> None:
     """A match whose creation date was lost (a hand edit, a partial restore)."""
-    dynamodb().update_item(
+    boto3.client("dynamodb", region_name=REGION).update_item(
         TableName=MatchRecord.Meta.table_name,
         Key={"program": {"S": program}, "match_id": {"S": match_id}},
         UpdateExpression="REMOVE created_at",
