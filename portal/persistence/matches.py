@@ -370,24 +370,40 @@ class RoundRepository:
 
     def record_result(
         self, program: str, round_id: str, facts: dict[str, object], now: datetime
-    ) -> None:
+    ) -> bool:
         """Keep what matching found while the round's emails go out, for a resumed round.
 
-        It holds the addresses of the people left waiting; `finish` replaces it.
+        It holds the addresses of the people left waiting; `finish` replaces it. False if
+        the round is not running (an update must never create a round without its dates).
         """
-        RoundRecord(program, round_id).update(
-            actions=[RoundRecord.summary.set({"result": facts}), RoundRecord.updated_at.set(now)]
+        return update_if(
+            RoundRecord(program, round_id),
+            [RoundRecord.summary.set({"result": facts}), RoundRecord.updated_at.set(now)],
+            RoundRecord.status == "started",
         )
 
     def finish(
-        self, program: str, round_id: str, status: str, summary: dict[str, object], now: datetime
-    ) -> None:
-        RoundRecord(program, round_id).update(
-            actions=[
+        self,
+        program: str,
+        round_id: str,
+        status: str,
+        summary: dict[str, object],
+        now: datetime,
+        *,
+        was: str,
+    ) -> bool:
+        """Move a round from status `was` to `status`; False if it is not (or no longer) there.
+
+        Conditional, so that finishing a round never creates one: only `create` does.
+        """
+        return update_if(
+            RoundRecord(program, round_id),
+            [
                 RoundRecord.status.set(status),
                 RoundRecord.summary.set(summary),
                 RoundRecord.updated_at.set(now),
-            ]
+            ],
+            RoundRecord.status == was,
         )
 
     def get(self, program: str, round_id: str) -> StoredRound | None:

@@ -32,6 +32,7 @@ from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
 from portal.programs import ProgramCatalog
 from portal.services.checkins import RATING_LABELS, CheckinService
+from portal.services.failures import log_failure
 from portal.services.mail import MailService
 from portal.tracks import TrackCatalog
 
@@ -101,7 +102,7 @@ class ReminderService:
             except Exception:
                 # One program's failure must not stop the others; the next run repeats
                 # nothing that was queued, and queues what this one did not.
-                log.exception("reminders of %s failed", program.slug)
+                log_failure(log, "reminders of %s failed", program.slug)
                 outcomes.append(ReminderOutcome(program.slug, 0, status="failed"))
         return outcomes
 
@@ -122,7 +123,7 @@ class ReminderService:
                 sent = self._remind_pair(program, match, (pair[0], pair[1]), checkins, now)
             except Exception:
                 # One pair's problem must not hold back every pair after it, every day.
-                log.exception("reminders of a pair of %s failed", program.slug)
+                log_failure(log, "reminders of a pair of %s failed", program.slug)
                 failed += 1
                 continue
             queued.update(sent)

@@ -21,9 +21,11 @@ from portal.persistence.matches import (
     MatchRepository,
     RoundRepository,
     StoredMatch,
+    StoredRound,
 )
 from portal.persistence.participants import ParticipantRepository
 from portal.programs import ProgramCatalog
+from portal.services.failures import log_failure
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 
@@ -43,10 +45,15 @@ ORGANIZE = "organize"  # magic links that let an organizer review a program's ro
 CHOOSE = "choose"  # magic links with which a mentee picks one of their suggestions
 SUGGESTIONS = 3
 ME = "me"  # magic links to a participant's own page
+ROUND_ID_FORMAT = "%Y-%m-%dT%H%MZ"
 
 
 class AdjustmentError(Exception):
     """An organizer's change would break a rule; the message says which."""
+
+
+class UnknownRoundError(Exception):
+    """No round of the program by that name is waiting for an organizer's approval."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,13 @@ class RoundOutcome:
 
 def round_id_for(moment: datetime) -> str:
     """Rounds are named by the minute they were due, in UTC: a repeated event gets the same name."""
-    return moment.strftime("%Y-%m-%dT%H%MZ")
+    return moment.strftime(ROUND_ID_FORMAT)
+
+
+def is_round_id(text: str) -> bool:
+    """Whether `text` is a name `round_id_for` gives (round ids also come from URLs)."""
+    due = _due_time(text)
+    return due is not None and round_id_for(due) == text
 
 
 class RoundService:
@@ -98,36 +111,39 @@ class RoundService:
         """Every program whose schedule says a round is due at `moment` (the scheduled function)."""
         outcomes = []
         for program in self.programs:
-            expression = program.schedule.rounds
-            latest = self.rounds.latest(program.slug)
-            if expression.startswith("rate("):
-                due = last_due(
-                    expression, program.timezone, moment, latest.created_at if latest else None
-                )
-            else:
-                fired = last_due(expression, program.timezone, moment, None)
-                # Due when it fired within the scheduler's period (a repeated event finds its
-                # round done), or fired after the last round (a missed run is caught up). A new
-                # program waits for its first fire time rather than running at deploy.
-                recent = fired is not None and moment - fired < SCHEDULER_PERIOD
-                missed = fired is not None and latest is not None and latest.created_at < fired
-                due = fired if recent or missed else None
-            if due is None:
-                # Nothing due, but a round that stopped half-way is finished now, not next week.
-                unfinished = self.rounds.unfinished(program.slug)
-                if not unfinished:
-                    continue
-                due_id = unfinished[0].round_id
-            else:
-                due_id = round_id_for(due)
+            due_id: str | None = None
             try:
-                outcomes.append(self.run(program, due_id, trigger="schedule"))
+                due_id = self._due_round(program, moment)
+                if due_id is not None:
+                    outcomes.append(self.run(program, due_id, trigger="schedule"))
             except Exception:
-                # One program's failure must not stop the others' rounds; the next run
-                # finishes the interrupted round (see `run`).
-                log.exception("round of %s failed", program.slug)
-                outcomes.append(RoundOutcome(program.slug, due_id, "failed"))
+                # One program's failure (a bug, unreadable data) must not stop the others'
+                # rounds; the next run finishes an interrupted round (see `run`).
+                log_failure(log, "round of %s failed", program.slug)
+                outcomes.append(RoundOutcome(program.slug, due_id or "", "failed"))
         return outcomes
+
+    def _due_round(self, program: Program, moment: datetime) -> str | None:
+        """The round of `program` to run at `moment`, if one is due or was left unfinished."""
+        expression = program.schedule.rounds
+        latest = self.rounds.latest(program.slug)
+        if expression.startswith("rate("):
+            due = last_due(
+                expression, program.timezone, moment, latest.created_at if latest else None
+            )
+        else:
+            fired = last_due(expression, program.timezone, moment, None)
+            # Due when it fired within the scheduler's period (a repeated event finds its
+            # round done), or fired after the last round (a missed run is caught up). A new
+            # program waits for its first fire time rather than running at deploy.
+            recent = fired is not None and moment - fired < SCHEDULER_PERIOD
+            missed = fired is not None and latest is not None and latest.created_at < fired
+            due = fired if recent or missed else None
+        if due is not None:
+            return round_id_for(due)
+        # Nothing due, but a round that stopped half-way is finished now, not next week.
+        unfinished = self.rounds.unfinished(program.slug)
+        return unfinished[0].round_id if unfinished else None
 
     def run(self, program: Program, round_id: str, *, trigger: str) -> RoundOutcome:
         """One round of one program; safe to repeat and to run concurrently."""
@@ -273,7 +289,9 @@ class RoundService:
         if not stored and (result is None or waiting == self._previous_digest(program, round_id)):
             # Nothing new since the last round: no pairs, and the same people waiting. The
             # organizers already have that summary; don't send it again.
-            self.rounds.finish(program.slug, round_id, "empty", {"waiting": waiting}, now)
+            self.rounds.finish(
+                program.slug, round_id, "empty", {"waiting": waiting}, now, was="started"
+            )
             note = "nobody is waiting" if result is None else "no new pairs; nothing new to report"
             return RoundOutcome(program.slug, round_id, "nobody", notes=[note])
         emails = 0
@@ -289,7 +307,12 @@ class RoundService:
         emails += self._summarise(program, round_id, due, result, pairs, everyone, published)
         status = "introduced" if published else "proposed"
         self.rounds.finish(
-            program.slug, round_id, status, _summary(result, len(stored), refused), now
+            program.slug,
+            round_id,
+            status,
+            _summary(result, len(stored), refused),
+            now,
+            was="started",
         )
         log.info("round %s/%s: %d pairs, %d refused", program.slug, round_id, len(stored), refused)
         return RoundOutcome(
@@ -524,14 +547,27 @@ class RoundService:
         ]
         return latest.round_id, pairs
 
+    def proposed_round(self, program: Program, round_id: str) -> StoredRound:
+        """The program's round of that name if it is waiting for approval; else UnknownRoundError.
+
+        The name comes from a URL: anything but a round's name is refused before it reaches
+        the database (whose keys have a size limit).
+        """
+        stored = self.rounds.get(program.slug, round_id) if is_round_id(round_id) else None
+        if stored is None or stored.status != "proposed":
+            raise UnknownRoundError(round_id)
+        return stored
+
     def adjust(
         self, program: Program, round_id: str, mentee: str, mentor: str | None
     ) -> StoredMatch | None:
         """Move a mentee to another mentor (or out of the round), checked against the rules.
 
-        Raises AdjustmentError with a message for the organizer when the move breaks a must
-        rule or a mentor's capacity; nothing is changed then.
+        Raises UnknownRoundError unless the round is waiting for approval, and AdjustmentError
+        with a message for the organizer when the move breaks a must rule or a mentor's
+        capacity; nothing is changed then.
         """
+        self.proposed_round(program, round_id)
         now = self.clock()
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
         drafts = [
@@ -582,7 +618,12 @@ class RoundService:
         return next(m for m in self.matches.for_round(program.slug, round_id) if m.mentee == mentee)
 
     def approve(self, program: Program, round_id: str) -> RoundOutcome:
-        """Publish a round's drafts: activate each pair that still has room, introduce them."""
+        """Publish a round's drafts: activate each pair that still has room, introduce them.
+
+        Only a round waiting for approval (else UnknownRoundError). A second approval at the
+        same moment activates nothing twice and introduces nobody twice.
+        """
+        self.proposed_round(program, round_id)
         now = self.clock()
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
         refused = 0
@@ -610,7 +651,12 @@ class RoundService:
                 program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
             )
         self.rounds.finish(
-            program.slug, round_id, "introduced", {"pairs": len(active), "refused": refused}, now
+            program.slug,
+            round_id,
+            "introduced",
+            {"pairs": len(active), "refused": refused},
+            now,
+            was="proposed",
         )
         return RoundOutcome(
             program.slug, round_id, "done", pairs=len(active), refused=refused, emails=emails
@@ -633,7 +679,7 @@ def _person(person: Participant) -> dict[str, Any]:
 def _due_time(round_id: str) -> datetime | None:
     """The minute a round was due, from its name (see `round_id_for`)."""
     try:
-        return datetime.strptime(round_id, "%Y-%m-%dT%H%MZ").replace(tzinfo=UTC)
+        return datetime.strptime(round_id, ROUND_ID_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
 

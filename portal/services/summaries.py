@@ -18,6 +18,7 @@ from portal.persistence.matches import MatchRepository
 from portal.persistence.outbox import OutboxItem
 from portal.persistence.participants import ParticipantRepository
 from portal.programs import ProgramCatalog
+from portal.services.failures import log_failure
 from portal.services.mail import MailService
 
 log = logging.getLogger(__name__)
@@ -115,14 +116,17 @@ class SummaryService:
         """Every program whose `schedule.summary` fired in the last day and was not sent yet."""
         outcomes = []
         for program in self.programs:
-            fired = recent_fire(program.schedule.summary, program.timezone, now, CATCH_UP)
-            if fired is None:
-                continue
-            stamp = fired.strftime("%Y-%m-%dT%H%MZ")
+            stamp = ""
             try:
+                fired = recent_fire(program.schedule.summary, program.timezone, now, CATCH_UP)
+                if fired is None:
+                    continue
+                stamp = fired.strftime("%Y-%m-%dT%H%MZ")
                 outcomes.append(self.send(program, fired, stamp))
             except Exception:
-                log.exception("summary of %s failed", program.slug)
+                # One program's failure (a bug, unreadable data) must not stop the others'
+                # summaries; the next hourly run tries again within the day.
+                log_failure(log, "summary of %s failed", program.slug)
                 outcomes.append(SummaryOutcome(program.slug, stamp, "failed"))
         return outcomes
 

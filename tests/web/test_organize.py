@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient
 from portal.domain.participants import Role
 from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
+from portal.persistence.tables import MatchRecord, RoundRecord
 from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in
 from tests.web.conftest import Site
@@ -20,9 +22,12 @@ from tests.web.conftest import Site
 
 @pytest.fixture
 def site(build_site: Callable[..., Site], content_copy: Path) -> Site:
-    """The portal with leaders-group switched to organizer approval."""
-    path = content_copy / "programs" / "leaders-group.md"
-    path.write_text(path.read_text().replace("approval: mentee-choice", "approval: organizer"))
+    """The portal with leaders-group and peer-circles switched to organizer approval."""
+    for slug, approval in (("leaders-group", "mentee-choice"), ("peer-circles", "auto")):
+        path = content_copy / "programs" / f"{slug}.md"
+        text = path.read_text()
+        assert f"approval: {approval}" in text
+        path.write_text(text.replace(f"approval: {approval}", "approval: organizer"))
     return build_site(content_dir=content_copy)
 
 
@@ -36,13 +41,18 @@ def services(site: Site) -> Services:
     return site.services
 
 
-def _run_draft_round(services: Services, clock: FakeClock) -> tuple[str, str]:
+def _run_draft_round(
+    services: Services,
+    clock: FakeClock,
+    slug: str = "leaders-group",
+    round_id: str = "2026-03-02T0900Z",
+) -> tuple[str, str]:
     """An organizer-approval program: the round stores drafts and emails the organizers a link."""
-    program = services.programs.get("leaders-group")
+    program = services.programs.get(slug)
     assert program is not None
     for person in demo_participants(program, clock()):
         services.participants.save(person)
-    outcome = services.rounds.run(program, "2026-03-02T0900Z", trigger="cli")
+    outcome = services.rounds.run(program, round_id, trigger="cli")
     assert outcome.status == "done"
     services.mail.drain(per_second=1000)
     return program.slug, outcome.round_id
@@ -138,3 +148,86 @@ def test_the_review_page_is_for_the_programs_organizers_only(client: FlaskClient
     response = client.get("/organize/programs/leaders-group")
     assert response.status_code == 403
     assert "for the program's organizers" in response.text
+
+
+def _stored_rounds_and_matches() -> list[dict[str, Any]]:
+    """Every item of the rounds and matches tables, as stored."""
+    return [
+        {"table": model.Meta.table_name, **record.serialize()}
+        for model in (RoundRecord, MatchRecord)
+        for record in sorted(model.scan(), key=lambda r: str(r.serialize()))
+    ]
+
+
+OTHER_PROGRAMS_ROUND = "2026-03-02T1400Z"  # peer-circles' Monday, 09:00 in New York
+BAD_ROUND_IDS = {
+    "made up": "not-a-round",
+    "made up in a round's shape": "2026-03-09T0900Z",
+    "a round's shape padded to 1,000 bytes": "2026-03-02T0900Z".ljust(1000, "9"),
+    "another program's proposed round": OTHER_PROGRAMS_ROUND,
+}
+
+
+@pytest.mark.parametrize("action", ["approve", "adjust"])
+@pytest.mark.parametrize("round_id", BAD_ROUND_IDS.values(), ids=BAD_ROUND_IDS.keys())
+def test_a_round_that_is_not_waiting_for_approval_is_not_found_and_nothing_is_written(
+    client: FlaskClient,
+    services: Services,
+    mailbox: MemorySender,
+    clock: FakeClock,
+    action: str,
+    round_id: str,
+) -> None:
+    slug, real_round = _run_draft_round(services, clock)
+    other_slug, other_round = _run_draft_round(
+        services, clock, "peer-circles", OTHER_PROGRAMS_ROUND
+    )
+    assert other_round == OTHER_PROGRAMS_ROUND
+    review = _open_review(client, mailbox)
+    drafts = services.rounds.matches.for_round(slug, real_round)
+    assert drafts
+    before = _stored_rounds_and_matches()
+    emails = len(mailbox.sent)
+
+    response = client.post(
+        f"/organize/programs/{slug}/rounds/{round_id}/{action}",
+        data={"csrf_token": csrf_token(review), "mentee": drafts[0].mentee, "mentor": ""},
+    )
+
+    assert _stored_rounds_and_matches() == before
+    assert response.status_code == 404
+    assert "No round by that name is waiting for approval" in response.text
+    services.mail.drain(per_second=1000)
+    assert len(mailbox.sent) == emails  # nobody was introduced
+    # The real drafts are still the ones to review, and still approvable.
+    page = client.get(f"/organize/programs/{slug}").text
+    assert f"Round {real_round}: {len(drafts)} draft pairs" in page
+    assert "Approve and send the introductions" in page
+    other = services.rounds.matches.for_round(other_slug, other_round)
+    assert other
+    assert all(m.status == "proposed" for m in other)
+
+
+def test_an_approved_round_cannot_be_approved_or_adjusted_again(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    slug, round_id = _run_draft_round(services, clock)
+    review = _open_review(client, mailbox)
+    token = csrf_token(review)
+    mentee = services.rounds.matches.for_round(slug, round_id)[0].mentee
+    approved = client.post(
+        f"/organize/programs/{slug}/rounds/{round_id}/approve", data={"csrf_token": token}
+    )
+    assert approved.status_code == 302
+    before = _stored_rounds_and_matches()
+
+    for action in ("approve", "adjust"):
+        again = client.post(
+            f"/organize/programs/{slug}/rounds/{round_id}/{action}",
+            data={"csrf_token": token, "mentee": mentee, "mentor": ""},
+        )
+        assert again.status_code == 404, action
+        assert "No round by that name is waiting for approval" in again.text
+
+    assert _stored_rounds_and_matches() == before
+    assert services.rounds.rounds.get(slug, round_id).status == "introduced"

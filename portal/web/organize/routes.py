@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
-from portal.services.rounds import ORGANIZE, AdjustmentError
+from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
 from portal.web import links, services
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
@@ -56,13 +56,20 @@ def review(slug: str) -> str:
     )
 
 
+def _no_such_round(program: Program) -> tuple[str, int]:
+    """The round in the address is not this program's round waiting for approval."""
+    return render_template("organize/no_round.html", program=program), 404
+
+
 @bp.post("/programs/<slug>/rounds/<round_id>/adjust")
-def adjust(slug: str, round_id: str) -> Response:
+def adjust(slug: str, round_id: str) -> Response | tuple[str, int]:
     program = _organizer_program(slug)
     mentee = request.form.get("mentee", "")
     mentor = request.form.get("mentor") or None
     try:
         services().rounds.adjust(program, round_id, mentee, mentor)
+    except UnknownRoundError:
+        return _no_such_round(program)
     except AdjustmentError as exc:
         flash(str(exc), "error")
     else:
@@ -71,9 +78,12 @@ def adjust(slug: str, round_id: str) -> Response:
 
 
 @bp.post("/programs/<slug>/rounds/<round_id>/approve")
-def approve(slug: str, round_id: str) -> Response:
+def approve(slug: str, round_id: str) -> Response | tuple[str, int]:
     program = _organizer_program(slug)
-    outcome = services().rounds.approve(program, round_id)
+    try:
+        outcome = services().rounds.approve(program, round_id)
+    except UnknownRoundError:
+        return _no_such_round(program)
     message = f"Approved: {outcome.pairs} pairs are introduced by email."
     if outcome.refused:
         message += f" {outcome.refused} could not be, because someone no longer had room."

@@ -24,7 +24,7 @@ from portal.persistence import tables
 from portal.persistence.matches import StoredMatch
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, RoundRecord
 from portal.services import Services
-from portal.services.rounds import RoundService
+from portal.services.rounds import RoundService, is_round_id, round_id_for
 from tests.conftest import REGION, TABLE_PREFIX, FakeClock
 
 ROUND = "2026-03-02T0900Z"  # the clock fixture's Monday, 09:00 in London
@@ -396,6 +396,56 @@ def test_a_repeated_event_after_a_crash_resumes_the_same_round(
     assert services.rounds.run(demo, ROUND, trigger="schedule").status == "repeated"
 
 
+# Only the round creates a round
+
+
+def test_finishing_or_recording_a_round_that_does_not_exist_creates_nothing(
+    services: Services, clock: FakeClock
+) -> None:
+    rounds = services.rounds.rounds
+
+    assert not rounds.finish("demo", ROUND, "introduced", {"pairs": 0}, clock(), was="proposed")
+    assert not rounds.record_result("demo", ROUND, {"format": "one-on-one"}, clock())
+
+    assert RoundRecord.count("demo") == 0
+    assert rounds.latest("demo") is None
+
+
+def test_a_round_is_finished_only_from_the_status_it_is_expected_in(
+    services: Services, demo: Program, clock: FakeClock
+) -> None:
+    assert services.rounds.run(demo, ROUND, trigger="cli").status == "nobody"
+    rounds = services.rounds.rounds
+
+    assert not rounds.finish("demo", ROUND, "introduced", {"pairs": 9}, clock(), was="proposed")
+
+    finished = rounds.get("demo", ROUND)
+    assert finished is not None
+    assert (finished.status, finished.created_at) == ("empty", clock())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not-a-round",
+        "2026-3-2T0900Z",  # what strptime reads, not what round_id_for writes
+        "2026-03-02T0900Z ",
+        "2026-03-02t0900z",
+        "2026-02-30T0900Z",
+        "2026-03-02T0900Z".ljust(1000, "9"),
+        "~lock",
+        "",
+    ],
+)
+def test_only_the_names_round_id_for_gives_are_round_ids(text: str) -> None:
+    assert not is_round_id(text)
+
+
+def test_a_round_id_is_a_round_id(clock: FakeClock) -> None:
+    assert is_round_id(round_id_for(clock()))
+    assert is_round_id(ROUND)
+
+
 # The round lock
 
 
@@ -470,7 +520,7 @@ def test_one_programs_failing_round_does_not_stop_the_others(
     # 14:00 UTC is 09:00 in New York; the demo's 09:00 run was missed, so it is caught up.
     last_week = clock() - timedelta(days=7)
     services.rounds.rounds.create("demo", "2026-02-23T0900Z", trigger="schedule", now=last_week)
-    services.rounds.rounds.finish("demo", "2026-02-23T0900Z", "empty", {}, last_week)
+    services.rounds.rounds.finish("demo", "2026-02-23T0900Z", "empty", {}, last_week, was="started")
     clock.now = clock.now.replace(hour=14)
 
     outcomes = {o.program: o for o in services.rounds.run_due(clock())}
