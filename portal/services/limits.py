@@ -12,6 +12,7 @@ import hmac
 import ipaddress
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -80,6 +81,28 @@ def source_network(address: str) -> str:
     return str(ip)
 
 
+@dataclass(frozen=True)
+class _Check:
+    """One limit applied to one client now: its counter's key and its window's end."""
+
+    limit: Limit
+    digest: str
+    now: datetime
+
+    @property
+    def end(self) -> datetime:
+        return self.limit.bounds(self.now)[1]
+
+    @property
+    def key(self) -> str:
+        start = self.limit.bounds(self.now)[0]
+        return f"{self.limit.name}#{self.digest}#{int(start.timestamp())}"
+
+
+# Shared by the requests of a process (one at a time on Lambda, many under `portal dev`).
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="limits")
+
+
 class Limits:
     def __init__(
         self,
@@ -105,18 +128,22 @@ class Limits:
         now = self.clock()
         who = self._digest("source", source_network(source))
         whom = self._digest("recipient", recipient.strip().lower())
-        checks = [(limit, who) for limit in self.per_source]
-        checks += [(limit, whom) for limit in self.per_recipient]
-        taken: list[str] = []
-        for limit, digest in checks:
-            start, end = limit.bounds(now)
-            key = f"{limit.name}#{digest}#{int(start.timestamp())}"
-            if not self.counters.take(key, limit.count, end):
-                for earlier in taken:
-                    self.counters.give_back(earlier)
-                return Refusal(limit, max(1, math.ceil((end - now).total_seconds())))
-            taken.append(key)
-        return None
+        checks = [_Check(limit, who, now) for limit in self.per_source]
+        checks += [_Check(limit, whom, now) for limit in self.per_recipient]
+        # The counters are independent (each is atomic on its own): four round trips at once
+        # cost one round trip's time, and a refusal knows every limit it reached.
+        taken = list(_POOL.map(self._take, checks))
+        refused = [check for check, ok in zip(checks, taken, strict=True) if not ok]
+        if not refused:
+            return None
+        for check, ok in zip(checks, taken, strict=True):
+            if ok:
+                self.counters.give_back(check.key)
+        last = max(refused, key=lambda check: check.end)  # the longest wait of those reached
+        return Refusal(last.limit, max(1, math.ceil((last.end - now).total_seconds())))
+
+    def _take(self, check: _Check) -> bool:
+        return self.counters.take(check.key, check.limit.count, check.end)
 
     def _digest(self, kind: str, value: str) -> str:
         message = f"{kind}:{value}".encode()

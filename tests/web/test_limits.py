@@ -130,6 +130,17 @@ def test_the_counts_end_with_their_window(small: Site, clock: FakeClock) -> None
     assert sign_up(client, email="d@example.org").status_code == 302
 
 
+def test_the_wait_named_is_until_every_limit_allows_again(
+    build_site: Callable[..., Site],
+) -> None:
+    site = build_site(signups_per_source=(2, 2))
+    client = from_address(site.client, "198.51.100.4")
+    assert sign_up(client, email="a@example.org").status_code == 302
+    assert sign_up(client, email="b@example.org").status_code == 302
+    # Both the 10 minutes' and the day's limits are reached: 10 minutes would be too soon.
+    assert_polite_429(sign_up(client, email="c@example.org"), retry_after=15 * 3600)
+
+
 def test_counters_expire_at_their_windows_end_and_name_no_address(
     small: Site, clock: FakeClock
 ) -> None:
