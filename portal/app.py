@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from portal.extensions import csrf
 from portal.services import Services, build_services
@@ -97,9 +98,23 @@ def register_errorhandlers(app: Flask) -> None:
     def too_large(error: Exception) -> tuple[str, int]:
         return render_template("errors/413.html"), 413
 
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException) -> Response:
+        seconds = _retry_after_seconds(error)
+        response = make_response(render_template("errors/429.html", seconds=seconds), 429)
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
     @app.errorhandler(500)
     def server_error(error: Exception) -> tuple[str, int]:
         return render_template("errors/500.html"), 500
+
+
+def _retry_after_seconds(error: HTTPException) -> int | None:
+    """The seconds a 429 asks the client to wait (`abort(429, retry_after=seconds)`)."""
+    retry_after = getattr(error, "retry_after", None)
+    return max(1, retry_after) if isinstance(retry_after, int) else None
 
 
 def register_template_context(app: Flask) -> None:

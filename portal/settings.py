@@ -42,6 +42,10 @@ class Settings:
     ses_configuration_set: str | None = None
     # A simulated start time for the clock (PORTAL_CLOCK), for trying reminders on other days.
     clock_start: datetime | None = None
+    # Sign-ups admitted from one source address, per 10 minutes and per day.
+    signups_per_source: tuple[int, int] = (20, 100)
+    # Sign-ups admitted for one email address, per hour and per day.
+    signups_per_address: tuple[int, int] = (3, 10)
 
     @property
     def mail_dir(self) -> Path:
@@ -117,8 +121,31 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_rate=mail_rate,
         ses_configuration_set=env.get("PORTAL_SES_CONFIGURATION_SET") or None,
         clock_start=_clock_start(env.get("PORTAL_CLOCK", ""), stage),
+        signups_per_source=_limit_pair(env, "PORTAL_SIGNUPS_PER_SOURCE", "20,100"),
+        signups_per_address=_limit_pair(env, "PORTAL_SIGNUPS_PER_ADDRESS", "3,10"),
     )
     return _check_secret_key(settings)
+
+
+MAX_LIMIT = 1_000_000
+
+
+def _limit_pair(env: Mapping[str, str], name: str, default: str) -> tuple[int, int]:
+    """Two whole numbers "short,day": a limit per short window and one per day."""
+    text = env.get(name, default)
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        short, day = (int(part) for part in parts)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be two whole numbers separated by a comma, such as {default}, "
+            f"not {text!r}"
+        ) from None
+    if not (1 <= short <= MAX_LIMIT and 1 <= day <= MAX_LIMIT):
+        raise SettingsError(f"{name}: each number must be between 1 and {MAX_LIMIT:,}")
+    if short > day:
+        raise SettingsError(f"{name}: the first number (the short window) cannot exceed the day's")
+    return short, day
 
 
 def _clock_start(text: str, stage: str) -> datetime | None:

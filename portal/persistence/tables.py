@@ -250,6 +250,22 @@ class SuppressionRecord(Model):
     created_at = UTCDateTimeAttribute()
 
 
+class LimitRecord(Model):
+    """How many sign-ups one source address or one recipient made in one fixed window.
+
+    The key names the limit, a keyed hash of the address (never the address itself) and the
+    window's start, so a new window is a new item; DynamoDB's TTL removes it after its end.
+    """
+
+    class Meta:
+        table_name = "limits"
+        entity = "limits"
+
+    key = UnicodeAttribute(hash_key=True)  # "<limit>#<keyed hash>#<window start, epoch>"
+    count = NumberAttribute()
+    expires_at = TTLAttribute()  # the window's end
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     MatchRecord,
@@ -259,6 +275,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     OutboxRecord,
     TokenRecord,
     SuppressionRecord,
+    LimitRecord,
 )
 
 

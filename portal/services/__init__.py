@@ -10,6 +10,7 @@ from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.pages import PageCatalog
 from portal.persistence import tables
 from portal.persistence.checkins import CheckinRepository, GoalRepository
+from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
@@ -17,6 +18,7 @@ from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.programs import ProgramCatalog
 from portal.services.checkins import CheckinService
+from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.reminders import ReminderService
@@ -41,6 +43,7 @@ class Services:
     mail: MailService
     links: MagicLinks
     signup: SignupService
+    limits: Limits
     rounds: RoundService
     checkins: CheckinService
     reminders: ReminderService
@@ -100,6 +103,9 @@ def build_services(
         mail=mail,
         programs=programs,
     )
+    per_source, per_recipient = signup_limits(
+        settings.signups_per_source, settings.signups_per_address
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -109,6 +115,7 @@ def build_services(
         mail=mail,
         links=links,
         signup=SignupService(participants, links, mail, clock, settings.base_url),
+        limits=Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient),
         rounds=RoundService(
             programs=programs,
             participants=participants,

@@ -9,7 +9,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import PHONE
+from portal.services import Services
+from tests.browser.conftest import PHONE, fill_mentee_form
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,7 @@ PAGES = [
     "join-with-errors",
     "confirm",
     "/no-such-page",
+    "over-the-limit",
 ]
 # Dark mode has its own colours: check the pages that use each of them.
 DARK_PAGES = ["/", "/programs/demo", "join-with-errors"]
@@ -40,6 +42,18 @@ def visit(page: Page, where: str, request: pytest.FixtureRequest) -> None:
         page.goto("/programs/demo/join/mentee")
         page.get_by_role("button", name="Sign up").click()
         expect(page.get_by_role("alert")).to_be_visible()
+    elif where == "over-the-limit":
+        services: Services = request.getfixturevalue("services")
+        for _ in range(services.settings.signups_per_address[0]):  # the hour's sign-ups
+            assert services.limits.admit_signup("198.51.100.4", "ada@example.org") is None
+        page.goto("/programs/demo/join/mentee")
+        fill_mentee_form(page)
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button", name="Sign up").click()
+        assert posted.value.status == 429
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Please wait a little before trying again"
+        )
     elif where == "confirm":
         page.goto(request.getfixturevalue("confirm_link"))
         expect(page.get_by_role("button", name="Confirm my sign-up")).to_be_visible()

@@ -196,9 +196,8 @@ def test_content_pages_are_served(container: EmulatedLambda, name: str, text: st
     assert text in body_of(response)
 
 
-def test_a_sign_up_is_stored_and_its_confirmation_queued(
-    container: EmulatedLambda, aws: str
-) -> None:
+def open_form(container: EmulatedLambda) -> tuple[str, str]:
+    """Open the sign-up form as a browser would: its CSRF token and the session cookie."""
     form = invoke(container, recorded("get-signup-form.json"))
     assert form["statusCode"] == 200
     html = body_of(form)
@@ -208,13 +207,23 @@ def test_a_sign_up_is_stored_and_its_confirmation_queued(
     for value in header(form, "Set-Cookie"):
         cookies.load(value)
     assert "session" in cookies, "the form set no session cookie"
+    return token.group(1), f"session={cookies['session'].value}"
 
+
+def signup_event(token: str, cookie: str, **form: str) -> dict[str, Any]:
+    """The recorded sign-up POST with the form's token and cookie, and answers changed."""
     post = copy.deepcopy(recorded("post-signup-form.json"))
-    cookie = f"session={cookies['session'].value}"
     post["headers"]["Cookie"] = cookie
     post["multiValueHeaders"]["Cookie"] = [cookie]
-    post["body"] = urlencode({**MENTEE_FORM, "csrf_token": token.group(1)}, doseq=True)
-    response = invoke(container, post)
+    post["body"] = urlencode({**MENTEE_FORM, **form, "csrf_token": token}, doseq=True)
+    return post
+
+
+def test_a_sign_up_is_stored_and_its_confirmation_queued(
+    container: EmulatedLambda, aws: str
+) -> None:
+    token, cookie = open_form(container)
+    response = invoke(container, signup_event(token, cookie))
 
     assert response["statusCode"] == 302, body_of(response)[:2000]
     (location,) = header(response, "Location")
@@ -336,3 +345,51 @@ def test_ses_feedback_from_sns_suppresses_the_address(container: EmulatedLambda,
         ConsistentRead=True,
     )["Item"]
     assert item["reason"]["S"] == "bounce"
+
+
+# Limits per client (last: the sign-ups they make would change the figures above)
+
+
+def test_sign_ups_are_counted_by_api_gateways_source_ip_not_by_x_forwarded_for(
+    container: EmulatedLambda, aws: str
+) -> None:
+    token, cookie = open_form(container)
+
+    def sign_up_from(source_ip: str, n: int) -> dict[str, Any]:
+        event = signup_event(token, cookie, email=f"limit{n}@example.org")
+        event["requestContext"]["identity"]["sourceIp"] = source_ip
+        forwarded = f"10.1.{n}.1, 10.2.{n}.2"  # the client writes a new one each time
+        event["headers"]["X-Forwarded-For"] = forwarded
+        event["multiValueHeaders"]["X-Forwarded-For"] = [forwarded]
+        return invoke(container, event)
+
+    # 20 a 10-minute window by default (zappa_settings.json sets no other): at most 40
+    # pass before the first refusal even if the run crosses a window's edge.
+    responses = []
+    for n in range(41):
+        responses.append(sign_up_from("192.0.2.50", n))
+        if responses[-1]["statusCode"] == 429:
+            break
+    *admitted, refused = responses
+    assert refused["statusCode"] == 429, "41 sign-ups from one source address were admitted"
+    assert {r["statusCode"] for r in admitted} == {302}
+    assert 20 <= len(admitted) <= 40
+    (retry_after,) = header(refused, "Retry-After")
+    assert 1 <= int(retry_after) <= 600
+    assert "Please wait a little before trying again" in body_of(refused)
+    dynamodb = aws_client("dynamodb", aws)
+    refused_address = f"limit{len(admitted)}@example.org"
+    assert "Item" not in dynamodb.get_item(
+        TableName=f"{PREFIX}-participants",
+        Key={"program": {"S": "demo"}, "email": {"S": refused_address}},
+        ConsistentRead=True,
+    )
+    outbox = dynamodb.scan(TableName=f"{PREFIX}-outbox")["Items"]
+    assert refused_address not in [m["recipient"]["S"] for m in outbox]
+    assert sent_by_ses(aws, refused_address) == []
+
+    # Another source address, with the same header as the refused request: admitted.
+    assert sign_up_from("198.51.100.20", len(admitted))["statusCode"] == 302
+    counters = json.dumps(dynamodb.scan(TableName=f"{PREFIX}-limits")["Items"])
+    assert "192.0.2.50" not in counters
+    assert "limit0@example.org" not in counters

@@ -26,6 +26,8 @@ def test_defaults_describe_a_local_portal(tmp_path: Path) -> None:
     assert settings.dynamodb_endpoint is None
     assert settings.content_dir == ROOT / "content"
     assert settings.mail_dir == tmp_path / "mail"
+    assert settings.signups_per_source == (20, 100)
+    assert settings.signups_per_address == (3, 10)
 
 
 def test_aws_stage_defaults_to_ses_and_its_own_tables() -> None:
@@ -48,9 +50,13 @@ def test_variables_override_the_defaults(tmp_path: Path) -> None:
             "PORTAL_REGION": "us-east-1",
             "PORTAL_DYNAMODB_ENDPOINT": "http://localhost:8000",
             "PORTAL_DATA_DIR": str(tmp_path),
+            "PORTAL_SIGNUPS_PER_SOURCE": "200, 1000",
+            "PORTAL_SIGNUPS_PER_ADDRESS": "5,20",
         }
     )
     assert settings.base_url == "https://mentors.example.org"  # no trailing slash in links
+    assert settings.signups_per_source == (200, 1000)
+    assert settings.signups_per_address == (5, 20)
     assert settings.mail_transport == "memory"
     assert settings.token_ttl_hours == 24
     assert settings.table_prefix == "mp-staging"
@@ -70,6 +76,12 @@ def test_variables_override_the_defaults(tmp_path: Path) -> None:
         ("PORTAL_BASE_URL", "ftp://mentors.example.org"),
         ("PORTAL_CLOCK", "next monday"),
         ("PORTAL_CLOCK", "2026-02-30"),
+        ("PORTAL_SIGNUPS_PER_SOURCE", "20"),
+        ("PORTAL_SIGNUPS_PER_SOURCE", "20,100,5"),
+        ("PORTAL_SIGNUPS_PER_SOURCE", "twenty,100"),
+        ("PORTAL_SIGNUPS_PER_SOURCE", "0,100"),
+        ("PORTAL_SIGNUPS_PER_ADDRESS", "3,2000000"),
+        ("PORTAL_SIGNUPS_PER_ADDRESS", "10,3"),
     ],
 )
 def test_a_bad_variable_is_refused_by_name(tmp_path: Path, variable: str, value: str) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.participants import BLOCKS, DAYS, Role
 from portal.domain.program import Program
 from portal.services.magic_links import MagicLinkError
 from portal.services.signup import SignupError
-from portal.web import services
+from portal.web import services, source_address
 from portal.web.signup.forms import build_signup_form
 
 bp = Blueprint("signup", __name__)
@@ -30,7 +30,14 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     form = build_signup_form(program, role)
     if form.validate_on_submit():
         if not form.is_bot():
-            services().signup.sign_up(program, form.to_application())
+            application = form.to_application()
+            # Counted before anything is stored or queued: past a limit, nothing is.
+            refusal = services().limits.admit_signup(
+                source_address(request.environ), application.email
+            )
+            if refusal is not None:
+                abort(429, retry_after=refusal.retry_after)
+            services().signup.sign_up(program, application)
         return redirect(url_for("signup.check_email", slug=program.slug))
     status = 422 if form.is_submitted() else 200
     return (

@@ -1,0 +1,150 @@
+"""Limits per client: how many sign-ups one source address, and one recipient, may make.
+
+Lambda instances share no memory, so the counts live in DynamoDB (the limits table), one
+item per limit, client and fixed window, named by a keyed hash: neither an email address nor
+an IP address is ever stored in a counter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import math
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from portal.domain.clock import Clock
+from portal.persistence.limits import LimitRepository
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TEN_MINUTES = timedelta(minutes=10)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` in each fixed window of length `window` (windows start at UTC midnight)."""
+
+    name: str
+    count: int
+    window: timedelta
+
+    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
+        """The start and end of the window `now` falls in."""
+        size = int(self.window.total_seconds())
+        start = EPOCH + timedelta(seconds=int((now - EPOCH).total_seconds()) // size * size)
+        return start, start + self.window
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Which limit a request went over, and how many seconds until its window ends."""
+
+    limit: Limit
+    retry_after: int
+
+
+def signup_limits(
+    per_source: tuple[int, int], per_recipient: tuple[int, int]
+) -> tuple[tuple[Limit, ...], tuple[Limit, ...]]:
+    """The sign-up limits from Settings: per source (10 minutes, day), per recipient (hour, day)."""
+    return (
+        (
+            Limit("signup-source-10m", per_source[0], TEN_MINUTES),
+            Limit("signup-source-1d", per_source[1], DAY),
+        ),
+        (
+            Limit("signup-recipient-1h", per_recipient[0], HOUR),
+            Limit("signup-recipient-1d", per_recipient[1], DAY),
+        ),
+    )
+
+
+def source_network(address: str) -> str:
+    """Whom a source address stands for: an IPv4 address, or an IPv6 address's /64 network.
+
+    One IPv6 subscriber usually holds a whole /64, so counting single IPv6 addresses would
+    give one client billions of allowances.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip() or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One limit applied to one client now: its counter's key and its window's end."""
+
+    limit: Limit
+    digest: str
+    now: datetime
+
+    @property
+    def end(self) -> datetime:
+        return self.limit.bounds(self.now)[1]
+
+    @property
+    def key(self) -> str:
+        start = self.limit.bounds(self.now)[0]
+        return f"{self.limit.name}#{self.digest}#{int(start.timestamp())}"
+
+
+# Shared by the requests of a process (one at a time on Lambda, many under `portal dev`).
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="limits")
+
+
+class Limits:
+    def __init__(
+        self,
+        counters: LimitRepository,
+        clock: Clock,
+        secret_key: str,
+        per_source: Sequence[Limit],
+        per_recipient: Sequence[Limit],
+    ) -> None:
+        self.counters = counters
+        self.clock = clock
+        # A key of its own, derived from the app's: the counters' names cannot be reversed
+        # into addresses by hashing guesses without it.
+        self._key = hmac.new(secret_key.encode(), b"portal-limits", hashlib.sha256).digest()
+        self.per_source = tuple(per_source)
+        self.per_recipient = tuple(per_recipient)
+
+    def admit_signup(self, source: str, recipient: str) -> Refusal | None:
+        """Count a sign-up from `source` for `recipient`; a Refusal if a limit is reached.
+
+        A refused sign-up counts against no limit: the counters it had taken are given back.
+        """
+        now = self.clock()
+        who = self._digest("source", source_network(source))
+        whom = self._digest("recipient", recipient.strip().lower())
+        checks = [_Check(limit, who, now) for limit in self.per_source]
+        checks += [_Check(limit, whom, now) for limit in self.per_recipient]
+        # The counters are independent (each is atomic on its own): four round trips at once
+        # cost one round trip's time, and a refusal knows every limit it reached.
+        taken = list(_POOL.map(self._take, checks))
+        refused = [check for check, ok in zip(checks, taken, strict=True) if not ok]
+        if not refused:
+            return None
+        for check, ok in zip(checks, taken, strict=True):
+            if ok:
+                self.counters.give_back(check.key)
+        last = max(refused, key=lambda check: check.end)  # the longest wait of those reached
+        return Refusal(last.limit, max(1, math.ceil((last.end - now).total_seconds())))
+
+    def _take(self, check: _Check) -> bool:
+        return self.counters.take(check.key, check.limit.count, check.end)
+
+    def _digest(self, kind: str, value: str) -> str:
+        message = f"{kind}:{value}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
