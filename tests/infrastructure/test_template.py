@@ -33,6 +33,7 @@ from tests.conftest import MENTEE_FORM, REGION, ROOT, TABLE_PREFIX, FakeClock, c
 from tests.functions.test_matching_round import seed_demo
 
 TEMPLATE = ROOT / "infrastructure" / "template.yaml"
+STACK = "mentor-portal-dev-base"  # as infrastructure/README.md names it
 ZAPPA_SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text(encoding="utf-8"))
 ACCOUNT = "123456789012"  # moto's account, and the placeholder in zappa_settings.json
 PARAMETERS = {"Domain": "example.org", "Sender": "portal@example.org"}
@@ -131,23 +132,33 @@ def test_each_table_is_on_demand_recoverable_encrypted_and_kept(entity: str) -> 
 # The stack in moto
 
 
+def test_the_documented_stack_names_are_not_the_ones_zappa_gives_its_own_stacks() -> None:
+    """Zappa deploys the API as a stack named after the function; ours must keep away from it."""
+    settings = json.loads((ROOT / "zappa_settings.json").read_text(encoding="utf-8"))
+    zappa_stacks = {f"{settings['dev']['project_name']}-{stage}" for stage in settings}
+    readme = (ROOT / "infrastructure" / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"--stack-name (\S+)", readme))
+    assert documented == {STACK}
+    assert not documented & zappa_stacks
+
+
 @pytest.fixture(scope="module")
 def stack(_moto: None) -> Iterator[dict[str, str]]:
     """The dev stack created by moto's CloudFormation; its outputs."""
     cloudformation = boto3.client("cloudformation", region_name=REGION)
     cloudformation.create_stack(
-        StackName="mentor-portal-dev",
+        StackName=STACK,
         TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items()],
         Capabilities=["CAPABILITY_NAMED_IAM"],
     )
-    (described,) = cloudformation.describe_stacks(StackName="mentor-portal-dev")["Stacks"]
+    (described,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
     assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
     yield {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     for entity in MODELS:  # the tables outlive the stack by design (DeletionPolicy: Retain)
         dynamodb.delete_table(TableName=f"portal-dev-{entity}")
-    cloudformation.delete_stack(StackName="mentor-portal-dev")
+    cloudformation.delete_stack(StackName=STACK)
     tables.bind(TABLE_PREFIX, REGION, None)
 
 
