@@ -8,6 +8,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from portal.extensions import csrf
+from portal.log_redaction import install_log_redaction
 from portal.services import Services, build_services
 from portal.settings import Settings, load_settings, resolve_secret_key
 from portal.web import services
@@ -25,6 +26,8 @@ def build_app(settings: Settings | None = None, services_: Services | None = Non
     settings = resolve_secret_key(
         settings or (services_.settings if services_ else load_settings())
     )
+    # Magic-link tokens are in paths, which Flask's error log names: redact them everywhere.
+    install_log_redaction()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
