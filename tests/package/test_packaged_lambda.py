@@ -12,6 +12,7 @@ import base64
 import copy
 import json
 import re
+import secrets
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -99,7 +100,7 @@ def container(package: Package, aws: str) -> Iterator[EmulatedLambda]:
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL": aws,
         # The Lambda's own environment (infrastructure/README.md): the secret is no file's.
-        "PORTAL_SECRET_KEY": "packaged-test-" + "s" * 40,
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
         **CREDENTIALS,
     }
     with EmulatedLambda(
