@@ -207,10 +207,16 @@ def test_a_sign_up_is_stored_and_its_confirmation_queued(
     cookies = SimpleCookie()
     for value in header(form, "Set-Cookie"):
         cookies.load(value)
-    assert "session" in cookies, "the form set no session cookie"
+    # Served over https (the aws stage refuses anything else): the cookie is only this
+    # host's, only over https, and browsers are told to use nothing but https.
+    assert "__Host-session" in cookies, "the form set no session cookie"
+    assert cookies["__Host-session"]["secure"]
+    assert cookies["__Host-session"]["path"] == "/"
+    assert not cookies["__Host-session"]["domain"]
+    assert header(form, "Strict-Transport-Security") == ["max-age=63072000; includeSubDomains"]
 
     post = copy.deepcopy(recorded("post-signup-form.json"))
-    cookie = f"session={cookies['session'].value}"
+    cookie = f"__Host-session={cookies['__Host-session'].value}"
     post["headers"]["Cookie"] = cookie
     post["multiValueHeaders"]["Cookie"] = [cookie]
     post["body"] = urlencode({**MENTEE_FORM, "csrf_token": token.group(1)}, doseq=True)
