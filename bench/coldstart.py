@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import statistics
 import sys
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-            "PORTAL_SECRET_KEY": "coldstart-" + "k" * 40,
+            "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),  # a repeated letter is refused
         }
         portal = unpack(args.zip, work / "task")
         layer = unpack(args.layer, work / "layer")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import csrf
+from portal.log_redaction import install_log_redaction
 from portal.services import Services, build_services
 from portal.settings import Settings, load_settings, resolve_secret_key
 from portal.web import services
@@ -20,18 +21,31 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+# Served over https only (the aws stage refuses an http:// base URL): browsers go on using
+# https for two years, and never send the session cookie in clear.
+STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
 
 
 def build_app(settings: Settings | None = None, services_: Services | None = None) -> Flask:
     settings = resolve_secret_key(
         settings or (services_.settings if services_ else load_settings())
     )
+    # Magic-link tokens are in paths, which Flask's error log names: redact them everywhere.
+    install_log_redaction()
+    https = settings.base_url.startswith("https://")
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
+        # The cookie holds a random session id and the CSRF token, nothing personal
+        # (portal.web.links). Over https it is Secure and `__Host-`: only this host, over
+        # https, set by it, can have it (browsers refuse the prefix without Secure).
+        SESSION_COOKIE_NAME="__Host-session" if https else "session",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=https,
+        PORTAL_STRICT_TRANSPORT_SECURITY=STRICT_TRANSPORT_SECURITY if https else None,
         # Generous enough that an over-long field gets a message beside it, not a 413.
         MAX_CONTENT_LENGTH=1024 * 1024,
         WTF_CSRF_TIME_LIMIT=4 * 3600,
@@ -60,6 +74,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.pages.routes import bp as pages_bp
     from portal.web.programs.routes import bp as programs_bp
     from portal.web.rate.routes import bp as rate_bp
+    from portal.web.signout.routes import bp as signout_bp
     from portal.web.signup.routes import bp as signup_bp
     from portal.web.unsubscribe.routes import bp as unsubscribe_bp
 
@@ -70,6 +85,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(choose_bp)
     app.register_blueprint(me_bp)
     app.register_blueprint(rate_bp)
+    app.register_blueprint(signout_bp)
     if settings.is_local:
         from portal.web.devmail.routes import bp as devmail_bp
 
@@ -131,6 +147,9 @@ def _security_headers(response: Response) -> Response:
     # Magic links carry tokens in the path: never send them on as a Referer.
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
+    hsts = current_app.config["PORTAL_STRICT_TRANSPORT_SECURITY"]
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", hsts)
     if request.path.startswith(
         (
             "/confirm/",

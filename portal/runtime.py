@@ -6,8 +6,14 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from portal.log_redaction import install_log_redaction
 from portal.services import Services, build_services
 from portal.settings import load_settings
+
+# Every Lambda entry point imports this module before it logs anything: no token of an
+# emailed link reaches CloudWatch from a scheduled function either (the web app does the same
+# in its factory).
+install_log_redaction()
 
 
 @cache

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.domain.clock import parse_moment
+from portal.key_strength import MIN_BITS, estimated_bits
 
 STAGES = ("local", "test", "aws")
 MAIL_TRANSPORTS = ("file", "ses", "memory")
@@ -124,7 +125,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         signups_per_source=_limit_pair(env, "PORTAL_SIGNUPS_PER_SOURCE", "20,100"),
         signups_per_address=_limit_pair(env, "PORTAL_SIGNUPS_PER_ADDRESS", "3,10"),
     )
-    return _check_secret_key(settings)
+    return _check_base_url(_check_secret_key(settings))
 
 
 MAX_LIMIT = 1_000_000
@@ -159,6 +160,9 @@ def _clock_start(text: str, stage: str) -> datetime | None:
         raise SettingsError(f"PORTAL_CLOCK: {exc}") from None
 
 
+_MAKE_A_KEY = 'make one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
 def _check_secret_key(settings: Settings) -> Settings:
     """Refuse a weak key in the aws stage; give the test stage a throwaway one.
 
@@ -170,14 +174,33 @@ def _check_secret_key(settings: Settings) -> Settings:
         if key.lower() in _KNOWN_BAD_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
             raise SettingsError(
                 "PORTAL_SECRET_KEY must be set to a random value of at least "
-                f"{MIN_SECRET_KEY_LENGTH} characters in the aws stage "
-                '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+                f"{MIN_SECRET_KEY_LENGTH} characters in the aws stage: {_MAKE_A_KEY}"
+            )
+        bits = estimated_bits(key)
+        if bits < MIN_BITS:
+            # It signs sessions and unsubscribe links: a guessable key lets anyone forge them.
+            raise SettingsError(
+                f"PORTAL_SECRET_KEY is too easy to guess (about {bits:.0f} bits of randomness, "
+                f"at least {MIN_BITS} needed): a key that repeats, runs in sequence (abc, 123), "
+                "uses few kinds of characters or is made of words can be guessed. Do not "
+                f"choose a key, {_MAKE_A_KEY}"
             )
         return settings
     if key:
         return settings
     if settings.stage == "test":
         return replace(settings, secret_key=secrets.token_urlsafe(48))
+    return settings
+
+
+def _check_base_url(settings: Settings) -> Settings:
+    """The aws stage is served over https only: its links, cookies and HSTS depend on it."""
+    if settings.stage == "aws" and not settings.base_url.startswith("https://"):
+        raise SettingsError(
+            "PORTAL_BASE_URL must be the portal's https:// address in the aws stage (its "
+            "emailed links carry sign-in tokens, and its session cookie is sent over https "
+            f"only), not {settings.base_url!r}: e.g. https://mentoring.example.org"
+        )
     return settings
 
 

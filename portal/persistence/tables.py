@@ -250,6 +250,20 @@ class SuppressionRecord(Model):
     created_at = UTCDateTimeAttribute()
 
 
+class SessionRecord(Model):
+    """Who a browser signed in as: the cookie holds only a random id, stored here as its hash."""
+
+    class Meta:
+        table_name = "sessions"
+        entity = "sessions"
+
+    session_hash = UnicodeAttribute(hash_key=True)
+    # kind ("me", "organizer") -> {"program", "email", "until" (epoch seconds)}
+    sign_ins = JSONAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()  # the latest of the sign-ins' ends
+
+
 class LimitRecord(Model):
     """How many sign-ups one source address or one recipient made in one fixed window.
 
@@ -275,6 +289,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     OutboxRecord,
     TokenRecord,
     SuppressionRecord,
+    SessionRecord,
     LimitRecord,
 )
 

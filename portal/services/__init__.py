@@ -14,6 +14,7 @@ from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.sessions import SessionRepository
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.programs import ProgramCatalog
@@ -24,6 +25,7 @@ from portal.services.mail import MailService
 from portal.services.reminders import ReminderService
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
+from portal.services.sessions import Sessions
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
@@ -42,6 +44,7 @@ class Services:
     participants: ParticipantRepository
     mail: MailService
     links: MagicLinks
+    sessions: Sessions
     signup: SignupService
     limits: Limits
     rounds: RoundService
@@ -114,6 +117,7 @@ def build_services(
         participants=participants,
         mail=mail,
         links=links,
+        sessions=Sessions(SessionRepository(), clock),
         signup=SignupService(participants, links, mail, clock, settings.base_url),
         limits=Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient),
         rounds=RoundService(

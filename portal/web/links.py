@@ -1,17 +1,23 @@
-"""Pages behind magic links: a GET shows one button, the POST uses the link and signs in."""
+"""Pages behind magic links: a GET shows one button, the POST uses the link and signs in.
+
+The session cookie holds only a random id (`SESSION_ID`) and the forms' CSRF token; who the
+browser is signed in as, and until when, is kept server-side (`portal.services.sessions`),
+so that nothing personal is readable in the cookie.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from flask import redirect, render_template, session, url_for
+from flask import g, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
+from portal.persistence.sessions import SignIn
 from portal.services.magic_links import LinkGrant, LinkProblem, MagicLinkError
 from portal.web import services
+
+SESSION_ID = "sid"
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,10 @@ def sign_in(token: str, link: SignInLink) -> Response | tuple[str, int]:
         grant = services().links.consume(token, link.purpose)
     except MagicLinkError as exc:
         return _already_signed_in(exc, link) or _problem(exc.problem.value)
-    session[link.session_key] = {
-        "program": grant.program,
-        "email": grant.subject,
-        "until": int(time.time()) + link.seconds,
-    }
+    session[SESSION_ID] = services().sessions.sign_in(
+        session.get(SESSION_ID), link.session_key, grant.program, grant.subject, link.seconds
+    )
+    g.pop("sign_ins", None)
     return redirect(link.destination(grant))
 
 
@@ -68,14 +73,20 @@ def _already_signed_in(exc: MagicLinkError, link: SignInLink) -> Response | None
     if used is None:
         return None
     who = signed_in(link.session_key, used.program)
-    if who is None or who.get("email") != used.subject:
+    if who is None or who.email != used.subject:
         return None
     return redirect(link.destination(used))
 
 
-def signed_in(session_key: str, program: str) -> dict[str, Any] | None:
-    """This session's sign-in for the program, if it has one that has not run out."""
-    who = session.get(session_key) or {}
-    if who.get("program") != program or int(who.get("until", 0)) < time.time():
-        return None
-    return dict(who)
+def signed_in(session_key: str, program: str) -> SignIn | None:
+    """This session's sign-in of this kind for the program, if it has not run out."""
+    if "sign_ins" not in g:  # read once per request
+        g.sign_ins = services().sessions.sign_ins(session.get(SESSION_ID))
+    who: SignIn | None = g.sign_ins.get(session_key)
+    return who if who is not None and who.program == program else None
+
+
+def sign_out() -> None:
+    """Forget this browser's sign-ins, on the server and in its cookie."""
+    services().sessions.sign_out(session.pop(SESSION_ID, None))
+    g.pop("sign_ins", None)

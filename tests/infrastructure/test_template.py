@@ -237,6 +237,14 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     assert ada.status is Status.CONFIRMED
     assert on_stack.participants.get_by_id(ada.participant_id) == ada  # by-id index
     assert on_stack.participants.programs_of("ada@example.org") == ["demo"]  # by-email index
+    # Her page's link opens a session kept in the sessions table; signing out deletes it.
+    me_path = on_stack.checkins.page_url("demo", ada.email).removeprefix("http://portal.test")
+    opened = client.get(me_path)
+    signed = client.post(me_path, data={"csrf_token": csrf_token(opened.text)})
+    page = client.get(signed.headers["Location"])
+    assert page.status_code == 200
+    assert client.post("/sign-out", data={"csrf_token": csrf_token(page.text)}).status_code == 200
+    assert client.get(signed.headers["Location"]).status_code == 403
 
     seed_demo(on_stack, clock, each=6)
     demo = on_stack.programs.get("demo")

@@ -308,7 +308,7 @@ def test_creating_the_tables_again_creates_nothing(store: Settings) -> None:
     assert all(model.exists() for model in tables.ALL_MODELS)
 
 
-def test_tokens_and_outbox_expire_by_ttl(store: Settings) -> None:
+def test_tokens_outbox_and_sessions_expire_by_ttl(store: Settings) -> None:
     client = boto3.client(
         "dynamodb", region_name=store.region, endpoint_url=store.dynamodb_endpoint
     )
@@ -317,11 +317,27 @@ def test_tokens_and_outbox_expire_by_ttl(store: Settings) -> None:
             entity: client.describe_time_to_live(TableName=f"{store.table_prefix}-{entity}")[
                 "TimeToLiveDescription"
             ]
-            for entity in ("tokens", "outbox", "participants")
+            for entity in ("tokens", "outbox", "sessions", "participants")
         }
     finally:
         client.close()
 
     assert ttl["tokens"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
     assert ttl["outbox"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    assert ttl["sessions"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
     assert ttl["participants"]["TimeToLiveStatus"] == "DISABLED"
+
+
+def test_a_session_is_kept_by_the_hash_of_its_id_and_ends_on_time(
+    services: Services, clock: FakeClock
+) -> None:
+    session_id = services.sessions.sign_in(None, "me", "demo", "ada@example.org", 8 * 3600)
+    (record,) = list(tables.SessionRecord.scan())
+    assert session_id not in record.session_hash
+    assert services.sessions.sign_ins(session_id)["me"].email == "ada@example.org"
+    clock.advance(hours=8)
+    # DynamoDB Local, like DynamoDB for a few days, still holds the expired item.
+    assert len(list(tables.SessionRecord.scan())) == 1
+    assert services.sessions.sign_ins(session_id) == {}
+    services.sessions.sign_out(session_id)
+    assert list(tables.SessionRecord.scan()) == []

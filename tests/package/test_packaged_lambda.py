@@ -12,6 +12,7 @@ import base64
 import copy
 import json
 import re
+import secrets
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -100,7 +101,7 @@ def container(package: Package, aws: str) -> Iterator[EmulatedLambda]:
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL": aws,
         # The Lambda's own environment (infrastructure/README.md): the secret is no file's.
-        "PORTAL_SECRET_KEY": "packaged-test-" + "s" * 40,
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
         **CREDENTIALS,
     }
     with EmulatedLambda(
@@ -206,8 +207,14 @@ def open_form(container: EmulatedLambda) -> tuple[str, str]:
     cookies = SimpleCookie()
     for value in header(form, "Set-Cookie"):
         cookies.load(value)
-    assert "session" in cookies, "the form set no session cookie"
-    return token.group(1), f"session={cookies['session'].value}"
+    # Served over https (the aws stage refuses anything else): the cookie is only this
+    # host's, only over https, and browsers are told to use nothing but https.
+    assert "__Host-session" in cookies, "the form set no session cookie"
+    assert cookies["__Host-session"]["secure"]
+    assert cookies["__Host-session"]["path"] == "/"
+    assert not cookies["__Host-session"]["domain"]
+    assert header(form, "Strict-Transport-Security") == ["max-age=63072000; includeSubDomains"]
+    return token.group(1), f"__Host-session={cookies['__Host-session'].value}"
 
 
 def signup_event(token: str, cookie: str, **form: str) -> dict[str, Any]:

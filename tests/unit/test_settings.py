@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ import pytest
 from portal.settings import SettingsError, load_settings, resolve_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
+# What the aws stage needs besides its key: the https address it is served at.
+AWS = {"PORTAL_STAGE": "aws", "PORTAL_BASE_URL": "https://mentoring.example.org"}
 
 
 def test_defaults_describe_a_local_portal(tmp_path: Path) -> None:
@@ -31,9 +35,7 @@ def test_defaults_describe_a_local_portal(tmp_path: Path) -> None:
 
 
 def test_aws_stage_defaults_to_ses_and_its_own_tables() -> None:
-    settings = load_settings(
-        {"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)}
-    )
+    settings = load_settings({**AWS, "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)})
     assert settings.mail_transport == "ses"
     assert settings.table_prefix == "portal-aws"
     assert not settings.is_local
@@ -112,11 +114,77 @@ def test_aws_stage_refuses_a_weak_secret_key(key: str | None) -> None:
 
 def test_aws_stage_accepts_a_long_random_secret_key(tmp_path: Path) -> None:
     key = secrets.token_urlsafe(48)
-    settings = load_settings(
-        {"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": key, "PORTAL_DATA_DIR": str(tmp_path)}
-    )
+    settings = load_settings({**AWS, "PORTAL_SECRET_KEY": key, "PORTAL_DATA_DIR": str(tmp_path)})
     assert settings.secret_key == key
     assert not any(tmp_path.iterdir())  # nothing generated beside it
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("a" * 32, id="one-letter"),
+        pytest.param("k" * 48, id="one-letter-long"),
+        pytest.param("ab" * 16, id="two-letters-repeated"),
+        pytest.param("0123456789" * 4, id="digits-in-sequence-repeated"),
+        pytest.param("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ", id="the-alphabet"),
+        pytest.param("qwertyuiopasdfghjklzxcvbnmqwertyuiop", id="keyboard-rows"),
+        pytest.param("P@ssw0rd!P@ssw0rd!P@ssw0rd!P@ssw0rd!", id="a-password-repeated"),
+        pytest.param("correct horse battery staple mentoring portal", id="passphrase"),
+        pytest.param("Correct-Horse-Battery-Staple-Jumps-High-Again", id="passphrase-dashes"),
+        pytest.param("correcthorsebatterystaplecorrecthorsebattery", id="passphrase-joined"),
+        pytest.param("mentoring-portal-production-secret-key-2026", id="a-description"),
+        pytest.param("packaged-test-" + "s" * 40, id="a-label-and-padding"),
+    ],
+)
+def test_aws_stage_refuses_a_long_but_guessable_secret_key(key: str) -> None:
+    assert len(key) >= 32  # each is long enough: length alone let them all in
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**AWS, "PORTAL_SECRET_KEY": key})
+    message = str(refused.value)
+    assert message.startswith("PORTAL_SECRET_KEY is too easy to guess (about ")
+    assert "at least 128 needed" in message
+    assert "secrets.token_urlsafe(48)" in message  # how to make a good one
+    assert key not in message  # the key itself is not repeated into a log
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: secrets.token_urlsafe(48), id="token_urlsafe(48)"),
+        pytest.param(lambda: secrets.token_hex(32), id="token_hex(32)"),
+        pytest.param(lambda: secrets.token_urlsafe(32), id="token_urlsafe(32)"),
+        pytest.param(
+            lambda: base64.b64encode(secrets.token_bytes(32)).decode(), id="openssl-rand-base64-32"
+        ),
+    ],
+)
+def test_aws_stage_accepts_random_keys_however_they_were_made(make: Callable[[], str]) -> None:
+    for _ in range(20):  # fresh random keys each time: none is refused
+        key = make()
+        assert load_settings({**AWS, "PORTAL_SECRET_KEY": key}).secret_key == key
+
+
+@pytest.mark.parametrize(
+    "base_url", [None, "http://mentoring.example.org", "http://127.0.0.1:5000"]
+)
+def test_aws_stage_refuses_a_base_url_that_is_not_https(base_url: str | None) -> None:
+    environ = {"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)}
+    if base_url is not None:
+        environ["PORTAL_BASE_URL"] = base_url
+    with pytest.raises(SettingsError, match=r"^PORTAL_BASE_URL must .*https://"):
+        load_settings(environ)
+
+
+@pytest.mark.parametrize("stage", ["local", "test"])
+def test_local_and_test_stages_may_be_served_over_http(stage: str, tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "PORTAL_STAGE": stage,
+            "PORTAL_BASE_URL": "http://127.0.0.1:8080",
+            "PORTAL_DATA_DIR": str(tmp_path),
+        }
+    )
+    assert settings.base_url == "http://127.0.0.1:8080"
 
 
 def test_local_stage_makes_a_key_in_the_data_folder_and_keeps_it(tmp_path: Path) -> None:
@@ -172,6 +240,6 @@ def test_portal_clock_sets_a_simulated_start_time_outside_aws(tmp_path: Path) ->
     assert load_settings({**base, "PORTAL_CLOCK": "2026-03-16T09:00+01:00"}).clock_start == (
         datetime(2026, 3, 16, 8, tzinfo=UTC)
     )
-    aws = {"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)}
+    aws = {**AWS, "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)}
     with pytest.raises(SettingsError, match="PORTAL_CLOCK simulates other days locally"):
         load_settings({**aws, "PORTAL_CLOCK": "2026-03-16"})

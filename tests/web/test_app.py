@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,8 +64,14 @@ def test_aws_stage_without_a_real_secret_key_refuses_to_load(key: str | None) ->
 
 
 def test_aws_stage_with_a_long_random_key_loads() -> None:
-    key = "k" * 48
-    settings = load_settings({"PORTAL_STAGE": "aws", "PORTAL_SECRET_KEY": key})
+    key = secrets.token_urlsafe(48)
+    settings = load_settings(
+        {
+            "PORTAL_STAGE": "aws",
+            "PORTAL_SECRET_KEY": key,
+            "PORTAL_BASE_URL": "https://mentoring.example.org",
+        }
+    )
     assert settings.secret_key == key
     assert settings.mail_transport == "ses"
 

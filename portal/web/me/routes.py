@@ -58,7 +58,7 @@ def _me(slug: str) -> Me:
         abort(403)
     portal = services()
     program = portal.programs.get(slug)
-    person = portal.participants.get(slug, str(who.get("email")))
+    person = portal.participants.get(slug, who.email)
     if program is None or person is None:
         abort(404)
     return Me(program, person)

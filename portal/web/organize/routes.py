@@ -31,7 +31,7 @@ def _organizer_program(slug: str) -> Program:
     if program is None:
         abort(404)
     who = links.signed_in("organizer", slug)
-    if who is None or who.get("email") not in program.organizers:
+    if who is None or who.email not in program.organizers:
         abort(403)
     return program
 

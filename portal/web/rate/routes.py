@@ -55,7 +55,7 @@ def record(token: str, score: int) -> str | tuple[str, int]:
     try:
         program = portal.checkins.rating_link(token).program
         signed_in = links.signed_in("me", program)
-        link = portal.checkins.rate(token, score, signed_in.get("email") if signed_in else None)
+        link = portal.checkins.rate(token, score, signed_in.email if signed_in else None)
     except MagicLinkError as exc:
         return _problem(exc.problem.value)
     except CheckinError as exc:

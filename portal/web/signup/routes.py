@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.participants import BLOCKS, DAYS, Role
@@ -82,7 +82,6 @@ def confirm_post(token: str) -> str | tuple[str, int]:
         return render_template("signup/link_problem.html", problem=exc.problem.value), 410
     except SignupError:
         return render_template("signup/link_problem.html", problem="gone"), 410
-    session["participant"] = {"program": done.program.slug, "email": done.participant.email}
     return render_template(
         "signup/confirmed.html", program=done.program, participant=done.participant
     )
