@@ -42,6 +42,9 @@ class Settings:
     ses_configuration_set: str | None = None
     # A simulated start time for the clock (PORTAL_CLOCK), for trying reminders on other days.
     clock_start: datetime | None = None
+    # The Lambda function this process runs in (AWS_LAMBDA_FUNCTION_NAME, set by Lambda), which
+    # a request asks to send the email it queued (portal/mail/courier.py); None elsewhere.
+    function_name: str | None = None
 
     @property
     def mail_dir(self) -> Path:
@@ -117,6 +120,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_rate=mail_rate,
         ses_configuration_set=env.get("PORTAL_SES_CONFIGURATION_SET") or None,
         clock_start=_clock_start(env.get("PORTAL_CLOCK", ""), stage),
+        function_name=env.get("AWS_LAMBDA_FUNCTION_NAME") or None,
     )
     return _check_secret_key(settings)
 
