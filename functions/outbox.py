@@ -1,4 +1,7 @@
-"""Scheduled: send the emails that are due from the outbox, at SES's rate."""
+"""Scheduled: send the emails that are due from the outbox, at SES's rate.
+
+Also started by a request that queued an email (portal/mail/courier.py), to send that one now.
+"""
 
 from __future__ import annotations
 
@@ -32,3 +35,12 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     # One JSON log line per run, read by the stack's metric filter (the outbox failures alarm).
     print(json.dumps({"outbox": report}), flush=True)
     return report
+
+
+def deliver(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+    """Send one queued message now: the `command` event a request's courier started."""
+    key = event.get("key") if isinstance(event, dict) else None
+    if not isinstance(key, str) or not key:
+        return {"sent": False, "error": "the event names no outbox key"}
+    # Sent already (by the scheduled run, or a retried invocation) is not an error: skipped.
+    return {"sent": services().mail.deliver(key)}

@@ -47,6 +47,9 @@ class Settings:
     signups_per_source: tuple[int, int] = (20, 100)
     # Sign-ups admitted for one email address, per hour and per day.
     signups_per_address: tuple[int, int] = (3, 10)
+    # The Lambda function this process runs in (AWS_LAMBDA_FUNCTION_NAME, set by Lambda), which
+    # a request asks to send the email it queued (portal/mail/courier.py); None elsewhere.
+    function_name: str | None = None
 
     @property
     def mail_dir(self) -> Path:
@@ -124,6 +127,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         clock_start=_clock_start(env.get("PORTAL_CLOCK", ""), stage),
         signups_per_source=_limit_pair(env, "PORTAL_SIGNUPS_PER_SOURCE", "20,100"),
         signups_per_address=_limit_pair(env, "PORTAL_SIGNUPS_PER_ADDRESS", "3,10"),
+        function_name=env.get("AWS_LAMBDA_FUNCTION_NAME") or None,
     )
     return _check_base_url(_check_secret_key(settings))
 

@@ -76,6 +76,7 @@ class Participant:
     consented_at: datetime | None = None
     confirmed_at: datetime | None = None
     active_matches: int = 0
+    expires_at: datetime | None = None  # a pending sign-up is deleted after this time
 
     @property
     def first_name(self) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 REFUSED = "ConditionalCheckFailedException"
 
@@ -43,3 +46,79 @@ def delete_if(record: Model, condition: Condition) -> bool:
             return False
         raise
     return True
+
+
+@dataclass(frozen=True)
+class Put:
+    """Store a whole item, if the condition holds."""
+
+    record: Model
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """Change some attributes of an item, if the condition holds."""
+
+    record: Model
+    actions: Sequence[Any]
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """Write nothing, but let the transaction happen only if the condition holds on this item."""
+
+    model: type[Model]
+    hash_key: Any
+    range_key: Any
+    condition: Condition
+
+
+# TransactWrite needs a connection of its own; building one costs a botocore client (~0.4 s),
+# so keep one per region and endpoint.
+_connections: dict[tuple[str | None, str | None], Connection] = {}
+
+
+def _connection(model: type[Model]) -> Connection:
+    meta = model.Meta
+    key = (getattr(meta, "region", None), getattr(meta, "host", None))
+    if key not in _connections:
+        _connections[key] = Connection(region=key[0], host=key[1])
+    return _connections[key]
+
+
+def transact_if(*writes: Put | Update | Check) -> frozenset[int]:
+    """Apply every write in one transaction, or none; the positions of the writes that refused.
+
+    An empty set means everything was written. A write that collided with another transaction
+    on the same item counts as refused, like one whose condition failed: either way nothing
+    was written, and the caller reads again to find out what happened.
+    """
+    # PynamoDB sends condition checks, then puts, then updates: keep the caller's positions.
+    ordered = sorted(
+        range(len(writes)), key=lambda i: {Check: 0, Put: 1, Update: 2}[type(writes[i])]
+    )
+    first = writes[0]
+    model = first.model if isinstance(first, Check) else type(first.record)
+    try:
+        with TransactWrite(connection=_connection(model)) as transaction:
+            for index in ordered:
+                write = writes[index]
+                if isinstance(write, Check):
+                    transaction.condition_check(
+                        write.model, write.hash_key, write.range_key, condition=write.condition
+                    )
+                elif isinstance(write, Put):
+                    transaction.save(write.record, condition=write.condition)
+                else:
+                    transaction.update(
+                        write.record, actions=list(write.actions), condition=write.condition
+                    )
+    except TransactWriteError as exc:
+        if exc.cause_response_code != "TransactionCanceledException":
+            raise
+        reasons = exc.cancellation_reasons
+        refused = {ordered[sent] for sent, reason in enumerate(reasons) if reason is not None}
+        return frozenset(refused or range(len(writes)))
+    return frozenset()

@@ -48,21 +48,25 @@ def _to_item(record: OutboxRecord) -> OutboxItem:
     )
 
 
+def queued_record(item: OutboxItem, now: datetime) -> OutboxRecord:
+    """The outbox item of a message due now (stored alone, or with other writes)."""
+    return OutboxRecord(
+        item.key,
+        status=PENDING,
+        due_at=_epoch(now),
+        recipient=item.recipient,
+        template=item.template,
+        program=item.program,
+        raw=item.raw,
+        attempts=0,
+        created_at=now,
+    )
+
+
 class OutboxRepository:
     def enqueue(self, item: OutboxItem, now: datetime) -> bool:
         """Store a message unless one with the same key exists; True if this call stored it."""
-        record = OutboxRecord(
-            item.key,
-            status=PENDING,
-            due_at=_epoch(now),
-            recipient=item.recipient,
-            template=item.template,
-            program=item.program,
-            raw=item.raw,
-            attempts=0,
-            created_at=now,
-        )
-        return save_if(record, OutboxRecord.key.does_not_exist())
+        return save_if(queued_record(item, now), OutboxRecord.key.does_not_exist())
 
     def get(self, key: str) -> OutboxItem | None:
         try:

@@ -7,13 +7,10 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
+from portal.domain.clock import Clock, system_clock
 from portal.domain.participants import Participant, Role, Status
-from portal.persistence.conditional import save_if, update_if
+from portal.persistence.conditional import update_if
 from portal.persistence.tables import ParticipantRecord
-
-
-class AlreadyConfirmedError(Exception):
-    """The address is already a confirmed participant of this program."""
 
 
 def _to_entity(record: ParticipantRecord) -> Participant:
@@ -40,10 +37,11 @@ def _to_entity(record: ParticipantRecord) -> Participant:
         consented_at=record.consented_at,
         confirmed_at=record.confirmed_at,
         active_matches=int(record.active_matches or 0),
+        expires_at=record.expires_at,
     )
 
 
-def _to_record(participant: Participant) -> ParticipantRecord:
+def to_record(participant: Participant) -> ParticipantRecord:
     return ParticipantRecord(
         participant.program,
         participant.email,
@@ -67,6 +65,7 @@ def _to_record(participant: Participant) -> ParticipantRecord:
         consented_at=participant.consented_at,
         confirmed_at=participant.confirmed_at,
         active_matches=participant.active_matches or None,
+        expires_at=participant.expires_at,
     )
 
 
@@ -75,43 +74,34 @@ _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAU
 
 
 class ParticipantRepository:
-    """Load and store participants; every write is conditional on the status it expects."""
+    """Load and store participants; every write is conditional on the status it expects.
+
+    Sign-ups are created and confirmed by `SignupStore`, together with their links and emails.
+    """
+
+    def __init__(self, clock: Clock = system_clock) -> None:
+        self.clock = clock
+
+    def _live(self, record: ParticipantRecord) -> bool:
+        # DynamoDB deletes an expired item up to a few days late, and DynamoDB Local and moto
+        # never do: an unconfirmed sign-up past its time is gone for every reader.
+        return record.expires_at is None or record.expires_at > self.clock()
 
     def get(self, program: str, email: str) -> Participant | None:
         try:
-            return _to_entity(ParticipantRecord.get(program, email, consistent_read=True))
+            record = ParticipantRecord.get(program, email, consistent_read=True)
         except DoesNotExist:
             return None
+        return _to_entity(record) if self._live(record) else None
 
     def get_by_id(self, participant_id: str) -> Participant | None:
         for key in ParticipantRecord.by_id.query(participant_id, limit=1):
             return self.get(key.program, key.email)
         return None
 
-    def save_pending(self, participant: Participant) -> None:
-        """Create the sign-up, or replace a pending one or one who left; never a confirmed one."""
-        record = _to_record(participant)
-        condition = ParticipantRecord.email.does_not_exist() | ParticipantRecord.status.is_in(
-            Status.PENDING.value, Status.LEFT.value
-        )
-        if not save_if(record, condition):
-            raise AlreadyConfirmedError(participant.email)
-
     def save(self, participant: Participant) -> None:
         """Store a participant as given (seeding, imports, tests)."""
-        _to_record(participant).save()
-
-    def confirm(self, program: str, email: str, now: datetime) -> bool:
-        """Mark a pending sign-up confirmed; False if there was no pending sign-up."""
-        return update_if(
-            ParticipantRecord(program, email),
-            [
-                ParticipantRecord.status.set(Status.CONFIRMED.value),
-                ParticipantRecord.confirmed_at.set(now),
-                ParticipantRecord.updated_at.set(now),
-            ],
-            ParticipantRecord.status == Status.PENDING.value,
-        )
+        to_record(participant).save()
 
     def set_status(self, program: str, email: str, status: Status, now: datetime) -> bool:
         """Pause, resume or leave a confirmed sign-up; False if it is pending, gone or left."""
@@ -123,7 +113,7 @@ class ParticipantRepository:
 
     def update_profile(self, participant: Participant, now: datetime) -> bool:
         """Store a person's edited answers; False unless they are confirmed or paused."""
-        record = _to_record(participant)
+        record = to_record(participant)
         fields = (
             "name", "timezone", "languages", "availability", "skills", "goals", "department",
             "reports_to", "seniority", "capacity", "bio", "answers",
@@ -137,7 +127,13 @@ class ParticipantRepository:
 
     def for_program(self, program: str) -> Iterator[Participant]:
         for record in ParticipantRecord.query(program):
-            yield _to_entity(record)
+            if self._live(record):
+                yield _to_entity(record)
 
     def programs_of(self, email: str) -> list[str]:
-        return [key.program for key in ParticipantRecord.by_email.query(email)]
+        # The index holds keys only: read each sign-up to leave out the expired ones.
+        return [
+            key.program
+            for key in ParticipantRecord.by_email.query(email)
+            if self.get(key.program, key.email) is not None
+        ]

@@ -70,6 +70,9 @@ class ParticipantRecord(Model):
     # Matches this person is in now; only ever changed inside the transaction that writes a
     # match, with a condition on its value, so that no one exceeds their capacity.
     active_matches = NumberAttribute(null=True)
+    # Set on a pending sign-up only, removed when it is confirmed: DynamoDB deletes an
+    # unconfirmed sign-up after this time (reads skip it from then, as TTL deletes late).
+    expires_at = TTLAttribute(null=True)
 
     by_email = ParticipantByEmailIndex()
     by_id = ParticipantByIdIndex()
@@ -233,6 +236,9 @@ class TokenRecord(Model):
     program = UnicodeAttribute()
     subject = UnicodeAttribute()  # the email the link was sent to
     scope = UnicodeAttribute(null=True)  # what within the program, e.g. a match id
+    # What the link was sent for and confirms when used: a sign-up's answers, exactly as
+    # submitted, so that a later submission with the same address cannot change them.
+    payload = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
     expires_at = TTLAttribute()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from portal.domain.clock import Clock, shifted_clock, system_clock
+from portal.mail.courier import LambdaCourier
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.pages import PageCatalog
 from portal.persistence import tables
@@ -15,6 +16,7 @@ from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.sessions import SessionRepository
+from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.programs import ProgramCatalog
@@ -64,17 +66,24 @@ def make_sender(settings: Settings) -> Sender:
     return FileSender(settings.mail_dir)
 
 
+def make_courier(settings: Settings) -> LambdaCourier | None:
+    """On Lambda, email a request queues is sent by another invocation; elsewhere at once."""
+    if settings.stage == "aws" and settings.function_name:
+        return LambdaCourier(settings.function_name, settings.region)
+    return None
+
+
 def build_services(
     settings: Settings, clock: Clock = system_clock, sender: Sender | None = None
 ) -> Services:
     """Bind the tables and wire the services for one process."""
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
-    participants = ParticipantRepository()
     programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
     tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
     tracks.check_programs(programs, settings.content_dir / "programs")
     if clock is system_clock and settings.clock_start is not None:
         clock = shifted_clock(settings.clock_start)
+    participants = ParticipantRepository(clock)
 
     def organizers_of(slug: str) -> tuple[str, ...]:
         program = programs.get(slug)
@@ -91,6 +100,7 @@ def build_services(
         organizers_of,
         suppressions=suppressions,
         unsubscribe_url=unsubscribes.url,
+        courier=make_courier(settings),
     )
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
     matches = MatchRepository()
@@ -118,7 +128,7 @@ def build_services(
         mail=mail,
         links=links,
         sessions=Sessions(SessionRepository(), clock),
-        signup=SignupService(participants, links, mail, clock, settings.base_url),
+        signup=SignupService(participants, SignupStore(), links, mail, clock, settings.base_url),
         limits=Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient),
         rounds=RoundService(
             programs=programs,

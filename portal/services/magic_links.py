@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from portal.domain.clock import Clock
-from portal.persistence.tokens import StoredToken, TokenRepository
+from portal.persistence.tokens import NewToken, StoredToken, TokenRepository
 
 
 class LinkProblem(StrEnum):
@@ -33,9 +34,12 @@ class LinkGrant:
     program: str
     subject: str
     scope: str = ""  # what within the program the link is about, e.g. a match id
+    # What the link was sent for, stored with it (a sign-up's answers).
+    payload: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """The key a token is stored under."""
     # 256 random bits need no salt or slow hash; the table never holds the token itself.
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -59,7 +63,7 @@ class MagicLinks:
         token = secrets.token_urlsafe(32)
         now = self.clock()
         self.tokens.add(
-            _hash(token),
+            token_hash(token),
             purpose=purpose,
             program=program,
             subject=subject,
@@ -69,9 +73,31 @@ class MagicLinks:
         )
         return token
 
+    def prepare(
+        self,
+        purpose: str,
+        program: str,
+        subject: str,
+        *,
+        ttl: timedelta | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> tuple[str, NewToken]:
+        """A new token and what to store for it, for a caller that stores it with other writes."""
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        return token, NewToken(
+            token_hash(token),
+            purpose,
+            program,
+            subject,
+            created_at=now,
+            expires_at=now + (ttl or self.ttl),
+            payload=payload,
+        )
+
     def check(self, token: str, purpose: str) -> LinkGrant:
         """What the token would grant, without using it up (for GET)."""
-        stored = self.tokens.get(_hash(token)) if _plausible(token) else None
+        stored = self.tokens.get(token_hash(token)) if _plausible(token) else None
         if stored is None or stored.purpose != purpose:
             raise MagicLinkError(LinkProblem.UNKNOWN)
         if stored.used_at is not None:
@@ -84,9 +110,9 @@ class MagicLinks:
         """Use the token up (for POST); exactly one caller succeeds."""
         if not _plausible(token):
             raise MagicLinkError(LinkProblem.UNKNOWN)
-        token_hash = _hash(token)
-        if self.tokens.mark_used(token_hash, purpose, self.clock()):
-            stored = self.tokens.get(token_hash)
+        key = token_hash(token)
+        if self.tokens.mark_used(key, purpose, self.clock()):
+            stored = self.tokens.get(key)
             assert stored is not None
             return _grant(stored)
         # Say why, from a second read; the conditional update already decided.
@@ -96,7 +122,11 @@ class MagicLinks:
 
 def _grant(stored: StoredToken) -> LinkGrant:
     return LinkGrant(
-        purpose=stored.purpose, program=stored.program, subject=stored.subject, scope=stored.scope
+        purpose=stored.purpose,
+        program=stored.program,
+        subject=stored.subject,
+        scope=stored.scope,
+        payload=stored.payload,
     )
 
 

@@ -46,6 +46,7 @@ class MailService:
         organizers_of: Callable[[str], tuple[str, ...]] | None = None,
         suppressions: SuppressionRepository | None = None,
         unsubscribe_url: Callable[[str], str] | None = None,
+        courier: Callable[[str], None] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
@@ -54,6 +55,39 @@ class MailService:
         self.organizers_of = organizers_of
         self.suppressions = suppressions
         self.unsubscribe_url = unsubscribe_url
+        self.courier = courier
+
+    def compose(
+        self,
+        key: str,
+        *,
+        to: str,
+        template: str,
+        context: dict[str, Any],
+        program: str | None = None,
+        reply_to: str | None = None,
+    ) -> OutboxItem | None:
+        """Render a message for the outbox, without storing it; None if it must not be sent.
+
+        None if the address has asked for no more program email (or bounced); an email the
+        person asked for just now (a confirmation) still goes out after an unsubscribe, never
+        after a bounce or a complaint.
+        """
+        suppressed = self.suppressions.reason(to) if self.suppressions else None
+        if suppressed and (suppressed != "unsubscribe" or template not in REQUESTED_BY_RECIPIENT):
+            log.info("not queued: %s is suppressed (%s)", template, suppressed)
+            return None
+        message = build_message(
+            render(template, context),
+            sender=self.mail_from,
+            recipient=to,
+            now=self.clock(),
+            unsubscribe_url=self.unsubscribe_url(to) if self.unsubscribe_url else None,
+            reply_to=reply_to,
+        )
+        return OutboxItem(
+            key=key, recipient=to, template=template, program=program, raw=message.as_string()
+        )
 
     def queue(
         self,
@@ -67,27 +101,23 @@ class MailService:
     ) -> bool:
         """Render and store a message under an idempotency key.
 
-        False if it was queued before, or if the address has asked for no more program email
-        (or bounced); an email the person asked for just now (a confirmation) still goes out
-        after an unsubscribe, never after a bounce or a complaint.
+        False if it was queued before, or if it must not be sent (see `compose`).
         """
-        now = self.clock()
-        suppressed = self.suppressions.reason(to) if self.suppressions else None
-        if suppressed and (suppressed != "unsubscribe" or template not in REQUESTED_BY_RECIPIENT):
-            log.info("not queued: %s is suppressed (%s)", template, suppressed)
-            return False
-        message = build_message(
-            render(template, context),
-            sender=self.mail_from,
-            recipient=to,
-            now=now,
-            unsubscribe_url=self.unsubscribe_url(to) if self.unsubscribe_url else None,
-            reply_to=reply_to,
+        item = self.compose(
+            key, to=to, template=template, context=context, program=program, reply_to=reply_to
         )
-        item = OutboxItem(
-            key=key, recipient=to, template=template, program=program, raw=message.as_string()
-        )
-        return self.outbox.enqueue(item, now)
+        return item is not None and self.outbox.enqueue(item, self.clock())
+
+    def dispatch(self, key: str) -> None:
+        """Have a queued message sent soon: by the courier if there is one, else now.
+
+        On AWS the courier starts another invocation that sends it, so a request that queues
+        an email takes the same time whether or not there was one to send.
+        """
+        if self.courier is not None:
+            self.courier(key)
+        else:
+            self.deliver(key)
 
     def deliver(self, key: str) -> bool:
         """Try to send one queued message now; True if this call sent it."""

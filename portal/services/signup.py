@@ -1,25 +1,42 @@
-"""Sign-up and email confirmation."""
+"""Sign-up and email confirmation.
+
+Each submission of a sign-up form is stored with the link emailed for it: the link's record
+holds the answers exactly as submitted, and only using the link writes them into the person's
+participant record. Nobody who merely knows an address can change what a link confirms, or
+change a confirmed person's record.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
-from portal.persistence.participants import AlreadyConfirmedError, ParticipantRepository
-from portal.services.magic_links import LinkGrant, MagicLinks
+from portal.persistence.participants import ParticipantRepository
+from portal.persistence.signups import SignupStore, Submitted
+from portal.services.magic_links import LinkGrant, MagicLinks, token_hash
 from portal.services.mail import MailService
 from portal.services.rounds import ME
 
+log = logging.getLogger(__name__)
+
 CONFIRM = "confirm"
-# One confirmation email per address and program per window: repeated submissions (or
-# someone typing another person's address) cannot flood an inbox. The link in the first
-# email confirms whatever was submitted last.
+# One email per address and program per window: repeated submissions (or someone typing
+# another person's address) cannot flood an inbox. A submission within the window of an
+# email already sent stores nothing; the link in that email confirms the answers it was sent
+# for, and nothing else.
 MAIL_WINDOW_MINUTES = 10
+# A sign-up nobody confirms is deleted after this; its confirmation links expire by then.
+# The confirmation email, README and the privacy notice say 7 days.
+PENDING_FOR = timedelta(days=7)
+# Statuses of someone who takes part: a sign-up form or link never changes their record.
+TAKING_PART = (Status.CONFIRMED, Status.PAUSED)
 
 
 @dataclass(frozen=True)
@@ -49,7 +66,15 @@ class Confirmation:
 
 
 class SignupError(Exception):
-    """A link that cannot confirm anything (its program or sign-up is gone)."""
+    """A link that cannot confirm anything (its program or its answers are gone)."""
+
+
+class AlreadySignedUpError(SignupError):
+    """The address takes part in the program already: a confirmation link changes nothing."""
+
+    def __init__(self, program: Program) -> None:
+        super().__init__("already signed up")
+        self.program = program
 
 
 def _window(now: datetime) -> str:
@@ -61,118 +86,230 @@ def _address_key(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()[:16]
 
 
+def _payload(application: Application, now: datetime) -> dict[str, Any]:
+    """The answers as the link's record keeps them (the address is the link's subject)."""
+    return {
+        "role": application.role.value,
+        "name": application.name,
+        "timezone": application.timezone,
+        "languages": list(application.languages),
+        "availability": list(application.availability),
+        "skills": list(application.skills),
+        "goals": list(application.goals),
+        "department": application.department,
+        "reports_to": application.reports_to,
+        "seniority": application.seniority,
+        "capacity": application.capacity,
+        "bio": application.bio,
+        "answers": dict(application.answers),
+        "submitted_at": now.isoformat(),
+    }
+
+
+def _answers_of(grant: LinkGrant) -> tuple[Application, datetime]:
+    """The application a confirmation link was sent for, and when it was submitted."""
+    data = grant.payload
+    if not isinstance(data, dict):
+        raise SignupError("This link holds no sign-up.")  # e.g. one issued before links did
+    try:
+        application = Application(
+            role=Role(data["role"]),
+            name=str(data["name"]),
+            email=grant.subject,
+            timezone=str(data["timezone"]),
+            languages=tuple(data["languages"]),
+            availability=tuple(data["availability"]),
+            skills=tuple(data["skills"]),
+            goals=tuple(data["goals"]),
+            department=str(data["department"]),
+            reports_to=str(data["reports_to"]),
+            seniority=str(data["seniority"]),
+            capacity=int(data["capacity"]),
+            bio=str(data["bio"]),
+            answers=dict(data["answers"]),
+        )
+        submitted_at = datetime.fromisoformat(data["submitted_at"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SignupError("This link's sign-up cannot be read.") from exc
+    return application, submitted_at
+
+
+def _participant(
+    program: Program,
+    application: Application,
+    *,
+    status: Status,
+    participant_id: str,
+    created_at: datetime,
+    consented_at: datetime,
+    now: datetime,
+) -> Participant:
+    return Participant(
+        program=program.slug,
+        email=application.email,
+        participant_id=participant_id,
+        role=application.role,
+        name=application.name,
+        timezone=application.timezone,
+        languages=application.languages,
+        availability=application.availability,
+        skills=application.skills,
+        goals=application.goals,
+        department=application.department,
+        reports_to=application.reports_to,
+        seniority=application.seniority,
+        capacity=application.capacity,
+        bio=application.bio,
+        answers=dict(application.answers),
+        status=status,
+        created_at=created_at,
+        updated_at=now,
+        consented_at=consented_at,
+        confirmed_at=now if status is Status.CONFIRMED else None,
+        expires_at=now + PENDING_FOR if status is Status.PENDING else None,
+    )
+
+
 class SignupService:
     def __init__(
         self,
         participants: ParticipantRepository,
+        store: SignupStore,
         links: MagicLinks,
         mail: MailService,
         clock: Clock,
         base_url: str,
     ) -> None:
         self.participants = participants
+        self.store = store
         self.links = links
         self.mail = mail
         self.clock = clock
         self.base_url = base_url
 
-    def sign_up(self, program: Program, application: Application) -> None:
-        """Store a pending sign-up and email a confirmation link.
+    @property
+    def confirm_ttl(self) -> timedelta:
+        """How long a confirmation link works: never longer than the sign-up is kept."""
+        return min(self.links.ttl, PENDING_FOR)
 
-        The outcome looks the same to the caller whether or not the address was known.
+    def sign_up(self, program: Program, application: Application) -> None:
+        """Store the answers with a new confirmation link, and queue the email with the link.
+
+        Whatever the address (new, pending, confirmed, or emailed minutes ago) the work is the
+        same: one read of the sign-up, one transaction, one email handed to the mail service to
+        send. So neither the page nor its timing tells a stranger whether an address is known.
         """
+        for _ in range(3):
+            outcome, key = self._submit(program, application)
+            if outcome is not Submitted.CHANGED:
+                break
+        else:
+            # The sign-up changed under us three times (a confirmation at that very moment):
+            # nothing was stored, and the person can send the form again.
+            log.warning("sign-up for %s not stored: the record kept changing", program.slug)
+        self.mail.dispatch(key)
+
+    def _submit(self, program: Program, application: Application) -> tuple[Submitted, str]:
         now = self.clock()
         existing = self.participants.get(program.slug, application.email)
-        participant = Participant(
-            program=program.slug,
-            email=application.email,
-            participant_id=existing.participant_id if existing else uuid.uuid4().hex,
-            role=application.role,
-            name=application.name,
-            timezone=application.timezone,
-            languages=application.languages,
-            availability=application.availability,
-            skills=application.skills,
-            goals=application.goals,
-            department=application.department,
-            reports_to=application.reports_to,
-            seniority=application.seniority,
-            capacity=application.capacity,
-            bio=application.bio,
-            answers=dict(application.answers),
-            status=Status.PENDING,
-            created_at=existing.created_at if existing else now,
-            updated_at=now,
-            consented_at=now,
-        )
-        window = _window(now)
         who = _address_key(application.email)
-        try:
-            self.participants.save_pending(participant)
-        except AlreadyConfirmedError:
+        window = _window(now)
+        if existing is not None and existing.status in TAKING_PART:
+            # Losing one's link is the usual reason to sign up again: send a fresh one.
             key = f"already:{program.slug}:{who}:{window}"
-            if self.mail.outbox.get(key) is not None:
-                return
-            page_url = ""
-            if existing is not None and existing.status is not Status.PENDING:
-                # Losing one's link is the usual reason to sign up again: send a fresh one.
-                page_url = (
-                    f"{self.base_url}/me/{self.links.issue(ME, program.slug, existing.email)}"
-                )
-            if self.mail.queue(
-                key,
-                to=application.email,
-                template="already_registered",
-                context={
-                    "name": application.name,
-                    "program": program,
-                    "role": existing.role.value if existing else application.role.value,
-                    "program_url": f"{self.base_url}/programs/{program.slug}",
-                    "page_url": page_url,
-                    "expires_hours": int(self.links.ttl.total_seconds() // 3600),
-                },
-                program=program.slug,
-            ):
-                self.mail.deliver(key)
-            return
-
-        key = f"confirm:{program.slug}:{who}:{window}"
-        if self.mail.outbox.get(key) is not None:
-            return  # a link went out minutes ago; it confirms this latest version too
-        token = self.links.issue(CONFIRM, program.slug, application.email)
-        if self.mail.queue(
-            key,
-            to=application.email,
-            template="confirm_signup",
-            context={
+            token, link = self.links.prepare(ME, program.slug, application.email)
+            template = "already_registered"
+            context: dict[str, Any] = {
+                "name": application.name,
+                "program": program,
+                "role": existing.role.value,  # the role on record, not the one just typed
+                "program_url": f"{self.base_url}/programs/{program.slug}",
+                "page_url": f"{self.base_url}/me/{token}",
+                "expires_hours": int(self.links.ttl.total_seconds() // 3600),
+            }
+        else:
+            key = f"confirm:{program.slug}:{who}:{window}"
+            token, link = self.links.prepare(
+                CONFIRM,
+                program.slug,
+                application.email,
+                ttl=self.confirm_ttl,
+                payload=_payload(application, now),
+            )
+            template = "confirm_signup"
+            context = {
                 "name": application.name,
                 "program": program,
                 "role": application.role.value,
                 "confirm_url": f"{self.base_url}/confirm/{token}",
-                "expires_hours": int(self.links.ttl.total_seconds() // 3600),
-            },
-            program=program.slug,
-        ):
-            self.mail.deliver(key)
+                "expires_hours": int(self.confirm_ttl.total_seconds() // 3600),
+            }
+        email = self.mail.compose(
+            key, to=application.email, template=template, context=context, program=program.slug
+        )
+        create = None
+        if existing is None:
+            # The first sign-up of an address: pending until a link is used, deleted if never.
+            create = _participant(
+                program,
+                application,
+                status=Status.PENDING,
+                participant_id=uuid.uuid4().hex,
+                created_at=now,
+                consented_at=now,
+                now=now,
+            )
+        outcome = self.store.submit(link=link, email=email, now=now, create=create, expect=existing)
+        return outcome, key
 
     def pending_confirmation(self, token: str, programs: dict[str, Program]) -> Confirmation:
-        """What a confirmation link is for, without using it (GET)."""
-        return self._resolve(self.links.check(token, CONFIRM), programs)
+        """What a confirmation link would confirm, without using it (GET)."""
+        grant = self.links.check(token, CONFIRM)
+        return self._resolve(grant, programs, self.clock())
 
     def confirm(self, token: str, programs: dict[str, Program]) -> Confirmation:
-        """Use the link and mark the sign-up confirmed (POST)."""
-        grant = self.links.consume(token, CONFIRM)
-        confirmation = self._resolve(grant, programs)
-        now = self.clock()
-        self.participants.confirm(grant.program, grant.subject, now)
-        confirmed = replace(
-            confirmation.participant, status=Status.CONFIRMED, confirmed_at=now, updated_at=now
-        )
-        return Confirmation(program=confirmation.program, participant=confirmed)
+        """Use the link and store the answers it was sent for as a confirmed sign-up (POST)."""
+        for _ in range(3):
+            grant = self.links.check(token, CONFIRM)  # says why a used or expired link fails
+            now = self.clock()
+            try:
+                pending = self._resolve(grant, programs, now)
+            except AlreadySignedUpError:
+                self.links.check(token, CONFIRM)  # this link, pressed twice at once: "used"
+                raise
+            confirmed = replace(
+                pending.participant,
+                status=Status.CONFIRMED,
+                confirmed_at=now,
+                updated_at=now,
+                expires_at=None,
+            )
+            if self.store.confirm(
+                token_hash=token_hash(token), purpose=CONFIRM, participant=confirmed, now=now
+            ):
+                return Confirmation(program=pending.program, participant=confirmed)
+            # Refused: the link was used meanwhile, the address joined by another link, or
+            # another write held an item at that moment. Look again to say which.
+        raise RuntimeError("a confirmation kept colliding with other writes")
 
-    def _resolve(self, grant: LinkGrant, programs: dict[str, Program]) -> Confirmation:
+    def _resolve(
+        self, grant: LinkGrant, programs: dict[str, Program], now: datetime
+    ) -> Confirmation:
         program = programs.get(grant.program)
-        participant = self.participants.get(grant.program, grant.subject)
-        if program is None or participant is None:
+        if program is None:
             raise SignupError("This sign-up no longer exists.")
+        application, submitted_at = _answers_of(grant)
+        existing = self.participants.get(grant.program, grant.subject)
+        if existing is not None and existing.status in TAKING_PART:
+            raise AlreadySignedUpError(program)
+        participant = _participant(
+            program,
+            application,
+            status=Status.PENDING,
+            # Someone who left, or whose address someone else signed up, keeps the id.
+            participant_id=existing.participant_id if existing else uuid.uuid4().hex,
+            created_at=(existing.created_at or now) if existing else now,
+            consented_at=submitted_at,
+            now=now,
+        )
         return Confirmation(program=program, participant=participant)

@@ -231,6 +231,23 @@ def test_the_outbox_function_drains_at_the_configured_rate(
     ]
 
 
+def test_the_deliver_command_sends_the_one_message_it_names_once(
+    lambda_services: Callable[..., Services], mailbox: Any
+) -> None:
+    portal = lambda_services()
+    first, second = queue_confirmations(portal, 2)
+    # The event Zappa hands the function when a request's courier invoked it.
+    event = {"command": "functions.outbox.deliver", "key": first}
+    assert functions.outbox.deliver(event, None) == {"sent": True}
+    assert functions.outbox.deliver(event, None) == {"sent": False}  # sent already: skipped
+    assert [recipient for recipient, _ in mailbox.sent] == ["person0@example.org"]
+    assert portal.mail.outbox.due_keys(portal.clock(), 10) == [second]
+    assert functions.outbox.deliver({"command": "functions.outbox.deliver"}, None) == {
+        "sent": False,
+        "error": "the event names no outbox key",
+    }
+
+
 # Messages that cannot be delivered
 
 

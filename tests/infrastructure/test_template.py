@@ -310,7 +310,8 @@ def assert_allowed_by_the_lambda_role(calls: list[tuple[str, str]]) -> None:
             needed.add(f"{service}:{action}")
     assert needed - allowed == set(), "the Lambda role misses actions the code uses"
     # Not in this journey: DeleteItem (an organizer moves a draft pair; erasure), logs (the
-    # Lambda service writes them), InvokeFunction (API Gateway's integration assumes the role).
+    # Lambda service writes them), InvokeFunction (API Gateway's integration assumes the role;
+    # on Lambda a request invokes the function to send its email, tests/unit/mail/test_courier.py).
     unused = allowed - needed
     assert unused <= {
         "dynamodb:DeleteItem",

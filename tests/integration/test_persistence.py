@@ -10,21 +10,24 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
 import boto3
 import pytest
 
 from portal.domain.participants import Participant, Role, Status
+from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.persistence.outbox import SENT, OutboxItem, OutboxRepository
-from portal.persistence.participants import AlreadyConfirmedError
+from portal.persistence.tables import TokenRecord
 from portal.services import Services
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.mail import LEASE
+from portal.services.signup import AlreadySignedUpError, Application, Confirmation
 from portal.settings import Settings
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, links_in
 
 pytestmark = pytest.mark.integration
 
@@ -77,71 +80,143 @@ def person(
 # Participants
 
 
-def test_save_pending_creates_a_sign_up(services: Services, clock: FakeClock) -> None:
-    repository = services.participants
-    repository.save_pending(person("ada@example.org", clock))
+ADA = Application(
+    role=Role.MENTEE,
+    name="Ada Lovelace",
+    email="ada@example.org",
+    timezone="Europe/London",
+    languages=("English",),
+    availability=("mon-evening",),
+    goals=("python",),
+    seniority="early",
+    answers={"industry": "Tech"},
+)
 
-    stored = repository.get("demo", "ada@example.org")
-    assert stored == person("ada@example.org", clock)
+
+def confirm_tokens(mailbox: MemorySender) -> list[str]:
+    """The token of every confirmation link sent, oldest first."""
+    return [
+        url.rsplit("/", 1)[-1]
+        for _, message in mailbox.sent
+        for url in links_in(message)
+        if "/confirm/" in url
+    ]
 
 
-def test_save_pending_replaces_a_pending_sign_up(services: Services, clock: FakeClock) -> None:
-    repository = services.participants
-    repository.save_pending(person("ada@example.org", clock))
-    clock.advance(minutes=3)
-    repository.save_pending(
-        replace(person("ada@example.org", clock, name="Ada King"), goals=("sql", "cloud"))
-    )
+def catalog(services: Services) -> dict[str, Program]:
+    return {program.slug: program for program in services.programs}
 
-    stored = repository.get("demo", "ada@example.org")
+
+def test_a_sign_up_is_pending_until_its_link_is_used_and_expires_if_never(
+    services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    services.signup.sign_up(demo, ADA)
+    stored = services.participants.get("demo", ADA.email)
     assert stored is not None
-    assert (stored.name, stored.goals, stored.updated_at) == ("Ada King", ("sql", "cloud"), clock())
-    assert [p.email for p in repository.for_program("demo")] == ["ada@example.org"]
+    assert (stored.status, stored.expires_at) == (Status.PENDING, clock() + timedelta(days=7))
+
+    # Past its time it is gone for readers, and a new form makes a new one in its place.
+    clock.advance(days=7, minutes=11)
+    assert services.participants.get("demo", ADA.email) is None
+    services.signup.sign_up(demo, replace(ADA, name="Ada King"))
+    again = services.participants.get("demo", ADA.email)
+    assert again is not None
+    assert (again.name, again.expires_at) == ("Ada King", clock() + timedelta(days=7))
+
+    services.signup.confirm(confirm_tokens(mailbox)[-1], catalog(services))
+    confirmed = services.participants.get("demo", ADA.email)
+    assert confirmed is not None
+    assert (confirmed.status, confirmed.expires_at) == (Status.CONFIRMED, None)
 
 
-def test_save_pending_refuses_a_confirmed_participant_and_leaves_them_unchanged(
-    services: Services, clock: FakeClock
+def test_a_later_form_changes_neither_a_pending_nor_a_confirmed_sign_up(
+    services: Services, mailbox: MemorySender, clock: FakeClock
 ) -> None:
-    repository = services.participants
-    confirmed = person("ada@example.org", clock, status=Status.CONFIRMED)
-    repository.save(confirmed)
+    demo = services.programs.get("demo")
+    assert demo is not None
+    services.signup.sign_up(demo, ADA)
+    pending = services.participants.get("demo", ADA.email)
+    for minutes in (1, 11):  # within the window of the first email, then after it
+        clock.advance(minutes=minutes)
+        services.signup.sign_up(demo, replace(ADA, name="Someone Else", goals=("sql",)))
+        assert services.participants.get("demo", ADA.email) == pending
+    assert len(mailbox.sent) == 2
 
-    with pytest.raises(AlreadyConfirmedError):
-        repository.save_pending(person("ada@example.org", clock, name="Someone Else"))
+    services.signup.confirm(confirm_tokens(mailbox)[0], catalog(services))
+    confirmed = services.participants.get("demo", ADA.email)
+    assert confirmed is not None
+    assert (confirmed.name, confirmed.goals) == ("Ada Lovelace", ("python",))
+    clock.advance(minutes=11)
+    services.signup.sign_up(demo, replace(ADA, name="Someone Else", role=Role.MENTOR))
+    assert services.participants.get("demo", ADA.email) == confirmed
+    with pytest.raises(AlreadySignedUpError):
+        services.signup.confirm(confirm_tokens(mailbox)[1], catalog(services))
+    assert services.participants.get("demo", ADA.email) == confirmed
 
-    assert repository.get("demo", "ada@example.org") == confirmed
+
+def test_the_same_form_sent_from_many_threads_stores_and_emails_once(
+    services: Services, mailbox: MemorySender
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+
+    results = at_once(RACERS, lambda: services.signup.sign_up(demo, ADA))
+
+    assert results == [None] * RACERS
+    assert len(mailbox.sent) == 1
+    assert [p.email for p in services.participants.for_program("demo")] == [ADA.email]
+    assert TokenRecord.count() == 1  # no link without its email
 
 
-def test_confirm_succeeds_once(services: Services, clock: FakeClock) -> None:
-    repository = services.participants
-    repository.save_pending(person("ada@example.org", clock))
+def test_a_link_pressed_from_many_threads_confirms_once(
+    services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    services.signup.sign_up(demo, ADA)
+    (token,) = confirm_tokens(mailbox)
     clock.advance(hours=1)
 
-    assert repository.confirm("demo", "ada@example.org", clock()) is True
-    first = repository.get("demo", "ada@example.org")
-    clock.advance(hours=1)
-    assert repository.confirm("demo", "ada@example.org", clock()) is False
+    results = at_once(RACERS, lambda: services.signup.confirm(token, catalog(services)))
 
-    assert first is not None
-    assert first.status is Status.CONFIRMED
-    assert repository.get("demo", "ada@example.org") == first  # the second call changed nothing
+    assert sum(isinstance(r, Confirmation) for r in results) == 1
+    refused = [r for r in results if not isinstance(r, Confirmation)]
+    used = [isinstance(r, MagicLinkError) and r.problem is LinkProblem.USED for r in refused]
+    assert all(used), [repr(r) for r in refused]
+    confirmed = services.participants.get("demo", ADA.email)
+    assert confirmed is not None
+    assert (confirmed.status, confirmed.confirmed_at) == (Status.CONFIRMED, clock())
 
 
-def test_confirm_of_an_unknown_address_creates_nothing(
-    services: Services, clock: FakeClock
+def test_of_two_links_pressed_at_once_one_confirms_its_answers(
+    services: Services, mailbox: MemorySender, clock: FakeClock
 ) -> None:
-    repository = services.participants
-    assert repository.confirm("demo", "nobody@example.org", clock()) is False
-    assert repository.get("demo", "nobody@example.org") is None
+    demo = services.programs.get("demo")
+    assert demo is not None
+    services.signup.sign_up(demo, ADA)
+    clock.advance(minutes=11)
+    services.signup.sign_up(demo, replace(ADA, name="Ada King", goals=("sql",)))
+    tokens = confirm_tokens(mailbox)
+    assert len(tokens) == 2
+    pressed = iter(tokens * (RACERS // 2))
+    lock = threading.Lock()
 
+    def press() -> Confirmation:
+        with lock:
+            token = next(pressed)
+        return services.signup.confirm(token, catalog(services))
 
-def test_confirm_from_many_threads_succeeds_once(services: Services, clock: FakeClock) -> None:
-    repository = services.participants
-    repository.save_pending(person("ada@example.org", clock))
+    results = at_once(RACERS, press)
 
-    results = at_once(RACERS, lambda: repository.confirm("demo", "ada@example.org", clock()))
-
-    assert sorted(results, key=str) == [False] * (RACERS - 1) + [True]
+    (winner,) = [r for r in results if isinstance(r, Confirmation)]
+    others = Counter(type(r).__name__ for r in results if not isinstance(r, Confirmation))
+    assert set(others) <= {"MagicLinkError", "AlreadySignedUpError"}
+    stored = services.participants.get("demo", ADA.email)
+    assert stored is not None
+    assert stored == winner.participant  # exactly the answers of the link that won
+    assert stored.name in ("Ada Lovelace", "Ada King")
 
 
 def test_for_program_lists_that_programs_participants_only(
@@ -308,7 +383,7 @@ def test_creating_the_tables_again_creates_nothing(store: Settings) -> None:
     assert all(model.exists() for model in tables.ALL_MODELS)
 
 
-def test_tokens_outbox_and_sessions_expire_by_ttl(store: Settings) -> None:
+def test_tokens_outbox_sessions_and_unconfirmed_sign_ups_expire_by_ttl(store: Settings) -> None:
     client = boto3.client(
         "dynamodb", region_name=store.region, endpoint_url=store.dynamodb_endpoint
     )
@@ -325,7 +400,7 @@ def test_tokens_outbox_and_sessions_expire_by_ttl(store: Settings) -> None:
     assert ttl["tokens"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
     assert ttl["outbox"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
     assert ttl["sessions"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
-    assert ttl["participants"]["TimeToLiveStatus"] == "DISABLED"
+    assert ttl["participants"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
 
 
 def test_a_session_is_kept_by_the_hash_of_its_id_and_ends_on_time(

@@ -255,10 +255,17 @@ def sent_by_ses(aws: str, recipient: str) -> list[str]:
     return [m["raw_data"] for m in data["ses"]["RawMessage"] if recipient in m["destinations"]]
 
 
-def test_the_confirmation_email_was_sent_and_its_link_opens_without_being_logged(
+def test_the_deliver_command_sends_the_confirmation_and_its_link_opens_unlogged(
     container: EmulatedLambda, aws: str
 ) -> None:
-    # The sign-up sends its confirmation at once (the outbox keeps it only if that fails).
+    # The request only queued the email and asked Lambda to invoke the function for it
+    # (portal/mail/courier.py); moto runs no function, so the test sends that event itself.
+    assert sent_by_ses(aws, "ada@example.org") == []
+    assert "the scheduled run will send it (ResourceNotFoundException)" in container.log()
+    (queued,) = aws_client("dynamodb", aws).scan(TableName=f"{PREFIX}-outbox")["Items"]
+    command = {"command": "functions.outbox.deliver", "key": queued["key"]["S"]}
+    assert invoke(container, command) == {"sent": True}
+    assert invoke(container, command) == {"sent": False}  # a retried invocation sends nothing
     (raw,) = sent_by_ses(aws, "ada@example.org")
     (link,) = [url for url in links_in(parse(raw)) if "/confirm/" in url]
     assert link.startswith(STAGE_ENV["PORTAL_BASE_URL"])

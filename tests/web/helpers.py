@@ -50,6 +50,17 @@ GOOD_FOR: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+# What someone who knows Ada's address sends with it (the outside probe's example).
+STRANGERS_ANSWERS: dict[str, Any] = {
+    "name": "Mallory Mischief",
+    "email": "ada@example.org",
+    "languages": ["German"],
+    "department": "Sales",
+    "bio": "I would rather meet someone from Sales.",
+    "q_industry": "Finance",
+}
+
+
 # Every program's page and title, as the lists show them.
 PROGRAMS = {
     "/programs/demo": "Demo: Tech Careers mentoring",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -12,8 +13,8 @@ from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.services import Services
 from tests.conftest import FakeClock, csrf_token
-from tests.web.dom import parse
-from tests.web.helpers import confirm_path, sign_up
+from tests.web.dom import Document, parse
+from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up
 
 
 def status_of(services: Services) -> Status:
@@ -51,6 +52,68 @@ def test_the_confirm_page_greets_the_person_and_is_not_cached(
     form = page.one("form", method="post")
     assert form.get("action") == confirm_path(mailbox)
     assert form.one("button").text == "Confirm my sign-up"
+
+
+def answers_on(page: Document) -> dict[str, str]:
+    """The answers a confirm page shows, by what was asked."""
+    answers = page.one("dl", class_="facts")
+    return {
+        item.one("dt").text.strip(): item.one("dd").text.strip() for item in answers.find_all("div")
+    }
+
+
+def test_the_confirm_page_shows_the_answers_before_the_button(
+    client: FlaskClient, mailbox: MemorySender
+) -> None:
+    sign_up(client, bio="Keen on data work.")
+    page = parse(client.get(confirm_path(mailbox)).text)
+    assert answers_on(page) == {
+        "Name": "Ada Lovelace",
+        "Email address": "ada@example.org",
+        "Taking part as": "mentee",
+        "Career stage": "Early career (0-2 years)",
+        "Department or team": "Analytics",
+        "Languages you can meet in": "English, French",
+        "Your time zone": "Europe/London",
+        "When you can usually meet": "Monday evening, Thursday morning",
+        "What you would like to work on": "python, leadership",
+        "A few words about you": "Keen on data work.",
+        "Which industry do you work in, or want to work in?": "Tech",
+    }
+    # The answers come before the button that confirms them.
+    order = [e for e in page.iter() if e.tag in ("dl", "button")]
+    assert [e.tag for e in order] == ["dl", "button"]
+
+
+def test_the_confirm_page_shows_the_answers_the_link_was_sent_for(
+    client: FlaskClient, app: Flask, mailbox: MemorySender
+) -> None:
+    sign_up(client)
+    sign_up(app.test_client(), **STRANGERS_ANSWERS)  # someone else, with Ada's address
+    shown = answers_on(parse(client.get(confirm_path(mailbox)).text))
+    assert (shown["Name"], shown["Department or team"]) == ("Ada Lovelace", "Analytics")
+    assert shown["Languages you can meet in"] == "English, French"
+    assert "A few words about you" not in shown
+
+
+def test_a_second_link_after_confirming_changes_nothing(
+    client: FlaskClient, app: Flask, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    sign_up(client)
+    first = confirm_path(mailbox)
+    clock.advance(minutes=11)
+    sign_up(app.test_client(), **STRANGERS_ANSWERS)  # a new window: a second email
+    second = confirm_path(mailbox)
+    assert second != first
+    assert client.post(first, data={"csrf_token": a_token(client)}).status_code == 200
+    for response in (client.get(second), client.post(second, data={"csrf_token": a_token(client)})):
+        assert response.status_code == 409
+        page = parse(response.text)
+        assert page.h1 == "This link cannot be used"
+        assert "You are already signed up for Demo: Tech Careers mentoring" in page.text
+    stored = services.participants.get("demo", "ada@example.org")
+    assert stored is not None
+    assert (stored.name, stored.department) == ("Ada Lovelace", "Analytics")
 
 
 def test_confirming_says_what_happens_next(

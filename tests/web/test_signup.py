@@ -9,7 +9,7 @@ from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in
-from tests.web.helpers import sign_up
+from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up
 
 
 def test_sign_up_stores_pending_and_sends_one_confirmation(
@@ -53,16 +53,30 @@ def test_confirmation_link_get_does_not_use_it_and_post_confirms(
     assert "already been used" in again.text
 
 
-def test_signing_up_again_updates_the_pending_record(
-    client: FlaskClient, services: Services
+def test_a_second_form_with_the_same_address_changes_nothing(
+    client: FlaskClient, app: Flask, services: Services, mailbox: MemorySender
 ) -> None:
     sign_up(client)
-    sign_up(client, name="Ada King", email="ada@example.org", goals=["sql"])
-    people = list(services.participants.for_program("demo"))
-    mine = [p for p in people if p.email == "ada@example.org"]
-    assert len(mine) == 1
-    assert mine[0].name == "Ada King"
-    assert mine[0].goals == ("sql",)
+    pending = services.participants.get("demo", "ada@example.org")
+    stranger = app.test_client()
+    again = sign_up(stranger, **STRANGERS_ANSWERS)
+    assert again.status_code == 302  # the same answer as always
+    assert services.participants.get("demo", "ada@example.org") == pending
+    assert len(mailbox.sent) == 1
+
+    # Ada's link confirms what Ada sent.
+    path = confirm_path(mailbox)
+    done = client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
+    assert "Thank you, Ada." in done.text
+    confirmed = services.participants.get("demo", "ada@example.org")
+    assert confirmed is not None
+    assert confirmed.status is Status.CONFIRMED
+    assert (confirmed.name, confirmed.department, confirmed.languages, confirmed.bio) == (
+        "Ada Lovelace",
+        "Analytics",
+        ("English", "French"),
+        "",
+    )
 
 
 def test_response_does_not_reveal_a_known_address(
@@ -99,13 +113,47 @@ def test_someone_already_signed_up_is_emailed_a_working_link_to_their_page(
     assert "Hello, Ada" in owner.get("/me/programs/demo").text
 
 
-def test_someone_who_left_can_sign_up_again(
-    client: FlaskClient, services: Services, clock: FakeClock
+def test_a_confirmed_persons_record_is_never_changed_by_a_form(
+    client: FlaskClient, app: Flask, services: Services, mailbox: MemorySender, clock: FakeClock
 ) -> None:
     sign_up(client)
-    services.participants.confirm("demo", "ada@example.org", clock())
+    path = confirm_path(mailbox)
+    client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
+    before = services.participants.get("demo", "ada@example.org")
+    stranger = app.test_client()
+    for role in ("mentee", "mentor"):
+        for _ in range(2):  # the first in a window sends an email, the second nothing
+            assert sign_up(stranger, role, **STRANGERS_ANSWERS).status_code == 302
+        clock.advance(minutes=11)
+    assert services.participants.get("demo", "ada@example.org") == before
+
+
+def test_someone_who_left_can_sign_up_again(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    sign_up(client)
+    path = confirm_path(mailbox)
+    client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
     services.participants.set_status("demo", "ada@example.org", Status.LEFT, clock())
+    left = services.participants.get("demo", "ada@example.org")
+    clock.advance(minutes=20)
     sign_up(client, name="Ada King")
+    assert services.participants.get("demo", "ada@example.org") == left  # until confirmed
+    path = confirm_path(mailbox)
+    client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
     again = services.participants.get("demo", "ada@example.org")
     assert again is not None
-    assert (again.name, again.status) == ("Ada King", Status.PENDING)
+    assert (again.name, again.status) == ("Ada King", Status.CONFIRMED)
+
+
+def test_with_a_courier_the_request_queues_the_email_and_another_invocation_sends_it(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    handed: list[str] = []
+    services.mail.courier = handed.append  # what LambdaCourier does on AWS
+    assert sign_up(client).status_code == 302
+    assert mailbox.sent == []  # the request sent nothing itself
+    (key,) = handed
+    assert services.mail.outbox.due_keys(services.clock(), 10) == [key]
+    assert services.mail.deliver(key)  # what functions.outbox.deliver does with the key
+    assert confirm_path(mailbox).startswith("/confirm/")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.domain.participants import BLOCKS, DAYS, Role
+from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Participant, Role
 from portal.domain.program import Program
 from portal.services.magic_links import MagicLinkError
-from portal.services.signup import SignupError
+from portal.services.signup import AlreadySignedUpError, SignupError
 from portal.web import services, source_address
 from portal.web.signup.forms import build_signup_form
 
@@ -60,6 +60,44 @@ def _programs() -> dict[str, Program]:
     return {program.slug: program for program in services().programs}
 
 
+_DAY_NAMES = dict(DAYS)
+_SENIORITY = dict(SENIORITY_LEVELS)
+
+
+def _slot(slot: str) -> str:
+    day, _, block = slot.partition("-")
+    return f"{_DAY_NAMES.get(day, day)} {block}"
+
+
+def answers_shown(program: Program, person: Participant) -> list[tuple[str, str]]:
+    """A sign-up's answers as a person reads them: (what was asked, what was answered)."""
+    shown = [
+        ("Name", person.name),
+        ("Email address", person.email),
+        ("Taking part as", person.role.value),
+        ("Career stage", _SENIORITY.get(person.seniority, person.seniority)),
+        ("Department or team", person.department),
+        ("Your manager's email address", person.reports_to),
+        ("Languages you can meet in", ", ".join(person.languages)),
+        ("Your time zone", person.timezone.replace("_", " ")),
+        ("When you can usually meet", ", ".join(_slot(s) for s in person.availability)),
+        ("Topics you can help with", ", ".join(person.skills)),
+        ("What you would like to work on", ", ".join(person.goals)),
+    ]
+    if person.role is Role.MENTOR and program.capacity > 1:
+        shown.append(("How many mentees you can take on", str(person.capacity)))
+    shown.append(("A few words about you", person.bio))
+    for question in program.questions:
+        answer = person.answers.get(question.key, "")
+        shown.append((question.label, ", ".join(answer) if isinstance(answer, list) else answer))
+    return [(label, value) for label, value in shown if value]
+
+
+def _already(exc: AlreadySignedUpError) -> tuple[str, int]:
+    # The link is fine, but the address takes part already: nothing to confirm.
+    return render_template("signup/link_problem.html", problem="already", program=exc.program), 409
+
+
 @bp.get("/confirm/<token>")
 def confirm(token: str) -> str | tuple[str, int]:
     # A GET only looks: mail scanners follow links, and must not use the token up.
@@ -67,10 +105,16 @@ def confirm(token: str) -> str | tuple[str, int]:
         pending = services().signup.pending_confirmation(token, _programs())
     except MagicLinkError as exc:
         return render_template("signup/link_problem.html", problem=exc.problem.value), 410
+    except AlreadySignedUpError as exc:
+        return _already(exc)
     except SignupError:
         return render_template("signup/link_problem.html", problem="gone"), 410
     return render_template(
-        "signup/confirm.html", program=pending.program, participant=pending.participant, token=token
+        "signup/confirm.html",
+        program=pending.program,
+        participant=pending.participant,
+        answers=answers_shown(pending.program, pending.participant),
+        token=token,
     )
 
 
@@ -80,6 +124,8 @@ def confirm_post(token: str) -> str | tuple[str, int]:
         done = services().signup.confirm(token, _programs())
     except MagicLinkError as exc:
         return render_template("signup/link_problem.html", problem=exc.problem.value), 410
+    except AlreadySignedUpError as exc:
+        return _already(exc)
     except SignupError:
         return render_template("signup/link_problem.html", problem="gone"), 410
     return render_template(

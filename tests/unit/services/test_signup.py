@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
+import botocore.client
 import pytest
 
-from portal.domain.participants import Role, Status
+from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
-from portal.persistence.tables import OutboxRecord
-from portal.services import Services
+from portal.persistence.tables import OutboxRecord, ParticipantRecord, TokenRecord
+from portal.services import Services, build_services
 from portal.services.magic_links import LinkProblem, MagicLinkError
-from portal.services.signup import Application, SignupError
-from tests.conftest import FakeClock, links_in
+from portal.services.signup import AlreadySignedUpError, Application, SignupError
+from portal.settings import Settings
+from tests.conftest import FakeClock, links_in, parse
 
 ADA = Application(
     role=Role.MENTEE,
@@ -106,30 +110,75 @@ def test_confirming_twice_fails_the_second_time(
     assert stored.status is Status.CONFIRMED
 
 
-def test_signing_up_again_within_the_window_updates_without_a_second_email(
+# Someone who knows Ada's address, and sends the form with it and their own answers.
+MALLORY = replace(
+    ADA,
+    name="Mallory Mischief",
+    languages=("German",),
+    department="Sales",
+    goals=("sql",),
+    bio="I would rather meet someone from Sales.",
+    answers={"industry": "Finance"},
+)
+
+
+def assert_adas_answers(person: Participant | None) -> None:
+    assert person is not None
+    assert (person.name, person.role, person.email) == ("Ada Lovelace", Role.MENTEE, ADA.email)
+    assert person.languages == ADA.languages
+    assert person.availability == ADA.availability
+    assert person.goals == ADA.goals
+    assert person.department == ADA.department
+    assert person.bio == ""
+    assert person.answers == ADA.answers
+
+
+def test_a_second_form_within_the_window_changes_nothing_and_sends_nothing(
     services: Services, demo: Program, mailbox: MemorySender, clock: FakeClock
 ) -> None:
     services.signup.sign_up(demo, ADA)
     first = services.participants.get("demo", "ada@example.org")
     clock.advance(minutes=5)
-    services.signup.sign_up(demo, replace(ADA, name="Ada King", goals=("sql",)))
-    assert len(mailbox.sent) == 1
-    stored = services.participants.get("demo", "ada@example.org")
-    assert stored is not None
-    assert first is not None
-    assert stored.name == "Ada King"
-    assert stored.goals == ("sql",)
-    assert stored.participant_id == first.participant_id
-    assert stored.created_at == first.created_at
-    assert len(list(services.participants.for_program("demo"))) == 1
+    services.signup.sign_up(demo, MALLORY)
 
-    # The link in the first email confirms the latest answers.
-    done = services.signup.confirm(token_of(confirm_link(mailbox, 0)), programs(services))
-    assert done.participant.name == "Ada King"
+    assert len(mailbox.sent) == 1
+    assert services.participants.get("demo", "ada@example.org") == first
+    assert len(list(services.participants.for_program("demo"))) == 1
+    # Ada's link shows, then confirms, the answers Ada sent: not the later ones.
+    token = token_of(confirm_link(mailbox, 0))
+    assert_adas_answers(services.signup.pending_confirmation(token, programs(services)).participant)
+    done = services.signup.confirm(token, programs(services))
+    assert_adas_answers(done.participant)
     confirmed = services.participants.get("demo", "ada@example.org")
+    assert_adas_answers(confirmed)
     assert confirmed is not None
+    assert first is not None
     assert confirmed.status is Status.CONFIRMED
-    assert confirmed.goals == ("sql",)
+    assert (confirmed.participant_id, confirmed.created_at) == (
+        first.participant_id,
+        first.created_at,
+    )
+
+
+def test_each_link_confirms_the_answers_it_was_sent_for(
+    services: Services, demo: Program, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    services.signup.sign_up(demo, ADA)
+    clock.advance(minutes=11)
+    services.signup.sign_up(demo, MALLORY)  # a new window: a second email, to Ada
+    assert [recipient for recipient, _ in mailbox.sent] == [ADA.email, ADA.email]
+    adas, mallorys = token_of(confirm_link(mailbox, 0)), token_of(confirm_link(mailbox, 1))
+
+    shown = services.signup.pending_confirmation(mallorys, programs(services)).participant
+    assert (shown.name, shown.department) == ("Mallory Mischief", "Sales")
+    assert_adas_answers(services.signup.confirm(adas, programs(services)).participant)
+
+    # Ada is signed up now: the other link changes nothing, and stays unused.
+    with pytest.raises(AlreadySignedUpError):
+        services.signup.confirm(mallorys, programs(services))
+    with pytest.raises(AlreadySignedUpError):
+        services.signup.pending_confirmation(mallorys, programs(services))
+    assert_adas_answers(services.participants.get("demo", "ada@example.org"))
 
 
 def test_signing_up_again_after_the_window_sends_a_new_email(
@@ -210,3 +259,160 @@ def test_a_link_for_a_program_that_is_gone_is_refused(
     token = token_of(confirm_link(mailbox))
     with pytest.raises(SignupError):
         services.signup.pending_confirmation(token, {})
+
+
+def test_a_form_never_changes_the_record_of_someone_who_left(
+    services: Services, demo: Program, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    services.signup.sign_up(demo, ADA)
+    services.signup.confirm(token_of(confirm_link(mailbox)), programs(services))
+    services.participants.set_status("demo", ADA.email, Status.LEFT, clock())
+    left = services.participants.get("demo", ADA.email)
+    clock.advance(minutes=20)
+
+    services.signup.sign_up(demo, MALLORY)
+
+    assert services.participants.get("demo", ADA.email) == left
+    # The owner gets a link for those answers, and only using it would change the record.
+    shown = services.signup.pending_confirmation(
+        token_of(confirm_link(mailbox)), programs(services)
+    )
+    assert shown.participant.name == "Mallory Mischief"
+
+
+def test_someone_who_left_joins_again_with_the_answers_of_their_link(
+    services: Services, demo: Program, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    services.signup.sign_up(demo, ADA)
+    services.signup.confirm(token_of(confirm_link(mailbox)), programs(services))
+    before = services.participants.get("demo", ADA.email)
+    services.participants.set_status("demo", ADA.email, Status.LEFT, clock())
+    clock.advance(minutes=20)
+    services.signup.sign_up(demo, replace(ADA, name="Ada King"))
+    services.signup.confirm(token_of(confirm_link(mailbox)), programs(services))
+    again = services.participants.get("demo", ADA.email)
+    assert again is not None
+    assert before is not None
+    assert (again.name, again.status, again.confirmed_at) == ("Ada King", Status.CONFIRMED, clock())
+    assert again.participant_id == before.participant_id
+
+
+def test_an_unconfirmed_sign_up_expires_after_seven_days(
+    services: Services, demo: Program, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    services.signup.sign_up(demo, ADA)
+    (record,) = ParticipantRecord.query("demo")
+    assert record.expires_at == clock() + timedelta(days=7)  # DynamoDB's TTL deletes it then
+    clock.advance(days=7)
+
+    # DynamoDB deletes expired items late (moto and DynamoDB Local never): readers skip it.
+    assert ParticipantRecord.count("demo") == 1
+    assert services.participants.get("demo", ADA.email) is None
+    assert list(services.participants.for_program("demo")) == []
+    assert services.participants.programs_of(ADA.email) == []
+    # Its link expired before it did; a new form makes a new pending sign-up.
+    with pytest.raises(MagicLinkError) as caught:
+        services.signup.pending_confirmation(token_of(confirm_link(mailbox)), programs(services))
+    assert caught.value.problem is LinkProblem.EXPIRED
+    services.signup.sign_up(demo, replace(ADA, name="Ada King"))
+    again = services.participants.get("demo", ADA.email)
+    assert again is not None
+    assert (again.name, again.status) == ("Ada King", Status.PENDING)
+
+
+def test_confirming_removes_the_expiry(
+    services: Services, demo: Program, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    services.signup.sign_up(demo, ADA)
+    services.signup.confirm(token_of(confirm_link(mailbox)), programs(services))
+    (record,) = ParticipantRecord.query("demo")
+    assert record.expires_at is None
+    clock.advance(days=400)
+    stored = services.participants.get("demo", ADA.email)
+    assert stored is not None
+    assert stored.status is Status.CONFIRMED
+
+
+def test_a_confirmation_link_never_outlives_the_sign_up(
+    aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    services = build_services(settings.with_overrides(token_ttl_hours=336), clock, mailbox)
+    demo = services.programs.get("demo")
+    assert demo is not None
+    services.signup.sign_up(demo, ADA)
+    body = mailbox.sent[0][1].get_body(preferencelist=("plain",))
+    assert body is not None
+    assert "expires in 168 hours" in body.get_content()
+    clock.advance(days=7)
+    with pytest.raises(MagicLinkError) as caught:
+        services.signup.confirm(token_of(confirm_link(mailbox)), programs(services))
+    assert caught.value.problem is LinkProblem.EXPIRED
+
+
+def test_a_refused_confirmation_leaves_the_link_unused(
+    services: Services, demo: Program, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    services.signup.sign_up(demo, ADA)
+    token = token_of(confirm_link(mailbox))
+    pending = services.participants.get("demo", ADA.email)
+    assert pending is not None
+    # Confirmed by another way between the page and the button (say, another link).
+    services.participants.save(replace(pending, status=Status.CONFIRMED, expires_at=None))
+    with pytest.raises(AlreadySignedUpError):
+        services.signup.confirm(token, programs(services))
+    (stored,) = TokenRecord.scan(TokenRecord.purpose == "confirm")
+    assert stored.used_at is None
+
+
+@pytest.fixture
+def operations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every AWS call made, in order: 'dynamodb:GetItem', ..."""
+    made: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self: Any, operation_name: str, api_params: Any) -> Any:
+        made.append(f"{self.meta.service_model.service_name}:{operation_name}")
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return made
+
+
+def test_every_sign_up_does_the_same_work_whatever_the_address(
+    services: Services, demo: Program, clock: FakeClock, operations: list[str]
+) -> None:
+    """Known or not, emailed minutes ago or not: the same reads and writes, one email handed on."""
+    handed: list[str] = []
+    services.mail.courier = handed.append  # as on AWS: sent by another invocation
+    confirmed = replace(ADA, email="grace@example.org")
+    services.signup.sign_up(demo, confirmed)
+    services.signup.confirm(token_of(handed_link(services, handed[-1])), programs(services))
+    services.signup.sign_up(demo, replace(ADA, email="pending@example.org"))
+    clock.advance(minutes=10)
+
+    work = {}
+    for case, application in [
+        ("unknown", replace(ADA, email="new@example.org")),
+        ("confirmed", confirmed),
+        ("pending", replace(ADA, email="pending@example.org")),
+        ("repeat of unknown", replace(ADA, email="new@example.org")),
+        ("repeat of confirmed", confirmed),
+        ("repeat of pending", replace(ADA, email="pending@example.org")),
+    ]:
+        operations.clear()
+        handed.clear()
+        services.signup.sign_up(demo, application)
+        work[case] = (list(operations), len(handed))
+    assert work["unknown"] == (
+        ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems"],
+        1,
+    )
+    assert all(done == work["unknown"] for done in work.values()), work
+
+
+def handed_link(services: Services, key: str) -> str:
+    """The confirmation link in the queued (not yet sent) email with this outbox key."""
+    item = services.mail.outbox.get(key)
+    assert item is not None
+    (link,) = [url for url in links_in(parse(item.raw)) if "/confirm/" in url]
+    return link

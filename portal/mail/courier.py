@@ -1,0 +1,49 @@
+"""On Lambda, queued email a request asks for is sent by another invocation, not the request.
+
+A sign-up request queues its email in the outbox and returns; this courier then asks Lambda to
+run `functions.outbox.deliver` for that message asynchronously (Zappa runs the function a
+`command` event names). The request pays for one asynchronous invoke whether or not there was
+anything new to send, so its timing says nothing about the address; and if the invoke fails,
+the scheduled outbox run sends the message within 5 minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DELIVER = "functions.outbox.deliver"
+
+
+class LambdaCourier:
+    """Starts an asynchronous invocation of this function that sends one queued message."""
+
+    def __init__(self, function_name: str, region: str, client: Any = None) -> None:
+        self.function_name = function_name
+        self.region = region
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        """The Lambda client, made on first use: a cold start that queues no email skips it."""
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("lambda", region_name=self.region)
+        return self._client
+
+    def __call__(self, key: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.invoke(
+                FunctionName=self.function_name,
+                InvocationType="Event",
+                Payload=json.dumps({"command": DELIVER, "key": key}).encode(),
+            )
+        except (BotoCoreError, ClientError) as exc:
+            # Nothing is lost: the message waits in the outbox for the scheduled run.
+            log.warning("outbox %s: the scheduled run will send it (%s)", key, type(exc).__name__)
