@@ -76,6 +76,14 @@ class Participant:
     consented_at: datetime | None = None
     confirmed_at: datetime | None = None
     active_matches: int = 0
+    # The address as the person typed it, to write to and to show; `email` is its comparison
+    # form (portal.domain.addresses.email_key), the key everything is stored under.
+    address: str = ""
+
+    @property
+    def mailbox(self) -> str:
+        """The address to write to and show (older records kept only the comparison form)."""
+        return self.address or self.email
 
     @property
     def first_name(self) -> str:

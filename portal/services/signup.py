@@ -28,7 +28,7 @@ class Application:
 
     role: Role
     name: str
-    email: str
+    email: str  # the comparison form, portal.domain.addresses.email_key
     timezone: str
     languages: tuple[str, ...] = ()
     availability: tuple[str, ...] = ()
@@ -40,6 +40,12 @@ class Application:
     capacity: int = 1
     bio: str = ""
     answers: dict[str, str | list[str]] = field(default_factory=dict)
+    address: str = ""  # as typed: what the emails are written to
+
+    @property
+    def mailbox(self) -> str:
+        """The address to write to: as typed, else the comparison form."""
+        return self.address or self.email
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class SignupService:
             created_at=existing.created_at if existing else now,
             updated_at=now,
             consented_at=now,
+            address=application.mailbox,
         )
         window = _window(now)
         who = _address_key(application.email)
@@ -121,7 +128,7 @@ class SignupService:
                 )
             if self.mail.queue(
                 key,
-                to=application.email,
+                to=application.mailbox,
                 template="already_registered",
                 context={
                     "name": application.name,
@@ -142,7 +149,7 @@ class SignupService:
         token = self.links.issue(CONFIRM, program.slug, application.email)
         if self.mail.queue(
             key,
-            to=application.email,
+            to=application.mailbox,
             template="confirm_signup",
             context={
                 "name": application.name,

@@ -54,7 +54,7 @@ def test_sign_up_mail_is_a_file_listed_and_shown_with_a_clickable_link(local: Si
     assert inbox.status_code == 200
     rows = parse(inbox.text).one("table", class_="mail-list").one("tbody").find_all("tr")
     assert len(rows) == 1
-    assert "ada@example.org" in rows[0].text
+    assert "Ada@example.org" in rows[0].text  # as typed (Ada@Example.org), domain in lower case
     link = rows[0].one("a")
     assert link.text == SUBJECT
     assert link.get("href") == f"/dev/mail/{eml.name}"
@@ -85,7 +85,7 @@ def test_newest_mail_is_listed_first(local: Site) -> None:
     rows = parse(local.client.get("/dev/mail/").text).one("tbody").find_all("tr")
     assert len(rows) == 2
     assert "grace@example.org" in rows[0].text
-    assert "ada@example.org" in rows[1].text
+    assert "Ada@example.org" in rows[1].text
 
 
 def test_inbox_serves_only_mail_files(local: Site) -> None:

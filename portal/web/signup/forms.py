@@ -30,6 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.domain.addresses import email_key, typed
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
 from portal.domain.program import Program, Question
 from portal.services.signup import Application
@@ -261,28 +262,21 @@ class SignupForm(FlaskForm):
         return Application(
             role=self.role,
             name=" ".join(data["name"].split()),
-            email=_normalise_email(data["email"]) if email is None else email,
+            email=email_key(data["email"]) if email is None else email,
             timezone=data["timezone"],
             languages=tuple(data["languages"]),
             availability=tuple(data["availability"]),
             skills=tuple(data.get("skills") or ()),
             goals=tuple(data.get("goals") or ()),
             department=(data.get("department") or "").strip(),
-            reports_to=_normalise_email(data.get("reports_to") or ""),
+            reports_to=email_key(data["reports_to"]) if data.get("reports_to") else "",
             seniority=data["seniority"],
             capacity=int(data.get("capacity") or 1),
             bio=(data.get("bio") or "").strip(),
             answers=self._answers(),
+            # Written to as typed; compared (and stored) in the form email_key gives.
+            address=typed(data["email"]) if email is None else "",
         )
-
-
-def _normalise_email(value: str) -> str:
-    # Compared case-insensitively (Ada@Example.org is ada@example.org), and an international
-    # domain is kept in its ASCII (IDNA) form, the one mail servers and SES accept.
-    local, at, domain = value.strip().lower().rpartition("@")
-    if not at:
-        return value.strip().lower()
-    return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
 def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm:

@@ -118,3 +118,20 @@ def test_the_confirm_url_is_intact_in_the_decoded_text_part(name: str) -> None:
 def test_an_ascii_text_part_keeps_links_readable_in_the_raw_message() -> None:
     raw = message().as_string()
     assert CONFIRM_URL in raw
+
+
+@pytest.mark.parametrize(
+    ("recipient", "on_the_wire"),
+    [
+        ("max@straße.de", "max@xn--strae-oqa.de"),  # IDNA2003 would write strasse.de
+        ("eleni@οδός.gr", "eleni@xn--pxavk3b.gr"),  # IDNA2003 would turn ς into a plain sigma
+        ("Ada@example.org", "Ada@example.org"),
+    ],
+)
+def test_an_international_domain_is_written_in_a_labels_never_changed(
+    recipient: str, on_the_wire: str
+) -> None:
+    raw = message(recipient=recipient).as_string()
+    assert raw.isascii()
+    # A domain as an RFC 2047 encoded word (max@=?utf-8?q?stra=C3=9Fe?=.de) is no address.
+    assert f"\nTo: {on_the_wire}\n" in raw
