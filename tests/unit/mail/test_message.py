@@ -94,7 +94,7 @@ def test_a_non_ascii_name_survives_the_round_trip() -> None:
     html = received.get_body(preferencelist=("html",))
     assert text is not None
     assert html is not None
-    assert "Hello José Müller," in text.get_content()
+    assert 'under the name "José Müller".' in text.get_content()
     assert "José Müller" in html.get_content()
     assert received["To"] == "jose@example.org"
 
