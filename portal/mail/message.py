@@ -44,7 +44,7 @@ def build_message(
     domain = sender.rsplit("@", 1)[-1].rstrip(">") or "mentor-portal.invalid"
     message["Message-ID"] = make_msgid(domain=domain)
     if reply_to:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = on_the_wire(reply_to)
     if unsubscribe_url:
         # RFC 2369 wants the bare <URL>; the default policy would RFC 2047-encode a long one.
         message.set_raw("List-Unsubscribe", f"<{unsubscribe_url}>")

@@ -131,7 +131,8 @@ def test_an_ascii_text_part_keeps_links_readable_in_the_raw_message() -> None:
 def test_an_international_domain_is_written_in_a_labels_never_changed(
     recipient: str, on_the_wire: str
 ) -> None:
-    raw = message(recipient=recipient).as_string()
+    raw = message(recipient=recipient, reply_to=recipient).as_string()
     assert raw.isascii()
     # A domain as an RFC 2047 encoded word (max@=?utf-8?q?stra=C3=9Fe?=.de) is no address.
     assert f"\nTo: {on_the_wire}\n" in raw
+    assert f"\nReply-To: {on_the_wire}\n" in raw  # the other person's, in an introduction
