@@ -159,13 +159,11 @@ class PlainText:
         "Please use plain text, without invisible characters such as zero-width spaces "
         "or text-direction marks."
     )
-    no_links_message = (
-        "Please leave out web and email addresses. (For an initial, put a space after the "
-        "full stop: “J. Smith”.)"
-    )
+    no_links_message = "Please leave out web and email addresses."
 
-    def __init__(self, links: int | None = None) -> None:
+    def __init__(self, links: int | None = None, hint: str = "") -> None:
         self.links = links
+        self.hint = hint  # said after the no-links message, e.g. how to write initials
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         text = field.data
@@ -181,7 +179,7 @@ class PlainText:
             return
         found = count_links(text)
         if found and self.links == 0:
-            raise ValidationError(self.no_links_message)
+            raise ValidationError(f"{self.no_links_message} {self.hint}".strip())
         if found > self.links:
             raise ValidationError(
                 f"Please keep to {self.links} links at most (you have {found}): your match "

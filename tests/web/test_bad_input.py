@@ -286,6 +286,7 @@ def test_a_list_with_repeated_or_unknown_values_is_refused_and_nothing_stored(
         ({"name": "Ada www.evil.example"}, "name", NO_LINKS),
         ({"name": "Your account is locked: visit evil.example/reset"}, "name", NO_LINKS),
         ({"name": "Ada ada@evil.example"}, "name", NO_LINKS),
+        ({"name": "J.Smith"}, "name", "For an initial, put a space after the full stop"),
         ({"department": "see evil.example"}, "department", NO_LINKS),
         ({"bio": "https://a.example www.b.example c.example"}, "bio",
          "Please keep to 2 links at most (you have 3)"),
@@ -293,7 +294,7 @@ def test_a_list_with_repeated_or_unknown_values_is_refused_and_nothing_stored(
     ids=["zero-width-space", "trailing-joiner", "rtl-override", "rtl-isolate", "rtl-mark",
          "soft-hyphen", "tags", "hangul-filler", "line-separator", "bom-in-department",
          "override-in-bio", "url-in-name", "www-in-name", "domain-in-name", "address-in-name",
-         "domain-in-department", "three-links-in-bio"],
+         "initial", "domain-in-department", "three-links-in-bio"],
 )  # fmt: skip
 def test_invisible_characters_and_links_are_refused_with_a_message(
     client: FlaskClient,

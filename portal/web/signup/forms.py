@@ -157,7 +157,7 @@ class SignupForm(PortalForm):
             DataRequired(message="Please tell us your name."),
             Length(max=NAME_MAX),
             # Strangers see a name (the already-signed-up email): it must not carry a link.
-            PlainText(links=0),
+            PlainText(links=0, hint="For an initial, put a space after the full stop: J. Smith."),
         ],
         render_kw={"autocomplete": "name"},
     )
