@@ -45,7 +45,7 @@ class PortalForm(FlaskForm):
         for name in request.files:
             field = self._fields.get(name)
             if field is not None and name != "csrf_token":
-                field.errors = [FILE_MESSAGE]  # in place of "please answer": they tried to
+                field.errors = [FILE_MESSAGE]  # not "please answer": an answer came, as a file
                 valid = False
         return valid
 

@@ -158,7 +158,7 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         person=me.person,
         views=views,
         agreement=_agreement(me.program),
-        goal_form=goal_form or GoalForm(),
+        goal_form=goal_form if goal_form is not None else GoalForm(),
         goal_ref=goal_ref if goal_form is not None and goal_form.errors else "",
         action=ActionForm(),
         goal_states=GOAL_STATE_LABELS,
