@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from portal.domain.addresses import email_key
 from portal.domain.participants import (
     SENIORITY_KEYS,
     SENIORITY_LEVELS,
@@ -180,9 +181,11 @@ def _participant(row: _Row, program: Program, errors: list[str]) -> Participant 
     name = text("name", 100)
     if not name:
         problem("name", "is empty")
-    email = text("email", 254).lower()
-    if not _EMAIL.match(email):
-        problem("email", f"{email!r} is not an email address" if email else "is empty")
+    typed_email = text("email", 254)
+    if not _EMAIL.match(typed_email):
+        problem("email", f"{typed_email!r} is not an email address" if typed_email else "is empty")
+    # Compared as the forms compare them (lower case, IDNA2008 domain), shown as typed.
+    email = email_key(typed_email)
     languages = _items(values.get("languages"))
     if not languages:
         problem("languages", "is empty: list at least one, separated by ;")
@@ -218,9 +221,10 @@ def _participant(row: _Row, program: Program, errors: list[str]) -> Participant 
     except ValueError:
         problem("capacity", f"{capacity_text!r} is not a whole number from 1 to 20")
         capacity = 1
-    reports_to = text("reports_to", 254).lower()
-    if reports_to and not _EMAIL.match(reports_to):
-        problem("reports_to", f"{reports_to!r} is not an email address")
+    reports_to_typed = text("reports_to", 254)
+    if reports_to_typed and not _EMAIL.match(reports_to_typed):
+        problem("reports_to", f"{reports_to_typed!r} is not an email address")
+    reports_to = email_key(reports_to_typed) if reports_to_typed else ""
     answers: dict[str, str | list[str]] = {}
     for question in program.questions:
         raw = values.get(question.key)
@@ -264,6 +268,7 @@ def _participant(row: _Row, program: Program, errors: list[str]) -> Participant 
         capacity=capacity,
         answers=answers,
         status=Status.CONFIRMED,
+        address=typed_email,
     )
 
 

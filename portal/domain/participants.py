@@ -77,6 +77,14 @@ class Participant:
     confirmed_at: datetime | None = None
     active_matches: int = 0
     expires_at: datetime | None = None  # a pending sign-up is deleted after this time
+    # The address as the person typed it, to write to and to show; `email` is its comparison
+    # form (portal.domain.addresses.email_key), the key everything is stored under.
+    address: str = ""
+
+    @property
+    def mailbox(self) -> str:
+        """The address to write to and show (older records kept only the comparison form)."""
+        return self.address or self.email
 
     @property
     def first_name(self) -> str:

@@ -8,7 +8,20 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from portal.domain.addresses import AddressError, ascii_address
 from portal.mail.render import RenderedEmail
+
+
+def on_the_wire(address: str) -> str:
+    """The address as SES and a To header take it: the domain in IDNA2008 A-labels.
+
+    `max@straße.de` goes out as `max@xn--strae-oqa.de`, the same domain (never `strasse.de`).
+    An address that has no ASCII form is left as it is, and SES refuses it as a failed email.
+    """
+    try:
+        return ascii_address(address)
+    except AddressError:
+        return address.strip()
 
 
 def build_message(
@@ -24,13 +37,14 @@ def build_message(
     # refold_source="none" keeps long header values we set raw (List-Unsubscribe) unencoded.
     message = EmailMessage(policy=email.policy.default.clone(refold_source="none"))
     message["From"] = sender
-    message["To"] = Address(addr_spec=recipient)
+    # Without the ASCII form, Python writes the domain as an encoded word, which is no address.
+    message["To"] = Address(addr_spec=on_the_wire(recipient))
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now)
     domain = sender.rsplit("@", 1)[-1].rstrip(">") or "mentor-portal.invalid"
     message["Message-ID"] = make_msgid(domain=domain)
     if reply_to:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = on_the_wire(reply_to)
     if unsubscribe_url:
         # RFC 2369 wants the bare <URL>; the default policy would RFC 2047-encode a long one.
         message.set_raw("List-Unsubscribe", f"<{unsubscribe_url}>")

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from portal.mail.message import on_the_wire
+
 
 class TransientSendError(Exception):
     """Worth trying again later (throttling, a timeout, a 5xx)."""
@@ -91,7 +93,11 @@ class SesSender:
     def send(self, recipient: str, raw: str) -> str:
         from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
-        kwargs: dict[str, Any] = {"Destinations": [recipient], "RawMessage": {"Data": raw}}
+        # SES takes no SMTPUTF8: an international domain goes in its A-label (punycode) form.
+        kwargs: dict[str, Any] = {
+            "Destinations": [on_the_wire(recipient)],
+            "RawMessage": {"Data": raw},
+        }
         if self.configuration_set:
             kwargs["ConfigurationSetName"] = self.configuration_set
         try:

@@ -17,6 +17,7 @@ def _to_entity(record: ParticipantRecord) -> Participant:
     return Participant(
         program=record.program,
         email=record.email,
+        address=record.address or "",
         participant_id=record.participant_id,
         role=Role(record.role),
         name=record.name,
@@ -45,6 +46,7 @@ def to_record(participant: Participant) -> ParticipantRecord:
     return ParticipantRecord(
         participant.program,
         participant.email,
+        address=participant.address or None,
         participant_id=participant.participant_id,
         role=participant.role.value,
         status=participant.status.value,

@@ -6,12 +6,14 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
+from portal.domain.addresses import email_key
 from portal.persistence.tables import SuppressionRecord
 
 
 def _key(email: str) -> str:
-    # Addresses are compared without regard to case: SES reports them as they were written.
-    return email.strip().lower()
+    # One key however the address is written: SES reports it as sent (the domain in ASCII,
+    # xn--...), the outbox holds it as typed (in Unicode, in any case).
+    return email_key(email)
 
 
 class SuppressionRepository:

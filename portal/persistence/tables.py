@@ -47,7 +47,8 @@ class ParticipantRecord(Model):
         entity = "participants"
 
     program = UnicodeAttribute(hash_key=True)
-    email = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute(range_key=True)  # the comparison form (lower case, ASCII domain)
+    address = UnicodeAttribute(null=True)  # as the person typed it: written to and shown
     participant_id = UnicodeAttribute()
     role = UnicodeAttribute()
     status = UnicodeAttribute()

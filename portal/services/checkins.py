@@ -273,7 +273,7 @@ class CheckinService:
         }.get(reason, "it was closed early.")
         if self.mail.queue(
             key,
-            to=person.email,
+            to=person.mailbox,
             template="match_ended",
             context={
                 "program": definition,

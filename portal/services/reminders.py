@@ -67,7 +67,7 @@ def person_context(person: Participant) -> dict[str, Any]:
     return {
         "name": person.name,
         "first_name": person.first_name,
-        "email": person.email,
+        "email": person.mailbox,  # shown and written to: as the person typed it
         "role": person.role.value,
         "timezone": person.timezone,
     }
@@ -254,7 +254,7 @@ class ReminderService:
             )
         return self.mail.queue(
             key,
-            to=person.email,
+            to=person.mailbox,
             template=TEMPLATES[step.step],
             context=context,
             program=program.slug,
@@ -316,5 +316,5 @@ class ReminderService:
             program.slug, match.match_id, person.email, survey=survey.name
         )
         return self.mail.queue(
-            key, to=person.email, template=SURVEY_TEMPLATE, context=context, program=program.slug
+            key, to=person.mailbox, template=SURVEY_TEMPLATE, context=context, program=program.slug
         )

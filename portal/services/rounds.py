@@ -357,7 +357,7 @@ class RoundService:
                 page_url = f"{self.base_url}/me/{self.links.issue(ME, program.slug, person.email)}"
             queued = self.mail.queue(
                 key,
-                to=person.email,
+                to=person.mailbox,
                 template="introduction",
                 context={
                     "program": program,
@@ -371,7 +371,7 @@ class RoundService:
                     "page_url": page_url,
                 },
                 program=program.slug,
-                reply_to=other.email,
+                reply_to=other.mailbox,
             )
             sent += queued
         return sent
@@ -419,7 +419,7 @@ class RoundService:
             ]
             sent += self.mail.queue(
                 key,
-                to=mentee_email,
+                to=mentee.mailbox,
                 template="suggestions",
                 context={"program": program, "person": _person(mentee), "options": options},
                 program=program.slug,
@@ -475,16 +475,21 @@ class RoundService:
         pairs = [
             {
                 "mentor_name": everyone[p.mentor].name,
-                "mentor_email": p.mentor,
+                "mentor_email": everyone[p.mentor].mailbox,
                 "mentee_name": everyone[p.mentee].name,
-                "mentee_email": p.mentee,
+                "mentee_email": everyone[p.mentee].mailbox,
                 "score": p.score,
                 "reasons": list(p.reasons),
             }
             for p in stored
         ]
         unmatched = [
-            {"name": everyone[u.email].name, "email": u.email, "role": u.role, "reason": u.reason}
+            {
+                "name": everyone[u.email].name,
+                "email": everyone[u.email].mailbox,
+                "role": u.role,
+                "reason": u.reason,
+            }
             for u in (result.unmatched if result else ())
         ]
         scores = sorted(p.score for p in stored)
@@ -667,7 +672,7 @@ def _person(person: Participant) -> dict[str, Any]:
     return {
         "name": person.name,
         "first_name": person.first_name,
-        "email": person.email,
+        "email": person.mailbox,  # shown and written to: as the person typed it
         "role": person.role.value,
         "bio": person.bio,
         "languages": list(person.languages),

@@ -45,7 +45,7 @@ class Application:
 
     role: Role
     name: str
-    email: str
+    email: str  # the comparison form, portal.domain.addresses.email_key
     timezone: str
     languages: tuple[str, ...] = ()
     availability: tuple[str, ...] = ()
@@ -57,6 +57,12 @@ class Application:
     capacity: int = 1
     bio: str = ""
     answers: dict[str, str | list[str]] = field(default_factory=dict)
+    address: str = ""  # as typed: what the emails are written to
+
+    @property
+    def mailbox(self) -> str:
+        """The address to write to: as typed, else the comparison form."""
+        return self.address or self.email
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ def _payload(application: Application, now: datetime) -> dict[str, Any]:
         "capacity": application.capacity,
         "bio": application.bio,
         "answers": dict(application.answers),
+        "address": application.mailbox,
         "submitted_at": now.isoformat(),
     }
 
@@ -127,6 +134,7 @@ def _answers_of(grant: LinkGrant) -> tuple[Application, datetime]:
             capacity=int(data["capacity"]),
             bio=str(data["bio"]),
             answers=dict(data["answers"]),
+            address=str(data.get("address", "")),
         )
         submitted_at = datetime.fromisoformat(data["submitted_at"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -167,6 +175,7 @@ def _participant(
         consented_at=consented_at,
         confirmed_at=now if status is Status.CONFIRMED else None,
         expires_at=now + PENDING_FOR if status is Status.PENDING else None,
+        address=application.mailbox,
     )
 
 
@@ -245,7 +254,7 @@ class SignupService:
                 "expires_hours": int(self.confirm_ttl.total_seconds() // 3600),
             }
         email = self.mail.compose(
-            key, to=application.email, template=template, context=context, program=program.slug
+            key, to=application.mailbox, template=template, context=context, program=program.slug
         )
         create = None
         if existing is None:

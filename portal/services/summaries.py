@@ -182,7 +182,8 @@ class SummaryService:
         def who(email: str) -> dict[str, str]:
             person = people.get(email)
             role = "" if person is None else ("peer" if peer else person.role.value)
-            return {"name": person.name if person else email, "email": email, "role": role}
+            shown = person.mailbox if person else email
+            return {"name": person.name if person else email, "email": shown, "role": role}
 
         def flag(item: Flag) -> dict[str, Any]:
             return {

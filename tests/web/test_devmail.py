@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.message import EmailMessage
 
 import pytest
 from flask.testing import FlaskClient
 
+from portal.mail.senders import FileSender
 from tests.conftest import csrf_token
 from tests.web.conftest import Site
 from tests.web.dom import parse
@@ -54,7 +56,7 @@ def test_sign_up_mail_is_a_file_listed_and_shown_with_a_clickable_link(local: Si
     assert inbox.status_code == 200
     rows = parse(inbox.text).one("table", class_="mail-list").one("tbody").find_all("tr")
     assert len(rows) == 1
-    assert "ada@example.org" in rows[0].text
+    assert "Ada@example.org" in rows[0].text  # as typed (Ada@Example.org), domain in lower case
     link = rows[0].one("a")
     assert link.text == SUBJECT
     assert link.get("href") == f"/dev/mail/{eml.name}"
@@ -65,7 +67,7 @@ def test_sign_up_mail_is_a_file_listed_and_shown_with_a_clickable_link(local: Si
     page = parse(shown.text)
     assert page.h1 == SUBJECT
     body = page.one("pre", class_="mail-body")
-    assert "Hello Ada Lovelace," in body.text
+    assert 'under the name "Ada Lovelace".' in body.text
     (confirm,) = [a for a in body.find_all("a") if "/confirm/" in (a.get("href") or "")]
     href = confirm.get("href") or ""
     assert href.startswith("http://portal.test/confirm/")
@@ -85,7 +87,7 @@ def test_newest_mail_is_listed_first(local: Site) -> None:
     rows = parse(local.client.get("/dev/mail/").text).one("tbody").find_all("tr")
     assert len(rows) == 2
     assert "grace@example.org" in rows[0].text
-    assert "ada@example.org" in rows[1].text
+    assert "Ada@example.org" in rows[1].text
 
 
 def test_inbox_serves_only_mail_files(local: Site) -> None:
@@ -108,3 +110,20 @@ def test_inbox_serves_only_mail_files(local: Site) -> None:
         response = local.client.get(f"/dev/mail/{name}")
         assert response.status_code == 404, name
         assert "do-not-show" not in response.text, name
+
+
+def test_only_the_portals_own_links_are_clickable_in_the_inbox(local: Site) -> None:
+    # Someone's bio or name may hold an address: the inbox shows it as text, as the emails do.
+    text = (
+        "Hello,\n\nIn Ada's own words: see https://evil.example/reset now.\n\n"
+        "Your page: http://portal.test/me/abc123\n"
+    )
+    message = EmailMessage()
+    message["To"] = "grace@example.org"
+    message["Subject"] = "Meet Ada"
+    message.set_content(text)
+    FileSender(local.settings.mail_dir).send("grace@example.org", message.as_string())
+    (eml,) = local.settings.mail_dir.glob("*.eml")
+    body = parse(local.client.get(f"/dev/mail/{eml.name}").text).one("pre", class_="mail-body")
+    assert [a.get("href") for a in body.find_all("a")] == ["http://portal.test/me/abc123"]
+    assert "https://evil.example/reset" in body.text

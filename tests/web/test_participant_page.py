@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.domain.checkins import Fit, GoalState, Kind
+from portal.domain.checkins import match_ref as ref
 from portal.domain.participants import Status
 from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
@@ -146,8 +147,16 @@ def test_goals_are_added_and_moved_along_by_either_person(
 def test_a_bad_goal_is_refused_with_its_reason_and_nothing_is_stored(
     client: FlaskClient, pair: Pair, services: Services, text: str, message: str
 ) -> None:
-    _post(client, pair.page, "/goals", text=text)
-    assert message in client.get(pair.page).text
+    response = _post(client, pair.page, "/goals", text=text)
+    # The page comes back with the message beside the goal field and the text kept.
+    assert response.status_code == 422
+    page = parse(response.text)
+    match_ref = ref(pair.match.match_id)
+    error = page.by_id(f"new-goal-{match_ref}-error")
+    assert error is not None
+    assert message in error.text
+    assert page.value_of("text") == text
+    assert page.title.startswith("Error: ")
     assert services.checkins.goals.for_match(pair.match.match_id) == []
 
 

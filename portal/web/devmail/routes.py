@@ -38,9 +38,15 @@ def _read(path: Path) -> EmailMessage:
     return message
 
 
-def _linkify(text: str) -> Markup:
-    escaped = str(escape(text))
-    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))  # noqa: S704 - input escaped above
+def _linkify(text: str, base_url: str) -> Markup:
+    """The portal's own links made clickable; any other address (a bio's) stays text."""
+    own = base_url.rstrip("/") + "/"
+
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0)
+        return f'<a href="{url}">{url}</a>' if url.startswith(own) else url
+
+    return Markup(_URL.sub(link, str(escape(text))))  # noqa: S704 - input escaped above
 
 
 @bp.get("/")
@@ -73,6 +79,6 @@ def show(name: str) -> str:
         "devmail/show.html",
         name=name,
         message=message,
-        body=_linkify(text),
+        body=_linkify(text, services().settings.base_url),
         headers=[(key, str(value)) for key, value in message.items()],
     )

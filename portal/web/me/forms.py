@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     RadioField,
@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.domain.checkins import GOAL_STATE_LABELS, Fit, Goal, GoalState
 from portal.domain.program import Program
 from portal.services.checkins import RATING_LABELS, CheckinAnswers
-from portal.web.signup.forms import MultiCheckboxField, NoMarkup
+from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
 
 NOTE_MAX = 2000
 GOAL_MAX = 200
@@ -34,27 +34,27 @@ FIT_CHOICES = {
 GOAL_CHOICES = {state.value: label for state, label in GOAL_STATE_LABELS.items()}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A button that changes something: only its CSRF token is checked."""
 
 
-class GoalForm(FlaskForm):
+class GoalForm(PortalForm):
     text = StringField(
         "A new goal",
         validators=[
             InputRequired(message="Please write the goal."),
             Length(min=3, max=GOAL_MAX, message=f"Between 3 and {GOAL_MAX} characters, please."),
-            NoMarkup(),
+            PlainText(),
         ],
         description="Something you can tell you have done, e.g. “Run a team meeting”.",
     )
 
 
-class GoalStateForm(FlaskForm):
+class GoalStateForm(PortalForm):
     state = SelectField("Progress", choices=GOAL_CHOICES, validate_choice=True)
 
 
-class CheckinForm(FlaskForm):
+class CheckinForm(PortalForm):
     """Fields every check-in has; `build_checkin_form` adds one per goal and the fit question."""
 
     met = RadioField(
@@ -84,7 +84,7 @@ class CheckinForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=NOTE_MAX, message=f"Up to {NOTE_MAX} characters, please."),
-            NoMarkup(),
+            PlainText(),
         ],
         description=f"Private: only the organizers see it, never your match. Up to {NOTE_MAX} "
         "characters.",
@@ -120,9 +120,11 @@ class CheckinForm(FlaskForm):
         text = (field.data or "").strip()
         if not text:
             raise ValidationError("Please say how long you met.")
-        if not text.isdigit():
+        # ASCII digits only: str.isdigit() takes "²", which int() refuses, and int() of more
+        # than 4,300 digits raises; both were server errors.
+        if not re.fullmatch(r"[0-9]+", text):
             raise ValidationError("Please give the minutes as a whole number.")
-        if not 5 <= int(text) <= MINUTES_MAX:
+        if len(text) > 6 or not 5 <= int(text) <= MINUTES_MAX:
             raise ValidationError(f"From 5 to {MINUTES_MAX} minutes.")
         self.meeting_minutes = int(text)
 

@@ -131,7 +131,12 @@ def _agreement(program: Program) -> str:
 
 @bp.get("/me/programs/<slug>")
 def page(slug: str) -> str:
-    me = _me(slug)
+    return _page(_me(slug))
+
+
+def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
+    """The person's page; a refused goal comes back in its match's form, beside the field."""
+    slug = me.program.slug
     portal = services()
     views = []
     for match in portal.checkins.active_matches(slug, me.person.email):
@@ -153,7 +158,8 @@ def page(slug: str) -> str:
         person=me.person,
         views=views,
         agreement=_agreement(me.program),
-        goal_form=GoalForm(),
+        goal_form=goal_form if goal_form is not None else GoalForm(),
+        goal_ref=goal_ref if goal_form is not None and goal_form.errors else "",
         action=ActionForm(),
         goal_states=GOAL_STATE_LABELS,
         ratings=RATING_LABELS,
@@ -182,15 +188,12 @@ def agree(slug: str, match_ref: str) -> Response:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/goals")
-def add_goal(slug: str, match_ref: str) -> Response:
+def add_goal(slug: str, match_ref: str) -> Response | tuple[str, int]:
     me = _me(slug)
     match = _match(me, match_ref)
     form = GoalForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(f"Your goal was not added: {error}", "error")
-        return _back(slug, f"goals-{match_ref}")
+        return _page(me, form, match_ref), 422
     try:
         services().checkins.add_goal(slug, match.match_id, me.person.email, form.text.data or "")
     except CheckinError as exc:

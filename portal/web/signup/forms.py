@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -16,7 +15,6 @@ from wtforms import (
     Field,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -28,16 +26,18 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.domain.addresses import email_key, typed
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
 from portal.domain.program import Program, Question
 from portal.services.signup import Application
+from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
 
 NAME_MAX = 100
 EMAIL_MAX = 254
 DEPARTMENT_MAX = 100
 BIO_MAX = 1000
+BIO_LINKS = 2  # shown to the match as plain text, never as links
 ANSWER_MAX = 200
 MAX_GOALS = 5
 # The order of the fields in signup/form.html; the program's questions go before consent.
@@ -56,30 +56,6 @@ PAGE_ORDER = (
     "bio",
     "consent",
 )
-_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|[<>]")
-# Control characters (NUL, escape, bell, ...) have no place in an answer either; a bio may
-# keep its line breaks and tabs.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes: usable on a phone and without JavaScript, unlike <select multiple>."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class NoMarkup:
-    """Refuse text that looks like HTML: it has no place in a name or an answer."""
-
-    message = "Please use plain text, without < or > characters."
-    control_message = "Please use plain text, without control characters."
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        if isinstance(field.data, str) and _MARKUP.search(field.data):
-            raise ValidationError(self.message)
-        if isinstance(field.data, str) and _CONTROL.search(field.data):
-            raise ValidationError(self.control_message)
 
 
 class Count:
@@ -167,12 +143,12 @@ def _question_field(question: Question) -> Field:
         )
     return StringField(
         question.label,
-        validators=[*required, Length(max=ANSWER_MAX), NoMarkup()],
+        validators=[*required, Length(max=ANSWER_MAX), PlainText()],
         **help_text,
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(PortalForm):
     """Fields every program asks; `build_signup_form` adds the program's own."""
 
     name = StringField(
@@ -180,7 +156,8 @@ class SignupForm(FlaskForm):
         validators=[
             DataRequired(message="Please tell us your name."),
             Length(max=NAME_MAX),
-            NoMarkup(),
+            # Strangers see a name (the already-signed-up email): it must not carry a link.
+            PlainText(links=0, hint="For an initial, put a space after the full stop: J. Smith."),
         ],
         render_kw={"autocomplete": "name"},
     )
@@ -201,7 +178,7 @@ class SignupForm(FlaskForm):
     )
     department = StringField(
         "Department or team",
-        validators=[Optional(), Length(max=DEPARTMENT_MAX), NoMarkup()],
+        validators=[Optional(), Length(max=DEPARTMENT_MAX), PlainText(links=0)],
         description="Some programs avoid pairing people from the same team.",
         render_kw={"autocomplete": "organization-title"},
     )
@@ -212,8 +189,8 @@ class SignupForm(FlaskForm):
     )
     bio = TextAreaField(
         "A few words about you",
-        validators=[Optional(), Length(max=BIO_MAX), NoMarkup()],
-        description=f"Up to {BIO_MAX} characters. Your match will see this.",
+        validators=[Optional(), Length(max=BIO_MAX), PlainText(links=BIO_LINKS)],
+        description=f"Up to {BIO_MAX} characters and {BIO_LINKS} links. Your match will see this.",
     )
     website = StringField(
         "Leave this field empty",
@@ -261,28 +238,21 @@ class SignupForm(FlaskForm):
         return Application(
             role=self.role,
             name=" ".join(data["name"].split()),
-            email=_normalise_email(data["email"]) if email is None else email,
+            email=email_key(data["email"]) if email is None else email,
             timezone=data["timezone"],
             languages=tuple(data["languages"]),
             availability=tuple(data["availability"]),
             skills=tuple(data.get("skills") or ()),
             goals=tuple(data.get("goals") or ()),
             department=(data.get("department") or "").strip(),
-            reports_to=_normalise_email(data.get("reports_to") or ""),
+            reports_to=email_key(data["reports_to"]) if data.get("reports_to") else "",
             seniority=data["seniority"],
             capacity=int(data.get("capacity") or 1),
             bio=(data.get("bio") or "").strip(),
             answers=self._answers(),
+            # Written to as typed; compared (and stored) in the form email_key gives.
+            address=typed(data["email"]) if email is None else "",
         )
-
-
-def _normalise_email(value: str) -> str:
-    # Compared case-insensitively (Ada@Example.org is ada@example.org), and an international
-    # domain is kept in its ASCII (IDNA) form, the one mail servers and SES accept.
-    local, at, domain = value.strip().lower().rpartition("@")
-    if not at:
-        return value.strip().lower()
-    return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
 def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm:

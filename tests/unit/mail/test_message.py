@@ -94,7 +94,7 @@ def test_a_non_ascii_name_survives_the_round_trip() -> None:
     html = received.get_body(preferencelist=("html",))
     assert text is not None
     assert html is not None
-    assert "Hello José Müller," in text.get_content()
+    assert 'under the name "José Müller".' in text.get_content()
     assert "José Müller" in html.get_content()
     assert received["To"] == "jose@example.org"
 
@@ -118,3 +118,21 @@ def test_the_confirm_url_is_intact_in_the_decoded_text_part(name: str) -> None:
 def test_an_ascii_text_part_keeps_links_readable_in_the_raw_message() -> None:
     raw = message().as_string()
     assert CONFIRM_URL in raw
+
+
+@pytest.mark.parametrize(
+    ("recipient", "on_the_wire"),
+    [
+        ("max@straße.de", "max@xn--strae-oqa.de"),  # IDNA2003 would write strasse.de
+        ("eleni@οδός.gr", "eleni@xn--pxavk3b.gr"),  # IDNA2003 would turn ς into a plain sigma
+        ("Ada@example.org", "Ada@example.org"),
+    ],
+)
+def test_an_international_domain_is_written_in_a_labels_never_changed(
+    recipient: str, on_the_wire: str
+) -> None:
+    raw = message(recipient=recipient, reply_to=recipient).as_string()
+    assert raw.isascii()
+    # A domain as an RFC 2047 encoded word (max@=?utf-8?q?stra=C3=9Fe?=.de) is no address.
+    assert f"\nTo: {on_the_wire}\n" in raw
+    assert f"\nReply-To: {on_the_wire}\n" in raw  # the other person's, in an introduction

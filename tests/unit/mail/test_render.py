@@ -35,7 +35,10 @@ def test_confirm_signup_has_a_subject_text_and_html(program: Program) -> None:
     rendered = render("confirm_signup", confirm_context(program))
     assert rendered.subject == "Confirm your sign-up for Peer mentoring: Returners' network"
     assert "\n" not in rendered.subject
-    assert "Hello Ada Lovelace," in rendered.text
+    # The name was typed on a form, maybe by someone else: quoted, never the greeting.
+    assert rendered.text.startswith("Hello,\n")
+    assert 'as a peer, under the name "Ada Lovelace".' in rendered.text
+    assert "under the name &ldquo;Ada Lovelace&rdquo;." in rendered.html
     assert f"\n{CONFIRM_URL}\n" in rendered.text  # on a line of its own, easy to copy
     assert "expires in 48 hours" in rendered.text
     assert "returners@example.org, community@example.org" in rendered.text
@@ -66,7 +69,7 @@ def test_already_registered_has_a_subject_text_and_html(program: Program) -> Non
 
 def test_html_part_escapes_what_people_typed_and_text_part_keeps_it(program: Program) -> None:
     rendered = render("confirm_signup", confirm_context(program, name="<b>Ada</b> & Co"))
-    assert "Hello <b>Ada</b> & Co," in rendered.text
+    assert 'under the name "<b>Ada</b> & Co".' in rendered.text
     assert "&lt;b&gt;Ada&lt;/b&gt; &amp; Co" in rendered.html
     assert "<b>Ada</b>" not in rendered.html
 

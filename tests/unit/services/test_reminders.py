@@ -84,7 +84,7 @@ def test_a_reminder_has_the_checkin_link_five_one_click_ratings_and_the_weeks_tr
     assert message["Subject"] == "How is it going with Maria? A one-minute check-in"
     text = " ".join(plain(message).split())
     assert (
-        "You and Maria Example, your mentor in Demo: Tech Careers mentoring, were matched" in text
+        'You and "Maria Example", your mentor in Demo: Tech Careers mentoring, were matched' in text
     )
     assert "14 days ago, and neither of you has checked in yet" in text
     ratings = links(message, "/rate/")
@@ -270,11 +270,12 @@ def test_the_organizer_alert_names_the_pair_and_how_long_they_have_been_quiet(
 
     (alert,) = [m for to, m in sent if to == ORGANIZER]
     assert alert["Subject"] == (
-        "Demo: Tech Careers mentoring: Sam Example and Sol Example have not checked in for 28 days"
+        'Demo: Tech Careers mentoring: "Sam Example" and "Sol Example" have not checked in for '
+        "28 days"
     )
     text = " ".join(plain(alert).split())
-    assert "Sam Example (mentor), sam@example.org" in text
-    assert "Sol Example (mentee), sol@example.org" in text
+    assert '"Sam Example" (mentor), sam@example.org' in text
+    assert '"Sol Example" (mentee), sol@example.org' in text
     assert "(the last was on 5 March 2026)" in text
     assert "week 5 of 12" in text
 
@@ -397,7 +398,7 @@ def test_peers_are_reminded_as_partners_and_surveyed_at_the_end_of_their_shorter
 
     assert sorted(reminders) == ["ana@example.org", "bea@example.org"]
     text = " ".join(plain(reminders["ana@example.org"]).split())
-    assert "You and Bea Example, your peer partner in Peer mentoring: Returners' network" in text
+    assert 'You and "Bea Example", your peer partner in Peer mentoring: Returners\' network' in text
     assert "This week:" not in text  # the program follows no track
     clock.now = run_at(56, hour=12)
     closing = {to: str(m["Subject"]) for to, m in remind_and_send(services, clock, mailbox)}

@@ -104,27 +104,27 @@ def test_the_summary_puts_what_needs_attention_first_then_the_figures(
     head = text[attention:figures]
     # Stalled pairs, with who they are and for how long.
     assert (
-        "Mentor6 Example (mentor, mentor6@example.org) and Mentee6 Example (mentee, "
+        '"Mentor6 Example" (mentor, mentor6@example.org) and "Mentee6 Example" (mentee, '
         "mentee6@example.org): 39 days quiet, no check-in since they were matched" in head
     )
-    assert "Mentor7 Example (mentor, mentor7@example.org) and Mentee7 Example" in head
+    assert '"Mentor7 Example" (mentor, mentor7@example.org) and "Mentee7 Example"' in head
     assert "Mentor0 Example" not in head.split("Low ratings")[0]
     # The low rating with its private note, and the request for another match.
     assert (
-        "Mentee1 Example (mentee, mentee1@example.org) rated their match with Mentor1 Example "
+        '"Mentee1 Example" (mentee, mentee1@example.org) rated their match with "Mentor1 Example" '
         "2 of 5 on Wed 8 Apr. "
         f'Private note: "{NOTE}"'
     ) in head
     assert (
-        "Mentee2 Example (mentee, mentee2@example.org) says the match with Mentor2 Example "
+        '"Mentee2 Example" (mentee, mentee2@example.org) says the match with "Mentor2 Example" '
         "is not a good fit (Thu 9 Apr, rating 3 of 5)"
     ) in head
     # Confirmed people with no match, longest first; the pending sign-up is not waiting. The
     # request for another match ended that match, so both of its people wait too.
     assert "Still waiting for a match (4 people)" in head
-    assert "Mentee2 Example (mentee, mentee2@example.org): 1 day" in head
-    assert "Walt Example (mentor, walt@example.org): 19 days" in head
-    assert "Wanda Example (mentee, wanda@example.org): 19 days" in head
+    assert '"Mentee2 Example" (mentee, mentee2@example.org): 1 day' in head
+    assert '"Walt Example" (mentor, walt@example.org): 19 days' in head
+    assert '"Wanda Example" (mentee, wanda@example.org): 19 days' in head
     assert "Pending" not in head
     tail = text[figures:]
     assert "Signed up: 19" in tail
@@ -163,7 +163,7 @@ def test_a_figure_about_fewer_than_five_people_is_shown_as_fewer_than_five(
     assert "Average satisfaction this week: fewer than 5 (last week: none yet)" in text
     assert "1.0 of 5" not in text
     # The organizers still see who rated low: they need to act on it.
-    assert "Mentee0 Example (mentee, mentee0@example.org) rated their match with Mentor0" in text
+    assert '"Mentee0 Example" (mentee, mentee0@example.org) rated their match with "Mentor0' in text
 
 
 def test_failed_emails_of_the_week_are_listed(
@@ -240,8 +240,8 @@ def test_portal_summaries_queues_a_summary_now_and_shows_it(
     # The check-in itself is listed for the organizers, with its private note but no rating.
     listed = " ".join(result.output.split())
     assert (
-        "Thu 5 Mar: Tom Example (mentee, tom@example.org) logged a check-in on the match with "
-        'Maria Example (met). Private note: "Going well"'
+        'Thu 5 Mar: "Tom Example" (mentee, tom@example.org) logged a check-in on the match with '
+        '"Maria Example" (met). Private note: "Going well"'
     ) in listed
     assert "5 of 5" not in listed
     again = CliRunner().invoke(main, ["summaries", "--program", "demo", "--at", "2026-03-06T10:00"])
@@ -287,4 +287,5 @@ def test_portal_summaries_includes_a_check_in_of_a_few_seconds_ago(
 
     assert result.exit_code == 0, result.output
     listed = " ".join(result.output.split())
-    assert "Tom Example (mentee, tom@example.org) rated their match with Maria Example" in listed
+    rated = '"Tom Example" (mentee, tom@example.org) rated their match with "Maria Example"'
+    assert rated in listed
