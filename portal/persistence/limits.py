@@ -24,3 +24,11 @@ class LimitRepository:
     def give_back(self, key: str) -> None:
         """Uncount one taken by a request that another limit then refused."""
         update_if(LimitRecord(key), [LimitRecord.count.add(-1)], LimitRecord.count > 0)
+
+    def is_full(self, key: str, limit: int) -> bool:
+        """Whether the window already holds `limit` (a read: nothing is counted)."""
+        try:
+            record = LimitRecord.get(key, consistent_read=True)
+        except LimitRecord.DoesNotExist:
+            return False
+        return int(record.count or 0) >= limit

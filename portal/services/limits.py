@@ -128,19 +128,37 @@ class Limits:
         now = self.clock()
         who = self._digest("source", source_network(source))
         whom = self._digest("recipient", recipient.strip().lower())
-        checks = [_Check(limit, who, now) for limit in self.per_source]
-        checks += [_Check(limit, whom, now) for limit in self.per_recipient]
-        # The counters are independent (each is atomic on its own): four round trips at once
-        # cost one round trip's time, and a refusal knows every limit it reached.
-        taken = list(_POOL.map(self._take, checks))
-        refused = [check for check, ok in zip(checks, taken, strict=True) if not ok]
+        chains = [
+            [_Check(limit, who, now) for limit in self.per_source],
+            [_Check(limit, whom, now) for limit in self.per_recipient],
+        ]
+        # The source's and the recipient's counters are taken at once (two round trips cost
+        # one's time); within each, the shortest window first, and a longer one only if it
+        # admitted. So a request the short window refuses never holds a place in the long one,
+        # and racers for one address are admitted up to exactly the short window's limit.
+        outcomes = list(_POOL.map(self._take_chain, chains))
+        refused = [check for taken, check in outcomes if check is not None]
         if not refused:
             return None
-        for check, ok in zip(checks, taken, strict=True):
-            if ok:
+        for taken, _ in outcomes:
+            for check in taken:
                 self.counters.give_back(check.key)
         last = max(refused, key=lambda check: check.end)  # the longest wait of those reached
         return Refusal(last.limit, max(1, math.ceil((last.end - now).total_seconds())))
+
+    def _take_chain(self, chain: list[_Check]) -> tuple[list[_Check], _Check | None]:
+        """Take each counter in turn: those taken, and the one that refused, if one did."""
+        taken: list[_Check] = []
+        for position, check in enumerate(chain):
+            if not self._take(check):
+                # The wait to name is until every full window of the chain has ended.
+                full = [c for c in chain[position + 1 :] if self._is_full(c)]
+                return taken, max([check, *full], key=lambda c: c.end)
+            taken.append(check)
+        return taken, None
+
+    def _is_full(self, check: _Check) -> bool:
+        return self.counters.is_full(check.key, check.limit.count)
 
     def _take(self, check: _Check) -> bool:
         return self.counters.take(check.key, check.limit.count, check.end)

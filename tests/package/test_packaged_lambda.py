@@ -244,7 +244,7 @@ def test_a_sign_up_is_stored_and_its_confirmation_queued(
     assert (item["status"]["S"], item["name"]["S"]) == ("pending", "Ada Lovelace")
     outbox = dynamodb.scan(TableName=f"{PREFIX}-outbox")["Items"]
     assert [(m["recipient"]["S"], m["template"]["S"]) for m in outbox] == [
-        ("ada@example.org", "confirm_signup")
+        ("Ada@example.org", "confirm_signup")  # as typed
     ]
 
 
@@ -260,13 +260,13 @@ def test_the_deliver_command_sends_the_confirmation_and_its_link_opens_unlogged(
 ) -> None:
     # The request only queued the email and asked Lambda to invoke the function for it
     # (portal/mail/courier.py); moto runs no function, so the test sends that event itself.
-    assert sent_by_ses(aws, "ada@example.org") == []
+    assert sent_by_ses(aws, "Ada@example.org") == []
     assert "the scheduled run will send it (ResourceNotFoundException)" in container.log()
     (queued,) = aws_client("dynamodb", aws).scan(TableName=f"{PREFIX}-outbox")["Items"]
     command = {"command": "functions.outbox.deliver", "key": queued["key"]["S"]}
     assert invoke(container, command) == {"sent": True}
     assert invoke(container, command) == {"sent": False}  # a retried invocation sends nothing
-    (raw,) = sent_by_ses(aws, "ada@example.org")
+    (raw,) = sent_by_ses(aws, "Ada@example.org")
     (link,) = [url for url in links_in(parse(raw)) if "/confirm/" in url]
     assert link.startswith(STAGE_ENV["PORTAL_BASE_URL"])
     token = link.rsplit("/", 1)[1]
