@@ -151,11 +151,35 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def links_in(message: EmailMessage) -> list[str]:
-    """Every URL in the plain-text part of a message."""
+def plain(message: EmailMessage) -> str:
+    """The plain-text part of a message."""
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
-    return re.findall(r"https?://\S+", body.get_content())
+    return str(body.get_content())
+
+
+def html(message: EmailMessage) -> str:
+    """The HTML part of a message."""
+    body = message.get_body(preferencelist=("html",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    """Every URL in the plain-text part of a message."""
+    return re.findall(r"https?://\S+", plain(message))
+
+
+def links(message: EmailMessage, path: str) -> list[str]:
+    """The URLs under `path` (e.g. "/rate/") in the plain-text part, in order."""
+    return [url for url in links_in(message) if path in url]
+
+
+def token_of(url: str, path: str) -> str:
+    """The token that follows `path` in a link."""
+    found = re.search(rf"{re.escape(path)}([A-Za-z0-9_-]+)", url)
+    assert found, url
+    return found.group(1)
 
 
 def parse(raw: str) -> EmailMessage:

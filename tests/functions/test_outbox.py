@@ -20,8 +20,6 @@ from moto.ses.models import ses_backends
 import functions.matching_round
 import functions.outbox
 import portal.services.mail as mail_module
-from portal.domain.participants import Role
-from portal.local.demo import demo_participants
 from portal.mail.senders import PermanentSendError, SesSender, TransientSendError
 from portal.persistence.outbox import FAILED, SENT, OutboxRepository
 from portal.persistence.tables import OutboxRecord
@@ -29,6 +27,7 @@ from portal.programs import load_program
 from portal.services import Services
 from portal.services.mail import MAX_ATTEMPTS
 from tests.conftest import CONTENT, REGION, FakeClock, parse
+from tests.factories import seed_demo_people
 from tests.functions.conftest import scheduled_event
 
 MONDAY_NINE = "2026-03-02T09:00:00Z"
@@ -94,10 +93,7 @@ def test_ses_throttling_30_percent_of_calls_loses_nothing_and_sends_nothing_twic
     backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
     already_sent = len(backend.sent_messages)
     portal = lambda_services(SesSender(ses))
-    people = demo_participants(DEMO, clock())
-    mentors = [p for p in people if p.role is Role.MENTOR][:10]
-    for person in mentors + [p for p in people if p.role is Role.MENTEE][:10]:
-        portal.participants.save(person)
+    seed_demo_people(portal, DEMO, clock(), mentors=10, mentees=10)
     event = scheduled_event(MONDAY_NINE)
     outcome = functions.matching_round.handler(event, None)["rounds"]
     (demo,) = [o for o in outcome if o["program"] == "demo"]

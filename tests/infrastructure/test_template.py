@@ -30,7 +30,7 @@ from portal.persistence.tables import CheckinRecord
 from portal.services import Services, build_services
 from portal.settings import Settings
 from tests.conftest import MENTEE_FORM, REGION, ROOT, TABLE_PREFIX, FakeClock, csrf_token, links_in
-from tests.functions.test_matching_round import seed_demo
+from tests.factories import seed_demo_people
 
 TEMPLATE = ROOT / "infrastructure" / "template.yaml"
 STACK = "mentor-portal-dev-base"  # as infrastructure/README.md names it
@@ -238,7 +238,7 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     assert on_stack.participants.get_by_id(ada.participant_id) == ada  # by-id index
     assert on_stack.participants.programs_of("ada@example.org") == ["demo"]  # by-email index
 
-    seed_demo(on_stack, clock, each=6)
+    seed_demo_people(on_stack, "demo", clock(), mentors=6, mentees=6)
     demo = on_stack.programs.get("demo")
     assert demo is not None
     outcome = on_stack.rounds.run(demo, "2026-03-02T0900Z", trigger="cli")

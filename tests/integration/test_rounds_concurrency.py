@@ -19,7 +19,6 @@ import portal.domain.matching as matching_module
 from portal.domain.matching import match
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Program
-from portal.local.demo import demo_participants
 from portal.persistence.matches import (
     ACTIVATED,
     MENTEE_TAKEN,
@@ -32,6 +31,7 @@ from portal.persistence.tables import ParticipantRecord, RoundRecord
 from portal.services import Services
 from portal.services.rounds import RoundOutcome, RoundService, round_id_for
 from tests.conftest import FakeClock
+from tests.factories import seed_demo_people
 
 pytestmark = pytest.mark.integration
 
@@ -85,15 +85,6 @@ def group_program(services: Services) -> Program:
     return leaders.model_copy(update={"capacity": 2, "approval": Approval.AUTO})
 
 
-def seed(services: Services, program: Program, clock: FakeClock) -> list[Participant]:
-    people = demo_participants(program, clock())
-    for person in people:
-        services.participants.save(
-            replace(person, capacity=2) if person.role is Role.MENTOR else person
-        )
-    return people
-
-
 # Two rounds at once
 
 
@@ -102,7 +93,7 @@ def test_two_rounds_started_at_once_match_no_one_twice(
 ) -> None:
     demo = services.programs.get("demo")
     assert demo is not None
-    seed(services, demo, clock)
+    seed_demo_people(services, demo, clock(), mentor_capacity=2)
     ids = [round_id_for(clock()), round_id_for(clock() + timedelta(minutes=1))]
 
     results = at_once(
@@ -133,7 +124,7 @@ def test_rounds_racing_past_the_lock_are_held_by_the_transactions(
     # The round service imports the engine when a round runs (not with the web app).
     monkeypatch.setattr(matching_module, "match", match_then_wait)
     program = group_program(services)
-    seed(services, program, clock)
+    seed_demo_people(services, program, clock(), mentor_capacity=2)
     ids = [round_id_for(clock() + timedelta(minutes=n)) for n in range(2)]
 
     results = at_once(
@@ -225,7 +216,7 @@ def test_while_one_round_runs_another_says_busy(
 ) -> None:
     demo = services.programs.get("demo")
     assert demo is not None
-    seed(services, demo, clock)
+    seed_demo_people(services, demo, clock(), mentor_capacity=2)
     busy_returned = threading.Event()
     run_locked = RoundService._run_locked
 

@@ -18,7 +18,7 @@ from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.programs import load_program
 from tests.conftest import CONTENT
-from tests.unit.domain.factories import mentee, mentor, peer
+from tests.factories import mentee, mentor, peer
 
 DEMO = load_program(CONTENT / "programs" / "demo.md")
 PEERS = load_program(CONTENT / "programs" / "peer-circles.md")

@@ -8,10 +8,10 @@ from dataclasses import replace
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
 from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in
+from tests.factories import seed_demo_people
 
 ROUND = "2026-03-02T0900Z"
 
@@ -21,8 +21,7 @@ def _suggestion_links(
 ) -> dict[str, list[str]]:
     program = services.programs.get("leaders-group")
     assert program is not None
-    for person in demo_participants(program, clock()):
-        services.participants.save(person)
+    seed_demo_people(services, program, clock())
     services.rounds.run(program, ROUND, trigger="cli")
     services.mail.drain(per_second=1000)
     links: dict[str, list[str]] = {}

@@ -11,12 +11,11 @@ from werkzeug.test import TestResponse
 
 from portal.domain.checkins import Fit, GoalState, Kind
 from portal.domain.participants import Status
-from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
 from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in
-from tests.factories import ROUND, matched_pair
+from tests.factories import ROUND, matched_pair, seed_demo_people
 from tests.web.dom import parse
 
 BASE = "http://portal.test"
@@ -64,8 +63,7 @@ def test_the_link_in_an_introduction_opens_the_persons_page(
 ) -> None:
     program = services.programs.get("demo")
     assert program is not None
-    for person in demo_participants(program, clock()):
-        services.participants.save(person)
+    seed_demo_people(services, program, clock())
     services.rounds.run(program, ROUND, trigger="cli")
     services.mail.drain(per_second=1000)
     match = sorted(services.rounds.matches.active("demo"), key=lambda m: m.mentee)[0]

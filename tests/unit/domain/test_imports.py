@@ -12,7 +12,7 @@ import pytest
 
 from portal.domain.imports import ImportProblem, as_rows, header_for, parse_participants
 from portal.domain.participants import Participant, Status
-from tests.unit.domain.factories import mentee, mentor, program
+from tests.factories import mentee, mentor, program
 
 PROGRAM = program(
     questions=[

@@ -13,7 +13,7 @@ from portal.domain.matching import MatchResult, Unmatched, match
 from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.domain.scoring import SCALE
-from tests.unit.domain.factories import NOW, TOPICS, mentee, mentor, only, peer, program
+from tests.factories import NOW, TOPICS, mentee, mentor, only, peer, program
 
 
 def run(

@@ -20,8 +20,8 @@ from portal.persistence.tables import OutboxRecord, TokenRecord
 from portal.services import Services
 from portal.services.checkins import CheckinAnswers
 from portal.services.reminders import ReminderService
-from tests.conftest import REGION, TABLE_PREFIX, FakeClock
-from tests.unit.services.pairs import html, links, pair, plain, token_of
+from tests.conftest import REGION, TABLE_PREFIX, FakeClock, html, links, plain, token_of
+from tests.factories import pair
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock fixture's Monday; matches start here
 ORGANIZER = "organizer@example.org"

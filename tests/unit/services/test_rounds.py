@@ -26,6 +26,7 @@ from portal.persistence.tables import OutboxRecord, ParticipantRecord, RoundReco
 from portal.services import Services
 from portal.services.rounds import RoundService, is_round_id, round_id_for
 from tests.conftest import REGION, TABLE_PREFIX, FakeClock
+from tests.factories import seed_demo_people
 
 ROUND = "2026-03-02T0900Z"  # the clock fixture's Monday, 09:00 in London
 NEXT_ROUND = "2026-03-09T0900Z"
@@ -45,23 +46,6 @@ def demo(services: Services) -> Program:
         Approval.AUTO,
     )
     return program
-
-
-def seed(
-    services: Services,
-    program: Program,
-    clock: FakeClock,
-    mentors: int | None = None,
-    mentees: int | None = None,
-) -> list[Participant]:
-    """The demo population (16 mentors, 24 mentees), or the first few of each role."""
-    everyone = demo_participants(program, clock())
-    people = [p for p in everyone if p.role is Role.MENTOR][:mentors] + [
-        p for p in everyone if p.role is Role.MENTEE
-    ][:mentees]
-    for person in people:
-        services.participants.save(person)
-    return people
 
 
 def active(services: Services, slug: str) -> list[StoredMatch]:
@@ -133,7 +117,7 @@ def summaries(sent: list[tuple[str, EmailMessage]], to: str) -> list[EmailMessag
 def test_a_round_matches_introduces_everyone_once_and_tells_the_organizer(
     services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
 ) -> None:
-    people = {p.email: p for p in seed(services, demo, clock)}
+    people = {p.email: p for p in seed_demo_people(services, demo, clock())}
 
     outcome = services.rounds.run(demo, ROUND, trigger="cli")
 
@@ -235,7 +219,7 @@ def test_the_cli_and_the_schedule_make_the_same_pairs_from_the_same_data(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seed(services, demo, clock, mentors=10, mentees=14)
+    seed_demo_people(services, demo, clock(), mentors=10, mentees=14)
     for key, value in {
         "PORTAL_STAGE": "test",
         "PORTAL_DYNAMODB_ENDPOINT": AWS_DYNAMODB,
@@ -268,7 +252,7 @@ def test_the_cli_and_the_schedule_make_the_same_pairs_from_the_same_data(
     # The same people, fresh, matched by the scheduled function's entry point (the tables
     # stay bound to the CLI's endpoint, the same moto tables: rebinding costs new clients).
     tables.truncate_tables()
-    seed(services, demo, clock, mentors=10, mentees=14)
+    seed_demo_people(services, demo, clock(), mentors=10, mentees=14)
     outcomes = {o.program: o for o in services.rounds.run_due(clock())}
 
     assert outcomes["demo"].status == "done"
@@ -313,7 +297,7 @@ def test_the_next_round_finishes_an_interrupted_one(
 ) -> None:
     # More mentees than mentors: the later round has people left to match, and mentors who
     # signed up during the week to match them with.
-    people = {p.email: p for p in seed(services, demo, clock, mentors=8, mentees=12)}
+    people = {p.email: p for p in seed_demo_people(services, demo, clock(), mentors=8, mentees=12)}
     fail_introduction(monkeypatch, 1)
 
     with pytest.raises(IntroductionFailedError):
@@ -350,7 +334,7 @@ def test_the_summary_of_a_finished_interrupted_round_tells_the_truth(
     mailbox: MemorySender,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seed(services, demo, clock, mentors=8, mentees=12)
+    seed_demo_people(services, demo, clock(), mentors=8, mentees=12)
     fail_introduction(monkeypatch, 1)
     with pytest.raises(IntroductionFailedError):
         services.rounds.run(demo, ROUND, trigger="schedule")
@@ -375,7 +359,7 @@ def test_a_repeated_event_after_a_crash_resumes_the_same_round(
     mailbox: MemorySender,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    people = {p.email: p for p in seed(services, demo, clock, mentors=8, mentees=8)}
+    people = {p.email: p for p in seed_demo_people(services, demo, clock(), mentors=8, mentees=8)}
     # Two pairs were introduced before the crash: the resumed round must not repeat them.
     fail_introduction(monkeypatch, 3)
     with pytest.raises(IntroductionFailedError):
@@ -452,7 +436,7 @@ def test_a_round_id_is_a_round_id(clock: FakeClock) -> None:
 def test_a_held_lock_makes_a_round_busy_and_it_writes_nothing(
     services: Services, demo: Program, clock: FakeClock
 ) -> None:
-    seed(services, demo, clock)
+    seed_demo_people(services, demo, clock())
     rounds = services.rounds.rounds
     assert rounds.acquire_lock("demo", "another-run", clock(), timedelta(minutes=15))
     clock.advance(minutes=14)
@@ -471,7 +455,7 @@ def test_a_held_lock_makes_a_round_busy_and_it_writes_nothing(
 
 
 def test_an_expired_lock_is_taken_over(services: Services, demo: Program, clock: FakeClock) -> None:
-    seed(services, demo, clock, mentors=4, mentees=4)
+    seed_demo_people(services, demo, clock(), mentors=4, mentees=4)
     rounds = services.rounds.rounds
     assert rounds.acquire_lock(
         "demo", "a-crashed-run", clock() - timedelta(minutes=20), timedelta(minutes=15)
@@ -506,7 +490,7 @@ def test_one_programs_failing_round_does_not_stop_the_others(
 ) -> None:
     peers = services.programs.get("peer-circles")
     assert peers is not None
-    seed(services, demo, clock, mentors=3, mentees=3)
+    seed_demo_people(services, demo, clock(), mentors=3, mentees=3)
     for person in demo_participants(peers, clock())[:6]:
         services.participants.save(person)
     original = RoundService._introduce
@@ -539,7 +523,7 @@ def test_the_summary_dates_the_round_in_the_programs_time_zone(
     services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
 ) -> None:
     new_york = demo.model_copy(update={"timezone": "America/New_York"})
-    seed(services, new_york, clock, mentors=3, mentees=3)
+    seed_demo_people(services, new_york, clock(), mentors=3, mentees=3)
     clock.now = clock.now.replace(day=2, hour=1)  # Sunday 1 March, 20:00 in New York
 
     outcome = services.rounds.run(new_york, "2026-03-02T0100Z", trigger="cli")

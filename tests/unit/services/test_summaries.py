@@ -17,8 +17,8 @@ from portal.mail.senders import MemorySender, PermanentSendError
 from portal.persistence.tables import OutboxRecord
 from portal.services import Services
 from portal.services.checkins import CheckinAnswers
-from tests.conftest import FakeClock
-from tests.unit.services.pairs import html, pair, person, plain
+from tests.conftest import FakeClock, html, plain
+from tests.factories import pair, stored_person
 from tests.unit.services.test_reminders import cli_env  # noqa: F401 - a fixture
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -56,9 +56,11 @@ def populate(services: Services, clock: FakeClock) -> dict[str, str]:
     """Eight pairs, two people waiting, one pending; check-ins over the last two weeks."""
     matches = [pair(services, f"Mentor{n}", f"Mentee{n}", START) for n in range(8)]
     for name, role in (("Wanda", Role.MENTEE), ("Walt", Role.MENTOR)):
-        services.participants.save(person(name, role, START + timedelta(days=20)))
+        services.participants.save(stored_person(name, role, START + timedelta(days=20)))
     services.participants.save(
-        replace(person("Pending", Role.MENTEE, START), status=Status.PENDING, confirmed_at=None)
+        replace(
+            stored_person("Pending", Role.MENTEE, START), status=Status.PENDING, confirmed_at=None
+        )
     )
 
     def record(day_offset: float, match_index: int, author: str, **answers: object) -> None:
