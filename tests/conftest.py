@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,6 +106,17 @@ def aws(_moto: None) -> None:
     """moto's AWS with the portal's tables, empty at the start of each test."""
     tables.bind(TABLE_PREFIX, REGION, None)
     tables.truncate_tables()
+
+
+def table_snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every item of every portal table, as stored: equal snapshots mean nothing was written."""
+    return {
+        model.Meta.table_name: sorted(
+            (record.serialize() for record in model.scan()),
+            key=lambda item: json.dumps(item, sort_keys=True),
+        )
+        for model in tables.ALL_MODELS
+    }
 
 
 @pytest.fixture
