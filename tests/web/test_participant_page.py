@@ -14,7 +14,7 @@ from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
 from portal.services import Services
-from tests.conftest import FakeClock, csrf_token, links_in
+from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.factories import ROUND, matched_pair, seed_demo_people
 from tests.web.dom import parse
 
@@ -144,9 +144,11 @@ def test_goals_are_added_and_moved_along_by_either_person(
 def test_a_bad_goal_is_refused_with_its_reason_and_nothing_is_stored(
     client: FlaskClient, pair: Pair, services: Services, text: str, message: str
 ) -> None:
+    before = table_snapshot()
     _post(client, pair.page, "/goals", text=text)
     assert message in client.get(pair.page).text
     assert services.checkins.goals.for_match(pair.match.match_id) == []
+    assert table_snapshot() == before
 
 
 def _checkin_form(client: FlaskClient, pair: Pair) -> tuple[str, str]:
@@ -224,10 +226,12 @@ def test_a_bad_check_in_gets_the_form_back_with_the_reason_and_stores_nothing(
 ) -> None:
     link, html = _checkin_form(client, pair)
     data = {k: v for k, v in {**GOOD_CHECKIN, **changes}.items() if v is not None}
+    before = table_snapshot()
     response = client.post(link, data={**data, "csrf_token": csrf_token(html)})
     assert response.status_code == 422
     assert message.casefold() in response.text.casefold()
     assert services.checkins.history(pair.match.match_id) == []
+    assert table_snapshot() == before
 
 
 def test_a_check_in_without_a_meeting_needs_no_date(
@@ -270,9 +274,11 @@ def test_a_quick_rating_link_records_once_and_only_for_its_owner(
     opened = client.get(path)
     assert opened.status_code == 200
     assert "Record 2 of 5" in opened.text
+    before = table_snapshot()
     refused = client.post(path, data={"csrf_token": csrf_token(opened.text)})
     assert refused.status_code == 403
     assert services.checkins.history(pair.match.match_id) == []
+    assert table_snapshot() == before
     # Its owner, from the email, with one button.
     owner = app.test_client()
     page = owner.get(path)
@@ -284,9 +290,11 @@ def test_a_quick_rating_link_records_once_and_only_for_its_owner(
     # The same link, or another rating from it, never records again.
     other = links[5].removeprefix(BASE)
     again = app.test_client()
+    recorded = table_snapshot()
     assert again.get(other).status_code == 410
     assert owner.post(path, data={"csrf_token": csrf_token(page.text)}).status_code == 410
     assert len(services.checkins.history(pair.match.match_id)) == 1
+    assert table_snapshot() == recorded
 
 
 def test_mail_scanners_opening_every_rating_link_record_nothing(
@@ -368,9 +376,11 @@ def test_a_profile_change_is_stored_and_a_bad_one_is_refused(
         **{f"q_{k}": v for k, v in before.answers.items()},
         "csrf_token": csrf_token(form.text),
     }
+    stored = table_snapshot()
     bad = client.post("/me/programs/demo/profile", data={**data, "timezone": "Mars/Olympus"})
     assert bad.status_code == 422
     assert services.participants.get("demo", pair.mentee).bio == before.bio
+    assert table_snapshot() == stored
     assert client.post("/me/programs/demo/profile", data=data).status_code == 302
     after = services.participants.get("demo", pair.mentee)
     assert after is not None
