@@ -24,7 +24,7 @@ from portal.services import Services
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.mail import LEASE
 from portal.settings import Settings
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, table_snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -106,10 +106,13 @@ def test_save_pending_refuses_a_confirmed_participant_and_leaves_them_unchanged(
     confirmed = person("ada@example.org", clock, status=Status.CONFIRMED)
     repository.save(confirmed)
 
+    before = table_snapshot()
+
     with pytest.raises(AlreadyConfirmedError):
         repository.save_pending(person("ada@example.org", clock, name="Someone Else"))
 
     assert repository.get("demo", "ada@example.org") == confirmed
+    assert table_snapshot() == before
 
 
 def test_confirm_succeeds_once(services: Services, clock: FakeClock) -> None:
@@ -202,11 +205,13 @@ def test_an_expired_token_is_refused(
     clock.advance(hours=it_settings.token_ttl_hours, seconds=-1)
     assert services.links.check(token, "confirm").subject == "ada@example.org"
     clock.advance(seconds=1)
+    before = table_snapshot()
 
     for attempt in (services.links.check, services.links.consume):
         with pytest.raises(MagicLinkError) as refused:
             attempt(token, "confirm")
         assert refused.value.problem is LinkProblem.EXPIRED
+    assert table_snapshot() == before
 
 
 def test_a_token_of_another_purpose_is_unknown_and_stays_usable(services: Services) -> None:

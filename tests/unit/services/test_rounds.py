@@ -25,7 +25,7 @@ from portal.persistence.matches import StoredMatch
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, RoundRecord
 from portal.services import Services
 from portal.services.rounds import RoundService, is_round_id, round_id_for
-from tests.conftest import REGION, TABLE_PREFIX, FakeClock
+from tests.conftest import REGION, TABLE_PREFIX, FakeClock, table_snapshot
 from tests.factories import seed_demo_people
 
 ROUND = "2026-03-02T0900Z"  # the clock fixture's Monday, 09:00 in London
@@ -249,9 +249,11 @@ def test_the_cli_and_the_schedule_make_the_same_pairs_from_the_same_data(
     again = CliRunner().invoke(main, ["round", "--program", "demo"])
     assert again.exit_code == 0, again.output
     assert f"demo round {ROUND}: this round already ran" in again.output
+    before = table_snapshot()
     unknown = CliRunner().invoke(main, ["round", "--program", "nope"])
     assert unknown.exit_code == 2
     assert "no program 'nope' (known: " in unknown.output
+    assert table_snapshot() == before
 
     # The same people, fresh, matched by the scheduled function's entry point (the tables
     # stay bound to the CLI's endpoint, the same moto tables: rebinding costs new clients).

@@ -13,7 +13,7 @@ from portal.persistence.tables import OutboxRecord
 from portal.services import Services
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.signup import Application, SignupError
-from tests.conftest import FakeClock, links_in
+from tests.conftest import FakeClock, links_in, table_snapshot
 
 ADA = Application(
     role=Role.MENTEE,
@@ -98,9 +98,11 @@ def test_confirming_twice_fails_the_second_time(
     services.signup.sign_up(demo, ADA)
     token = token_of(confirm_link(mailbox))
     services.signup.confirm(token, programs(services))
+    before = table_snapshot()
     with pytest.raises(MagicLinkError) as caught:
         services.signup.confirm(token, programs(services))
     assert caught.value.problem is LinkProblem.USED
+    assert table_snapshot() == before
     stored = services.participants.get("demo", "ada@example.org")
     assert stored is not None
     assert stored.status is Status.CONFIRMED
@@ -208,5 +210,7 @@ def test_a_link_for_a_program_that_is_gone_is_refused(
 ) -> None:
     services.signup.sign_up(demo, ADA)
     token = token_of(confirm_link(mailbox))
+    before = table_snapshot()
     with pytest.raises(SignupError):
         services.signup.pending_confirmation(token, {})
+    assert table_snapshot() == before
