@@ -80,7 +80,7 @@ def test_an_event_delivered_twice_sends_every_email_once(
     assert first["demo"]["status"] == "done"
     assert first["demo"]["round_id"] == DEMO_ROUND
     pairs = first["demo"]["pairs"]
-    assert pairs >= 6
+    assert pairs == 10  # the first ten demo mentors and mentees all pair up
     assert first["demo"]["emails"] == 2 * pairs + 1
     assert second["demo"]["status"] == "repeated"  # the duplicate is seen and does nothing
     assert second["demo"]["round_id"] == DEMO_ROUND
@@ -113,9 +113,9 @@ def test_the_round_is_named_by_the_monday_nine_oclock_it_was_due(
     assert outcomes["demo"]["round_id"] == round_id
     assert outcomes["demo"]["status"] == "nobody"  # no one has signed up yet
     # leaders-group is at 09:00 in Berlin, an hour earlier in UTC: the hourly event before
-    # this one ran it, so this one does not start a round for it that is more than an hour old.
-    if "leaders-group" in outcomes:
-        assert outcomes["leaders-group"]["round_id"] < round_id
+    # this one was its time, so this one does not start a round for it that is more than an
+    # hour old; peer-circles' 09:00 in New York is still to come.
+    assert set(outcomes) == {"demo"}
 
 
 def test_hourly_events_between_mondays_run_no_round(
