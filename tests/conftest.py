@@ -119,6 +119,15 @@ def table_snapshot() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def stored_sign_ups() -> tuple[int, int, int]:
+    """What sign-ups store, counted: participants, links (tokens) and queued emails."""
+    return (
+        sum(1 for _ in tables.ParticipantRecord.scan()),
+        sum(1 for _ in tables.TokenRecord.scan()),
+        sum(1 for _ in tables.OutboxRecord.scan()),
+    )
+
+
 @pytest.fixture
 def mailbox() -> MemorySender:
     return MemorySender()

@@ -188,3 +188,27 @@ def seed_demo_people(
     for someone in people:
         services.participants.save(someone)
     return people
+
+
+def queue_confirmations(services: Services, count: int, program: str = "demo") -> list[str]:
+    """Queue `count` sign-up confirmations, to person0@example.org and on; their outbox keys."""
+    definition = services.programs.get(program)
+    assert definition is not None
+    keys = []
+    for n in range(count):
+        key = f"confirm:{program}:person{n}:0"
+        assert services.mail.queue(
+            key,
+            to=f"person{n}@example.org",
+            template="confirm_signup",
+            context={
+                "name": f"Person {n}",
+                "program": definition,
+                "role": "mentee",
+                "confirm_url": f"http://portal.test/confirm/token{n:02d}abcdefghijklmnopqrstuvwxyz",
+                "expires_hours": 48,
+            },
+            program=program,
+        )
+        keys.append(key)
+    return keys

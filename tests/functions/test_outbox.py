@@ -27,33 +27,11 @@ from portal.programs import load_program
 from portal.services import Services
 from portal.services.mail import MAX_ATTEMPTS
 from tests.conftest import CONTENT, REGION, FakeClock, parse
-from tests.factories import seed_demo_people
+from tests.factories import queue_confirmations, seed_demo_people
 from tests.functions.conftest import scheduled_event
 
 MONDAY_NINE = "2026-03-02T09:00:00Z"
 DEMO = load_program(CONTENT / "programs" / "demo.md")
-
-
-def queue_confirmations(portal: Services, count: int, program: str = "demo") -> list[str]:
-    """Queue `count` sign-up confirmations; return their outbox keys."""
-    keys = []
-    for n in range(count):
-        key = f"confirm:{program}:person{n}:0"
-        assert portal.mail.queue(
-            key,
-            to=f"person{n}@example.org",
-            template="confirm_signup",
-            context={
-                "name": f"Person {n}",
-                "program": DEMO,
-                "role": "mentee",
-                "confirm_url": f"http://portal.test/confirm/token{n:02d}abcdefghijklmnopqrstuvwxyz",
-                "expires_hours": 48,
-            },
-            program=program,
-        )
-        keys.append(key)
-    return keys
 
 
 def message_ids() -> dict[str, str]:

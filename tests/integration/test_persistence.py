@@ -25,6 +25,7 @@ from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.mail import LEASE
 from portal.settings import Settings
 from tests.conftest import FakeClock, table_snapshot
+from tests.factories import queue_confirmations
 
 pytestmark = pytest.mark.integration
 
@@ -276,30 +277,14 @@ def test_a_due_message_claimed_from_many_threads_at_once_goes_to_one(
 def test_draining_from_four_threads_sends_each_message_once(
     services: Services, clock: FakeClock, mailbox: MemorySender
 ) -> None:
-    demo = services.programs.get("demo")
-    assert demo is not None
-    keys = [f"confirm:demo:{number:02d}:0" for number in range(20)]
-    for number, key in enumerate(keys):
-        services.mail.queue(
-            key,
-            to=f"person{number:02d}@example.org",
-            template="confirm_signup",
-            context={
-                "name": f"Person {number}",
-                "program": demo,
-                "role": "mentee",
-                "confirm_url": f"http://portal.test/confirm/token{number:02d}",
-                "expires_hours": 48,
-            },
-            program="demo",
-        )
+    keys = queue_confirmations(services, 20)
 
     reports = at_once(4, services.mail.drain)
 
     assert not [r for r in reports if isinstance(r, Exception)], reports
     assert sum(r.sent for r in reports if not isinstance(r, Exception)) == 20
     recipients = Counter(recipient for recipient, _ in mailbox.sent)
-    assert recipients == Counter(f"person{number:02d}@example.org" for number in range(20))
+    assert recipients == Counter(f"person{number}@example.org" for number in range(20))
     outbox = OutboxRepository()
     assert {outbox.get(key).status for key in keys} == {SENT}  # type: ignore[union-attr]
     assert services.mail.drain().sent == 0

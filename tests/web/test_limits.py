@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.mail.senders import MemorySender
-from portal.persistence.tables import LimitRecord, OutboxRecord, ParticipantRecord, TokenRecord
+from portal.persistence.tables import LimitRecord, ParticipantRecord
 from portal.services import Services
 from portal.web import source_address
-from tests.conftest import ROOT, FakeClock, table_snapshot
+from tests.conftest import ROOT, FakeClock, stored_sign_ups, table_snapshot
 from tests.web.conftest import Site
 from tests.web.dom import parse
 from tests.web.helpers import sign_up
@@ -28,15 +28,6 @@ def from_address(client: FlaskClient, address: str) -> FlaskClient:
     """Make the client's requests come from `address`, as the development server reports it."""
     client.environ_base["REMOTE_ADDR"] = address
     return client
-
-
-def stored() -> tuple[int, int, int]:
-    """What a sign-up stores: participants, links (tokens) and queued emails."""
-    return (
-        sum(1 for _ in ParticipantRecord.scan()),
-        sum(1 for _ in TokenRecord.scan()),
-        sum(1 for _ in OutboxRecord.scan()),
-    )
 
 
 def without_empty_counters(snapshot: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -69,7 +60,7 @@ def test_past_the_source_limit_a_polite_429_and_nothing_is_stored(
     client = from_address(small.client, "198.51.100.4")
     for n in range(2):
         assert sign_up(client, email=f"person{n}@example.org").status_code == 302
-    assert stored() == (2, 2, 2)
+    assert stored_sign_ups() == (2, 2, 2)
     assert len(mailbox.sent) == 2
     before = table_snapshot()
 
