@@ -49,6 +49,18 @@ GOOD_FOR: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+# The message beside each field when a mentee of the demo program submits nothing.
+EMPTY_FORM_ERRORS = {
+    "name": "Please tell us your name.",
+    "email": "Please give your email address.",
+    "seniority": "Please choose your career stage.",
+    "languages": "Please choose at least one language.",
+    "availability": "Please choose at least one time slot.",
+    "goals": "Please choose at least one goal.",
+    "q_industry": "Please answer this question.",
+    "consent": "Please agree to the privacy notice to sign up.",
+}
+
 # Every program's page and title, as the lists show them.
 PROGRAMS = {
     "/programs/demo": "Demo: Tech Careers mentoring",

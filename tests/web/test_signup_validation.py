@@ -16,6 +16,7 @@ from tests.conftest import csrf_token
 from tests.web.conftest import Site
 from tests.web.dom import parse
 from tests.web.helpers import (
+    EMPTY_FORM_ERRORS,
     GOOD_FOR,
     assert_error_beside,
     assert_nothing_stored,
@@ -123,16 +124,7 @@ def test_empty_form_lists_every_missing_answer(
 ) -> None:
     page = client.get("/programs/demo/join/mentee")
     response = client.post("/programs/demo/join/mentee", data={"csrf_token": csrf_token(page.text)})
-    expected = {
-        "name": "Please tell us your name.",
-        "email": "Please give your email address.",
-        "seniority": "Please choose your career stage.",
-        "languages": "Please choose at least one language.",
-        "availability": "Please choose at least one time slot.",
-        "goals": "Please choose at least one goal.",
-        "q_industry": "Please answer this question.",
-        "consent": "Please agree to the privacy notice to sign up.",
-    }
+    expected = EMPTY_FORM_ERRORS
     for field, message in expected.items():
         document = assert_error_beside(response, field, message)
     summary = document.one(class_="error-summary")
