@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,6 @@ from portal.services import Services
 from portal.services.checkins import CheckinAnswers
 from portal.services.reminders import ReminderService
 from tests.conftest import (
-    REGION,
-    TABLE_PREFIX,
     FakeClock,
     html,
     links,
@@ -34,7 +31,6 @@ from tests.factories import pair
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock fixture's Monday; matches start here
 ORGANIZER = "organizer@example.org"
-AWS_DYNAMODB = f"https://dynamodb.{REGION}.amazonaws.com"
 PRIVATE = "We do not get on, please do not tell him"
 
 
@@ -289,21 +285,6 @@ def test_the_organizer_alert_names_the_pair_and_how_long_they_have_been_quiet(
 
 
 # The command
-
-
-@pytest.fixture
-def cli_env(services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {
-        "PORTAL_STAGE": "test",
-        "PORTAL_DYNAMODB_ENDPOINT": AWS_DYNAMODB,
-        "PORTAL_TABLE_PREFIX": TABLE_PREFIX,
-        "PORTAL_REGION": REGION,
-        "PORTAL_MAIL_TRANSPORT": "memory",
-        "PORTAL_DATA_DIR": str(tmp_path),
-        "PORTAL_BASE_URL": "http://portal.test",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("PORTAL_CLOCK", raising=False)
 
 
 def outbox_templates() -> Counter[str]:

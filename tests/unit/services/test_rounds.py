@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,15 +24,12 @@ from portal.persistence.matches import StoredMatch
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, RoundRecord
 from portal.services import Services
 from portal.services.rounds import RoundService, is_round_id, round_id_for
-from tests.conftest import REGION, TABLE_PREFIX, FakeClock, table_snapshot
+from tests.conftest import FakeClock, table_snapshot
 from tests.factories import seed_demo_people
 
 ROUND = "2026-03-02T0900Z"  # the clock fixture's Monday, 09:00 in London
 NEXT_ROUND = "2026-03-09T0900Z"
 ORGANIZER = "organizer@example.org"
-# What moto answers for DynamoDB whatever the endpoint's name: the CLI can share this process's
-# in-memory tables by being given the real AWS address as its "local" endpoint.
-AWS_DYNAMODB = f"https://dynamodb.{REGION}.amazonaws.com"
 
 
 @pytest.fixture
@@ -220,19 +216,10 @@ def test_the_cli_and_the_schedule_make_the_same_pairs_from_the_same_data(
     services: Services,
     demo: Program,
     clock: FakeClock,
-    tmp_path: Path,
+    cli_env: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed_demo_people(services, demo, clock(), mentors=10, mentees=14)
-    for key, value in {
-        "PORTAL_STAGE": "test",
-        "PORTAL_DYNAMODB_ENDPOINT": AWS_DYNAMODB,
-        "PORTAL_TABLE_PREFIX": TABLE_PREFIX,
-        "PORTAL_REGION": REGION,
-        "PORTAL_MAIL_TRANSPORT": "memory",
-        "PORTAL_DATA_DIR": str(tmp_path),
-    }.items():
-        monkeypatch.setenv(key, value)
     # The command reads the time from the services it builds: give it the test's clock.
     monkeypatch.setattr(
         services_module,

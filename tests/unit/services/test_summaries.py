@@ -19,7 +19,6 @@ from portal.services import Services
 from portal.services.checkins import CheckinAnswers
 from tests.conftest import FakeClock, html, plain
 from tests.factories import pair, stored_person
-from tests.unit.services.test_reminders import cli_env  # noqa: F401 - a fixture
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ORGANIZER = "organizer@example.org"
@@ -215,7 +214,7 @@ def test_portal_summaries_queues_a_summary_now_and_shows_it(
     services: Services,
     demo: Program,
     clock: FakeClock,
-    cli_env: None,  # noqa: F811 - the fixture imported above
+    cli_env: None,
 ) -> None:
     match = pair(services, "Maria", "Tom", START)
     clock.now = START + timedelta(days=3)
@@ -275,7 +274,7 @@ def test_portal_summaries_includes_a_check_in_of_a_few_seconds_ago(
     services: Services,
     demo: Program,
     clock: FakeClock,
-    cli_env: None,  # noqa: F811 - the fixture imported above
+    cli_env: None,
 ) -> None:
     match = pair(services, "Maria", "Tom", START)
     clock.now = datetime(2026, 3, 6, 10, 0, 30, tzinfo=UTC)
