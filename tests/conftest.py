@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,6 +108,26 @@ def aws(_moto: None) -> None:
     tables.truncate_tables()
 
 
+def table_snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every item of every portal table, as stored: equal snapshots mean nothing was written."""
+    return {
+        model.Meta.table_name: sorted(
+            (record.serialize() for record in model.scan()),
+            key=lambda item: json.dumps(item, sort_keys=True),
+        )
+        for model in tables.ALL_MODELS
+    }
+
+
+def stored_sign_ups() -> tuple[int, int, int]:
+    """What sign-ups store, counted: participants, links (tokens) and queued emails."""
+    return (
+        sum(1 for _ in tables.ParticipantRecord.scan()),
+        sum(1 for _ in tables.TokenRecord.scan()),
+        sum(1 for _ in tables.OutboxRecord.scan()),
+    )
+
+
 @pytest.fixture
 def mailbox() -> MemorySender:
     return MemorySender()
@@ -151,11 +172,35 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def links_in(message: EmailMessage) -> list[str]:
-    """Every URL in the plain-text part of a message."""
+def plain(message: EmailMessage) -> str:
+    """The plain-text part of a message."""
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
-    return re.findall(r"https?://\S+", body.get_content())
+    return str(body.get_content())
+
+
+def html(message: EmailMessage) -> str:
+    """The HTML part of a message."""
+    body = message.get_body(preferencelist=("html",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    """Every URL in the plain-text part of a message."""
+    return re.findall(r"https?://\S+", plain(message))
+
+
+def links(message: EmailMessage, path: str) -> list[str]:
+    """The URLs under `path` (e.g. "/rate/") in the plain-text part, in order."""
+    return [url for url in links_in(message) if path in url]
+
+
+def token_of(url: str, path: str) -> str:
+    """The token that follows `path` in a link."""
+    found = re.search(rf"{re.escape(path)}([A-Za-z0-9_-]+)", url)
+    assert found, url
+    return found.group(1)
 
 
 def parse(raw: str) -> EmailMessage:

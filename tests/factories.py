@@ -1,11 +1,19 @@
-"""Things several tiers of tests build the same way."""
+"""The one place tests build programs, people and pairs, for every tier.
+
+Two kinds: programs and people as the matching engine sees them (nothing stored), and people,
+pairs and the shipped demo population as the portal stores them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from portal.domain.participants import Participant, Role, Status
+from portal.domain.program import Program
 from portal.local.demo import demo_participants
 from portal.persistence.matches import ACTIVATED, StoredMatch, match_id
 from portal.services import Services
@@ -13,13 +21,107 @@ from tests.conftest import FakeClock
 
 ROUND = "2026-03-02T0900Z"
 
+# -- Programs and people as the engine sees them ----------------------------------------------
+
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)  # a Monday; Europe and the US are on winter time
+TOPICS = ("Python", "SQL", "leadership", "cloud", "UX", "negotiation")
+CRITERIA = ("languages", "skills", "timezone", "availability", "seniority")
+
+
+def program(
+    fmt: str = "one-on-one",
+    *,
+    weights: Mapping[str, str] | None = None,
+    capacity: int = 1,
+    questions: Iterable[Mapping[str, Any]] = (),
+    topics: Iterable[str] = TOPICS,
+    **matching: Any,
+) -> Program:
+    """A program with the engine's defaults unless a weight or matching setting is given."""
+    return Program.model_validate(
+        {
+            "title": "Test program",
+            "slug": "test",
+            "format": fmt,
+            "organizers": ["organizer@example.org"],
+            "capacity": capacity,
+            "approval": "auto",
+            "topics": list(topics),
+            "questions": list(questions),
+            "matching": {"weights": dict(weights or {}), **matching},
+        }
+    )
+
+
+def only(*weighted: str, weight: str = "high", fmt: str = "one-on-one", **settings: Any) -> Program:
+    """A program scoring only the named criteria (every other weight off)."""
+    weights = {name: (weight if name in weighted else "off") for name in CRITERIA}
+    return program(fmt, weights=weights, **settings)
+
+
+def person(
+    name: str,
+    role: str = "mentee",
+    *,
+    program: str = "test",
+    full_name: str | None = None,
+    timezone: str = "Europe/London",
+    languages: Iterable[str] = ("English",),
+    **fields: Any,
+) -> Participant:
+    """A confirmed participant whose email is the lower-cased name at example.org."""
+    email = f"{name.lower()}@example.org"
+    for key in ("availability", "skills", "goals"):
+        if key in fields:
+            fields[key] = tuple(fields[key])
+    fields.setdefault("participant_id", email)
+    return Participant(
+        program=program,
+        email=email,
+        role=Role(role),
+        name=full_name or name,
+        timezone=timezone,
+        languages=tuple(languages),
+        status=Status.CONFIRMED,
+        **fields,
+    )
+
+
+def mentor(name: str, **fields: Any) -> Participant:
+    return person(name, "mentor", **fields)
+
+
+def mentee(name: str, **fields: Any) -> Participant:
+    return person(name, "mentee", **fields)
+
+
+def peer(name: str, **fields: Any) -> Participant:
+    return person(name, "peer", **fields)
+
+
+# -- People and pairs as the portal stores them -----------------------------------------------
+
+
+def stored_person(name: str, role: Role, now: datetime, program: str = "demo") -> Participant:
+    """A person who signed up and confirmed at `now`, named "<name> Example"."""
+    return person(
+        name,
+        role,
+        program=program,
+        full_name=f"{name} Example",
+        participant_id=hashlib.sha256(name.encode()).hexdigest()[:12],
+        created_at=now,
+        updated_at=now,
+        confirmed_at=now,
+    )
+
 
 def store_pair(
     services: Services, program: str, mentor: Participant, mentee: Participant, now: datetime
 ) -> StoredMatch:
     """Save two confirmed people and match them as a round would (peers: two peers)."""
-    for person in (mentor, mentee):
-        services.participants.save(person)
+    for someone in (mentor, mentee):
+        services.participants.save(someone)
     outcome = services.rounds.matches.activate(
         program,
         ROUND,
@@ -37,14 +139,76 @@ def store_pair(
     return stored
 
 
+def pair(
+    services: Services, mentor: str, mentee: str, now: datetime, program: str = "demo"
+) -> StoredMatch:
+    """A confirmed mentor and mentee (or two peers), named by first name, matched at `now`."""
+    peers = program == "peer-circles"
+    a = stored_person(mentor, Role.PEER if peers else Role.MENTOR, now, program)
+    b = stored_person(mentee, Role.PEER if peers else Role.MENTEE, now, program)
+    return store_pair(services, program, a, b, now)
+
+
 def matched_pair(services: Services, clock: FakeClock, program: str = "demo") -> StoredMatch:
     """A confirmed mentor and mentee of a shipped program in an active match."""
     definition = services.programs.get(program)
     assert definition is not None
     people = demo_participants(definition, clock())
-    mentor = next(p for p in people if p.role is Role.MENTOR)
-    mentee = next(p for p in people if p.role is Role.MENTEE)
-    confirmed = {"status": Status.CONFIRMED, "active_matches": 0}
-    return store_pair(
-        services, program, replace(mentor, **confirmed), replace(mentee, **confirmed), clock()
+    first_mentor = next(p for p in people if p.role is Role.MENTOR)
+    first_mentee = next(p for p in people if p.role is Role.MENTEE)
+    a, b = (
+        replace(p, status=Status.CONFIRMED, active_matches=0) for p in (first_mentor, first_mentee)
     )
+    return store_pair(services, program, a, b, clock())
+
+
+def seed_demo_people(
+    services: Services,
+    program: Program | str,
+    now: datetime,
+    *,
+    mentors: int | None = None,
+    mentees: int | None = None,
+    peers: int | None = None,
+    mentor_capacity: int | None = None,
+) -> list[Participant]:
+    """Save a shipped program's demo people (portal.local.demo: 16 mentors and 24 mentees, or
+    40 peers), or only the first few of a role; `mentor_capacity` changes what mentors offer."""
+    if isinstance(program, str):
+        found = services.programs.get(program)
+        assert found is not None, program
+        program = found
+    everyone = demo_participants(program, now)
+    first = {Role.MENTOR: mentors, Role.MENTEE: mentees, Role.PEER: peers}
+    people = [p for role, n in first.items() for p in [q for q in everyone if q.role is role][:n]]
+    if mentor_capacity is not None:
+        people = [
+            replace(p, capacity=mentor_capacity) if p.role is Role.MENTOR else p for p in people
+        ]
+    for someone in people:
+        services.participants.save(someone)
+    return people
+
+
+def queue_confirmations(services: Services, count: int, program: str = "demo") -> list[str]:
+    """Queue `count` sign-up confirmations, to person0@example.org and on; their outbox keys."""
+    definition = services.programs.get(program)
+    assert definition is not None
+    keys = []
+    for n in range(count):
+        key = f"confirm:{program}:person{n}:0"
+        assert services.mail.queue(
+            key,
+            to=f"person{n}@example.org",
+            template="confirm_signup",
+            context={
+                "name": f"Person {n}",
+                "program": definition,
+                "role": "mentee",
+                "confirm_url": f"http://portal.test/confirm/token{n:02d}abcdefghijklmnopqrstuvwxyz",
+                "expires_hours": 48,
+            },
+            program=program,
+        )
+        keys.append(key)
+    return keys

@@ -149,17 +149,6 @@ def desktop(new_context: Callable[..., BrowserContext]) -> Page:
 # ---- Helpers the tests share ----
 
 AVAILABILITY_SLOTS = 7 * 3
-EMPTY_FORM_ERRORS = {
-    # field id: the message beside it, for a mentee of the demo program submitting nothing
-    "name": "Please tell us your name.",
-    "email": "Please give your email address.",
-    "seniority": "Please choose your career stage.",
-    "languages": "Please choose at least one language.",
-    "availability": "Please choose at least one time slot.",
-    "goals": "Please choose at least one goal.",
-    "q_industry": "Please answer this question.",
-    "consent": "Please agree to the privacy notice to sign up.",
-}
 
 
 def assert_fits_width(page: Page) -> None:

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import EMPTY_FORM_ERRORS, assert_fits_width
+from tests.browser.conftest import assert_fits_width
+from tests.web.helpers import EMPTY_FORM_ERRORS
 
 pytestmark = pytest.mark.browser
 

@@ -20,8 +20,8 @@ from portal.persistence.tables import OutboxRecord
 from portal.services import Services
 from portal.services.reminders import ReminderService
 from tests.conftest import ROOT, FakeClock
+from tests.factories import pair
 from tests.functions.conftest import scheduled_event
-from tests.unit.services.pairs import pair
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HANDLERS = {

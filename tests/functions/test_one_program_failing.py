@@ -17,13 +17,11 @@ import functions.matching_round
 import functions.reminders
 import functions.summaries
 import portal.runtime as runtime
-from portal.domain.participants import Role
-from portal.local.demo import demo_participants
 from portal.persistence.tables import MatchRecord, OutboxRecord, RoundRecord
 from portal.services import Services
 from tests.conftest import REGION, FakeClock
+from tests.factories import pair, seed_demo_people
 from tests.functions.conftest import scheduled_event
-from tests.unit.services.pairs import pair
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -52,17 +50,6 @@ def drop_creation_date(program: str, match_id: str) -> None:
     )
 
 
-def seed(portal: Services, clock: FakeClock, slug: str, each: int = 3) -> None:
-    program = portal.programs.get(slug)
-    assert program is not None
-    people = demo_participants(program, clock())
-    by_role: dict[Role, int] = {}
-    for person in people:
-        if by_role.get(person.role, 0) < each * (2 if person.role is Role.PEER else 1):
-            by_role[person.role] = by_role.get(person.role, 0) + 1
-            portal.participants.save(person)
-
-
 def assert_logged_without_people(
     caplog: pytest.LogCaptureFixture, what: str, error: type[Exception]
 ) -> None:
@@ -80,8 +67,8 @@ def test_a_round_without_a_creation_date_stops_only_its_own_programs_rounds(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     portal = lambda_services()
-    seed(portal, clock, "demo")
-    seed(portal, clock, "peer-circles")
+    seed_demo_people(portal, "demo", clock(), mentors=3, mentees=3)
+    seed_demo_people(portal, "peer-circles", clock(), peers=6)
     round_without_a_creation_date("demo", "not-a-round")
     # 14:00 UTC on Monday is 09:00 in New York: peer-circles' round is due; the demo's 09:00
     # round is looked for among its rounds, whose latest is the damaged one.
@@ -95,7 +82,7 @@ def test_a_round_without_a_creation_date_stops_only_its_own_programs_rounds(
     assert peers is not None
     assert peers.status == "introduced"
     matched = [m for m in portal.rounds.matches.for_program("peer-circles") if m.status == "active"]
-    assert matched
+    assert len(matched) == 3  # its first six demo peers, in twos
     intros = [r.key for r in OutboxRecord.scan() if r.key.startswith("intro:peer-circles:")]
     assert len(intros) == 2 * len(matched)
     assert_logged_without_people(caplog, "round of demo failed", TypeError)

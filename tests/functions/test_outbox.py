@@ -20,8 +20,6 @@ from moto.ses.models import ses_backends
 import functions.matching_round
 import functions.outbox
 import portal.services.mail as mail_module
-from portal.domain.participants import Role
-from portal.local.demo import demo_participants
 from portal.mail.senders import PermanentSendError, SesSender, TransientSendError
 from portal.persistence.outbox import FAILED, SENT, OutboxRepository
 from portal.persistence.tables import OutboxRecord
@@ -29,32 +27,11 @@ from portal.programs import load_program
 from portal.services import Services
 from portal.services.mail import MAX_ATTEMPTS
 from tests.conftest import CONTENT, REGION, FakeClock, parse
+from tests.factories import queue_confirmations, seed_demo_people
 from tests.functions.conftest import scheduled_event
 
 MONDAY_NINE = "2026-03-02T09:00:00Z"
 DEMO = load_program(CONTENT / "programs" / "demo.md")
-
-
-def queue_confirmations(portal: Services, count: int, program: str = "demo") -> list[str]:
-    """Queue `count` sign-up confirmations; return their outbox keys."""
-    keys = []
-    for n in range(count):
-        key = f"confirm:{program}:person{n}:0"
-        assert portal.mail.queue(
-            key,
-            to=f"person{n}@example.org",
-            template="confirm_signup",
-            context={
-                "name": f"Person {n}",
-                "program": DEMO,
-                "role": "mentee",
-                "confirm_url": f"http://portal.test/confirm/token{n:02d}abcdefghijklmnopqrstuvwxyz",
-                "expires_hours": 48,
-            },
-            program=program,
-        )
-        keys.append(key)
-    return keys
 
 
 def message_ids() -> dict[str, str]:
@@ -94,10 +71,7 @@ def test_ses_throttling_30_percent_of_calls_loses_nothing_and_sends_nothing_twic
     backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
     already_sent = len(backend.sent_messages)
     portal = lambda_services(SesSender(ses))
-    people = demo_participants(DEMO, clock())
-    mentors = [p for p in people if p.role is Role.MENTOR][:10]
-    for person in mentors + [p for p in people if p.role is Role.MENTEE][:10]:
-        portal.participants.save(person)
+    seed_demo_people(portal, DEMO, clock(), mentors=10, mentees=10)
     event = scheduled_event(MONDAY_NINE)
     outcome = functions.matching_round.handler(event, None)["rounds"]
     (demo,) = [o for o in outcome if o["program"] == "demo"]
@@ -109,7 +83,10 @@ def test_ses_throttling_30_percent_of_calls_loses_nothing_and_sends_nothing_twic
         reports.append(functions.outbox.handler(event, None))
         clock.advance(minutes=17)  # past the longest backoff (16 minutes)
 
-    assert throttled >= len(queued) // 5, "the injected throttling never happened"
+    # Each email is sent once: one call each, and one more for each refusal. The seeded
+    # throttle refuses 7 of the calls it takes to send the 21 emails (10 pairs, the summary).
+    assert len(queued) == 21
+    assert throttled == failures_before(len(queued), seed=2026) == 7
     assert sum(r["retrying"] for r in reports) == throttled
     assert sum(r["failed"] for r in reports) == 0
     assert sum(r["sent"] for r in reports) == len(queued)
@@ -121,7 +98,19 @@ def test_ses_throttling_30_percent_of_calls_loses_nothing_and_sends_nothing_twic
     for key, record in by_key.items():
         assert record.status == SENT, key
         assert set(delivered[queued[key]].destinations) == {record.recipient}
-    assert max(int(record.attempts) for record in by_key.values()) > 1
+    assert sum(int(record.attempts) for record in by_key.values()) == len(queued) + throttled
+
+
+def failures_before(successes: int, seed: int, rate: float = 0.3) -> int:
+    """How many draws of a seeded coin fall under `rate` before `successes` draws do not."""
+    coin = random.Random(seed)
+    failures = 0
+    while successes:
+        if coin.random() < rate:
+            failures += 1
+        else:
+            successes -= 1
+    return failures
 
 
 @dataclass
@@ -156,7 +145,8 @@ def test_a_sender_failing_30_percent_of_calls_delivers_every_email_once(
         services.mail.drain(per_second=1000)
         clock.advance(minutes=17)
 
-    assert sender.calls > len(keys)  # some calls did fail
+    # One call for each email and one more for each failure: the seeded coin fails 13 of them.
+    assert sender.calls == len(keys) + failures_before(len(keys), seed=7) == 20 + 13
     sent_ids = Counter(parse(raw)["Message-ID"] for _, raw in sender.delivered)
     assert sent_ids == Counter(queued[key] for key in keys)
     assert all(OutboxRepository().get(key).status == SENT for key in keys)  # type: ignore[union-attr]

@@ -15,7 +15,7 @@ from portal.persistence.suppressions import SuppressionRepository
 from portal.programs import load_program
 from portal.services import Services
 from portal.services.ses_feedback import SesFeedbackError
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, ROOT, table_snapshot
 
 EVENTS = ROOT / "tests" / "package" / "events"
 DEMO = load_program(CONTENT / "programs" / "demo.md")
@@ -189,8 +189,10 @@ def test_an_unreadable_notification_fails_with_what_is_wrong(
     lambda_services: Callable[..., Services], event: dict[str, Any], message: str
 ) -> None:
     lambda_services()
+    before = table_snapshot()
     with pytest.raises(SesFeedbackError, match=message):
         functions.ses_feedback.handler(event, None)
+    assert table_snapshot() == before
 
 
 def test_a_bad_record_fails_the_invocation_after_the_good_ones_were_handled(

@@ -115,4 +115,18 @@ def test_the_feedback_topic_and_every_name_belong_to_the_stage(stage: str) -> No
     others = "|".join(re.escape(s) for s in STAGES if s != stage)
     text = json.dumps({k: v for k, v in config.items() if k != "extends"})
     assert not re.findall(rf"portal-(?:{others})\b", text)
-    assert len(re.findall(rf"portal-{re.escape(stage)}\b", text)) >= 5
+    environment = config["environment_variables"]
+    (layer,) = config["layers"]
+    assert {
+        "role": config["role_name"],
+        "layer": layer.split(":")[6],  # arn:aws:lambda:<region>:<account>:layer:<name>:<version>
+        "tables": environment["PORTAL_TABLE_PREFIX"],
+        "configuration set": environment["PORTAL_SES_CONFIGURATION_SET"],
+        "topic": feedback["event_source"]["arn"].rsplit(":", 1)[1],
+    } == {
+        "role": f"mentor-portal-{stage}-lambda",
+        "layer": f"mentor-portal-{stage}-solvers",
+        "tables": f"portal-{stage}",
+        "configuration set": f"mentor-portal-{stage}",
+        "topic": f"mentor-portal-{stage}-ses-feedback",
+    }

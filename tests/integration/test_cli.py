@@ -121,7 +121,7 @@ def test_participants_of_an_unknown_program_names_the_known_ones(tmp_path: Path)
     assert result.returncode != 0
     assert "'nosuch'" in result.stderr
     known = [program.slug for program in ProgramCatalog.from_folder(CONTENT / "programs")]
-    assert known
+    assert known == ["demo", "leaders-group", "peer-circles"]  # the shipped programs
     assert all(slug in result.stderr for slug in known), result.stderr
     assert java_on(data) == []
 
@@ -253,14 +253,17 @@ def test_dev_server_sign_up_confirm_stop_and_start_again(tmp_path: Path) -> None
         assert len(java_on(data)) == 1  # dev's own; the CLI started none
 
         # 4b. A round queued from the CLI links to this server's port, not the default one.
-        assert portal(data, "round", "--program", "demo").returncode == 0
+        matched = portal(data, "round", "--program", "demo")
+        assert matched.returncode == 0, matched.stderr
+        # Each of the 16 demo mentors takes one of the 25 mentees (Ada too), with capacity 1.
+        assert ": 16 pairs" in matched.stdout, matched.stdout
         sent = portal(data, "send-mail")
         assert sent.returncode == 0, sent.stderr
         messages = [
             parse(path.read_text(encoding="utf-8")) for path in (data / "mail").glob("*.eml")
         ]
         intros = [m for m in messages if any("/me/" in url for url in links_in(m))]
-        assert intros
+        assert len(intros) == 2 * 16  # one to each side of each pair
         for intro in intros:
             assert all(url.startswith(base_url + "/") for url in links_in(intro)), intro["To"]
 

@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.mail.senders import MemorySender
-from portal.persistence.tables import OutboxRecord, ParticipantRecord, TokenRecord
+from portal.persistence.tables import ParticipantRecord
 from portal.services import build_services
 from portal.settings import Settings
-from tests.conftest import MENTEE_FORM, FakeClock, csrf_token
+from tests.conftest import MENTEE_FORM, FakeClock, csrf_token, stored_sign_ups
 
 pytestmark = pytest.mark.integration
 
@@ -53,14 +53,6 @@ def ready_clients(
         assert page.status_code == 200
         ready.append((client, {**MENTEE_FORM, "email": email, "csrf_token": csrf_token(page.text)}))
     return ready
-
-
-def stored_sign_ups() -> tuple[int, int, int]:
-    return (
-        sum(1 for _ in ParticipantRecord.scan()),
-        sum(1 for _ in TokenRecord.scan()),
-        sum(1 for _ in OutboxRecord.scan()),
-    )
 
 
 def test_racing_sign_ups_from_one_source_admit_exactly_its_limit(

@@ -27,7 +27,8 @@ from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.mail import LEASE
 from portal.services.signup import AlreadySignedUpError, Application, Confirmation
 from portal.settings import Settings
-from tests.conftest import FakeClock, links_in
+from tests.conftest import FakeClock, links_in, table_snapshot
+from tests.factories import queue_confirmations
 
 pytestmark = pytest.mark.integration
 
@@ -151,9 +152,11 @@ def test_a_later_form_changes_neither_a_pending_nor_a_confirmed_sign_up(
     clock.advance(minutes=11)
     services.signup.sign_up(demo, replace(ADA, name="Someone Else", role=Role.MENTOR))
     assert services.participants.get("demo", ADA.email) == confirmed
+    before = table_snapshot()
     with pytest.raises(AlreadySignedUpError):
         services.signup.confirm(confirm_tokens(mailbox)[1], catalog(services))
     assert services.participants.get("demo", ADA.email) == confirmed
+    assert table_snapshot() == before
 
 
 def test_the_same_form_sent_from_many_threads_stores_and_emails_once(
@@ -277,11 +280,13 @@ def test_an_expired_token_is_refused(
     clock.advance(hours=it_settings.token_ttl_hours, seconds=-1)
     assert services.links.check(token, "confirm").subject == "ada@example.org"
     clock.advance(seconds=1)
+    before = table_snapshot()
 
     for attempt in (services.links.check, services.links.consume):
         with pytest.raises(MagicLinkError) as refused:
             attempt(token, "confirm")
         assert refused.value.problem is LinkProblem.EXPIRED
+    assert table_snapshot() == before
 
 
 def test_a_token_of_another_purpose_is_unknown_and_stays_usable(services: Services) -> None:
@@ -346,30 +351,14 @@ def test_a_due_message_claimed_from_many_threads_at_once_goes_to_one(
 def test_draining_from_four_threads_sends_each_message_once(
     services: Services, clock: FakeClock, mailbox: MemorySender
 ) -> None:
-    demo = services.programs.get("demo")
-    assert demo is not None
-    keys = [f"confirm:demo:{number:02d}:0" for number in range(20)]
-    for number, key in enumerate(keys):
-        services.mail.queue(
-            key,
-            to=f"person{number:02d}@example.org",
-            template="confirm_signup",
-            context={
-                "name": f"Person {number}",
-                "program": demo,
-                "role": "mentee",
-                "confirm_url": f"http://portal.test/confirm/token{number:02d}",
-                "expires_hours": 48,
-            },
-            program="demo",
-        )
+    keys = queue_confirmations(services, 20)
 
     reports = at_once(4, services.mail.drain)
 
     assert not [r for r in reports if isinstance(r, Exception)], reports
     assert sum(r.sent for r in reports if not isinstance(r, Exception)) == 20
     recipients = Counter(recipient for recipient, _ in mailbox.sent)
-    assert recipients == Counter(f"person{number:02d}@example.org" for number in range(20))
+    assert recipients == Counter(f"person{number}@example.org" for number in range(20))
     outbox = OutboxRepository()
     assert {outbox.get(key).status for key in keys} == {SENT}  # type: ignore[union-attr]
     assert services.mail.drain().sent == 0

@@ -14,8 +14,8 @@ from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord
 from portal.services import Services
 from tests.conftest import FakeClock
+from tests.factories import pair
 from tests.integration.test_rounds_concurrency import at_once
-from tests.unit.services.pairs import pair
 
 pytestmark = pytest.mark.integration
 RACERS = 6

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.services import Services
-from tests.conftest import FakeClock, csrf_token, links_in
+from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.integration.conftest import sign_up_as_mentee
 
 pytestmark = pytest.mark.integration
@@ -43,5 +43,7 @@ def test_sign_up_then_confirm_by_link(
     assert confirmed.participant_id == pending.participant_id
     assert services.participants.programs_of("ada@example.org") == ["demo"]
 
+    before = table_snapshot()
     again = client.post(path, data={"csrf_token": csrf_token(page.text)})
     assert again.status_code == 410
+    assert table_snapshot() == before

@@ -18,7 +18,7 @@ from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.programs import load_program
 from tests.conftest import CONTENT
-from tests.unit.domain.factories import mentee, mentor, peer
+from tests.factories import mentee, mentor, peer
 
 DEMO = load_program(CONTENT / "programs" / "demo.md")
 PEERS = load_program(CONTENT / "programs" / "peer-circles.md")
@@ -116,7 +116,12 @@ def test_json_output_has_the_documented_shape(demo_csv: Path) -> None:
     assert set(data) == {"pairs", "unmatched", "summary"}
     mentors = {p.email for p in DEMO_PEOPLE if p.role.value == "mentor"}
     mentees = {p.email for p in DEMO_PEOPLE if p.role.value == "mentee"}
-    assert data["pairs"]
+    # Ana and Cleo share a time zone and a goal; Dan speaks English with Bruno; Eva's only
+    # mentor who passes the rules is Bruno; Farah and Hans share a language with nobody.
+    assert [(pair["mentor"], pair["mentee"]) for pair in data["pairs"]] == [
+        ("ana@example.org", "cleo@example.org"),
+        ("bruno@example.org", "dan@example.org"),
+    ]
     for pair in data["pairs"]:
         assert set(pair) == {"mentor", "mentee", "score", "reasons"}
         assert pair["mentor"] in mentors
@@ -133,7 +138,9 @@ def test_json_output_has_the_documented_shape(demo_csv: Path) -> None:
     summary = data["summary"]
     for key in ("matched_pct", "mean_score", "min_score", "p10_score", "top5_pct"):
         assert isinstance(summary[key], int | float), key
-    assert summary["blocking_pairs"] >= 0
+    # The two allowed pairs left out would each cost one of them: Dan scores higher with
+    # Bruno than with Ana, and Bruno higher with Dan than with Eva.
+    assert summary["blocking_pairs"] == 0
     assert summary["format"] == "one-on-one"
     assert summary["objective"] == "participation"
     assert summary["participants"] == len(DEMO_PEOPLE)
@@ -228,7 +235,7 @@ def test_a_peer_program_prints_peers(tmp_path: Path) -> None:
     result = portal_match(source, "--program", "peer-circles", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["pairs"]
+    assert len(data["pairs"]) == 2  # five peers: two pairs, and one left over
     emails = {p.email for p in PEER_PEOPLE}
     seen: list[str] = []
     for pair in data["pairs"]:
@@ -278,6 +285,57 @@ def test_the_program_may_be_a_file(tmp_path: Path) -> None:
     assert [p["mentor"] for p in data["pairs"]] == ["ana@example.org"] * 3
     [left] = data["unmatched"]
     assert left["reason"].startswith("the only mentor who passes the rules is full")
+
+
+SWAP_FILE = """\
+---
+title: Swap mentoring
+slug: swap
+format: one-on-one
+organizers: [swap@example.org]
+capacity: 1
+topics: [python, sql, leadership]
+languages: [English, Spanish]
+matching:
+  objective: participation
+  weights:
+    languages: must
+    skills: high
+    timezone: "off"
+    availability: "off"
+    seniority: "off"
+---
+Everyone placed, at a price.
+"""
+
+
+def test_a_pair_who_would_both_rather_be_together_is_a_blocking_pair(tmp_path: Path) -> None:
+    program_file = tmp_path / "swap.md"
+    program_file.write_text(SWAP_FILE, encoding="utf-8")
+    people = [
+        mentor("Ana", skills=["python", "sql"], languages=["English", "Spanish"]),
+        mentor("Ben", skills=["sql"]),
+        mentee("Cy", goals=["python", "sql"]),
+        mentee("Dee", goals=["leadership"], languages=["Spanish"]),
+    ]
+    source = write_csv(tmp_path / "swap.csv", people, load_program(program_file))
+    result = portal_match(source, "--program", program_file, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # Dee speaks only Spanish, so only Ana can take her: to place everyone, Cy goes to Ben
+    # (50 points), though Ana and Cy would score 100 together and Ana scores 0 with Dee.
+    assert [(p["mentor"], p["mentee"], p["score"]) for p in data["pairs"]] == [
+        ("ana@example.org", "dee@example.org", 0.0),
+        ("ben@example.org", "cy@example.org", 50.0),
+    ]
+    summary = data["summary"]
+    # Ana and Cy would both gain 50 points or more by leaving for each other.
+    assert (
+        summary["blocking_pairs"],
+        summary["blocking_pairs_10"],
+        summary["blocking_pairs_20"],
+    ) == (1, 1, 1)
+    assert summary["mentees_blocking_10_pct"] == 50.0  # Cy, one of the two mentees
 
 
 # -- refusals ---------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def test_local_stage_makes_a_key_in_the_data_folder_and_keeps_it(tmp_path: Path)
     assert not data.exists()
     first = resolve_secret_key(load_settings(environ))
     second = resolve_secret_key(load_settings(environ))
-    assert len(first.secret_key) >= 32
+    assert len(first.secret_key) >= 32  # the floor the aws stage demands of a given key
     assert first.secret_key == second.secret_key  # sessions survive a restart
     key_file = data / "secret_key"
     assert key_file.read_text(encoding="utf-8").strip() == first.secret_key
@@ -212,14 +212,14 @@ def test_local_stage_uses_a_key_given_in_the_environment(tmp_path: Path) -> None
 def test_local_stage_never_uses_an_empty_key_file(tmp_path: Path) -> None:
     (tmp_path / "secret_key").write_text("", encoding="utf-8")
     settings = resolve_secret_key(load_settings({"PORTAL_DATA_DIR": str(tmp_path)}))
-    assert len(settings.secret_key) >= 32
+    assert len(settings.secret_key) >= 32  # the floor the aws stage demands of a given key
 
 
 def test_test_stage_makes_a_fresh_key_and_writes_nothing(tmp_path: Path) -> None:
     environ = {"PORTAL_STAGE": "test", "PORTAL_DATA_DIR": str(tmp_path / "data")}
     first = load_settings(environ)
     second = load_settings(environ)
-    assert len(first.secret_key) >= 32
+    assert len(first.secret_key) >= 32  # the floor the aws stage demands of a given key
     assert first.secret_key != second.secret_key
     assert not (tmp_path / "data").exists()
 

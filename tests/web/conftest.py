@@ -22,9 +22,6 @@ from portal.services import Services, build_services
 from portal.settings import Settings
 from tests.conftest import CONTENT, FakeClock
 
-# The shared assertions explain their failures like the tests' own.
-pytest.register_assert_rewrite("tests.web.dom", "tests.web.helpers")
-
 
 class _CompiledTemplates(BytecodeCache):
     """Compiled templates kept in memory for the session, whichever app asks for them."""

@@ -17,7 +17,7 @@ from portal.settings import SettingsError, load_settings
 from tests.conftest import MENTEE_FORM, csrf_token
 from tests.web.conftest import Site
 from tests.web.dom import parse
-from tests.web.helpers import GOOD
+from tests.web.helpers import GOOD, assert_nothing_stored
 
 
 def test_factory_uses_the_services_it_is_given(services: Services) -> None:
@@ -158,10 +158,11 @@ def test_a_form_sent_over_https_without_a_referer_is_accepted(
 
 
 def test_a_form_sent_over_https_without_its_token_is_still_refused(
-    build_site: Callable[..., Site],
+    build_site: Callable[..., Site], mailbox: MemorySender
 ) -> None:
     site = build_site(base_url=HTTPS)
     site.client.get("/programs/demo/join/mentee", base_url=HTTPS)
     sent = site.client.post("/programs/demo/join/mentee", data=MENTEE_FORM, base_url=HTTPS)
     assert sent.status_code == 400
     assert site.services.participants.get("demo", "ada@example.org") is None
+    assert_nothing_stored(mailbox)

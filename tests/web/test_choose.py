@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
 from portal.services import Services
-from tests.conftest import FakeClock, csrf_token, links_in
+from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
+from tests.factories import seed_demo_people
 
 ROUND = "2026-03-02T0900Z"
 
@@ -21,8 +21,7 @@ def _suggestion_links(
 ) -> dict[str, list[str]]:
     program = services.programs.get("leaders-group")
     assert program is not None
-    for person in demo_participants(program, clock()):
-        services.participants.save(person)
+    seed_demo_people(services, program, clock())
     services.rounds.run(program, ROUND, trigger="cli")
     services.mail.drain(per_second=1000)
     links: dict[str, list[str]] = {}
@@ -44,8 +43,10 @@ def test_each_waiting_mentee_gets_up_to_three_choices_and_nobody_is_matched_yet(
     services: Services, mailbox: MemorySender, clock: FakeClock
 ) -> None:
     links = _suggestion_links(services, mailbox, clock)
-    assert links
-    assert all(1 <= len(paths) <= 3 for paths in links.values())
+    # All 24 demo mentees of leaders-group: 21 with three mentors or more who pass the rules,
+    # three with only one.
+    assert len(links) == 24
+    assert Counter(len(paths) for paths in links.values()) == {3: 21, 1: 3}
     assert not [m for _, m in mailbox.sent if m["Subject"].startswith("Meet")]
     assert all(p.active_matches == 0 for p in services.participants.for_program("leaders-group"))
 
@@ -60,8 +61,10 @@ def test_a_choice_is_exclusive_and_introduces_the_pair(
     chosen = client.post(paths[0], data={"csrf_token": csrf_token(pages[0].text)})
     assert chosen.status_code == 200
     assert "is your mentor" in chosen.text
+    before = table_snapshot()
     second = client.post(paths[1], data={"csrf_token": csrf_token(pages[1].text)})
-    assert second.status_code in (409, 410)  # the link is used up, or the mentee taken
+    assert second.status_code == 410  # the mentee's one link, used up by the first choice
+    assert table_snapshot() == before
     services.mail.drain(per_second=1000)
     intros = [to for to, m in mailbox.sent if m["Subject"].startswith("Meet")]
     assert mentee in intros
@@ -85,12 +88,15 @@ def test_a_mentor_with_no_place_left_is_refused_and_the_link_still_works(
     )
 
     assert _choose(client, links[rivals[0]][0]).status_code == 200
+    before = table_snapshot()
     refused = _choose(client, links[rivals[1]][0])
     assert refused.status_code == 409
     assert "no place left" in refused.text
+    assert table_snapshot() == before
     assert services.participants.get("leaders-group", mentor).active_matches == 1
-    if len(links[rivals[1]]) > 1:  # the same link, another suggestion: still usable
-        assert _choose(client, links[rivals[1]][1]).status_code == 200
+    # The same link, another of the three suggestions: still usable.
+    assert len(links[rivals[1]]) == 3
+    assert _choose(client, links[rivals[1]][1]).status_code == 200
 
 
 def test_the_introduction_links_to_the_persons_own_page(

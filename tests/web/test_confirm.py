@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.services import Services
-from tests.conftest import FakeClock, csrf_token
+from tests.conftest import FakeClock, csrf_token, table_snapshot
 from tests.web.dom import Document, parse
 from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up
 
@@ -150,8 +150,11 @@ def test_expired_link_shows_the_expired_page_and_stays_pending(
     sign_up(client)
     path = confirm_path(mailbox)
     clock.advance(hours=49)
+    token = a_token(client)
+    before = table_snapshot()
     assert_link_problem(client.get(path), "This link has expired.")
-    assert_link_problem(client.post(path, data={"csrf_token": a_token(client)}), "has expired")
+    assert_link_problem(client.post(path, data={"csrf_token": token}), "has expired")
+    assert table_snapshot() == before
     assert status_of(services) is Status.PENDING
 
 
@@ -192,5 +195,9 @@ def test_made_up_link_changes_nobody(
     client: FlaskClient, services: Services, mailbox: MemorySender
 ) -> None:
     sign_up(client)
-    client.post(f"/confirm/{secrets.token_urlsafe(32)}", data={"csrf_token": a_token(client)})
+    token = a_token(client)
+    before = table_snapshot()
+    refused = client.post(f"/confirm/{secrets.token_urlsafe(32)}", data={"csrf_token": token})
+    assert_link_problem(refused, "We could not find what this link was for.")
+    assert table_snapshot() == before
     assert status_of(services) is Status.PENDING

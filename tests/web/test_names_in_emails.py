@@ -15,9 +15,8 @@ from portal.local.demo import demo_participants
 from portal.mail.render import render
 from portal.mail.senders import MemorySender
 from portal.services import Services
-from tests.conftest import FakeClock, csrf_token
+from tests.conftest import FakeClock, csrf_token, html, plain
 from tests.factories import ROUND, matched_pair
-from tests.unit.services.pairs import html, plain
 from tests.web.dom import parse
 from tests.web.helpers import confirm_path, sign_up
 

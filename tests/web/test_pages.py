@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from portal.pages import load_page
+from tests.conftest import CONTENT
 from tests.web.dom import Document, parse
 from tests.web.helpers import PROGRAMS, assert_helpful_404
 
@@ -45,8 +47,11 @@ def test_content_page_has_its_heading_title_and_navigation(
     assert page.one("a", class_="brand").get("href") == "/"
     footer = page.one("footer")
     assert "/privacy" in [a.get("href") for a in footer.find_all("a")]
-    # A page's own text is rendered, not shown as Markdown.
-    assert len(page.one("article").find_all("p")) >= 1
+    # A page's own text is rendered, not shown as Markdown: its paragraphs, every one.
+    shipped = load_page(CONTENT / "pages" / f"{path.strip('/') or 'home'}.md")
+    paragraphs = [p.text for p in parse(shipped.html).find_all("p")]
+    assert paragraphs, f"{path} has no paragraph of its own"
+    assert [p.text for p in page.one("article").find_all("p")] == paragraphs
     assert "---" not in page.one("article").text
 
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from portal.mail.senders import MemorySender
+from tests.conftest import csrf_token
 from tests.web.conftest import Site
 from tests.web.dom import parse
-from tests.web.helpers import PROGRAMS, assert_helpful_404
+from tests.web.helpers import GOOD_FOR, PROGRAMS, assert_helpful_404, assert_nothing_stored
 
 
 def join_links(html: str) -> list[str]:
@@ -103,7 +105,7 @@ def test_a_program_body_cannot_inject_html(
 
 
 def test_a_closed_program_says_so_and_refuses_sign_ups(
-    build_site: Callable[..., Site], content_copy: Path
+    build_site: Callable[..., Site], content_copy: Path, mailbox: MemorySender
 ) -> None:
     path = content_copy / "programs" / "leaders-group.md"
     text = path.read_text(encoding="utf-8")
@@ -125,3 +127,9 @@ def test_a_closed_program_says_so_and_refuses_sign_ups(
     assert page.h1 == "Sign-up is closed"
     assert "mailto:leaders@example.org" in page.hrefs()
     assert page.find("form") is None
+    # Good answers sent anyway (with a token of this session from an open form): refused.
+    answers = {k: v for k, v in GOOD_FOR[("leaders-group", "mentee")].items() if v is not None}
+    token = csrf_token(client.get("/programs/demo/join/mentee").text)
+    sent = client.post("/programs/leaders-group/join/mentee", data={**answers, "csrf_token": token})
+    assert sent.status_code == 403
+    assert_nothing_stored(mailbox)

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.services import Services
-from tests.conftest import FakeClock, csrf_token, links_in
+from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up
 
 
@@ -50,9 +50,11 @@ def test_confirmation_link_get_does_not_use_it_and_post_confirms(
     assert "is confirmed" in done.text
     assert services.participants.get("demo", "ada@example.org").status is Status.CONFIRMED
 
+    before = table_snapshot()
     again = client.post(path, data={"csrf_token": csrf_token(page.text)})
     assert again.status_code == 410
     assert "already been used" in again.text
+    assert table_snapshot() == before
 
 
 def test_a_second_form_with_the_same_address_changes_nothing(

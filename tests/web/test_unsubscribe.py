@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 
 from portal.mail.senders import MemorySender
 from portal.services import Services
+from tests.conftest import table_snapshot
 from tests.web.helpers import sign_up
 
 
@@ -60,7 +61,12 @@ def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(
     )
 
 
-def test_a_forged_unsubscribe_link_is_refused(client: FlaskClient, services: Services) -> None:
+def test_a_forged_unsubscribe_link_is_refused(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_up(client)
+    before = table_snapshot()
     assert client.get("/unsubscribe/not-a-real-token").status_code == 404
     assert client.post("/unsubscribe/not-a-real-token").status_code == 404
+    assert table_snapshot() == before
     assert services.mail.suppressions.reason("ada@example.org") is None

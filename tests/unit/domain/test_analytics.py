@@ -9,7 +9,7 @@ from portal.domain.analytics import Figure, weekly_progress
 from portal.domain.checkins import Checkin, Fit, Kind
 from portal.domain.participants import Participant, Status
 from portal.domain.program import Program
-from tests.unit.domain.factories import mentee, mentor, program
+from tests.factories import mentee, mentor, program
 
 NOW = datetime(2026, 5, 1, 7, tzinfo=UTC)  # a Friday
 START = NOW - timedelta(days=40)

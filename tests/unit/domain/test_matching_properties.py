@@ -28,7 +28,7 @@ from bench.population import bench_program, population
 from portal.domain.matching import MatchResult, match, score_all_pairs, split_roles
 from portal.domain.participants import SENIORITY_KEYS, SLOTS, Participant, Role, Status
 from portal.domain.program import Format, Program
-from tests.unit.domain.factories import NOW, TOPICS
+from tests.factories import NOW, TOPICS
 
 LANGUAGES = ("English", "Spanish", "Hindi")
 ZONES = (

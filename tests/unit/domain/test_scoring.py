@@ -13,7 +13,7 @@ from portal.domain.matching import split_roles
 from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.domain.scoring import SCALE, Scorer, Veto
-from tests.unit.domain.factories import NOW, mentee, mentor, only, peer, program
+from tests.factories import NOW, mentee, mentor, only, peer, program
 
 Explained = tuple[int, tuple[str, ...], str | None]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,12 +19,18 @@ from portal.persistence.tables import OutboxRecord, TokenRecord
 from portal.services import Services
 from portal.services.checkins import CheckinAnswers
 from portal.services.reminders import ReminderService
-from tests.conftest import REGION, TABLE_PREFIX, FakeClock
-from tests.unit.services.pairs import html, links, pair, plain, token_of
+from tests.conftest import (
+    FakeClock,
+    html,
+    links,
+    plain,
+    table_snapshot,
+    token_of,
+)
+from tests.factories import pair
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock fixture's Monday; matches start here
 ORGANIZER = "organizer@example.org"
-AWS_DYNAMODB = f"https://dynamodb.{REGION}.amazonaws.com"
 PRIVATE = "We do not get on, please do not tell him"
 
 
@@ -283,21 +288,6 @@ def test_the_organizer_alert_names_the_pair_and_how_long_they_have_been_quiet(
 # The command
 
 
-@pytest.fixture
-def cli_env(services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {
-        "PORTAL_STAGE": "test",
-        "PORTAL_DYNAMODB_ENDPOINT": AWS_DYNAMODB,
-        "PORTAL_TABLE_PREFIX": TABLE_PREFIX,
-        "PORTAL_REGION": REGION,
-        "PORTAL_MAIL_TRANSPORT": "memory",
-        "PORTAL_DATA_DIR": str(tmp_path),
-        "PORTAL_BASE_URL": "http://portal.test",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("PORTAL_CLOCK", raising=False)
-
-
 def outbox_templates() -> Counter[str]:
     return Counter(record.template for record in OutboxRecord.scan())
 
@@ -338,18 +328,25 @@ def test_portal_remind_runs_on_a_simulated_day_given_by_at_or_portal_clock(
         (["summaries"], {}, "Missing option '--program'"),
     ],
 )
-def test_bad_input_to_the_commands_gets_a_clear_message(
+def test_bad_input_to_the_commands_gets_a_clear_message_and_changes_nothing(
+    services: Services,
     cli_env: None,
     monkeypatch: pytest.MonkeyPatch,
     args: list[str],
     env: dict[str, str],
     message: str,
 ) -> None:
+    # On the simulated day 14 the pair is due its first reminders, and the demo its summary:
+    # a command that ran in spite of the bad input would queue mail.
+    pair(services, "Maria", "Tom", START)
+    monkeypatch.setenv("PORTAL_CLOCK", "2026-03-16T07:00")
+    before = table_snapshot()
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
+    assert table_snapshot() == before
 
 
 def test_someone_who_unsubscribed_gets_no_reminder_and_no_link_is_made_for_them(

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,14 +24,12 @@ from portal.persistence.matches import StoredMatch
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, RoundRecord
 from portal.services import Services
 from portal.services.rounds import RoundService, is_round_id, round_id_for
-from tests.conftest import REGION, TABLE_PREFIX, FakeClock
+from tests.conftest import FakeClock, table_snapshot
+from tests.factories import seed_demo_people
 
 ROUND = "2026-03-02T0900Z"  # the clock fixture's Monday, 09:00 in London
 NEXT_ROUND = "2026-03-09T0900Z"
 ORGANIZER = "organizer@example.org"
-# What moto answers for DynamoDB whatever the endpoint's name: the CLI can share this process's
-# in-memory tables by being given the real AWS address as its "local" endpoint.
-AWS_DYNAMODB = f"https://dynamodb.{REGION}.amazonaws.com"
 
 
 @pytest.fixture
@@ -45,23 +42,6 @@ def demo(services: Services) -> Program:
         Approval.AUTO,
     )
     return program
-
-
-def seed(
-    services: Services,
-    program: Program,
-    clock: FakeClock,
-    mentors: int | None = None,
-    mentees: int | None = None,
-) -> list[Participant]:
-    """The demo population (16 mentors, 24 mentees), or the first few of each role."""
-    everyone = demo_participants(program, clock())
-    people = [p for p in everyone if p.role is Role.MENTOR][:mentors] + [
-        p for p in everyone if p.role is Role.MENTEE
-    ][:mentees]
-    for person in people:
-        services.participants.save(person)
-    return people
 
 
 def active(services: Services, slug: str) -> list[StoredMatch]:
@@ -133,13 +113,17 @@ def summaries(sent: list[tuple[str, EmailMessage]], to: str) -> list[EmailMessag
 def test_a_round_matches_introduces_everyone_once_and_tells_the_organizer(
     services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
 ) -> None:
-    people = {p.email: p for p in seed(services, demo, clock)}
+    people = {p.email: p for p in seed_demo_people(services, demo, clock())}
 
     outcome = services.rounds.run(demo, ROUND, trigger="cli")
 
     assert outcome.status == "done"
     stored = active(services, "demo")
-    assert len(stored) == outcome.pairs >= 10
+    # Capacity 1, more mentees (24) than mentors (16), and each mentor passes the rules with
+    # several mentees: every mentor takes one.
+    mentors = {email for email, p in people.items() if p.role is Role.MENTOR}
+    assert len(stored) == outcome.pairs == len(mentors) == 16
+    assert {m.mentor for m in stored} == mentors
     assert {m.round_id for m in stored} == {ROUND}
     for m in stored:
         assert people[m.mentor].role is Role.MENTOR
@@ -221,7 +205,7 @@ def test_a_round_does_not_build_a_client_per_match(
 
     monkeypatch.setattr(Session, "create_client", counting)
     outcome = services.rounds.run(demo, ROUND, trigger="cli")
-    assert outcome.pairs >= 4
+    assert outcome.pairs == 8  # the first eight demo mentors and mentees all pair up
     assert made <= 1, f"{made} botocore clients made for {outcome.pairs} pairs"
 
 
@@ -232,19 +216,10 @@ def test_the_cli_and_the_schedule_make_the_same_pairs_from_the_same_data(
     services: Services,
     demo: Program,
     clock: FakeClock,
-    tmp_path: Path,
+    cli_env: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seed(services, demo, clock, mentors=10, mentees=14)
-    for key, value in {
-        "PORTAL_STAGE": "test",
-        "PORTAL_DYNAMODB_ENDPOINT": AWS_DYNAMODB,
-        "PORTAL_TABLE_PREFIX": TABLE_PREFIX,
-        "PORTAL_REGION": REGION,
-        "PORTAL_MAIL_TRANSPORT": "memory",
-        "PORTAL_DATA_DIR": str(tmp_path),
-    }.items():
-        monkeypatch.setenv(key, value)
+    seed_demo_people(services, demo, clock(), mentors=10, mentees=14)
     # The command reads the time from the services it builds: give it the test's clock.
     monkeypatch.setattr(
         services_module,
@@ -261,21 +236,23 @@ def test_the_cli_and_the_schedule_make_the_same_pairs_from_the_same_data(
     again = CliRunner().invoke(main, ["round", "--program", "demo"])
     assert again.exit_code == 0, again.output
     assert f"demo round {ROUND}: this round already ran" in again.output
+    before = table_snapshot()
     unknown = CliRunner().invoke(main, ["round", "--program", "nope"])
     assert unknown.exit_code == 2
     assert "no program 'nope' (known: " in unknown.output
+    assert table_snapshot() == before
 
     # The same people, fresh, matched by the scheduled function's entry point (the tables
     # stay bound to the CLI's endpoint, the same moto tables: rebinding costs new clients).
     tables.truncate_tables()
-    seed(services, demo, clock, mentors=10, mentees=14)
+    seed_demo_people(services, demo, clock(), mentors=10, mentees=14)
     outcomes = {o.program: o for o in services.rounds.run_due(clock())}
 
     assert outcomes["demo"].status == "done"
     assert outcomes["demo"].round_id == ROUND
     assert RoundRecord.get("demo", ROUND).trigger == "schedule"
     by_schedule = active(services, "demo")
-    assert len(by_cli) >= 8
+    assert len(by_cli) == 10  # each of the ten mentors takes one of the 14 mentees
     assert pairs_of(by_schedule) == pairs_of(by_cli)
     assert {(m.mentor, m.mentee): m.reasons for m in by_schedule} == {
         (m.mentor, m.mentee): m.reasons for m in by_cli
@@ -313,14 +290,16 @@ def test_the_next_round_finishes_an_interrupted_one(
 ) -> None:
     # More mentees than mentors: the later round has people left to match, and mentors who
     # signed up during the week to match them with.
-    people = {p.email: p for p in seed(services, demo, clock, mentors=8, mentees=12)}
+    people = {p.email: p for p in seed_demo_people(services, demo, clock(), mentors=8, mentees=12)}
     fail_introduction(monkeypatch, 1)
 
     with pytest.raises(IntroductionFailedError):
         services.rounds.run(demo, ROUND, trigger="schedule")
 
     interrupted = active(services, "demo")
-    assert len(interrupted) >= 5
+    # Each of the eight mentors takes one of the twelve mentees, and every pair is stored
+    # before the first introduction.
+    assert len(interrupted) == 8
     assert services.rounds.rounds.get("demo", ROUND).status == "started"
     clock.advance(days=7)
     newcomers = [p for p in demo_participants(demo, clock()) if p.role is Role.MENTOR][8:12]
@@ -350,7 +329,7 @@ def test_the_summary_of_a_finished_interrupted_round_tells_the_truth(
     mailbox: MemorySender,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seed(services, demo, clock, mentors=8, mentees=12)
+    seed_demo_people(services, demo, clock(), mentors=8, mentees=12)
     fail_introduction(monkeypatch, 1)
     with pytest.raises(IntroductionFailedError):
         services.rounds.run(demo, ROUND, trigger="schedule")
@@ -375,7 +354,7 @@ def test_a_repeated_event_after_a_crash_resumes_the_same_round(
     mailbox: MemorySender,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    people = {p.email: p for p in seed(services, demo, clock, mentors=8, mentees=8)}
+    people = {p.email: p for p in seed_demo_people(services, demo, clock(), mentors=8, mentees=8)}
     # Two pairs were introduced before the crash: the resumed round must not repeat them.
     fail_introduction(monkeypatch, 3)
     with pytest.raises(IntroductionFailedError):
@@ -452,7 +431,7 @@ def test_a_round_id_is_a_round_id(clock: FakeClock) -> None:
 def test_a_held_lock_makes_a_round_busy_and_it_writes_nothing(
     services: Services, demo: Program, clock: FakeClock
 ) -> None:
-    seed(services, demo, clock)
+    seed_demo_people(services, demo, clock())
     rounds = services.rounds.rounds
     assert rounds.acquire_lock("demo", "another-run", clock(), timedelta(minutes=15))
     clock.advance(minutes=14)
@@ -471,7 +450,7 @@ def test_a_held_lock_makes_a_round_busy_and_it_writes_nothing(
 
 
 def test_an_expired_lock_is_taken_over(services: Services, demo: Program, clock: FakeClock) -> None:
-    seed(services, demo, clock, mentors=4, mentees=4)
+    seed_demo_people(services, demo, clock(), mentors=4, mentees=4)
     rounds = services.rounds.rounds
     assert rounds.acquire_lock(
         "demo", "a-crashed-run", clock() - timedelta(minutes=20), timedelta(minutes=15)
@@ -483,7 +462,7 @@ def test_an_expired_lock_is_taken_over(services: Services, demo: Program, clock:
     outcome = services.rounds.run(demo, ROUND, trigger="schedule")
 
     assert outcome.status == "done"
-    assert outcome.pairs >= 2
+    assert outcome.pairs == 4  # the first four demo mentors and mentees all pair up
     assert RoundRecord.count("demo", RoundRecord.round_id == "~lock") == 0  # released after
     assert rounds.acquire_lock("demo", "next", clock(), timedelta(minutes=15))
 
@@ -506,7 +485,7 @@ def test_one_programs_failing_round_does_not_stop_the_others(
 ) -> None:
     peers = services.programs.get("peer-circles")
     assert peers is not None
-    seed(services, demo, clock, mentors=3, mentees=3)
+    seed_demo_people(services, demo, clock(), mentors=3, mentees=3)
     for person in demo_participants(peers, clock())[:6]:
         services.participants.save(person)
     original = RoundService._introduce
@@ -532,14 +511,14 @@ def test_one_programs_failing_round_does_not_stop_the_others(
     done = services.rounds.rounds.latest("peer-circles")
     assert done is not None
     assert done.status == "introduced"
-    assert len(active(services, "peer-circles")) >= 1
+    assert len(active(services, "peer-circles")) == 3  # its first six demo peers, in twos
 
 
 def test_the_summary_dates_the_round_in_the_programs_time_zone(
     services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
 ) -> None:
     new_york = demo.model_copy(update={"timezone": "America/New_York"})
-    seed(services, new_york, clock, mentors=3, mentees=3)
+    seed_demo_people(services, new_york, clock(), mentors=3, mentees=3)
     clock.now = clock.now.replace(day=2, hour=1)  # Sunday 1 March, 20:00 in New York
 
     outcome = services.rounds.run(new_york, "2026-03-02T0100Z", trigger="cli")

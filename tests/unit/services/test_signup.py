@@ -17,7 +17,7 @@ from portal.services import Services, build_services
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Application, SignupError
 from portal.settings import Settings
-from tests.conftest import FakeClock, links_in, parse
+from tests.conftest import FakeClock, links_in, parse, table_snapshot
 
 ADA = Application(
     role=Role.MENTEE,
@@ -102,9 +102,11 @@ def test_confirming_twice_fails_the_second_time(
     services.signup.sign_up(demo, ADA)
     token = token_of(confirm_link(mailbox))
     services.signup.confirm(token, programs(services))
+    before = table_snapshot()
     with pytest.raises(MagicLinkError) as caught:
         services.signup.confirm(token, programs(services))
     assert caught.value.problem is LinkProblem.USED
+    assert table_snapshot() == before
     stored = services.participants.get("demo", "ada@example.org")
     assert stored is not None
     assert stored.status is Status.CONFIRMED
@@ -257,8 +259,10 @@ def test_a_link_for_a_program_that_is_gone_is_refused(
 ) -> None:
     services.signup.sign_up(demo, ADA)
     token = token_of(confirm_link(mailbox))
+    before = table_snapshot()
     with pytest.raises(SignupError):
         services.signup.pending_confirmation(token, {})
+    assert table_snapshot() == before
 
 
 def test_a_form_never_changes_the_record_of_someone_who_left(

@@ -17,9 +17,8 @@ from portal.mail.senders import MemorySender, PermanentSendError
 from portal.persistence.tables import OutboxRecord
 from portal.services import Services
 from portal.services.checkins import CheckinAnswers
-from tests.conftest import FakeClock
-from tests.unit.services.pairs import html, pair, person, plain
-from tests.unit.services.test_reminders import cli_env  # noqa: F401 - a fixture
+from tests.conftest import FakeClock, html, plain
+from tests.factories import pair, stored_person
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ORGANIZER = "organizer@example.org"
@@ -56,9 +55,11 @@ def populate(services: Services, clock: FakeClock) -> dict[str, str]:
     """Eight pairs, two people waiting, one pending; check-ins over the last two weeks."""
     matches = [pair(services, f"Mentor{n}", f"Mentee{n}", START) for n in range(8)]
     for name, role in (("Wanda", Role.MENTEE), ("Walt", Role.MENTOR)):
-        services.participants.save(person(name, role, START + timedelta(days=20)))
+        services.participants.save(stored_person(name, role, START + timedelta(days=20)))
     services.participants.save(
-        replace(person("Pending", Role.MENTEE, START), status=Status.PENDING, confirmed_at=None)
+        replace(
+            stored_person("Pending", Role.MENTEE, START), status=Status.PENDING, confirmed_at=None
+        )
     )
 
     def record(day_offset: float, match_index: int, author: str, **answers: object) -> None:
@@ -213,7 +214,7 @@ def test_portal_summaries_queues_a_summary_now_and_shows_it(
     services: Services,
     demo: Program,
     clock: FakeClock,
-    cli_env: None,  # noqa: F811 - the fixture imported above
+    cli_env: None,
 ) -> None:
     match = pair(services, "Maria", "Tom", START)
     clock.now = START + timedelta(days=3)
@@ -273,7 +274,7 @@ def test_portal_summaries_includes_a_check_in_of_a_few_seconds_ago(
     services: Services,
     demo: Program,
     clock: FakeClock,
-    cli_env: None,  # noqa: F811 - the fixture imported above
+    cli_env: None,
 ) -> None:
     match = pair(services, "Maria", "Tom", START)
     clock.now = datetime(2026, 3, 6, 10, 0, 30, tzinfo=UTC)
