@@ -77,7 +77,7 @@ def test_a_file_in_any_sign_up_field_gets_the_form_back_with_a_message(
     response = _join_multipart(client, {**GOOD, field: a_file()})
     assert_error_beside(response, field, FILE_MESSAGE)
     assert "somefile.txt" not in response.text
-    assert_nothing_stored(services, mailbox)
+    assert_nothing_stored(mailbox)
 
 
 def test_a_file_beside_typed_choices_is_refused_too(
@@ -85,7 +85,7 @@ def test_a_file_beside_typed_choices_is_refused_too(
 ) -> None:
     response = _join_multipart(client, {**GOOD, "languages": ["English", a_file()]})
     assert_error_beside(response, "languages", FILE_MESSAGE)
-    assert_nothing_stored(services, mailbox)
+    assert_nothing_stored(mailbox)
 
 
 # -- the participant's page: profile, goals, check-ins --------------------------------------
@@ -262,7 +262,7 @@ def test_a_list_with_repeated_or_unknown_values_is_refused_and_nothing_stored(
     response = sign_up(client, **changes)
     assert_error_beside(response, field, message)
     assert len(response.text) < 100_000  # the page does not quote every value back
-    assert_nothing_stored(services, mailbox)
+    assert_nothing_stored(mailbox)
 
 
 # -- text that reaches other people ---------------------------------------------------------
@@ -306,7 +306,7 @@ def test_invisible_characters_and_links_are_refused_with_a_message(
 ) -> None:
     response = sign_up(client, **changes)
     assert_error_beside(response, field, message)
-    assert_nothing_stored(services, mailbox)
+    assert_nothing_stored(mailbox)
 
 
 PERSIAN = "\u0645\u06cc\u0646\u0627\u200c\u0631\u0636\u0627\u06cc\u06cc"  # Mina Rezaei
@@ -349,4 +349,4 @@ def test_a_refused_answer_never_reaches_a_server_error(
     assert_error_beside(response, "bio", FILE_MESSAGE)
     assert_error_beside(response, "availability", "more than once")
     assert_error_beside(response, "languages", "'Klingon' is not a valid choice")
-    assert_nothing_stored(services, mailbox)
+    assert_nothing_stored(mailbox)
