@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -749,20 +750,21 @@ class World:
                 return self._draft_round, drafts
             self.approved_round = self._draft_round
         self.retire(REVIEWED, keep_round=self.approved_round)
-        self.people(REVIEWED, 2)
-        self.clock.advance(seconds=60)
-        round_id = round_id_for(self.clock())
-        outcome = self.services.rounds.run(program, round_id, trigger="cli")
-        self.rounds_run += 1
-        drafts = [
-            m
-            for m in self.services.rounds.matches.for_round(REVIEWED, round_id)
-            if m.status == "proposed"
-        ]
-        if outcome.status != "done" or not drafts:
-            raise HarnessError(f"the review round gave {outcome.status} and no drafts")
-        self._draft_round = round_id
-        return round_id, drafts
+        for _ in range(5):  # two random mentors may suit neither mentee: add people, again
+            self.people(REVIEWED, 2)
+            self.clock.advance(seconds=60)
+            round_id = round_id_for(self.clock())
+            outcome = self.services.rounds.run(program, round_id, trigger="cli")
+            self.rounds_run += 1
+            drafts = [
+                m
+                for m in self.services.rounds.matches.for_round(REVIEWED, round_id)
+                if m.status == "proposed"
+            ]
+            if outcome.status == "done" and drafts:
+                self._draft_round = round_id
+                return round_id, drafts
+        raise HarnessError(f"the review rounds gave {outcome.status} and no drafts")
 
     # a mentee choosing among suggestions
 
@@ -777,23 +779,22 @@ class World:
             return self._choices[-1]
         program = self.program(CHOOSING)
         self.retire(CHOOSING)
-        people = self.people(CHOOSING, 3)
-        self.clock.advance(seconds=60)
-        round_id = round_id_for(self.clock())
-        outcome = self.services.rounds.run(program, round_id, trigger="cli")
-        self.rounds_run += 1
-        if outcome.status != "done":
-            raise HarnessError(f"the choice round gave {outcome.status}")
-        for person in people:
-            options = self.services.rounds.suggestions_for(program, round_id, person.email)
-            if options:
-                token = self.services.links.issue(
-                    f"{CHOOSE}:{round_id}", program.slug, person.email
-                )
-                self._choices.append((round_id, token, person.email, len(options)))
-        if not self._choices:
-            raise HarnessError("the choice round suggested nobody")
-        return self._choices[-1]
+        for _ in range(5):  # the people may suit nobody: add people, again
+            people = self.people(CHOOSING, 3)
+            self.clock.advance(seconds=60)
+            round_id = round_id_for(self.clock())
+            outcome = self.services.rounds.run(program, round_id, trigger="cli")
+            self.rounds_run += 1
+            for person in people:
+                options = self.services.rounds.suggestions_for(program, round_id, person.email)
+                if options:
+                    token = self.services.links.issue(
+                        f"{CHOOSE}:{round_id}", program.slug, person.email
+                    )
+                    self._choices.append((round_id, token, person.email, len(options)))
+            if self._choices:
+                return self._choices[-1]
+        raise HarnessError(f"the choice rounds gave {outcome.status} and suggested nobody")
 
     def pending_confirmation(self) -> str:
         """A new pending sign-up's confirmation token."""
@@ -1398,6 +1399,7 @@ class FuzzReport:
     errors_by_cause: Counter[str] = field(default_factory=Counter)
     error_examples: list[str] = field(default_factory=list)
     harness_problems: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
     records: RecordCheck = field(default_factory=RecordCheck)
     rounds_run: int = 0
     seconds: float = 0.0
@@ -1423,6 +1425,8 @@ class FuzzReport:
             out.append("  by route, change and exception:")
             out += [f"  {n:6d}  {cause}" for cause, n in self.errors_by_cause.most_common(20)]
             out += [f"  e.g. {example}" for example in self.error_examples[:6]]
+        out.append(f"warnings while answering: {sum(self.warnings.values())}")
+        out += [f"  {n:6d}  {w}" for w, n in self.warnings.most_common(10)]
         checked = ", ".join(f"{n} {kind}s" for kind, n in sorted(self.records.checked.items()))
         out.append(f"records checked: {checked}")
         out.append(f"malformed records: {self.malformed} (target 0)")
@@ -1495,7 +1499,13 @@ def fuzz(
     weights = [weight for _, weight in MUTATORS]
     mutators = [mutator for mutator, _ in MUTATORS]
     started = time.monotonic()
-    with got_request_exception.connected_to(record_exception, app), _quiet(app):
+    with (
+        got_request_exception.connected_to(record_exception, app),
+        _quiet(app),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        # Counted with the findings, the same in the bench and under pytest's error filter.
+        warnings.simplefilter("always")
         for number in range(requests):
             endpoint, rule = targets[number % len(targets)]
             clock.advance(seconds=1)
@@ -1533,6 +1543,12 @@ def fuzz(
                             f"{len(request.body)} bytes): {cause}: {detail}"
                         )
                     )
+            for warning in caught:
+                message = re.sub(r"\d+", "N", str(warning.message))[:120]
+                report.warnings[f"{endpoint}: {warning.category.__name__}: {message}"] += 1
+            caught.clear()
+            if status == 302:
+                _read_flashes(case.client)
             if case.after is not None:
                 case.after(status)
             if endpoint in ENDS_A_MATCH:
@@ -1543,6 +1559,13 @@ def fuzz(
     report.rounds_run = world.rounds_run
     report.records = check_records(services, routes.typed_addresses)
     return report
+
+
+def _read_flashes(client: FlaskClient) -> None:
+    """What a browser does next: the page a redirect leads to shows the flashed messages
+    and drops them from the session (else they pile up past a cookie's 4 KB)."""
+    with client.session_transaction() as session:
+        session.pop("_flashes", None)
 
 
 @contextmanager
