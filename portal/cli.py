@@ -120,6 +120,7 @@ def dev(host: str, port: int, no_demo: bool) -> None:
 
     from portal import create_app
     from portal.local.demo import seed_demo
+    from portal.local.mail_loop import EVERY_SECONDS, MailLoop
 
     settings = _settings()
     if settings.stage != "local":
@@ -144,13 +145,19 @@ def dev(host: str, port: int, no_demo: bool) -> None:
         app = create_app(ready, services)
         click.secho(f"Mentor Portal on {ready.base_url} (data in {ready.data_dir})", fg="green")
         click.echo(f"Mail is written to {ready.mail_dir} and listed at {ready.base_url}/dev/mail")
+        click.echo(
+            f"Queued email is sent every {EVERY_SECONDS:g} s, "
+            "as the scheduled function does on AWS."
+        )
         click.echo("Press Ctrl-C to stop.")
+        mail_loop = MailLoop(services.mail, ready.mail_rate).start()
         try:
             run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
         except KeyboardInterrupt:
             pass
         finally:
             click.echo("Stopping.")
+            mail_loop.stop()
 
 
 @main.group()

@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.domain.clock import parse_moment
 from portal.key_strength import MIN_BITS, estimated_bits
+from portal.local.files import private_folder, write_private
 
 STAGES = ("local", "test", "aws")
 MAIL_TRANSPORTS = ("file", "ses", "memory")
@@ -221,7 +222,7 @@ def local_secret_key(data_dir: Path) -> str:
     existing = _read_key(path)
     if existing:
         return existing
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir, tighten=False)
     # Written whole to a temporary file, then linked into place: a reader never sees a
     # half-written key, and of two processes starting together the first link wins.
     temporary = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
@@ -244,10 +245,8 @@ def local_secret_key(data_dir: Path) -> str:
 
 def remember_base_url(data_dir: Path, base_url: str) -> None:
     """Keep the address `portal dev` serves, for the links in emails other commands queue."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    temporary = data_dir / f".base_url.{os.getpid()}"
-    temporary.write_text(base_url + "\n", encoding="utf-8")
-    os.replace(temporary, data_dir / "base_url")
+    private_folder(data_dir, tighten=False)
+    write_private(data_dir / "base_url", base_url + "\n")
 
 
 def remembered_base_url(data_dir: Path) -> str | None:

@@ -14,9 +14,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.local.files import (
+    PRIVATE_FILE,
+    PRIVATE_UMASK,
+    private_folder,
+    tighten_files,
+    write_private,
+)
+
 # Where `make` installs the npm package: the project's own .tools/, wherever the command runs.
 DEFAULT_INSTALL_DIR = Path(__file__).resolve().parents[2] / ".tools" / "dynamodb-local"
 STARTUP_SECONDS = 60
+# DynamoDB Local's own command line listens on every interface and has no option for the
+# address: this launcher, run from source by Java 11+, starts it on 127.0.0.1 only.
+LAUNCHER = Path(__file__).with_name("DynamoDBLocalOnLoopback.java")
 
 
 class LocalStoreError(Exception):
@@ -53,7 +64,9 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _die_with_parent() -> None:
+def _prepare_child() -> None:
+    # The database and log the JVM creates are its owner's alone, like the folder they are in.
+    os.umask(PRIVATE_UMASK)
     # Linux: the JVM gets SIGTERM when the process that started it dies, even by SIGKILL,
     # so no java process outlives `portal dev` or a test run.
     if sys.platform.startswith("linux"):
@@ -95,8 +108,9 @@ class DynamoDBLocal:
             "-Xms64m",
             "-Xmx512m",
             f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
-            "-jar",
-            str(jar),
+            "-cp",
+            str(jar),  # its manifest adds DynamoDBLocal_lib/*.jar
+            str(LAUNCHER),
             "-port",
             str(port),
             "-sharedDb",  # one database whatever the (fake) credentials and region
@@ -107,16 +121,18 @@ class DynamoDBLocal:
             command.append("-inMemory")
             log = subprocess.DEVNULL
         else:
-            db_path.mkdir(parents=True, exist_ok=True)
+            private_folder(db_path)
+            tighten_files(db_path)  # a database or log left by an older, laxer version
             command += ["-dbPath", str(db_path.resolve())]
             log_path = db_path / "dynamodb-local.log"
-            log = log_path.open("ab")  # type: ignore[assignment]
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+            log = os.fdopen(os.open(log_path, flags, PRIVATE_FILE), "ab")  # type: ignore[assignment]
         process = subprocess.Popen(  # noqa: S603 - fixed command, no shell
             command,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_prepare_child,
         )
         if log is not subprocess.DEVNULL:
             log.close()  # Java has its own handle on the log
@@ -131,12 +147,26 @@ class DynamoDBLocal:
                 where = f" (see {self.log_path})" if self.log_path else ""
                 raise LocalStoreError(
                     f"DynamoDB Local exited with code {self.process.returncode}{where}"
+                    + self._hint()
                 )
             if port_open(self.port):
                 return
             time.sleep(0.1)
         self.stop()
         raise LocalStoreError(f"DynamoDB Local did not start within {STARTUP_SECONDS} s")
+
+    def _hint(self) -> str:
+        try:
+            log = self.log_path.read_text(errors="replace") if self.log_path else ""
+        except OSError:
+            return ""
+        if "jdk.compiler" in log:
+            # A bare JRE cannot run the launcher from source.
+            return (
+                ": this Java has no compiler module (jdk.compiler); install a JDK 17+ "
+                "(Debian's openjdk-17-jre-headless has it too)"
+            )
+        return ""
 
     def stop(self) -> None:
         """Stop the JVM and wait for it, escalating to SIGKILL after 10 s."""
@@ -160,10 +190,10 @@ class EndpointFile:
         return cls(data_dir / "dynamodb" / "endpoint.json")
 
     def publish(self, endpoint: str, kind: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"endpoint": endpoint, "kind": kind, "pid": os.getpid()}))
-        os.replace(temporary, self.path)
+        private_folder(self.path.parent)
+        write_private(
+            self.path, json.dumps({"endpoint": endpoint, "kind": kind, "pid": os.getpid()})
+        )
 
     def withdraw(self) -> None:
         try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from portal.local.files import private_folder, write_private
 from portal.mail.message import on_the_wire
 
 
@@ -33,19 +33,20 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class FileSender:
-    """Writes each message as an .eml file, for the local stage and `/dev/mail`."""
+    """Writes each message as an .eml file, for the local stage and `/dev/mail`.
+
+    The folder and the files are readable by their owner only: the messages hold sign-in links.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def send(self, recipient: str, raw: str) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         digest = hashlib.sha256(raw.encode()).hexdigest()[:10]
         name = f"{stamp}-{_UNSAFE.sub('_', recipient)[:60]}-{digest}.eml"
-        temporary = self.folder / f".{name}.tmp"
-        temporary.write_text(raw, encoding="utf-8")
-        os.replace(temporary, self.folder / name)  # readers never see half a file
+        write_private(self.folder / name, raw)  # readers never see half a file
         return f"file:{name}"
 
 

@@ -7,8 +7,12 @@ The unit and web tiers bind the same PynamoDB models to moto (no endpoint, prefi
 
 from __future__ import annotations
 
+import fcntl
+import ipaddress
 import os
 import shutil
+import socket
+import struct
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,7 +22,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from portal.local.dynamodb import DynamoDBLocal, find_jar, java_available
+from portal.local.dynamodb import LAUNCHER, DynamoDBLocal, find_jar, java_available
 from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.services import Services, build_services
@@ -51,6 +55,49 @@ def processes_matching(pattern: str) -> list[str]:
     )
     assert found.returncode in (0, 1), found.stderr  # 1: nothing matched
     return found.stdout.splitlines()
+
+
+def listening_addresses(port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The local addresses of the sockets listening on a TCP port (Linux's /proc/net)."""
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for table, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.split(":")
+            if state != "0A" or int(port_hex, 16) != port:  # 0A: LISTEN
+                continue
+            # The kernel prints each 32-bit word in host (little-endian) order.
+            raw = b"".join(
+                bytes.fromhex(address[i : i + 8])[::-1] for i in range(0, len(address), 8)
+            )
+            assert len(raw) == width
+            found.append(ipaddress.ip_address(raw))
+    return found
+
+
+def is_loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool((mapped or address).is_loopback)
+
+
+def other_addresses_of_this_machine() -> list[str]:
+    """This machine's IPv4 addresses other than loopback, one per interface that has one."""
+    addresses = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for _, name in socket.if_nameindex():
+            request = struct.pack("256s", name.encode()[:15])
+            try:
+                reply = fcntl.ioctl(probe.fileno(), 0x8915, request)  # SIOCGIFADDR
+            except OSError:
+                continue  # no IPv4 address on this interface
+            address = socket.inet_ntoa(reply[20:24])
+            if not ipaddress.ip_address(address).is_loopback:
+                addresses.append(address)
+    return addresses
 
 
 def dynamodb_local_jar() -> Path:
@@ -89,7 +136,7 @@ def dynamodb_local() -> Iterator[DynamoDBLocal]:
         finally:
             local.stop()
     assert local.process.returncode is not None, "DynamoDB Local is still running"
-    left = processes_matching(f"DynamoDBLocal.jar -port {local.port} ")
+    left = processes_matching(f"{LAUNCHER.name} -port {local.port} ")
     assert not left, f"java processes left behind: {left}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ from portal.local.dynamodb import EndpointFile, free_port, port_open
 from portal.persistence import tables
 from portal.programs import ProgramCatalog
 from tests.conftest import CONTENT, MENTEE_FORM, ROOT, csrf_token, links_in, parse
-from tests.integration.conftest import processes_matching
+from tests.integration.conftest import is_loopback, listening_addresses, processes_matching
 
 pytestmark = pytest.mark.integration
 
@@ -281,4 +282,57 @@ def test_dev_server_sign_up_confirm_stop_and_start_again(tmp_path: Path) -> None
         assert [row["status"] for row in rows if row["email"] == "ada@example.org"] == ["confirmed"]
         assert len(rows) == 41
         assert stop(dev) == 0, log.read_text()
+    assert java_on(data) == []
+
+
+def test_dev_server_sends_what_commands_queue_and_keeps_its_data_private(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    log = tmp_path / "dev.log"
+    previous = os.umask(0o022)  # the usual one: files are world-readable unless made otherwise
+    try:
+        with dev_server(data, log) as (dev, _):
+            # A command queues the demo's weekly summary and does not send it: dev does, as
+            # the scheduled function does on AWS, without `portal send-mail`.
+            queued = portal(data, "summaries", "--program", "demo")
+            assert queued.returncode == 0, queued.stderr
+            assert "queued for 1 organizer" in queued.stdout
+            deadline = time.monotonic() + HTTP_SECONDS
+            while not list((data / "mail").glob("*.eml")) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            (eml,) = (data / "mail").glob("*.eml")
+            assert parse(eml.read_text(encoding="utf-8"))["To"] == "organizer@example.org"
+
+            # Its database listens on 127.0.0.1 only.
+            live = EndpointFile.in_data_dir(data).live_endpoint()
+            assert live is not None
+            port = int(live[0].rsplit(":", 1)[1])
+            listening = listening_addresses(port)
+            assert listening
+            assert all(is_loopback(address) for address in listening), listening
+
+            # Nothing in the data folder is readable by another account.
+            assert stat.S_IMODE(data.stat().st_mode) == 0o700
+            modes = {
+                str(path.relative_to(data)): stat.S_IMODE(path.stat().st_mode)
+                for path in data.rglob("*")
+            }
+            for name in (
+                "secret_key",
+                "base_url",
+                "mail",
+                eml.relative_to(data).as_posix(),
+                "dynamodb",
+                "dynamodb/endpoint.json",
+                "dynamodb/shared-local-instance.db",
+                "dynamodb/dynamodb-local.log",
+            ):
+                assert name in modes, sorted(modes)
+            folders = {name for name in modes if (data / name).is_dir()}
+            assert {name: modes[name] for name in folders} == dict.fromkeys(folders, 0o700)
+            files = set(modes) - folders
+            assert {name: modes[name] for name in files} == dict.fromkeys(files, 0o600)
+            assert stop(dev) == 0, log.read_text()
+    finally:
+        os.umask(previous)
+    assert "Queued email is sent every 5 s" in log.read_text()
     assert java_on(data) == []
