@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 import portal.app
 from portal.services import Services
+from tests.web.conftest import Site
 from tests.web.helpers import GOOD, sign_up
 
 TIMING = re.compile(r"app;dur=(\d+(?:\.\d+)?)")
@@ -73,3 +74,10 @@ def test_a_failure_still_tells_the_time(app: Flask, services: Services) -> None:
     response = sign_up(app.test_client())
     assert response.status_code == 500
     assert duration(response) >= 0
+
+
+def test_the_aws_stage_tells_no_time(build_site: Callable[..., Site]) -> None:
+    # On AWS a precise server-side time would only help someone probing for timing differences.
+    site = build_site(stage="aws", base_url="https://mentoring.example.org")
+    for path in ("/", "/programs/demo/join/mentee", "/no-such-page"):
+        assert "Server-Timing" not in site.client.get(path).headers, path
