@@ -14,12 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from portal.domain.matches import capacity
 from portal.domain.matching.candidates import Candidates, Graph, keep_best
 from portal.domain.matching.explain import explain_unmatched
 from portal.domain.matching.figures import blocking_pairs, summary_figures
 from portal.domain.matching.results import MatchedPair, MatchResult, points
 from portal.domain.participants import Participant
-from portal.domain.program import Format, Program
+from portal.domain.program import Program
 from portal.domain.scoring import Scorer
 
 # `balanced` keeps every pair within this much of the highest floor the pool allows: a
@@ -34,12 +35,9 @@ BALANCED_STEPS = (8, 4, 2, 1, 0)
 
 
 def capacities(program: Program, mentors: Sequence[Participant]) -> npt.NDArray[np.int64]:
-    """How many mentees each mentor may take in this round."""
-    if program.format is Format.FLASH:
-        return np.ones(len(mentors), dtype=np.int64)
-    return np.array(
-        [max(1, min(p.capacity or 1, program.capacity)) for p in mentors], dtype=np.int64
-    )
+    """How many mentees each mentor may take in this round (a round's pool gives each mentor
+    the places they have left as their `capacity`: see domain.matches.matching_pool)."""
+    return np.array([capacity(program, p) for p in mentors], dtype=np.int64)
 
 
 def solve_flow(
