@@ -28,6 +28,7 @@ from portal.domain.matches import (
     sources,
 )
 from portal.domain.participants import Status
+from portal.domain.program import Program
 from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
@@ -290,6 +291,14 @@ class MatchRepository:
         if stored is None or not stored.holds_places:
             return False
         return self._close(stored.end(reason, by=by, now=now), now)
+
+    def complete(self, program: Program, match_id: str, *, now: datetime) -> bool:
+        """Mark an active match through its cycle as completed and free both people's places,
+        all at once; False if it is not active (a second run changes nothing)."""
+        stored = self.get(program.slug, match_id)
+        if stored is None or not stored.holds_places:
+            return False
+        return self._close(stored.complete(program, now), now)
 
     def _close(self, closed: Match, now: datetime) -> bool:
         """Write a match's move out of `active` with both people's counts; False if refused."""
