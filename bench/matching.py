@@ -27,8 +27,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.population import NOW, bench_program, population
-from portal.domain import matching
 from portal.domain.matching import match, split_roles
+from portal.domain.matching.candidates import blocks
+from portal.domain.matching.figures import blocking_pairs
+from portal.domain.matching.flow import capacities, solve_flow
 from portal.domain.scoring import Scorer
 
 TARGETS = {
@@ -41,7 +43,7 @@ DENSE_LIMIT = 5_000_000  # matrix cells up to which the dense assignment solver 
 
 def _all_compatible(scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows, cols, scores = [], [], []
-    for block in matching._blocks(len(scorer.rows), len(scorer.cols)):
+    for block in blocks(len(scorer.rows), len(scorer.cols)):
         parts = scorer.components(block)
         r, c = np.nonzero(parts.veto == 0)
         rows.append(block[r].astype(np.int32))
@@ -77,7 +79,7 @@ def _lsa_optimum(
 def _flow_optimum(
     n_rows: int, n_cols: int, capacity: np.ndarray, rows, cols, scores, most_first: bool
 ) -> tuple[int, float]:
-    assignment = matching._solve_flow(
+    assignment = solve_flow(
         n_rows, n_cols, capacity, rows, cols, scores.astype(np.int64), most_first
     )
     lookup = {(int(r), int(c)): int(s) for r, c, s in zip(rows, cols, scores, strict=True)}
@@ -107,7 +109,7 @@ def _assignment_figures(
         matched, assignment[matched].astype(np.intp), pairwise=True
     ).score
     load = np.bincount(assignment[matched], minlength=len(scorer.cols))
-    b5, b10, b20, rows10 = matching._blocking_pairs(scorer, assignment, scores, load, capacity)
+    b5, b10, b20, rows10 = blocking_pairs(scorer, assignment, scores, load, capacity)
     values = scores[matched] / 10
     return {
         "pairs": len(matched),
@@ -172,7 +174,7 @@ def run_reference(name: str) -> dict[str, Any]:
         people = population(program, int(size_text))
         mentors, mentees = split_roles(program, people)
         scorer = Scorer(program, mentors, mentees, now=NOW)
-        capacity = matching._capacities(program, mentors)
+        capacity = capacities(program, mentors)
         rows, cols, scores = _all_compatible(scorer)
         most_first = objective == "participation"
         if len(mentees) * int(capacity.sum()) <= DENSE_LIMIT:

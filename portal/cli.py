@@ -365,7 +365,8 @@ def remind_command(moment: datetime | None) -> None:
     """Queue the check-in reminders, nudges, alerts, re-match offers and surveys due now.
 
     Each step goes once per pair and quiet spell, however often this runs. Emails are
-    queued, not sent: `portal send-mail` sends them.
+    queued, not sent: `portal send-mail` sends them. Matches through their cycle are marked
+    completed (after their closing survey), which frees both people's places.
     """
     settings = _settings()
     if moment is not None:
@@ -380,6 +381,7 @@ def remind_command(moment: datetime | None) -> None:
         click.echo(
             f"  {outcome.program}: {outcome.pairs} active pairs, "
             + (f"queued {done}" if done else "nothing due")
+            + (f"; {outcome.completed} completed their cycle" if outcome.completed else "")
         )
         if outcome.status == "failed":
             click.secho(

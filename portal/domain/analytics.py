@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from portal.domain.checkins import Checkin, Fit
-from portal.domain.nudges import local_date, match_day, quiet_since
+from portal.domain.nudges import cycle_ended, local_date, quiet_since
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 
@@ -154,7 +154,9 @@ def _completed(match: MatchFacts, program: Program, now: datetime) -> bool:
     ran_to = match.ended_at if match.ended_at is not None else now
     if match.status not in ("active", "ended"):
         return False
-    return match_day(match.created_at, ran_to, program.timezone) >= program.cycle_weeks * 7
+    return cycle_ended(
+        match.created_at, ran_to, cycle_weeks=program.cycle_weeks, timezone=program.timezone
+    )
 
 
 def _activity(
@@ -190,8 +192,10 @@ def weekly_progress(
 
     stalled = []
     for match in active:
-        if match_day(match.created_at, now, program.timezone) >= program.cycle_weeks * 7:
-            continue  # through the cycle: quiet is expected now
+        if cycle_ended(
+            match.created_at, now, cycle_weeks=program.cycle_weeks, timezone=program.timezone
+        ):
+            continue  # through the cycle (the next reminder run marks it completed)
         own = by_match.get(match.match_id, [])
         quiet_from = quiet_since(match.created_at, own, now)
         quiet = (local_date(now, program.timezone) - local_date(quiet_from, program.timezone)).days

@@ -70,6 +70,15 @@ def match_day(started: datetime, now: datetime, timezone: str) -> int:
     return (local_date(now, timezone) - local_date(started, timezone)).days
 
 
+def cycle_ended(started: datetime, now: datetime, *, cycle_weeks: int, timezone: str) -> bool:
+    """Whether a match that started at `started` has run its whole cycle by `now`.
+
+    The cycle ends on match day `cycle_weeks * 7` (the day of the closing survey), counted in
+    calendar days where the program is.
+    """
+    return match_day(started, now, timezone) >= cycle_weeks * 7
+
+
 def pair_week(started: datetime, now: datetime, timezone: str) -> int:
     """The week of the match, 1 for the week it started."""
     return max(match_day(started, now, timezone), 0) // 7 + 1
@@ -111,7 +120,7 @@ def ladder_step_due(
     Only the highest step reached is due: a run that was down for a week sends the step the
     pair has reached, not every step it missed. Nothing is due once the cycle has ended.
     """
-    if match_day(started, now, timezone) >= cycle_weeks * 7:
+    if cycle_ended(started, now, cycle_weeks=cycle_weeks, timezone=timezone):
         return None
     since = quiet_since(started, checkins, now)
     quiet = (local_date(now, timezone) - local_date(since, timezone)).days
@@ -158,7 +167,9 @@ def survey_due(
     for day in survey_days(schedule, cycle_weeks):
         if day <= today:
             due = (f"day-{day}", day)
-    if schedule.closing_survey and today >= cycle_days:
+    if schedule.closing_survey and cycle_ended(
+        started, now, cycle_weeks=cycle_weeks, timezone=timezone
+    ):
         due = (CLOSING, cycle_days)
     if due is None or today - due[1] > LATE_LIMIT_DAYS or due[0] in set(answered):
         return None

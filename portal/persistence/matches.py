@@ -2,13 +2,14 @@
 
 A match is written in one transaction with two conditional updates of the people in it:
 the mentee (or peer) must have no active match, the mentor fewer than their capacity.
-Two rounds racing for the same person cannot both win.
+Two rounds racing for the same person cannot both win. Every change of a match's state is
+conditional on the states the domain allows it from (portal.domain.matches), so a move
+the rules forbid is refused by the database too, whoever else writes at the same time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
@@ -18,8 +19,17 @@ from pynamodb.exceptions import (
 )
 from pynamodb.transactions import TransactWrite
 
+from portal.domain.matches import (
+    Match,
+    MatchState,
+    Round,
+    RoundState,
+    check_round_move,
+    sources,
+)
 from portal.domain.participants import Status
-from portal.persistence.conditional import delete_if, save_if, update_if
+from portal.domain.program import Program
+from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
 LOCK_ID = "~lock"  # sorts after every round id, which start with a year
@@ -29,40 +39,9 @@ MENTOR_FULL = "mentor-full"
 PAIR_TAKEN = "pair-taken"  # the match record was written, or changed, by someone else
 
 
-@dataclass(frozen=True)
-class StoredMatch:
-    program: str
-    match_id: str
-    round_id: str
-    mentor: str
-    mentee: str
-    status: str
-    score: float
-    reasons: tuple[str, ...]
-    created_at: datetime
-    mentor_agreed_at: datetime | None = None
-    mentee_agreed_at: datetime | None = None
-    ended_at: datetime | None = None
-    end_reason: str = ""
-    ended_by: str = ""
-
-    def other(self, email: str) -> str:
-        """The other person in the pair."""
-        return self.mentee if email == self.mentor else self.mentor
-
-    def agreed(self, email: str) -> datetime | None:
-        """When this person accepted the program's agreement for this match."""
-        return self.mentor_agreed_at if email == self.mentor else self.mentee_agreed_at
-
-
-@dataclass(frozen=True)
-class StoredRound:
-    program: str
-    round_id: str
-    status: str
-    trigger: str
-    summary: dict[str, object]
-    created_at: datetime
+# The names the services know the domain's types by.
+StoredMatch = Match
+StoredRound = Round
 
 
 def _key(program: str, email: str) -> str:
@@ -73,14 +52,14 @@ def _email(key: str) -> str:
     return key.split("#", 1)[1]
 
 
-def _match(record: MatchRecord) -> StoredMatch:
-    return StoredMatch(
+def _match(record: MatchRecord) -> Match:
+    return Match(
         program=record.program,
         match_id=record.match_id,
         round_id=record.round_id,
         mentor=_email(record.mentor_key),
         mentee=_email(record.mentee_key),
-        status=record.status,
+        status=MatchState(record.status),
         score=float(record.score or 0),
         reasons=tuple(record.reasons or ()),
         created_at=record.created_at,
@@ -130,7 +109,7 @@ class MatchRepository:
             round_id=round_id,
             mentor_key=_key(program, mentor),
             mentee_key=_key(program, mentee),
-            status="active",
+            status=MatchState.ACTIVE.value,
             score=score,
             reasons=list(reasons),
             created_at=now,
@@ -155,9 +134,11 @@ class MatchRepository:
         mentor_capacity: int,
         mentee_capacity: int,
         now: datetime,
-        draft_status: str = "proposed",
+        draft_status: str = MatchState.PROPOSED.value,
     ) -> str:
         """Turn a draft (or a suggestion) into an active match if both people still have room."""
+        if MatchState(draft_status) not in sources(MatchState.ACTIVE):
+            raise ValueError(f"a {draft_status} match is not a draft")
         record = MatchRecord(program, match_id(round_id, mentor, mentee))
         return self._commit(
             program,
@@ -167,7 +148,10 @@ class MatchRepository:
             mentee_capacity=mentee_capacity,
             write=lambda tx: tx.update(
                 record,
-                actions=[MatchRecord.status.set("active"), MatchRecord.updated_at.set(now)],
+                actions=[
+                    MatchRecord.status.set(MatchState.ACTIVE.value),
+                    MatchRecord.updated_at.set(now),
+                ],
                 condition=MatchRecord.status == draft_status,
             ),
         )
@@ -217,7 +201,7 @@ class MatchRepository:
         """Drop a draft pair (an organizer's adjustment); an active match is never removed here."""
         delete_if(
             MatchRecord(program, match_id(round_id, mentor, mentee)),
-            MatchRecord.status == "proposed",
+            MatchRecord.status == MatchState.PROPOSED.value,
         )
 
     def save_proposed(
@@ -230,7 +214,7 @@ class MatchRepository:
         score: float,
         reasons: tuple[str, ...],
         now: datetime,
-        status: str = "proposed",
+        status: str = MatchState.PROPOSED.value,
     ) -> None:
         """A draft pair for the organizers, or a suggestion for a mentee; it holds no capacity."""
         MatchRecord(
@@ -246,33 +230,33 @@ class MatchRepository:
             updated_at=now,
         ).save()
 
-    def for_program(self, program: str) -> Iterator[StoredMatch]:
+    def for_program(self, program: str) -> Iterator[Match]:
         for record in MatchRecord.query(program):
             yield _match(record)
 
-    def for_round(self, program: str, round_id: str) -> list[StoredMatch]:
+    def for_round(self, program: str, round_id: str) -> list[Match]:
         condition = MatchRecord.match_id.startswith(f"{round_id}#")
         return [_match(record) for record in MatchRecord.query(program, condition)]
 
-    def get(self, program: str, match_id: str) -> StoredMatch | None:
+    def get(self, program: str, match_id: str) -> Match | None:
         try:
             return _match(MatchRecord.get(program, match_id, consistent_read=True))
         except DoesNotExist:
             return None
 
-    def for_person(self, program: str, email: str) -> list[StoredMatch]:
+    def for_person(self, program: str, email: str) -> list[Match]:
         """A person's matches in a program, on either side, oldest first."""
         key = _key(program, email)
         found = {m.match_id: m for m in map(_match, MatchRecord.by_mentor.query(key))}
         found.update((m.match_id, m) for m in map(_match, MatchRecord.by_mentee.query(key)))
         return sorted(found.values(), key=lambda m: (m.created_at, m.match_id))
 
-    def active(self, program: str) -> list[StoredMatch]:
+    def active(self, program: str) -> list[Match]:
         """The program's active matches (the reminders' and summaries' working set)."""
         return [
             _match(record)
             for record in MatchRecord.query(
-                program, filter_condition=MatchRecord.status == "active"
+                program, filter_condition=MatchRecord.status == MatchState.ACTIVE.value
             )
         ]
 
@@ -289,7 +273,7 @@ class MatchRepository:
         return update_if(
             MatchRecord(program, match_id),
             [attribute.set(now), MatchRecord.updated_at.set(now)],
-            (MatchRecord.status == "active") & attribute.does_not_exist(),
+            (MatchRecord.status == MatchState.ACTIVE.value) & attribute.does_not_exist(),
         )
 
     def end(
@@ -300,43 +284,54 @@ class MatchRepository:
         reason: str,
         now: datetime,
         by: str = "",
-        status: str = "ended",
     ) -> bool:
-        """End an active match and free both people's places, all at once; False if not active."""
+        """End an active match early and free both people's places, all at once; False if it
+        is not active (ended or completed already)."""
         stored = self.get(program, match_id)
-        if stored is None or stored.status != "active":
+        if stored is None or not stored.holds_places:
             return False
-        try:
-            with TransactWrite(connection=self._connection()) as transaction:
-                transaction.update(
-                    MatchRecord(program, match_id),
-                    actions=[
-                        MatchRecord.status.set(status),
-                        MatchRecord.ended_at.set(now),
-                        MatchRecord.end_reason.set(reason),
-                        *([MatchRecord.ended_by.set(by)] if by else []),
-                        MatchRecord.updated_at.set(now),
-                    ],
-                    condition=MatchRecord.status == "active",
+        return self._close(stored.end(reason, by=by, now=now), now)
+
+    def complete(self, program: Program, match_id: str, *, now: datetime) -> bool:
+        """Mark an active match through its cycle as completed and free both people's places,
+        all at once; False if it is not active (a second run changes nothing)."""
+        stored = self.get(program.slug, match_id)
+        if stored is None or not stored.holds_places:
+            return False
+        return self._close(stored.complete(program, now), now)
+
+    def _close(self, closed: Match, now: datetime) -> bool:
+        """Write a match's move out of `active` with both people's counts; False if refused."""
+        allowed = [state.value for state in sources(closed.status)]
+        refused = transact_if(
+            Update(
+                MatchRecord(closed.program, closed.match_id),
+                [
+                    MatchRecord.status.set(closed.status.value),
+                    MatchRecord.ended_at.set(now),
+                    MatchRecord.end_reason.set(closed.end_reason),
+                    *([MatchRecord.ended_by.set(closed.ended_by)] if closed.ended_by else []),
+                    MatchRecord.updated_at.set(now),
+                ],
+                MatchRecord.status.is_in(*allowed),
+            ),
+            *(
+                Update(
+                    ParticipantRecord(closed.program, email),
+                    [ParticipantRecord.active_matches.add(-1)],
+                    ParticipantRecord.active_matches > 0,
                 )
-                for email in (stored.mentor, stored.mentee):
-                    transaction.update(
-                        ParticipantRecord(program, email),
-                        actions=[ParticipantRecord.active_matches.add(-1)],
-                        condition=ParticipantRecord.active_matches > 0,
-                    )
-        except TransactWriteError as exc:
-            if exc.cause_response_code != "TransactionCanceledException":
-                raise
-            return False
-        return True
+                for email in (closed.mentor, closed.mentee)
+            ),
+        )
+        return not refused
 
     def history(self, program: str) -> set[frozenset[str]]:
         """Every pair that has been matched in the program (for no-repeat rules)."""
         return {
             frozenset((m.mentor, m.mentee))
             for m in self.for_program(program)
-            if m.status != "proposed"
+            if m.status is not MatchState.PROPOSED
         }
 
 
@@ -364,7 +359,12 @@ class RoundRepository:
     def create(self, program: str, round_id: str, *, trigger: str, now: datetime) -> bool:
         """Record a new round; False if a round with this id exists (a repeated event)."""
         record = RoundRecord(
-            program, round_id, status="started", trigger=trigger, created_at=now, updated_at=now
+            program,
+            round_id,
+            status=RoundState.STARTED.value,
+            trigger=trigger,
+            created_at=now,
+            updated_at=now,
         )
         return save_if(record, RoundRecord.round_id.does_not_exist())
 
@@ -379,7 +379,7 @@ class RoundRepository:
         return update_if(
             RoundRecord(program, round_id),
             [RoundRecord.summary.set({"result": facts}), RoundRecord.updated_at.set(now)],
-            RoundRecord.status == "started",
+            RoundRecord.status == RoundState.STARTED.value,
         )
 
     def finish(
@@ -396,6 +396,7 @@ class RoundRepository:
 
         Conditional, so that finishing a round never creates one: only `create` does.
         """
+        check_round_move(RoundState(was), RoundState(status))
         return update_if(
             RoundRecord(program, round_id),
             [
@@ -406,42 +407,42 @@ class RoundRepository:
             RoundRecord.status == was,
         )
 
-    def get(self, program: str, round_id: str) -> StoredRound | None:
+    def get(self, program: str, round_id: str) -> Round | None:
         try:
             record = RoundRecord.get(program, round_id, consistent_read=True)
         except DoesNotExist:
             return None
         return _round(record)
 
-    def unfinished(self, program: str) -> list[StoredRound]:
+    def unfinished(self, program: str) -> list[Round]:
         """Rounds that started and never finished (the process died or timed out)."""
         condition = RoundRecord.round_id < LOCK_ID
         return [
             _round(record)
             for record in RoundRecord.query(
-                program, condition, filter_condition=RoundRecord.status == "started"
+                program, condition, filter_condition=RoundRecord.status == RoundState.STARTED.value
             )
         ]
 
-    def before(self, program: str, round_id: str) -> StoredRound | None:
+    def before(self, program: str, round_id: str) -> Round | None:
         """The round that came just before `round_id`."""
         condition = RoundRecord.round_id < round_id
         for record in RoundRecord.query(program, condition, scan_index_forward=False, limit=1):
             return _round(record)
         return None
 
-    def latest(self, program: str) -> StoredRound | None:
+    def latest(self, program: str) -> Round | None:
         condition = RoundRecord.round_id < LOCK_ID
         for record in RoundRecord.query(program, condition, scan_index_forward=False, limit=1):
             return _round(record)
         return None
 
 
-def _round(record: RoundRecord) -> StoredRound:
-    return StoredRound(
+def _round(record: RoundRecord) -> Round:
+    return Round(
         program=record.program,
         round_id=record.round_id,
-        status=record.status,
+        status=RoundState(record.status),
         trigger=record.trigger or "",
         summary=dict(record.summary or {}),
         created_at=record.created_at,

@@ -17,6 +17,7 @@ from portal.domain.checkins import (
     match_ref,
 )
 from portal.domain.clock import Clock
+from portal.domain.matches import MatchState
 from portal.domain.participants import Participant, Status
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
@@ -121,15 +122,30 @@ class CheckinService:
     # -- reading --------------------------------------------------------------------------
 
     def active_matches(self, program: str, email: str) -> list[StoredMatch]:
-        return [m for m in self.matches.for_person(program, email) if m.status == "active"]
+        return [m for m in self.matches.for_person(program, email) if m.holds_places]
 
-    def match_of(self, program: str, match_id: str, email: str) -> StoredMatch:
-        """The person's active match with this id, or a CheckinError."""
+    def checkin_matches(self, program: str, email: str) -> list[StoredMatch]:
+        """The person's matches that take check-ins: the active ones, and those that completed
+        their cycle (the closing survey is answered after the cycle's end)."""
+        return [m for m in self.matches.for_person(program, email) if m.takes_checkins]
+
+    def match_of(
+        self, program: str, match_id: str, email: str, *, feedback: bool = False
+    ) -> StoredMatch:
+        """The person's active match with this id, or a CheckinError.
+
+        With `feedback` (a check-in, a rating, a survey answer) a completed match will do too.
+        """
         match = self.matches.get(program, match_id)
         if match is None or email not in (match.mentor, match.mentee):
             raise CheckinError("This match is not one of yours.")
-        if match.status != "active":
-            raise CheckinError("This match has ended, so it takes no more check-ins.")
+        if not (match.takes_checkins if feedback else match.holds_places):
+            raise CheckinError(
+                "This match has ended, so it takes no more check-ins."
+                if match.status is not MatchState.COMPLETED
+                else "This match has completed its cycle: it takes check-ins and surveys, but "
+                "no more changes."
+            )
         return match
 
     def history(self, match_id: str) -> list[Checkin]:
@@ -139,7 +155,7 @@ class CheckinService:
 
     def record(self, program: str, match_id: str, author: str, answers: CheckinAnswers) -> Checkin:
         """Store one check-in and apply its goal progress to the pair's goals."""
-        match = self.match_of(program, match_id, author)
+        match = self.match_of(program, match_id, author, feedback=True)
         now = self.clock()
         goal_states = dict(answers.goal_states or {})
         known = {goal.goal_id for goal in self.goals.for_match(match.match_id)}
@@ -200,7 +216,7 @@ class CheckinService:
         return link
 
     def _rating_link(self, grant: LinkGrant) -> RatingLink:
-        match = self.match_of(grant.program, grant.scope, grant.subject)
+        match = self.match_of(grant.program, grant.scope, grant.subject, feedback=True)
         return RatingLink(program=grant.program, match=match, rater=grant.subject)
 
     # -- goals and the agreement ----------------------------------------------------------

@@ -3,6 +3,8 @@
 What is due comes from the domain (`portal.domain.nudges`) with a key per step and stretch;
 the outbox queues a key once, so a repeated or overlapping run sends nothing twice. Links
 (which issue tokens) are made only for an email that is actually going to be queued.
+A match through its cycle is then marked completed, after its closing survey was queued,
+which frees both people's places for the next round.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class ReminderOutcome:
     pairs: int
     queued: dict[str, int] = field(default_factory=dict)
     status: str = "done"  # done | failed
+    completed: int = 0  # matches marked completed: their cycle ended
 
 
 def other_role(program: Program, person: Participant) -> str:
@@ -112,7 +115,7 @@ class ReminderService:
             return ReminderOutcome(program.slug, 0)
         people = {p.email: p for p in self.participants.for_program(program.slug)}
         queued: Counter[str] = Counter()
-        failed = 0
+        failed = completed = 0
         for match in matches:
             pair = (people.get(match.mentor), people.get(match.mentee))
             if pair[0] is None or pair[1] is None:
@@ -121,18 +124,29 @@ class ReminderService:
             try:
                 checkins = self.checkins.for_match(match.match_id)
                 sent = self._remind_pair(program, match, (pair[0], pair[1]), checkins, now)
+                queued.update(sent)
+                # Only once its closing survey is queued: a pair whose emails failed stays
+                # active, and the next run tries again. A second run finds it completed.
+                if match.cycle_over(program, now) and self.matches.complete(
+                    program, match.match_id, now=now
+                ):
+                    completed += 1
             except Exception:
                 # One pair's problem must not hold back every pair after it, every day.
                 log_failure(log, "reminders of a pair of %s failed", program.slug)
                 failed += 1
-                continue
-            queued.update(sent)
-        log.info("reminders of %s: %s", program.slug, dict(queued) or "nothing due")
+        log.info(
+            "reminders of %s: %s, %d completed",
+            program.slug,
+            dict(queued) or "nothing due",
+            completed,
+        )
         return ReminderOutcome(
             program.slug,
             len(matches),
             dict(sorted(queued.items())),
             status="failed" if failed else "done",
+            completed=completed,
         )
 
     # -- one pair -------------------------------------------------------------------------
@@ -314,6 +328,11 @@ class ReminderService:
         context["survey"] = {"name": survey.name, "day": survey.day, "closing": survey.closing}
         context["checkin_url"] = self.links.checkin_url(
             program.slug, match.match_id, person.email, survey=survey.name
+        )
+        # The match completes with this run and both people go back into the pool: the
+        # closing survey says so, with the way to stop there.
+        context["page_url"] = (
+            self.links.page_url(program.slug, person.email) if survey.closing else ""
         )
         return self.mail.queue(
             key, to=person.mailbox, template=SURVEY_TEMPLATE, context=context, program=program.slug

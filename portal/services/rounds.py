@@ -6,15 +6,16 @@ import hashlib
 import logging
 import uuid
 import zoneinfo
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from portal.content import ContentError, read_document
 from portal.domain.clock import Clock
+from portal.domain.matches import capacity, matching_pool
 from portal.domain.participants import Participant, Role, Status
-from portal.domain.program import Approval, Format, Program
+from portal.domain.program import Approval, Program
 from portal.domain.schedule import last_due
 from portal.persistence.matches import (
     ACTIVATED,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCK_HOLD = timedelta(minutes=15)  # longer than any round takes; a crashed run frees it
-FINISHED = frozenset({"introduced", "proposed", "empty"})
 SCHEDULER_PERIOD = timedelta(hours=1)  # how often zappa_settings.json runs matching_round
 ORGANIZE = "organize"  # magic links that let an organizer review a program's rounds
 CHOOSE = "choose"  # magic links with which a mentee picks one of their suggestions
@@ -159,7 +159,7 @@ class RoundService:
                     self._announce(program, earlier.round_id, now, None, 0)
             if not self.rounds.create(program.slug, round_id, trigger=trigger, now=now):
                 existing = self.rounds.get(program.slug, round_id)
-                if existing is not None and existing.status in FINISHED:
+                if existing is not None and existing.finished:
                     return RoundOutcome(
                         program.slug, round_id, "repeated", notes=["this round already ran"]
                     )
@@ -173,21 +173,7 @@ class RoundService:
     def _pool(self, program: Program) -> tuple[list[Participant], dict[str, Participant]]:
         """Confirmed people with room for another match; a mentor's capacity is what is left."""
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
-        pool = []
-        for person in everyone.values():
-            if person.status is not Status.CONFIRMED:
-                continue
-            limit = self._capacity(program, person)
-            if person.active_matches >= limit:
-                continue
-            pool.append(replace(person, capacity=limit - person.active_matches))
-        return pool, everyone
-
-    @staticmethod
-    def _capacity(program: Program, person: Participant) -> int:
-        if person.role is Role.MENTOR and program.format is not Format.FLASH:
-            return max(1, min(person.capacity or 1, program.capacity))
-        return 1
+        return matching_pool(program, everyone.values()), everyone
 
     def _run_locked(self, program: Program, round_id: str, now: datetime) -> RoundOutcome:
         from portal.domain.matching import match
@@ -209,8 +195,8 @@ class RoundService:
                         round_id,
                         mentor=pair.mentor,
                         mentee=pair.mentee,
-                        mentor_capacity=self._capacity(program, everyone[pair.mentor]),
-                        mentee_capacity=self._capacity(program, everyone[pair.mentee]),
+                        mentor_capacity=capacity(program, everyone[pair.mentor]),
+                        mentee_capacity=capacity(program, everyone[pair.mentee]),
                         score=pair.score,
                         reasons=pair.reasons,
                         now=now,
@@ -448,8 +434,8 @@ class RoundService:
             round_id,
             mentor=mentor,
             mentee=mentee,
-            mentor_capacity=self._capacity(program, everyone[mentor]),
-            mentee_capacity=self._capacity(program, everyone[mentee]),
+            mentor_capacity=capacity(program, everyone[mentor]),
+            mentee_capacity=capacity(program, everyone[mentee]),
             now=now,
             draft_status="suggested",
         )
@@ -593,7 +579,7 @@ class RoundService:
             ):
                 raise AdjustmentError(f"{mentor} is not a confirmed mentor of this program")
             taken = sum(1 for m in drafts if m.mentor == mentor) + other.active_matches
-            limit = self._capacity(program, other)
+            limit = capacity(program, other)
             if taken >= limit:
                 raise AdjustmentError(
                     f"{other.name} already has {taken} of {limit} "
@@ -640,8 +626,8 @@ class RoundService:
                 round_id,
                 mentor=pair.mentor,
                 mentee=pair.mentee,
-                mentor_capacity=self._capacity(program, everyone[pair.mentor]),
-                mentee_capacity=self._capacity(program, everyone[pair.mentee]),
+                mentor_capacity=capacity(program, everyone[pair.mentor]),
+                mentee_capacity=capacity(program, everyone[pair.mentee]),
                 now=now,
             )
             if outcome != ACTIVATED:

@@ -1,4 +1,5 @@
-"""Reminder runs overlapping on DynamoDB Local: every email is queued once, whoever wins.
+"""Reminder runs overlapping on DynamoDB Local: every email is queued once, and every match
+through its cycle completed once, whoever wins.
 
 moto does not apply conditional writes atomically across threads, so this race lives here.
 """
@@ -10,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from portal.domain.matches import MatchState
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord
 from portal.services import Services
@@ -44,3 +46,59 @@ def test_overlapping_reminder_runs_send_each_reminder_once(
     assert sorted(to for to, _ in mailbox.sent) == sorted(
         f"{role}{n}@example.org" for n in range(3) for role in ("mentor", "mentee")
     )
+
+
+def test_overlapping_runs_at_the_end_of_the_cycle_complete_each_match_once(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    now = clock()
+    started = now - timedelta(weeks=12, days=1)
+    matches = [pair(services, f"Mentor{n}", f"Mentee{n}", started) for n in range(3)]
+
+    results = at_once([lambda: services.reminders.remind(now) for _ in range(RACERS)])
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    completed = sum(
+        outcome.completed
+        for result in results
+        if not isinstance(result, Exception)
+        for outcome in result
+    )
+    assert completed == 3  # each match once, across all the racers
+    for match in matches:
+        stored = services.rounds.matches.get("demo", match.match_id)
+        assert stored is not None
+        assert (stored.status, stored.end_reason) == (MatchState.COMPLETED, "completed")
+    # Each place freed once: a second decrement would have been refused, not gone below 0.
+    assert {p.email: p.active_matches for p in services.participants.for_program("demo")} == {
+        f"{role}{n}@example.org": 0 for n in range(3) for role in ("mentor", "mentee")
+    }
+    assert Counter(r.template for r in OutboxRecord.scan()) == {"survey": 6}
+
+
+def test_a_match_ended_while_the_run_completes_it_leaves_active_once(
+    services: Services, clock: FakeClock
+) -> None:
+    now = clock()
+    match = pair(services, "Maria", "Tom", now - timedelta(weeks=12, days=1))
+    demo = services.programs.get("demo")
+    assert demo is not None
+
+    results = at_once(
+        [
+            lambda: services.rounds.matches.complete(demo, match.match_id, now=now),
+            lambda: services.rounds.matches.end(
+                "demo", match.match_id, reason="left", now=now, by="tom@example.org"
+            ),
+        ]
+        * (RACERS // 2)
+    )
+
+    assert results.count(True) == 1, results
+    stored = services.rounds.matches.get("demo", match.match_id)
+    assert stored is not None
+    assert stored.status in (MatchState.COMPLETED, MatchState.ENDED)
+    for email in ("maria@example.org", "tom@example.org"):
+        person = services.participants.get("demo", email)
+        assert person is not None
+        assert person.active_matches == 0

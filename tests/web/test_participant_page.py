@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -11,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from portal.domain.checkins import Fit, GoalState, Kind
 from portal.domain.checkins import match_ref as ref
+from portal.domain.matches import MatchState
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
@@ -272,6 +274,47 @@ def test_the_check_in_link_of_a_reminder_opens_the_form_of_that_match(
     [stored] = services.checkins.history(pair.match.match_id)
     assert (stored.author, stored.kind, stored.survey) == (pair.mentor, Kind.SURVEY, "day-30")
     assert app.test_client().get(url.removeprefix(BASE)).status_code == 410  # used up
+
+
+def test_the_closing_survey_link_opens_its_form_after_the_match_completed_its_cycle(
+    app: Flask, pair: Pair, services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    clock.now = pair.match.created_at + timedelta(weeks=12, days=1)
+    services.reminders.remind(clock())
+    services.mail.drain(per_second=1000)
+    completed = services.rounds.matches.get("demo", pair.match.match_id)
+    assert completed is not None
+    assert completed.status is MatchState.COMPLETED
+    (survey,) = [m for to, m in mailbox.sent if to == pair.mentor and "look back" in m["Subject"]]
+    url = next(u for u in links_in(survey) if "/checkin/" in u)
+    browser = app.test_client()
+
+    signed = _sign_in(browser, url)
+    form = browser.get(signed.headers["Location"])
+
+    assert form.status_code == 200
+    assert "<h1>Closing survey</h1>" in form.text
+    assert "Your cycle has come to an end." in form.text
+    assert "Is this a good match for you?" not in form.text  # they no longer work together
+    data = {
+        "met": "yes",
+        "day": clock().date().isoformat(),
+        "minutes": "60",
+        "satisfaction": "5",
+        "csrf_token": csrf_token(form.text),
+    }
+    saved = browser.post(signed.headers["Location"], data=data)
+    assert saved.status_code == 302
+    [stored] = services.checkins.history(pair.match.match_id)
+    assert (stored.author, stored.kind, stored.survey, stored.satisfaction) == (
+        pair.mentor,
+        Kind.SURVEY,
+        "closing",
+        5,
+    )
+    page = browser.get(saved.headers["Location"]).text
+    assert "Thank you: your check-in is saved." in page
+    assert "Log a check-in" not in page  # the completed match is no longer on the page
 
 
 def test_a_quick_rating_link_records_once_and_only_for_its_owner(

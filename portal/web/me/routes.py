@@ -64,8 +64,14 @@ def _me(slug: str) -> Me:
     return Me(program, person)
 
 
-def _match(me: Me, match_ref: str) -> StoredMatch:
-    for match in services().checkins.active_matches(me.program.slug, me.person.email):
+def _match(me: Me, match_ref: str, *, feedback: bool = False) -> StoredMatch:
+    """One of the person's active matches; with `feedback`, also one that completed its cycle
+    (its closing survey is answered afterwards)."""
+    checkins = services().checkins
+    mine = (checkins.checkin_matches if feedback else checkins.active_matches)(
+        me.program.slug, me.person.email
+    )
+    for match in mine:
         if ref(match.match_id) == match_ref:
             return match
     abort(404)
@@ -231,7 +237,7 @@ def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
 @bp.route("/me/programs/<slug>/matches/<match_ref>/checkin", methods=["GET", "POST"])
 def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
     me = _me(slug)
-    match = _match(me, match_ref)
+    match = _match(me, match_ref, feedback=True)
     portal = services()
     survey = request.args.get("survey", "")
     if survey and not _is_survey(survey):
@@ -239,7 +245,8 @@ def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
     goals = portal.checkins.goals.for_match(match.match_id)
     history = portal.checkins.history(match.match_id)
     mine = [c for c in history if c.author == me.person.email]
-    asks_fit = not any(c.fit is not None for c in mine)
+    # Whether the pairing works is asked once, and only while the pair works together.
+    asks_fit = match.holds_places and not any(c.fit is not None for c in mine)
     today = portal.clock().date()
     form = build_checkin_form(me.program, goals, asks_fit=asks_fit, today=today)
     if request.method == "GET":
@@ -255,7 +262,8 @@ def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
                 flash(f"Thank you: your check-in is saved. {ANOTHER_MATCH}", "notice")
                 return _back(slug)
             flash("Thank you: your check-in is saved.", "notice")
-            return _back(slug, f"history-{match_ref}")
+            # A completed match is no longer on the page: no anchor to return to.
+            return _back(slug, f"history-{match_ref}" if match.holds_places else "")
     other = portal.participants.get(slug, match.other(me.person.email))
     status = 422 if form.is_submitted() else 200
     return (

@@ -1,88 +1,42 @@
-"""Scoring candidate pairs: criteria from the program's weights, vectorised over blocks of pairs.
+"""The vectorised score: every criterion for a block of pairs at once, and the vetoes.
 
 Every criterion gives each pair a fraction from 0 to 1; the score is the weighted mean,
 kept as an integer in tenths of a point (0..1000 means 0..100). A criterion weighted `must`
 also vetoes the pairs that fail it, and hard rules (department, reporting line, time-zone
-gap, earlier pairings) veto without scoring. The same arithmetic runs for a block of
-10,000 pairs and for the single pair whose reasons are written to an email, so the words
-always agree with the numbers.
+gap, earlier pairings) veto without scoring.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import IntEnum
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from portal.domain.participants import BLOCKS, DAYS, SENIORITY_KEYS, SENIORITY_LEVELS, Participant
+from portal.domain.participants import SENIORITY_KEYS, Participant
 from portal.domain.program import Format, Program, Weight
-
-SCALE = 1000  # a score of 100 points is stored as 1000
-WEIGHT_POINTS = {Weight.MUST: 3, Weight.HIGH: 3, Weight.MEDIUM: 2, Weight.LOW: 1, Weight.OFF: 0}
-FULL_AVAILABILITY_HOURS = 4.0  # this much shared weekly time earns the whole criterion
-HALF_HOURS_PER_WEEK = 7 * 48
-_WORDS = (HALF_HOURS_PER_WEEK + 63) // 64
-_WORD_MASK = (1 << 64) - 1
-_DAY_INDEX = {day: index for index, (day, _) in enumerate(DAYS)}
-_BLOCK_HOURS = {name: (start, end) for name, _, start, end in BLOCKS}
-_SENIORITY_INDEX = {key: index for index, key in enumerate(SENIORITY_KEYS)}
-_SENIORITY_LABEL = dict(SENIORITY_LEVELS)
-
-IntArray = npt.NDArray[np.int32]
-FloatArray = npt.NDArray[np.float32]
-BoolArray = npt.NDArray[np.bool_]
-
-
-class Veto(IntEnum):
-    """Why a pair can never be matched; 0 means it can. Question vetoes follow QUESTION."""
-
-    NONE = 0
-    SAME_PERSON = 1
-    LANGUAGE = 2
-    SKILLS = 3
-    TIMEZONE_GAP = 4
-    AVAILABILITY = 5
-    SENIORITY = 6
-    DEPARTMENT = 7
-    REPORTING_LINE = 8
-    PAIRED_BEFORE = 9
-    TIMEZONE = 10
-    QUESTION = 16  # QUESTION + i: the program's i-th question, weighted must
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of the market (mentors, mentees, or all peers) as arrays."""
-
-    people: tuple[Participant, ...]
-    languages: FloatArray  # n x L one-hot
-    offers: FloatArray  # n x T topics offered
-    seeks: FloatArray  # n x T topics sought
-    seeks_count: FloatArray  # n
-    offset_minutes: IntArray  # n, UTC offset at the reference time
-    zone: IntArray  # n, index of the offset among the scorer's distinct offsets
-    availability: npt.NDArray[np.uint64]  # n x words, half-hour bits in UTC
-    seniority: IntArray  # n, -1 when unknown
-    department: IntArray  # n, -1 when empty
-    same_answers: IntArray  # n x Qs, answer codes for `same` questions, -1 when unanswered
-    overlap_answers: tuple[FloatArray, ...]  # one n x C one-hot per `overlap` question
-    index: dict[str, int] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.people)
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    languages: tuple[str, ...]
-    topics: tuple[str, ...]
+from portal.domain.scoring import words
+from portal.domain.scoring.encoding import (
+    SENIORITY_INDEX,
+    WORDS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Side,
+    Vocabulary,
+    as_list,
+    availability_bits,
+    chain,
+    norm,
+    one_hot,
+    take,
+    utc_offset_minutes,
+    vocabulary,
+)
+from portal.domain.scoring.rules import FULL_AVAILABILITY_HOURS, SCALE, WEIGHT_POINTS, Veto
 
 
 @dataclass(frozen=True)
@@ -92,45 +46,6 @@ class Components:
     fractions: dict[str, FloatArray]
     veto: npt.NDArray[np.uint8]
     score: IntArray
-
-
-def _one_hot(values: Sequence[Iterable[str]], vocabulary: dict[str, int]) -> FloatArray:
-    matrix = np.zeros((len(values), max(len(vocabulary), 1)), dtype=np.float32)
-    for row, items in enumerate(values):
-        for item in items:
-            column = vocabulary.get(_norm(item))
-            if column is not None:
-                matrix[row, column] = 1.0
-    return matrix
-
-
-@lru_cache(maxsize=65536)
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-@lru_cache(maxsize=4096)
-def utc_offset_minutes(timezone: str, moment: datetime) -> int:
-    """The zone's offset from UTC at `moment`, in minutes (0 for an unknown zone)."""
-    try:
-        offset = moment.astimezone(zoneinfo.ZoneInfo(timezone)).utcoffset()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return 0
-    return int(offset.total_seconds() // 60) if offset is not None else 0
-
-
-def availability_bits(slots: Iterable[str], offset_minutes: int) -> npt.NDArray[np.uint64]:
-    """Weekly slots in local time as half-hour bits of the UTC week."""
-    mask = 0
-    shift = round(offset_minutes / 30)
-    for slot in slots:
-        day, _, block = slot.partition("-")
-        if day not in _DAY_INDEX or block not in _BLOCK_HOURS:
-            continue
-        start, end = _BLOCK_HOURS[block]
-        for half_hour in range(start * 2, end * 2):
-            mask |= 1 << ((_DAY_INDEX[day] * 48 + half_hour - shift) % HALF_HOURS_PER_WEEK)
-    return np.array([(mask >> (64 * word)) & _WORD_MASK for word in range(_WORDS)], dtype=np.uint64)
 
 
 class Scorer:
@@ -182,64 +97,64 @@ class Scorer:
         }
         everyone = [*columns, *rows]
         self.vocabulary = Vocabulary(
-            languages=_vocabulary([*program.languages], (p.languages for p in everyone)),
-            topics=_vocabulary(
+            languages=vocabulary([*program.languages], (p.languages for p in everyone)),
+            topics=vocabulary(
                 [*program.topics], (t for p in everyone for t in (p.skills, p.goals))
             ),
         )
         departments: dict[str, int] = {}
         for person in everyone:
             if person.department.strip():
-                departments.setdefault(_norm(person.department), len(departments))
+                departments.setdefault(norm(person.department), len(departments))
         self._departments = departments
         self._answer_codes: dict[str, dict[str, int]] = {q.key: {} for q in self.same_questions}
         self.cols = self._encode(columns, now)
         self.rows = self.cols if rows is columns else self._encode(rows, now)
         self.max_gap = program.matching.max_timezone_gap_hours
         self.exclude_department = program.matching.exclude_same_department
-        self._topic_set = frozenset(_norm(x) for x in self.vocabulary.topics)
+        self._topic_set = frozenset(norm(x) for x in self.vocabulary.topics)
         self._build_tables()
         self._sparse_vetoes = self._build_sparse_vetoes(history)
 
     # -- encoding ------------------------------------------------------------------------
 
     def _encode(self, people: Sequence[Participant], now: datetime) -> Side:
-        languages = {_norm(x): i for i, x in enumerate(self.vocabulary.languages)}
-        topics = {_norm(x): i for i, x in enumerate(self.vocabulary.topics)}
+        languages = {norm(x): i for i, x in enumerate(self.vocabulary.languages)}
+        topics = {norm(x): i for i, x in enumerate(self.vocabulary.topics)}
         offsets = np.array([utc_offset_minutes(p.timezone, now) for p in people], dtype=np.int32)
-        availability = np.zeros((len(people), _WORDS), dtype=np.uint64)
+        availability = np.zeros((len(people), WORDS), dtype=np.uint64)
         for row, person in enumerate(people):
             availability[row] = availability_bits(person.availability, int(offsets[row]))
-        seeks = _one_hot([p.goals for p in people], topics)
+        seeks = one_hot([p.goals for p in people], topics)
         same = np.full((len(people), max(len(self.same_questions), 1)), -1, dtype=np.int32)
         for column, question in enumerate(self.same_questions):
             codes = self._answer_codes[question.key]
             for row, person in enumerate(people):
                 answer = person.answers.get(question.key)
                 if isinstance(answer, str) and answer.strip():
-                    same[row, column] = codes.setdefault(_norm(answer), len(codes))
+                    same[row, column] = codes.setdefault(norm(answer), len(codes))
         overlap = tuple(
-            _one_hot(
-                [_as_list(p.answers.get(q.key)) for p in people],
-                {_norm(c): i for i, c in enumerate(q.choices)},
+            one_hot(
+                [as_list(p.answers.get(q.key)) for p in people],
+                {norm(c): i for i, c in enumerate(q.choices)},
             )
             for q in self.overlap_questions
         )
         return Side(
             people=tuple(people),
-            languages=_one_hot([p.languages for p in people], languages),
-            offers=_one_hot([p.skills for p in people], topics),
+            languages=one_hot([p.languages for p in people], languages),
+            offers=one_hot([p.skills for p in people], topics),
             seeks=seeks,
             seeks_count=seeks.sum(axis=1),
             offset_minutes=offsets,
             zone=np.zeros(len(people), dtype=np.intp),
             availability=availability,
             seniority=np.array(
-                [_SENIORITY_INDEX.get(p.seniority, -1) for p in people], dtype=np.int32
+                [SENIORITY_INDEX.get(p.seniority, -1) for p in people], dtype=np.int32
             ),
             department=np.array(
                 [
-                    self._departments.get(_norm(p.department), -1) if p.department.strip() else -1
+                    self._departments.get(norm(p.department), -1) if p.department.strip() else -1
                     for p in people
                 ],
                 dtype=np.int32,
@@ -260,11 +175,11 @@ class Scorer:
             people = (*self.cols.people, *self.rows.people)
             managers = {p.email: p.reports_to for p in people if p.reports_to}
             for row, person in enumerate(self.rows.people):
-                for manager in _chain(person.email, managers):
+                for manager in chain(person.email, managers):
                     if (found := self.cols.index.get(manager)) is not None:
                         add(row, found, Veto.REPORTING_LINE)
             for column, person in enumerate(self.cols.people):
-                for manager in _chain(person.email, managers):
+                for manager in chain(person.email, managers):
                     if (found := self.rows.index.get(manager)) is not None:
                         add(found, column, Veto.REPORTING_LINE)
         if self.program.matching.no_repeat_pairs or self.program.format is Format.FLASH:
@@ -327,8 +242,8 @@ class Scorer:
 
         With `pairwise`, rows[k] is scored against columns[k] only (for explaining pairs).
         """
-        c = self.cols if columns is None else _take(self.cols, columns)
-        r = _take(self.rows, rows)
+        c = self.cols if columns is None else take(self.cols, columns)
+        r = take(self.rows, rows)
         if pairwise:
 
             def a(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -394,7 +309,7 @@ class Scorer:
         np.putmask(veto, veto == 0, timezone_veto)
 
         overlap = np.zeros(shape, dtype=np.uint8)
-        for word in range(_WORDS):
+        for word in range(WORDS):
             overlap += np.bitwise_count(a(r.availability[:, word]) & b(c.availability[:, word]))
         fractions["availability"] = np.minimum(
             overlap.astype(np.float32) * np.float32(0.5 / FULL_AVAILABILITY_HOURS), np.float32(1.0)
@@ -488,197 +403,9 @@ class Scorer:
     def explain_from(
         self, parts: Components, k: int, row: int, column: int
     ) -> tuple[int, tuple[str, ...], str | None]:
-        veto = int(parts.veto[k])
-        score = int(parts.score[k])
-        mentee, mentor = self.rows.people[row], self.cols.people[column]
-        if veto:
-            return score, (), self.veto_reason(veto, mentee, mentor)
-        ranked = sorted(
-            (
-                (self.weights.get(name, 0) * float(fraction[k]), name)
-                for name, fraction in parts.fractions.items()
-                if self.weights.get(name)
-            ),
-            reverse=True,
-        )
-        reasons = [
-            self._reason(name, mentee, mentor, float(parts.fractions[name][k]))
-            for _, name in ranked
-        ]
-        return score, tuple(reason for reason in reasons if reason), None
-
-    def _reason(self, name: str, mentee: Participant, mentor: Participant, fraction: float) -> str:
-        if name == "languages":
-            shared = _shared(mentee.languages, mentor.languages)
-            return f"both speak {_join(shared)}" if shared else "no shared language"
-        if name == "skills":
-            if self.peer:
-                one = _shared(mentee.goals, mentor.skills)
-                other = _shared(mentor.goals, mentee.skills)
-                if not one and not other:
-                    return "neither offers what the other seeks"
-                parts = []
-                if one:
-                    parts.append(f"{mentor.first_name} covers {_join(one)}")
-                if other:
-                    parts.append(f"{mentee.first_name} covers {_join(other)}")
-                return "; ".join(parts)
-            goals = [
-                g for g in mentee.goals if _norm(g) in {_norm(x) for x in self.vocabulary.topics}
-            ]
-            covered = _shared(goals, mentor.skills)
-            if not goals:
-                return ""
-            if len(goals) == 1:
-                return f"covers the one goal: {covered[0]}" if covered else "misses the one goal"
-            if not covered:
-                return f"covers none of {len(goals)} goals"
-            return f"covers {len(covered)} of {len(goals)} goals: {', '.join(covered)}"
-        if name == "timezone":
-            gap = round(12 * (1.0 - fraction), 1)
-            if gap == 0:
-                return "same time zone"
-            return f"{_hours(gap)} time-zone gap"
-        if name == "availability":
-            shared_hours = self._shared_hours(mentee, mentor)
-            if shared_hours <= 0:
-                return "no shared weekly availability"
-            return f"{_hours(shared_hours)} of shared weekly availability"
-        if name == "seniority":
-            if not mentee.seniority or not mentor.seniority:
-                return ""
-            if self.peer:
-                return (
-                    "at the same career stage" if fraction >= 0.999 else "at nearby career stages"
-                )
-            ahead = _SENIORITY_INDEX[mentor.seniority] - _SENIORITY_INDEX[mentee.seniority]
-            if self.reverse:
-                ahead = -ahead
-            if ahead >= 1:
-                who = "mentee" if self.reverse else "mentor"
-                return f"{who} is {ahead} career stage{'s' if ahead > 1 else ''} ahead"
-            if ahead == 0:
-                return "same career stage"
-            return f"{'mentee' if self.reverse else 'mentor'} is earlier in their career"
-        if name.startswith("q:"):
-            key = name[2:]
-            question = next(q for q in self.program.questions if q.key == key)
-            a, b = _as_list(mentee.answers.get(key)), _as_list(mentor.answers.get(key))
-            shared = _shared(a, b)
-            if shared:
-                return f"same answer to “{question.label}”: {_join(shared)}"
-            if not a or not b:
-                return ""
-            return f"different answers to “{question.label}”"
-        return ""
-
-    def _shared_hours(self, mentee: Participant, mentor: Participant) -> float:
-        a = self.rows.availability[self.rows.index[mentee.email]]
-        b = self.cols.availability[self.cols.index[mentor.email]]
-        return float(np.bitwise_count(a & b).sum()) / 2.0
+        """The score, reasons and veto reason of pair k of `parts` (rows[row], cols[column])."""
+        return words.explain_from(self, parts, k, row, column)
 
     def veto_reason(self, veto: int, mentee: Participant, mentor: Participant) -> str:
         """A pair's veto as a sentence naming the rule."""
-        if veto == Veto.SAME_PERSON:
-            return "the same person"
-        if veto == Veto.LANGUAGE:
-            return "no shared language"
-        if veto == Veto.SKILLS:
-            return "offers none of the goals sought"
-        if veto in (Veto.TIMEZONE_GAP, Veto.TIMEZONE):
-            allowed = self.max_gap if veto == Veto.TIMEZONE_GAP else 3.0
-            gap = self._gap(mentee, mentor)
-            return f"{_hours(gap)} time-zone gap, more than the {_hours(allowed or 0)} allowed"
-        if veto == Veto.AVAILABILITY:
-            return "no shared weekly availability"
-        if veto == Veto.SENIORITY:
-            return (
-                "mentee is not earlier in their career"
-                if not self.reverse
-                else "mentee is not more senior"
-            )
-        if veto == Veto.DEPARTMENT:
-            return f"both in the same department ({mentee.department.strip()})"
-        if veto == Veto.REPORTING_LINE:
-            return "in the same reporting line"
-        if veto == Veto.PAIRED_BEFORE:
-            return "paired before"
-        if veto >= Veto.QUESTION:
-            question = self.program.questions[veto - Veto.QUESTION]
-            return f"different answers to “{question.label}” (must match)"
-        return "not allowed"
-
-    def _gap(self, mentee: Participant, mentor: Participant) -> float:
-        a = int(self.rows.offset_minutes[self.rows.index[mentee.email]])
-        b = int(self.cols.offset_minutes[self.cols.index[mentor.email]])
-        difference = abs(a - b) % 1440
-        return min(difference, 1440 - difference) / 60.0
-
-
-def _take(side: Side, indexes: npt.NDArray[np.intp]) -> Side:
-    return (
-        Side(
-            people=side.people,  # indexes into people stay those of the full side
-            languages=side.languages[indexes],
-            offers=side.offers[indexes],
-            seeks=side.seeks[indexes],
-            seeks_count=side.seeks_count[indexes],
-            offset_minutes=side.offset_minutes[indexes],
-            zone=side.zone[indexes],
-            availability=side.availability[indexes],
-            seniority=side.seniority[indexes],
-            department=side.department[indexes],
-            same_answers=side.same_answers[indexes],
-            overlap_answers=tuple(matrix[indexes] for matrix in side.overlap_answers),
-            index=side.index,
-        )
-        if len(indexes) != len(side.people)
-        or not np.array_equal(indexes, np.arange(len(side.people)))
-        else side
-    )
-
-
-def _vocabulary(base: list[str], extra: Iterable[Iterable[str]]) -> tuple[str, ...]:
-    seen = {_norm(x): x for x in base}
-    for items in extra:
-        for item in items:
-            seen.setdefault(_norm(item), item)
-    return tuple(seen.values())
-
-
-def _chain(email: str, managers: dict[str, str], limit: int = 12) -> set[str]:
-    """The managers above `email`, as far as the reporting data goes."""
-    above: set[str] = set()
-    current = managers.get(email)
-    while current and current not in above and len(above) < limit:
-        above.add(current)
-        current = managers.get(current)
-    return above
-
-
-def _as_list(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value if str(v).strip()]
-    return []
-
-
-def _shared(first: Iterable[str], second: Iterable[str]) -> list[str]:
-    other = {_norm(x) for x in second}
-    return [x for x in first if _norm(x) in other]
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _hours(value: float) -> str:
-    return f"{value:g} h"
-
-
-def seniority_label(key: str) -> str:
-    return _SENIORITY_LABEL.get(key, key)
+        return words.veto_reason(self, veto, mentee, mentor)
