@@ -58,7 +58,7 @@ def test_a_confirmation_left_queued_by_a_crashed_request_is_sent(
     assert not loop.running
 
     ((to, message),) = mailbox.sent
-    assert to == "ada@example.org"
+    assert to == "Ada@example.org"  # as typed
     assert [url for url in links_in(message) if "/confirm/" in url]
     assert outbox_statuses() == [SENT]
 
