@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from portal.content import ContentError
+from portal.catalog.documents import ContentError
 from portal.local.dynamodb import LocalStoreError
 from portal.settings import (
     Settings,
@@ -256,9 +256,9 @@ def match_command(
 
     Nothing is stored and no email is sent.
     """
+    from portal.catalog.programs import resolve_program
     from portal.domain.imports import ImportProblem, parse_participants
     from portal.domain.matching import match, score_all_pairs
-    from portal.programs import resolve_program
     from portal.reports import match_result_json, match_result_table, write_scores
 
     settings = _settings()

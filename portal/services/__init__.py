@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from portal.catalog.pages import PageCatalog
+from portal.catalog.programs import ProgramCatalog
+from portal.catalog.tracks import TrackCatalog
 from portal.domain.clock import Clock, shifted_clock, system_clock
 from portal.mail.courier import LambdaCourier
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
-from portal.pages import PageCatalog
 from portal.persistence import tables
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.limits import LimitRepository
@@ -19,7 +21,6 @@ from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
-from portal.programs import ProgramCatalog
 from portal.services.checkins import CheckinService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
@@ -32,7 +33,6 @@ from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
 from portal.settings import Settings, resolve_secret_key
-from portal.tracks import TrackCatalog
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from portal.catalog.programs import ProgramCatalog
 from portal.domain.checkins import (
     Checkin,
     Fit,
@@ -21,7 +22,6 @@ from portal.domain.participants import Participant, Status
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
-from portal.programs import ProgramCatalog
 from portal.services.magic_links import LinkGrant, MagicLinks
 from portal.services.mail import MailService
 from portal.services.rounds import ME

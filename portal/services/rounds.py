@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portal.content import ContentError, read_document
+from portal.catalog.agreements import Agreements
+from portal.catalog.programs import ProgramCatalog
 from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Format, Program
@@ -24,7 +25,6 @@ from portal.persistence.matches import (
     StoredRound,
 )
 from portal.persistence.participants import ParticipantRepository
-from portal.programs import ProgramCatalog
 from portal.services.failures import log_failure
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
@@ -329,14 +329,8 @@ class RoundService:
 
     def agreement(self, program: Program) -> tuple[str, str]:
         """The program's agreement: its title and its Markdown text, or empty strings."""
-        if not program.agreement:
-            return "", ""
-        try:
-            document = read_document(self.content_dir / "agreements" / f"{program.agreement}.md")
-        except (ContentError, FileNotFoundError):
-            log.warning("program %s names a missing agreement", program.slug)
-            return "", ""
-        return str(document.meta.get("title", "")), document.body.strip()
+        agreement = Agreements(self.content_dir / "agreements").of(program)
+        return agreement.title, agreement.text
 
     def _introduce(
         self,

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from portal import create_app
+from portal.catalog.programs import ProgramError
 from portal.mail.senders import MemorySender
-from portal.programs import ProgramError
 from portal.services import Services
 from portal.settings import SettingsError, load_settings
 from tests.conftest import MENTEE_FORM, csrf_token

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.content import render_markdown
+from portal.catalog.documents import render_markdown
 from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
