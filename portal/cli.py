@@ -61,7 +61,7 @@ def _store(settings: Settings, *, publish: bool = False) -> Iterator[Settings]:
 
 
 def _services(settings: Settings) -> Any:
-    from portal.services import build_services
+    from portal.container import build_services
 
     try:
         return build_services(settings)

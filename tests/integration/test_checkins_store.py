@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from portal.container import Services
 from portal.domain.checkins import Checkin, GoalState, Kind, checkin_id_for
 from portal.domain.participants import Status
 from portal.persistence.matches import ACTIVATED, StoredMatch
-from portal.services import Services
 from tests.conftest import FakeClock
 from tests.factories import matched_pair
 from tests.integration.test_persistence import RACERS, at_once

@@ -11,8 +11,8 @@ from flask import Flask
 
 from portal import create_app
 from portal.catalog.programs import ProgramError
+from portal.container import Services
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from portal.settings import SettingsError, load_settings
 from tests.conftest import MENTEE_FORM, csrf_token
 from tests.web.conftest import Site

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.domain.participants import Role
 from portal.local.demo import demo_participants
 from portal.mail.render import render
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, html, plain
 from tests.factories import ROUND, matched_pair
 from tests.web.dom import parse

@@ -125,7 +125,7 @@ class MatchView:
 
 
 def _agreement(program: Program) -> str:
-    _, text = services().rounds.agreement(program)
+    text = services().agreements.of(program).text
     return render_markdown(text) if text else ""
 
 

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
+from portal.container import Services
 from portal.domain.checkins import Fit, Kind
 from portal.domain.participants import Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord, TokenRecord
-from portal.services import Services
 from portal.services.checkins import CheckinAnswers
 from portal.services.reminders import ReminderService
 from tests.conftest import (
