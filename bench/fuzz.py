@@ -681,7 +681,7 @@ class World:
             raise HarnessError(f"could not match a pair: {outcome}")
         match = next(
             m
-            for m in self.services.checkins.active_matches("demo", mentee.email)
+            for m in self.services.participation.active_matches("demo", mentee.email)
             if m.mentor == mentor.email
         )
         person, other = (mentee, mentor) if self.serial % 2 else (mentor, mentee)

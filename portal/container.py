@@ -30,6 +30,7 @@ from portal.services.checkins import CheckinService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
+from portal.services.participation import ParticipationService
 from portal.services.reminders import ReminderService
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
@@ -57,6 +58,7 @@ class Services:
     limits: Limits
     rounds: RoundService
     checkins: CheckinService
+    participation: ParticipationService
     reminders: ReminderService
     summaries: SummaryService
     tracks: TrackCatalog
@@ -111,16 +113,23 @@ def build_services(
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
     matches = MatchRepository()
     checkin_repository = CheckinRepository()
-    checkins = CheckinService(
+    participation = ParticipationService(
         participants=participants,
+        matches=matches,
+        links=links,
+        clock=clock,
+        base_url=settings.base_url,
+        mail=mail,
+        programs=programs,
+    )
+    checkins = CheckinService(
+        participation=participation,
         matches=matches,
         checkins=checkin_repository,
         goals=GoalRepository(),
         links=links,
         clock=clock,
         base_url=settings.base_url,
-        mail=mail,
-        programs=programs,
     )
     per_source, per_recipient = signup_limits(
         settings.signups_per_source, settings.signups_per_address
@@ -149,6 +158,7 @@ def build_services(
             links=links,
         ),
         checkins=checkins,
+        participation=participation,
         reminders=ReminderService(
             programs=programs,
             tracks=tracks,

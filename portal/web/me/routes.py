@@ -23,6 +23,7 @@ from portal.domain.program import Program
 from portal.persistence.matches import StoredMatch
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.magic_links import LinkGrant
+from portal.services.participation import ParticipationError
 from portal.services.rounds import ME
 from portal.web import links, services
 from portal.web.me.forms import (
@@ -65,7 +66,7 @@ def _me(slug: str) -> Me:
 
 
 def _match(me: Me, match_ref: str) -> StoredMatch:
-    for match in services().checkins.active_matches(me.program.slug, me.person.email):
+    for match in services().participation.active_matches(me.program.slug, me.person.email):
         if ref(match.match_id) == match_ref:
             return match
     abort(404)
@@ -139,7 +140,7 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
     slug = me.program.slug
     portal = services()
     views = []
-    for match in portal.checkins.active_matches(slug, me.person.email):
+    for match in portal.participation.active_matches(slug, me.person.email):
         other_email = match.other(me.person.email)
         views.append(
             MatchView(
@@ -182,7 +183,7 @@ def agree(slug: str, match_ref: str) -> Response:
     me = _me(slug)
     _checked_action()
     match = _match(me, match_ref)
-    services().checkins.agree(slug, match.match_id, me.person.email)
+    services().participation.agree(slug, match.match_id, me.person.email)
     flash("You accepted the mentoring agreement.", "notice")
     return _back(slug, f"match-{match_ref}")
 
@@ -291,7 +292,7 @@ def rematch(slug: str, match_ref: str) -> Response:
     me = _me(slug)
     _checked_action()
     match = _match(me, match_ref)
-    services().checkins.end_match(slug, match.match_id, me.person.email, "rematch")
+    services().participation.end_match(slug, match.match_id, me.person.email, "rematch")
     flash(ANOTHER_MATCH, "notice")
     return _back(slug)
 
@@ -314,8 +315,8 @@ def _change_status(slug: str, status: Status, done: str) -> Response:
     me = _me(slug)
     _checked_action()
     try:
-        services().checkins.set_status(slug, me.person.email, status)
-    except CheckinError as exc:
+        services().participation.set_status(slug, me.person.email, status)
+    except ParticipationError as exc:
         flash(str(exc), "error")
     else:
         flash(done, "notice")
@@ -330,8 +331,8 @@ def leave(slug: str) -> str | Response:
         if not form.validate_on_submit():
             abort(400)
         try:
-            services().checkins.set_status(slug, me.person.email, Status.LEFT)
-        except CheckinError as exc:
+            services().participation.set_status(slug, me.person.email, Status.LEFT)
+        except ParticipationError as exc:
             flash(str(exc), "error")
             return _back(slug)
         return render_template("me/left.html", program=me.program, person=me.person)
@@ -368,8 +369,8 @@ def profile(slug: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         application = form.to_profile()
         try:
-            services().checkins.update_profile(person, application)
-        except CheckinError as exc:
+            services().participation.update_profile(person, application)
+        except ParticipationError as exc:
             flash(str(exc), "error")
         else:
             flash("Your profile is updated. Matching uses it from the next round.", "notice")
