@@ -17,13 +17,9 @@ from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Format, Program
 from portal.domain.schedule import last_due
-from portal.persistence.matches import (
-    ACTIVATED,
-    MatchRepository,
-    RoundRepository,
-    StoredMatch,
-    StoredRound,
-)
+from portal.persistence.matches import ACTIVATED as ACTIVATED
+from portal.persistence.matches import MENTEE_TAKEN as MENTEE_TAKEN
+from portal.persistence.matches import MatchRepository, RoundRepository, StoredMatch, StoredRound
 from portal.persistence.participants import ParticipantRepository
 from portal.services.failures import log_failure
 from portal.services.magic_links import MagicLinks

@@ -20,10 +20,9 @@ from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalSt
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
-from portal.persistence.matches import StoredMatch
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.magic_links import LinkGrant
-from portal.services.participation import ParticipationError
+from portal.services.participation import ParticipationError, StoredMatch
 from portal.services.rounds import ME
 from portal.web import links, services
 from portal.web.me.forms import (
@@ -59,7 +58,7 @@ def _me(slug: str) -> Me:
         abort(403)
     portal = services()
     program = portal.programs.get(slug)
-    person = portal.participants.get(slug, who.email)
+    person = portal.participation.person(slug, who.email)
     if program is None or person is None:
         abort(404)
     return Me(program, person)
@@ -146,8 +145,8 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
             MatchView(
                 match=match,
                 ref=ref(match.match_id),
-                other=portal.participants.get(slug, other_email),
-                goals=portal.checkins.goals.for_match(match.match_id),
+                other=portal.participation.person(slug, other_email),
+                goals=portal.checkins.goals_of(match.match_id),
                 history=list(reversed(portal.checkins.history(match.match_id))),
                 i_agreed=match.agreed(me.person.email) is not None,
                 they_agreed=match.agreed(other_email) is not None,
@@ -209,11 +208,7 @@ def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
     me = _me(slug)
     match = _match(me, match_ref)
     goal = next(
-        (
-            g
-            for g in services().checkins.goals.for_match(match.match_id)
-            if ref(g.goal_id) == goal_ref
-        ),
+        (g for g in services().checkins.goals_of(match.match_id) if ref(g.goal_id) == goal_ref),
         None,
     )
     if goal is None:
@@ -237,7 +232,7 @@ def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
     survey = request.args.get("survey", "")
     if survey and not _is_survey(survey):
         abort(404)
-    goals = portal.checkins.goals.for_match(match.match_id)
+    goals = portal.checkins.goals_of(match.match_id)
     history = portal.checkins.history(match.match_id)
     mine = [c for c in history if c.author == me.person.email]
     asks_fit = not any(c.fit is not None for c in mine)
@@ -257,7 +252,7 @@ def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
                 return _back(slug)
             flash("Thank you: your check-in is saved.", "notice")
             return _back(slug, f"history-{match_ref}")
-    other = portal.participants.get(slug, match.other(me.person.email))
+    other = portal.participation.person(slug, match.other(me.person.email))
     status = 422 if form.is_submitted() else 200
     return (
         render_template(

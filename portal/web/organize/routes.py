@@ -41,7 +41,7 @@ def review(slug: str) -> str:
     program = _organizer_program(slug)
     portal = services()
     drafts = portal.rounds.drafts(program)
-    people = {p.email: p for p in portal.participants.for_program(slug)}
+    people = {p.email: p for p in portal.participation.people(slug)}
     mentors = sorted(
         (p for p in people.values() if p.role is Role.MENTOR and p.status is Status.CONFIRMED),
         key=lambda p: p.name.lower(),

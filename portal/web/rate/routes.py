@@ -19,7 +19,7 @@ def _problem(kind: str) -> tuple[str, int]:
 def _page(link: RatingLink, token: str, score: int) -> str:
     portal = services()
     program = portal.programs.get(link.program)
-    other = portal.participants.get(link.program, link.match.other(link.rater))
+    other = portal.participation.person(link.program, link.match.other(link.rater))
     return render_template(
         "rate/confirm.html",
         program=program,
