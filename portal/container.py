@@ -81,11 +81,26 @@ def make_courier(settings: Settings) -> LambdaCourier | None:
     return None
 
 
+def bind_tables(settings: Settings) -> None:
+    """Point the tables at the settings' prefix, region and endpoint."""
+    tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+
+
+def table_names() -> list[str]:
+    """The names of every table, as bound."""
+    return [model.Meta.table_name for model in tables.ALL_MODELS]
+
+
+def create_tables() -> list[str]:
+    """Create the bound tables that do not exist yet; the names of those created."""
+    return tables.create_tables()
+
+
 def build_services(
     settings: Settings, clock: Clock = system_clock, sender: Sender | None = None
 ) -> Services:
     """Bind the tables and wire the services for one process."""
-    tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    bind_tables(settings)
     programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
     tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
     tracks.check_programs(programs, settings.content_dir / "programs")

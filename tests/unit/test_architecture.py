@@ -100,6 +100,10 @@ def test_the_domain_imports_no_framework_database_or_upper_layer() -> None:
     assert offences(modules(PORTAL / "domain"), NOT_IN_THE_DOMAIN) == {}
 
 
+def test_the_command_line_asks_services_not_the_database() -> None:
+    assert offences(modules(PORTAL / "cli"), ("portal.persistence", "pynamodb", "boto3")) == {}
+
+
 # The web holds no repository: it asks services
 
 
