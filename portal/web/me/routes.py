@@ -25,6 +25,7 @@ from portal.services.magic_links import LinkGrant
 from portal.services.participation import ParticipationError, StoredMatch
 from portal.services.rounds import ME
 from portal.web import links, services
+from portal.web.auth import PARTICIPANT, current_participant, current_program, participant_required
 from portal.web.me.forms import (
     FIT_CHOICES,
     ActionForm,
@@ -52,16 +53,9 @@ class Me:
     person: Participant
 
 
-def _me(slug: str) -> Me:
-    who = links.signed_in("me", slug)
-    if who is None:
-        abort(403)
-    portal = services()
-    program = portal.programs.get(slug)
-    person = portal.participation.person(slug, who.email)
-    if program is None or person is None:
-        abort(404)
-    return Me(program, person)
+def _me() -> Me:
+    """Who `participant_required` let through, in which program."""
+    return Me(current_program(), current_participant())
 
 
 def _match(me: Me, match_ref: str) -> StoredMatch:
@@ -94,8 +88,8 @@ def _checkin_form_of(grant: LinkGrant) -> str:
     return target + (f"?survey={quote(survey)}" if survey else "")
 
 
-PAGE_LINK = links.SignInLink(ME, "me", SESSION_SECONDS, "me.page")
-CHECKIN_LINK = links.SignInLink(CHECKIN, "me", SESSION_SECONDS, "me.page", _checkin_form_of)
+PAGE_LINK = links.SignInLink(ME, PARTICIPANT, SESSION_SECONDS, "me.page")
+CHECKIN_LINK = links.SignInLink(CHECKIN, PARTICIPANT, SESSION_SECONDS, "me.page", _checkin_form_of)
 
 
 @bp.get("/checkin/<token>")
@@ -130,8 +124,9 @@ def _agreement(program: Program) -> str:
 
 
 @bp.get("/me/programs/<slug>")
+@participant_required
 def page(slug: str) -> str:
-    return _page(_me(slug))
+    return _page(_me())
 
 
 def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
@@ -178,8 +173,9 @@ def _checked_action() -> None:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/agree")
+@participant_required
 def agree(slug: str, match_ref: str) -> Response:
-    me = _me(slug)
+    me = _me()
     _checked_action()
     match = _match(me, match_ref)
     services().participation.agree(slug, match.match_id, me.person.email)
@@ -188,8 +184,9 @@ def agree(slug: str, match_ref: str) -> Response:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/goals")
+@participant_required
 def add_goal(slug: str, match_ref: str) -> Response | tuple[str, int]:
-    me = _me(slug)
+    me = _me()
     match = _match(me, match_ref)
     form = GoalForm()
     if not form.validate_on_submit():
@@ -204,8 +201,9 @@ def add_goal(slug: str, match_ref: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/goals/<goal_ref>")
+@participant_required
 def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
-    me = _me(slug)
+    me = _me()
     match = _match(me, match_ref)
     goal = next(
         (g for g in services().checkins.goals_of(match.match_id) if ref(g.goal_id) == goal_ref),
@@ -225,8 +223,9 @@ def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
 
 
 @bp.route("/me/programs/<slug>/matches/<match_ref>/checkin", methods=["GET", "POST"])
+@participant_required
 def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
-    me = _me(slug)
+    me = _me()
     match = _match(me, match_ref)
     portal = services()
     survey = request.args.get("survey", "")
@@ -283,8 +282,9 @@ def _prefill(form: CheckinForm, mine: list[Checkin], today: date) -> None:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/rematch")
+@participant_required
 def rematch(slug: str, match_ref: str) -> Response:
-    me = _me(slug)
+    me = _me()
     _checked_action()
     match = _match(me, match_ref)
     services().participation.end_match(slug, match.match_id, me.person.email, "rematch")
@@ -293,6 +293,7 @@ def rematch(slug: str, match_ref: str) -> Response:
 
 
 @bp.post("/me/programs/<slug>/pause")
+@participant_required
 def pause(slug: str) -> Response:
     return _change_status(
         slug, Status.PAUSED, "You are paused: no matching and no reminders until you resume."
@@ -300,6 +301,7 @@ def pause(slug: str) -> Response:
 
 
 @bp.post("/me/programs/<slug>/resume")
+@participant_required
 def resume(slug: str) -> Response:
     return _change_status(
         slug, Status.CONFIRMED, "Welcome back: the next matching round includes you again."
@@ -307,7 +309,7 @@ def resume(slug: str) -> Response:
 
 
 def _change_status(slug: str, status: Status, done: str) -> Response:
-    me = _me(slug)
+    me = _me()
     _checked_action()
     try:
         services().participation.set_status(slug, me.person.email, status)
@@ -319,8 +321,9 @@ def _change_status(slug: str, status: Status, done: str) -> Response:
 
 
 @bp.route("/me/programs/<slug>/leave", methods=["GET", "POST"])
+@participant_required
 def leave(slug: str) -> str | Response:
-    me = _me(slug)
+    me = _me()
     form = ActionForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -335,8 +338,9 @@ def leave(slug: str) -> str | Response:
 
 
 @bp.route("/me/programs/<slug>/profile", methods=["GET", "POST"])
+@participant_required
 def profile(slug: str) -> str | Response | tuple[str, int]:
-    me = _me(slug)
+    me = _me()
     person = me.person
     form = build_signup_form(
         me.program,
