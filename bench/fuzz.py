@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 from flask import Flask, got_request_exception  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 
+from portal.container import Services  # noqa: E402
 from portal.domain.checkins import Fit, GoalState, Kind, match_ref  # noqa: E402
 from portal.domain.participants import (  # noqa: E402
     SENIORITY_KEYS,
@@ -72,7 +73,6 @@ from portal.persistence.tables import (  # noqa: E402
     ParticipantRecord,
     RoundRecord,
 )
-from portal.services import Services  # noqa: E402
 from portal.services.checkins import MAX_GOALS as MAX_GOALS_PER_MATCH  # noqa: E402
 from portal.services.checkins import RATINGS  # noqa: E402
 from portal.services.rounds import CHOOSE, ORGANIZE, round_id_for  # noqa: E402
@@ -681,7 +681,7 @@ class World:
             raise HarnessError(f"could not match a pair: {outcome}")
         match = next(
             m
-            for m in self.services.checkins.active_matches("demo", mentee.email)
+            for m in self.services.participation.active_matches("demo", mentee.email)
             if m.mentor == mentor.email
         )
         person, other = (mentee, mentor) if self.serial % 2 else (mentor, mentee)
@@ -1588,9 +1588,9 @@ def standalone() -> Iterator[tuple[Flask, Services, SteppedClock]]:
     from moto import mock_aws
 
     from portal import create_app
+    from portal.container import build_services
     from portal.mail.senders import MemorySender
     from portal.persistence import tables
-    from portal.services import build_services
     from portal.settings import Settings
 
     fake = {

@@ -66,9 +66,9 @@ def run(rounds: int, warmup: int, send_in_request: bool) -> dict[str, list[float
     from moto import mock_aws
 
     from portal import create_app
+    from portal.container import build_services
     from portal.mail.senders import MemorySender
     from portal.persistence import tables
-    from portal.services import build_services
     from portal.settings import Settings
 
     with mock_aws():

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from portal.services import Services
+    from portal.container import Services
     from portal.settings import Settings
 
 

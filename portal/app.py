@@ -9,9 +9,9 @@ from flask import Flask, Response, current_app, g, make_response, render_templat
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.container import Services, build_services
 from portal.extensions import csrf
 from portal.log_redaction import install_log_redaction
-from portal.services import Services, build_services
 from portal.settings import Settings, load_settings, resolve_secret_key
 from portal.web import services
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from portal.container import Services, build_services
 from portal.log_redaction import install_log_redaction
-from portal.services import Services, build_services
 from portal.settings import load_settings
 
 # Every Lambda entry point imports this module before it logs anything: no token of an

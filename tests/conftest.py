@@ -18,9 +18,9 @@ from flask.testing import FlaskClient
 from moto import mock_aws
 
 from portal import create_app
+from portal.container import Services, build_services
 from portal.mail.senders import MemorySender
 from portal.persistence import tables
-from portal.services import Services, build_services
 from portal.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,11 +12,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from portal.container import Services
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.local.demo import demo_participants
 from portal.persistence.matches import ACTIVATED, StoredMatch, match_id
-from portal.services import Services
 from tests.conftest import FakeClock
 
 ROUND = "2026-03-02T0900Z"

@@ -1,11 +1,9 @@
-"""After the introduction: check-ins, quick ratings, goals, the agreement, pausing and leaving."""
+"""After the introduction: check-ins, quick ratings and the pair's goals (see participation)."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
 
 from portal.domain.checkins import (
     Checkin,
@@ -14,32 +12,23 @@ from portal.domain.checkins import (
     GoalState,
     Kind,
     checkin_id_for,
-    match_ref,
 )
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
-from portal.domain.participants import Participant, Status
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
-from portal.persistence.participants import ParticipantRepository
-from portal.programs import ProgramCatalog
 from portal.services.magic_links import LinkGrant, MagicLinks
-from portal.services.mail import MailService
-from portal.services.rounds import ME
-
-log = logging.getLogger(__name__)
+from portal.services.participation import REMINDER_LINK_TTL, ParticipationService
 
 CHECKIN = "checkin"  # opens the check-in form of one match; scope "<match id>|<survey>"
 RATE = "rate"  # records a quick rating of one match; scope "<match id>"
-# Reminders are read days later than sign-up confirmations: their links last longer.
-REMINDER_LINK_TTL = timedelta(days=14)
 RATINGS = (1, 2, 3, 4, 5)
 MAX_GOALS = 10
 RATING_LABELS = {1: "Poor", 2: "Not great", 3: "OK", 4: "Good", 5: "Great"}
 
 
 class CheckinError(Exception):
-    """Something a participant asked for cannot be done; the message says why."""
+    """A check-in, rating or goal cannot be recorded; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -80,32 +69,27 @@ class CheckinService:
     def __init__(
         self,
         *,
-        participants: ParticipantRepository,
+        participation: ParticipationService,
         matches: MatchRepository,
         checkins: CheckinRepository,
         goals: GoalRepository,
         links: MagicLinks,
         clock: Clock,
         base_url: str,
-        mail: MailService,
-        programs: ProgramCatalog,
     ) -> None:
-        self.participants = participants
+        self.participation = participation
         self.matches = matches
         self.checkins = checkins
         self.goals = goals
         self.links = links
         self.clock = clock
         self.base_url = base_url
-        self.mail = mail
-        self.programs = programs
 
     # -- links that emails carry ----------------------------------------------------------
 
     def page_url(self, program: str, email: str) -> str:
-        """A magic link to the person's own page."""
-        token = self.links.issue(ME, program, email, ttl=REMINDER_LINK_TTL)
-        return f"{self.base_url}/me/{token}"
+        """A magic link to the person's own page (reminders carry it beside their own links)."""
+        return self.participation.page_url(program, email)
 
     def checkin_url(self, program: str, match_id: str, email: str, survey: str = "") -> str:
         """A magic link that signs the person in and opens the match's check-in form."""
@@ -120,9 +104,6 @@ class CheckinService:
         return [(score, f"{self.base_url}/rate/{token}/{score}") for score in RATINGS]
 
     # -- reading --------------------------------------------------------------------------
-
-    def active_matches(self, program: str, email: str) -> list[StoredMatch]:
-        return [m for m in self.matches.for_person(program, email) if m.holds_places]
 
     def checkin_matches(self, program: str, email: str) -> list[StoredMatch]:
         """The person's matches that take check-ins: the active ones, and those that completed
@@ -149,7 +130,12 @@ class CheckinService:
         return match
 
     def history(self, match_id: str) -> list[Checkin]:
+        """The match's check-ins and ratings, oldest first."""
         return self.checkins.for_match(match_id)
+
+    def goals_of(self, match_id: str) -> list[Goal]:
+        """The pair's goals in the order they were added."""
+        return self.goals.for_match(match_id)
 
     # -- check-ins ------------------------------------------------------------------------
 
@@ -184,7 +170,7 @@ class CheckinService:
             self.goals.update(match.match_id, goal_id, now=now, state=state)
         if answers.fit is Fit.REMATCH:
             # "No: please find me another match" is acted on at once, as the button is.
-            self._end(program, match, author, "rematch")
+            self.participation.end(program, match, author, "rematch")
         return checkin
 
     def rating_link(self, token: str) -> RatingLink:
@@ -219,7 +205,7 @@ class CheckinService:
         match = self.match_of(grant.program, grant.scope, grant.subject, feedback=True)
         return RatingLink(program=grant.program, match=match, rater=grant.subject)
 
-    # -- goals and the agreement ----------------------------------------------------------
+    # -- goals --------------------------------------------------------------------------
 
     def add_goal(self, program: str, match_id: str, author: str, text: str) -> Goal:
         match = self.match_of(program, match_id, author)
@@ -251,77 +237,3 @@ class CheckinService:
         match = self.match_of(program, match_id, author)
         if not self.goals.update(match.match_id, goal_id, now=self.clock(), text=text, state=state):
             raise CheckinError("That goal no longer exists.")
-
-    def agree(self, program: str, match_id: str, email: str) -> bool:
-        """Accept the program's agreement for this match; False if accepted before."""
-        match = self.match_of(program, match_id, email)
-        return self.matches.agree(program, match.match_id, email, self.clock())
-
-    # -- pausing, leaving, asking for another match ---------------------------------------
-
-    def end_match(self, program: str, match_id: str, email: str, reason: str) -> StoredMatch:
-        """End one of the person's matches (a re-match request, or closing it early)."""
-        match = self.match_of(program, match_id, email)
-        self._end(program, match, email, reason)
-        return match
-
-    def _end(self, program: str, match: StoredMatch, by: str, reason: str) -> bool:
-        """End the match and tell the other person; False if it had ended already."""
-        if not self.matches.end(program, match.match_id, reason=reason, now=self.clock(), by=by):
-            return False
-        self._tell_partner(program, match, by, reason)
-        return True
-
-    def _tell_partner(self, program: str, match: StoredMatch, by: str, reason: str) -> None:
-        definition = self.programs.get(program)
-        person = self.participants.get(program, match.other(by))
-        ender = self.participants.get(program, by)
-        if definition is None or person is None or ender is None:
-            return
-        key = f"ended:{program}:{match_ref(match.match_id)}:{person.participant_id}"
-        if self.mail.outbox.get(key) is not None:
-            return
-        because = {
-            "rematch": f"{ender.first_name} felt it was not the right fit and asked for a new "
-            "match.",
-            "paused": f"{ender.first_name} is taking a break from the program.",
-            "left": f"{ender.first_name} has left the program.",
-        }.get(reason, "it was closed early.")
-        if self.mail.queue(
-            key,
-            to=person.mailbox,
-            template="match_ended",
-            context={
-                "program": definition,
-                "person": person,
-                "other": ender,
-                "because": because,
-                "back_in_pool": person.status is Status.CONFIRMED,
-                "page_url": self.page_url(program, person.email),
-                "organizers": ", ".join(definition.organizers),
-            },
-            program=program,
-        ):
-            log.info("queued the end of a match in %s", program)
-
-    def update_profile(self, person: Participant, changes: dict[str, Any]) -> Participant:
-        """Change what the person told us at sign-up (their email and role stay)."""
-        updated = replace(person, **changes)
-        if updated.capacity < person.active_matches:
-            raise CheckinError(
-                f"You have {person.active_matches} mentees now: choose at least that many."
-            )
-        if not self.participants.update_profile(updated, self.clock()):
-            raise CheckinError("Your profile could not be changed: you have left the program.")
-        return updated
-
-    def set_status(self, program: str, email: str, status: Status) -> list[StoredMatch]:
-        """Pause, resume or leave; pausing and leaving end the person's active matches."""
-        ended = []
-        if status in (Status.PAUSED, Status.LEFT):
-            for match in self.active_matches(program, email):
-                if self._end(program, match, email, status.value):
-                    ended.append(match)
-        if not self.participants.set_status(program, email, status, self.clock()):
-            raise CheckinError("Your sign-up could not be changed: it is not confirmed.")
-        return ended

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from portal.catalog.programs import ProgramCatalog
+from portal.catalog.tracks import TrackCatalog
 from portal.domain.checkins import Checkin, match_ref
 from portal.domain.nudges import (
     LadderStep,
@@ -32,11 +34,9 @@ from portal.domain.program import Format, Program
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
-from portal.programs import ProgramCatalog
 from portal.services.checkins import RATING_LABELS, CheckinService
 from portal.services.failures import log_failure
 from portal.services.mail import MailService
-from portal.tracks import TrackCatalog
 
 log = logging.getLogger(__name__)
 

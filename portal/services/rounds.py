@@ -11,21 +11,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portal.content import ContentError, read_document
+from portal.catalog.agreements import Agreements
+from portal.catalog.programs import ProgramCatalog
 from portal.domain.clock import Clock
 from portal.domain.matches import capacity, matching_pool
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Program
 from portal.domain.schedule import last_due
-from portal.persistence.matches import (
-    ACTIVATED,
-    MatchRepository,
-    RoundRepository,
-    StoredMatch,
-    StoredRound,
-)
+from portal.persistence.matches import ACTIVATED as ACTIVATED
+from portal.persistence.matches import MENTEE_TAKEN as MENTEE_TAKEN
+from portal.persistence.matches import MatchRepository, RoundRepository, StoredMatch, StoredRound
 from portal.persistence.participants import ParticipantRepository
-from portal.programs import ProgramCatalog
 from portal.services.failures import log_failure
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
@@ -315,14 +311,8 @@ class RoundService:
 
     def agreement(self, program: Program) -> tuple[str, str]:
         """The program's agreement: its title and its Markdown text, or empty strings."""
-        if not program.agreement:
-            return "", ""
-        try:
-            document = read_document(self.content_dir / "agreements" / f"{program.agreement}.md")
-        except (ContentError, FileNotFoundError):
-            log.warning("program %s names a missing agreement", program.slug)
-            return "", ""
-        return str(document.meta.get("title", "")), document.body.strip()
+        agreement = Agreements(self.content_dir / "agreements").of(program)
+        return agreement.title, agreement.text
 
     def _introduce(
         self,

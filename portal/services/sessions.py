@@ -12,7 +12,8 @@ import secrets
 from datetime import timedelta
 
 from portal.domain.clock import Clock
-from portal.persistence.sessions import SessionRepository, SignIn
+from portal.persistence.sessions import SessionRepository
+from portal.persistence.sessions import SignIn as SignIn  # what callers are given
 
 
 def _hash(session_id: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from portal.catalog.programs import ProgramCatalog
 from portal.domain.analytics import SMALL_GROUP, Figure, Flag, WeeklyProgress, weekly_progress
 from portal.domain.checkins import Checkin, Kind
 from portal.domain.participants import Participant
@@ -17,7 +18,6 @@ from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository
 from portal.persistence.outbox import OutboxItem
 from portal.persistence.participants import ParticipantRepository
-from portal.programs import ProgramCatalog
 from portal.services.failures import log_failure
 from portal.services.mail import MailService
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 
-from portal.services import Services
+from portal.container import Services
 
 
 def services() -> Services:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from flask import g, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
-from portal.persistence.sessions import SignIn
 from portal.services.magic_links import LinkGrant, LinkProblem, MagicLinkError
+from portal.services.sessions import SignIn
 from portal.web import services
 
 SESSION_ID = "sid"

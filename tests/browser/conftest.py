@@ -14,9 +14,9 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from portal.container import Services
 from portal.domain.participants import Role
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from portal.services.signup import Application
 from portal.settings import Settings
 from tests.conftest import links_in

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
-from portal.services import Services
+from portal.container import Services
 from tests.browser.conftest import PHONE, fill_mentee_form
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
+from portal.container import Services
 from portal.domain.checkins import Kind
-from portal.services import Services
 from tests.browser.conftest import PHONE, assert_fits_width
 from tests.browser.test_accessibility import BLOCKING, report
 from tests.conftest import FakeClock

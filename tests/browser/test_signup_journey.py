@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from portal.container import Services
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.browser.conftest import (
     AVAILABILITY_SLOTS,
     assert_fits_width,

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 import portal.runtime as runtime
+from portal.container import Services, build_services
 from portal.mail.senders import MemorySender, Sender
-from portal.services import Services, build_services
 from tests.conftest import REGION, TABLE_PREFIX, FakeClock
 
 # Recorded from EventBridge (the shared lambda-events samples), kept in the repository so that

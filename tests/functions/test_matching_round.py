@@ -13,10 +13,10 @@ import pytest
 import functions.matching_round
 import functions.outbox
 import portal.runtime as runtime
+from portal.container import Services
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import MatchRecord, OutboxRecord, RoundRecord
-from portal.services import Services
 from portal.services.rounds import RoundService
 from tests.conftest import ROOT, FakeClock
 from tests.factories import seed_demo_people

@@ -15,9 +15,9 @@ import functions.outbox
 import functions.reminders
 import functions.summaries
 import portal.runtime as runtime
+from portal.container import Services
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord
-from portal.services import Services
 from portal.services.reminders import ReminderService
 from tests.conftest import ROOT, FakeClock
 from tests.factories import pair

@@ -17,8 +17,8 @@ import functions.matching_round
 import functions.reminders
 import functions.summaries
 import portal.runtime as runtime
+from portal.container import Services
 from portal.persistence.tables import MatchRecord, OutboxRecord, RoundRecord
-from portal.services import Services
 from tests.conftest import REGION, FakeClock
 from tests.factories import pair, seed_demo_people
 from tests.functions.conftest import scheduled_event

@@ -20,11 +20,11 @@ from moto.ses.models import ses_backends
 import functions.matching_round
 import functions.outbox
 import portal.services.mail as mail_module
+from portal.catalog.programs import load_program
+from portal.container import Services
 from portal.mail.senders import PermanentSendError, SesSender, TransientSendError
 from portal.persistence.outbox import FAILED, SENT, OutboxRepository
 from portal.persistence.tables import OutboxRecord
-from portal.programs import load_program
-from portal.services import Services
 from portal.services.mail import MAX_ATTEMPTS
 from tests.conftest import CONTENT, REGION, FakeClock, parse
 from tests.factories import queue_confirmations, seed_demo_people

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import functions.ses_feedback
+from portal.catalog.programs import load_program
+from portal.container import Services
 from portal.persistence.suppressions import SuppressionRepository
-from portal.programs import load_program
-from portal.services import Services
 from portal.services.ses_feedback import SesFeedbackError
 from tests.conftest import CONTENT, ROOT, table_snapshot
 

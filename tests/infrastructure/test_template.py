@@ -23,11 +23,11 @@ from flask.testing import FlaskClient
 from pynamodb.models import Model
 
 from portal import create_app
+from portal.container import Services, build_services
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender, SesSender
 from portal.persistence import tables
 from portal.persistence.tables import CheckinRecord
-from portal.services import Services, build_services
 from portal.settings import Settings
 from tests.conftest import MENTEE_FORM, REGION, ROOT, TABLE_PREFIX, FakeClock, csrf_token, links_in
 from tests.factories import seed_demo_people

@@ -22,10 +22,10 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.container import Services, build_services
 from portal.local.dynamodb import LAUNCHER, DynamoDBLocal, find_jar, java_available
 from portal.mail.senders import MemorySender
 from portal.persistence import tables
-from portal.services import Services, build_services
 from portal.settings import Settings
 from tests.conftest import FAKE_AWS, MENTEE_FORM, REGION, ROOT, FakeClock, csrf_token
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from portal.container import Services
 from portal.domain.checkins import Checkin, GoalState, Kind, checkin_id_for
 from portal.domain.participants import Status
 from portal.persistence.matches import ACTIVATED, StoredMatch
-from portal.services import Services
 from tests.conftest import FakeClock
 from tests.factories import matched_pair
 from tests.integration.test_persistence import RACERS, at_once
@@ -110,7 +110,7 @@ def test_pausing_ends_the_match_and_a_paused_person_is_not_matched_again(
     services: Services, clock: FakeClock
 ) -> None:
     match = _match(services, clock)
-    ended = services.checkins.set_status("demo", match.mentee, Status.PAUSED)
+    ended = services.participation.set_status("demo", match.mentee, Status.PAUSED)
     assert [m.match_id for m in ended] == [match.match_id]
     paused = services.participants.get("demo", match.mentee)
     assert paused is not None
@@ -129,5 +129,5 @@ def test_pausing_ends_the_match_and_a_paused_person_is_not_matched_again(
     )
     assert outcome != ACTIVATED
     left = replace(paused, status=Status.LEFT)
-    assert services.checkins.set_status("demo", left.email, Status.LEFT) == []
+    assert services.participation.set_status("demo", left.email, Status.LEFT) == []
     assert services.participants.set_status("demo", left.email, Status.CONFIRMED, clock()) is False

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
+from portal.catalog.programs import ProgramCatalog
 from portal.local.dynamodb import EndpointFile, free_port, port_open
 from portal.persistence import tables
-from portal.programs import ProgramCatalog
 from tests.conftest import CONTENT, MENTEE_FORM, ROOT, csrf_token, links_in, parse
 from tests.integration.conftest import is_loopback, listening_addresses, processes_matching
 

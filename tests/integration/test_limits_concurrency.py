@@ -14,9 +14,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from portal import create_app
+from portal.container import build_services
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import ParticipantRecord
-from portal.services import build_services
 from portal.settings import Settings
 from tests.conftest import MENTEE_FORM, FakeClock, csrf_token, stored_sign_ups
 

@@ -16,13 +16,13 @@ from typing import TypeVar
 import boto3
 import pytest
 
+from portal.container import Services
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.persistence.outbox import SENT, OutboxItem, OutboxRepository
 from portal.persistence.tables import TokenRecord
-from portal.services import Services
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.mail import LEASE
 from portal.services.signup import AlreadySignedUpError, Application, Confirmation

@@ -11,10 +11,10 @@ from datetime import timedelta
 
 import pytest
 
+from portal.container import Services
 from portal.domain.matches import MatchState
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord
-from portal.services import Services
 from tests.conftest import FakeClock
 from tests.factories import pair
 from tests.integration.test_rounds_concurrency import at_once

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 import portal.domain.matching as matching_module
+from portal.container import Services
 from portal.domain.matching import MatchResult, match
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Approval, Program
@@ -28,7 +29,6 @@ from portal.persistence.matches import (
     RoundRepository,
 )
 from portal.persistence.tables import ParticipantRecord, RoundRecord
-from portal.services import Services
 from portal.services.rounds import RoundOutcome, RoundService, round_id_for
 from tests.conftest import FakeClock
 from tests.factories import seed_demo_people

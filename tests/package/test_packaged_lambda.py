@@ -26,11 +26,11 @@ import boto3
 import pytest
 
 from infrastructure.lambda_emulator import EmulatedLambda
+from portal.catalog.programs import load_program
 from portal.domain.participants import Role, Status
 from portal.local.demo import demo_participants
 from portal.persistence import tables
 from portal.persistence.participants import ParticipantRepository
-from portal.programs import load_program
 from tests.conftest import CONTENT, MENTEE_FORM, REGION, ROOT, TABLE_PREFIX, links_in, parse
 from tests.package.conftest import MAX_UNPACKED_BYTES, MAX_ZIP_BYTES, Package
 

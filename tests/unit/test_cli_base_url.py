@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.cli import _settings
+from portal.cli.common import command_settings
 from portal.settings import remember_base_url, remembered_base_url
 
 
@@ -20,12 +20,12 @@ def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 def test_a_command_uses_the_address_dev_served_on_this_data_folder(data_dir: Path) -> None:
     remember_base_url(data_dir, "http://127.0.0.1:5077")
-    assert _settings().base_url == "http://127.0.0.1:5077"
+    assert command_settings().base_url == "http://127.0.0.1:5077"
 
 
 def test_without_a_dev_server_ever_the_default_address_stands(data_dir: Path) -> None:
     assert remembered_base_url(data_dir) is None
-    assert _settings().base_url == "http://127.0.0.1:5000"
+    assert command_settings().base_url == "http://127.0.0.1:5000"
 
 
 def test_portal_base_url_wins_over_the_remembered_address(
@@ -33,10 +33,10 @@ def test_portal_base_url_wins_over_the_remembered_address(
 ) -> None:
     remember_base_url(data_dir, "http://127.0.0.1:5077")
     monkeypatch.setenv("PORTAL_BASE_URL", "https://mentoring.example.org")
-    assert _settings().base_url == "https://mentoring.example.org"
+    assert command_settings().base_url == "https://mentoring.example.org"
 
 
 def test_a_garbled_remembered_address_is_ignored(data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
     (data_dir / "base_url").write_text("not a url\n", encoding="utf-8")
-    assert _settings().base_url == "http://127.0.0.1:5000"
+    assert command_settings().base_url == "http://127.0.0.1:5000"

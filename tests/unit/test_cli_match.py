@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from portal.catalog.programs import load_program
 from portal.cli import main
 from portal.domain.imports import as_rows, header_for
 from portal.domain.participants import Participant
 from portal.domain.program import Program
-from portal.programs import load_program
 from tests.conftest import CONTENT
 from tests.factories import mentee, mentor, peer
 

@@ -15,10 +15,10 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
 from portal import create_app
+from portal.catalog.pages import PageCatalog
+from portal.catalog.programs import ProgramCatalog
+from portal.container import Services, build_services
 from portal.mail.senders import MemorySender
-from portal.pages import PageCatalog
-from portal.programs import ProgramCatalog
-from portal.services import Services, build_services
 from portal.settings import Settings
 from tests.conftest import CONTENT, FakeClock
 

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 
 from portal import create_app
+from portal.catalog.programs import ProgramError
+from portal.container import Services
 from portal.mail.senders import MemorySender
-from portal.programs import ProgramError
-from portal.services import Services
 from portal.settings import SettingsError, load_settings
 from tests.conftest import MENTEE_FORM, csrf_token
 from tests.web.conftest import Site

@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.container import Services
 from portal.domain.checkins import match_ref
 from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
-from portal.services import Services
 from portal.web.forms import FILE_MESSAGE
 from tests.conftest import FakeClock, csrf_token
 from tests.factories import matched_pair

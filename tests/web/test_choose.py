@@ -8,8 +8,8 @@ from dataclasses import replace
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.factories import seed_demo_people
 

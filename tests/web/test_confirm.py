@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.container import Services
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, table_snapshot
 from tests.web.dom import Document, parse
 from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up

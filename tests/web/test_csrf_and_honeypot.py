@@ -7,9 +7,9 @@ from flask.testing import FlaskClient
 from itsdangerous.timed import TimestampSigner
 from werkzeug.test import TestResponse
 
+from portal.container import Services
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import csrf_token, table_snapshot
 from tests.web.dom import parse
 from tests.web.helpers import GOOD, assert_nothing_stored, confirm_path, sign_up

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import csrf_token
 from tests.web.helpers import confirm_path, sign_up
 

@@ -12,9 +12,9 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.container import Services
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import LimitRecord, ParticipantRecord
-from portal.services import Services
 from portal.web import source_address
 from tests.conftest import ROOT, FakeClock, stored_sign_ups, table_snapshot
 from tests.web.conftest import Site

@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from flask import Flask, request
 
-from portal.services import Services
+from portal.container import Services
 from portal.services.checkins import RATE
 from portal.services.rounds import CHOOSE, ME, ORGANIZE
 from portal.services.signup import CONFIRM

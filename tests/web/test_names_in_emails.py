@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.domain.participants import Role
 from portal.local.demo import demo_participants
 from portal.mail.render import render
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, html, plain
 from tests.factories import ROUND, matched_pair
 from tests.web.dom import parse
@@ -79,7 +79,7 @@ def test_the_ended_match_email_quotes_the_name_of_who_ended_it(
     mentee = services.participants.get("demo", match.mentee)
     assert mentee is not None
     services.participants.save(replace(mentee, name=LOOKS_LIKE_US))
-    services.checkins.end_match("demo", match.match_id, match.mentee, "rematch")
+    services.participation.end_match("demo", match.match_id, match.mentee, "rematch")
     services.mail.drain(per_second=1000)
     [ended] = [m for _, m in mailbox.sent if "has ended" in m["Subject"]]
     assert f'Your match with "{LOOKS_LIKE_US}" in' in " ".join(plain(ended).split())

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.domain.participants import Role
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.factories import seed_demo_people
 from tests.web.conftest import Site

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from portal.pages import load_page
+from portal.catalog.pages import load_page
 from tests.conftest import CONTENT
 from tests.web.dom import Document, parse
 from tests.web.helpers import PROGRAMS, assert_helpful_404

@@ -10,13 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.container import Services
 from portal.domain.checkins import Fit, GoalState, Kind
 from portal.domain.checkins import match_ref as ref
 from portal.domain.matches import MatchState
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
-from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.factories import ROUND, matched_pair, seed_demo_people
 from tests.web.dom import parse

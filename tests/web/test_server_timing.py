@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 import portal.app
-from portal.services import Services
+from portal.container import Services
 from tests.web.conftest import Site
 from tests.web.helpers import GOOD, sign_up
 

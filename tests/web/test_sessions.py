@@ -19,8 +19,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.container import Services
 from portal.persistence.tables import SessionRecord
-from portal.services import Services
 from portal.services.rounds import ORGANIZE
 from tests.conftest import MENTEE_FORM, FakeClock, csrf_token, links_in
 from tests.factories import matched_pair

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.domain.participants import Role, Status
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.web.dom import Document, parse
 from tests.web.helpers import GOOD_FOR, confirm_path, join, sign_up
 

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import csrf_token
 from tests.web.conftest import Site
 from tests.web.dom import parse

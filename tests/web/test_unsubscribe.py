@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from portal.container import Services
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from tests.conftest import table_snapshot
 from tests.web.helpers import sign_up
 

@@ -7,9 +7,9 @@ import contextlib
 from flask import Blueprint, abort, render_template
 
 from portal.domain.program import Program
-from portal.persistence.matches import ACTIVATED, MENTEE_TAKEN, StoredMatch
 from portal.services.magic_links import LinkGrant, MagicLinkError
-from portal.services.rounds import CHOOSE
+from portal.services.participation import StoredMatch
+from portal.services.rounds import ACTIVATED, CHOOSE, MENTEE_TAKEN
 from portal.web import services
 
 bp = Blueprint("choose", __name__, url_prefix="/choose")
@@ -35,7 +35,7 @@ def confirm(round_id: str, token: str, index: int) -> str | tuple[str, int]:
         program, _, option = _resolve(round_id, token, index)
     except MagicLinkError as exc:
         return render_template("signup/link_problem.html", problem=exc.problem.value), 410
-    mentor = services().participants.get(program.slug, option.mentor)
+    mentor = services().participation.person(program.slug, option.mentor)
     return render_template(
         "choose/confirm.html",
         program=program,
@@ -54,7 +54,7 @@ def choose(round_id: str, token: str, index: int) -> str | tuple[str, int]:
     except MagicLinkError as exc:
         return render_template("signup/link_problem.html", problem=exc.problem.value), 410
     outcome = services().rounds.choose(program, round_id, grant.subject, option.mentor)
-    mentor = services().participants.get(program.slug, option.mentor)
+    mentor = services().participation.person(program.slug, option.mentor)
     if outcome == ACTIVATED:
         # The link has done its job: nobody can use it again (the mentee is matched anyway).
         with contextlib.suppress(MagicLinkError):

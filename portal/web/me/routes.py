@@ -15,16 +15,17 @@ from urllib.parse import quote
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.content import render_markdown
+from portal.catalog.documents import render_markdown
 from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
-from portal.persistence.matches import StoredMatch
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.magic_links import LinkGrant
+from portal.services.participation import ParticipationError, StoredMatch
 from portal.services.rounds import ME
 from portal.web import links, services
+from portal.web.auth import PARTICIPANT, current_participant, current_program, participant_required
 from portal.web.me.forms import (
     FIT_CHOICES,
     ActionForm,
@@ -52,23 +53,16 @@ class Me:
     person: Participant
 
 
-def _me(slug: str) -> Me:
-    who = links.signed_in("me", slug)
-    if who is None:
-        abort(403)
-    portal = services()
-    program = portal.programs.get(slug)
-    person = portal.participants.get(slug, who.email)
-    if program is None or person is None:
-        abort(404)
-    return Me(program, person)
+def _me() -> Me:
+    """Who `participant_required` let through, in which program."""
+    return Me(current_program(), current_participant())
 
 
 def _match(me: Me, match_ref: str, *, feedback: bool = False) -> StoredMatch:
     """One of the person's active matches; with `feedback`, also one that completed its cycle
     (its closing survey is answered afterwards)."""
-    checkins = services().checkins
-    mine = (checkins.checkin_matches if feedback else checkins.active_matches)(
+    portal = services()
+    mine = (portal.checkins.checkin_matches if feedback else portal.participation.active_matches)(
         me.program.slug, me.person.email
     )
     for match in mine:
@@ -100,8 +94,8 @@ def _checkin_form_of(grant: LinkGrant) -> str:
     return target + (f"?survey={quote(survey)}" if survey else "")
 
 
-PAGE_LINK = links.SignInLink(ME, "me", SESSION_SECONDS, "me.page")
-CHECKIN_LINK = links.SignInLink(CHECKIN, "me", SESSION_SECONDS, "me.page", _checkin_form_of)
+PAGE_LINK = links.SignInLink(ME, PARTICIPANT, SESSION_SECONDS, "me.page")
+CHECKIN_LINK = links.SignInLink(CHECKIN, PARTICIPANT, SESSION_SECONDS, "me.page", _checkin_form_of)
 
 
 @bp.get("/checkin/<token>")
@@ -131,13 +125,14 @@ class MatchView:
 
 
 def _agreement(program: Program) -> str:
-    _, text = services().rounds.agreement(program)
+    text = services().agreements.of(program).text
     return render_markdown(text) if text else ""
 
 
 @bp.get("/me/programs/<slug>")
+@participant_required
 def page(slug: str) -> str:
-    return _page(_me(slug))
+    return _page(_me())
 
 
 def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
@@ -145,14 +140,14 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
     slug = me.program.slug
     portal = services()
     views = []
-    for match in portal.checkins.active_matches(slug, me.person.email):
+    for match in portal.participation.active_matches(slug, me.person.email):
         other_email = match.other(me.person.email)
         views.append(
             MatchView(
                 match=match,
                 ref=ref(match.match_id),
-                other=portal.participants.get(slug, other_email),
-                goals=portal.checkins.goals.for_match(match.match_id),
+                other=portal.participation.person(slug, other_email),
+                goals=portal.checkins.goals_of(match.match_id),
                 history=list(reversed(portal.checkins.history(match.match_id))),
                 i_agreed=match.agreed(me.person.email) is not None,
                 they_agreed=match.agreed(other_email) is not None,
@@ -184,18 +179,20 @@ def _checked_action() -> None:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/agree")
+@participant_required
 def agree(slug: str, match_ref: str) -> Response:
-    me = _me(slug)
+    me = _me()
     _checked_action()
     match = _match(me, match_ref)
-    services().checkins.agree(slug, match.match_id, me.person.email)
+    services().participation.agree(slug, match.match_id, me.person.email)
     flash("You accepted the mentoring agreement.", "notice")
     return _back(slug, f"match-{match_ref}")
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/goals")
+@participant_required
 def add_goal(slug: str, match_ref: str) -> Response | tuple[str, int]:
-    me = _me(slug)
+    me = _me()
     match = _match(me, match_ref)
     form = GoalForm()
     if not form.validate_on_submit():
@@ -210,15 +207,12 @@ def add_goal(slug: str, match_ref: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/goals/<goal_ref>")
+@participant_required
 def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
-    me = _me(slug)
+    me = _me()
     match = _match(me, match_ref)
     goal = next(
-        (
-            g
-            for g in services().checkins.goals.for_match(match.match_id)
-            if ref(g.goal_id) == goal_ref
-        ),
+        (g for g in services().checkins.goals_of(match.match_id) if ref(g.goal_id) == goal_ref),
         None,
     )
     if goal is None:
@@ -235,14 +229,15 @@ def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
 
 
 @bp.route("/me/programs/<slug>/matches/<match_ref>/checkin", methods=["GET", "POST"])
+@participant_required
 def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
-    me = _me(slug)
+    me = _me()
     match = _match(me, match_ref, feedback=True)
     portal = services()
     survey = request.args.get("survey", "")
     if survey and not _is_survey(survey):
         abort(404)
-    goals = portal.checkins.goals.for_match(match.match_id)
+    goals = portal.checkins.goals_of(match.match_id)
     history = portal.checkins.history(match.match_id)
     mine = [c for c in history if c.author == me.person.email]
     # Whether the pairing works is asked once, and only while the pair works together.
@@ -264,7 +259,7 @@ def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
             flash("Thank you: your check-in is saved.", "notice")
             # A completed match is no longer on the page: no anchor to return to.
             return _back(slug, f"history-{match_ref}" if match.holds_places else "")
-    other = portal.participants.get(slug, match.other(me.person.email))
+    other = portal.participation.person(slug, match.other(me.person.email))
     status = 422 if form.is_submitted() else 200
     return (
         render_template(
@@ -295,16 +290,18 @@ def _prefill(form: CheckinForm, mine: list[Checkin], today: date) -> None:
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/rematch")
+@participant_required
 def rematch(slug: str, match_ref: str) -> Response:
-    me = _me(slug)
+    me = _me()
     _checked_action()
     match = _match(me, match_ref)
-    services().checkins.end_match(slug, match.match_id, me.person.email, "rematch")
+    services().participation.end_match(slug, match.match_id, me.person.email, "rematch")
     flash(ANOTHER_MATCH, "notice")
     return _back(slug)
 
 
 @bp.post("/me/programs/<slug>/pause")
+@participant_required
 def pause(slug: str) -> Response:
     return _change_status(
         slug, Status.PAUSED, "You are paused: no matching and no reminders until you resume."
@@ -312,6 +309,7 @@ def pause(slug: str) -> Response:
 
 
 @bp.post("/me/programs/<slug>/resume")
+@participant_required
 def resume(slug: str) -> Response:
     return _change_status(
         slug, Status.CONFIRMED, "Welcome back: the next matching round includes you again."
@@ -319,11 +317,11 @@ def resume(slug: str) -> Response:
 
 
 def _change_status(slug: str, status: Status, done: str) -> Response:
-    me = _me(slug)
+    me = _me()
     _checked_action()
     try:
-        services().checkins.set_status(slug, me.person.email, status)
-    except CheckinError as exc:
+        services().participation.set_status(slug, me.person.email, status)
+    except ParticipationError as exc:
         flash(str(exc), "error")
     else:
         flash(done, "notice")
@@ -331,15 +329,16 @@ def _change_status(slug: str, status: Status, done: str) -> Response:
 
 
 @bp.route("/me/programs/<slug>/leave", methods=["GET", "POST"])
+@participant_required
 def leave(slug: str) -> str | Response:
-    me = _me(slug)
+    me = _me()
     form = ActionForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         try:
-            services().checkins.set_status(slug, me.person.email, Status.LEFT)
-        except CheckinError as exc:
+            services().participation.set_status(slug, me.person.email, Status.LEFT)
+        except ParticipationError as exc:
             flash(str(exc), "error")
             return _back(slug)
         return render_template("me/left.html", program=me.program, person=me.person)
@@ -347,8 +346,9 @@ def leave(slug: str) -> str | Response:
 
 
 @bp.route("/me/programs/<slug>/profile", methods=["GET", "POST"])
+@participant_required
 def profile(slug: str) -> str | Response | tuple[str, int]:
-    me = _me(slug)
+    me = _me()
     person = me.person
     form = build_signup_form(
         me.program,
@@ -376,8 +376,8 @@ def profile(slug: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         application = form.to_profile()
         try:
-            services().checkins.update_profile(person, application)
-        except CheckinError as exc:
+            services().participation.update_profile(person, application)
+        except ParticipationError as exc:
             flash(str(exc), "error")
         else:
             flash("Your profile is updated. Matching uses it from the next round.", "notice")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
 from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
 from portal.web import links, services
+from portal.web.auth import ORGANIZER, current_program, organizer_required
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
 SESSION_SECONDS = 2 * 3600  # an organizer's session from one link
-LINK = links.SignInLink(ORGANIZE, "organizer", SESSION_SECONDS, "organize.review")
+LINK = links.SignInLink(ORGANIZE, ORGANIZER, SESSION_SECONDS, "organize.review")
 
 
 @bp.get("/<token>")
@@ -25,23 +26,13 @@ def sign_in(token: str) -> Response | tuple[str, int]:
     return links.sign_in(token, LINK)
 
 
-def _organizer_program(slug: str) -> Program:
-    """The program, if this session's organizer runs it; else 403."""
-    program = services().programs.get(slug)
-    if program is None:
-        abort(404)
-    who = links.signed_in("organizer", slug)
-    if who is None or who.email not in program.organizers:
-        abort(403)
-    return program
-
-
 @bp.get("/programs/<slug>")
+@organizer_required
 def review(slug: str) -> str:
-    program = _organizer_program(slug)
+    program = current_program()
     portal = services()
     drafts = portal.rounds.drafts(program)
-    people = {p.email: p for p in portal.participants.for_program(slug)}
+    people = {p.email: p for p in portal.participation.people(slug)}
     mentors = sorted(
         (p for p in people.values() if p.role is Role.MENTOR and p.status is Status.CONFIRMED),
         key=lambda p: p.name.lower(),
@@ -62,8 +53,9 @@ def _no_such_round(program: Program) -> tuple[str, int]:
 
 
 @bp.post("/programs/<slug>/rounds/<round_id>/adjust")
+@organizer_required
 def adjust(slug: str, round_id: str) -> Response | tuple[str, int]:
-    program = _organizer_program(slug)
+    program = current_program()
     mentee = request.form.get("mentee", "")
     mentor = request.form.get("mentor") or None
     try:
@@ -78,8 +70,9 @@ def adjust(slug: str, round_id: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/programs/<slug>/rounds/<round_id>/approve")
+@organizer_required
 def approve(slug: str, round_id: str) -> Response | tuple[str, int]:
-    program = _organizer_program(slug)
+    program = current_program()
     try:
         outcome = services().rounds.approve(program, round_id)
     except UnknownRoundError:

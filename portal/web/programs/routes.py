@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from portal.content import render_markdown
+from portal.catalog.documents import render_markdown
 from portal.web import services
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")

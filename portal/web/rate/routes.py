@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template
 from portal.services.checkins import RATING_LABELS, RATINGS, CheckinError, RatingLink
 from portal.services.magic_links import MagicLinkError
 from portal.web import links, services
+from portal.web.auth import PARTICIPANT
 from portal.web.me.forms import ActionForm
 
 bp = Blueprint("rate", __name__, url_prefix="/rate")
@@ -19,7 +20,7 @@ def _problem(kind: str) -> tuple[str, int]:
 def _page(link: RatingLink, token: str, score: int) -> str:
     portal = services()
     program = portal.programs.get(link.program)
-    other = portal.participants.get(link.program, link.match.other(link.rater))
+    other = portal.participation.person(link.program, link.match.other(link.rater))
     return render_template(
         "rate/confirm.html",
         program=program,
@@ -54,7 +55,7 @@ def record(token: str, score: int) -> str | tuple[str, int]:
     portal = services()
     try:
         program = portal.checkins.rating_link(token).program
-        signed_in = links.signed_in("me", program)
+        signed_in = links.signed_in(PARTICIPANT, program)
         link = portal.checkins.rate(token, score, signed_in.email if signed_in else None)
     except MagicLinkError as exc:
         return _problem(exc.problem.value)

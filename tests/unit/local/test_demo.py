@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from portal.catalog.programs import load_program
+from portal.container import Services
 from portal.domain.participants import SENIORITY_KEYS, SLOTS, Role, Status
 from portal.domain.program import Program
 from portal.local.demo import demo_participants, seed_demo
-from portal.programs import load_program
-from portal.services import Services
 from tests.conftest import CONTENT
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

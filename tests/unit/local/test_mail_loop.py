@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
+from portal.container import Services
 from portal.local.mail_loop import MailLoop
 from portal.mail.senders import MemorySender
 from portal.persistence.outbox import PENDING, SENT, OutboxRecord
-from portal.services import Services
 from tests.conftest import MENTEE_FORM, csrf_token, links_in
 
 DEADLINE_SECONDS = 30  # only how long to wait before calling it a failure

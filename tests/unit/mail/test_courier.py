@@ -10,8 +10,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from portal.container import make_courier
 from portal.mail.courier import DELIVER, LambdaCourier
-from portal.services import make_courier
 from portal.settings import Settings, load_settings
 from tests.conftest import REGION
 

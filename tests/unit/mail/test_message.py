@@ -9,9 +9,9 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from portal.catalog.programs import load_program
 from portal.mail.message import build_message
 from portal.mail.render import RenderedEmail, render
-from portal.programs import load_program
 from tests.conftest import CONTENT, links_in, parse
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

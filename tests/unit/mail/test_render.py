@@ -7,9 +7,9 @@ from typing import Any
 import jinja2
 import pytest
 
+from portal.catalog.programs import load_program
 from portal.domain.program import Program
 from portal.mail.render import render
-from portal.programs import load_program
 from tests.conftest import CONTENT
 
 CONFIRM_URL = "http://portal.test/confirm/Zq3-_token-of-forty-three-characters-xyz12"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.services import Services
+from portal.container import Services
 from tests.conftest import REGION, TABLE_PREFIX
 
 # What moto answers for DynamoDB whatever the endpoint's name: the CLI can share this process's

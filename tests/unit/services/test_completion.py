@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
+from portal.container import Services
 from portal.domain.matches import Match, MatchState
 from portal.domain.participants import Role
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
-from portal.services import Services
 from portal.services.checkins import CheckinAnswers, CheckinError
 from portal.services.reminders import ReminderService
 from portal.services.rounds import round_id_for

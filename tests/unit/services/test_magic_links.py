@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
+from portal.container import Services
 from portal.persistence.tables import TokenRecord
-from portal.services import Services
 from portal.services.magic_links import LinkGrant, LinkProblem, MagicLinkError
 from tests.conftest import FakeClock
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from portal.catalog.programs import load_program
 from portal.mail.senders import PermanentSendError, TransientSendError
 from portal.persistence.outbox import FAILED, PENDING, SENT, OutboxItem, OutboxRepository
-from portal.programs import load_program
 from portal.services.mail import MAX_ATTEMPTS, MailService, backoff
 from portal.settings import Settings
 from tests.conftest import CONTENT, FakeClock, parse

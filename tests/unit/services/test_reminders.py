@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
+from portal.container import Services
 from portal.domain.checkins import Fit, Kind
 from portal.domain.participants import Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord, TokenRecord
-from portal.services import Services
 from portal.services.checkins import CheckinAnswers
 from portal.services.reminders import ReminderService
 from tests.conftest import (
@@ -199,7 +199,7 @@ def test_a_twelve_week_cycle_sends_each_step_on_its_day_exactly_once(
             )
         if day == 10:
             clock.now = run_at(day, hour=18)
-            services.checkins.set_status("demo", "pia@example.org", Status.PAUSED)
+            services.participation.set_status("demo", "pia@example.org", Status.PAUSED)
 
     def both(day: int, kind: str, *names: str) -> set[tuple[int, str, str]]:
         return {(day, f"{name}@example.org", kind) for name in names}

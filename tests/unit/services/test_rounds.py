@@ -13,8 +13,9 @@ import pytest
 from botocore.session import Session
 from click.testing import CliRunner
 
-import portal.services as services_module
+import portal.container as container
 from portal.cli import main
+from portal.container import Services
 from portal.domain.participants import Participant, Role
 from portal.domain.program import Approval, Format, Program
 from portal.local.demo import demo_participants
@@ -22,7 +23,6 @@ from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.persistence.matches import StoredMatch
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, RoundRecord
-from portal.services import Services
 from portal.services.rounds import RoundService, is_round_id, round_id_for
 from tests.conftest import FakeClock, table_snapshot
 from tests.factories import seed_demo_people
@@ -222,9 +222,9 @@ def test_the_cli_and_the_schedule_make_the_same_pairs_from_the_same_data(
     seed_demo_people(services, demo, clock(), mentors=10, mentees=14)
     # The command reads the time from the services it builds: give it the test's clock.
     monkeypatch.setattr(
-        services_module,
+        container,
         "build_services",
-        functools.partial(services_module.build_services, clock=clock),
+        functools.partial(container.build_services, clock=clock),
     )
 
     result = CliRunner().invoke(main, ["round", "--program", "demo"])

@@ -9,11 +9,11 @@ from typing import Any
 import botocore.client
 import pytest
 
+from portal.container import Services, build_services
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, TokenRecord
-from portal.services import Services, build_services
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Application, SignupError
 from portal.settings import Settings

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
+from portal.container import Services
 from portal.domain.checkins import Fit
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender, PermanentSendError
 from portal.persistence.tables import OutboxRecord
-from portal.services import Services
 from portal.services.checkins import CheckinAnswers
 from tests.conftest import FakeClock, html, plain
 from tests.factories import pair, stored_person

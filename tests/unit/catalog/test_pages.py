@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.content import ContentError
-from portal.pages import PageCatalog, load_page
+from portal.catalog.documents import ContentError
+from portal.catalog.pages import PageCatalog, load_page
 from tests.conftest import CONTENT
 
 PAGES = CONTENT / "pages"

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from portal.content import ContentError, read_document
+from portal.catalog.documents import ContentError, read_document
 from portal.domain.program import Program
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from portal.content import ContentError
+from portal.catalog.documents import ContentError
+from portal.catalog.programs import ProgramCatalog, ProgramError, load_program, resolve_program
 from portal.domain.program import Format, Weight
-from portal.programs import ProgramCatalog, ProgramError, load_program, resolve_program
 from tests.conftest import CONTENT
 
 PROGRAMS = CONTENT / "programs"

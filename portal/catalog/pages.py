@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.content import ContentError, read_document, render_markdown
+from portal.catalog.documents import ContentError, read_document, render_markdown
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _KNOWN_KEYS = {"title", "slug", "order", "nav", "description"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.programs import ProgramCatalog
-from portal.tracks import TrackCatalog, TrackError, load_track
+from portal.catalog.programs import ProgramCatalog
+from portal.catalog.tracks import TrackCatalog, TrackError, load_track
 from tests.conftest import CONTENT
 
 TRACKS = CONTENT / "tracks"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.content import render_markdown
+from portal.catalog.documents import render_markdown
 
 
 def test_raw_html_is_escaped_not_passed_through() -> None:

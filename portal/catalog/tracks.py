@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from portal.content import ContentError, read_document
+from portal.catalog.documents import ContentError, read_document
+from portal.catalog.programs import format_validation_error
 from portal.domain.program import Program
 from portal.domain.tracks import Track
-from portal.programs import format_validation_error
 
 
 class TrackError(ContentError):

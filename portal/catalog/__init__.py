@@ -1,0 +1,1 @@
+"""The content folder read into objects: pages, programs, tracks and agreements."""

@@ -1,0 +1,34 @@
+"""The `portal` command: the local server, tables, and organizers' tools, one module a command.
+
+Each command module parses its options, asks the container for services and prints what they
+did; none of them reads or writes a table itself.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from portal.cli import dev, match, participants, remind, round, send_mail, summaries, tables
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Mentor Portal: run it locally and look after programs from a terminal."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("botocore", "pynamodb", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+for command in (
+    dev.dev,
+    tables.tables,
+    participants.participants,
+    match.match_command,
+    round.round_command,
+    send_mail.send_mail,
+    remind.remind_command,
+    summaries.summaries_command,
+):
+    main.add_command(command)

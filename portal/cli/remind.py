@@ -1,0 +1,44 @@
+"""`portal remind`: the reminders, nudges, alerts and surveys due now, queued."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from portal.cli.common import at_moment, at_option, command_settings, send_hint, services_for, store
+
+
+@click.command("remind")
+@at_option
+def remind_command(moment: datetime | None) -> None:
+    """Queue the check-in reminders, nudges, alerts, re-match offers and surveys due now.
+
+    Each step goes once per pair and quiet spell, however often this runs. Emails are
+    queued, not sent: `portal send-mail` sends them. Matches through their cycle are marked
+    completed (after their closing survey), which frees both people's places.
+    """
+    settings = at_moment(command_settings(), moment)
+    with store(settings) as ready:
+        services = services_for(ready)
+        now = services.clock()
+        outcomes = services.reminders.remind(now)
+    click.echo(f"Reminders at {now.strftime('%Y-%m-%d %H:%M')} UTC:")
+    for outcome in outcomes:
+        done = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in outcome.queued.items())
+        click.echo(
+            f"  {outcome.program}: {outcome.pairs} active pairs, "
+            + (f"queued {done}" if done else "nothing due")
+            + (f"; {outcome.completed} completed their cycle" if outcome.completed else "")
+        )
+        if outcome.status == "failed":
+            click.secho(
+                f"  {outcome.program}: some reminders failed (see the log above); running "
+                "again repeats nothing that was queued",
+                fg="red",
+                err=True,
+            )
+    if any(o.queued for o in outcomes):
+        click.echo(f"Send them with: {send_hint(settings, now)}")
+    if any(o.status == "failed" for o in outcomes):
+        raise SystemExit(1)

@@ -1,0 +1,196 @@
+"""The one place services are wired: tables bound, catalogs loaded, repositories handed over.
+
+The web app, the Lambda functions and the `portal` command each ask this module for their
+services; nothing else builds a repository or a service for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from portal.catalog.agreements import Agreements
+from portal.catalog.pages import PageCatalog
+from portal.catalog.programs import ProgramCatalog
+from portal.catalog.tracks import TrackCatalog
+from portal.domain.clock import Clock, shifted_clock, system_clock
+from portal.mail.courier import LambdaCourier
+from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
+from portal.persistence import tables
+from portal.persistence.checkins import CheckinRepository, GoalRepository
+from portal.persistence.limits import LimitRepository
+from portal.persistence.matches import MatchRepository, RoundRepository
+from portal.persistence.outbox import OutboxRepository
+from portal.persistence.participants import ParticipantRepository
+from portal.persistence.sessions import SessionRepository
+from portal.persistence.signups import SignupStore
+from portal.persistence.suppressions import SuppressionRepository
+from portal.persistence.tokens import TokenRepository
+from portal.services.checkins import CheckinService
+from portal.services.limits import Limits, signup_limits
+from portal.services.magic_links import MagicLinks
+from portal.services.mail import MailService
+from portal.services.participation import ParticipationService
+from portal.services.reminders import ReminderService
+from portal.services.rounds import RoundService
+from portal.services.ses_feedback import SesFeedback
+from portal.services.sessions import Sessions
+from portal.services.signup import SignupService
+from portal.services.summaries import SummaryService
+from portal.services.unsubscribe import Unsubscribes
+from portal.settings import Settings, resolve_secret_key
+
+
+@dataclass
+class Services:
+    """Everything a request or a scheduled function needs, built once per process."""
+
+    settings: Settings
+    clock: Clock
+    pages: PageCatalog
+    programs: ProgramCatalog
+    agreements: Agreements
+    participants: ParticipantRepository
+    mail: MailService
+    links: MagicLinks
+    sessions: Sessions
+    signup: SignupService
+    limits: Limits
+    rounds: RoundService
+    checkins: CheckinService
+    participation: ParticipationService
+    reminders: ReminderService
+    summaries: SummaryService
+    tracks: TrackCatalog
+    unsubscribes: Unsubscribes
+    feedback: SesFeedback
+
+
+def make_sender(settings: Settings) -> Sender:
+    if settings.mail_transport == "ses":
+        return SesSender(configuration_set=settings.ses_configuration_set, region=settings.region)
+    if settings.mail_transport == "memory":
+        return MemorySender()
+    return FileSender(settings.mail_dir)
+
+
+def make_courier(settings: Settings) -> LambdaCourier | None:
+    """On Lambda, email a request queues is sent by another invocation; elsewhere at once."""
+    if settings.stage == "aws" and settings.function_name:
+        return LambdaCourier(settings.function_name, settings.region)
+    return None
+
+
+def bind_tables(settings: Settings) -> None:
+    """Point the tables at the settings' prefix, region and endpoint."""
+    tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+
+
+def table_names() -> list[str]:
+    """The names of every table, as bound."""
+    return [model.Meta.table_name for model in tables.ALL_MODELS]
+
+
+def create_tables() -> list[str]:
+    """Create the bound tables that do not exist yet; the names of those created."""
+    return tables.create_tables()
+
+
+def build_services(
+    settings: Settings, clock: Clock = system_clock, sender: Sender | None = None
+) -> Services:
+    """Bind the tables and wire the services for one process."""
+    bind_tables(settings)
+    programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
+    tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
+    tracks.check_programs(programs, settings.content_dir / "programs")
+    if clock is system_clock and settings.clock_start is not None:
+        clock = shifted_clock(settings.clock_start)
+    participants = ParticipantRepository(clock)
+
+    def organizers_of(slug: str) -> tuple[str, ...]:
+        program = programs.get(slug)
+        return tuple(program.organizers) if program else ()
+
+    settings = resolve_secret_key(settings)
+    suppressions = SuppressionRepository()
+    unsubscribes = Unsubscribes(settings.secret_key, settings.base_url, suppressions, clock)
+    mail = MailService(
+        OutboxRepository(),
+        sender or make_sender(settings),
+        settings.mail_sender,
+        clock,
+        organizers_of,
+        suppressions=suppressions,
+        unsubscribe_url=unsubscribes.url,
+        courier=make_courier(settings),
+    )
+    links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
+    matches = MatchRepository()
+    checkin_repository = CheckinRepository()
+    participation = ParticipationService(
+        participants=participants,
+        matches=matches,
+        links=links,
+        clock=clock,
+        base_url=settings.base_url,
+        mail=mail,
+        programs=programs,
+    )
+    checkins = CheckinService(
+        participation=participation,
+        matches=matches,
+        checkins=checkin_repository,
+        goals=GoalRepository(),
+        links=links,
+        clock=clock,
+        base_url=settings.base_url,
+    )
+    per_source, per_recipient = signup_limits(
+        settings.signups_per_source, settings.signups_per_address
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        pages=PageCatalog.from_folder(settings.content_dir / "pages"),
+        programs=programs,
+        agreements=Agreements(settings.content_dir / "agreements"),
+        participants=participants,
+        mail=mail,
+        links=links,
+        sessions=Sessions(SessionRepository(), clock),
+        signup=SignupService(participants, SignupStore(), links, mail, clock, settings.base_url),
+        limits=Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient),
+        rounds=RoundService(
+            programs=programs,
+            participants=participants,
+            matches=matches,
+            rounds=RoundRepository(),
+            mail=mail,
+            clock=clock,
+            base_url=settings.base_url,
+            content_dir=settings.content_dir,
+            links=links,
+        ),
+        checkins=checkins,
+        participation=participation,
+        reminders=ReminderService(
+            programs=programs,
+            tracks=tracks,
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            links=checkins,
+            mail=mail,
+        ),
+        summaries=SummaryService(
+            programs=programs,
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            mail=mail,
+        ),
+        tracks=tracks,
+        unsubscribes=unsubscribes,
+        feedback=SesFeedback(suppressions, clock),
+    )

@@ -1,0 +1,155 @@
+"""Taking part after sign-up: the agreement, pausing, leaving, ending a match, the profile."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from portal.catalog.programs import ProgramCatalog
+from portal.domain.checkins import match_ref
+from portal.domain.clock import Clock
+from portal.domain.participants import Participant, Status
+from portal.persistence.matches import MatchRepository
+from portal.persistence.matches import StoredMatch as StoredMatch  # the match callers are given
+from portal.persistence.participants import ParticipantRepository
+from portal.services.magic_links import MagicLinks
+from portal.services.mail import MailService
+from portal.services.rounds import ME
+
+log = logging.getLogger(__name__)
+
+# Reminders are read days later than sign-up confirmations: their links last longer.
+REMINDER_LINK_TTL = timedelta(days=14)
+
+
+class ParticipationError(Exception):
+    """Something a participant asked for cannot be done; the message says why."""
+
+
+class ParticipationService:
+    def __init__(
+        self,
+        *,
+        participants: ParticipantRepository,
+        matches: MatchRepository,
+        links: MagicLinks,
+        clock: Clock,
+        base_url: str,
+        mail: MailService,
+        programs: ProgramCatalog,
+    ) -> None:
+        self.participants = participants
+        self.matches = matches
+        self.links = links
+        self.clock = clock
+        self.base_url = base_url
+        self.mail = mail
+        self.programs = programs
+
+    def page_url(self, program: str, email: str) -> str:
+        """A magic link to the person's own page."""
+        token = self.links.issue(ME, program, email, ttl=REMINDER_LINK_TTL)
+        return f"{self.base_url}/me/{token}"
+
+    # -- reading --------------------------------------------------------------------------
+
+    def person(self, program: str, email: str) -> Participant | None:
+        """The participant with this address in the program, if they signed up."""
+        return self.participants.get(program, email)
+
+    def people(self, program: str) -> list[Participant]:
+        """Everyone who signed up to the program, whatever their status."""
+        return list(self.participants.for_program(program))
+
+    def active_matches(self, program: str, email: str) -> list[StoredMatch]:
+        return [m for m in self.matches.for_person(program, email) if m.holds_places]
+
+    def _active_match(self, program: str, match_id: str, email: str) -> StoredMatch:
+        match = self.matches.get(program, match_id)
+        if match is None or email not in (match.mentor, match.mentee):
+            raise ParticipationError("This match is not one of yours.")
+        if not match.holds_places:
+            raise ParticipationError("This match has ended.")
+        return match
+
+    # -- the agreement --------------------------------------------------------------------
+
+    def agree(self, program: str, match_id: str, email: str) -> bool:
+        """Accept the program's agreement for this match; False if accepted before."""
+        match = self._active_match(program, match_id, email)
+        return self.matches.agree(program, match.match_id, email, self.clock())
+
+    # -- pausing, leaving, asking for another match ---------------------------------------
+
+    def end_match(self, program: str, match_id: str, email: str, reason: str) -> StoredMatch:
+        """End one of the person's matches (a re-match request, or closing it early)."""
+        match = self._active_match(program, match_id, email)
+        self.end(program, match, email, reason)
+        return match
+
+    def end(self, program: str, match: StoredMatch, by: str, reason: str) -> bool:
+        """End the match and tell the other person; False if it had ended already."""
+        if not self.matches.end(program, match.match_id, reason=reason, now=self.clock(), by=by):
+            return False
+        self._tell_partner(program, match, by, reason)
+        return True
+
+    def _tell_partner(self, program: str, match: StoredMatch, by: str, reason: str) -> None:
+        definition = self.programs.get(program)
+        person = self.participants.get(program, match.other(by))
+        ender = self.participants.get(program, by)
+        if definition is None or person is None or ender is None:
+            return
+        key = f"ended:{program}:{match_ref(match.match_id)}:{person.participant_id}"
+        if self.mail.outbox.get(key) is not None:
+            return
+        because = {
+            "rematch": f"{ender.first_name} felt it was not the right fit and asked for a new "
+            "match.",
+            "paused": f"{ender.first_name} is taking a break from the program.",
+            "left": f"{ender.first_name} has left the program.",
+        }.get(reason, "it was closed early.")
+        if self.mail.queue(
+            key,
+            to=person.mailbox,
+            template="match_ended",
+            context={
+                "program": definition,
+                "person": person,
+                "other": ender,
+                "because": because,
+                "back_in_pool": person.status is Status.CONFIRMED,
+                "page_url": self.page_url(program, person.email),
+                "organizers": ", ".join(definition.organizers),
+            },
+            program=program,
+        ):
+            log.info("queued the end of a match in %s", program)
+
+    def set_status(self, program: str, email: str, status: Status) -> list[StoredMatch]:
+        """Pause, resume or leave; pausing and leaving end the person's active matches."""
+        ended = []
+        if status in (Status.PAUSED, Status.LEFT):
+            for match in self.active_matches(program, email):
+                if self.end(program, match, email, status.value):
+                    ended.append(match)
+        if not self.participants.set_status(program, email, status, self.clock()):
+            raise ParticipationError("Your sign-up could not be changed: it is not confirmed.")
+        return ended
+
+    # -- the profile ----------------------------------------------------------------------
+
+    def update_profile(self, person: Participant, changes: dict[str, Any]) -> Participant:
+        """Change what the person told us at sign-up (their email and role stay)."""
+        updated = replace(person, **changes)
+        if updated.capacity < person.active_matches:
+            raise ParticipationError(
+                f"You have {person.active_matches} mentees now: choose at least that many."
+            )
+        if not self.participants.update_profile(updated, self.clock()):
+            raise ParticipationError(
+                "Your profile could not be changed: you have left the program."
+            )
+        return updated

@@ -1,0 +1,83 @@
+"""Who may see a page: `participant_required` and `organizer_required`, on the magic-link sessions.
+
+As flaskr's `login_required`: the decorator checks the session before the view runs and puts who
+it is in `g` (`g.program`, and `g.participant` or `g.organizer`), so that a view only does its
+work. A view they guard takes the program's slug as `slug`. Nobody signed in, or a session that
+has run out, gets the 403 page, as every guarded page gave before these helpers.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from flask import abort, g
+
+from portal.domain.participants import Participant
+from portal.domain.program import Program
+from portal.web import links, services
+
+# The kinds of sign-in a session holds, one of each (portal.services.sessions).
+PARTICIPANT = "me"
+ORGANIZER = "organizer"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def participant_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Only the participant an emailed link signed in, on their own program's pages."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        slug = str(kwargs["slug"])
+        who = links.signed_in(PARTICIPANT, slug)
+        if who is None:
+            abort(403)
+        portal = services()
+        program = portal.programs.get(slug)
+        person = portal.participation.person(slug, who.email)
+        if program is None or person is None:
+            abort(404)
+        g.program = program
+        g.participant = person
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def organizer_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Only an organizer of the program in the address, signed in by one of its links."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        program = services().programs.get(str(kwargs["slug"]))
+        if program is None:
+            abort(404)
+        who = links.signed_in(ORGANIZER, program.slug)
+        if who is None or who.email not in program.organizers:
+            abort(403)
+        g.program = program
+        g.organizer = who.email
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def current_program() -> Program:
+    """The program of the page a guard let through."""
+    program: Program = g.program
+    return program
+
+
+def current_participant() -> Participant:
+    """The participant `participant_required` let through."""
+    person: Participant = g.participant
+    return person
+
+
+def current_organizer() -> str:
+    """The address of the organizer `organizer_required` let through."""
+    email: str = g.organizer
+    return email

@@ -1,0 +1,163 @@
+"""The layers, read from the source: what each package may import, and how long a module may be.
+
+Every import counts, at the top of a module or inside a function, under TYPE_CHECKING too.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import fields
+from pathlib import Path
+
+from portal.container import Services
+from tests.conftest import ROOT
+
+PORTAL = ROOT / "portal"
+MAX_LINES = 600
+# Modules over MAX_LINES today, each waiting to be split (issue 10, "Rooms by use case"). The
+# list may only shrink: a module that grows past the limit, or one split without taking it off
+# this list, fails the test below.
+TOO_LONG_FOR_NOW = {
+    "portal/services/rounds.py",
+}
+# The domain is pure: no web framework, no database, no AWS, and none of the layers above it.
+NOT_IN_THE_DOMAIN = (
+    "flask",
+    "werkzeug",
+    "pynamodb",
+    "boto3",
+    "botocore",
+    "portal.web",
+    "portal.app",
+    "portal.services",
+    "portal.persistence",
+    "portal.container",
+    "portal.cli",
+)
+
+
+def modules(under: Path) -> list[Path]:
+    return sorted(under.rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(path: Path) -> set[str]:
+    """Every module name the file imports, relative imports resolved."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                origin = ".".join([*base, node.module] if node.module else base)
+            else:
+                origin = node.module or ""
+            names.add(origin)
+            # `from portal import persistence` imports the package portal.persistence.
+            names.update(f"{origin}.{alias.name}" for alias in node.names)
+    return names
+
+
+def within(name: str, package: str) -> bool:
+    return name == package or name.startswith(f"{package}.")
+
+
+def offences(paths: list[Path], forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+    """The forbidden modules each file imports, by file."""
+    assert paths, "no modules to check"
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        bad = sorted(n for n in imported(path) if any(within(n, f) for f in forbidden))
+        if bad:
+            found[str(path.relative_to(ROOT))] = bad
+    return found
+
+
+def web_modules() -> list[Path]:
+    """The web: the app factory and the blueprints."""
+    return [PORTAL / "app.py", *modules(PORTAL / "web")]
+
+
+# What each layer may import
+
+
+def test_the_web_never_imports_persistence() -> None:
+    assert offences(web_modules(), ("portal.persistence",)) == {}
+
+
+def test_the_domain_imports_no_framework_database_or_upper_layer() -> None:
+    assert offences(modules(PORTAL / "domain"), NOT_IN_THE_DOMAIN) == {}
+
+
+def test_the_command_line_asks_services_not_the_database() -> None:
+    assert offences(modules(PORTAL / "cli"), ("portal.persistence", "pynamodb", "boto3")) == {}
+
+
+# The web holds no repository: it asks services
+
+
+def _repositories(services: Services) -> tuple[set[str], dict[str, set[str]]]:
+    """The services' fields that are repositories, and each service's repository attributes."""
+
+    def is_repository(value: object) -> bool:
+        return type(value).__module__.startswith("portal.persistence.")
+
+    direct: set[str] = set()
+    inner: dict[str, set[str]] = {}
+    for field in fields(services):
+        value = getattr(services, field.name)
+        if is_repository(value):
+            direct.add(field.name)
+        elif hasattr(value, "__dict__"):
+            inner[field.name] = {k for k, v in vars(value).items() if is_repository(v)}
+    return direct, inner
+
+
+def _is_the_services(node: ast.expr) -> bool:
+    """`services()`, or `portal`, the name the web's views give it."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id == "services"
+    return isinstance(node, ast.Name) and node.id == "portal"
+
+
+def test_the_web_reaches_no_repository_through_the_services(services: Services) -> None:
+    direct, inner = _repositories(services)
+    assert "participants" in direct  # the tests' own way in; the web must not use it
+    assert "goals" in inner["checkins"]
+    found = []
+    for path in web_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            held = node.value
+            if _is_the_services(held) and node.attr in direct:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: .{node.attr}")
+            elif (
+                isinstance(held, ast.Attribute)
+                and _is_the_services(held.value)
+                and node.attr in inner.get(held.attr, set())
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: .{held.attr}.{node.attr}")
+    assert found == []
+
+
+# Room sizes
+
+
+def test_no_module_is_over_600_lines_but_the_ones_still_to_split() -> None:
+    too_long = {
+        str(path.relative_to(ROOT))
+        for path in modules(PORTAL)
+        if len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
+    }
+    assert too_long == TOO_LONG_FOR_NOW

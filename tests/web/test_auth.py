@@ -1,0 +1,173 @@
+"""The sign-in helpers: `participant_required` and `organizer_required` guard every such page."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from portal.container import Services
+from portal.domain.checkins import match_ref
+from portal.services.rounds import ORGANIZE
+from portal.web.auth import organizer_required, participant_required
+from tests.conftest import FakeClock, csrf_token, table_snapshot
+from tests.factories import ROUND, matched_pair
+from tests.web.dom import parse
+
+BASE = "http://portal.test"
+ORGANIZER = "organizer@example.org"  # the demo program's organizer
+PARTICIPANT_PAGES = "/me/programs/"
+ORGANIZER_PAGES = "/organize/programs/"
+
+
+def sign_in(client: FlaskClient, link: str) -> str:
+    """Open an emailed link, press its button; the page it leads to."""
+    path = link.removeprefix(BASE)
+    opened = client.get(path)
+    assert opened.status_code == 200
+    signed = client.post(path, data={"csrf_token": csrf_token(opened.text)})
+    assert signed.status_code == 302, signed.text
+    return signed.headers["Location"]
+
+
+def organizer_link(services: Services) -> str:
+    return f"{BASE}/organize/{services.links.issue(ORGANIZE, 'demo', ORGANIZER)}"
+
+
+def guarded_rules(app: Flask, prefix: str) -> list[Rule]:
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith(prefix)),
+        key=lambda rule: rule.rule,
+    )
+
+
+def address(rule: Rule, **values: str) -> str:
+    arguments = {"slug": "demo", "match_ref": "m", "goal_ref": "g", "round_id": ROUND}
+    return rule.rule.replace("<", "{").replace(">", "}").format(**{**arguments, **values})
+
+
+def sign_out_forms(html: str) -> int:
+    return len([f for f in parse(html).find_all("form") if f.get("action") == "/sign-out"])
+
+
+# Nobody signed in: every guarded page, every method, gets the 403 page and changes nothing
+
+
+@pytest.mark.parametrize(
+    ("prefix", "endpoints"),
+    [
+        (
+            PARTICIPANT_PAGES,
+            {
+                "me.page",
+                "me.agree",
+                "me.add_goal",
+                "me.update_goal",
+                "me.checkin",
+                "me.rematch",
+                "me.pause",
+                "me.resume",
+                "me.leave",
+                "me.profile",
+            },
+        ),
+        (ORGANIZER_PAGES, {"organize.review", "organize.adjust", "organize.approve"}),
+    ],
+)
+def test_without_a_session_every_guarded_page_is_refused(
+    app: Flask, client: FlaskClient, services: Services, prefix: str, endpoints: set[str]
+) -> None:
+    rules = guarded_rules(app, prefix)
+    assert {rule.endpoint for rule in rules} == endpoints
+    token = csrf_token(client.get("/programs/demo/join/mentee").text)
+    before = table_snapshot()
+    for rule in rules:
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            response = client.open(address(rule), method=method, data={"csrf_token": token})
+            assert response.status_code == 403, (method, rule.rule)
+            assert "for the program's organizers" in response.text  # the 403 page, as before
+    assert table_snapshot() == before
+
+
+def test_a_participants_session_opens_no_organizers_page_and_the_other_way_round(
+    client: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    match = matched_pair(services, clock)
+    me_page = sign_in(client, services.checkins.page_url("demo", match.mentee))
+    assert client.get("/organize/programs/demo").status_code == 403
+
+    organizer = client.application.test_client()
+    review = sign_in(organizer, organizer_link(services))
+    assert organizer.get(review).status_code == 200
+    assert organizer.get(me_page).status_code == 403
+
+
+def test_a_participants_session_opens_only_their_own_programs_pages(
+    client: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    match = matched_pair(services, clock)
+    sign_in(client, services.checkins.page_url("demo", match.mentee))
+    assert client.get("/me/programs/demo").status_code == 200
+    assert client.get("/me/programs/leaders-group").status_code == 403
+    assert client.get("/me/programs/no-such-program").status_code == 403
+
+
+def test_an_organizer_of_another_program_is_refused(
+    client: FlaskClient, services: Services
+) -> None:
+    stranger = services.links.issue(ORGANIZE, "demo", "someone@example.org")
+    review = sign_in(client, f"{BASE}/organize/{stranger}")
+    assert client.get(review).status_code == 403
+    assert client.get("/organize/programs/no-such-program").status_code == 404
+
+
+# Who is signed in, for the view
+
+
+def test_the_guards_put_who_is_signed_in_in_g(
+    app: Flask, client: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    def whoami(slug: str) -> str:
+        person = g.get("participant")
+        return f"{g.program.slug} {person.email if person else g.organizer}"
+
+    app.add_url_rule("/test/me/<slug>", "who_me", participant_required(whoami))
+    app.add_url_rule("/test/organize/<slug>", "who_organizer", organizer_required(whoami))
+    match = matched_pair(services, clock)
+
+    assert client.get("/test/me/demo").status_code == 403
+    sign_in(client, services.checkins.page_url("demo", match.mentee))
+    assert client.get("/test/me/demo").text == f"demo {match.mentee}"
+    assert client.get("/test/organize/demo").status_code == 403
+    organizer = app.test_client()
+    sign_in(organizer, organizer_link(services))
+    assert organizer.get("/test/organize/demo").text == f"demo {ORGANIZER}"
+
+
+# Signing out, from every page of both kinds
+
+
+def test_every_page_of_a_signed_in_participant_offers_to_sign_out(
+    client: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    match = matched_pair(services, clock)
+    sign_in(client, services.checkins.page_url("demo", match.mentee))
+    ref = match_ref(match.match_id)
+    pages = [
+        "/me/programs/demo",
+        f"/me/programs/demo/matches/{ref}/checkin",
+        "/me/programs/demo/leave",
+        "/me/programs/demo/profile",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert sign_out_forms(response.text) == 1, path
+    # Pages for everyone offer no sign-out: nobody is signed in there as far as they show.
+    assert sign_out_forms(client.get("/programs/demo").text) == 0
+
+
+def test_the_organizers_page_offers_to_sign_out(client: FlaskClient, services: Services) -> None:
+    review = sign_in(client, organizer_link(services))
+    assert sign_out_forms(client.get(review).text) == 1
