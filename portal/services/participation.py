@@ -10,6 +10,7 @@ from typing import Any
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
+from portal.domain.matches import MatchState
 from portal.domain.participants import Participant, Status
 from portal.persistence.matches import MatchRepository
 from portal.persistence.matches import StoredMatch as StoredMatch  # the match callers are given
@@ -70,6 +71,8 @@ class ParticipationService:
         match = self.matches.get(program, match_id)
         if match is None or email not in (match.mentor, match.mentee):
             raise ParticipationError("This match is not one of yours.")
+        if match.status is MatchState.COMPLETED:
+            raise ParticipationError("This match has completed its cycle: it can change no more.")
         if not match.holds_places:
             raise ParticipationError("This match has ended.")
         return match

@@ -16,6 +16,7 @@ from portal.domain.participants import Role
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.services.checkins import CheckinAnswers, CheckinError
+from portal.services.participation import ParticipationError
 from portal.services.reminders import ReminderService
 from portal.services.rounds import round_id_for
 from tests.conftest import FakeClock, links, plain, table_snapshot, token_of
@@ -133,8 +134,8 @@ def test_the_closing_survey_of_a_completed_match_is_still_answered(
     # A completed match takes no new goals, and cannot be ended a second time.
     with pytest.raises(CheckinError, match="completed its cycle"):
         services.checkins.add_goal("demo", match.match_id, "tom@example.org", "Keep in touch")
-    with pytest.raises(CheckinError, match="completed its cycle"):
-        services.checkins.end_match("demo", match.match_id, "tom@example.org", "rematch")
+    with pytest.raises(ParticipationError, match="completed its cycle"):
+        services.participation.end_match("demo", match.match_id, "tom@example.org", "rematch")
     assert status_of(services, match) is MatchState.COMPLETED
 
 
