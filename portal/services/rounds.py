@@ -25,6 +25,7 @@ from portal.persistence.matches import (
     StoredRound,
 )
 from portal.persistence.participants import ParticipantRepository
+from portal.presenters.reasons import veto_text
 from portal.programs import ProgramCatalog
 from portal.services.failures import log_failure
 from portal.services.magic_links import MagicLinks
@@ -592,7 +593,9 @@ class RoundService:
             scorer = Scorer(program, [other], [person], now=now, history=history)
             score, reasons, veto = scorer.explain(0, 0)
             if veto:
-                raise AdjustmentError(f"{person.name} and {other.name} cannot be paired: {veto}")
+                raise AdjustmentError(
+                    f"{person.name} and {other.name} cannot be paired: {veto_text(veto)}"
+                )
             new_pair = (score / 10, reasons)
         self.matches.remove_proposed(program.slug, round_id, mentor=current.mentor, mentee=mentee)
         if new_pair is None or mentor is None:
