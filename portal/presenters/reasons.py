@@ -211,6 +211,13 @@ def _goals_covered(topics: Sequence[str], goals: int, viewpoint: str) -> str:
             PEER: "you can help with the other's goal: {topics}",
             ORGANIZER: "the mentor can help with the mentee's goal: {topics}",
         }[viewpoint]
+    elif count == goals == 2:
+        sentence = {
+            MENTEE: "your mentor can help with both your goals: {topics}",
+            MENTOR: "you can help with both your mentee's goals: {topics}",
+            PEER: "you can help with both the other's goals: {topics}",
+            ORGANIZER: "the mentor can help with both the mentee's goals: {topics}",
+        }[viewpoint]
     elif count == goals:
         sentence = {
             MENTEE: "your mentor can help with all {goals} of your goals: {topics}",
