@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from portal.container import Services, build_services
 from portal.extensions import csrf
 from portal.log_redaction import install_log_redaction
+from portal.presenters.reasons import register as register_reason_words
 from portal.settings import Settings, load_settings, resolve_secret_key
 from portal.web import services
 
@@ -162,6 +163,9 @@ def _retry_after_seconds(error: HTTPException) -> int | None:
 
 
 def register_template_context(app: Flask) -> None:
+    # Reasons are stored as codes: templates put them into words through the one presenter.
+    register_reason_words(app.jinja_env)
+
     @app.context_processor
     def navigation() -> dict[str, object]:
         portal = services()

@@ -1,4 +1,8 @@
-"""Match results as JSON, as a table for a terminal, and candidate scores as CSV."""
+"""Match results as JSON, as a table for a terminal, and candidate scores as CSV.
+
+The JSON keeps each reason as data (its code and parameters); the table and the CSV say it in
+the presenter's words, from the organizer's side.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.domain.matching import CandidatePair, MatchResult
+from portal.presenters.reasons import hint_text, strengths, unmatched_text, veto_text, worth_knowing
 
 
 def match_result_json(result: MatchResult) -> dict[str, Any]:
@@ -58,25 +63,33 @@ def match_result_table(result: MatchResult, title: str) -> str:
         right = max(len(header[1]), *(len(p.mentee) for p in result.pairs))
         lines.append(f"{header[0]:<{left}}  {header[1]:<{right}}  Score  Why")
         for pair in result.pairs:
-            why = "; ".join(pair.reasons[:3])
+            why = "; ".join(strengths(pair.reasons)[:3])
+            caveat = worth_knowing(pair.reasons)
+            if caveat:
+                why = f"{why} ({caveat})" if why else caveat
             lines.append(
                 f"{pair.mentor:<{left}}  {pair.mentee:<{right}}  {pair.score:>5.1f}  {why}"
             )
     if result.unmatched:
         lines += ["", f"Not matched ({len(result.unmatched)}):"]
-        lines += [f"  {u.email} ({u.role}): {u.reason}" for u in result.unmatched]
+        lines += [f"  {u.email} ({u.role}): {unmatched_text(u.reason)}" for u in result.unmatched]
     if result.hints:
         lines += ["", "To match more people:"]
-        lines += [f"  - {hint}" for hint in result.hints]
+        lines += [f"  - {hint_text(hint)}" for hint in result.hints]
     return "\n".join(lines)
 
 
 def write_scores(path: Path, pairs: Iterable[CandidatePair], *, peer: bool) -> None:
-    """Every candidate pair with its score or veto, so the optimum can be checked independently."""
+    """Every candidate pair with its score or veto, so the optimum can be checked independently.
+
+    The veto is given as its code (`veto`) and in words (`why_not`).
+    """
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["peer_a", "peer_b", "score", "veto"] if peer else ["mentor", "mentee", "score", "veto"]
+            ["peer_a", "peer_b", "score", "veto", "why_not"]
+            if peer
+            else ["mentor", "mentee", "score", "veto", "why_not"]
         )
         for pair in pairs:
             writer.writerow(
@@ -84,6 +97,7 @@ def write_scores(path: Path, pairs: Iterable[CandidatePair], *, peer: bool) -> N
                     pair.mentor,
                     pair.mentee,
                     "" if pair.score is None else pair.score,
-                    pair.veto or "",
+                    pair.veto["code"] if pair.veto else "",
+                    veto_text(pair.veto),
                 ]
             )

@@ -130,7 +130,11 @@ def store_pair(
         mentor_capacity=1,
         mentee_capacity=1,
         score=80,
-        reasons=("both speak English", "covers 2 of 2 goals: python, sql"),
+        reasons=(
+            {"code": "shared_language", "languages": ["English"]},
+            {"code": "goals_covered", "topics": ["python", "sql"], "goals": 2},
+            {"code": "time_zone_gap", "hours": 5},
+        ),
         now=now,
     )
     assert outcome == ACTIVATED

@@ -22,6 +22,7 @@ from enum import StrEnum
 from portal.domain.nudges import cycle_ended
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Format, Program
+from portal.domain.reasons import Reason
 
 
 class MatchStateError(Exception):
@@ -78,7 +79,7 @@ class Match:
     mentee: str  # for peers: the second peer
     status: MatchState
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason | str, ...]  # codes; English sentences in older records
     created_at: datetime
     mentor_agreed_at: datetime | None = None
     mentee_agreed_at: datetime | None = None

@@ -9,6 +9,8 @@ from typing import Any
 
 import jinja2
 
+from portal.presenters.reasons import register as register_reason_words
+
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "templates" / "email"
 
 
@@ -29,6 +31,8 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
         keep_trailing_newline=True,
     )
     html = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+    for environment in (text, html):
+        register_reason_words(environment)  # the same words as the pages
     return text, html
 
 

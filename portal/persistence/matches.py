@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
@@ -29,6 +30,7 @@ from portal.domain.matches import (
 )
 from portal.domain.participants import Status
 from portal.domain.program import Program
+from portal.domain.reasons import Reason
 from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
@@ -61,13 +63,22 @@ def _match(record: MatchRecord) -> Match:
         mentee=_email(record.mentee_key),
         status=MatchState(record.status),
         score=float(record.score or 0),
-        reasons=tuple(record.reasons or ()),
+        reasons=_reasons(record.reasons),
         created_at=record.created_at,
         mentor_agreed_at=record.mentor_agreed_at,
         mentee_agreed_at=record.mentee_agreed_at,
         ended_at=record.ended_at,
         end_reason=record.end_reason or "",
         ended_by=record.ended_by or "",
+    )
+
+
+def _reasons(stored: list[Any] | None) -> tuple[Reason | str, ...]:
+    """A match's reasons as stored: maps, or the English sentences of an earlier version."""
+    return tuple(
+        dict(item) if isinstance(item, dict) else str(item)
+        for item in stored or ()
+        if isinstance(item, dict | str)
     )
 
 
@@ -99,7 +110,7 @@ class MatchRepository:
         mentor_capacity: int,
         mentee_capacity: int,
         score: float,
-        reasons: tuple[str, ...],
+        reasons: tuple[Reason, ...],
         now: datetime,
     ) -> str:
         """Write an active match if both people still have room; ACTIVATED, or why not."""
@@ -212,7 +223,7 @@ class MatchRepository:
         mentor: str,
         mentee: str,
         score: float,
-        reasons: tuple[str, ...],
+        reasons: tuple[Reason, ...],
         now: datetime,
         status: str = MatchState.PROPOSED.value,
     ) -> None:

@@ -111,7 +111,9 @@ class MatchRecord(Model):
     mentee_key = UnicodeAttribute()  # for peers: the second peer
     status = UnicodeAttribute()  # proposed | active | completed | ended
     score = NumberAttribute(default=0)
-    reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    # Each reason a map, its code and parameters ({"code": "shared_language", "languages":
+    # [...]}); records written before reasons were data hold English sentences instead.
+    reasons = ListAttribute(default=list)  # type: ignore[var-annotated]
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     # Each side accepts the program's agreement on their own page; one attribute each, so

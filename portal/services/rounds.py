@@ -22,6 +22,7 @@ from portal.persistence.matches import ACTIVATED as ACTIVATED
 from portal.persistence.matches import MENTEE_TAKEN as MENTEE_TAKEN
 from portal.persistence.matches import MatchRepository, RoundRepository, StoredMatch, StoredRound
 from portal.persistence.participants import ParticipantRepository
+from portal.presenters.reasons import veto_text
 from portal.services.failures import log_failure
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
@@ -582,7 +583,9 @@ class RoundService:
             scorer = Scorer(program, [other], [person], now=now, history=history)
             score, reasons, veto = scorer.explain(0, 0)
             if veto:
-                raise AdjustmentError(f"{person.name} and {other.name} cannot be paired: {veto}")
+                raise AdjustmentError(
+                    f"{person.name} and {other.name} cannot be paired: {veto_text(veto)}"
+                )
             new_pair = (score / 10, reasons)
         self.matches.remove_proposed(program.slug, round_id, mentor=current.mentor, mentee=mentee)
         if new_pair is None or mentor is None:

@@ -17,6 +17,7 @@ from portal.cli import main
 from portal.domain.imports import as_rows, header_for
 from portal.domain.participants import Participant
 from portal.domain.program import Program
+from portal.presenters.reasons import strengths, unmatched_text
 from tests.conftest import CONTENT
 from tests.factories import mentee, mentor, peer
 
@@ -128,11 +129,12 @@ def test_json_output_has_the_documented_shape(demo_csv: Path) -> None:
         assert pair["mentee"] in mentees
         assert 0 <= pair["score"] <= 100
         assert pair["reasons"]
-        assert all(isinstance(reason, str) for reason in pair["reasons"])
+        # Reasons are data: a code and its parameters, never a sentence.
+        assert all(isinstance(reason["code"], str) for reason in pair["reasons"])
     for left in data["unmatched"]:
         assert set(left) == {"email", "role", "reason"}
         assert left["role"] in ("mentor", "mentee")
-        assert left["reason"]
+        assert left["reason"]["code"]
     placed = {e for pair in data["pairs"] for e in (pair["mentor"], pair["mentee"])}
     assert placed | {u["email"] for u in data["unmatched"]} == mentors | mentees
     summary = data["summary"]
@@ -150,9 +152,30 @@ def test_json_output_has_the_documented_shape(demo_csv: Path) -> None:
 def test_the_unmatched_are_told_why_in_json(demo_csv: Path) -> None:
     data = json.loads(portal_match(demo_csv, "--program", "demo", "--format", "json").stdout)
     reasons = {u["email"]: u["reason"] for u in data["unmatched"]}
-    assert reasons["farah@example.org"] == "no mentor speaks Hindi"
-    assert reasons["hans@example.org"] == "no mentee speaks German"
-    assert any("Hindi" in hint for hint in data["summary"]["hints"])
+    assert reasons["farah@example.org"] == {
+        "code": "no_one_speaks",
+        "other": "mentor",
+        "languages": ["Hindi"],
+    }
+    assert reasons["hans@example.org"] == {
+        "code": "no_one_speaks",
+        "other": "mentee",
+        "languages": ["German"],
+    }
+    assert any(
+        hint["code"] == "recruit_mentors" and hint["language"] == "Hindi"
+        for hint in data["summary"]["hints"]
+    )
+
+
+def test_the_table_says_the_reasons_in_words(demo_csv: Path) -> None:
+    data = json.loads(portal_match(demo_csv, "--program", "demo", "--format", "json").stdout)
+    table = portal_match(demo_csv, "--program", "demo").stdout
+    assert "hans@example.org (mentor): no mentee speaks German" in table
+    assert "one mentee who speaks Hindi" in table  # the recruiting hint, in words
+    assert "{" not in table  # no reason as data
+    first = data["pairs"][0]
+    assert strengths(first["reasons"])[0] in table
 
 
 def test_two_runs_print_the_same(demo_csv: Path) -> None:
@@ -199,15 +222,17 @@ def test_the_scores_file_has_every_mentor_mentee_pair(demo_csv: Path, tmp_path: 
     rows = read_scores(scores)
     mentors = [p.email for p in DEMO_PEOPLE if p.role.value == "mentor"]
     mentees = [p.email for p in DEMO_PEOPLE if p.role.value == "mentee"]
-    assert list(rows[0]) == ["mentor", "mentee", "score", "veto"]
+    assert list(rows[0]) == ["mentor", "mentee", "score", "veto", "why_not"]
     assert len(rows) == len(mentors) * len(mentees)
     assert {(r["mentor"], r["mentee"]) for r in rows} == {(a, b) for a in mentors for b in mentees}
     for row in rows:
         assert bool(row["score"]) != bool(row["veto"]), row
+        assert bool(row["veto"]) == bool(row["why_not"]), row
         if row["score"]:
             assert 0 <= float(row["score"]) <= 100
     by_pair = {(r["mentor"], r["mentee"]): r for r in rows}
-    assert by_pair[("hans@example.org", "cleo@example.org")]["veto"] == "no shared language"
+    assert by_pair[("hans@example.org", "cleo@example.org")]["veto"] == "no_shared_language"
+    assert by_pair[("hans@example.org", "cleo@example.org")]["why_not"] == "no shared language"
     # Every printed pair is allowed in the scores file, with the same score.
     for pair in json.loads(result.stdout)["pairs"]:
         assert float(by_pair[(pair["mentor"], pair["mentee"])]["score"]) == pair["score"]
@@ -220,7 +245,7 @@ def test_the_scores_file_for_peers_has_each_pair_once(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = read_scores(scores)
     n = len(PEER_PEOPLE)
-    assert list(rows[0]) == ["peer_a", "peer_b", "score", "veto"]
+    assert list(rows[0]) == ["peer_a", "peer_b", "score", "veto", "why_not"]
     assert len(rows) == n * (n - 1) // 2
     assert len({frozenset((r["peer_a"], r["peer_b"])) for r in rows}) == len(rows)
     assert all(r["peer_a"] != r["peer_b"] for r in rows)
@@ -284,7 +309,9 @@ def test_the_program_may_be_a_file(tmp_path: Path) -> None:
     assert data["summary"]["objective"] == "score"
     assert [p["mentor"] for p in data["pairs"]] == ["ana@example.org"] * 3
     [left] = data["unmatched"]
-    assert left["reason"].startswith("the only mentor who passes the rules is full")
+    assert left["reason"]["code"] == "compatible_full"
+    assert left["reason"]["count"] == 1
+    assert unmatched_text(left["reason"]).startswith("the only mentor who passes the rules is full")
 
 
 SWAP_FILE = """\

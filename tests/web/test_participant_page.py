@@ -17,6 +17,7 @@ from portal.domain.matches import MatchState
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
+from portal.presenters.reasons import strengths
 from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.factories import ROUND, matched_pair, seed_demo_people
 from tests.web.dom import parse
@@ -76,7 +77,7 @@ def test_the_link_in_an_introduction_opens_the_persons_page(
     other = services.participants.get("demo", match.mentor)
     assert other is not None
     assert other.name in page
-    assert match.reasons[0] in page
+    assert strengths(match.reasons, "mentee")[0] in page  # the words, from their side
 
 
 def _post(client: FlaskClient, page: str, action: str, **data: object) -> TestResponse:

@@ -1,7 +1,9 @@
-"""Why someone was left waiting, in words, and what to recruit so that fewer wait next time.
+"""Why someone was left waiting, and what to recruit so that fewer wait next time.
 
 Someone no one is compatible with is told the rule that kept everyone out, the most binding
-first; someone whose compatible partners went to others is told that, and why.
+first; someone whose compatible partners went to others is told that, and why. Each reason
+and hint is a code with parameters (`portal.domain.reasons`), put into words by
+`portal.presenters.reasons`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from portal.domain import reasons as r
 from portal.domain.matching.candidates import BLOCK_PAIRS, blocks, chunks
 from portal.domain.matching.figures import lowest_taken
 from portal.domain.matching.results import Unmatched
 from portal.domain.participants import Participant
-from portal.domain.scoring import Scorer, Veto
+from portal.domain.reasons import reason as make
+from portal.domain.scoring import Reason, Scorer, Veto
 
 
 def explain_unmatched(
@@ -25,7 +29,7 @@ def explain_unmatched(
     pair_scores: npt.NDArray[np.int32],
     load: npt.NDArray[np.int64],
     capacity: npt.NDArray[np.int64],
-) -> tuple[list[Unmatched], list[str]]:
+) -> tuple[list[Unmatched], list[Reason]]:
     """Why each mentee left waiting waits, and each mentor left without a mentee; what to
     recruit."""
     mentors, mentees = scorer.cols.people, scorer.rows.people
@@ -37,8 +41,9 @@ def explain_unmatched(
         parts = scorer.components(rows) if len(mentors) else None
         for k, row in enumerate(rows):
             person = mentees[int(row)]
+            reason: Reason
             if parts is None:
-                reason = "no mentor has a free place in this round"
+                reason = make(r.NO_FREE_MENTOR)
             else:
                 ok = np.flatnonzero(parts.veto[k] == 0)
                 if len(ok) == 0:
@@ -49,22 +54,9 @@ def explain_unmatched(
                     outscored = bool((lowest[ok] >= mine).all())
                     with_room = int((load[ok] < capacity[ok]).sum())
                     if with_room:
-                        reason = (
-                            f"{with_room} mentor{'s' if with_room != 1 else ''} who pass"
-                            f"{'' if with_room != 1 else 'es'} the rules still "
-                            f"{'have' if with_room != 1 else 'has'} room, but this round keeps "
-                            "only pairs above the lowest score it could guarantee everyone"
-                        )
-                    elif len(ok) == 1:
-                        reason = "the only mentor who passes the rules is full"
+                        reason = make(r.OTHERS_HAVE_ROOM, count=with_room)
                     else:
-                        reason = f"all {len(ok)} mentors who pass the rules are full"
-                    if not with_room:
-                        reason += (
-                            ": the mentees they took scored higher with them"
-                            if outscored
-                            else ": matching you would have left someone else without a match"
-                        )
+                        reason = make(r.COMPATIBLE_FULL, count=len(ok), outscored=outscored)
                     short.append(person)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     idle = np.flatnonzero(load == 0).astype(np.intp)
@@ -74,7 +66,7 @@ def explain_unmatched(
                 Unmatched(
                     mentors[col].email,
                     mentors[col].role.value,
-                    "no mentee is waiting for a mentor in this round",
+                    make(r.NO_MENTEE_WAITING),
                 )
             )
     elif len(idle):
@@ -89,13 +81,7 @@ def explain_unmatched(
                     scorer, person, vetoes[:, k], "mentee", column_side=True
                 )
             else:
-                reason = (
-                    "the only mentee who passes the rules was matched with a mentor "
-                    "who suits them better"
-                    if compatible == 1
-                    else f"the {compatible} mentees who pass the rules were matched with mentors "
-                    "who suit them better"
-                )
+                reason = make(r.COMPATIBLE_TAKEN, count=compatible)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     unmatched.sort(key=lambda u: (u.role, u.email))
     return unmatched, _shortage_hints(scorer, short)
@@ -114,32 +100,24 @@ def explain_alone_peers(scorer: Scorer, partner: npt.NDArray[np.int32]) -> list[
             if len(ok) == 0:
                 reason = _no_candidate_reason(scorer, person, parts.veto[k], "peer")
             else:
-                if len(ok) == 1:
-                    reason = "the only peer who passes the rules was matched with someone else"
-                else:
-                    reason = f"all {len(ok)} peers who pass the rules were matched with others"
-                if len(alone) % 2 == 1 and len(ok) >= 1:
-                    reason += " (an odd number of people can leave one person out)"
+                reason = make(r.PEERS_TAKEN, count=len(ok), odd=len(alone) % 2 == 1)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     unmatched.sort(key=lambda u: u.email)
     return unmatched
 
 
-# Each rule in words, for one person and for several.
-_NO_CANDIDATE = {
-    Veto.LANGUAGE: ("shares no language", "share no language"),
-    Veto.SKILLS: ("offers none of the goals sought", "offer none of the goals sought"),
-    Veto.TIMEZONE_GAP: ("is too many time zones away", "are too many time zones away"),
-    Veto.TIMEZONE: ("is too many time zones away", "are too many time zones away"),
-    Veto.AVAILABILITY: ("shares no weekly availability", "share no weekly availability"),
-    Veto.SENIORITY: (
-        "is not further along in their career",
-        "are not further along in their career",
-    ),
-    Veto.DEPARTMENT: ("is in the same department", "are in the same department"),
-    Veto.REPORTING_LINE: ("is in the same reporting line", "are in the same reporting line"),
-    Veto.PAIRED_BEFORE: ("was paired with them before", "were paired with them before"),
-    Veto.SAME_PERSON: ("is the same person", "are the same person"),
+# Each veto as the rule it names (for telling someone which rule kept everyone out).
+_RULES = {
+    Veto.LANGUAGE: r.RULE_LANGUAGE,
+    Veto.SKILLS: r.RULE_SKILLS,
+    Veto.TIMEZONE_GAP: r.RULE_TIME_ZONE,
+    Veto.TIMEZONE: r.RULE_TIME_ZONE,
+    Veto.AVAILABILITY: r.RULE_AVAILABILITY,
+    Veto.SENIORITY: r.RULE_SENIORITY,
+    Veto.DEPARTMENT: r.RULE_DEPARTMENT,
+    Veto.REPORTING_LINE: r.RULE_REPORTING_LINE,
+    Veto.PAIRED_BEFORE: r.RULE_PAIRED_BEFORE,
+    Veto.SAME_PERSON: r.RULE_SAME_PERSON,
 }
 
 
@@ -149,49 +127,51 @@ def _no_candidate_reason(
     vetoes: npt.NDArray[np.uint8],
     other: str,
     column_side: bool = False,
-) -> str:
+) -> Reason:
     """Name the rule that kept everyone out, the most binding first."""
     counts = Counter(int(v) for v in vetoes if v != Veto.SAME_PERSON)
     if not counts:
-        return f"no {other}s have signed up yet"
+        return make(r.NOBODY_SIGNED_UP, other=other)
     total = sum(counts.values())
     (top, _), *rest = counts.most_common()
     if not rest:
         if top == Veto.LANGUAGE:
-            spoken = " or ".join(person.languages) or "a language you speak"
-            return f"no {other} speaks {spoken}"
+            return make(r.NO_ONE_SPEAKS, other=other, languages=list(person.languages))
         if top == Veto.SKILLS:
-            wanted = person.skills if column_side else person.goals
             if column_side:
-                return (
-                    f"no mentee seeks any of {', '.join(wanted)}"
-                    if wanted
-                    else "no mentee seeks what you offer"
-                )
-            return (
-                f"no mentor offers any of {', '.join(wanted)}"
-                if wanted
-                else "no mentor offers your goals"
-            )
+                return make(r.NO_ONE_SEEKS, other=other, skills=list(person.skills))
+            return make(r.NO_ONE_OFFERS, other=other, goals=list(person.goals))
         if top == Veto.TIMEZONE_GAP:
             limit = scorer.max_gap or 0
-            return f"every {other} is more than {limit:g} h away in time zone"
+            return make(r.EVERYONE_TOO_FAR, other=other, hours=_number(limit))
         if top >= Veto.QUESTION:
             question = scorer.program.questions[top - Veto.QUESTION]
-            return f"no {other} gave the same answer to “{question.label}”, which must match"
-        return f"every {other} {_rule_words(top, 1)}"
-    parts = [f"{count} {_rule_words(code, count)}" for code, count in counts.most_common(3)]
-    return f"none of the {total} {other}s passes the rules: " + ", ".join(parts)
+            return make(r.NO_ONE_SAME_ANSWER, other=other, question=question.label)
+        return make(r.EVERYONE_BREAKS, other=other, **_rule(scorer, top, column_side))
+    rules = [
+        {**_rule(scorer, code, column_side), "count": count}
+        for code, count in counts.most_common(3)
+    ]
+    return make(r.NO_ONE_PASSES, other=other, total=total, rules=rules)
 
 
-def _rule_words(code: int, count: int) -> str:
+def _rule(scorer: Scorer, code: int, column_side: bool) -> dict[str, object]:
+    """The rule a veto names; for seniority, whether the others had to be further along."""
     if code >= Veto.QUESTION:
-        return "answered a must-match question differently"
-    one, several = _NO_CANDIDATE.get(Veto(code), ("breaks a rule", "break a rule"))
-    return one if count == 1 else several
+        return {"rule": r.RULE_QUESTION}
+    rule = _RULES.get(Veto(code), r.RULE_OTHER)
+    if rule != r.RULE_SENIORITY:
+        return {"rule": rule}
+    # The mentor must be further along (the mentee in reverse mentoring): a mentee is told
+    # that no mentor is further along, a mentor that no mentee is earlier in their career.
+    return {"rule": rule, "ahead": column_side == scorer.reverse}
 
 
-def _shortage_hints(scorer: Scorer, short: Sequence[Participant], limit: int = 5) -> list[str]:
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _shortage_hints(scorer: Scorer, short: Sequence[Participant], limit: int = 5) -> list[Reason]:
     """What to recruit: groups of waiting mentees by language and goal, largest first."""
     if not short:
         return []
@@ -202,7 +182,7 @@ def _shortage_hints(scorer: Scorer, short: Sequence[Participant], limit: int = 5
         if sum(language in m.languages for m in mentors) >= 0.5 * max(len(mentors), 1)
     }
     remaining = list(short)
-    hints: list[str] = []
+    hints: list[Reason] = []
     while remaining and len(hints) < limit:
         combos: Counter[tuple[str, str]] = Counter()
         for person in remaining:
@@ -213,20 +193,7 @@ def _shortage_hints(scorer: Scorer, short: Sequence[Participant], limit: int = 5
         if not combos:
             break
         (language, goal), count = min(combos.items(), key=lambda item: (-item[1], item[0]))
-        who = f"{count} mentee{'s' if count != 1 else ''}"
-        traits = []
-        if language:
-            traits.append(f"speak{'s' if count == 1 else ''} {language}")
-        if goal:
-            traits.append(f"want{'s' if count == 1 else ''} {goal}")
-        recruit = (
-            "recruit mentors"
-            + (f" offering {goal}" if goal else "")
-            + (f" who speak {language}" if language else "")
-        )
-        verb = "has" if count == 1 else "have"
-        described = f" who {' and '.join(traits)}" if traits else ""
-        hints.append(f"{who}{described} {verb} no mentor: {recruit}")
+        hints.append(make(r.RECRUIT_MENTORS, mentees=count, language=language, goal=goal))
         remaining = [
             p
             for p in remaining

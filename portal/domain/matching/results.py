@@ -1,29 +1,33 @@
-"""What a matching run gives back: the pairs with their reasons, who waits and why, figures."""
+"""What a matching run gives back: the pairs with their reasons, who waits and why, figures.
+
+Reasons, vetoes and hints are codes with parameters (`portal.domain.reasons`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.domain.reasons import Reason
 from portal.domain.scoring import SCALE
 
 
 @dataclass(frozen=True)
 class MatchedPair:
-    """Two people matched, with the score and the reasons in words."""
+    """Two people matched, with the score and the reasons (codes with parameters)."""
 
     mentor: str  # for peers: the first peer
     mentee: str  # for peers: the second peer
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
 class Unmatched:
-    """Someone left waiting, and why, in words."""
+    """Someone left waiting, and why (a code with parameters)."""
 
     email: str
     role: str
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class MatchResult:
     fairness: str
     pairs: tuple[MatchedPair, ...]
     unmatched: tuple[Unmatched, ...]
-    hints: tuple[str, ...]
+    hints: tuple[Reason, ...]  # what to recruit
     figures: Figures
 
 
@@ -69,7 +73,7 @@ class CandidatePair:
     mentor: str
     mentee: str
     score: float | None
-    veto: str | None
+    veto: Reason | None
 
 
 def points(tenths: int | float) -> float:

@@ -4,16 +4,18 @@ Every criterion gives each pair a fraction from 0 to 1; the score is the weighte
 kept as an integer in tenths of a point (0..1000 means 0..100). A criterion weighted `must`
 also vetoes the pairs that fail it, and hard rules (department, reporting line, time-zone
 gap, earlier pairings) veto without scoring. The same arithmetic runs for a block of
-10,000 pairs and for the single pair whose reasons are written to an email, so the words
+10,000 pairs and for the single pair whose reasons are written to an email, so the reasons
 always agree with the numbers.
 
 One module per job: `rules` (the scale, the weights' points, the veto codes), `encoding`
 (each side of the market as arrays), `scorer` (the criteria over a block of pairs) and
-`words` (reasons and vetoes in words).
+`words` (a pair's reasons and vetoes, as the codes of `portal.domain.reasons`; the words are
+in `portal.presenters.reasons`).
 """
 
 from __future__ import annotations
 
+from portal.domain.reasons import Reason
 from portal.domain.scoring.encoding import (
     HALF_HOURS_PER_WEEK,
     Side,
@@ -31,6 +33,7 @@ __all__ = [
     "SCALE",
     "WEIGHT_POINTS",
     "Components",
+    "Reason",
     "Scorer",
     "Side",
     "Veto",

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from portal.domain.participants import SENIORITY_KEYS, Participant
 from portal.domain.program import Format, Program, Weight
+from portal.domain.reasons import Reason
 from portal.domain.scoring import words
 from portal.domain.scoring.encoding import (
     SENIORITY_INDEX,
@@ -84,7 +85,7 @@ class Scorer:
         self.question_order = [q.key for q in program.questions]
         # A `must` criterion that is simply met or not (a shared language, the same answer)
         # is met by every pair allowed at all: it cannot tell candidates apart, and counting
-        # it would only squeeze every score towards 100. It still gives a reason in words.
+        # it would only squeeze every score towards 100. It still gives a reason.
         binary = {
             "languages",
             *(f"q:{q.key}" for q in (*self.same_questions, *self.overlap_questions)),
@@ -381,10 +382,10 @@ class Scorer:
                 if where is not None and veto[k, where] == 0:
                     veto[k, where] = reason
 
-    # -- words ---------------------------------------------------------------------------
+    # -- reasons ---------------------------------------------------------------------------
 
-    def explain(self, row: int, column: int) -> tuple[int, tuple[str, ...], str | None]:
-        """The score, the reasons in words (strongest first) and the veto reason, for one pair."""
+    def explain(self, row: int, column: int) -> tuple[int, tuple[Reason, ...], Reason | None]:
+        """The score, the reasons (strongest first) and the veto, for one pair, as codes."""
         parts = self.components(
             np.array([row], dtype=np.intp), np.array([column], dtype=np.intp), pairwise=True
         )
@@ -392,7 +393,7 @@ class Scorer:
 
     def explain_pairs(
         self, rows: npt.NDArray[np.intp], columns: npt.NDArray[np.intp]
-    ) -> list[tuple[int, tuple[str, ...], str | None]]:
+    ) -> list[tuple[int, tuple[Reason, ...], Reason | None]]:
         """`explain` for many pairs at once (rows[k] with columns[k])."""
         parts = self.components(rows, columns, pairwise=True)
         return [
@@ -402,10 +403,10 @@ class Scorer:
 
     def explain_from(
         self, parts: Components, k: int, row: int, column: int
-    ) -> tuple[int, tuple[str, ...], str | None]:
-        """The score, reasons and veto reason of pair k of `parts` (rows[row], cols[column])."""
+    ) -> tuple[int, tuple[Reason, ...], Reason | None]:
+        """The score, reasons and veto of pair k of `parts` (rows[row], cols[column])."""
         return words.explain_from(self, parts, k, row, column)
 
-    def veto_reason(self, veto: int, mentee: Participant, mentor: Participant) -> str:
-        """A pair's veto as a sentence naming the rule."""
+    def veto_reason(self, veto: int, mentee: Participant, mentor: Participant) -> Reason:
+        """A pair's veto as a reason naming the rule."""
         return words.veto_reason(self, veto, mentee, mentor)

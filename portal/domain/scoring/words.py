@@ -1,17 +1,20 @@
-"""Scores in words: the reasons for a pair, strongest first, and why a pair is ruled out.
+"""Scores as reasons: what a pair has going for it, strongest first, and why a pair is ruled out.
 
-The words come from the same fractions as the score (`Scorer.components`), so that what an
-email says always agrees with the numbers.
+The reasons come from the same fractions as the score (`Scorer.components`), so that what an
+email says always agrees with the numbers. They are codes with parameters (see `reasons`);
+`portal.presenters.reasons` puts them into words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from portal.domain import reasons as r
 from portal.domain.participants import Participant
+from portal.domain.reasons import Reason, reason
 from portal.domain.scoring.encoding import SENIORITY_INDEX, as_list, norm
 from portal.domain.scoring.rules import Veto
 
@@ -21,8 +24,8 @@ if TYPE_CHECKING:
 
 def explain_from(
     scorer: Scorer, parts: Components, k: int, row: int, column: int
-) -> tuple[int, tuple[str, ...], str | None]:
-    """The score, the reasons in words (strongest first) and the veto reason of pair k."""
+) -> tuple[int, tuple[Reason, ...], Reason | None]:
+    """The score, the reasons (strongest first) and the veto of pair k."""
     veto = int(parts.veto[k])
     score = int(parts.score[k])
     mentee, mentor = scorer.rows.people[row], scorer.cols.people[column]
@@ -36,74 +39,73 @@ def explain_from(
         ),
         reverse=True,
     )
-    reasons = [
+    found = [
         _reason(scorer, name, mentee, mentor, float(parts.fractions[name][k])) for _, name in ranked
     ]
-    return score, tuple(reason for reason in reasons if reason), None
+    return score, tuple(item for item in found if item is not None), None
 
 
 def _reason(
     scorer: Scorer, name: str, mentee: Participant, mentor: Participant, fraction: float
-) -> str:
+) -> Reason | None:
     if name == "languages":
         shared = _shared(mentee.languages, mentor.languages)
-        return f"both speak {_join(shared)}" if shared else "no shared language"
+        return (
+            reason(r.SHARED_LANGUAGE, languages=shared) if shared else reason(r.NO_SHARED_LANGUAGE)
+        )
     if name == "skills":
         if scorer.peer:
             one = _shared(mentee.goals, mentor.skills)
             other = _shared(mentor.goals, mentee.skills)
             if not one and not other:
-                return "neither offers what the other seeks"
-            parts = []
-            if one:
-                parts.append(f"{mentor.first_name} covers {_join(one)}")
-            if other:
-                parts.append(f"{mentee.first_name} covers {_join(other)}")
-            return "; ".join(parts)
+                return reason(r.PEER_NO_GOALS_COVERED)
+            return reason(
+                r.PEER_GOALS_COVERED,
+                first=mentor.first_name,
+                first_offers=one,
+                second=mentee.first_name,
+                second_offers=other,
+            )
         goals = [g for g in mentee.goals if norm(g) in {norm(x) for x in scorer.vocabulary.topics}]
-        covered = _shared(goals, mentor.skills)
         if not goals:
-            return ""
-        if len(goals) == 1:
-            return f"covers the one goal: {covered[0]}" if covered else "misses the one goal"
+            return None
+        covered = _shared(goals, mentor.skills)
         if not covered:
-            return f"covers none of {len(goals)} goals"
-        return f"covers {len(covered)} of {len(goals)} goals: {', '.join(covered)}"
+            return reason(r.NO_GOALS_COVERED, goals=len(goals))
+        return reason(r.GOALS_COVERED, topics=covered, goals=len(goals))
     if name == "timezone":
-        gap = round(12 * (1.0 - fraction), 1)
-        if gap == 0:
-            return "same time zone"
-        return f"{_hours(gap)} time-zone gap"
+        return reason(r.TIME_ZONE_GAP, hours=_number(round(12 * (1.0 - fraction), 1)))
     if name == "availability":
         shared_hours = _shared_hours(scorer, mentee, mentor)
         if shared_hours <= 0:
-            return "no shared weekly availability"
-        return f"{_hours(shared_hours)} of shared weekly availability"
+            return reason(r.NO_SHARED_AVAILABILITY)
+        return reason(r.SHARED_AVAILABILITY, hours=_number(shared_hours))
     if name == "seniority":
         if not mentee.seniority or not mentor.seniority:
-            return ""
+            return None
         if scorer.peer:
-            return "at the same career stage" if fraction >= 0.999 else "at nearby career stages"
+            apart = abs(SENIORITY_INDEX[mentor.seniority] - SENIORITY_INDEX[mentee.seniority])
+            return reason(r.PEER_CAREER_STAGES, apart=apart)
         ahead = SENIORITY_INDEX[mentor.seniority] - SENIORITY_INDEX[mentee.seniority]
         if scorer.reverse:
             ahead = -ahead
+        who = "mentee" if scorer.reverse else "mentor"  # the one expected to be further along
         if ahead >= 1:
-            who = "mentee" if scorer.reverse else "mentor"
-            return f"{who} is {ahead} career stage{'s' if ahead > 1 else ''} ahead"
+            return reason(r.CAREER_AHEAD, who=who, stages=ahead)
         if ahead == 0:
-            return "same career stage"
-        return f"{'mentee' if scorer.reverse else 'mentor'} is earlier in their career"
+            return reason(r.SAME_CAREER_STAGE)
+        return reason(r.CAREER_BEHIND, who=who, stages=-ahead)
     if name.startswith("q:"):
         key = name[2:]
         question = next(q for q in scorer.program.questions if q.key == key)
         a, b = as_list(mentee.answers.get(key)), as_list(mentor.answers.get(key))
         shared = _shared(a, b)
         if shared:
-            return f"same answer to “{question.label}”: {_join(shared)}"
+            return reason(r.SAME_ANSWER, question=question.label, answers=shared)
         if not a or not b:
-            return ""
-        return f"different answers to “{question.label}”"
-    return ""
+            return None
+        return reason(r.DIFFERENT_ANSWERS, question=question.label)
+    return None
 
 
 def _shared_hours(scorer: Scorer, mentee: Participant, mentor: Participant) -> float:
@@ -112,36 +114,32 @@ def _shared_hours(scorer: Scorer, mentee: Participant, mentor: Participant) -> f
     return float(np.bitwise_count(a & b).sum()) / 2.0
 
 
-def veto_reason(scorer: Scorer, veto: int, mentee: Participant, mentor: Participant) -> str:
-    """A pair's veto as a sentence naming the rule."""
+def veto_reason(scorer: Scorer, veto: int, mentee: Participant, mentor: Participant) -> Reason:
+    """A pair's veto as a reason naming the rule."""
     if veto == Veto.SAME_PERSON:
-        return "the same person"
+        return reason(r.VETO_SAME_PERSON)
     if veto == Veto.LANGUAGE:
-        return "no shared language"
+        return reason(r.VETO_LANGUAGE)
     if veto == Veto.SKILLS:
-        return "offers none of the goals sought"
+        return reason(r.VETO_SKILLS)
     if veto in (Veto.TIMEZONE_GAP, Veto.TIMEZONE):
         allowed = scorer.max_gap if veto == Veto.TIMEZONE_GAP else 3.0
         gap = _gap(scorer, mentee, mentor)
-        return f"{_hours(gap)} time-zone gap, more than the {_hours(allowed or 0)} allowed"
+        return reason(r.VETO_TIME_ZONE, hours=_number(gap), allowed=_number(allowed or 0))
     if veto == Veto.AVAILABILITY:
-        return "no shared weekly availability"
+        return reason(r.VETO_AVAILABILITY)
     if veto == Veto.SENIORITY:
-        return (
-            "mentee is not earlier in their career"
-            if not scorer.reverse
-            else "mentee is not more senior"
-        )
+        return reason(r.VETO_SENIORITY, who="mentee" if scorer.reverse else "mentor")
     if veto == Veto.DEPARTMENT:
-        return f"both in the same department ({mentee.department.strip()})"
+        return reason(r.VETO_DEPARTMENT, department=mentee.department.strip())
     if veto == Veto.REPORTING_LINE:
-        return "in the same reporting line"
+        return reason(r.VETO_REPORTING_LINE)
     if veto == Veto.PAIRED_BEFORE:
-        return "paired before"
+        return reason(r.VETO_PAIRED_BEFORE)
     if veto >= Veto.QUESTION:
         question = scorer.program.questions[veto - Veto.QUESTION]
-        return f"different answers to “{question.label}” (must match)"
-    return "not allowed"
+        return reason(r.VETO_QUESTION, question=question.label)
+    return reason(r.VETO_OTHER)
 
 
 def _gap(scorer: Scorer, mentee: Participant, mentor: Participant) -> float:
@@ -156,12 +154,6 @@ def _shared(first: Iterable[str], second: Iterable[str]) -> list[str]:
     return [x for x in first if norm(x) in other]
 
 
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _hours(value: float) -> str:
-    return f"{value:g} h"
+def _number(value: float) -> int | float:
+    """Whole hours as an int (5, not 5.0), so that what is stored reads as it was meant."""
+    return int(value) if float(value).is_integer() else float(value)

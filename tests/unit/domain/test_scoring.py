@@ -1,4 +1,4 @@
-"""Scoring: each criterion's fraction, its reason in words, and the vetoes of must rules."""
+"""Scoring: each criterion's fraction, its reason (a code with parameters), and the vetoes."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_a_shared_language_is_named() -> None:
         mentee("Ben", languages=("Spanish",)),
     )
     assert vetoed is None
-    assert reasons == ("both speak Spanish",)
+    assert reasons == ({"code": "shared_language", "languages": ["Spanish"]},)
 
 
 def test_several_shared_languages_are_listed_in_the_mentees_order() -> None:
@@ -71,7 +71,7 @@ def test_several_shared_languages_are_listed_in_the_mentees_order() -> None:
         mentor("Ana", languages=("French", "English", "Spanish")),
         mentee("Ben", languages=("Spanish", "English")),
     )
-    assert reasons == ("both speak Spanish and English",)
+    assert reasons == ({"code": "shared_language", "languages": ["Spanish", "English"]},)
 
 
 def test_languages_compare_without_regard_to_case() -> None:
@@ -81,14 +81,14 @@ def test_languages_compare_without_regard_to_case() -> None:
         mentee("Ben", languages=("Spanish",)),
     )
     assert vetoed is None
-    assert reasons == ("both speak Spanish",)
+    assert reasons == ({"code": "shared_language", "languages": ["Spanish"]},)
 
 
 def test_no_shared_language_vetoes_when_languages_are_a_must() -> None:
     prog = only("languages", weight="must")
     a, b = mentor("Ana", languages=("English",)), mentee("Ben", languages=("Portuguese",))
     _, reasons, vetoed = explain(prog, a, b)
-    assert vetoed == "no shared language"
+    assert vetoed == {"code": "no_shared_language"}
     assert reasons == ()
     assert veto(prog, a, b) == Veto.LANGUAGE
 
@@ -99,7 +99,7 @@ def test_no_shared_language_only_costs_points_when_languages_are_not_a_must() ->
     b = mentee("Ben", languages=("Portuguese",), goals=("Python",))
     score, reasons, vetoed = explain(prog, a, b)
     assert vetoed is None
-    assert "no shared language" in reasons
+    assert {"code": "no_shared_language"} in reasons
     assert score == SCALE // 2  # skills full, languages nothing, equal weights
 
 
@@ -111,7 +111,7 @@ def test_skills_say_which_goals_are_covered() -> None:
     a = mentor("Ana", skills=("SQL", "Python", "cloud"))
     b = mentee("Ben", goals=("Python", "SQL", "leadership"))
     score, reasons, _ = explain(prog, a, b)
-    assert reasons == ("covers 2 of 3 goals: Python, SQL",)
+    assert reasons == ({"code": "goals_covered", "topics": ["Python", "SQL"], "goals": 3},)
     assert fraction(prog, a, b, "skills") == pytest.approx(2 / 3)
     assert score == round(SCALE * 2 / 3)
 
@@ -122,21 +122,23 @@ def test_skills_cover_three_of_four_goals() -> None:
         mentor("Ana", skills=("leadership", "SQL", "Python")),
         mentee("Ben", goals=("Python", "SQL", "leadership", "negotiation")),
     )
-    assert reasons == ("covers 3 of 4 goals: Python, SQL, leadership",)
+    assert reasons == (
+        {"code": "goals_covered", "topics": ["Python", "SQL", "leadership"], "goals": 4},
+    )
 
 
 def test_topics_match_without_regard_to_case() -> None:
     _, reasons, _ = explain(
         only("skills"), mentor("Ana", skills=("python",)), mentee("Ben", goals=("Python",))
     )
-    assert reasons == ("covers the one goal: Python",)
+    assert reasons == ({"code": "goals_covered", "topics": ["Python"], "goals": 1},)
 
 
 def test_covering_no_goal_is_said_and_vetoes_only_as_a_must() -> None:
     a, b = mentor("Ana", skills=("UX",)), mentee("Ben", goals=("Python", "SQL", "cloud"))
-    assert explain(only("skills"), a, b)[1] == ("covers none of 3 goals",)
+    assert explain(only("skills"), a, b)[1] == ({"code": "no_goals_covered", "goals": 3},)
     _, _, vetoed = explain(only("skills", weight="must"), a, b)
-    assert vetoed == "offers none of the goals sought"
+    assert vetoed == {"code": "no_goals_offered"}
     assert veto(only("skills", weight="must"), a, b) == Veto.SKILLS
 
 
@@ -154,7 +156,15 @@ def test_peers_are_scored_on_what_each_offers_the_other() -> None:
     s = Scorer(prog, [ana, ben], [ana, ben], now=NOW)
     score, reasons, vetoed = s.explain(0, 1)
     assert vetoed is None
-    assert reasons == ("Ben covers Python; Ana covers SQL",)
+    assert reasons == (
+        {
+            "code": "peer_goals_covered",
+            "first": "Ben",
+            "first_offers": ["Python"],
+            "second": "Ana",
+            "second_offers": ["SQL"],
+        },
+    )
     # Ana gets 1 of her 1 goal, Ben 1 of his 2: the mean of both directions.
     assert score == round(SCALE * (1 + 0.5) / 2)
 
@@ -171,22 +181,22 @@ def test_peers_without_goals_are_not_vetoed_by_a_skills_must() -> None:
 @pytest.mark.parametrize(
     ("mentor_zone", "mentee_zone", "gap", "words"),
     [
-        ("Europe/London", "Europe/London", 0, "same time zone"),
-        ("Europe/London", "America/New_York", 5, "5 h time-zone gap"),
-        ("Europe/London", "Asia/Kolkata", 5.5, "5.5 h time-zone gap"),
+        ("Europe/London", "Europe/London", 0, 0),
+        ("Europe/London", "America/New_York", 5, 5),
+        ("Europe/London", "Asia/Kolkata", 5.5, 5.5),
         # NZDT is UTC+13 and PST UTC-8 on 2 March: 21 hours apart is 3 the other way round.
-        ("Pacific/Auckland", "America/Los_Angeles", 3, "3 h time-zone gap"),
-        ("Asia/Tokyo", "Pacific/Honolulu", 5, "5 h time-zone gap"),
+        ("Pacific/Auckland", "America/Los_Angeles", 3, 3),
+        ("Asia/Tokyo", "Pacific/Honolulu", 5, 5),
     ],
 )
 def test_the_time_zone_gap_is_the_shorter_way_round_the_clock(
-    mentor_zone: str, mentee_zone: str, gap: float, words: str
+    mentor_zone: str, mentee_zone: str, gap: float, words: float
 ) -> None:
     prog = only("timezone")
     a, b = mentor("Ana", timezone=mentor_zone), mentee("Ben", timezone=mentee_zone)
     score, reasons, vetoed = explain(prog, a, b)
     assert vetoed is None
-    assert reasons == (words,)
+    assert reasons == ({"code": "time_zone_gap", "hours": words},)
     assert fraction(prog, a, b, "timezone") == pytest.approx(1 - gap / 12)
     assert score == round(SCALE * (1 - gap / 12))
 
@@ -196,7 +206,7 @@ def test_the_gap_uses_the_offset_at_the_time_of_matching() -> None:
     a, b = mentor("Ana", timezone="Europe/London"), mentee("Ben", timezone="America/New_York")
     later = NOW.replace(day=9)
     s = Scorer(only("timezone"), [a], [b], now=later)
-    assert s.explain(0, 0)[1] == ("4 h time-zone gap",)
+    assert s.explain(0, 0)[1] == ({"code": "time_zone_gap", "hours": 4},)
 
 
 @pytest.mark.parametrize(("allowed", "vetoed"), [(5, True), (5.5, False), (6, False)])
@@ -205,7 +215,7 @@ def test_max_timezone_gap_vetoes_a_half_hour_zone_beyond_it(allowed: float, veto
     a, b = mentor("Ana", timezone="Europe/London"), mentee("Ben", timezone="Asia/Kolkata")
     _, _, reason = explain(prog, a, b)
     if vetoed:
-        assert reason == f"5.5 h time-zone gap, more than the {allowed:g} h allowed"
+        assert reason == {"code": "time_zone_too_far", "hours": 5.5, "allowed": allowed}
         assert veto(prog, a, b) == Veto.TIMEZONE_GAP
     else:
         assert reason is None
@@ -223,7 +233,7 @@ def test_a_timezone_must_allows_three_hours_at_most() -> None:
     near = explain(prog, mentor("Ana"), mentee("Ben", timezone="Europe/Athens"))  # 2 h
     far = explain(prog, mentor("Ana"), mentee("Ben", timezone="America/New_York"))  # 5 h
     assert near[2] is None
-    assert far[2] == "5 h time-zone gap, more than the 3 h allowed"
+    assert far[2] == {"code": "time_zone_too_far", "hours": 5, "allowed": 3}
 
 
 @pytest.mark.parametrize(
@@ -236,7 +246,7 @@ def test_zones_more_than_a_day_apart_wrap_around(
     prog = only("timezone", max_timezone_gap_hours=0.5)
     a, b = mentor("Ana", timezone=mentor_zone), mentee("Ben", timezone=mentee_zone)
     assert fraction(prog, a, b, "timezone") == pytest.approx(1 - gap / 12)
-    assert explain(prog, a, b)[2] == f"{gap} h time-zone gap, more than the 0.5 h allowed"
+    assert explain(prog, a, b)[2] == {"code": "time_zone_too_far", "hours": gap, "allowed": 0.5}
 
 
 def test_a_perfect_pair_across_the_date_line_scores_at_most_100() -> None:
@@ -291,7 +301,9 @@ def test_availability_is_compared_in_utc(
     b = mentee("Ben", timezone=mentee_zone, availability=mentee_slots)
     _, reasons, _ = explain(prog, a, b)
     expected = (
-        f"{hours:g} h of shared weekly availability" if hours else "no shared weekly availability"
+        {"code": "shared_availability", "hours": hours}
+        if hours
+        else {"code": "no_shared_availability"}
     )
     assert reasons == (expected,)
     assert fraction(prog, a, b, "availability") == pytest.approx(min(hours / 4, 1))
@@ -301,7 +313,7 @@ def test_no_shared_availability_vetoes_when_availability_is_a_must() -> None:
     prog = only("availability", weight="must")
     a = mentor("Ana", availability=["mon-morning"])
     b = mentee("Ben", timezone="America/New_York", availability=["mon-morning"])
-    assert explain(prog, a, b)[2] == "no shared weekly availability"
+    assert explain(prog, a, b)[2] == {"code": "no_shared_availability"}
     assert veto(prog, a, b) == Veto.AVAILABILITY
 
 
@@ -311,16 +323,28 @@ def test_no_shared_availability_vetoes_when_availability_is_a_must() -> None:
 @pytest.mark.parametrize(
     ("fmt", "mentor_level", "mentee_level", "words", "expected"),
     [
-        ("one-on-one", "senior", "early", "mentor is 2 career stages ahead", 1.0),
-        ("one-on-one", "mid", "early", "mentor is 1 career stage ahead", 1.0),
-        ("one-on-one", "mid", "mid", "same career stage", 0.3),
-        ("one-on-one", "early", "senior", "mentor is earlier in their career", 0.0),
-        ("reverse", "early", "senior", "mentee is 2 career stages ahead", 1.0),
-        ("reverse", "mid", "mid", "same career stage", 0.3),
+        (
+            "one-on-one",
+            "senior",
+            "early",
+            {"code": "career_ahead", "who": "mentor", "stages": 2},
+            1.0,
+        ),
+        ("one-on-one", "mid", "early", {"code": "career_ahead", "who": "mentor", "stages": 1}, 1.0),
+        ("one-on-one", "mid", "mid", {"code": "same_career_stage"}, 0.3),
+        (
+            "one-on-one",
+            "early",
+            "senior",
+            {"code": "career_behind", "who": "mentor", "stages": 2},
+            0.0,
+        ),
+        ("reverse", "early", "senior", {"code": "career_ahead", "who": "mentee", "stages": 2}, 1.0),
+        ("reverse", "mid", "mid", {"code": "same_career_stage"}, 0.3),
     ],
 )
 def test_seniority_points_the_right_way_for_the_format(
-    fmt: str, mentor_level: str, mentee_level: str, words: str, expected: float
+    fmt: str, mentor_level: str, mentee_level: str, words: dict[str, object], expected: float
 ) -> None:
     prog = only("seniority", fmt=fmt)
     a, b = mentor("Ana", seniority=mentor_level), mentee("Ben", seniority=mentee_level)
@@ -333,16 +357,16 @@ def test_reverse_mentoring_does_not_call_a_senior_mentor_earlier_in_their_career
     a, b = mentor("Ana", seniority="senior"), mentee("Ben", seniority="early")
     assert fraction(prog, a, b, "seniority") == 0.0
     [words] = explain(prog, a, b)[1]
-    assert "mentor is earlier" not in words
+    assert words == {"code": "career_behind", "who": "mentee", "stages": 2}
 
 
 @pytest.mark.parametrize(
     ("fmt", "mentor_level", "mentee_level", "reason"),
     [
-        ("one-on-one", "early", "senior", "mentee is not earlier in their career"),
-        ("one-on-one", "mid", "mid", "mentee is not earlier in their career"),
-        ("reverse", "senior", "early", "mentee is not more senior"),
-        ("reverse", "mid", "mid", "mentee is not more senior"),
+        ("one-on-one", "early", "senior", "mentor"),
+        ("one-on-one", "mid", "mid", "mentor"),
+        ("reverse", "senior", "early", "mentee"),
+        ("reverse", "mid", "mid", "mentee"),
     ],
 )
 def test_a_seniority_must_vetoes_the_wrong_direction(
@@ -350,7 +374,8 @@ def test_a_seniority_must_vetoes_the_wrong_direction(
 ) -> None:
     prog = only("seniority", weight="must", fmt=fmt)
     a, b = mentor("Ana", seniority=mentor_level), mentee("Ben", seniority=mentee_level)
-    assert explain(prog, a, b)[2] == reason
+    # `who` is the one who must be further along in their career and is not.
+    assert explain(prog, a, b)[2] == {"code": "not_further_along", "who": reason}
     assert veto(prog, a, b) == Veto.SENIORITY
 
 
@@ -379,7 +404,7 @@ def test_unknown_seniority_is_neutral_and_not_explained() -> None:
 def test_the_same_department_is_excluded_when_the_program_says_so() -> None:
     a, b = mentor("Ana", department="Finance"), mentee("Ben", department=" finance ")
     excluded = only("skills", exclude_same_department=True)
-    assert explain(excluded, a, b)[2] == "both in the same department (finance)"
+    assert explain(excluded, a, b)[2] == {"code": "same_department", "department": "finance"}
     assert veto(excluded, a, b) == Veto.DEPARTMENT
     assert explain(only("skills"), a, b)[2] is None
 
@@ -397,11 +422,11 @@ def test_a_direct_manager_is_excluded_either_way_round() -> None:
     prog = only("skills", exclude_reporting_line=True)
     boss = mentor("Ana")
     report = mentee("Ben", reports_to="ana@example.org")
-    assert explain(prog, boss, report)[2] == "in the same reporting line"
+    assert explain(prog, boss, report)[2] == {"code": "same_reporting_line"}
     assert veto(prog, boss, report) == Veto.REPORTING_LINE
     # Reverse mentoring: the junior mentor reports to the senior mentee.
     junior = mentor("Cy", reports_to="dee@example.org")
-    assert explain(prog, junior, mentee("Dee"))[2] == "in the same reporting line"
+    assert explain(prog, junior, mentee("Dee"))[2] == {"code": "same_reporting_line"}
 
 
 def test_the_reporting_line_reaches_two_levels_up() -> None:
@@ -411,8 +436,8 @@ def test_the_reporting_line_reaches_two_levels_up() -> None:
     report = mentee("Cy", reports_to="ben@example.org")
     colleague = mentee("Dee", reports_to="eve@example.org")
     s = scorer(prog, [director, manager], [report, colleague])
-    assert s.explain(0, 0)[2] == "in the same reporting line"  # Cy -> Ben -> Ana
-    assert s.explain(0, 1)[2] == "in the same reporting line"  # Cy -> Ben
+    assert s.explain(0, 0)[2] == {"code": "same_reporting_line"}  # Cy -> Ben -> Ana
+    assert s.explain(0, 1)[2] == {"code": "same_reporting_line"}  # Cy -> Ben
     assert s.explain(1, 0)[2] is None
     assert s.explain(1, 1)[2] is None
 
@@ -460,7 +485,7 @@ def test_the_same_answer_counts_and_is_named() -> None:
     a = mentor("Ana", answers={"industry": "Tech"})
     b = mentee("Ben", answers={"industry": "tech"})
     score, reasons, _ = explain(prog, a, b)
-    assert reasons == ("same answer to “Industry?”: tech",)
+    assert reasons == ({"code": "same_answer", "question": "Industry?", "answers": ["tech"]},)
     assert score == SCALE
 
 
@@ -471,7 +496,11 @@ def test_different_answers_count_nothing() -> None:
         mentee("Ben", answers={"industry": "Health"}),
     )
     score, reasons, vetoed = explain(prog, a, b)
-    assert (score, reasons, vetoed) == (0, ("different answers to “Industry?”",), None)
+    assert (score, reasons, vetoed) == (
+        0,
+        ({"code": "different_answers", "question": "Industry?"},),
+        None,
+    )
 
 
 def test_an_unanswered_question_is_neutral() -> None:
@@ -485,7 +514,9 @@ def test_overlapping_answers_count_and_are_named() -> None:
     a = mentor("Ana", answers={"meeting": ["Video", "Phone"]})
     b = mentee("Ben", answers={"meeting": ["Chat", "Phone"]})
     score, reasons, _ = explain(prog, a, b)
-    assert reasons == ("same answer to “How would you like to meet?”: Phone",)
+    assert reasons == (
+        {"code": "same_answer", "question": "How would you like to meet?", "answers": ["Phone"]},
+    )
     assert score == SCALE
     disjoint = mentee("Ben", answers={"meeting": ["Chat"]})
     assert explain(prog, a, disjoint)[0] == 0
@@ -495,7 +526,7 @@ def test_a_must_question_vetoes_different_or_missing_answers() -> None:
     prog = questions_program(MEETING, {**INDUSTRY, "weight": "must"})
     a = mentor("Ana", answers={"industry": "Tech"})
     assert explain(prog, a, mentee("Ben", answers={"industry": "Finance"}))[2] == (
-        "different answers to “Industry?” (must match)"
+        {"code": "different_required_answer", "question": "Industry?"}
     )
     assert explain(prog, a, mentee("Cy"))[2] is not None
     assert veto(prog, a, mentee("Cy")) == Veto.QUESTION + 1  # the second question
@@ -506,7 +537,7 @@ def test_a_must_overlap_question_vetoes_when_nothing_is_shared() -> None:
     prog = questions_program({**MEETING, "weight": "must"})
     a = mentor("Ana", answers={"meeting": ["Video"]})
     assert explain(prog, a, mentee("Ben", answers={"meeting": ["Phone", "Chat"]}))[2] == (
-        "different answers to “How would you like to meet?” (must match)"
+        {"code": "different_required_answer", "question": "How would you like to meet?"}
     )
     assert explain(prog, a, mentee("Cy", answers={"meeting": ["Chat", "Video"]}))[2] is None
 
@@ -519,7 +550,7 @@ def test_earlier_pairs_are_not_repeated(fmt: str) -> None:
     prog = program(fmt)
     a, b = mentor("Ana"), mentee("Ben")
     history = [frozenset({"ben@example.org", "ana@example.org"})]
-    assert explain(prog, a, b, history=history)[2] == "paired before"
+    assert explain(prog, a, b, history=history)[2] == {"code": "paired_before"}
     assert veto(prog, a, b, history=history) == Veto.PAIRED_BEFORE
     assert explain(prog, a, mentee("Cy"), history=history)[2] is None
 
@@ -528,9 +559,9 @@ def test_repeats_may_be_allowed_except_in_flash_mentoring() -> None:
     history = [frozenset({"ana@example.org", "ben@example.org"})]
     a, b = mentor("Ana"), mentee("Ben")
     assert explain(program(no_repeat_pairs=False), a, b, history=history)[2] is None
-    assert explain(program("flash", no_repeat_pairs=False), a, b, history=history)[2] == (
-        "paired before"
-    )
+    assert explain(program("flash", no_repeat_pairs=False), a, b, history=history)[2] == {
+        "code": "paired_before"
+    }
 
 
 def test_earlier_peer_pairs_are_vetoed_both_ways_round() -> None:
@@ -539,10 +570,10 @@ def test_earlier_peer_pairs_are_vetoed_both_ways_round() -> None:
     s = Scorer(
         prog, people, people, now=NOW, history=[frozenset({"ana@example.org", "ben@example.org"})]
     )
-    assert s.explain(0, 1)[2] == "paired before"
-    assert s.explain(1, 0)[2] == "paired before"
+    assert s.explain(0, 1)[2] == {"code": "paired_before"}
+    assert s.explain(1, 0)[2] == {"code": "paired_before"}
     assert s.explain(0, 2)[2] is None
-    assert s.explain(1, 1)[2] == "the same person"
+    assert s.explain(1, 1)[2] == {"code": "same_person"}
 
 
 # -- weights ----------------------------------------------------------------------------------
@@ -556,7 +587,7 @@ def test_a_criterion_weighted_off_contributes_nothing() -> None:
     s = scorer(prog, [a], [near, far])
     (near_score, near_reasons, _), (far_score, far_reasons, _) = s.explain(0, 0), s.explain(1, 0)
     assert near_score == far_score
-    assert not any("time" in r for r in (*near_reasons, *far_reasons))
+    assert not any(r["code"] == "time_zone_gap" for r in (*near_reasons, *far_reasons))
 
 
 def test_with_every_weight_off_all_pairs_score_the_same() -> None:
@@ -581,11 +612,11 @@ def test_the_score_is_the_weighted_mean_of_the_criteria() -> None:
     expected = (3 * 1 + 3 * 0.5 + 2 * (1 - 5 / 12) + 2 * 0 + 1 * 1) / 11
     assert score == round(SCALE * expected)
     assert reasons == (
-        "both speak English",
-        "covers 1 of 2 goals: Python",
-        "5 h time-zone gap",
-        "mentor is 2 career stages ahead",
-        "no shared weekly availability",
+        {"code": "shared_language", "languages": ["English"]},
+        {"code": "goals_covered", "topics": ["Python"], "goals": 2},
+        {"code": "time_zone_gap", "hours": 5},
+        {"code": "career_ahead", "who": "mentor", "stages": 2},
+        {"code": "no_shared_availability"},
     )
 
 

@@ -23,6 +23,7 @@ from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.persistence.matches import StoredMatch
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, RoundRecord
+from portal.presenters.reasons import strengths, worth_knowing
 from portal.services.rounds import RoundService, is_round_id, round_id_for
 from tests.conftest import FakeClock, table_snapshot
 from tests.factories import seed_demo_people
@@ -95,8 +96,13 @@ def assert_introduced_once(
             assert message["Subject"].startswith(f"Meet {people[other].first_name}:")
             assert people[other].name in text
             assert m.reasons, "the engine gave no reason for the pair"
-            for reason in m.reasons:  # the engine's own words, every one of them
-                assert " ".join(reason.split()) in text, reason
+            # Every reason the engine gave, in words from this reader's side: the strengths
+            # as reasons, the weak points on the one "worth knowing" line.
+            flat, viewpoint = " ".join(text.split()), people[me].role.value
+            said = [*strengths(m.reasons, viewpoint), worth_knowing(m.reasons, viewpoint)]
+            assert any(said), m.reasons
+            for words in filter(None, said):
+                assert " ".join(words.split()) in flat, words
 
 
 def outbox_keys() -> list[str]:

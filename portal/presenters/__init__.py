@@ -1,0 +1,1 @@
+"""Presenters: what the portal knows, put into words for pages, emails and the CLI."""

@@ -1,0 +1,631 @@
+"""Reasons in words: the one place where a reason's code and parameters become a sentence.
+
+The engine gives reasons as data (`portal.domain.reasons`); pages, emails and the
+CLI ask this module for the words, from the reader's side: the mentee, the mentor, a peer,
+or the organizer. Each sentence is one whole template with named parameters, so that a
+later translation replaces sentences, never fragments.
+
+A pair's reasons split in two: strengths, shown under "why you were matched", and weak
+points, said once on a separate "worth knowing" line. Records stored by an earlier version
+hold English sentences instead of codes: those are shown as they are, as strengths (which
+is how that version showed them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import jinja2
+
+from portal.domain import reasons as r
+
+MENTEE = "mentee"
+MENTOR = "mentor"
+PEER = "peer"
+ORGANIZER = "organizer"
+VIEWPOINTS = (MENTEE, MENTOR, PEER, ORGANIZER)
+
+# A time-zone gap up to this many hours is a strength; a wider one is worth knowing.
+NEARBY_HOURS = 2.0
+# Less weekly time in common than this is worth knowing rather than a reason.
+ENOUGH_SHARED_HOURS = 1.0
+
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
+
+# -- small words ----------------------------------------------------------------------------
+
+
+def number(value: float) -> str:
+    """A count in words when small ("two"), in figures otherwise ("12", "5.5")."""
+    if float(value).is_integer() and 0 <= value < len(_NUMBER_WORDS):
+        return _NUMBER_WORDS[int(value)]
+    return f"{value:g}"
+
+
+def hours(value: float) -> str:
+    """A length of time: "half an hour", "one hour", "five hours", "5.5 hours"."""
+    if value == 0.5:
+        return "half an hour"
+    if value == 1:
+        return "one hour"
+    return f"{number(value)} hours"
+
+
+def join(items: Sequence[str], word: str = "and") -> str:
+    """A list as people write it: "A", "A and B", "A, B and C"."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return "{first} {word} {last}".format(first=", ".join(items[:-1]), word=word, last=items[-1])
+
+
+def _plural(count: int, one: str, several: str, **params: Any) -> str:
+    return (one if count == 1 else several).format(count=number(count), **params)
+
+
+def _viewpoint(viewpoint: str) -> str:
+    if viewpoint not in VIEWPOINTS:
+        raise ValueError(f"unknown viewpoint {viewpoint!r}: one of {', '.join(VIEWPOINTS)}")
+    return viewpoint
+
+
+def _participant(viewpoint: str) -> bool:
+    return _viewpoint(viewpoint) != ORGANIZER
+
+
+# -- a pair's reasons -----------------------------------------------------------------------
+
+Reasonish = Mapping[str, Any] | str
+
+
+def is_strength(reason: Reasonish) -> bool:
+    """Whether a reason belongs under "why you were matched" (else it is worth knowing)."""
+    if isinstance(reason, str):
+        return True  # a sentence stored by an earlier version, shown as it was
+    code = reason.get("code")
+    if code in (r.SHARED_LANGUAGE, r.GOALS_COVERED, r.PEER_GOALS_COVERED, r.CAREER_AHEAD):
+        return True
+    if code in (r.SAME_ANSWER,):
+        return True
+    if code == r.TIME_ZONE_GAP:
+        return float(reason.get("hours", 0)) <= NEARBY_HOURS
+    if code == r.SHARED_AVAILABILITY:
+        return float(reason.get("hours", 0)) >= ENOUGH_SHARED_HOURS
+    if code == r.PEER_CAREER_STAGES:
+        return int(reason.get("apart", 0)) <= 1
+    return False
+
+
+def reason_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
+    """One reason of a pair in words, from `viewpoint`; a legacy sentence as it is."""
+    if isinstance(reason, str):
+        return reason
+    you = _participant(viewpoint)
+    code = reason.get("code")
+    p = dict(reason)
+    if code == r.SHARED_LANGUAGE:
+        languages = join(p.get("languages", []))
+        return ("you both speak {languages}" if you else "both speak {languages}").format(
+            languages=languages
+        )
+    if code == r.NO_SHARED_LANGUAGE:
+        return "you have no language in common" if you else "no language in common"
+    if code == r.GOALS_COVERED:
+        return _goals_covered(p.get("topics", []), int(p.get("goals", 0)), viewpoint)
+    if code == r.NO_GOALS_COVERED:
+        return {
+            MENTEE: "your mentor's skills cover none of your goals",
+            MENTOR: "your skills cover none of your mentee's goals",
+            PEER: "your skills cover none of the other's goals",
+            ORGANIZER: "the mentor's skills cover none of the mentee's goals",
+        }[viewpoint]
+    if code == r.PEER_GOALS_COVERED:
+        return _peer_goals(p)
+    if code == r.PEER_NO_GOALS_COVERED:
+        return (
+            "neither of you offers what the other is looking for"
+            if you
+            else "neither offers what the other is looking for"
+        )
+    if code == r.TIME_ZONE_GAP:
+        gap = float(p.get("hours", 0))
+        if gap == 0:
+            return "you are in the same time zone" if you else "in the same time zone"
+        if gap <= NEARBY_HOURS:
+            sentence = (
+                "you are in nearby time zones, {hours} apart"
+                if you
+                else "in nearby time zones, {hours} apart"
+            )
+        else:
+            sentence = (
+                "there is a time difference of {hours} between you"
+                if you
+                else "a time difference of {hours}"
+            )
+        return sentence.format(hours=hours(gap))
+    if code == r.SHARED_AVAILABILITY:
+        shared = float(p.get("hours", 0))
+        if shared >= ENOUGH_SHARED_HOURS:
+            sentence = (
+                "you have {hours} of free time in common each week"
+                if you
+                else "{hours} of free time in common each week"
+            )
+        else:
+            sentence = (
+                "you have only {hours} of free time in common each week"
+                if you
+                else "only {hours} of free time in common each week"
+            )
+        return sentence.format(hours=hours(shared))
+    if code == r.NO_SHARED_AVAILABILITY:
+        return "you have no weekly time in common" if you else "no weekly time in common"
+    if code == r.CAREER_AHEAD:
+        return _career_ahead(str(p.get("who", MENTOR)), int(p.get("stages", 1)), viewpoint)
+    if code == r.SAME_CAREER_STAGE:
+        return "you are at the same career stage" if you else "at the same career stage"
+    if code == r.CAREER_BEHIND:
+        return _career_behind(str(p.get("who", MENTOR)), viewpoint)
+    if code == r.PEER_CAREER_STAGES:
+        apart = int(p.get("apart", 0))
+        if apart == 0:
+            return "you are at the same career stage" if you else "at the same career stage"
+        if apart == 1:
+            return "you are at nearby career stages" if you else "at nearby career stages"
+        return (
+            "you are {count} career stages apart" if you else "{count} career stages apart"
+        ).format(count=number(apart))
+    if code == r.SAME_ANSWER:
+        return (
+            "you gave the same answer to “{question}”: {answers}"
+            if you
+            else "the same answer to “{question}”: {answers}"
+        ).format(question=p.get("question", ""), answers=join(p.get("answers", [])))
+    if code == r.DIFFERENT_ANSWERS:
+        return (
+            "you answered “{question}” differently" if you else "different answers to “{question}”"
+        ).format(question=p.get("question", ""))
+    return ""  # a code from a later version: better unsaid than wrong
+
+
+def _goals_covered(topics: Sequence[str], goals: int, viewpoint: str) -> str:
+    count, listed = len(topics), join(topics)
+    if goals == 1:
+        sentence = {
+            MENTEE: "your mentor can help with your goal: {topics}",
+            MENTOR: "you can help with your mentee's goal: {topics}",
+            PEER: "you can help with the other's goal: {topics}",
+            ORGANIZER: "the mentor can help with the mentee's goal: {topics}",
+        }[viewpoint]
+    elif count == goals == 2:
+        sentence = {
+            MENTEE: "your mentor can help with both your goals: {topics}",
+            MENTOR: "you can help with both your mentee's goals: {topics}",
+            PEER: "you can help with both the other's goals: {topics}",
+            ORGANIZER: "the mentor can help with both the mentee's goals: {topics}",
+        }[viewpoint]
+    elif count == goals:
+        sentence = {
+            MENTEE: "your mentor can help with all {goals} of your goals: {topics}",
+            MENTOR: "you can help with all {goals} of your mentee's goals: {topics}",
+            PEER: "you can help with all {goals} of the other's goals: {topics}",
+            ORGANIZER: "the mentor can help with all {goals} of the mentee's goals: {topics}",
+        }[viewpoint]
+    else:
+        sentence = {
+            MENTEE: "your mentor can help with {count} of your {goals} goals: {topics}",
+            MENTOR: "you can help with {count} of your mentee's {goals} goals: {topics}",
+            PEER: "you can help with {count} of the other's {goals} goals: {topics}",
+            ORGANIZER: "the mentor can help with {count} of the mentee's {goals} goals: {topics}",
+        }[viewpoint]
+    return sentence.format(count=number(count), goals=number(goals), topics=listed)
+
+
+def _peer_goals(p: Mapping[str, Any]) -> str:
+    first, second = str(p.get("first", "")), str(p.get("second", ""))
+    first_offers, second_offers = p.get("first_offers", []), p.get("second_offers", [])
+    if first_offers and second_offers:
+        sentence = "{first} can help with {first_offers}, and {second} with {second_offers}"
+    elif first_offers:
+        sentence = "{first} can help with {first_offers}"
+    else:
+        sentence = "{second} can help with {second_offers}"
+    return sentence.format(
+        first=first,
+        second=second,
+        first_offers=join(first_offers),
+        second_offers=join(second_offers),
+    )
+
+
+def _career_ahead(who: str, stages: int, viewpoint: str) -> str:
+    sentences = {
+        (MENTOR, MENTEE): (
+            "your mentor is one career stage ahead of you",
+            "your mentor is {count} career stages ahead of you",
+        ),
+        (MENTOR, MENTOR): (
+            "you are one career stage ahead of your mentee",
+            "you are {count} career stages ahead of your mentee",
+        ),
+        (MENTOR, ORGANIZER): (
+            "the mentor is one career stage ahead of the mentee",
+            "the mentor is {count} career stages ahead of the mentee",
+        ),
+        (MENTEE, MENTEE): (
+            "you are one career stage ahead of your mentor",
+            "you are {count} career stages ahead of your mentor",
+        ),
+        (MENTEE, MENTOR): (
+            "your mentee is one career stage ahead of you",
+            "your mentee is {count} career stages ahead of you",
+        ),
+        (MENTEE, ORGANIZER): (
+            "the mentee is one career stage ahead of the mentor",
+            "the mentee is {count} career stages ahead of the mentor",
+        ),
+    }
+    one, several = sentences[(who, ORGANIZER if viewpoint == PEER else viewpoint)]
+    return _plural(stages, one, several)
+
+
+def _career_behind(who: str, viewpoint: str) -> str:
+    return {
+        (MENTOR, MENTEE): "your mentor is earlier in their career than you",
+        (MENTOR, MENTOR): "you are earlier in your career than your mentee",
+        (MENTEE, MENTEE): "you are earlier in your career than your mentor",
+        (MENTEE, MENTOR): "your mentee is earlier in their career than you",
+    }.get(
+        (who, viewpoint),
+        "the mentor is earlier in their career than the mentee"
+        if who == MENTOR
+        else "the mentee is earlier in their career than the mentor",
+    )
+
+
+def strengths(reasons: Iterable[Reasonish] | None, viewpoint: str = ORGANIZER) -> list[str]:
+    """The reasons to show under "why you were matched", in words, strongest first."""
+    said = (reason_text(reason, viewpoint) for reason in reasons or () if is_strength(reason))
+    return [text for text in said if text]
+
+
+def weak_points(reasons: Iterable[Reasonish] | None, viewpoint: str = ORGANIZER) -> list[str]:
+    """The weak points of a pair in words (never shown as reasons)."""
+    said = (reason_text(reason, viewpoint) for reason in reasons or () if not is_strength(reason))
+    return [text for text in said if text]
+
+
+def worth_knowing(reasons: Iterable[Reasonish] | None, viewpoint: str = ORGANIZER) -> str:
+    """The one "worth knowing" line of a pair's weak points, or "" when there are none."""
+    points = weak_points(reasons, viewpoint)
+    if not points:
+        return ""
+    return "Worth knowing: {points}.".format(points="; ".join(points))
+
+
+# -- vetoes -----------------------------------------------------------------------------------
+
+
+def veto_text(veto: Reasonish | None) -> str:
+    """Why a pair is ruled out, for an organizer; a legacy sentence as it is."""
+    if veto is None:
+        return ""
+    if isinstance(veto, str):
+        return veto
+    code, p = veto.get("code"), dict(veto)
+    if code == r.VETO_SAME_PERSON:
+        return "the same person"
+    if code == r.VETO_LANGUAGE:
+        return "no shared language"
+    if code == r.VETO_SKILLS:
+        return "the mentor offers none of the goals the mentee seeks"
+    if code == r.VETO_TIME_ZONE:
+        return "a time difference of {hours}, more than the {allowed} allowed".format(
+            hours=hours(float(p.get("hours", 0))), allowed=hours(float(p.get("allowed", 0)))
+        )
+    if code == r.VETO_AVAILABILITY:
+        return "no weekly time in common"
+    if code == r.VETO_SENIORITY:
+        return (
+            "the mentee is not further along in their career than the mentor"
+            if p.get("who") == MENTEE
+            else "the mentor is not further along in their career than the mentee"
+        )
+    if code == r.VETO_DEPARTMENT:
+        return "both in the same department ({department})".format(
+            department=p.get("department", "")
+        )
+    if code == r.VETO_REPORTING_LINE:
+        return "in the same reporting line"
+    if code == r.VETO_PAIRED_BEFORE:
+        return "paired before"
+    if code == r.VETO_QUESTION:
+        return "different answers to “{question}”, which must match".format(
+            question=p.get("question", "")
+        )
+    return "not allowed by the program's rules"
+
+
+# -- why someone waits ------------------------------------------------------------------------
+
+# Each rule that kept everyone out, for one person and for several, as the count's sentence.
+_COUNTED_RULES = {
+    r.RULE_LANGUAGE: ("{count} shares no language", "{count} share no language"),
+    r.RULE_SKILLS: (
+        "{count} offers none of the goals sought",
+        "{count} offer none of the goals sought",
+    ),
+    r.RULE_TIME_ZONE: (
+        "{count} is too many time zones away",
+        "{count} are too many time zones away",
+    ),
+    r.RULE_AVAILABILITY: (
+        "{count} shares no weekly time",
+        "{count} share no weekly time",
+    ),
+    r.RULE_DEPARTMENT: ("{count} is in the same department", "{count} are in the same department"),
+    r.RULE_REPORTING_LINE: (
+        "{count} is in the same reporting line",
+        "{count} are in the same reporting line",
+    ),
+    r.RULE_PAIRED_BEFORE: (
+        "{count} was paired with them before",
+        "{count} were paired with them before",
+    ),
+    r.RULE_SAME_PERSON: ("{count} is the same person", "{count} are the same person"),
+    r.RULE_QUESTION: (
+        "{count} answered a must-match question differently",
+        "{count} answered a must-match question differently",
+    ),
+    r.RULE_OTHER: ("{count} breaks a rule", "{count} break a rule"),
+}
+_COUNTED_SENIORITY = {
+    True: (
+        "{count} is not further along in their career",
+        "{count} are not further along in their career",
+    ),
+    False: (
+        "{count} is not earlier in their career",
+        "{count} are not earlier in their career",
+    ),
+}
+# The one rule that kept every candidate out: (to the person, to the organizer).
+_EVERYONE_BREAKS = {
+    r.RULE_LANGUAGE: (
+        "no {other} shares a language with you",
+        "no {other} shares a language with them",
+    ),
+    r.RULE_SKILLS: (
+        "no {other} offers what you are looking for",
+        "no {other} offers what they are looking for",
+    ),
+    r.RULE_TIME_ZONE: (
+        "every {other} is too many time zones away from you",
+        "every {other} is too many time zones away from them",
+    ),
+    r.RULE_AVAILABILITY: (
+        "no {other} has weekly time in common with you",
+        "no {other} has weekly time in common with them",
+    ),
+    r.RULE_DEPARTMENT: (
+        "every {other} is in your department",
+        "every {other} is in their department",
+    ),
+    r.RULE_REPORTING_LINE: (
+        "every {other} is in your reporting line",
+        "every {other} is in their reporting line",
+    ),
+    r.RULE_PAIRED_BEFORE: (
+        "every {other} was paired with you before",
+        "every {other} was paired with them before",
+    ),
+    r.RULE_QUESTION: (
+        "every {other} answered a must-match question differently from you",
+        "every {other} answered a must-match question differently from them",
+    ),
+    r.RULE_SAME_PERSON: ("no {other} has signed up yet", "no {other} has signed up yet"),
+    r.RULE_OTHER: ("every {other} breaks a rule", "every {other} breaks a rule"),
+}
+_EVERYONE_BREAKS_SENIORITY = {
+    True: (
+        "no {other} is further along in their career than you",
+        "no {other} is further along in their career than them",
+    ),
+    False: (
+        "no {other} is earlier in their career than you",
+        "no {other} is earlier in their career than them",
+    ),
+}
+_ROLES = {MENTOR: ("mentor", "mentors"), MENTEE: ("mentee", "mentees"), PEER: ("peer", "peers")}
+
+
+def _counted_rule(rule: Mapping[str, Any]) -> str:
+    name = rule.get("rule")
+    if name == r.RULE_SENIORITY:
+        one, several = _COUNTED_SENIORITY[bool(rule.get("ahead", True))]
+    else:
+        one, several = _COUNTED_RULES.get(str(name), _COUNTED_RULES[r.RULE_OTHER])
+    return _plural(int(rule.get("count", 0)), one, several)
+
+
+def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
+    """Why someone waits, in words, from their side or the organizer's; a legacy one as it is."""
+    if isinstance(reason, str):
+        return reason
+    you = _participant(viewpoint)
+    code, p = reason.get("code"), dict(reason)
+    other, others = _ROLES.get(str(p.get("other", MENTOR)), _ROLES[MENTOR])
+    count = int(p.get("count", 0))
+    if code == r.NO_FREE_MENTOR:
+        return "no mentor has a free place in this round"
+    if code == r.NO_MENTEE_WAITING:
+        return "no mentee is waiting for a mentor in this round"
+    if code == r.NOBODY_SIGNED_UP:
+        return f"no {others} have signed up yet"
+    if code == r.NO_ONE_SPEAKS:
+        languages = p.get("languages") or []
+        if languages:
+            return "no {other} speaks {languages}".format(
+                other=other, languages=join(languages, "or")
+            )
+        return (
+            "no {other} speaks a language you speak"
+            if you
+            else "no {other} speaks a language they speak"
+        ).format(other=other)
+    if code == r.NO_ONE_OFFERS:
+        goals = p.get("goals") or []
+        if goals:
+            return "no {other} offers any of {goals}".format(other=other, goals=join(goals, "or"))
+        return ("no {other} offers your goals" if you else "no {other} offers their goals").format(
+            other=other
+        )
+    if code == r.NO_ONE_SEEKS:
+        skills = p.get("skills") or []
+        if skills:
+            return "no {other} seeks any of {skills}".format(other=other, skills=join(skills, "or"))
+        return (
+            "no {other} seeks what you offer" if you else "no {other} seeks what they offer"
+        ).format(other=other)
+    if code == r.EVERYONE_TOO_FAR:
+        return "every {other} is more than {hours} away in time zone".format(
+            other=other, hours=hours(float(p.get("hours", 0)))
+        )
+    if code == r.NO_ONE_SAME_ANSWER:
+        return "no {other} gave the same answer to “{question}”, which must match".format(
+            other=other, question=p.get("question", "")
+        )
+    if code == r.EVERYONE_BREAKS:
+        rule = str(p.get("rule"))
+        if rule == r.RULE_SENIORITY:
+            pair = _EVERYONE_BREAKS_SENIORITY[bool(p.get("ahead", True))]
+        else:
+            pair = _EVERYONE_BREAKS.get(rule, _EVERYONE_BREAKS[r.RULE_OTHER])
+        return (pair[0] if you else pair[1]).format(other=other)
+    if code == r.NO_ONE_PASSES:
+        return "none of the {total} {others} passes the rules: {rules}".format(
+            total=number(int(p.get("total", 0))),
+            others=others,
+            rules=", ".join(_counted_rule(rule) for rule in p.get("rules", [])),
+        )
+    if code == r.OTHERS_HAVE_ROOM:
+        return _plural(
+            count,
+            "one mentor who passes the rules still has room, but this round keeps only pairs "
+            "above the lowest score it could guarantee everyone",
+            "{count} mentors who pass the rules still have room, but this round keeps only "
+            "pairs above the lowest score it could guarantee everyone",
+        )
+    if code == r.COMPATIBLE_FULL:
+        if p.get("outscored"):
+            one = (
+                "the only mentor who passes the rules is full: the mentees they took scored "
+                "higher with them"
+            )
+            several = (
+                "all {count} mentors who pass the rules are full: the mentees they took scored "
+                "higher with them"
+            )
+        elif you:
+            one = (
+                "the only mentor who passes the rules is full: matching you would have left "
+                "someone else without a match"
+            )
+            several = (
+                "all {count} mentors who pass the rules are full: matching you would have left "
+                "someone else without a match"
+            )
+        else:
+            one = (
+                "the only mentor who passes the rules is full: matching them would have left "
+                "someone else without a match"
+            )
+            several = (
+                "all {count} mentors who pass the rules are full: matching them would have "
+                "left someone else without a match"
+            )
+        return _plural(count, one, several)
+    if code == r.COMPATIBLE_TAKEN:
+        return _plural(
+            count,
+            "the only mentee who passes the rules was matched with a mentor who suits them better",
+            "the {count} mentees who pass the rules were matched with mentors who suit them better",
+        )
+    if code == r.PEERS_TAKEN:
+        if p.get("odd"):
+            return _plural(
+                count,
+                "the only peer who passes the rules was matched with someone else (an odd "
+                "number of people can leave one person out)",
+                "all {count} peers who pass the rules were matched with others (an odd number "
+                "of people can leave one person out)",
+            )
+        return _plural(
+            count,
+            "the only peer who passes the rules was matched with someone else",
+            "all {count} peers who pass the rules were matched with others",
+        )
+    return "not matched in this round"
+
+
+# -- what to recruit --------------------------------------------------------------------------
+
+
+def hint_text(hint: Reasonish) -> str:
+    """What to recruit so that fewer wait, for an organizer; a legacy hint as it is."""
+    if isinstance(hint, str):
+        return hint
+    if hint.get("code") != r.RECRUIT_MENTORS:
+        return ""
+    count = int(hint.get("mentees", 0))
+    language, goal = str(hint.get("language") or ""), str(hint.get("goal") or "")
+    if language and goal:
+        one = (
+            "one mentee who speaks {language} and wants {goal} has no mentor: recruit mentors "
+            "offering {goal} who speak {language}"
+        )
+        several = (
+            "{count} mentees who speak {language} and want {goal} have no mentor: recruit "
+            "mentors offering {goal} who speak {language}"
+        )
+    elif language:
+        one = "one mentee who speaks {language} has no mentor: recruit mentors who speak {language}"
+        several = (
+            "{count} mentees who speak {language} have no mentor: recruit mentors who speak "
+            "{language}"
+        )
+    elif goal:
+        one = "one mentee who wants {goal} has no mentor: recruit mentors offering {goal}"
+        several = "{count} mentees who want {goal} have no mentor: recruit mentors offering {goal}"
+    else:
+        one = "one mentee has no mentor: recruit mentors"
+        several = "{count} mentees have no mentor: recruit mentors"
+    return _plural(count, one, several, language=language, goal=goal)
+
+
+# -- templates --------------------------------------------------------------------------------
+
+
+def register(environment: jinja2.Environment) -> None:
+    """Make the words available to templates, as filters: `reasons|strengths(viewpoint)`."""
+    environment.filters.update(
+        strengths=strengths,
+        worth_knowing=worth_knowing,
+        unmatched_reason=unmatched_text,
+        recruit_hint=hint_text,
+        veto_words=veto_text,
+    )
