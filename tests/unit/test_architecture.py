@@ -18,7 +18,7 @@ MAX_LINES = 600
 # list may only shrink: a module that grows past the limit, or one split without taking it off
 # this list, fails the test below.
 TOO_LONG_FOR_NOW = {
-    "portal/services/rounds.py",
+    "portal/services/rounds/run.py",
 }
 # The domain is pure: no web framework, no database, no AWS, and none of the layers above it.
 NOT_IN_THE_DOMAIN = (
