@@ -1,0 +1,57 @@
+"""Introductions: the two emails that tell a new pair about each other."""
+
+from __future__ import annotations
+
+from portal.catalog.agreements import Agreements
+from portal.domain.participants import Participant
+from portal.domain.program import Program
+from portal.persistence.matches import StoredMatch
+from portal.services.rounds.common import ME, RoundParts
+from portal.services.rounds.common import person_context as _person
+
+
+class Introductions(RoundParts):
+    """Introduce an active pair, once per person, however often it is asked."""
+
+    def agreement(self, program: Program) -> tuple[str, str]:
+        """The program's agreement: its title and its Markdown text, or empty strings."""
+        agreement = Agreements(self.content_dir / "agreements").of(program)
+        return agreement.title, agreement.text
+
+    def _introduce(
+        self,
+        program: Program,
+        round_id: str,
+        mentor: Participant,
+        mentee: Participant,
+        pair: StoredMatch,
+    ) -> int:
+        title, text = self.agreement(program)
+        sent = 0
+        for person, other in ((mentee, mentor), (mentor, mentee)):
+            key = f"intro:{program.slug}:{round_id}:{person.participant_id}:{other.participant_id}"
+            if self.mail.outbox.get(key) is not None:
+                continue  # introduced before an interruption: no second link
+            page_url = f"{self.base_url}/programs/{program.slug}"
+            if self.links is not None:
+                page_url = f"{self.base_url}/me/{self.links.issue(ME, program.slug, person.email)}"
+            queued = self.mail.queue(
+                key,
+                to=person.mailbox,
+                template="introduction",
+                context={
+                    "program": program,
+                    "person": _person(person),
+                    "other": _person(other),
+                    "reasons": list(pair.reasons),
+                    "score": pair.score,
+                    "agreement_title": title,
+                    "agreement_text": text,
+                    "program_url": f"{self.base_url}/programs/{program.slug}",
+                    "page_url": page_url,
+                },
+                program=program.slug,
+                reply_to=other.mailbox,
+            )
+            sent += queued
+        return sent
