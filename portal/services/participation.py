@@ -12,6 +12,7 @@ from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
 from portal.domain.participants import Participant, Status
+from portal.mail.catalog import Recipient
 from portal.persistence.matches import MatchRepository
 from portal.persistence.matches import StoredMatch as StoredMatch  # the match callers are given
 from portal.persistence.participants import ParticipantRepository
@@ -105,20 +106,23 @@ class ParticipationService:
         ender = self.participants.get(program, by)
         if definition is None or person is None or ender is None:
             return
-        key = f"ended:{program}:{match_ref(match.match_id)}:{person.participant_id}"
-        if self.mail.outbox.get(key) is not None:
-            return
         because = {
             "rematch": f"{ender.first_name} felt it was not the right fit and asked for a new "
             "match.",
             "paused": f"{ender.first_name} is taking a break from the program.",
             "left": f"{ender.first_name} has left the program.",
         }.get(reason, "it was closed early.")
-        if self.mail.queue(
-            key,
+        if self.mail.queue_once(
+            "match_ended",
+            Recipient.PARTICIPANT,
             to=person.mailbox,
-            template="match_ended",
-            context={
+            key={
+                "program": program,
+                "match": match_ref(match.match_id),
+                "person": person.participant_id,
+            },
+            # Made only for an email not queued before: no second link.
+            context=lambda: {
                 "program": definition,
                 "person": person,
                 "other": ender,

@@ -18,6 +18,7 @@ from typing import Any
 from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
+from portal.mail.catalog import EMAILS, Recipient
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.signups import SignupStore, Submitted
 from portal.services.magic_links import LinkGrant, MagicLinks, token_hash
@@ -37,6 +38,9 @@ MAIL_WINDOW_MINUTES = 10
 PENDING_FOR = timedelta(days=7)
 # Statuses of someone who takes part: a sign-up form or link never changes their record.
 TAKING_PART = (Status.CONFIRMED, Status.PAUSED)
+
+CONFIRM_SIGNUP = EMAILS["confirm_signup"]
+ALREADY_REGISTERED = EMAILS["already_registered"]
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ class SignupService:
         window = _window(now)
         if existing is not None and existing.status in TAKING_PART:
             # Losing one's link is the usual reason to sign up again: send a fresh one.
-            key = f"already:{program.slug}:{who}:{window}"
+            key = ALREADY_REGISTERED.key_for(program=program.slug, address=who, window=window)
             token, link = self.links.prepare(ME, program.slug, application.email)
             template = "already_registered"
             context: dict[str, Any] = {
@@ -237,7 +241,7 @@ class SignupService:
                 "expires_hours": int(self.links.ttl.total_seconds() // 3600),
             }
         else:
-            key = f"confirm:{program.slug}:{who}:{window}"
+            key = CONFIRM_SIGNUP.key_for(program=program.slug, address=who, window=window)
             token, link = self.links.prepare(
                 CONFIRM,
                 program.slug,
@@ -254,7 +258,12 @@ class SignupService:
                 "expires_hours": int(self.confirm_ttl.total_seconds() // 3600),
             }
         email = self.mail.compose(
-            key, to=application.mailbox, template=template, context=context, program=program.slug
+            key,
+            to=application.mailbox,
+            template=template,
+            recipient=Recipient.APPLICANT,
+            context=context,
+            program=program.slug,
         )
         create = None
         if existing is None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from portal.domain.matches import capacity
 from portal.domain.participants import Participant, Role
 from portal.domain.program import Program
+from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch
+from portal.services.magic_links import MagicLinks
 from portal.services.rounds.common import CHOOSE
 from portal.services.rounds.common import person_context as _person
 from portal.services.rounds.introductions import Introductions
@@ -70,25 +73,35 @@ class MenteeChoice(Introductions):
         sent = 0
         for mentee_email, suggestions in sorted(by_mentee.items()):
             mentee = everyone[mentee_email]
-            key = f"suggest:{program.slug}:{round_id}:{mentee.participant_id}"
-            if self.mail.outbox.get(key) is not None or self.links is None:
+            links = self.links
+            if links is None:
                 continue
-            token = self.links.issue(f"{CHOOSE}:{round_id}", program.slug, mentee_email)
-            ranked = sorted(suggestions, key=lambda m: (-m.score, m.mentor))
-            options = [
-                {
-                    "mentor": _person(everyone[m.mentor]),
-                    "reasons": list(m.reasons),
-                    "score": m.score,
-                    "choose_url": f"{self.base_url}/choose/{round_id}/{token}/{index}",
-                }
-                for index, m in enumerate(ranked, start=1)
-            ]
-            sent += self.mail.queue(
-                key,
+
+            def context(
+                mentee: Participant = mentee,
+                suggestions: list[StoredMatch] = suggestions,
+                links: MagicLinks = links,
+            ) -> dict[str, Any]:
+                # Made only for an email not queued before an interruption: no second link.
+                token = links.issue(f"{CHOOSE}:{round_id}", program.slug, mentee.email)
+                ranked = sorted(suggestions, key=lambda m: (-m.score, m.mentor))
+                options = [
+                    {
+                        "mentor": _person(everyone[m.mentor]),
+                        "reasons": list(m.reasons),
+                        "score": m.score,
+                        "choose_url": f"{self.base_url}/choose/{round_id}/{token}/{index}",
+                    }
+                    for index, m in enumerate(ranked, start=1)
+                ]
+                return {"program": program, "person": _person(mentee), "options": options}
+
+            sent += self.mail.queue_once(
+                "suggestions",
+                Recipient.PARTICIPANT,
                 to=mentee.mailbox,
-                template="suggestions",
-                context={"program": program, "person": _person(mentee), "options": options},
+                key={"program": program.slug, "round": round_id, "person": mentee.participant_id},
+                context=context,
                 program=program.slug,
             )
         return sent

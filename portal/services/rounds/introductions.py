@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from portal.catalog.agreements import Agreements
 from portal.domain.participants import Participant
 from portal.domain.program import Program
+from portal.mail.catalog import Recipient
 from portal.persistence.matches import StoredMatch
 from portal.services.rounds.common import ME, RoundParts
 from portal.services.rounds.common import person_context as _person
@@ -29,17 +32,14 @@ class Introductions(RoundParts):
         title, text = self.agreement(program)
         sent = 0
         for person, other in ((mentee, mentor), (mentor, mentee)):
-            key = f"intro:{program.slug}:{round_id}:{person.participant_id}:{other.participant_id}"
-            if self.mail.outbox.get(key) is not None:
-                continue  # introduced before an interruption: no second link
-            page_url = f"{self.base_url}/programs/{program.slug}"
-            if self.links is not None:
-                page_url = f"{self.base_url}/me/{self.links.issue(ME, program.slug, person.email)}"
-            queued = self.mail.queue(
-                key,
-                to=person.mailbox,
-                template="introduction",
-                context={
+
+            def context(person: Participant = person, other: Participant = other) -> dict[str, Any]:
+                # Made only for an email not queued before an interruption: no second link.
+                page_url = f"{self.base_url}/programs/{program.slug}"
+                if self.links is not None:
+                    token = self.links.issue(ME, program.slug, person.email)
+                    page_url = f"{self.base_url}/me/{token}"
+                return {
                     "program": program,
                     "person": _person(person),
                     "other": _person(other),
@@ -49,9 +49,20 @@ class Introductions(RoundParts):
                     "agreement_text": text,
                     "program_url": f"{self.base_url}/programs/{program.slug}",
                     "page_url": page_url,
+                }
+
+            sent += self.mail.queue_once(
+                "introduction",
+                Recipient.PARTICIPANT,
+                to=person.mailbox,
+                key={
+                    "program": program.slug,
+                    "round": round_id,
+                    "person": person.participant_id,
+                    "other": other.participant_id,
                 },
+                context=context,
                 program=program.slug,
                 reply_to=other.mailbox,
             )
-            sent += queued
         return sent

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from portal.domain.matches import capacity, matching_pool
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
+from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch
 from portal.services.rounds.choice import MenteeChoice
 from portal.services.rounds.common import ORGANIZE, RoundOutcome, due_time
@@ -231,20 +232,23 @@ class RoundRun(MenteeChoice):
         }
         sent = 0
         for organizer in program.organizers:
-            key = f"summary:{program.slug}:{round_id}:{organizer}"
-            if self.mail.outbox.get(key) is not None:
-                continue  # queued before this round was interrupted: no second link
-            review_url = None
-            if program.approval is Approval.ORGANIZER and self.links is not None:
-                token = self.links.issue(ORGANIZE, program.slug, organizer)
-                review_url = f"{self.base_url}/organize/{token}"
-            elif program.approval is Approval.MENTEE_CHOICE:
-                review_url = f"{self.base_url}/programs/{program.slug}"
-            sent += self.mail.queue(
-                key,
+
+            def with_review_url(organizer: str = organizer) -> dict[str, Any]:
+                # Made only for an email not queued before an interruption: no second link.
+                review_url = None
+                if program.approval is Approval.ORGANIZER and self.links is not None:
+                    token = self.links.issue(ORGANIZE, program.slug, organizer)
+                    review_url = f"{self.base_url}/organize/{token}"
+                elif program.approval is Approval.MENTEE_CHOICE:
+                    review_url = f"{self.base_url}/programs/{program.slug}"
+                return {**context, "review_url": review_url}
+
+            sent += self.mail.queue_once(
+                "match_summary",
+                Recipient.ORGANIZER,
                 to=organizer,
-                template="match_summary",
-                context={**context, "review_url": review_url},
+                key={"program": program.slug, "round": round_id, "organizer": organizer},
+                context=with_review_url,
                 program=program.slug,
             )
         return sent
