@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from portal.catalog.programs import ProgramCatalog
@@ -18,12 +17,10 @@ from portal.persistence.matches import StoredMatch as StoredMatch  # the match c
 from portal.persistence.participants import ParticipantRepository
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
-from portal.services.rounds import ME
 
 log = logging.getLogger(__name__)
 
 # Reminders are read days later than sign-up confirmations: their links last longer.
-REMINDER_LINK_TTL = timedelta(days=14)
 
 
 class ParticipationError(Exception):
@@ -52,8 +49,7 @@ class ParticipationService:
 
     def page_url(self, program: str, email: str) -> str:
         """A magic link to the person's own page."""
-        token = self.links.issue(ME, program, email, ttl=REMINDER_LINK_TTL)
-        return f"{self.base_url}/me/{token}"
+        return self.links.me_url(program, email)
 
     # -- reading --------------------------------------------------------------------------
 

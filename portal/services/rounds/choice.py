@@ -11,7 +11,6 @@ from portal.domain.program import Program
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch
 from portal.services.magic_links import MagicLinks
-from portal.services.rounds.common import CHOOSE
 from portal.services.rounds.common import person_context as _person
 from portal.services.rounds.introductions import Introductions
 
@@ -83,16 +82,16 @@ class MenteeChoice(Introductions):
                 links: MagicLinks = links,
             ) -> dict[str, Any]:
                 # Made only for an email not queued before an interruption: no second link.
-                token = links.issue(f"{CHOOSE}:{round_id}", program.slug, mentee.email)
                 ranked = sorted(suggestions, key=lambda m: (-m.score, m.mentor))
+                urls = links.choose_urls(program.slug, round_id, mentee.email, len(ranked))
                 options = [
                     {
                         "mentor": _person(everyone[m.mentor]),
                         "reasons": list(m.reasons),
                         "score": m.score,
-                        "choose_url": f"{self.base_url}/choose/{round_id}/{token}/{index}",
+                        "choose_url": url,
                     }
-                    for index, m in enumerate(ranked, start=1)
+                    for m, url in zip(ranked, urls, strict=True)
                 ]
                 return {"program": program, "person": _person(mentee), "options": options}
 

@@ -12,12 +12,12 @@ from portal.domain.clock import Clock
 from portal.domain.participants import Participant
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.participants import ParticipantRepository
-from portal.services.magic_links import MagicLinks
+from portal.services.magic_links import MagicLinks, Purpose
 from portal.services.mail import MailService
 
-ORGANIZE = "organize"  # magic links that let an organizer review a program's rounds
-CHOOSE = "choose"  # magic links with which a mentee picks one of their suggestions
-ME = "me"  # magic links to a participant's own page
+ORGANIZE = Purpose.ORGANIZE  # magic links that let an organizer review a program's rounds
+CHOOSE = Purpose.CHOOSE  # magic links with which a mentee picks one of their suggestions
+ME = Purpose.ME  # magic links to a participant's own page
 ROUND_ID_FORMAT = "%Y-%m-%dT%H%MZ"
 
 

@@ -9,7 +9,7 @@ from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import StoredMatch
-from portal.services.rounds.common import ME, RoundParts
+from portal.services.rounds.common import RoundParts
 from portal.services.rounds.common import person_context as _person
 
 
@@ -37,8 +37,7 @@ class Introductions(RoundParts):
                 # Made only for an email not queued before an interruption: no second link.
                 page_url = f"{self.base_url}/programs/{program.slug}"
                 if self.links is not None:
-                    token = self.links.issue(ME, program.slug, person.email)
-                    page_url = f"{self.base_url}/me/{token}"
+                    page_url = self.links.me_url(program.slug, person.email)
                 return {
                     "program": program,
                     "person": _person(person),

@@ -16,7 +16,7 @@ from portal.domain.program import Approval, Program
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch
 from portal.services.rounds.choice import MenteeChoice
-from portal.services.rounds.common import ORGANIZE, RoundOutcome, due_time
+from portal.services.rounds.common import RoundOutcome, due_time
 
 if TYPE_CHECKING:
     from portal.domain.matching import MatchResult
@@ -237,8 +237,7 @@ class RoundRun(MenteeChoice):
                 # Made only for an email not queued before an interruption: no second link.
                 review_url = None
                 if program.approval is Approval.ORGANIZER and self.links is not None:
-                    token = self.links.issue(ORGANIZE, program.slug, organizer)
-                    review_url = f"{self.base_url}/organize/{token}"
+                    review_url = self.links.organize_url(program.slug, organizer)
                 elif program.approval is Approval.MENTEE_CHOICE:
                     review_url = f"{self.base_url}/programs/{program.slug}"
                 return {**context, "review_url": review_url}

@@ -105,7 +105,7 @@ def requested_contexts(services: Services) -> dict[str, dict[str, Any]]:
             "role": "mentee",
             "program_url": "http://portal.test/programs/demo",
             "page_url": "http://portal.test/me/abcdefghijklmnopqrstuvwxyz",
-            "expires_hours": 48,
+            "expires_days": 14,
         },
     }
 
