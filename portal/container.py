@@ -125,7 +125,9 @@ def build_services(
         unsubscribe_url=unsubscribes.url,
         courier=make_courier(settings),
     )
-    links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
+    links = MagicLinks(
+        TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url
+    )
     matches = MatchRepository()
     checkin_repository = CheckinRepository()
     participation = ParticipationService(

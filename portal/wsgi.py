@@ -6,7 +6,8 @@ from portal import create_app
 
 # Zappa logs each request in Common Log Format: the client's IP address and user agent, which
 # are personal data, and the path, which for an emailed link holds its single-use token.
-# Neither may reach the logs (DESIGN.md, "Data" and "Magic links"): keep Zappa's warnings.
+# Neither may reach the logs (docs/architecture.md, "Personal data in logs"): keep Zappa's
+# warnings only.
 logging.getLogger("zappa.wsgi").setLevel(logging.WARNING)
 
 app = create_app()

@@ -16,6 +16,7 @@ from portal.container import Services
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.local.demo import demo_participants
+from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch, match_id
 from tests.conftest import FakeClock
 
@@ -205,6 +206,7 @@ def queue_confirmations(services: Services, count: int, program: str = "demo") -
             key,
             to=f"person{n}@example.org",
             template="confirm_signup",
+            recipient=Recipient.APPLICANT,
             context={
                 "name": f"Person {n}",
                 "program": definition,

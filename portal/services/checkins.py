@@ -17,11 +17,11 @@ from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
-from portal.services.magic_links import LinkGrant, MagicLinks
-from portal.services.participation import REMINDER_LINK_TTL, ParticipationService
+from portal.services.magic_links import LinkGrant, MagicLinks, Purpose
+from portal.services.participation import ParticipationService
 
-CHECKIN = "checkin"  # opens the check-in form of one match; scope "<match id>|<survey>"
-RATE = "rate"  # records a quick rating of one match; scope "<match id>"
+CHECKIN = Purpose.CHECKIN  # opens the check-in form of one match; scope "<match id>|<survey>"
+RATE = Purpose.RATE  # records a quick rating of one match; scope "<match id>"
 RATINGS = (1, 2, 3, 4, 5)
 MAX_GOALS = 10
 RATING_LABELS = {1: "Poor", 2: "Not great", 3: "OK", 4: "Good", 5: "Great"}
@@ -93,15 +93,11 @@ class CheckinService:
 
     def checkin_url(self, program: str, match_id: str, email: str, survey: str = "") -> str:
         """A magic link that signs the person in and opens the match's check-in form."""
-        token = self.links.issue(
-            CHECKIN, program, email, scope=_scope(match_id, survey), ttl=REMINDER_LINK_TTL
-        )
-        return f"{self.base_url}/checkin/{token}"
+        return self.links.checkin_url(program, email, _scope(match_id, survey))
 
     def rating_urls(self, program: str, match_id: str, email: str) -> list[tuple[int, str]]:
         """One link per rating, 1 to 5, sharing one single-use token bound to this person."""
-        token = self.links.issue(RATE, program, email, scope=match_id, ttl=REMINDER_LINK_TTL)
-        return [(score, f"{self.base_url}/rate/{token}/{score}") for score in RATINGS]
+        return self.links.rate_urls(program, email, match_id, RATINGS)
 
     # -- reading --------------------------------------------------------------------------
 

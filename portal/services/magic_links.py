@@ -1,4 +1,8 @@
-"""Magic links: random single-use tokens whose hash is stored with an expiry."""
+"""Magic links: random single-use tokens whose hash is stored with an expiry.
+
+Every kind of link the portal emails is here: its purpose, how long it lives (one lifetime per
+purpose, whoever issues it; README's table of links lists them) and the URL it opens.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,45 @@ from typing import Any
 
 from portal.domain.clock import Clock
 from portal.persistence.tokens import NewToken, StoredToken, TokenRepository
+
+
+class Purpose(StrEnum):
+    """What a link lets its holder do; a token is checked against the purpose it was made for."""
+
+    CONFIRM = "confirm"  # confirms a sign-up's answers: /confirm/<token>
+    ME = "me"  # signs a participant in to their own page: /me/<token>
+    ORGANIZE = "organize"  # signs an organizer in to review a round's drafts: /organize/<token>
+    CHOOSE = "choose"  # a mentee picks a suggestion: /choose/<round>/<token>/<n>, "choose:<round>"
+    CHECKIN = "checkin"  # opens a match's check-in form: /checkin/<token>
+    RATE = "rate"  # records a quick rating of a match: /rate/<token>/<score>
+
+
+# How long a link of each purpose lives. Links that reminders carry, and every /me link, last
+# two weeks: the ladder's next step is a week away. The others follow the setting
+# PORTAL_TOKEN_TTL_HOURS (48 hours unless set); a confirmation never outlives the pending
+# sign-up it confirms (SIGNUP_KEPT_FOR).
+TWO_WEEKS = timedelta(days=14)
+SIGNUP_KEPT_FOR = timedelta(days=7)
+FIXED_LIFETIMES = {
+    Purpose.ME: TWO_WEEKS,
+    Purpose.CHECKIN: TWO_WEEKS,
+    Purpose.RATE: TWO_WEEKS,
+}
+
+
+def lifetimes(setting: timedelta) -> dict[Purpose, timedelta]:
+    """Each purpose's lifetime, given the PORTAL_TOKEN_TTL_HOURS setting."""
+    return {
+        Purpose.CONFIRM: min(setting, SIGNUP_KEPT_FOR),
+        Purpose.ORGANIZE: setting,
+        Purpose.CHOOSE: setting,
+        **FIXED_LIFETIMES,
+    }
+
+
+def purpose_of(purpose: str) -> Purpose:
+    """The purpose of a stored purpose string ("choose:<round>" is a CHOOSE link)."""
+    return Purpose(purpose.partition(":")[0])
 
 
 class LinkProblem(StrEnum):
@@ -45,21 +88,57 @@ def token_hash(token: str) -> str:
 
 
 class MagicLinks:
-    def __init__(self, tokens: TokenRepository, clock: Clock, ttl: timedelta) -> None:
+    def __init__(
+        self, tokens: TokenRepository, clock: Clock, ttl: timedelta, base_url: str = ""
+    ) -> None:
         self.tokens = tokens
         self.clock = clock
-        self.ttl = ttl
+        self.lifetimes = lifetimes(ttl)
+        self.base_url = base_url
 
-    def issue(
-        self,
-        purpose: str,
-        program: str,
-        subject: str,
-        *,
-        scope: str = "",
-        ttl: timedelta | None = None,
-    ) -> str:
-        """A new token for `subject`; only its hash is stored."""
+    def lifetime(self, purpose: str) -> timedelta:
+        """How long a link of this purpose works."""
+        return self.lifetimes[purpose_of(purpose)]
+
+    # -- the URLs emails carry ------------------------------------------------------------
+
+    def me_url(self, program: str, email: str) -> str:
+        """A new link to the participant's own page."""
+        return f"{self.base_url}/me/{self.issue(Purpose.ME, program, email)}"
+
+    def organize_url(self, program: str, organizer: str) -> str:
+        """A new link that signs an organizer in to review the program's draft pairs."""
+        return f"{self.base_url}/organize/{self.issue(Purpose.ORGANIZE, program, organizer)}"
+
+    def choose_urls(self, program: str, round_id: str, mentee: str, options: int) -> list[str]:
+        """One URL per suggestion, 1 to `options`, sharing one single-use token."""
+        token = self.issue(f"{Purpose.CHOOSE}:{round_id}", program, mentee)
+        return [f"{self.base_url}/choose/{round_id}/{token}/{n}" for n in range(1, options + 1)]
+
+    def checkin_url(self, program: str, email: str, scope: str) -> str:
+        """A new link that signs the person in and opens a match's check-in form."""
+        token = self.issue(Purpose.CHECKIN, program, email, scope=scope)
+        return f"{self.base_url}/checkin/{token}"
+
+    def rate_urls(
+        self, program: str, email: str, match_id: str, scores: tuple[int, ...]
+    ) -> list[tuple[int, str]]:
+        """One URL per rating, sharing one single-use token bound to this person and match."""
+        token = self.issue(Purpose.RATE, program, email, scope=match_id)
+        return [(score, f"{self.base_url}/rate/{token}/{score}") for score in scores]
+
+    def confirm_url(self, token: str) -> str:
+        """The URL of a confirmation token made by `prepare`."""
+        return f"{self.base_url}/confirm/{token}"
+
+    def page_url_of(self, token: str) -> str:
+        """The URL of a /me token made by `prepare`."""
+        return f"{self.base_url}/me/{token}"
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def issue(self, purpose: str, program: str, subject: str, *, scope: str = "") -> str:
+        """A new token for `subject`, for its purpose's lifetime; only its hash is stored."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
         self.tokens.add(
@@ -68,7 +147,7 @@ class MagicLinks:
             program=program,
             subject=subject,
             now=now,
-            expires_at=now + (ttl or self.ttl),
+            expires_at=now + self.lifetime(purpose),
             scope=scope,
         )
         return token
@@ -79,7 +158,6 @@ class MagicLinks:
         program: str,
         subject: str,
         *,
-        ttl: timedelta | None = None,
         payload: dict[str, Any] | None = None,
     ) -> tuple[str, NewToken]:
         """A new token and what to store for it, for a caller that stores it with other writes."""
@@ -91,7 +169,7 @@ class MagicLinks:
             program,
             subject,
             created_at=now,
-            expires_at=now + (ttl or self.ttl),
+            expires_at=now + self.lifetime(purpose),
             payload=payload,
         )
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from portal.domain.clock import Clock
+from portal.mail.catalog import Recipient, email
 from portal.mail.message import build_message
 from portal.mail.render import render
 from portal.mail.senders import PermanentSendError, Sender, TransientSendError
@@ -19,8 +20,6 @@ from portal.persistence.suppressions import SuppressionRepository
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-# Emails a person triggers themselves: sent even after they unsubscribed from program mail.
-REQUESTED_BY_RECIPIENT = frozenset({"confirm_signup", "already_registered"})
 LEASE = timedelta(minutes=5)
 
 
@@ -63,6 +62,7 @@ class MailService:
         *,
         to: str,
         template: str,
+        recipient: Recipient,
         context: dict[str, Any],
         program: str | None = None,
         reply_to: str | None = None,
@@ -70,11 +70,13 @@ class MailService:
         """Render a message for the outbox, without storing it; None if it must not be sent.
 
         None if the address has asked for no more program email (or bounced); an email the
-        person asked for just now (a confirmation) still goes out after an unsubscribe, never
-        after a bounce or a complaint.
+        catalogue says the person asked for (a confirmation) still goes out after an
+        unsubscribe, never after a bounce or a complaint. CatalogError for an email the
+        catalogue does not declare for this kind of recipient.
         """
+        entry = email(template, recipient)
         suppressed = self.suppressions.reason(to) if self.suppressions else None
-        if suppressed and (suppressed != "unsubscribe" or template not in REQUESTED_BY_RECIPIENT):
+        if suppressed and (suppressed != "unsubscribe" or entry.unsubscribe_stops):
             log.info("not queued: %s is suppressed (%s)", template, suppressed)
             return None
         message = build_message(
@@ -95,6 +97,7 @@ class MailService:
         *,
         to: str,
         template: str,
+        recipient: Recipient,
         context: dict[str, Any],
         program: str | None = None,
         reply_to: str | None = None,
@@ -104,9 +107,48 @@ class MailService:
         False if it was queued before, or if it must not be sent (see `compose`).
         """
         item = self.compose(
-            key, to=to, template=template, context=context, program=program, reply_to=reply_to
+            key,
+            to=to,
+            template=template,
+            recipient=recipient,
+            context=context,
+            program=program,
+            reply_to=reply_to,
         )
         return item is not None and self.outbox.enqueue(item, self.clock())
+
+    def queued(self, template: str, recipient: Recipient, key: Mapping[str, str]) -> bool:
+        """Whether this email, its key made from `key`'s parts, is in the outbox already."""
+        return self.outbox.get(email(template, recipient).key_for(**key)) is not None
+
+    def queue_once(
+        self,
+        template: str,
+        recipient: Recipient,
+        *,
+        to: str,
+        key: Mapping[str, str],
+        context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        program: str | None = None,
+        reply_to: str | None = None,
+    ) -> bool:
+        """Queue a catalogued email unless it was queued before; True if this call queued it.
+
+        The key is the catalogue's shape filled with `key`'s parts. A context given as a
+        function is made only when the email is new, so a repeated run issues no second link.
+        """
+        outbox_key = email(template, recipient).key_for(**key)
+        if self.outbox.get(outbox_key) is not None:
+            return False
+        return self.queue(
+            outbox_key,
+            to=to,
+            template=template,
+            recipient=recipient,
+            context=dict(context() if callable(context) else context),
+            program=program,
+            reply_to=reply_to,
+        )
 
     def dispatch(self, key: str) -> None:
         """Have a queued message sent soon: by the courier if there is one, else now.
@@ -150,10 +192,11 @@ class MailService:
         if item.template == "delivery_failed" or self.organizers_of is None or not item.program:
             return  # a failed failure report is logged, not reported again
         for organizer in self.organizers_of(item.program):
-            self.queue(
-                f"failed:{item.key}:{organizer}",
+            self.queue_once(
+                "delivery_failed",
+                Recipient.ORGANIZER,
                 to=organizer,
-                template="delivery_failed",
+                key={"email": item.key, "organizer": organizer},
                 context={"recipient": item.recipient, "template": item.template, "error": error},
                 program=item.program,
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from portal.catalog.programs import ProgramCatalog
@@ -12,17 +11,16 @@ from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
 from portal.domain.participants import Participant, Status
+from portal.mail.catalog import Recipient
 from portal.persistence.matches import MatchRepository
 from portal.persistence.matches import StoredMatch as StoredMatch  # the match callers are given
 from portal.persistence.participants import ParticipantRepository
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
-from portal.services.rounds import ME
 
 log = logging.getLogger(__name__)
 
 # Reminders are read days later than sign-up confirmations: their links last longer.
-REMINDER_LINK_TTL = timedelta(days=14)
 
 
 class ParticipationError(Exception):
@@ -51,8 +49,7 @@ class ParticipationService:
 
     def page_url(self, program: str, email: str) -> str:
         """A magic link to the person's own page."""
-        token = self.links.issue(ME, program, email, ttl=REMINDER_LINK_TTL)
-        return f"{self.base_url}/me/{token}"
+        return self.links.me_url(program, email)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -105,20 +102,23 @@ class ParticipationService:
         ender = self.participants.get(program, by)
         if definition is None or person is None or ender is None:
             return
-        key = f"ended:{program}:{match_ref(match.match_id)}:{person.participant_id}"
-        if self.mail.outbox.get(key) is not None:
-            return
         because = {
             "rematch": f"{ender.first_name} felt it was not the right fit and asked for a new "
             "match.",
             "paused": f"{ender.first_name} is taking a break from the program.",
             "left": f"{ender.first_name} has left the program.",
         }.get(reason, "it was closed early.")
-        if self.mail.queue(
-            key,
+        if self.mail.queue_once(
+            "match_ended",
+            Recipient.PARTICIPANT,
             to=person.mailbox,
-            template="match_ended",
-            context={
+            key={
+                "program": program,
+                "match": match_ref(match.match_id),
+                "person": person.participant_id,
+            },
+            # Made only for an email not queued before: no second link.
+            context=lambda: {
                 "program": definition,
                 "person": person,
                 "other": ender,

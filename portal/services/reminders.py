@@ -31,6 +31,7 @@ from portal.domain.nudges import (
 )
 from portal.domain.participants import Participant, Status
 from portal.domain.program import Format, Program
+from portal.mail.catalog import Recipient
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
@@ -204,8 +205,16 @@ class ReminderService:
         suppressions = self.mail.suppressions
         return suppressions is None or suppressions.reason(email) is None
 
-    def _key(self, program: Program, match: StoredMatch, what: str, recipient: str) -> str:
-        return f"nudge:{program.slug}:{match_ref(match.match_id)}:{what}:{recipient}"
+    def _key(
+        self, program: Program, match: StoredMatch, what: str, **recipient: str
+    ) -> dict[str, str]:
+        """The parts of a reminder's key; `recipient` is person= or organizer=."""
+        return {
+            "program": program.slug,
+            "match": match_ref(match.match_id),
+            "step": what,
+            **recipient,
+        }
 
     def _common(
         self,
@@ -243,9 +252,24 @@ class ReminderService:
         step: LadderStep,
         now: datetime,
     ) -> bool:
-        key = self._key(program, match, step.key, person.participant_id)
-        if self.mail.outbox.get(key) is not None:
-            return False
+        return self.mail.queue_once(
+            TEMPLATES[step.step],
+            Recipient.PARTICIPANT,
+            to=person.mailbox,
+            key=self._key(program, match, step.key, person=person.participant_id),
+            context=lambda: self._nudge_context(program, match, person, pair, step, now),
+            program=program.slug,
+        )
+
+    def _nudge_context(
+        self,
+        program: Program,
+        match: StoredMatch,
+        person: Participant,
+        pair: tuple[Participant, Participant],
+        step: LadderStep,
+        now: datetime,
+    ) -> dict[str, Any]:
         context = self._common(program, match, person, pair, now)
         context["quiet_days"] = step.quiet_days
         context["alert_in"] = program.schedule.organizer_alert_days - step.quiet_days
@@ -266,13 +290,7 @@ class ReminderService:
             context["page_url"] = (
                 self.links.page_url(program.slug, person.email) if step.step is Step.NUDGE else ""
             )
-        return self.mail.queue(
-            key,
-            to=person.mailbox,
-            template=TEMPLATES[step.step],
-            context=context,
-            program=program.slug,
-        )
+        return context
 
     def _alert(
         self,
@@ -299,13 +317,11 @@ class ReminderService:
             "offer_days": program.schedule.rematch_offer_days,
         }
         for organizer in program.organizers:
-            key = self._key(program, match, step.key, organizer)
-            if self.mail.outbox.get(key) is not None:
-                continue
-            if self.mail.queue(
-                key,
+            if self.mail.queue_once(
+                TEMPLATES[Step.ALERT],
+                Recipient.ORGANIZER,
                 to=organizer,
-                template=TEMPLATES[Step.ALERT],
+                key=self._key(program, match, step.key, organizer=organizer),
                 context=context,
                 program=program.slug,
             ):
@@ -321,9 +337,24 @@ class ReminderService:
         survey: SurveyDue,
         now: datetime,
     ) -> bool:
-        key = self._key(program, match, survey.key, person.participant_id)
-        if self.mail.outbox.get(key) is not None:
-            return False
+        return self.mail.queue_once(
+            SURVEY_TEMPLATE,
+            Recipient.PARTICIPANT,
+            to=person.mailbox,
+            key=self._key(program, match, survey.key, person=person.participant_id),
+            context=lambda: self._survey_context(program, match, person, pair, survey, now),
+            program=program.slug,
+        )
+
+    def _survey_context(
+        self,
+        program: Program,
+        match: StoredMatch,
+        person: Participant,
+        pair: tuple[Participant, Participant],
+        survey: SurveyDue,
+        now: datetime,
+    ) -> dict[str, Any]:
         context = self._common(program, match, person, pair, now)
         context["survey"] = {"name": survey.name, "day": survey.day, "closing": survey.closing}
         context["checkin_url"] = self.links.checkin_url(
@@ -334,6 +365,4 @@ class ReminderService:
         context["page_url"] = (
             self.links.page_url(program.slug, person.email) if survey.closing else ""
         )
-        return self.mail.queue(
-            key, to=person.mailbox, template=SURVEY_TEMPLATE, context=context, program=program.slug
-        )
+        return context

@@ -18,15 +18,15 @@ from typing import Any
 from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
+from portal.mail.catalog import EMAILS, Recipient
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.signups import SignupStore, Submitted
-from portal.services.magic_links import LinkGrant, MagicLinks, token_hash
+from portal.services.magic_links import SIGNUP_KEPT_FOR, LinkGrant, MagicLinks, Purpose, token_hash
 from portal.services.mail import MailService
-from portal.services.rounds import ME
 
 log = logging.getLogger(__name__)
 
-CONFIRM = "confirm"
+CONFIRM = Purpose.CONFIRM
 # One email per address and program per window: repeated submissions (or someone typing
 # another person's address) cannot flood an inbox. A submission within the window of an
 # email already sent stores nothing; the link in that email confirms the answers it was sent
@@ -34,9 +34,12 @@ CONFIRM = "confirm"
 MAIL_WINDOW_MINUTES = 10
 # A sign-up nobody confirms is deleted after this; its confirmation links expire by then.
 # The confirmation email, README and the privacy notice say 7 days.
-PENDING_FOR = timedelta(days=7)
+PENDING_FOR = SIGNUP_KEPT_FOR
 # Statuses of someone who takes part: a sign-up form or link never changes their record.
 TAKING_PART = (Status.CONFIRMED, Status.PAUSED)
+
+CONFIRM_SIGNUP = EMAILS["confirm_signup"]
+ALREADY_REGISTERED = EMAILS["already_registered"]
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ class SignupService:
     @property
     def confirm_ttl(self) -> timedelta:
         """How long a confirmation link works: never longer than the sign-up is kept."""
-        return min(self.links.ttl, PENDING_FOR)
+        return self.links.lifetime(CONFIRM)
 
     def sign_up(self, program: Program, application: Application) -> None:
         """Store the answers with a new confirmation link, and queue the email with the link.
@@ -225,24 +228,23 @@ class SignupService:
         window = _window(now)
         if existing is not None and existing.status in TAKING_PART:
             # Losing one's link is the usual reason to sign up again: send a fresh one.
-            key = f"already:{program.slug}:{who}:{window}"
-            token, link = self.links.prepare(ME, program.slug, application.email)
+            key = ALREADY_REGISTERED.key_for(program=program.slug, address=who, window=window)
+            token, link = self.links.prepare(Purpose.ME, program.slug, application.email)
             template = "already_registered"
             context: dict[str, Any] = {
                 "name": application.name,
                 "program": program,
                 "role": existing.role.value,  # the role on record, not the one just typed
                 "program_url": f"{self.base_url}/programs/{program.slug}",
-                "page_url": f"{self.base_url}/me/{token}",
-                "expires_hours": int(self.links.ttl.total_seconds() // 3600),
+                "page_url": self.links.page_url_of(token),
+                "expires_days": self.links.lifetime(Purpose.ME).days,
             }
         else:
-            key = f"confirm:{program.slug}:{who}:{window}"
+            key = CONFIRM_SIGNUP.key_for(program=program.slug, address=who, window=window)
             token, link = self.links.prepare(
                 CONFIRM,
                 program.slug,
                 application.email,
-                ttl=self.confirm_ttl,
                 payload=_payload(application, now),
             )
             template = "confirm_signup"
@@ -250,11 +252,16 @@ class SignupService:
                 "name": application.name,
                 "program": program,
                 "role": application.role.value,
-                "confirm_url": f"{self.base_url}/confirm/{token}",
+                "confirm_url": self.links.confirm_url(token),
                 "expires_hours": int(self.confirm_ttl.total_seconds() // 3600),
             }
         email = self.mail.compose(
-            key, to=application.mailbox, template=template, context=context, program=program.slug
+            key,
+            to=application.mailbox,
+            template=template,
+            recipient=Recipient.APPLICANT,
+            context=context,
+            program=program.slug,
         )
         create = None
         if existing is None:

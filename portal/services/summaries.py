@@ -14,6 +14,7 @@ from portal.domain.checkins import Checkin, Kind
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
 from portal.domain.schedule import recent_fire
+from portal.mail.catalog import Recipient
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository
 from portal.persistence.outbox import OutboxItem
@@ -132,18 +133,25 @@ class SummaryService:
 
     def send(self, program: Program, now: datetime, occurrence: str) -> SummaryOutcome:
         """Queue the summary of the week ending `now` to each organizer, once per occurrence."""
-        keys = {o: f"progress:{program.slug}:{occurrence}:{o}" for o in program.organizers}
-        todo = {o: k for o, k in keys.items() if self.mail.outbox.get(k) is None}
-        if not todo:
+        keys = {
+            o: {"program": program.slug, "occurrence": occurrence, "organizer": o}
+            for o in program.organizers
+        }
+        if all(self.mail.queued(TEMPLATE, Recipient.ORGANIZER, key) for key in keys.values()):
             return SummaryOutcome(
                 program.slug, occurrence, "repeated", notes=["this summary was sent already"]
             )
         context = self.context(self.summary_for(program, now))
         sent = sum(
-            self.mail.queue(
-                key, to=organizer, template=TEMPLATE, context=context, program=program.slug
+            self.mail.queue_once(
+                TEMPLATE,
+                Recipient.ORGANIZER,
+                to=organizer,
+                key=key,
+                context=context,
+                program=program.slug,
             )
-            for organizer, key in todo.items()
+            for organizer, key in keys.items()
         )
         log.info("summary of %s for %s: %d emails", program.slug, occurrence, sent)
         return SummaryOutcome(program.slug, occurrence, "sent", emails=sent)

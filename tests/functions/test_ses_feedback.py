@@ -13,6 +13,7 @@ import pytest
 import functions.ses_feedback
 from portal.catalog.programs import load_program
 from portal.container import Services
+from portal.mail.catalog import Recipient
 from portal.persistence.suppressions import SuppressionRepository
 from portal.services.ses_feedback import SesFeedbackError
 from tests.conftest import CONTENT, ROOT, table_snapshot
@@ -41,6 +42,7 @@ def queue_intro(portal: Services, to: str, template: str = "confirm_signup") -> 
         f"{template}:demo:{to}",
         to=to,
         template=template,
+        recipient=Recipient.APPLICANT if template == "confirm_signup" else Recipient.PARTICIPANT,
         context={
             "name": "Someone",
             "program": DEMO,
@@ -113,6 +115,7 @@ def test_a_bounce_after_an_unsubscribe_also_stops_requested_mail(
         "confirm:demo:again",
         to=address,
         template="confirm_signup",
+        recipient=Recipient.APPLICANT,
         context={
             "name": "Someone",
             "program": DEMO,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from portal.container import Services
+from portal.mail.catalog import Recipient
 from portal.mail.senders import MemorySender
 from tests.conftest import table_snapshot
 from tests.web.helpers import sign_up
@@ -41,6 +42,7 @@ def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(
         "test:program-mail",
         to="ada@example.org",
         template="delivery_failed",
+        recipient=Recipient.ORGANIZER,
         context={"recipient": "x@example.org", "template": "introduction", "error": "x"},
     )
     demo = services.programs.get("demo")
@@ -49,6 +51,7 @@ def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(
         "test:requested-mail",
         to="ada@example.org",
         template="already_registered",
+        recipient=Recipient.APPLICANT,
         context={"name": "Ada", "program": demo, "role": "mentee", "program_url": "x"},
     )
     assert queued  # asked for by the person: still sent
@@ -57,6 +60,7 @@ def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(
         "test:after-bounce",
         to="ada@example.org",
         template="already_registered",
+        recipient=Recipient.APPLICANT,
         context={"name": "Ada", "program": demo, "role": "mentee", "program_url": "x"},
     )
 

@@ -9,7 +9,7 @@ The package's jobs, one module each: `candidates` scores the pool in blocks and 
 person's best; `flow` solves the bipartite formats, `peers` the peer format; `explain` says
 why someone waits; `figures` counts the result; `results` holds what a run gives back.
 NumPy comes with this package, OR-Tools and rustworkx only when a round solves: the web app
-never imports it (see portal/services/rounds.py).
+never imports it (see portal/services/rounds/run.py).
 """
 
 from __future__ import annotations

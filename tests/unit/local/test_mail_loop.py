@@ -10,6 +10,7 @@ from flask import Flask
 
 from portal.container import Services
 from portal.local.mail_loop import MailLoop
+from portal.mail.catalog import Recipient
 from portal.mail.senders import MemorySender
 from portal.persistence.outbox import PENDING, SENT, OutboxRecord
 from tests.conftest import MENTEE_FORM, csrf_token, links_in
@@ -71,6 +72,7 @@ def test_one_pass_sends_what_is_due_and_nothing_twice(
             f"test:{n}",
             to=f"person{n}@example.org",
             template="delivery_failed",
+            recipient=Recipient.ORGANIZER,
             context={"recipient": "x@example.org", "template": "t", "error": "e"},
         )
     loop = MailLoop(services.mail, rate=1000)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from portal.container import Services
 from portal.persistence.tables import TokenRecord
-from portal.services.magic_links import LinkGrant, LinkProblem, MagicLinkError
+from portal.services.magic_links import LinkGrant, LinkProblem, MagicLinkError, Purpose
 from tests.conftest import FakeClock
+from tests.factories import seed_demo_people
+from tests.unit.services.test_signup import ADA
 
 
 def problem_of(call: Callable[[str, str], LinkGrant], token: str, purpose: str) -> LinkProblem:
@@ -62,11 +66,11 @@ def test_an_expired_link_cannot_be_consumed(services: Services, clock: FakeClock
 
 
 def test_a_token_for_another_purpose_is_unknown(services: Services) -> None:
-    token = services.links.issue("login", "demo", "ada@example.org")
+    token = services.links.issue("organize", "demo", "ada@example.org")
     assert problem_of(services.links.check, token, "confirm") is LinkProblem.UNKNOWN
     assert problem_of(services.links.consume, token, "confirm") is LinkProblem.UNKNOWN
     # and the wrong-purpose attempt did not use it up
-    assert services.links.consume(token, "login").purpose == "login"
+    assert services.links.consume(token, "organize").purpose == "organize"
 
 
 @pytest.mark.parametrize(
@@ -97,3 +101,42 @@ def test_the_token_itself_is_never_stored(services: Services) -> None:
         assert stored, "the record has no attributes"
         for token in tokens:
             assert not any(token in value for value in stored)
+
+
+# One lifetime per purpose
+
+
+def me_link_lifetimes() -> set[timedelta]:
+    """How long each stored /me link works, from its record."""
+    return {
+        record.expires_at - record.created_at
+        for record in TokenRecord.scan()
+        if record.purpose == Purpose.ME
+    }
+
+
+def test_a_me_link_lives_as_long_whoever_issues_it(services: Services, clock: FakeClock) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    seed_demo_people(services, demo, clock(), mentors=1, mentees=1)
+    issued: dict[str, set[timedelta]] = {}
+    seen = 0
+
+    def record(source: str) -> None:
+        nonlocal seen
+        count = sum(1 for r in TokenRecord.scan() if r.purpose == Purpose.ME)
+        assert count > seen, f"{source} issued no /me link"
+        seen = count
+        issued[source] = me_link_lifetimes()
+
+    assert services.rounds.run(demo, "2026-03-02T0900Z", trigger="cli").pairs == 1
+    record("introduction")
+    (match,) = services.rounds.matches.active("demo")
+    services.checkins.page_url("demo", match.mentee)  # what reminders carry
+    record("reminder")
+    services.signup.sign_up(demo, replace(ADA, email=match.mentee))
+    record("already registered")
+    services.participation.end_match("demo", match.match_id, match.mentee, "rematch")
+    record("match ended")
+    assert me_link_lifetimes() == {timedelta(days=14)} == {services.links.lifetime(Purpose.ME)}
+    assert all(found == {timedelta(days=14)} for found in issued.values())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from portal.catalog.programs import load_program
+from portal.mail.catalog import Recipient
 from portal.mail.senders import PermanentSendError, TransientSendError
 from portal.persistence.outbox import FAILED, PENDING, SENT, OutboxItem, OutboxRepository
 from portal.services.mail import MAX_ATTEMPTS, MailService, backoff
@@ -43,6 +44,7 @@ def queue(mail: MailService, key: str = KEY, to: str = "ada@example.org") -> boo
         key,
         to=to,
         template="confirm_signup",
+        recipient=Recipient.APPLICANT,
         context={
             "name": "Ada",
             "program": PROGRAM,

@@ -1,0 +1,90 @@
+"""Every email the portal sends, declared once: who may get it, whether unsubscribing stops it,
+and the shape of its idempotency key.
+
+A new email is a folder under templates/email/<name>/ and one entry here; the mail service
+refuses to queue anything else (tests/unit/mail/test_catalog.py checks the two agree).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Recipient(StrEnum):
+    """Who an email goes to."""
+
+    PARTICIPANT = "participant"  # someone signed up to a program, by their stored address
+    ORGANIZER = "organizer"  # an organizer listed in the program's definition
+    APPLICANT = "applicant"  # the address just typed on the sign-up form
+
+
+class CatalogError(Exception):
+    """An email the catalogue does not declare, or one sent in a way it does not allow."""
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email the portal sends."""
+
+    template: str  # the folder under templates/email
+    recipients: frozenset[Recipient]
+    # False for what the person asked for just now (a confirmation, a fresh link): it goes out
+    # after they unsubscribed from program mail (never after a bounce or a complaint).
+    unsubscribe_stops: bool
+    # The outbox key, from named parts: the same email to the same person is queued once.
+    key: str
+
+    def key_for(self, **parts: str) -> str:
+        """The idempotency key from its parts; every part of the shape and no other."""
+        wanted = {name for _, name, _, _ in string.Formatter().parse(self.key) if name}
+        if set(parts) != wanted:
+            raise CatalogError(
+                f"the key of {self.template!r} is {self.key!r}: "
+                f"given {sorted(parts)}, expected {sorted(wanted)}"
+            )
+        return self.key.format(**parts)
+
+
+def _email(template: str, recipients: set[Recipient], key: str, *, stops: bool = True) -> Email:
+    return Email(template, frozenset(recipients), unsubscribe_stops=stops, key=key)
+
+
+PT, ORG, APP = Recipient.PARTICIPANT, Recipient.ORGANIZER, Recipient.APPLICANT
+
+# {address} is a digest of the typed address (keys appear in logs); {window} a few minutes'
+# slot, so a second sign-up soon after gets no second email; {person} a participant's id.
+EMAILS: dict[str, Email] = {
+    e.template: e
+    for e in (
+        # Sign-up: asked for by the person at the form, so sent even after an unsubscribe.
+        _email("confirm_signup", {APP}, "confirm:{program}:{address}:{window}", stops=False),
+        _email("already_registered", {APP}, "already:{program}:{address}:{window}", stops=False),
+        # Rounds
+        _email("introduction", {PT}, "intro:{program}:{round}:{person}:{other}"),
+        _email("suggestions", {PT}, "suggest:{program}:{round}:{person}"),
+        _email("match_summary", {ORG}, "summary:{program}:{round}:{organizer}"),
+        # A match's life: {step} is the reminder ladder's step and stretch, or the survey's.
+        _email("checkin_reminder", {PT}, "nudge:{program}:{match}:{step}:{person}"),
+        _email("second_nudge", {PT}, "nudge:{program}:{match}:{step}:{person}"),
+        _email("rematch_offer", {PT}, "nudge:{program}:{match}:{step}:{person}"),
+        _email("survey", {PT}, "nudge:{program}:{match}:{step}:{person}"),
+        _email("stalled_pair", {ORG}, "nudge:{program}:{match}:{step}:{organizer}"),
+        _email("match_ended", {PT}, "ended:{program}:{match}:{person}"),
+        # Organizers' reports
+        _email("progress_summary", {ORG}, "progress:{program}:{occurrence}:{organizer}"),
+        _email("delivery_failed", {ORG}, "failed:{email}:{organizer}"),
+    )
+}
+
+
+def email(template: str, recipient: Recipient) -> Email:
+    """The catalogue's entry for an email to this kind of recipient; CatalogError if none."""
+    entry = EMAILS.get(template)
+    if entry is None:
+        raise CatalogError(f"{template!r} is not an email the portal sends (portal/mail/catalog)")
+    if recipient not in entry.recipients:
+        allowed = ", ".join(sorted(entry.recipients))
+        raise CatalogError(f"{template!r} goes to {allowed}, not to a {recipient}")
+    return entry

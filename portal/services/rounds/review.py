@@ -1,0 +1,152 @@
+"""Organizer review: draft pairs an organizer adjusts, then approves."""
+
+from __future__ import annotations
+
+from portal.domain.matches import capacity
+from portal.domain.participants import Role, Status
+from portal.domain.program import Program
+from portal.persistence.matches import ACTIVATED, StoredMatch, StoredRound
+from portal.presenters.reasons import veto_text
+from portal.services.rounds.common import RoundOutcome, is_round_id
+from portal.services.rounds.introductions import Introductions
+
+
+class AdjustmentError(Exception):
+    """An organizer's change would break a rule; the message says which."""
+
+
+class UnknownRoundError(Exception):
+    """No round of the program by that name is waiting for an organizer's approval."""
+
+
+class OrganizerReview(Introductions):
+    """A round's drafts, waiting for an organizer: see them, move a mentee, publish them."""
+
+    def drafts(self, program: Program) -> tuple[str, list[StoredMatch]] | None:
+        """The latest round's draft pairs, waiting for approval, if there are any."""
+        latest = self.rounds.latest(program.slug)
+        if latest is None or latest.status != "proposed":
+            return None
+        pairs = [
+            m
+            for m in self.matches.for_round(program.slug, latest.round_id)
+            if m.status == "proposed"
+        ]
+        return latest.round_id, pairs
+
+    def proposed_round(self, program: Program, round_id: str) -> StoredRound:
+        """The program's round of that name if it is waiting for approval; else UnknownRoundError.
+
+        The name comes from a URL: anything but a round's name is refused before it reaches
+        the database (whose keys have a size limit).
+        """
+        stored = self.rounds.get(program.slug, round_id) if is_round_id(round_id) else None
+        if stored is None or stored.status != "proposed":
+            raise UnknownRoundError(round_id)
+        return stored
+
+    def adjust(
+        self, program: Program, round_id: str, mentee: str, mentor: str | None
+    ) -> StoredMatch | None:
+        """Move a mentee to another mentor (or out of the round), checked against the rules.
+
+        Raises UnknownRoundError unless the round is waiting for approval, and AdjustmentError
+        with a message for the organizer when the move breaks a must rule or a mentor's
+        capacity; nothing is changed then.
+        """
+        self.proposed_round(program, round_id)
+        now = self.clock()
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        drafts = [
+            m for m in self.matches.for_round(program.slug, round_id) if m.status == "proposed"
+        ]
+        current = next((m for m in drafts if m.mentee == mentee), None)
+        if mentee not in everyone or current is None:
+            raise AdjustmentError(f"{mentee} has no draft pair in this round")
+        if mentor == current.mentor:
+            return current
+        new_pair = None
+        if mentor is not None:
+            person, other = everyone[mentee], everyone.get(mentor)
+            if (
+                other is None
+                or other.role is not Role.MENTOR
+                or other.status is not Status.CONFIRMED
+            ):
+                raise AdjustmentError(f"{mentor} is not a confirmed mentor of this program")
+            taken = sum(1 for m in drafts if m.mentor == mentor) + other.active_matches
+            limit = capacity(program, other)
+            if taken >= limit:
+                raise AdjustmentError(
+                    f"{other.name} already has {taken} of {limit} "
+                    f"place{'s' if limit != 1 else ''}: "
+                    "move someone else away first"
+                )
+            from portal.domain.scoring import Scorer
+
+            history = self.matches.history(program.slug)
+            scorer = Scorer(program, [other], [person], now=now, history=history)
+            score, reasons, veto = scorer.explain(0, 0)
+            if veto:
+                raise AdjustmentError(
+                    f"{person.name} and {other.name} cannot be paired: {veto_text(veto)}"
+                )
+            new_pair = (score / 10, reasons)
+        self.matches.remove_proposed(program.slug, round_id, mentor=current.mentor, mentee=mentee)
+        if new_pair is None or mentor is None:
+            return None
+        self.matches.save_proposed(
+            program.slug,
+            round_id,
+            mentor=mentor,
+            mentee=mentee,
+            score=new_pair[0],
+            reasons=new_pair[1],
+            now=now,
+        )
+        return next(m for m in self.matches.for_round(program.slug, round_id) if m.mentee == mentee)
+
+    def approve(self, program: Program, round_id: str) -> RoundOutcome:
+        """Publish a round's drafts: activate each pair that still has room, introduce them.
+
+        Only a round waiting for approval (else UnknownRoundError). A second approval at the
+        same moment activates nothing twice and introduces nobody twice.
+        """
+        self.proposed_round(program, round_id)
+        now = self.clock()
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        refused = 0
+        for pair in self.matches.for_round(program.slug, round_id):
+            if pair.status != "proposed":
+                continue
+            outcome = self.matches.activate_proposed(
+                program.slug,
+                round_id,
+                mentor=pair.mentor,
+                mentee=pair.mentee,
+                mentor_capacity=capacity(program, everyone[pair.mentor]),
+                mentee_capacity=capacity(program, everyone[pair.mentee]),
+                now=now,
+            )
+            if outcome != ACTIVATED:
+                refused += 1
+                self.matches.remove_proposed(
+                    program.slug, round_id, mentor=pair.mentor, mentee=pair.mentee
+                )
+        emails = 0
+        active = [m for m in self.matches.for_round(program.slug, round_id) if m.status == "active"]
+        for pair in active:
+            emails += self._introduce(
+                program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
+            )
+        self.rounds.finish(
+            program.slug,
+            round_id,
+            "introduced",
+            {"pairs": len(active), "refused": refused},
+            now,
+            was="proposed",
+        )
+        return RoundOutcome(
+            program.slug, round_id, "done", pairs=len(active), refused=refused, emails=emails
+        )
