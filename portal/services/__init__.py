@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -74,9 +75,16 @@ def make_courier(settings: Settings) -> LambdaCourier | None:
 
 
 def build_services(
-    settings: Settings, clock: Clock = system_clock, sender: Sender | None = None
+    settings: Settings,
+    clock: Clock = system_clock,
+    sender: Sender | None = None,
+    courier: Callable[[str], None] | None = None,
 ) -> Services:
-    """Bind the tables and wire the services for one process."""
+    """Bind the tables and wire the services for one process.
+
+    `courier` has queued email sent soon by someone else than the request (`portal dev`'s mail
+    loop); by default the Lambda courier on AWS, and elsewhere none: the request sends it.
+    """
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
     programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
     tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
@@ -100,7 +108,7 @@ def build_services(
         organizers_of,
         suppressions=suppressions,
         unsubscribe_url=unsubscribes.url,
-        courier=make_courier(settings),
+        courier=courier or make_courier(settings),
     )
     links = MagicLinks(TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours))
     matches = MatchRepository()
