@@ -166,8 +166,9 @@ def _add_goal(client: FlaskClient, match: StoredMatch, text: Any) -> TestRespons
         (a_file(), FILE_MESSAGE),
         ("Run a\u200b team meeting", INVISIBLE),
         ("\u202eRun a team meeting", INVISIBLE),
+        ("Run a\x9b31m team meeting", "Please use plain text, without control characters."),
     ],
-    ids=["file", "zero-width-space", "right-to-left-override"],
+    ids=["file", "zero-width-space", "right-to-left-override", "c1-control"],
 )
 def test_a_bad_goal_comes_back_beside_the_goal_field(
     client: FlaskClient, services: Services, match: StoredMatch, text: Any, message: str
