@@ -1,9 +1,12 @@
 """Fuzz every POST route of the portal with broken submissions; count 5xx and malformed records.
 
-    /work/main/.venv/bin/python bench/fuzz.py --requests 10000 [--seed 9]
+    /work/main/.venv/bin/python bench/fuzz.py --requests 10000 [--seed 9] [--store moto]
 
-One process: moto's DynamoDB, the shipped content plus one program whose rounds organizers
-approve (so that the review routes have drafts), and the Flask test client. Every POST rule
+One process: DynamoDB Local in memory (moto's DynamoDB with `--store moto`, or where Java
+or DynamoDB Local is missing; moto copies every table in each transaction, so a long run
+slows down as the data grows), the shipped content plus copies of two programs for the
+rounds' routes (one whose rounds organizers approve, so that the review routes have drafts;
+one whose mentees choose), and the Flask test client. Every POST rule
 of the app's URL map is a target; a rule the harness cannot reach stops it, so a new route
 cannot be left out. For each request the harness builds a submission that would succeed
 (real magic-link tokens made through the services, a signed-in session where the route
@@ -21,7 +24,10 @@ forms enforce (lengths, list sizes, choices, no duplicates, no markup, no contro
 invisible characters, the address kept as typed) and against a size far below DynamoDB's
 item limit.
 
-Targets: 0 responses of 500 or more; 0 malformed records.
+Every response's cookies are measured too: a browser drops a cookie over 4 KB, and with the
+session cookie the person's sign-in and the flashed messages.
+
+Targets: 0 responses of 500 or more; 0 malformed records; 0 cookies a browser would drop.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ import unicodedata
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -102,7 +108,9 @@ RAISED_LIMITS = (100_000, 1_000_000)
 LIMITED_SHARE = 0.3
 LIMITED_SOURCE = "198.51.100.7"
 LIMITED_RECIPIENTS = ("limited@example.org", "Limited@Example.org")  # one address, two ways
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+# A Monday morning, years ahead: DynamoDB Local deletes items whose TTL (sessions, links,
+# counters) has passed by its own clock, so the portal's clock must not be behind it.
+START = datetime(2036, 3, 3, 9, 0, tzinfo=UTC)
 REVIEWED = "fuzz-review"  # a copy of the demo program whose rounds an organizer approves
 REVIEWER = "reviewer@example.org"
 # A copy of leaders-group (mentees choose among suggestions) for the choice links. The rounds
@@ -117,6 +125,9 @@ ODD_METHODS = ("PUT", "PATCH", "DELETE", "OPTIONS")
 # Requests that may end the signed-in person's match or change their status.
 ENDS_A_MATCH = frozenset({"me.rematch", "me.pause", "me.resume", "me.leave", "me.checkin"})
 ROUND_ID = re.compile(r"\d{4}-\d{2}-\d{2}T\d{4}Z")
+# Sessions run out (an organizer's after 2 hours, a participant's after 8): the harness signs
+# in again after this much of the portal's clock, which moves a second a request.
+SIGN_IN_AGAIN = timedelta(hours=1)
 
 # -- odd values ---------------------------------------------------------------------------
 
@@ -642,6 +653,7 @@ class World:
         self._me: SignedIn | None = None
         self._organizer: FlaskClient | None = None
         self._organizer_csrf = ""
+        self._organizer_since = self._me_since = clock()
         self._draft_round: str | None = None
         self.approved_round: str | None = None
         self.me_may_have_changed = True
@@ -682,10 +694,12 @@ class World:
     # a signed-in participant in an active match
 
     def me(self) -> SignedIn:
-        if self._me is not None and (not self.me_may_have_changed or self._still_matched(self._me)):
+        me, fresh = self._me, self.clock() - self._me_since < SIGN_IN_AGAIN
+        if me is not None and fresh and (not self.me_may_have_changed or self._still_matched(me)):
             self.me_may_have_changed = False
-            return self._me
+            return me
         self.me_may_have_changed = False
+        self._me_since = self.clock()
         program = self.program("demo")
         people = self.people("demo", 1)
         mentor = next(p for p in people if p.role is Role.MENTOR)
@@ -735,7 +749,9 @@ class World:
     # an organizer reviewing a draft round
 
     def organizer(self) -> tuple[FlaskClient, str]:
-        if self._organizer is None:
+        # An organizer's session lasts 2 hours of the portal's clock, which a long run passes.
+        if self._organizer is None or self.clock() - self._organizer_since > SIGN_IN_AGAIN:
+            self._organizer_since = self.clock()
             client = self.app.test_client()
             token = self.services.links.issue(ORGANIZE, REVIEWED, REVIEWER)
             landing = client.get(f"/organize/{token}")
@@ -1501,6 +1517,7 @@ def check_records(services: Services, typed: set[tuple[str, str]]) -> RecordChec
 class FuzzReport:
     requests: int = 0
     per_route: Counter[str] = field(default_factory=Counter)
+    route_statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     statuses: Counter[int] = field(default_factory=Counter)
     per_kind: Counter[str] = field(default_factory=Counter)
     server_errors: int = 0
@@ -1523,8 +1540,12 @@ class FuzzReport:
             f"requests: {self.requests} in {self.seconds:.1f} s "
             f"({self.requests / max(self.seconds, 1e-9):.0f}/s), {len(self.per_route)} POST routes,"
             f" {self.rounds_run} matching rounds run to refresh the data",
-            "requests per route:",
-            *(f"  {count:6d}  {route}" for route, count in sorted(self.per_route.items())),
+            "requests per route, and their status codes:",
+            *(
+                f"  {count:6d}  {route}  "
+                + " ".join(f"{code}:{n}" for code, n in sorted(self.route_statuses[route].items()))
+                for route, count in sorted(self.per_route.items())
+            ),
             "requests per kind of change:",
             *(f"  {count:6d}  {kind}" for kind, count in self.per_kind.most_common()),
             "status codes: "
@@ -1652,6 +1673,7 @@ def fuzz(
                 report.cookies_by_cause[f"{endpoint} / {request.kind}"] += 1
             report.requests += 1
             report.per_route[f"{endpoint} {rule}"] += 1
+            report.route_statuses[f"{endpoint} {rule}"][status] += 1
             report.per_kind[request.kind] += 1
             report.statuses[status] += 1
             if status >= 500:
@@ -1719,13 +1741,13 @@ def _quiet(app: Flask) -> Iterator[None]:
 
 
 @contextmanager
-def standalone() -> Iterator[tuple[Flask, Services, SteppedClock]]:
-    """moto's AWS, the tables, the services and the app, in a temporary folder."""
+def standalone(store: str) -> Iterator[tuple[Flask, Services, SteppedClock]]:
+    """The tables (DynamoDB Local in memory, or moto's), the services and the app, in a
+    temporary folder."""
     import os
 
-    from moto import mock_aws
-
     from portal import create_app
+    from portal.local.dynamodb import DynamoDBLocal
     from portal.mail.senders import MemorySender
     from portal.persistence import tables
     from portal.services import build_services
@@ -1740,7 +1762,17 @@ def standalone() -> Iterator[tuple[Flask, Services, SteppedClock]]:
     for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         os.environ.pop(key, None)
     os.environ.update(fake)
-    with tempfile.TemporaryDirectory(prefix="portal-fuzz-") as folder, mock_aws():
+    with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-fuzz-"))
+        endpoint = None
+        if store == "dynamodb-local":
+            local = DynamoDBLocal.start(None)
+            stack.callback(local.stop)
+            endpoint = local.endpoint
+        else:
+            from moto import mock_aws
+
+            stack.enter_context(mock_aws())
         content = prepare_content(Path(folder) / "content")
         settings = Settings(
             stage="test",
@@ -1750,26 +1782,40 @@ def standalone() -> Iterator[tuple[Flask, Services, SteppedClock]]:
             data_dir=Path(folder) / "data",
             secret_key=secrets.token_urlsafe(48),
             region="eu-west-1",
+            dynamodb_endpoint=endpoint,
             content_dir=content,
             signups_per_source=RAISED_LIMITS,
             signups_per_address=RAISED_LIMITS,
         )
-        tables.bind(settings.table_prefix, settings.region, None)
+        tables.bind(settings.table_prefix, settings.region, endpoint)
         tables.create_tables()
         clock = SteppedClock(START)
         services = build_services(settings, clock=clock, sender=MemorySender())
         yield create_app(settings, services), services, clock
 
 
+def _dynamodb_local_installed() -> bool:
+    from portal.local.dynamodb import find_jar, java_available
+
+    return java_available() and find_jar() is not None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--store",
+        choices=("dynamodb-local", "moto"),
+        default="dynamodb-local" if _dynamodb_local_installed() else "moto",
+        help="DynamoDB Local in memory (the default where it is installed), or moto's "
+        "DynamoDB, whose transactions copy every table and slow down as the data grows",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    with standalone() as (app, services, clock):
+    with standalone(args.store) as (app, services, clock):
         print(f"Fuzzing {len(post_rules(app))} POST routes with {args.requests} requests "
-              f"(seed {args.seed})", flush=True)  # fmt: skip
+              f"(seed {args.seed}, {args.store})", flush=True)  # fmt: skip
         report = fuzz(
             app, services, clock, args.requests, args.seed, lambda m: print(m, flush=True)
         )
