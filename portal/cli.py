@@ -174,9 +174,18 @@ def dev(host: str, port: int, no_demo: bool, processes: int) -> None:
         mail_loop = MailLoop(services.mail, ready.mail_rate, doorbell=doorbell)
         try:
             if workers is not None:
-                workers.start()  # forked before the mail loop's thread starts
+                try:
+                    workers.start()  # forked before the mail loop's thread starts
+                except OSError as exc:
+                    raise click.ClickException(
+                        f"cannot listen on {host}:{port}: {exc.strerror}"
+                    ) from None
                 mail_loop.start()
                 workers.wait()
+                if workers.failed:
+                    raise click.ClickException(
+                        f"{workers.failed} worker process(es) could not serve (see above)"
+                    )
             else:
                 mail_loop.start()
                 run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

@@ -40,6 +40,7 @@ class Workers:
         self.host, self.port, self.processes = host, port, processes
         self.make_app = make_app
         self.pids: list[int] = []
+        self.failed = 0  # workers that ended otherwise than by a stop
         self._socket: socket.socket | None = None
 
     def start(self) -> Workers:
@@ -50,14 +51,14 @@ class Workers:
         # nothing to accept and wait again, rather than block in accept() and miss a stop.
         listening.setblocking(False)
         self._socket = listening
-        for number in range(self.processes):
+        for _ in range(self.processes):
             pid = os.fork()
             if pid == 0:
-                self._serve(number, listening)  # never returns
+                self._serve(listening)  # never returns
             self.pids.append(pid)
         return self
 
-    def _serve(self, number: int, listening: socket.socket) -> None:
+    def _serve(self, listening: socket.socket) -> None:
         """A worker's life: its own app, one request at a time, until asked to stop."""
         from werkzeug.serving import make_server
 
@@ -98,6 +99,7 @@ class Workers:
                 self.pids.remove(pid)
                 code = os.waitstatus_to_exitcode(status)
                 if code not in (0, -signal.SIGTERM, -signal.SIGINT):
+                    self.failed += 1
                     log.error("worker process %d ended with %d", pid, code)
 
     def stop(self) -> None:
