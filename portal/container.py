@@ -6,6 +6,7 @@ services; nothing else builds a repository or a service for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -97,9 +98,16 @@ def create_tables() -> list[str]:
 
 
 def build_services(
-    settings: Settings, clock: Clock = system_clock, sender: Sender | None = None
+    settings: Settings,
+    clock: Clock = system_clock,
+    sender: Sender | None = None,
+    courier: Callable[[str], None] | None = None,
 ) -> Services:
-    """Bind the tables and wire the services for one process."""
+    """Bind the tables and wire the services for one process.
+
+    `courier` has queued email sent soon by someone else than the request (`portal dev`'s mail
+    loop); by default the Lambda courier on AWS, and elsewhere none: the request sends it.
+    """
     bind_tables(settings)
     programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
     tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
@@ -123,7 +131,7 @@ def build_services(
         organizers_of,
         suppressions=suppressions,
         unsubscribe_url=unsubscribes.url,
-        courier=make_courier(settings),
+        courier=courier or make_courier(settings),
     )
     links = MagicLinks(
         TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url

@@ -63,13 +63,13 @@ def store(settings: Settings, *, publish: bool = False) -> Iterator[Settings]:
         raise click.ClickException(str(exc)) from None
 
 
-def services_for(settings: Settings) -> Services:
+def services_for(settings: Settings, **wiring: Any) -> Services:
     """The services wired by the container, or the content folder's errors as the message."""
     # Imported when a command runs: `portal --help` and `portal match` need no database.
     from portal import container
 
     try:
-        return container.build_services(settings)
+        return container.build_services(settings, **wiring)
     except ContentError as exc:
         raise click.ClickException(f"the content folder has errors:\n{exc}") from None
 

@@ -325,6 +325,13 @@ def bind(table_prefix: str, region: str, endpoint: str | None) -> None:
         model._connection = None  # the client is cached per class; drop it on rebind
 
 
+def reconnect() -> None:
+    """Drop every model's cached client: a process forked from another must not share the
+    parent's connections (two processes on one socket mix their answers)."""
+    for model in ALL_MODELS:
+        model._connection = None
+
+
 def create_tables() -> list[str]:
     """Create the tables that do not exist yet, with TTL on; return those created."""
     created = []

@@ -11,8 +11,9 @@ import hashlib
 import hmac
 import ipaddress
 import math
+import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -100,7 +101,52 @@ class _Check:
 
 
 # Shared by the requests of a process (one at a time on Lambda, many under `portal dev`).
+# Its tasks take counters and submit nothing to it: a task that waited for another task of
+# the pool could wait for ever once every thread was such a task.
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="limits")
+
+
+def _new_pool() -> None:
+    # A forked process (`portal dev --processes`) has none of its parent's threads: a pool
+    # that had started some would wait for them for ever.
+    global _POOL
+    _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="limits")
+
+
+os.register_at_fork(after_in_child=_new_pool)
+
+
+class Admission:
+    """A sign-up's counters being taken; `result()` waits for them, once."""
+
+    def __init__(
+        self,
+        limits: Limits,
+        chains: list[Future[tuple[list[_Check], _Check | None]]],
+        now: datetime,
+    ) -> None:
+        self._limits = limits
+        self._chains = chains
+        self._now = now
+        self._refusal: Refusal | None = None
+        self._decided = False
+
+    def result(self) -> Refusal | None:
+        """None if every limit admitted the sign-up; else the Refusal, with the counters this
+        sign-up had taken given back (a refused sign-up counts against no limit)."""
+        if self._decided:
+            return self._refusal
+        outcomes = [chain.result() for chain in self._chains]
+        refused = [check for _, check in outcomes if check is not None]
+        if refused:
+            for taken, _ in outcomes:
+                for check in taken:
+                    self._limits.counters.give_back(check.key)
+            last = max(refused, key=lambda check: check.end)  # the longest wait of those reached
+            wait = math.ceil((last.end - self._now).total_seconds())
+            self._refusal = Refusal(last.limit, max(1, wait))
+        self._decided = True
+        return self._refusal
 
 
 class Limits:
@@ -125,6 +171,13 @@ class Limits:
 
         A refused sign-up counts against no limit: the counters it had taken are given back.
         """
+        return self.begin_signup(source, recipient).result()
+
+    def begin_signup(self, source: str, recipient: str) -> Admission:
+        """Start counting a sign-up, as `admit_signup` does; its `result()` waits for the count.
+
+        The request reads what it needs meanwhile, and writes nothing before the result.
+        """
         now = self.clock()
         who = self._digest("source", source_network(source))
         whom = self._digest("recipient", recipient.strip().lower())
@@ -136,15 +189,7 @@ class Limits:
         # one's time); within each, the shortest window first, and a longer one only if it
         # admitted. So a request the short window refuses never holds a place in the long one,
         # and racers for one address are admitted up to exactly the short window's limit.
-        outcomes = list(_POOL.map(self._take_chain, chains))
-        refused = [check for taken, check in outcomes if check is not None]
-        if not refused:
-            return None
-        for taken, _ in outcomes:
-            for check in taken:
-                self.counters.give_back(check.key)
-        last = max(refused, key=lambda check: check.end)  # the longest wait of those reached
-        return Refusal(last.limit, max(1, math.ceil((last.end - now).total_seconds())))
+        return Admission(self, [_POOL.submit(self._take_chain, chain) for chain in chains], now)
 
     def _take_chain(self, chain: list[_Check]) -> tuple[list[_Check], _Check | None]:
         """Take each counter in turn: those taken, and the one that refused, if one did."""

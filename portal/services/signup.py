@@ -19,8 +19,11 @@ from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.mail.catalog import EMAILS, Recipient
+from portal.persistence.outbox import OutboxItem
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.signups import SignupStore, Submitted
+from portal.persistence.tokens import NewToken
+from portal.services.limits import Admission, Refusal
 from portal.services.magic_links import SIGNUP_KEPT_FOR, LinkGrant, MagicLinks, Purpose, token_hash
 from portal.services.mail import MailService
 
@@ -72,6 +75,18 @@ class Application:
 class Confirmation:
     program: Program
     participant: Participant
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A sign-up read and composed, ready to store: nothing is written yet."""
+
+    key: str  # the email's outbox key
+    link: NewToken
+    email: OutboxItem | None
+    now: datetime
+    create: Participant | None  # a new pending sign-up, where the address has none
+    expect: Participant | None  # the sign-up read, which must not have changed meanwhile
 
 
 class SignupError(Exception):
@@ -204,15 +219,31 @@ class SignupService:
         """How long a confirmation link works: never longer than the sign-up is kept."""
         return self.links.lifetime(CONFIRM)
 
-    def sign_up(self, program: Program, application: Application) -> None:
+    def sign_up(
+        self, program: Program, application: Application, admission: Admission | None = None
+    ) -> Refusal | None:
         """Store the answers with a new confirmation link, and queue the email with the link.
 
         Whatever the address (new, pending, confirmed, or emailed minutes ago) the work is the
         same: one read of the sign-up, one transaction, one email handed to the mail service to
         send. So neither the page nor its timing tells a stranger whether an address is known.
+
+        `admission` is the sign-up's limits being counted (Limits.begin_signup) while this
+        reads and renders: nothing is written before it admits, and its Refusal is returned.
         """
+        key = ""
         for _ in range(3):
-            outcome, key = self._submit(program, application)
+            prepared = self._prepare(program, application)
+            if admission is not None and (refusal := admission.result()) is not None:
+                return refusal
+            key = prepared.key
+            outcome = self.store.submit(
+                link=prepared.link,
+                email=prepared.email,
+                now=prepared.now,
+                create=prepared.create,
+                expect=prepared.expect,
+            )
             if outcome is not Submitted.CHANGED:
                 break
         else:
@@ -220,8 +251,10 @@ class SignupService:
             # nothing was stored, and the person can send the form again.
             log.warning("sign-up for %s not stored: the record kept changing", program.slug)
         self.mail.dispatch(key)
+        return None
 
-    def _submit(self, program: Program, application: Application) -> tuple[Submitted, str]:
+    def _prepare(self, program: Program, application: Application) -> _Prepared:
+        """Read the address's sign-up and compose what to store and email (writes nothing)."""
         now = self.clock()
         existing = self.participants.get(program.slug, application.email)
         who = _address_key(application.email)
@@ -275,8 +308,7 @@ class SignupService:
                 consented_at=now,
                 now=now,
             )
-        outcome = self.store.submit(link=link, email=email, now=now, create=create, expect=existing)
-        return outcome, key
+        return _Prepared(key, link, email, now, create, existing)
 
     def pending_confirmation(self, token: str, programs: dict[str, Program]) -> Confirmation:
         """What a confirmation link would confirm, without using it (GET)."""

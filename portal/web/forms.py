@@ -95,9 +95,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|[<>]")
-# Control characters (NUL, escape, bell, ...) have no place in an answer either; a bio may
-# keep its line breaks and tabs.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (NUL, escape, bell, ... and the C1 set: the 8-bit terminal escape
+# U+009B, next line U+0085) have no place in an answer either; a bio may keep its line
+# breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Invisible letters that are not format characters: Hangul fillers, the combining grapheme
 # joiner, Khmer inherent vowels and the blank Braille pattern, all used to fake blank names.
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5\u2800")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -190,6 +191,31 @@ def dev_server(
                 process.wait(timeout=SERVER_STOP_SECONDS)
 
 
+def mail_files(data_dir: Path, count: int) -> list[Path]:
+    """The mail folder's messages, once there are `count` (dev's mail loop writes them)."""
+    deadline = time.monotonic() + HTTP_SECONDS
+    while len(found := sorted((data_dir / "mail").glob("*.eml"))) < count:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    return found
+
+
+def children(process: subprocess.Popen[bytes]) -> list[str]:
+    """The pid and command line of each process `process` started."""
+    pgrep = shutil.which("pgrep")
+    assert pgrep, "pgrep (procps) is needed to list a process's children"
+    found = subprocess.run(  # noqa: S603 - fixed program, a pid we started
+        [pgrep, "-a", "-P", str(process.pid)],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    assert found.returncode in (0, 1), found.stderr  # 1: none
+    return found.stdout.splitlines()
+
+
 def stop(process: subprocess.Popen[bytes]) -> int:
     """What Ctrl-C or a service manager does: SIGTERM, then wait for the exit."""
     process.send_signal(signal.SIGTERM)
@@ -230,8 +256,9 @@ def test_dev_server_sign_up_confirm_stop_and_start_again(tmp_path: Path) -> None
         )
         assert (status, landed) == (200, f"{base_url}/programs/demo/join/check-your-email")
 
-        # 3. The confirmation email is a file in the data folder; its link confirms.
-        (eml,) = (data / "mail").glob("*.eml")
+        # 3. The confirmation email is a file in the data folder, written by dev's mail loop
+        #    once the request queued it; its link confirms.
+        (eml,) = mail_files(data, 1)
         message = parse(eml.read_text(encoding="utf-8"))
         assert message["To"] == "Ada@example.org"  # as typed; a domain has no case
         (link,) = [url for url in links_in(message) if "/confirm/" in url]
@@ -296,10 +323,7 @@ def test_dev_server_sends_what_commands_queue_and_keeps_its_data_private(tmp_pat
             queued = portal(data, "summaries", "--program", "demo")
             assert queued.returncode == 0, queued.stderr
             assert "queued for 1 organizer" in queued.stdout
-            deadline = time.monotonic() + HTTP_SECONDS
-            while not list((data / "mail").glob("*.eml")) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            (eml,) = (data / "mail").glob("*.eml")
+            (eml,) = mail_files(data, 1)
             assert parse(eml.read_text(encoding="utf-8"))["To"] == "organizer@example.org"
 
             # Its database listens on 127.0.0.1 only.
@@ -334,5 +358,38 @@ def test_dev_server_sends_what_commands_queue_and_keeps_its_data_private(tmp_pat
             assert stop(dev) == 0, log.read_text()
     finally:
         os.umask(previous)
-    assert "Queued email is sent every 5 s" in log.read_text()
+    assert "Queued email is sent at once by a background loop" in log.read_text()
+    assert "left queued every 5 s" in log.read_text()
     assert java_on(data) == []
+
+
+def test_dev_server_with_worker_processes_serves_sends_and_stops(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    log = tmp_path / "dev.log"
+
+    with dev_server(data, log, "--no-demo", "--processes", "2") as (dev, base_url):
+        # Two workers answer, each in a process of its own, beside DynamoDB Local's JVM.
+        workers = [line for line in children(dev) if "java" not in line]
+        assert len(workers) == 2, children(dev)
+        assert "2 worker processes, each answering one request at a time." in log.read_text()
+
+        browser = Browser(base_url)
+        _, _, form_page = browser.open("/programs/demo/join/mentee")
+        status, landed, _ = browser.open(
+            "/programs/demo/join/mentee", {**MENTEE_FORM, "csrf_token": csrf_token(form_page)}
+        )
+        assert (status, landed) == (200, f"{base_url}/programs/demo/join/check-your-email")
+        # The worker queued the email and rang the mail loop of the server it was forked from.
+        (eml,) = mail_files(data, 1)
+        (link,) = [url for url in links_in(parse(eml.read_text())) if "/confirm/" in url]
+        status, _, confirm_page = browser.open(link)
+        assert status == 200
+        status, _, done = browser.open(link, {"csrf_token": csrf_token(confirm_page)})
+        assert "is confirmed" in done
+
+        # SIGTERM ends the workers, the JVM and the server, which exits cleanly.
+        worker_pids = [line.split()[0] for line in workers]
+        assert stop(dev) == 0, log.read_text()
+    assert java_on(data) == []
+    assert not [pid for pid in worker_pids if Path(f"/proc/{pid}").exists()]
+    assert "Traceback" not in log.read_text()

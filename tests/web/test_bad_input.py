@@ -166,9 +166,13 @@ def _add_goal(client: FlaskClient, match: StoredMatch, text: Any) -> TestRespons
         (a_file(), FILE_MESSAGE),
         ("Run a\u200b team meeting", INVISIBLE),
         ("\u202eRun a team meeting", INVISIBLE),
+        ("Run a\x9b31m team meeting", "Please use plain text, without control characters."),
+        ("   \t  ", "Please write the goal."),  # six characters, but no goal
+        ("  ab  ", "Between 3 and 200 characters, please."),
     ],
-    ids=["file", "zero-width-space", "right-to-left-override"],
-)
+    ids=["file", "zero-width-space", "right-to-left-override", "c1-control", "blank",
+         "two-letters-in-spaces"],
+)  # fmt: skip
 def test_a_bad_goal_comes_back_beside_the_goal_field(
     client: FlaskClient, services: Services, match: StoredMatch, text: Any, message: str
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.fuzz import fuzz, post_rules, prepare_content
+from bench.fuzz import RAISED_LIMITS, fuzz, post_rules, prepare_content
 from tests.conftest import FakeClock
 from tests.web.conftest import Site
 
@@ -22,7 +22,11 @@ SEED = 9
 def test_broken_submissions_get_no_server_error_and_store_nothing_malformed(
     build_site: Callable[..., Site], tmp_path: Path, clock: FakeClock
 ) -> None:
-    site = build_site(content_dir=prepare_content(tmp_path / "content"))
+    site = build_site(
+        content_dir=prepare_content(tmp_path / "content"),
+        signups_per_source=RAISED_LIMITS,
+        signups_per_address=RAISED_LIMITS,
+    )
 
     report = fuzz(site.app, site.services, clock, REQUESTS, SEED)
 
@@ -31,5 +35,7 @@ def test_broken_submissions_get_no_server_error_and_store_nothing_malformed(
     assert not report.harness_problems, summary
     assert report.requests == REQUESTS, summary
     assert report.statuses[422] > 0, summary  # the forms' own checks were reached
+    assert report.statuses[429] > 0, summary  # and the limits, on the site that keeps them
     assert report.server_errors == 0, summary
+    assert report.dropped_cookies == 0, summary
     assert report.malformed == 0, summary

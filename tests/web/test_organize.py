@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -229,3 +230,32 @@ def test_an_approved_round_cannot_be_approved_or_adjusted_again(
 
     assert table_snapshot() == before
     assert services.rounds.rounds.get(slug, round_id).status == "introduced"
+
+
+@pytest.mark.parametrize("field", ["mentee", "mentor"])
+def test_a_made_up_person_is_refused_by_a_message_that_fits_in_the_cookie(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock, field: str
+) -> None:
+    slug, round_id = _run_draft_round(services, clock)
+    review = _open_review(client, mailbox)
+    drafts = services.rounds.matches.for_round(slug, round_id)
+    # Random text does not compress: a message quoting it would fill the session cookie.
+    made_up = secrets.token_urlsafe(3000)
+    form = {"csrf_token": csrf_token(review), "mentee": drafts[0].mentee, "mentor": ""}
+    form[field] = made_up
+    before = table_snapshot()
+
+    refused = client.post(f"/organize/programs/{slug}/rounds/{round_id}/adjust", data=form)
+
+    assert refused.status_code == 302
+    (cookie,) = refused.headers.getlist("Set-Cookie")
+    assert len(cookie.split(";", 1)[0]) <= 4096  # what browsers keep; a larger one is dropped
+    page = client.get(refused.headers["Location"])
+    assert page.status_code == 200  # still signed in: the browser kept its session
+    expected = {
+        "mentee": "The chosen mentee has no draft pair in this round",
+        "mentor": "The chosen mentor is not a confirmed mentor of this program",
+    }[field]
+    assert expected in page.text
+    assert made_up[:20] not in page.text
+    assert table_snapshot() == before

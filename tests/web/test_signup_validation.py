@@ -49,6 +49,9 @@ BAD_ANSWERS: list[tuple[str, dict[str, Any], str, str]] = [
     ("mentee", {"name": "Ada\x1b[31m"}, "name", "Please use plain text"),
     ("mentee", {"department": "IT\x07"}, "department", "Please use plain text"),
     ("mentee", {"bio": "Hello\x00"}, "bio", "Please use plain text"),
+    # C1 controls: the 8-bit terminal escape (CSI) and next line (NEL).
+    ("mentee", {"name": "Ada\x9b31mLovelace"}, "name", "without control characters"),
+    ("mentee", {"bio": "Hello.\x85Bye."}, "bio", "without control characters"),
     ("mentee", {"reports_to": LONG}, "reports_to", "Field cannot be longer than 254 characters."),
     (
         "mentee",

@@ -61,8 +61,12 @@ class OrganizerReview(Introductions):
             m for m in self.matches.for_round(program.slug, round_id) if m.status == "proposed"
         ]
         current = next((m for m in drafts if m.mentee == mentee), None)
+        # Messages name people by their stored names, never by the posted values: a message
+        # is flashed into the session cookie, and a made-up value of kilobytes made a cookie
+        # that browsers drop (with the session).
         if mentee not in everyone or current is None:
-            raise AdjustmentError(f"{mentee} has no draft pair in this round")
+            who = everyone[mentee].name if mentee in everyone else "The chosen mentee"
+            raise AdjustmentError(f"{who} has no draft pair in this round")
         if mentor == current.mentor:
             return current
         new_pair = None
@@ -73,7 +77,8 @@ class OrganizerReview(Introductions):
                 or other.role is not Role.MENTOR
                 or other.status is not Status.CONFIRMED
             ):
-                raise AdjustmentError(f"{mentor} is not a confirmed mentor of this program")
+                who = other.name if other is not None else "The chosen mentor"
+                raise AdjustmentError(f"{who} is not a confirmed mentor of this program")
             taken = sum(1 for m in drafts if m.mentor == mentor) + other.active_matches
             limit = capacity(program, other)
             if taken >= limit:

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.domain.checkins import GOAL_STATE_LABELS, Fit, Goal, GoalState
 from portal.domain.program import Program
@@ -38,11 +38,18 @@ class ActionForm(PortalForm):
     """A button that changes something: only its CSRF token is checked."""
 
 
+def _stripped(value: Any) -> Any:
+    """Text without the spaces around it (what is counted and stored); anything else as is."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class GoalForm(PortalForm):
     text = StringField(
         "A new goal",
+        # Counted without the spaces around it: "   " is no goal, though three characters.
+        filters=[_stripped],
         validators=[
-            InputRequired(message="Please write the goal."),
+            DataRequired(message="Please write the goal."),
             Length(min=3, max=GOAL_MAX, message=f"Between 3 and {GOAL_MAX} characters, please."),
             PlainText(),
         ],

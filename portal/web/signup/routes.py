@@ -31,13 +31,14 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         if not form.is_bot():
             application = form.to_application()
-            # Counted before anything is stored or queued: past a limit, nothing is.
-            refusal = services().limits.admit_signup(
+            # Counted while the sign-up reads, before anything is stored or queued: past a
+            # limit, nothing is.
+            admission = services().limits.begin_signup(
                 source_address(request.environ), application.email
             )
+            refusal = services().signup.sign_up(program, application, admission)
             if refusal is not None:
                 abort(429, retry_after=refusal.retry_after)
-            services().signup.sign_up(program, application)
         return redirect(url_for("signup.check_email", slug=program.slug))
     status = 422 if form.is_submitted() else 200
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -9,13 +10,26 @@ import pytest
 from flask import Flask
 
 from portal.container import Services
-from portal.local.mail_loop import MailLoop
+from portal.domain.participants import Role
+from portal.local.mail_loop import Doorbell, MailLoop
 from portal.mail.catalog import Recipient
 from portal.mail.senders import MemorySender
 from portal.persistence.outbox import PENDING, SENT, OutboxRecord
+from portal.services.signup import Application
 from tests.conftest import MENTEE_FORM, csrf_token, links_in
 
 DEADLINE_SECONDS = 30  # only how long to wait before calling it a failure
+GRACE = Application(
+    role=Role.MENTEE,
+    name="Grace Hopper",
+    email="grace@example.org",
+    timezone="Europe/London",
+    languages=("English",),
+    availability=("mon-evening",),
+    goals=("python",),
+    seniority="early",
+    answers={"industry": "Tech"},
+)
 
 
 def wait_for(condition: Callable[[], bool]) -> bool:
@@ -59,7 +73,7 @@ def test_a_confirmation_left_queued_by_a_crashed_request_is_sent(
     assert not loop.running
 
     ((to, message),) = mailbox.sent
-    assert to == "Ada@example.org"  # as typed
+    assert to == "Ada@example.org"  # as typed; a domain has no case
     assert [url for url in links_in(message) if "/confirm/" in url]
     assert outbox_statuses() == [SENT]
 
@@ -92,3 +106,42 @@ def test_a_failed_pass_does_not_stop_the_loop(caplog: pytest.LogCaptureFixture) 
         assert wait_for(lambda: caplog.text.count("the pass failed") >= 2)
         assert loop.running
     assert not loop.running
+
+
+def test_a_ring_sends_at_once_what_a_request_queued(
+    services: Services, mailbox: MemorySender
+) -> None:
+    # `portal dev` hands a request's email to the loop, as AWS hands it to another invocation.
+    doorbell = Doorbell()
+    services.mail.courier = doorbell.ring
+    with MailLoop(services.mail, rate=1000, every=3600, doorbell=doorbell) as loop:
+        assert wait_for(lambda: loop.passes >= 1)  # the first pass found nothing to send
+        demo = services.programs.get("demo")
+        assert demo is not None
+        services.signup.sign_up(demo, GRACE)
+        assert outbox_statuses() == [PENDING]  # the request only queued it and rang
+        assert wait_for(lambda: len(mailbox.sent) == 1), "the ring did not wake the loop"
+    assert outbox_statuses() == [SENT]
+    doorbell.close()
+
+
+def test_a_ring_from_another_process_wakes_the_loop(
+    services: Services, mailbox: MemorySender
+) -> None:
+    # `portal dev --processes N`: a worker process rings the loop of the process it forked from.
+    doorbell = Doorbell()
+    with MailLoop(services.mail, rate=1000, every=3600, doorbell=doorbell) as loop:
+        assert wait_for(lambda: loop.passes >= 1)
+        services.mail.queue(
+            "test:forked",
+            to="person@example.org",
+            template="delivery_failed",
+            context={"recipient": "x@example.org", "template": "t", "error": "e"},
+        )
+        child = os.fork()
+        if child == 0:
+            doorbell.ring()
+            os._exit(0)
+        assert os.waitpid(child, 0)[1] == 0
+        assert wait_for(lambda: len(mailbox.sent) == 1), "the other process's ring went unheard"
+    doorbell.close()

@@ -14,10 +14,11 @@ from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, TokenRecord
+from portal.services.limits import Limit, Refusal
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Application, SignupError
 from portal.settings import Settings
-from tests.conftest import FakeClock, links_in, parse, table_snapshot
+from tests.conftest import FakeClock, links_in, parse, stored_sign_ups, table_snapshot
 
 ADA = Application(
     role=Role.MENTEE,
@@ -420,3 +421,44 @@ def handed_link(services: Services, key: str) -> str:
     assert item is not None
     (link,) = [url for url in links_in(parse(item.raw)) if "/confirm/" in url]
     return link
+
+
+class _Counted:
+    """An admission whose counters are already decided; notes what had been done when asked."""
+
+    def __init__(self, refusal: Refusal | None, operations: list[str]) -> None:
+        self.refusal = refusal
+        self.operations = operations
+        self.done_before: list[list[str]] = []
+
+    def result(self) -> Refusal | None:
+        self.done_before.append(list(self.operations))
+        return self.refusal
+
+
+def test_the_sign_up_reads_while_its_limits_are_counted_and_writes_only_once_admitted(
+    services: Services, demo: Program, operations: list[str]
+) -> None:
+    admitted = _Counted(None, operations)
+
+    assert services.signup.sign_up(demo, ADA, admitted) is None  # type: ignore[arg-type]
+
+    # Its reads were made before it waited for the count; its one transaction after.
+    assert admitted.done_before == [["dynamodb:GetItem", "dynamodb:GetItem"]]
+    assert operations[2] == "dynamodb:TransactWriteItems"
+    assert stored_sign_ups() == (1, 1, 1)
+
+
+def test_a_sign_up_its_limits_refuse_stores_and_sends_nothing(
+    services: Services, demo: Program, operations: list[str], mailbox: MemorySender
+) -> None:
+    refusal = Refusal(Limit("signup-recipient-1h", 3, timedelta(hours=1)), retry_after=600)
+    refused = _Counted(refusal, operations)
+    before = table_snapshot()
+    operations.clear()
+
+    assert services.signup.sign_up(demo, ADA, refused) is refusal  # type: ignore[arg-type]
+
+    assert operations == ["dynamodb:GetItem", "dynamodb:GetItem"]  # reads only
+    assert table_snapshot() == before
+    assert mailbox.sent == []
