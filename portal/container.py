@@ -87,6 +87,11 @@ def bind_tables(settings: Settings) -> None:
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
 
 
+def reconnect_tables() -> None:
+    """Give this process database clients of its own (a forked worker must not share sockets)."""
+    tables.reconnect()
+
+
 def table_names() -> list[str]:
     """The names of every table, as bound."""
     return [model.Meta.table_name for model in tables.ALL_MODELS]

@@ -35,7 +35,6 @@ def dev(host: str, port: int, no_demo: bool, processes: int) -> None:
     from portal.local.demo import seed_demo
     from portal.local.mail_loop import EVERY_SECONDS, Doorbell, MailLoop
     from portal.local.workers import Workers
-    from portal.persistence import tables as table_models
 
     settings = command_settings()
     if settings.stage != "local":
@@ -62,7 +61,9 @@ def dev(host: str, port: int, no_demo: bool, processes: int) -> None:
                 click.echo(f"Seeded the demo program with {seeded} participants.")
 
         def worker_app() -> Any:
-            table_models.reconnect()  # a client of its own, not the dev server's sockets
+            from portal import container
+
+            container.reconnect_tables()  # clients of its own, not the dev server's sockets
             return create_app(ready, services_for(ready, courier=doorbell.ring))
 
         app = create_app(ready, services)  # also checks the content before saying "on"

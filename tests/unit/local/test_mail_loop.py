@@ -136,6 +136,7 @@ def test_a_ring_from_another_process_wakes_the_loop(
             "test:forked",
             to="person@example.org",
             template="delivery_failed",
+            recipient=Recipient.ORGANIZER,
             context={"recipient": "x@example.org", "template": "t", "error": "e"},
         )
         child = os.fork()
