@@ -70,7 +70,7 @@ def test_the_published_endpoint_is_private(tmp_path: Path) -> None:
 def test_a_data_folder_the_portal_did_not_create_is_left_as_it_is(tmp_path: Path) -> None:
     # PORTAL_DATA_DIR may name a folder shared with other things: only what the portal
     # makes in it is tightened.
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common-folder"
     shared.mkdir()
     os.chmod(shared, 0o755)  # noqa: S103 - a folder shared with others
     local_secret_key(shared)
