@@ -38,6 +38,7 @@ from portal.persistence.participants import ParticipantRepository
 from portal.services.checkins import RATING_LABELS, CheckinService
 from portal.services.failures import log_failure
 from portal.services.mail import MailService
+from portal.services.rounds.common import person_context
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +66,6 @@ def other_role(program: Program, person: Participant) -> str:
     if program.format is Format.PEER or person.role.value == "peer":
         return "peer partner"
     return "mentor" if person.role.value == "mentee" else "mentee"
-
-
-def person_context(person: Participant) -> dict[str, Any]:
-    return {
-        "name": person.name,
-        "first_name": person.first_name,
-        "email": person.mailbox,  # shown and written to: as the person typed it
-        "role": person.role.value,
-        "timezone": person.timezone,
-    }
 
 
 class ReminderService:
