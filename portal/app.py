@@ -151,13 +151,21 @@ def register_errorhandlers(app: Flask) -> None:
             response.headers["Retry-After"] = str(seconds)
         return response
 
+    @app.errorhandler(503)
+    def busy(error: HTTPException) -> Response:
+        seconds = _retry_after_seconds(error)
+        response = make_response(render_template("errors/503.html"), 503)
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
     @app.errorhandler(500)
     def server_error(error: Exception) -> tuple[str, int]:
         return render_template("errors/500.html"), 500
 
 
 def _retry_after_seconds(error: HTTPException) -> int | None:
-    """The seconds a 429 asks the client to wait (`abort(429, retry_after=seconds)`)."""
+    """The seconds a 429 or 503 asks the client to wait (`abort(429, retry_after=seconds)`)."""
     retry_after = getattr(error, "retry_after", None)
     return max(1, retry_after) if isinstance(retry_after, int) else None
 

@@ -164,6 +164,7 @@ def build_services(
     per_source, per_recipient = signup_limits(
         settings.signups_per_source, settings.signups_per_address
     )
+    limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
     return Services(
         settings=settings,
         clock=clock,
@@ -174,8 +175,10 @@ def build_services(
         mail=mail,
         links=links,
         sessions=Sessions(SessionRepository(), clock),
-        signup=SignupService(participants, SignupStore(), links, mail, clock, settings.base_url),
-        limits=Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient),
+        signup=SignupService(
+            participants, SignupStore(), links, mail, clock, settings.base_url, limits
+        ),
+        limits=limits,
         rounds=RoundService(
             programs=programs,
             participants=participants,

@@ -13,6 +13,8 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 REFUSED = "ConditionalCheckFailedException"
+# The same refusal, as a transaction names it for each of its writes.
+REFUSED_IN_TRANSACTION = "ConditionalCheckFailed"
 
 
 def save_if(record: Model, condition: Condition) -> bool:
@@ -88,12 +90,16 @@ def _connection(model: type[Model]) -> Connection:
     return _connections[key]
 
 
-def transact_if(*writes: Put | Update | Check) -> frozenset[int]:
-    """Apply every write in one transaction, or none; the positions of the writes that refused.
+CONFLICT = "TransactionConflict"
 
-    An empty set means everything was written. A write that collided with another transaction
-    on the same item counts as refused, like one whose condition failed: either way nothing
-    was written, and the caller reads again to find out what happened.
+
+def transact(*writes: Put | Update | Check) -> dict[int, str]:
+    """Apply every write in one transaction, or none; why each refused write was refused.
+
+    An empty dict means everything was written. Otherwise it maps the position of each write
+    the database refused to its reason: REFUSED_IN_TRANSACTION when its condition failed,
+    CONFLICT when another transaction was changing the same item at that moment (nothing was
+    decided about it: the caller may try again).
     """
     # PynamoDB sends condition checks, then puts, then updates: keep the caller's positions.
     ordered = sorted(
@@ -118,7 +124,20 @@ def transact_if(*writes: Put | Update | Check) -> frozenset[int]:
     except TransactWriteError as exc:
         if exc.cause_response_code != "TransactionCanceledException":
             raise
-        reasons = exc.cancellation_reasons
-        refused = {ordered[sent] for sent, reason in enumerate(reasons) if reason is not None}
-        return frozenset(refused or range(len(writes)))
-    return frozenset()
+        reasons = {
+            ordered[sent]: reason.code
+            for sent, reason in enumerate(exc.cancellation_reasons)
+            if reason is not None
+        }
+        return reasons or dict.fromkeys(range(len(writes)), CONFLICT)
+    return {}
+
+
+def transact_if(*writes: Put | Update | Check) -> frozenset[int]:
+    """Apply every write in one transaction, or none; the positions of the writes that refused.
+
+    An empty set means everything was written. A write that collided with another transaction
+    on the same item counts as refused, like one whose condition failed: either way nothing
+    was written, and the caller reads again to find out what happened.
+    """
+    return frozenset(transact(*writes))

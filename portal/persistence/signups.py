@@ -7,11 +7,13 @@ submission with the same address, by anyone, cannot change what the first link c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from portal.domain.participants import Participant, Status
-from portal.persistence.conditional import Check, Put, Update, transact_if
+from portal.persistence.conditional import CONFLICT, Check, Put, Update, transact, transact_if
 from portal.persistence.outbox import OutboxItem, queued_record
 from portal.persistence.participants import to_record
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, TokenRecord
@@ -20,14 +22,31 @@ from portal.persistence.tokens import NewToken, unused
 
 class Submitted(StrEnum):
     STORED = "stored"
-    # An email with this key (about this address, program and window) was queued before:
-    # nothing was stored.
+    # An email with this key (about this address, program and window) was queued before: the
+    # sign-up was counted against its limits, and nothing else was stored.
     EMAILED_ALREADY = "emailed-already"
-    # The participant record is not what the caller read: read again and decide again.
+    # A limit counter was full: nothing was stored or counted.
+    LIMITED = "limited"
+    # What the caller read changed meanwhile (the participant record, or the outbox): read
+    # again and decide again.
     CHANGED = "changed"
+    # Another request was writing one of the same items at that moment: nothing was decided,
+    # try again shortly.
+    BUSY = "busy"
+
+
+@dataclass(frozen=True)
+class Submission:
+    outcome: Submitted
+    full: tuple[int, ...] = ()  # for LIMITED: the positions of the counters that were full
 
 
 class SignupStore:
+    def emailed_already(self, *keys: str) -> frozenset[str]:
+        """Which of these outbox keys were queued: one read, of the keys only."""
+        found = OutboxRecord.batch_get(keys, consistent_read=True, attributes_to_get=["key"])
+        return frozenset(record.key for record in found)
+
     def submit(
         self,
         *,
@@ -36,43 +55,58 @@ class SignupStore:
         now: datetime,
         create: Participant | None = None,
         expect: Participant | None = None,
-    ) -> Submitted:
-        """Store a new link and queue its email; create a pending sign-up, or check one read.
+        emailed: str | None = None,
+        counters: Sequence[Update] = (),
+    ) -> Submission:
+        """Count the sign-up and store a new link, queue its email, create or check a sign-up.
 
+        `counters` are the limit counters' writes: if one is full, nothing at all is written.
         `create` is stored only where the address has no sign-up (or an expired pending one);
-        `expect` is a sign-up read before, which must still have the same status. Either way
-        one write touches the participant item, and nothing is stored if the email was queued
-        before: every submission costs the same, whatever the address.
+        `expect` is a sign-up read before, which must still have the same status. `emailed`
+        is the key of an email read as queued already: then the transaction only checks it is
+        still there and counts, and stores nothing else. Every submission is one transaction,
+        whatever the address.
         """
-        writes: list[Put | Update | Check] = [
-            Put(link.record(), TokenRecord.token_hash.does_not_exist())
-        ]
-        if email is not None:
-            writes.append(Put(queued_record(email, now), OutboxRecord.key.does_not_exist()))
-        if create is not None:
-            assert create.status is Status.PENDING
-            assert create.expires_at is not None
-            expired = (ParticipantRecord.status == Status.PENDING.value) & (
-                ParticipantRecord.expires_at <= now
-            )
-            writes.append(
-                Put(to_record(create), ParticipantRecord.email.does_not_exist() | expired)
-            )
-        elif expect is not None:
-            writes.append(
-                Check(
-                    ParticipantRecord,
-                    expect.program,
-                    expect.email,
-                    ParticipantRecord.status == expect.status.value,
+        writes: list[Put | Update | Check] = []
+        if emailed is not None:
+            writes.append(Check(OutboxRecord, emailed, None, OutboxRecord.key.exists()))
+        else:
+            writes.append(Put(link.record(), TokenRecord.token_hash.does_not_exist()))
+            if email is not None:
+                writes.append(Put(queued_record(email, now), OutboxRecord.key.does_not_exist()))
+            if create is not None:
+                assert create.status is Status.PENDING
+                assert create.expires_at is not None
+                expired = (ParticipantRecord.status == Status.PENDING.value) & (
+                    ParticipantRecord.expires_at <= now
                 )
-            )
-        refused = transact_if(*writes)
-        if not refused:
-            return Submitted.STORED
-        if email is not None and 1 in refused:
-            return Submitted.EMAILED_ALREADY
-        return Submitted.CHANGED
+                writes.append(
+                    Put(to_record(create), ParticipantRecord.email.does_not_exist() | expired)
+                )
+            elif expect is not None:
+                writes.append(
+                    Check(
+                        ParticipantRecord,
+                        expect.program,
+                        expect.email,
+                        ParticipantRecord.status == expect.status.value,
+                    )
+                )
+        first_counter = len(writes)
+        writes.extend(counters)
+        reasons = transact(*writes)
+        if not reasons:
+            return Submission(Submitted.EMAILED_ALREADY if emailed else Submitted.STORED)
+        full = tuple(
+            i - first_counter
+            for i, why in sorted(reasons.items())
+            if i >= first_counter and why != CONFLICT
+        )
+        if full:
+            return Submission(Submitted.LIMITED, full)
+        if CONFLICT in reasons.values():
+            return Submission(Submitted.BUSY)
+        return Submission(Submitted.CHANGED)
 
     def confirm(
         self, *, token_hash: str, purpose: str, participant: Participant, now: datetime

@@ -11,13 +11,14 @@ import hashlib
 import hmac
 import ipaddress
 import math
-import os
+import random
+import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from portal.domain.clock import Clock
+from portal.persistence.conditional import CONFLICT, Update, transact
 from portal.persistence.limits import LimitRepository
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,7 +84,7 @@ def source_network(address: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Check:
+class Counter:
     """One limit applied to one client now: its counter's key and its window's end."""
 
     limit: Limit
@@ -100,53 +101,14 @@ class _Check:
         return f"{self.limit.name}#{self.digest}#{int(start.timestamp())}"
 
 
-# Shared by the requests of a process (one at a time on Lambda, many under `portal dev`).
-# Its tasks take counters and submit nothing to it: a task that waited for another task of
-# the pool could wait for ever once every thread was such a task.
-_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="limits")
+# A transaction that met another on one of its items decided nothing: try again a little later,
+# at a random moment so that two racers do not meet again.
+ATTEMPTS = 6
 
 
-def _new_pool() -> None:
-    # A forked process (`portal dev --processes`) has none of its parent's threads: a pool
-    # that had started some would wait for them for ever.
-    global _POOL
-    _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="limits")
-
-
-os.register_at_fork(after_in_child=_new_pool)
-
-
-class Admission:
-    """A sign-up's counters being taken; `result()` waits for them, once."""
-
-    def __init__(
-        self,
-        limits: Limits,
-        chains: list[Future[tuple[list[_Check], _Check | None]]],
-        now: datetime,
-    ) -> None:
-        self._limits = limits
-        self._chains = chains
-        self._now = now
-        self._refusal: Refusal | None = None
-        self._decided = False
-
-    def result(self) -> Refusal | None:
-        """None if every limit admitted the sign-up; else the Refusal, with the counters this
-        sign-up had taken given back (a refused sign-up counts against no limit)."""
-        if self._decided:
-            return self._refusal
-        outcomes = [chain.result() for chain in self._chains]
-        refused = [check for _, check in outcomes if check is not None]
-        if refused:
-            for taken, _ in outcomes:
-                for check in taken:
-                    self._limits.counters.give_back(check.key)
-            last = max(refused, key=lambda check: check.end)  # the longest wait of those reached
-            wait = math.ceil((last.end - self._now).total_seconds())
-            self._refusal = Refusal(last.limit, max(1, wait))
-        self._decided = True
-        return self._refusal
+def pause_before_retry(attempt: int) -> None:
+    """Wait a random few milliseconds, longer after each conflict (at most about 0.3 s)."""
+    time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 (a jitter, not a secret)
 
 
 class Limits:
@@ -166,48 +128,59 @@ class Limits:
         self.per_source = tuple(per_source)
         self.per_recipient = tuple(per_recipient)
 
-    def admit_signup(self, source: str, recipient: str) -> Refusal | None:
-        """Count a sign-up from `source` for `recipient`; a Refusal if a limit is reached.
+    def for_signup(self, source: str, recipient: str) -> tuple[Counter, ...]:
+        """The counters a sign-up from `source` for `recipient` takes: it reads nothing.
 
-        A refused sign-up counts against no limit: the counters it had taken are given back.
-        """
-        return self.begin_signup(source, recipient).result()
-
-    def begin_signup(self, source: str, recipient: str) -> Admission:
-        """Start counting a sign-up, as `admit_signup` does; its `result()` waits for the count.
-
-        The request reads what it needs meanwhile, and writes nothing before the result.
+        The sign-up's own transaction takes them (SignupService.sign_up), so a sign-up is
+        counted exactly when it is stored, and a refused one counts against no limit.
         """
         now = self.clock()
         who = self._digest("source", source_network(source))
         whom = self._digest("recipient", recipient.strip().lower())
-        chains = [
-            [_Check(limit, who, now) for limit in self.per_source],
-            [_Check(limit, whom, now) for limit in self.per_recipient],
-        ]
-        # The source's and the recipient's counters are taken at once (two round trips cost
-        # one's time); within each, the shortest window first, and a longer one only if it
-        # admitted. So a request the short window refuses never holds a place in the long one,
-        # and racers for one address are admitted up to exactly the short window's limit.
-        return Admission(self, [_POOL.submit(self._take_chain, chain) for chain in chains], now)
+        return (
+            *(Counter(limit, who, now) for limit in self.per_source),
+            *(Counter(limit, whom, now) for limit in self.per_recipient),
+        )
 
-    def _take_chain(self, chain: list[_Check]) -> tuple[list[_Check], _Check | None]:
-        """Take each counter in turn: those taken, and the one that refused, if one did."""
-        taken: list[_Check] = []
-        for position, check in enumerate(chain):
-            if not self._take(check):
-                # The wait to name is until every full window of the chain has ended.
-                full = [c for c in chain[position + 1 :] if self._is_full(c)]
-                return taken, max([check, *full], key=lambda c: c.end)
-            taken.append(check)
-        return taken, None
+    def writes(self, counters: Sequence[Counter]) -> list[Update]:
+        """The transaction's writes that count these, each refused once its limit is reached."""
+        return [self.counters.counting(c.key, c.limit.count, c.end) for c in counters]
 
-    def _is_full(self, check: _Check) -> bool:
-        return self.counters.is_full(check.key, check.limit.count)
+    def refusal(self, counters: Sequence[Counter], full: Sequence[Counter]) -> Refusal:
+        """The refusal for a request some of whose counters were `full`.
 
-    def _take(self, check: _Check) -> bool:
-        return self.counters.take(check.key, check.limit.count, check.end)
+        The wait named is until every full window has ended, so that the client that waits
+        that long is admitted. A database may name only the first condition that failed in a
+        transaction: the other counters are read to be sure.
+        """
+        reached = [*full, *(c for c in counters if c not in full and self._is_full(c))]
+        last = max(reached, key=lambda c: c.end)
+        wait = math.ceil((last.end - self.clock()).total_seconds())
+        return Refusal(last.limit, max(1, wait))
+
+    def admit(self, counters: Sequence[Counter]) -> Refusal | None:
+        """Count a request with nothing else to store: None if admitted, else the Refusal."""
+        for attempt in range(ATTEMPTS):
+            reasons = transact(*self.writes(counters))
+            if not reasons:
+                return None
+            full = [counters[i] for i, why in reasons.items() if why != CONFLICT]
+            if full:
+                return self.refusal(counters, full)
+            pause_before_retry(attempt)
+        raise LimitsBusyError("the limit counters stayed busy")
+
+    def admit_signup(self, source: str, recipient: str) -> Refusal | None:
+        """Count a sign-up from `source` for `recipient` alone; a Refusal if a limit is reached."""
+        return self.admit(self.for_signup(source, recipient))
+
+    def _is_full(self, counter: Counter) -> bool:
+        return self.counters.is_full(counter.key, counter.limit.count)
 
     def _digest(self, kind: str, value: str) -> str:
         message = f"{kind}:{value}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+
+class LimitsBusyError(Exception):
+    """Counters that other requests kept changing at the same moment, every time we tried."""

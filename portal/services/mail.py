@@ -20,6 +20,13 @@ from portal.persistence.suppressions import SuppressionRepository
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+
+
+class Unread:
+    """A value the caller has not read (`compose`'s suppression): read it when needed."""
+
+
+UNREAD = Unread()
 LEASE = timedelta(minutes=5)
 
 
@@ -66,16 +73,19 @@ class MailService:
         context: dict[str, Any],
         program: str | None = None,
         reply_to: str | None = None,
+        suppressed: str | Unread | None = UNREAD,
     ) -> OutboxItem | None:
         """Render a message for the outbox, without storing it; None if it must not be sent.
 
         None if the address has asked for no more program email (or bounced); an email the
         catalogue says the person asked for (a confirmation) still goes out after an
         unsubscribe, never after a bounce or a complaint. CatalogError for an email the
-        catalogue does not declare for this kind of recipient.
+        catalogue does not declare for this kind of recipient. `suppressed` is the address's
+        suppression if the caller read it already (`suppression`), else it is read here.
         """
         entry = email(template, recipient)
-        suppressed = self.suppressions.reason(to) if self.suppressions else None
+        if isinstance(suppressed, Unread):
+            suppressed = self.suppression(to)
         if suppressed and (suppressed != "unsubscribe" or entry.unsubscribe_stops):
             log.info("not queued: %s is suppressed (%s)", template, suppressed)
             return None
@@ -90,6 +100,10 @@ class MailService:
         return OutboxItem(
             key=key, recipient=to, template=template, program=program, raw=message.as_string()
         )
+
+    def suppression(self, to: str) -> str | None:
+        """Why the address must not be written to ("unsubscribe", "bounce"...), or None."""
+        return self.suppressions.reason(to) if self.suppressions else None
 
     def queue(
         self,

@@ -23,9 +23,10 @@ from portal.persistence.outbox import OutboxItem
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.signups import SignupStore, Submitted
 from portal.persistence.tokens import NewToken
-from portal.services.limits import Admission, Refusal
+from portal.services.limits import ATTEMPTS, Limits, Refusal, pause_before_retry
 from portal.services.magic_links import SIGNUP_KEPT_FOR, LinkGrant, MagicLinks, Purpose, token_hash
 from portal.services.mail import MailService
+from portal.services.parallel import together
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,15 @@ class _Prepared:
     now: datetime
     create: Participant | None  # a new pending sign-up, where the address has none
     expect: Participant | None  # the sign-up read, which must not have changed meanwhile
+    emailed: bool  # an email with this key was queued before: count, and store nothing else
+
+
+class SignupBusyError(Exception):
+    """A sign-up that could not be stored: what it read kept changing as it wrote."""
+
+    def __init__(self, program: Program) -> None:
+        super().__init__(f"sign-up for {program.slug} not stored: its records kept changing")
+        self.program = program
 
 
 class SignupError(Exception):
@@ -206,9 +216,11 @@ class SignupService:
         mail: MailService,
         clock: Clock,
         base_url: str,
+        limits: Limits | None = None,
     ) -> None:
         self.participants = participants
         self.store = store
+        self.limits = limits
         self.links = links
         self.mail = mail
         self.clock = clock
@@ -220,48 +232,69 @@ class SignupService:
         return self.links.lifetime(CONFIRM)
 
     def sign_up(
-        self, program: Program, application: Application, admission: Admission | None = None
+        self, program: Program, application: Application, source: str | None = None
     ) -> Refusal | None:
         """Store the answers with a new confirmation link, and queue the email with the link.
 
         Whatever the address (new, pending, confirmed, or emailed minutes ago) the work is the
-        same: one read of the sign-up, one transaction, one email handed to the mail service to
-        send. So neither the page nor its timing tells a stranger whether an address is known.
+        same: three reads at once (the sign-up, the address's suppression, the email's key),
+        one transaction, one email handed to the mail service to send. So neither the page nor
+        its timing tells a stranger whether an address is known.
 
-        `admission` is the sign-up's limits being counted (Limits.begin_signup) while this
-        reads and renders: nothing is written before it admits, and its Refusal is returned.
+        With a `source` (the client's address) the transaction also counts the sign-up
+        against the limits per source and per recipient: past one, nothing is stored or
+        counted, and the Refusal is returned.
         """
+        counters = (
+            self.limits.for_signup(source, application.email)
+            if source is not None and self.limits is not None
+            else ()
+        )
+        counting = self.limits.writes(counters) if self.limits is not None else []
         key = ""
-        for _ in range(3):
+        for attempt in range(ATTEMPTS):
             prepared = self._prepare(program, application)
-            if admission is not None and (refusal := admission.result()) is not None:
-                return refusal
             key = prepared.key
-            outcome = self.store.submit(
+            submission = self.store.submit(
                 link=prepared.link,
                 email=prepared.email,
                 now=prepared.now,
                 create=prepared.create,
                 expect=prepared.expect,
+                emailed=prepared.key if prepared.emailed else None,
+                counters=counting,
             )
-            if outcome is not Submitted.CHANGED:
+            if submission.outcome is Submitted.LIMITED:
+                assert self.limits is not None
+                return self.limits.refusal(counters, [counters[i] for i in submission.full])
+            if submission.outcome is Submitted.BUSY:
+                pause_before_retry(attempt)
+            elif submission.outcome is not Submitted.CHANGED:
                 break
         else:
-            # The sign-up changed under us three times (a confirmation at that very moment):
-            # nothing was stored, and the person can send the form again.
-            log.warning("sign-up for %s not stored: the record kept changing", program.slug)
+            # The sign-up changed under us every time (a confirmation at that very moment,
+            # or a crowd signing up from one network): nothing was stored.
+            raise SignupBusyError(program)
         self.mail.dispatch(key)
         return None
 
     def _prepare(self, program: Program, application: Application) -> _Prepared:
         """Read the address's sign-up and compose what to store and email (writes nothing)."""
         now = self.clock()
-        existing = self.participants.get(program.slug, application.email)
-        who = _address_key(application.email)
-        window = _window(now)
+        who, window = _address_key(application.email), _window(now)
+        # Which of the two emails goes out depends on the sign-up, read at the same time as
+        # whether either was sent in this window: so both keys are read.
+        confirm_key = CONFIRM_SIGNUP.key_for(program=program.slug, address=who, window=window)
+        again_key = ALREADY_REGISTERED.key_for(program=program.slug, address=who, window=window)
+        existing, suppressed, emailed = together(
+            lambda: self.participants.get(program.slug, application.email),
+            lambda: self.mail.suppression(application.mailbox),
+            lambda: self.store.emailed_already(confirm_key, again_key),
+        )
+        key = confirm_key
         if existing is not None and existing.status in TAKING_PART:
+            key = again_key
             # Losing one's link is the usual reason to sign up again: send a fresh one.
-            key = ALREADY_REGISTERED.key_for(program=program.slug, address=who, window=window)
             token, link = self.links.prepare(Purpose.ME, program.slug, application.email)
             template = "already_registered"
             context: dict[str, Any] = {
@@ -273,7 +306,6 @@ class SignupService:
                 "expires_days": self.links.lifetime(Purpose.ME).days,
             }
         else:
-            key = CONFIRM_SIGNUP.key_for(program=program.slug, address=who, window=window)
             token, link = self.links.prepare(
                 CONFIRM,
                 program.slug,
@@ -295,6 +327,7 @@ class SignupService:
             recipient=Recipient.APPLICANT,
             context=context,
             program=program.slug,
+            suppressed=suppressed,
         )
         create = None
         if existing is None:
@@ -308,7 +341,7 @@ class SignupService:
                 consented_at=now,
                 now=now,
             )
-        return _Prepared(key, link, email, now, create, existing)
+        return _Prepared(key, link, email, now, create, existing, key in emailed)
 
     def pending_confirmation(self, token: str, programs: dict[str, Program]) -> Confirmation:
         """What a confirmation link would confirm, without using it (GET)."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.container import Services
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
-from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
+from portal.persistence.signups import Submission, Submitted
+from tests.conftest import FakeClock, csrf_token, links_in, stored_sign_ups, table_snapshot
 from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up
 
 
@@ -161,3 +164,49 @@ def test_with_a_courier_the_request_queues_the_email_and_another_invocation_send
     assert services.mail.outbox.due_keys(services.clock(), 10) == [key]
     assert services.mail.deliver(key)  # what functions.outbox.deliver does with the key
     assert confirm_path(mailbox).startswith("/confirm/")
+
+
+def busy_for(services: Services, times: int) -> list[Submitted]:
+    """Make the store answer BUSY (another transaction on the same items) `times` times first."""
+    answered: list[Submitted] = []
+    submit = services.signup.store.submit
+
+    def sometimes_busy(**kwargs: Any) -> Submission:
+        if len(answered) < times:
+            answered.append(Submitted.BUSY)
+            return Submission(Submitted.BUSY)
+        outcome = submit(**kwargs)
+        answered.append(outcome.outcome)
+        return outcome
+
+    services.signup.store.submit = sometimes_busy  # type: ignore[method-assign]
+    return answered
+
+
+def test_a_sign_up_that_meets_another_transaction_tries_again(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    answered = busy_for(services, 2)
+
+    response = sign_up(client)
+
+    assert response.status_code == 302
+    assert answered == [Submitted.BUSY, Submitted.BUSY, Submitted.STORED]
+    assert stored_sign_ups() == (1, 1, 1)
+    assert len(mailbox.sent) == 1
+
+
+def test_a_sign_up_that_stays_busy_asks_to_send_the_form_again(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    busy_for(services, 100)
+    before = table_snapshot()
+
+    response = sign_up(client)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "send the form again" in response.text
+    assert "Nothing was saved and no email was sent." in response.text
+    assert table_snapshot() == before
+    assert mailbox.sent == []

@@ -8,11 +8,14 @@ from werkzeug.wrappers import Response
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Participant, Role
 from portal.domain.program import Program
 from portal.services.magic_links import MagicLinkError
-from portal.services.signup import AlreadySignedUpError, SignupError
+from portal.services.signup import AlreadySignedUpError, SignupBusyError, SignupError
 from portal.web import services, source_address
 from portal.web.signup.forms import build_signup_form
 
 bp = Blueprint("signup", __name__)
+
+# A sign-up that met others on the same records every time it tried: a moment later it passes.
+BUSY_RETRY_SECONDS = 5
 
 
 def _program_and_role(slug: str, role_name: str) -> tuple[Program, Role]:
@@ -31,12 +34,14 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         if not form.is_bot():
             application = form.to_application()
-            # Counted while the sign-up reads, before anything is stored or queued: past a
-            # limit, nothing is.
-            admission = services().limits.begin_signup(
-                source_address(request.environ), application.email
-            )
-            refusal = services().signup.sign_up(program, application, admission)
+            # Counted in the transaction that stores it: past a limit, nothing is stored,
+            # queued or counted.
+            try:
+                refusal = services().signup.sign_up(
+                    program, application, source_address(request.environ)
+                )
+            except SignupBusyError:
+                abort(503, retry_after=BUSY_RETRY_SECONDS)
             if refusal is not None:
                 abort(429, retry_after=refusal.retry_after)
         return redirect(url_for("signup.check_email", slug=program.slug))

@@ -13,8 +13,7 @@ from portal.container import Services, build_services
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
-from portal.persistence.tables import OutboxRecord, ParticipantRecord, TokenRecord
-from portal.services.limits import Limit, Refusal
+from portal.persistence.tables import LimitRecord, OutboxRecord, ParticipantRecord, TokenRecord
 from portal.services.magic_links import LinkProblem, MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Application, SignupError
 from portal.settings import Settings
@@ -383,6 +382,18 @@ def operations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
+SOURCE = "198.51.100.7"
+# The reads of a sign-up are made at once, on several threads: their order varies.
+SIGN_UP_WORK = sorted(
+    [
+        "dynamodb:GetItem",  # the address's sign-up
+        "dynamodb:GetItem",  # its suppression
+        "dynamodb:BatchGetItem",  # whether either sign-up email went out in this window
+        "dynamodb:TransactWriteItems",  # the counters, the link, the email, the sign-up
+    ]
+)
+
+
 def test_every_sign_up_does_the_same_work_whatever_the_address(
     services: Services, demo: Program, clock: FakeClock, operations: list[str]
 ) -> None:
@@ -406,12 +417,9 @@ def test_every_sign_up_does_the_same_work_whatever_the_address(
     ]:
         operations.clear()
         handed.clear()
-        services.signup.sign_up(demo, application)
-        work[case] = (list(operations), len(handed))
-    assert work["unknown"] == (
-        ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems"],
-        1,
-    )
+        services.signup.sign_up(demo, application, SOURCE)
+        work[case] = (sorted(operations), len(handed))
+    assert work["unknown"] == (SIGN_UP_WORK, 1)
     assert all(done == work["unknown"] for done in work.values()), work
 
 
@@ -423,42 +431,74 @@ def handed_link(services: Services, key: str) -> str:
     return link
 
 
-class _Counted:
-    """An admission whose counters are already decided; notes what had been done when asked."""
-
-    def __init__(self, refusal: Refusal | None, operations: list[str]) -> None:
-        self.refusal = refusal
-        self.operations = operations
-        self.done_before: list[list[str]] = []
-
-    def result(self) -> Refusal | None:
-        self.done_before.append(list(self.operations))
-        return self.refusal
+def counts() -> dict[str, int]:
+    """The limit counters as stored, by limit: how many sign-ups each has counted."""
+    return {str(r.key).split("#")[0]: int(r.count or 0) for r in LimitRecord.scan()}
 
 
-def test_the_sign_up_reads_while_its_limits_are_counted_and_writes_only_once_admitted(
+def test_a_sign_up_is_counted_by_the_transaction_that_stores_it(
     services: Services, demo: Program, operations: list[str]
 ) -> None:
-    admitted = _Counted(None, operations)
+    assert services.signup.sign_up(demo, ADA, SOURCE) is None
 
-    assert services.signup.sign_up(demo, ADA, admitted) is None  # type: ignore[arg-type]
-
-    # Its reads were made before it waited for the count; its one transaction after.
-    assert admitted.done_before == [["dynamodb:GetItem", "dynamodb:GetItem"]]
-    assert operations[2] == "dynamodb:TransactWriteItems"
+    assert counts() == {
+        "signup-source-10m": 1,
+        "signup-source-1d": 1,
+        "signup-recipient-1h": 1,
+        "signup-recipient-1d": 1,
+    }
+    # No counter taken on its own: three reads, then the one transaction (then the email).
+    assert sorted(operations[:4]) == SIGN_UP_WORK
+    assert operations[3] == "dynamodb:TransactWriteItems"
     assert stored_sign_ups() == (1, 1, 1)
 
 
-def test_a_sign_up_its_limits_refuse_stores_and_sends_nothing(
-    services: Services, demo: Program, operations: list[str], mailbox: MemorySender
+def test_a_repeat_within_the_window_stores_nothing_but_is_counted(
+    services: Services, demo: Program, mailbox: MemorySender
 ) -> None:
-    refusal = Refusal(Limit("signup-recipient-1h", 3, timedelta(hours=1)), retry_after=600)
-    refused = _Counted(refusal, operations)
+    services.signup.sign_up(demo, ADA, SOURCE)
+    stored = stored_sign_ups()
+
+    assert services.signup.sign_up(demo, ADA, SOURCE) is None
+
+    assert stored_sign_ups() == stored
+    assert len(mailbox.sent) == 1
+    assert counts()["signup-recipient-1h"] == 2  # a flood of repeats still reaches the limit
+
+
+def test_a_sign_up_its_limits_refuse_stores_and_counts_nothing(
+    aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    settings = settings.with_overrides(signups_per_source=(5, 100), signups_per_address=(1, 10))
+    services = build_services(settings, clock=clock, sender=mailbox)
+    demo = services.programs.get("demo")
+    assert demo is not None
+    assert services.signup.sign_up(demo, ADA, SOURCE) is None
     before = table_snapshot()
-    operations.clear()
+    mailbox.sent.clear()
+    clock.advance(minutes=10)  # another email window: only the limit stands in the way
 
-    assert services.signup.sign_up(demo, ADA, refused) is refusal  # type: ignore[arg-type]
+    refusal = services.signup.sign_up(demo, ADA, "203.0.113.9")
 
-    assert operations == ["dynamodb:GetItem", "dynamodb:GetItem"]  # reads only
-    assert table_snapshot() == before
+    assert refusal is not None
+    assert refusal.limit.name == "signup-recipient-1h"
+    assert refusal.retry_after == 50 * 60  # until the hour's window ends
+    assert table_snapshot() == before  # neither the other counters nor the sign-up
     assert mailbox.sent == []
+
+
+def test_the_wait_named_covers_every_full_window(
+    aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    settings = settings.with_overrides(signups_per_source=(5, 100), signups_per_address=(1, 1))
+    services = build_services(settings, clock=clock, sender=mailbox)
+    demo = services.programs.get("demo")
+    assert demo is not None
+    services.signup.sign_up(demo, ADA, SOURCE)
+    clock.advance(minutes=10)
+
+    refusal = services.signup.sign_up(demo, ADA, SOURCE)
+
+    assert refusal is not None
+    assert refusal.limit.name == "signup-recipient-1d"  # the day's window ends last
+    assert refusal.retry_after > 3600
