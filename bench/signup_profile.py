@@ -172,7 +172,7 @@ def run(requests: int, in_memory: bool, send_in_request: bool, profile: bool) ->
             doorbell.close()
             if profile:
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
                 result.cprofile = out.getvalue()
         finally:
             local.stop()

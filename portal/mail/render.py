@@ -36,12 +36,21 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     return text, html
 
 
-def render(name: str, context: dict[str, Any]) -> RenderedEmail:
-    """Render the three parts of a named email with the same context."""
+def render(name: str, context: dict[str, Any], unsubscribe_url: str | None = None) -> RenderedEmail:
+    """Render the three parts of a named email with the same context.
+
+    With an `unsubscribe_url`, both bodies end with a visible line that stops program email
+    (the same link as the List-Unsubscribe header).
+    """
     text_env, html_env = _environments()
+    context = {**context, "unsubscribe_url": unsubscribe_url}
     subject = text_env.get_template(f"{name}/subject.txt").render(context)
+    text = text_env.get_template(f"{name}/body.txt").render(context)
+    if unsubscribe_url:
+        footer = text_env.get_template("_unsubscribe.txt").render(context)
+        text = text.rstrip("\n") + "\n\n" + footer
     return RenderedEmail(
         subject=" ".join(subject.split()),
-        text=text_env.get_template(f"{name}/body.txt").render(context),
+        text=text,
         html=html_env.get_template(f"{name}/body.html").render(context),
     )

@@ -89,12 +89,17 @@ class MailService:
         if suppressed and (suppressed != "unsubscribe" or entry.unsubscribe_stops):
             log.info("not queued: %s is suppressed (%s)", template, suppressed)
             return None
+        # Only where unsubscribing stops the email: a link that would not stop it (in a
+        # confirmation the person just asked for) would promise what it cannot do.
+        unsubscribe_url = (
+            self.unsubscribe_url(to) if self.unsubscribe_url and entry.unsubscribe_stops else None
+        )
         message = build_message(
-            render(template, context),
+            render(template, context, unsubscribe_url=unsubscribe_url),
             sender=self.mail_from,
             recipient=to,
             now=self.clock(),
-            unsubscribe_url=self.unsubscribe_url(to) if self.unsubscribe_url else None,
+            unsubscribe_url=unsubscribe_url,
             reply_to=reply_to,
         )
         return OutboxItem(

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from portal.container import Services
 from portal.mail.catalog import Recipient
 from portal.mail.senders import MemorySender
-from tests.conftest import table_snapshot
+from tests.conftest import plain, table_snapshot
 from tests.web.helpers import sign_up
 
 
@@ -17,12 +17,26 @@ def _unsubscribe_path(mailbox: MemorySender) -> str:
     return header.strip("<>").removeprefix("http://portal.test")
 
 
-def test_every_email_carries_a_one_click_unsubscribe_link(
-    client: FlaskClient, mailbox: MemorySender
+def program_email(services: Services, to: str = "ada@example.org") -> None:
+    """Send `to` an email that unsubscribing stops (one to an organizer: the simplest to make)."""
+    assert services.mail.queue(
+        "test:program-email",
+        to=to,
+        template="delivery_failed",
+        recipient=Recipient.ORGANIZER,
+        context={"recipient": "x@example.org", "template": "introduction", "error": "x"},
+    )
+    services.mail.dispatch("test:program-email")
+
+
+def test_every_email_unsubscribing_stops_carries_a_one_click_link(
+    client: FlaskClient, services: Services, mailbox: MemorySender
 ) -> None:
-    sign_up(client)
+    program_email(services)
     message = mailbox.sent[-1][1]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = message["List-Unsubscribe"].strip("<>")
+    assert link in plain(message)  # and in the body, where a reader sees it
     page = client.get(_unsubscribe_path(mailbox))
     assert page.status_code == 200
     assert "Stop these emails" in page.text
@@ -32,14 +46,14 @@ def test_every_email_carries_a_one_click_unsubscribe_link(
 def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(
     client: FlaskClient, services: Services, mailbox: MemorySender
 ) -> None:
-    sign_up(client)
+    program_email(services)
     path = _unsubscribe_path(mailbox)
     # What a mail client sends for RFC 8058 one-click: no CSRF token, no cookie.
     done = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200
     assert "Emails stopped" in done.text
     assert not services.mail.queue(
-        "test:program-mail",
+        "test:program-mail-after",
         to="ada@example.org",
         template="delivery_failed",
         recipient=Recipient.ORGANIZER,

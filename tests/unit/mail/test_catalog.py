@@ -9,7 +9,7 @@ import pytest
 from portal.container import Services
 from portal.mail.catalog import EMAILS, CatalogError, Recipient, email
 from portal.mail.render import TEMPLATE_ROOT
-from tests.conftest import table_snapshot
+from tests.conftest import html, parse, plain, table_snapshot
 
 ADDRESS = "ada@example.org"
 
@@ -150,3 +150,34 @@ def test_a_bounced_address_gets_nothing_not_even_what_it_asked_for(services: Ser
 
 def test_the_lookup_names_the_catalogue() -> None:
     assert email("survey", Recipient.PARTICIPANT) is EMAILS["survey"]
+
+
+def test_an_email_unsubscribing_stops_says_so_and_one_asked_for_offers_no_link(
+    services: Services,
+) -> None:
+    contexts = requested_contexts(services)
+    stopped = services.mail.compose(
+        "test:stopped",
+        to=ADDRESS,
+        template="delivery_failed",
+        recipient=Recipient.ORGANIZER,
+        context={"recipient": "grace@example.org", "template": "introduction", "error": "x"},
+    )
+    asked = services.mail.compose(
+        "test:asked",
+        to=ADDRESS,
+        template="confirm_signup",
+        recipient=Recipient.APPLICANT,
+        context=contexts["confirm_signup"],
+    )
+    assert stopped is not None
+    assert asked is not None
+
+    message = parse(stopped.raw)
+    link = message["List-Unsubscribe"].strip("<>")
+    assert link == services.unsubscribes.url(ADDRESS)
+    assert link in plain(message)
+    assert link in html(message)
+    asked_message = parse(asked.raw)
+    assert asked_message["List-Unsubscribe"] is None
+    assert "/unsubscribe/" not in plain(asked_message) + html(asked_message)

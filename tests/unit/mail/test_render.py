@@ -9,7 +9,8 @@ import pytest
 
 from portal.catalog.programs import load_program
 from portal.domain.program import Program
-from portal.mail.render import render
+from portal.mail.catalog import EMAILS
+from portal.mail.render import TEMPLATE_ROOT, render
 from tests.conftest import CONTENT
 
 CONFIRM_URL = "http://portal.test/confirm/Zq3-_token-of-forty-three-characters-xyz12"
@@ -84,3 +85,33 @@ def test_a_missing_value_fails_instead_of_sending_a_blank(program: Program) -> N
 def test_an_unknown_template_fails() -> None:
     with pytest.raises(jinja2.TemplateNotFound):
         render("no_such_email", {})
+
+
+UNSUBSCRIBE_URL = "http://portal.test/unsubscribe/signed-token"
+FAILED = {"recipient": "grace@example.org", "template": "introduction", "error": "bounced"}
+
+
+def test_an_unsubscribe_link_is_a_visible_line_at_the_end_of_both_bodies() -> None:
+    rendered = render("delivery_failed", FAILED, unsubscribe_url=UNSUBSCRIBE_URL)
+
+    *_, before, last = rendered.text.rstrip("\n").splitlines()
+    assert last == UNSUBSCRIBE_URL
+    assert before.endswith("still arrive):")
+    assert f'<a href="{UNSUBSCRIBE_URL}"' in rendered.html
+    assert "Stop program emails to this address</a>" in rendered.html
+
+
+def test_without_an_unsubscribe_link_neither_body_offers_one(program: Program) -> None:
+    for rendered in (
+        render("delivery_failed", FAILED),
+        render("confirm_signup", confirm_context(program)),
+    ):
+        assert "unsubscribe" not in rendered.text.lower()
+        assert "Stop program emails" not in rendered.html
+
+
+def test_every_html_body_is_laid_out_by_the_layout_that_holds_the_line() -> None:
+    bodies = sorted(TEMPLATE_ROOT.glob("*/body.html"))
+    assert len(bodies) == len(EMAILS)
+    for body in bodies:
+        assert body.read_text().startswith('{% extends "_layout.html" %}'), body.parent.name
