@@ -17,13 +17,13 @@ class LimitRepository:
         """Count one more in the window unless it already holds `limit`; True if counted."""
         return update_if(
             LimitRecord(key),
-            [LimitRecord.count.add(1), LimitRecord.expires_at.set(window_end)],
-            LimitRecord.count.does_not_exist() | (LimitRecord.count < limit),
+            [LimitRecord.taken.add(1), LimitRecord.expires_at.set(window_end)],
+            LimitRecord.taken.does_not_exist() | (LimitRecord.taken < limit),
         )
 
     def give_back(self, key: str) -> None:
         """Uncount one taken by a request that another limit then refused."""
-        update_if(LimitRecord(key), [LimitRecord.count.add(-1)], LimitRecord.count > 0)
+        update_if(LimitRecord(key), [LimitRecord.taken.add(-1)], LimitRecord.taken > 0)
 
     def is_full(self, key: str, limit: int) -> bool:
         """Whether the window already holds `limit` (a read: nothing is counted)."""
@@ -31,4 +31,4 @@ class LimitRepository:
             record = LimitRecord.get(key, consistent_read=True)
         except LimitRecord.DoesNotExist:
             return False
-        return int(record.count or 0) >= limit
+        return int(record.taken or 0) >= limit

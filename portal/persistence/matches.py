@@ -18,6 +18,7 @@ from pynamodb.exceptions import (
     DoesNotExist,
     TransactWriteError,
 )
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from portal.domain.matches import (
@@ -94,7 +95,8 @@ class MatchRepository:
     def _connection(self) -> Connection:
         # TransactWrite needs a connection of its own; building one costs a botocore client
         # (~0.4 s), so keep one per endpoint rather than one per match.
-        meta = MatchRecord.Meta
+        model: type[Model] = MatchRecord  # whose Meta PynamoDB completes (region, host)
+        meta = model.Meta
         key = (meta.region, meta.host)
         if key not in self._connections:
             self._connections[key] = Connection(region=meta.region, host=meta.host)
