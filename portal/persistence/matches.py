@@ -18,6 +18,7 @@ from pynamodb.exceptions import (
     DoesNotExist,
     TransactWriteError,
 )
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -182,10 +183,11 @@ class MatchRepository:
         """The match write and both people's counts, all or nothing; which one stopped it."""
         confirmed = ParticipantRecord.status == Status.CONFIRMED.value
 
-        def room(capacity: int):  # type: ignore[no-untyped-def]
-            return ParticipantRecord.active_matches.does_not_exist() | (
+        def room(capacity: int) -> Condition:
+            condition: Condition = ParticipantRecord.active_matches.does_not_exist() | (
                 ParticipantRecord.active_matches < capacity
-            )
+            )  # PynamoDB leaves Condition's | untyped
+            return condition
 
         try:
             with TransactWrite(connection=self._connection()) as transaction:

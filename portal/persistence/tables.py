@@ -125,7 +125,7 @@ class MatchRecord(Model):
     score = NumberAttribute(default=0)
     # Each reason a map, its code and parameters ({"code": "shared_language", "languages":
     # [...]}); records written before reasons were data hold English sentences instead.
-    reasons = ListAttribute(default=list)  # type: ignore[var-annotated]
+    reasons: ListAttribute[dict[str, object] | str] = ListAttribute(default=list)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     # Each side accepts the program's agreement on their own page; one attribute each, so
@@ -320,6 +320,7 @@ def bind(table_prefix: str, region: str, endpoint: str | None) -> None:
     """Point every model at `<prefix>-<entity>` in the given region and endpoint."""
     for model in ALL_MODELS:
         meta = model.Meta
+        # Each model's Meta names its entity, which PynamoDB's MetaProtocol does not know.
         table_name = f"{table_prefix}-{meta.entity}"  # type: ignore[attr-defined]
         if (
             getattr(meta, "table_name", None),
