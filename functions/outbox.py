@@ -23,7 +23,7 @@ def per_run(rate: float) -> int:
     return max(1, min(MAX_PER_RUN, int(rate * SENDING_SECONDS)))
 
 
-def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; two drainers at once never send a message twice."""
     return run(event)
 
@@ -37,7 +37,7 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def deliver(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+def deliver(event: object, context: object) -> dict[str, bool | str]:
     """Send one queued message now: the `command` event a request's courier started."""
     key = event.get("key") if isinstance(event, dict) else None
     if not isinstance(key, str) or not key:

@@ -11,7 +11,7 @@ from portal.runtime import event_time, services
 log = logging.getLogger(__name__)
 
 
-def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; a repeated or overlapping event queues nothing twice."""
     return run(event)
 

@@ -8,7 +8,7 @@ from typing import Any
 from portal.runtime import services
 
 
-def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; the same notification delivered twice suppresses once."""
     return run(event)
 

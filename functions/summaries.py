@@ -8,7 +8,7 @@ from typing import Any
 from portal.runtime import event_time, services
 
 
-def handler(event, context):  # type: ignore[no-untyped-def]  # Zappa passes exactly these two
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; the hourly events of one day send each summary once."""
     return run(event)
 

@@ -72,5 +72,6 @@ def install_log_redaction() -> None:
         redact_record(record)
         return record
 
+    # A mark on the function itself (read above), so that a second call installs nothing.
     redacted_record.redacts_tokens = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(redacted_record)

@@ -93,12 +93,14 @@ def send_hint(settings: Settings, now: datetime) -> str:
     return f"portal send-mail --at {later.strftime('%Y-%m-%dT%H:%M')}"
 
 
-class Moment(click.ParamType):
+class Moment(click.ParamType[datetime]):
     """An ISO date or date-time (UTC unless it carries an offset)."""
 
     name = "ISO-DATETIME"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
         if isinstance(value, datetime):
             return value
         from portal.domain.clock import parse_moment

@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from portal.local.files import (
     PRIVATE_FILE,
@@ -119,14 +120,14 @@ class DynamoDBLocal:
         log_path: Path | None = None
         if db_path is None:
             command.append("-inMemory")
-            log = subprocess.DEVNULL
+            log: int | IO[bytes] = subprocess.DEVNULL
         else:
             private_folder(db_path)
             tighten_files(db_path)  # a database or log left by an older, laxer version
             command += ["-dbPath", str(db_path.resolve())]
             log_path = db_path / "dynamodb-local.log"
             flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
-            log = os.fdopen(os.open(log_path, flags, PRIVATE_FILE), "ab")  # type: ignore[assignment]
+            log = os.fdopen(os.open(log_path, flags, PRIVATE_FILE), "ab")
         process = subprocess.Popen(  # noqa: S603 - fixed command, no shell
             command,
             stdout=log,
@@ -134,7 +135,7 @@ class DynamoDBLocal:
             stdin=subprocess.DEVNULL,
             preexec_fn=_prepare_child,
         )
-        if log is not subprocess.DEVNULL:
+        if not isinstance(log, int):
             log.close()  # Java has its own handle on the log
         local = cls(process=process, port=port, db_path=db_path, log_path=log_path)
         local._wait_until_ready()

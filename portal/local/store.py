@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from portal.local.dynamodb import (
@@ -47,7 +47,9 @@ def _moto_server() -> Iterator[str]:
 
 
 @contextmanager
-def local_store(settings: Settings, *, publish: bool = False, warn=print) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
+def local_store(
+    settings: Settings, *, publish: bool = False, warn: Callable[[str], object] = print
+) -> Iterator[Settings]:
     """Settings whose DynamoDB endpoint reaches the local store, with the tables created.
 
     Uses the endpoint a running `portal dev` published in the data folder; otherwise starts

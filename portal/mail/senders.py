@@ -58,7 +58,7 @@ class MemorySender:
 
     def send(self, recipient: str, raw: str) -> str:
         message = email.message_from_string(raw, policy=email.policy.default)
-        self.sent.append((recipient, message))  # type: ignore[arg-type]
+        self.sent.append((recipient, message))
         return f"memory:{len(self.sent)}"
 
 

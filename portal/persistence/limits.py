@@ -23,8 +23,8 @@ class LimitRepository:
         """
         return Update(
             LimitRecord(key),
-            [LimitRecord.count.add(1), LimitRecord.expires_at.set(window_end)],
-            LimitRecord.count.does_not_exist() | (LimitRecord.count < limit),
+            [LimitRecord.taken.add(1), LimitRecord.expires_at.set(window_end)],
+            LimitRecord.taken.does_not_exist() | (LimitRecord.taken < limit),
         )
 
     def is_full(self, key: str, limit: int) -> bool:
@@ -33,4 +33,4 @@ class LimitRepository:
             record = LimitRecord.get(key, consistent_read=True)
         except LimitRecord.DoesNotExist:
             return False
-        return int(record.count or 0) >= limit
+        return int(record.taken or 0) >= limit

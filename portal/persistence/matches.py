@@ -18,6 +18,8 @@ from pynamodb.exceptions import (
     DoesNotExist,
     TransactWriteError,
 )
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from portal.domain.matches import (
@@ -94,7 +96,8 @@ class MatchRepository:
     def _connection(self) -> Connection:
         # TransactWrite needs a connection of its own; building one costs a botocore client
         # (~0.4 s), so keep one per endpoint rather than one per match.
-        meta = MatchRecord.Meta
+        model: type[Model] = MatchRecord  # whose Meta PynamoDB completes (region, host)
+        meta = model.Meta
         key = (meta.region, meta.host)
         if key not in self._connections:
             self._connections[key] = Connection(region=meta.region, host=meta.host)
@@ -180,10 +183,11 @@ class MatchRepository:
         """The match write and both people's counts, all or nothing; which one stopped it."""
         confirmed = ParticipantRecord.status == Status.CONFIRMED.value
 
-        def room(capacity: int):  # type: ignore[no-untyped-def]
-            return ParticipantRecord.active_matches.does_not_exist() | (
+        def room(capacity: int) -> Condition:
+            condition: Condition = ParticipantRecord.active_matches.does_not_exist() | (
                 ParticipantRecord.active_matches < capacity
-            )
+            )  # PynamoDB leaves Condition's | untyped
+            return condition
 
         try:
             with TransactWrite(connection=self._connection()) as transaction:

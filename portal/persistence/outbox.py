@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 
 from portal.persistence.conditional import save_if, update_if
 from portal.persistence.tables import OutboxRecord
@@ -109,7 +110,7 @@ class OutboxRepository:
 
     def mark_attempt_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt; retry at `retry_at`, or give up when it is None."""
-        actions = [
+        actions: list[Action] = [
             OutboxRecord.attempts.add(1),
             OutboxRecord.last_error.set(error[:500]),
         ]

@@ -6,6 +6,8 @@ that nothing reads the environment when this module is imported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
@@ -16,6 +18,16 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
+
+
+class UnicodeListAttribute(ListAttribute[str]):
+    """A list of strings: `ListAttribute(of=UnicodeAttribute)`, whose values are `str`."""
+
+    def __init__(self, *, default: Callable[[], list[str]] | None = None) -> None:
+        # PynamoDB types `of` as the elements' Python type but wants their attribute class,
+        # so a typed ListAttribute(of=UnicodeAttribute) would hold UnicodeAttribute objects
+        # (PynamoDB issue #1246).
+        super().__init__(of=UnicodeAttribute, default=default)  # type: ignore[arg-type]
 
 
 class ParticipantByEmailIndex(GlobalSecondaryIndex["ParticipantRecord"]):
@@ -54,10 +66,10 @@ class ParticipantRecord(Model):
     status = UnicodeAttribute()
     name = UnicodeAttribute()
     timezone = UnicodeAttribute()
-    languages = ListAttribute(of=UnicodeAttribute, default=list)
-    availability = ListAttribute(of=UnicodeAttribute, default=list)
-    skills = ListAttribute(of=UnicodeAttribute, default=list)
-    goals = ListAttribute(of=UnicodeAttribute, default=list)
+    languages = UnicodeListAttribute(default=list)
+    availability = UnicodeListAttribute(default=list)
+    skills = UnicodeListAttribute(default=list)
+    goals = UnicodeListAttribute(default=list)
     department = UnicodeAttribute(null=True)
     reports_to = UnicodeAttribute(null=True)
     seniority = UnicodeAttribute(null=True)
@@ -113,7 +125,7 @@ class MatchRecord(Model):
     score = NumberAttribute(default=0)
     # Each reason a map, its code and parameters ({"code": "shared_language", "languages":
     # [...]}); records written before reasons were data hold English sentences instead.
-    reasons = ListAttribute(default=list)  # type: ignore[var-annotated]
+    reasons: ListAttribute[dict[str, object] | str] = ListAttribute(default=list)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     # Each side accepts the program's agreement on their own page; one attribute each, so
@@ -285,7 +297,8 @@ class LimitRecord(Model):
         entity = "limits"
 
     key = UnicodeAttribute(hash_key=True)  # "<limit>#<keyed hash>#<window start, epoch>"
-    count = NumberAttribute()
+    # Stored as "count"; named otherwise here so as not to hide Model.count().
+    taken = NumberAttribute(attr_name="count")
     expires_at = TTLAttribute()  # the window's end
 
 
@@ -307,6 +320,7 @@ def bind(table_prefix: str, region: str, endpoint: str | None) -> None:
     """Point every model at `<prefix>-<entity>` in the given region and endpoint."""
     for model in ALL_MODELS:
         meta = model.Meta
+        # Each model's Meta names its entity, which PynamoDB's MetaProtocol does not know.
         table_name = f"{table_prefix}-{meta.entity}"  # type: ignore[attr-defined]
         if (
             getattr(meta, "table_name", None),

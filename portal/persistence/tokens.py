@@ -65,12 +65,13 @@ def _to_stored(record: TokenRecord) -> StoredToken:
 
 def unused(purpose: str, now: datetime) -> Condition:
     """The condition for using a token up: it exists, is unused, of this purpose, unexpired."""
-    return (
+    condition: Condition = (  # PynamoDB leaves Condition's & untyped
         TokenRecord.token_hash.exists()
         & TokenRecord.used_at.does_not_exist()
         & (TokenRecord.purpose == purpose)
         & (TokenRecord.expires_at > now)
     )
+    return condition
 
 
 class TokenRepository:

@@ -188,7 +188,7 @@ class MailService:
         self,
         limit: int = 500,
         per_second: float = 10.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> DrainReport:
         """Send every due message, up to `limit`, at most `per_second` (SES's sending rate)."""
         counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}

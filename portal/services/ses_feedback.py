@@ -57,7 +57,7 @@ class SesFeedback:
     def handle_sns_event(self, event: Mapping[str, Any]) -> FeedbackReport:
         """Read every SNS record; raise SesFeedbackError after the readable ones were handled."""
         totals = {"suppressed": 0, "already": 0, "ignored": 0}
-        problems = []
+        problems: list[str] = []
         for number, notification in self._notifications(event, problems):
             try:
                 report = self.handle(notification)

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, SelectMultipleField
+from wtforms.form import BaseForm
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+if TYPE_CHECKING:
+    # Protocols of the WTForms stubs only: what a form reads its submitted values from.
+    from wtforms.meta import _MultiDictLike, _MultiDictLikeWithGetlist
 
 FILE_MESSAGE = "Please type your answer here: this form does not take files."
 
@@ -31,13 +36,25 @@ class PortalForm(FlaskForm):
     """
 
     class Meta(FlaskForm.Meta):
-        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+        @overload
+        def wrap_formdata(self, form: BaseForm, formdata: None) -> None: ...
+        @overload
+        def wrap_formdata(
+            self, form: BaseForm, formdata: _MultiDictLike
+        ) -> _MultiDictLikeWithGetlist: ...
+        @overload
+        def wrap_formdata(
+            self, form: BaseForm, formdata: object
+        ) -> _MultiDictLikeWithGetlist | None: ...
+        def wrap_formdata(
+            self, form: BaseForm, formdata: object
+        ) -> _MultiDictLikeWithGetlist | None:
             wrapped = super().wrap_formdata(form, formdata)
             if isinstance(wrapped, CombinedMultiDict):
                 return request.form  # the typed fields only: files never reach a field
             return wrapped
 
-    def validate(self, extra_validators: Any = None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """Validate the fields, then refuse every field a file was sent in."""
         valid = super().validate(extra_validators)
         if not has_request_context() or not request.files:
@@ -66,7 +83,7 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
-    def pre_validate(self, form: Any) -> None:
+    def pre_validate(self, form: BaseForm) -> None:
         """Refuse values outside the choices and values sent more than once."""
         values: Sequence[str] = self.data or []
         if not values:
@@ -88,7 +105,7 @@ class MultiCheckboxField(SelectMultipleField):
                 )
             seen.add(value)
 
-    def _choices_as_pairs(self) -> list[tuple[Any, Any]]:
+    def _choices_as_pairs(self) -> list[tuple[object, object]]:
         choices = self.choices or []
         items = choices.items() if isinstance(choices, dict) else choices
         return [(c, c) if isinstance(c, str) else (c[0], c[1]) for c in items]

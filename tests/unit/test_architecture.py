@@ -6,6 +6,7 @@ Every import counts, at the top of a module or inside a function, under TYPE_CHE
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from portal.container import Services
 from tests.conftest import ROOT
 
 PORTAL = ROOT / "portal"
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
 MAX_LINES = 600
 # The domain is pure: no web framework, no database, no AWS, and none of the layers above it.
 NOT_IN_THE_DOMAIN = (
@@ -94,6 +96,75 @@ def test_the_domain_imports_no_framework_database_or_upper_layer() -> None:
 
 def test_the_command_line_asks_services_not_the_database() -> None:
     assert offences(modules(PORTAL / "cli"), ("portal.persistence", "pynamodb", "boto3")) == {}
+
+
+# The arrows docs/architecture.md draws are the code's
+
+
+def documented_parts() -> tuple[dict[str, str], dict[str, set[str]]]:
+    """From the doc's table: the part each module path belongs to, and what each part imports."""
+    rows = re.findall(
+        r"^\| ([a-z_.]+) \| (.+?) \|(.*)\|$",
+        ARCHITECTURE.read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    assert len(rows) > 10, "the table of arrows is missing from docs/architecture.md"
+    owners = {path: part for part, paths, _ in rows for path in re.findall(r"`([^`]+)`", paths)}
+    arrows = {
+        part: {name.strip() for name in imports.split(",") if name.strip()}
+        for part, _, imports in rows
+    }
+    return owners, arrows
+
+
+def part_of(path: Path, owners: dict[str, str]) -> str:
+    """The part a file belongs to: the longest documented path that holds it."""
+    relative = path.relative_to(ROOT).as_posix()
+    holders = [p for p in owners if relative == p or (p.endswith("/") and relative.startswith(p))]
+    assert holders, f"{relative} belongs to no part in docs/architecture.md"
+    return owners[max(holders, key=len)]
+
+
+def module_file(name: str) -> Path | None:
+    """The file of an imported module of ours (`portal.create_app` is the package portal)."""
+    parts = name.split(".")
+    while parts and parts[0] in ("portal", "functions"):
+        base = ROOT.joinpath(*parts)
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        parts = parts[:-1]
+    return None
+
+
+def code_arrows(owners: dict[str, str]) -> dict[str, set[str]]:
+    """What each part imports of the other parts, read from the source."""
+    arrows: dict[str, set[str]] = {part: set() for part in owners.values()}
+    for path in [*modules(PORTAL), *modules(ROOT / "functions")]:
+        source = part_of(path, owners)
+        for name in imported(path):
+            target = module_file(name)
+            if target is not None and part_of(target, owners) != source:
+                arrows[source].add(part_of(target, owners))
+    return arrows
+
+
+def test_the_documented_arrows_are_the_imports() -> None:
+    owners, documented = documented_parts()
+    found = code_arrows(owners)
+    undocumented = {p: sorted(found[p] - documented.get(p, set())) for p in found}
+    untrue = {p: sorted(documented[p] - found.get(p, set())) for p in documented}
+    assert {p: v for p, v in undocumented.items() if v} == {}, "imports the doc does not draw"
+    assert {p: v for p, v in untrue.items() if v} == {}, "arrows the doc draws that no code has"
+
+
+def test_the_documented_arrows_run_one_way() -> None:
+    _, arrows = documented_parts()
+    placed: list[str] = []
+    while len(placed) < len(arrows):  # the parts that import only parts already placed
+        ready = sorted(p for p in arrows if p not in placed and arrows[p] <= set(placed))
+        assert ready, f"a cycle among {sorted(set(arrows) - set(placed))}"
+        placed += ready
 
 
 # The web holds no repository: it asks services

@@ -153,7 +153,7 @@ def test_counters_expire_at_their_windows_end_and_name_no_address(
         "signup-recipient-1h": datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
         "signup-recipient-1d": datetime(2026, 3, 3, tzinfo=UTC),
     }
-    assert {int(record.count) for record in counters.values()} == {1}
+    assert {int(record.taken) for record in counters.values()} == {1}
     raw = json.dumps([record.serialize() for record in LimitRecord.scan()]).lower()
     assert "grace" not in raw
     assert "hopper" not in raw

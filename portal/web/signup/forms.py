@@ -120,7 +120,6 @@ def availability_choices() -> dict[str, str]:
 
 
 def _question_field(question: Question) -> Field:
-    help_text = {"description": question.help} if question.help else {}
     required = (
         [InputRequired(message="Please answer this question.")]
         if question.required
@@ -132,19 +131,19 @@ def _question_field(question: Question) -> Field:
             choices={c: c for c in question.choices},
             validators=required,
             validate_choice=True,
-            **help_text,
+            description=question.help,
         )
     if question.type == "multi":
         return MultiCheckboxField(
             question.label,
             choices={c: c for c in question.choices},
             validators=[Count(1 if question.required else 0, None, "answer")],
-            **help_text,
+            description=question.help,
         )
     return StringField(
         question.label,
         validators=[*required, Length(max=ANSWER_MAX), PlainText()],
-        **help_text,
+        description=question.help,
     )
 
 
@@ -209,7 +208,8 @@ class SignupForm(PortalForm):
         """The form's errors in the order the fields appear on the page (for the summary)."""
         order = [*PAGE_ORDER[:-1], *(f"q_{key}" for key in self.question_keys), PAGE_ORDER[-1]]
         rank = {name: index for index, name in enumerate(order)}
-        return sorted(self.errors.items(), key=lambda item: rank.get(item[0], len(rank)))
+        found = [(name, list(field.errors)) for name, field in self._fields.items() if field.errors]
+        return sorted(found, key=lambda item: rank.get(item[0], len(rank)))
 
     def is_bot(self) -> bool:
         return bool(self.website.data)

@@ -433,7 +433,7 @@ def handed_link(services: Services, key: str) -> str:
 
 def counts() -> dict[str, int]:
     """The limit counters as stored, by limit: how many sign-ups each has counted."""
-    return {str(r.key).split("#")[0]: int(r.count or 0) for r in LimitRecord.scan()}
+    return {str(r.key).split("#")[0]: int(r.taken or 0) for r in LimitRecord.scan()}
 
 
 def test_a_sign_up_is_counted_by_the_transaction_that_stores_it(
