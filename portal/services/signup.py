@@ -256,7 +256,7 @@ class SignupService:
     def _prepare(self, program: Program, application: Application) -> _Prepared:
         """Read the address's sign-up and compose what to store and email (writes nothing)."""
         now = self.clock()
-        existing = self.participants.get(program.slug, application.email)
+        existing, known_id = self.participants.find(program.slug, application.email)
         who = _address_key(application.email)
         window = _window(now)
         if existing is not None and existing.status in TAKING_PART:
@@ -303,7 +303,8 @@ class SignupService:
                 program,
                 application,
                 status=Status.PENDING,
-                participant_id=uuid.uuid4().hex,
+                # An address keeps its id, even once its pending sign-up expired.
+                participant_id=known_id or uuid.uuid4().hex,
                 created_at=now,
                 consented_at=now,
                 now=now,
@@ -347,7 +348,7 @@ class SignupService:
         if program is None:
             raise SignupError("This sign-up no longer exists.")
         application, submitted_at = _answers_of(grant)
-        existing = self.participants.get(grant.program, grant.subject)
+        existing, known_id = self.participants.find(grant.program, grant.subject)
         if existing is not None and existing.status in TAKING_PART:
             raise AlreadySignedUpError(program)
         participant = _participant(
@@ -355,7 +356,7 @@ class SignupService:
             application,
             status=Status.PENDING,
             # Someone who left, or whose address someone else signed up, keeps the id.
-            participant_id=existing.participant_id if existing else uuid.uuid4().hex,
+            participant_id=known_id or uuid.uuid4().hex,
             created_at=(existing.created_at or now) if existing else now,
             consented_at=submitted_at,
             now=now,

@@ -408,8 +408,9 @@ def test_every_sign_up_does_the_same_work_whatever_the_address(
         handed.clear()
         services.signup.sign_up(demo, application)
         work[case] = (list(operations), len(handed))
+    # The address's item, its participant (or one that cannot exist), the outbox.
     assert work["unknown"] == (
-        ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems"],
+        ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems"],
         1,
     )
     assert all(done == work["unknown"] for done in work.values()), work
@@ -444,8 +445,8 @@ def test_the_sign_up_reads_while_its_limits_are_counted_and_writes_only_once_adm
     assert services.signup.sign_up(demo, ADA, admitted) is None  # type: ignore[arg-type]
 
     # Its reads were made before it waited for the count; its one transaction after.
-    assert admitted.done_before == [["dynamodb:GetItem", "dynamodb:GetItem"]]
-    assert operations[2] == "dynamodb:TransactWriteItems"
+    assert admitted.done_before == [["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:GetItem"]]
+    assert operations[3] == "dynamodb:TransactWriteItems"
     assert stored_sign_ups() == (1, 1, 1)
 
 
@@ -459,6 +460,6 @@ def test_a_sign_up_its_limits_refuse_stores_and_sends_nothing(
 
     assert services.signup.sign_up(demo, ADA, refused) is refusal  # type: ignore[arg-type]
 
-    assert operations == ["dynamodb:GetItem", "dynamodb:GetItem"]  # reads only
+    assert operations == ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:GetItem"]  # reads
     assert table_snapshot() == before
     assert mailbox.sent == []
