@@ -140,7 +140,9 @@ def store_pair(
         now=now,
     )
     assert outcome == ACTIVATED
-    stored = services.rounds.matches.get(program, match_id(ROUND, mentor.participant_id, mentee.participant_id))
+    stored = services.rounds.matches.get(
+        program, match_id(ROUND, mentor.participant_id, mentee.participant_id)
+    )
     assert stored is not None
     return stored
 

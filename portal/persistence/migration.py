@@ -84,9 +84,7 @@ class Migration:
         return [name for name in names if not self._exists(name)]
 
     def _scan(self, name: str) -> Iterator[Item]:
-        for page in self.client.get_paginator("scan").paginate(
-            TableName=name, ConsistentRead=True
-        ):
+        for page in self.client.get_paginator("scan").paginate(TableName=name, ConsistentRead=True):
             yield from page["Items"]
 
     def _put(self, count: TableCount, table: str, item: Item, key: str, apply: bool) -> None:

@@ -88,8 +88,9 @@ class SignupStore:
         """
         assert participant.status is Status.CONFIRMED
         assert participant.expires_at is None
-        may_join = ParticipantRecord.participant_id.does_not_exist() | ParticipantRecord.status.is_in(
-            Status.PENDING.value, Status.LEFT.value
+        may_join = (
+            ParticipantRecord.participant_id.does_not_exist()
+            | ParticipantRecord.status.is_in(Status.PENDING.value, Status.LEFT.value)
         )
         refused = transact_if(
             Update(TokenRecord(token_hash), [TokenRecord.used_at.set(now)], unused(purpose, now)),

@@ -20,9 +20,9 @@ from moto.ses.models import ses_backends
 import functions.matching_round
 import functions.outbox
 import portal.services.mail as mail_module
-from portal.domain.addresses import address_digest
 from portal.catalog.programs import load_program
 from portal.container import Services
+from portal.domain.addresses import address_digest
 from portal.mail.senders import PermanentSendError, SesSender, TransientSendError
 from portal.persistence.outbox import FAILED, SENT, OutboxRepository
 from portal.persistence.tables import OutboxRecord
