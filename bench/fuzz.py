@@ -1461,8 +1461,7 @@ def check_records(services: Services, typed: set[tuple[str, str]]) -> RecordChec
     programs = {program.slug: program for program in services.programs}
     people: dict[str, set[str]] = defaultdict(set)
     for match in MatchRecord.scan():
-        for key in (match.mentor_key, match.mentee_key):
-            people[match.match_id].add(key.split("#", 1)[1])
+        people[match.match_id] |= {match.mentor_email, match.mentee_email}
     goals: dict[str, set[str]] = defaultdict(set)
     goals_per_match: Counter[str] = Counter()
     stored: dict[tuple[str, str], str] = {}  # (program, key) -> the address as typed

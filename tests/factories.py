@@ -75,7 +75,8 @@ def person(
     for key in ("availability", "skills", "goals"):
         if key in fields:
             fields[key] = tuple(fields[key])
-    fields.setdefault("participant_id", email)
+    # Opaque, as the portal makes them: nothing keyed by it spells the address.
+    fields.setdefault("participant_id", hashlib.sha256(email.encode()).hexdigest()[:16])
     return Participant(
         program=program,
         email=email,
@@ -139,7 +140,9 @@ def store_pair(
         now=now,
     )
     assert outcome == ACTIVATED
-    stored = services.rounds.matches.get(program, match_id(ROUND, mentor.email, mentee.email))
+    stored = services.rounds.matches.get(
+        program, match_id(ROUND, mentor.participant_id, mentee.participant_id)
+    )
     assert stored is not None
     return stored
 

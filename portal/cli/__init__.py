@@ -10,7 +10,17 @@ import logging
 
 import click
 
-from portal.cli import dev, match, participants, remind, round, send_mail, summaries, tables
+from portal.cli import (
+    dev,
+    match,
+    migrate,
+    participants,
+    remind,
+    round,
+    send_mail,
+    summaries,
+    tables,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,5 +40,6 @@ for command in (
     send_mail.send_mail,
     remind.remind_command,
     summaries.summaries_command,
+    migrate.migrate_command,
 ):
     main.add_command(command)

@@ -16,6 +16,7 @@ UTS #46 mapping. Python's own "idna" codec is IDNA2003, which turns `straße.de`
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 
@@ -72,3 +73,16 @@ def ascii_address(address: str) -> str:
     if not parts.local.isascii():
         raise AddressError("a local part with non-ASCII letters needs SMTPUTF8")
     return f"{parts.local}@{parts.ascii_domain}"
+
+
+# Domain separation: a digest of an address made here is never equal to a hash made elsewhere.
+_DIGEST_PREFIX = b"mentor-portal address v1\0"
+
+
+def address_digest(address: str) -> str:
+    """The key that stands for an address in tables and outbox keys: SHA-256 of its key form.
+
+    Unkeyed, so that it survives a change of PORTAL_SECRET_KEY (a suppression must never be
+    lost); docs/architecture.md says why that is enough here.
+    """
+    return hashlib.sha256(_DIGEST_PREFIX + email_key(address).encode()).hexdigest()

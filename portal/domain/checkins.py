@@ -75,5 +75,5 @@ def match_ref(match_id: str) -> str:
 
 
 def checkin_id_for(moment: datetime, author: str) -> str:
-    """Ids sort by time; the author keeps two people's simultaneous check-ins apart."""
+    """Ids sort by time; the author's participant id keeps two simultaneous check-ins apart."""
     return f"{moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{author}"

@@ -86,6 +86,13 @@ class Match:
     ended_at: datetime | None = None
     end_reason: str = ""
     ended_by: str = ""
+    # The people's participant ids, which the stored keys use (the emails above are attributes).
+    mentor_id: str = ""
+    mentee_id: str = ""
+
+    def person_id(self, email: str) -> str:
+        """The participant id of this person in the pair."""
+        return self.mentor_id if email == self.mentor else self.mentee_id
 
     def other(self, email: str) -> str:
         """The other person in the pair."""

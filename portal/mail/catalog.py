@@ -11,6 +11,8 @@ import string
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portal.domain.addresses import address_digest
+
 
 class Recipient(StrEnum):
     """Who an email goes to."""
@@ -44,6 +46,9 @@ class Email:
                 f"the key of {self.template!r} is {self.key!r}: "
                 f"given {sorted(parts)}, expected {sorted(wanted)}"
             )
+        # An organizer is no participant and has no id: the key holds their address's digest.
+        if "organizer" in parts:
+            parts = {**parts, "organizer": address_digest(parts["organizer"])}
         return self.key.format(**parts)
 
 
@@ -54,7 +59,9 @@ def _email(template: str, recipients: set[Recipient], key: str, *, stops: bool =
 PT, ORG, APP = Recipient.PARTICIPANT, Recipient.ORGANIZER, Recipient.APPLICANT
 
 # {address} is a digest of the typed address (keys appear in logs); {window} a few minutes'
-# slot, so a second sign-up soon after gets no second email; {person} a participant's id.
+# slot, so a second sign-up soon after gets no second email; {person} a participant's id;
+# {organizer} is given as an address and put in the key as its address_digest; {match} is a
+# match_ref; {email} the outbox key of the email that failed.
 EMAILS: dict[str, Email] = {
     e.template: e
     for e in (

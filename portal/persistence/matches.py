@@ -34,6 +34,7 @@ from portal.domain.participants import Status
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
 from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
+from portal.persistence.participants import participant_id_of
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
 LOCK_ID = "~lock"  # sorts after every round id, which start with a year
@@ -48,12 +49,27 @@ StoredMatch = Match
 StoredRound = Round
 
 
-def _key(program: str, email: str) -> str:
-    return f"{program}#{email}"
+def _key(program: str, participant_id: str) -> str:
+    return f"{program}#{participant_id}"
 
 
-def _email(key: str) -> str:
+def _id(key: str) -> str:
     return key.split("#", 1)[1]
+
+
+class NotSignedUp(ValueError):
+    """A match was asked for someone with no sign-up in the program."""
+
+
+def _ids(program: str, mentor: str, mentee: str) -> tuple[str, str]:
+    """Both people's participant ids, from their addresses; NotSignedUp if one has none."""
+    found = []
+    for email in (mentor, mentee):
+        participant_id = participant_id_of(program, email)
+        if participant_id is None:
+            raise NotSignedUp(f"no sign-up for that address in {program!r}")
+        found.append(participant_id)
+    return found[0], found[1]
 
 
 def _match(record: MatchRecord) -> Match:
@@ -61,8 +77,10 @@ def _match(record: MatchRecord) -> Match:
         program=record.program,
         match_id=record.match_id,
         round_id=record.round_id,
-        mentor=_email(record.mentor_key),
-        mentee=_email(record.mentee_key),
+        mentor=record.mentor_email,
+        mentee=record.mentee_email,
+        mentor_id=_id(record.mentor_key),
+        mentee_id=_id(record.mentee_key),
         status=MatchState(record.status),
         score=float(record.score or 0),
         reasons=_reasons(record.reasons),
@@ -84,9 +102,9 @@ def _reasons(stored: list[Any] | None) -> tuple[Reason | str, ...]:
     )
 
 
-def match_id(round_id: str, mentor: str, mentee: str) -> str:
+def match_id(round_id: str, mentor_id: str, mentee_id: str) -> str:
     """The same pair in the same round always gets the same id: a retry writes nothing new."""
-    return f"{round_id}#{mentor}#{mentee}"
+    return f"{round_id}#{mentor_id}#{mentee_id}"
 
 
 class MatchRepository:
@@ -117,12 +135,18 @@ class MatchRepository:
         now: datetime,
     ) -> str:
         """Write an active match if both people still have room; ACTIVATED, or why not."""
+        try:
+            mentor_id, mentee_id = _ids(program, mentor, mentee)
+        except NotSignedUp:
+            return PAIR_TAKEN  # one of them is gone: no match to write
         record = MatchRecord(
             program,
-            match_id(round_id, mentor, mentee),
+            match_id(round_id, mentor_id, mentee_id),
             round_id=round_id,
-            mentor_key=_key(program, mentor),
-            mentee_key=_key(program, mentee),
+            mentor_key=_key(program, mentor_id),
+            mentee_key=_key(program, mentee_id),
+            mentor_email=mentor,
+            mentee_email=mentee,
             status=MatchState.ACTIVE.value,
             score=score,
             reasons=list(reasons),
@@ -131,8 +155,8 @@ class MatchRepository:
         )
         return self._commit(
             program,
-            mentor=mentor,
-            mentee=mentee,
+            mentor=mentor_id,
+            mentee=mentee_id,
             mentor_capacity=mentor_capacity,
             mentee_capacity=mentee_capacity,
             write=lambda tx: tx.save(record, condition=MatchRecord.match_id.does_not_exist()),
@@ -153,11 +177,15 @@ class MatchRepository:
         """Turn a draft (or a suggestion) into an active match if both people still have room."""
         if MatchState(draft_status) not in sources(MatchState.ACTIVE):
             raise ValueError(f"a {draft_status} match is not a draft")
-        record = MatchRecord(program, match_id(round_id, mentor, mentee))
+        try:
+            mentor_id, mentee_id = _ids(program, mentor, mentee)
+        except NotSignedUp:
+            return PAIR_TAKEN
+        record = MatchRecord(program, match_id(round_id, mentor_id, mentee_id))
         return self._commit(
             program,
-            mentor=mentor,
-            mentee=mentee,
+            mentor=mentor_id,
+            mentee=mentee_id,
             mentor_capacity=mentor_capacity,
             mentee_capacity=mentee_capacity,
             write=lambda tx: tx.update(
@@ -180,7 +208,8 @@ class MatchRepository:
         mentee_capacity: int,
         write: Callable[[TransactWrite], object],
     ) -> str:
-        """The match write and both people's counts, all or nothing; which one stopped it."""
+        """The match write and both people's counts (by participant id), all or nothing; which
+        one stopped it."""
         confirmed = ParticipantRecord.status == Status.CONFIRMED.value
 
         def room(capacity: int) -> Condition:
@@ -214,8 +243,9 @@ class MatchRepository:
 
     def remove_proposed(self, program: str, round_id: str, *, mentor: str, mentee: str) -> None:
         """Drop a draft pair (an organizer's adjustment); an active match is never removed here."""
+        mentor_id, mentee_id = _ids(program, mentor, mentee)
         delete_if(
-            MatchRecord(program, match_id(round_id, mentor, mentee)),
+            MatchRecord(program, match_id(round_id, mentor_id, mentee_id)),
             MatchRecord.status == MatchState.PROPOSED.value,
         )
 
@@ -232,12 +262,15 @@ class MatchRepository:
         status: str = MatchState.PROPOSED.value,
     ) -> None:
         """A draft pair for the organizers, or a suggestion for a mentee; it holds no capacity."""
+        mentor_id, mentee_id = _ids(program, mentor, mentee)
         MatchRecord(
             program,
-            match_id(round_id, mentor, mentee),
+            match_id(round_id, mentor_id, mentee_id),
             round_id=round_id,
-            mentor_key=_key(program, mentor),
-            mentee_key=_key(program, mentee),
+            mentor_key=_key(program, mentor_id),
+            mentee_key=_key(program, mentee_id),
+            mentor_email=mentor,
+            mentee_email=mentee,
             status=status,
             score=score,
             reasons=list(reasons),
@@ -261,7 +294,10 @@ class MatchRepository:
 
     def for_person(self, program: str, email: str) -> list[Match]:
         """A person's matches in a program, on either side, oldest first."""
-        key = _key(program, email)
+        participant_id = participant_id_of(program, email)
+        if participant_id is None:
+            return []
+        key = _key(program, participant_id)
         found = {m.match_id: m for m in map(_match, MatchRecord.by_mentor.query(key))}
         found.update((m.match_id, m) for m in map(_match, MatchRecord.by_mentee.query(key)))
         return sorted(found.values(), key=lambda m: (m.created_at, m.match_id))
@@ -332,11 +368,11 @@ class MatchRepository:
             ),
             *(
                 Update(
-                    ParticipantRecord(closed.program, email),
+                    ParticipantRecord(closed.program, participant_id),
                     [ParticipantRecord.active_matches.add(-1)],
                     ParticipantRecord.active_matches > 0,
                 )
-                for email in (closed.mentor, closed.mentee)
+                for participant_id in (closed.mentor_id, closed.mentee_id)
             ),
         )
         return not refused

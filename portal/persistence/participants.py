@@ -1,4 +1,5 @@
-"""Participants in DynamoDB: one item per (program, email)."""
+"""Participants in DynamoDB: one item per (program, participant id), found by address through
+the addresses table (one item per address and program, naming the participant id)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 
+from portal.domain.addresses import address_digest
 from portal.domain.clock import Clock, system_clock
 from portal.domain.participants import Participant, Role, Status
 from portal.persistence.conditional import update_if
-from portal.persistence.tables import ParticipantRecord
+from portal.persistence.tables import AddressRecord, ParticipantRecord
 
 
 def _to_entity(record: ParticipantRecord) -> Participant:
@@ -45,9 +48,9 @@ def _to_entity(record: ParticipantRecord) -> Participant:
 def to_record(participant: Participant) -> ParticipantRecord:
     return ParticipantRecord(
         participant.program,
-        participant.email,
+        participant.participant_id,
+        email=participant.email,
         address=participant.address or None,
-        participant_id=participant.participant_id,
         role=participant.role.value,
         status=participant.status.value,
         name=participant.name,
@@ -71,6 +74,32 @@ def to_record(participant: Participant) -> ParticipantRecord:
     )
 
 
+def address_record(participant: Participant) -> AddressRecord:
+    """The item that gives this participant their address in their program."""
+    return AddressRecord(
+        address_digest(participant.email),
+        participant.program,
+        participant_id=participant.participant_id,
+    )
+
+
+def address_is_theirs(participant: Participant) -> Condition:
+    """The address item may be written: it is new, or already names this participant."""
+    condition: Condition = AddressRecord.address_hash.does_not_exist() | (
+        AddressRecord.participant_id == participant.participant_id
+    )
+    return condition
+
+
+def participant_id_of(program: str, email: str) -> str | None:
+    """The id of whoever has this address in the program (strongly consistent), or None."""
+    try:
+        record = AddressRecord.get(address_digest(email), program, consistent_read=True)
+    except DoesNotExist:
+        return None
+    return str(record.participant_id)
+
+
 # Confirmed or paused: someone who can change their status or their answers.
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
 
@@ -90,25 +119,45 @@ class ParticipantRepository:
         return record.expires_at is None or record.expires_at > self.clock()
 
     def get(self, program: str, email: str) -> Participant | None:
+        participant_id = participant_id_of(program, email)
+        return None if participant_id is None else self.get_in(program, participant_id)
+
+    def find(self, program: str, email: str) -> tuple[Participant | None, str | None]:
+        """The address's live sign-up, and the id the address has in the program even when its
+        sign-up expired (None for an address never seen there).
+
+        Two reads whatever the address: a sign-up must cost the same for an unknown address as
+        for a known one, so an unknown one reads a participant item that cannot exist.
+        """
+        participant_id = participant_id_of(program, email)
+        found = self.get_in(program, participant_id or "~unknown")
+        return found, participant_id
+
+    def get_in(self, program: str, participant_id: str) -> Participant | None:
+        """The participant with this id in the program, or None."""
         try:
-            record = ParticipantRecord.get(program, email, consistent_read=True)
+            record = ParticipantRecord.get(program, participant_id, consistent_read=True)
         except DoesNotExist:
             return None
         return _to_entity(record) if self._live(record) else None
 
     def get_by_id(self, participant_id: str) -> Participant | None:
         for key in ParticipantRecord.by_id.query(participant_id, limit=1):
-            return self.get(key.program, key.email)
+            return self.get_in(key.program, key.participant_id)
         return None
 
     def save(self, participant: Participant) -> None:
-        """Store a participant as given (seeding, imports, tests)."""
+        """Store a participant as given (seeding, imports, tests), with their address item."""
+        address_record(participant).save()
         to_record(participant).save()
 
     def set_status(self, program: str, email: str, status: Status, now: datetime) -> bool:
         """Pause, resume or leave a confirmed sign-up; False if it is pending, gone or left."""
+        participant_id = participant_id_of(program, email)
+        if participant_id is None:
+            return False
         return update_if(
-            ParticipantRecord(program, email),
+            ParticipantRecord(program, participant_id),
             [ParticipantRecord.status.set(status.value), ParticipantRecord.updated_at.set(now)],
             _TAKING_PART,
         )
@@ -133,9 +182,9 @@ class ParticipantRepository:
                 yield _to_entity(record)
 
     def programs_of(self, email: str) -> list[str]:
-        # The index holds keys only: read each sign-up to leave out the expired ones.
+        # Read each sign-up to leave out the expired ones.
         return [
-            key.program
-            for key in ParticipantRecord.by_email.query(email)
-            if self.get(key.program, key.email) is not None
+            item.program
+            for item in AddressRecord.query(address_digest(email), consistent_read=True)
+            if self.get_in(item.program, item.participant_id) is not None
         ]

@@ -15,7 +15,7 @@ from enum import StrEnum
 from portal.domain.participants import Participant, Status
 from portal.persistence.conditional import CONFLICT, Check, Put, Update, transact, transact_if
 from portal.persistence.outbox import OutboxItem, queued_record
-from portal.persistence.participants import to_record
+from portal.persistence.participants import address_is_theirs, address_record, to_record
 from portal.persistence.tables import OutboxRecord, ParticipantRecord, TokenRecord
 from portal.persistence.tokens import NewToken, unused
 
@@ -81,14 +81,19 @@ class SignupStore:
                     ParticipantRecord.expires_at <= now
                 )
                 writes.append(
-                    Put(to_record(create), ParticipantRecord.email.does_not_exist() | expired)
+                    Put(
+                        to_record(create),
+                        ParticipantRecord.participant_id.does_not_exist() | expired,
+                    )
                 )
+                # One address, one person per program.
+                writes.append(Put(address_record(create), address_is_theirs(create)))
             elif expect is not None:
                 writes.append(
                     Check(
                         ParticipantRecord,
                         expect.program,
-                        expect.email,
+                        expect.participant_id,
                         ParticipantRecord.status == expect.status.value,
                     )
                 )
@@ -119,11 +124,13 @@ class SignupStore:
         """
         assert participant.status is Status.CONFIRMED
         assert participant.expires_at is None
-        may_join = ParticipantRecord.email.does_not_exist() | ParticipantRecord.status.is_in(
-            Status.PENDING.value, Status.LEFT.value
+        may_join = (
+            ParticipantRecord.participant_id.does_not_exist()
+            | ParticipantRecord.status.is_in(Status.PENDING.value, Status.LEFT.value)
         )
         refused = transact_if(
             Update(TokenRecord(token_hash), [TokenRecord.used_at.set(now)], unused(purpose, now)),
             Put(to_record(participant), may_join),
+            Put(address_record(participant), address_is_theirs(participant)),
         )
         return not refused

@@ -6,14 +6,15 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from portal.domain.addresses import email_key
+from portal.domain.addresses import address_digest
 from portal.persistence.tables import SuppressionRecord
 
 
 def _key(email: str) -> str:
     # One key however the address is written: SES reports it as sent (the domain in ASCII,
     # xn--...), the outbox holds it as typed (in Unicode, in any case).
-    return email_key(email)
+    # Kept as a digest, never as the address: see docs/architecture.md.
+    return address_digest(email)
 
 
 class SuppressionRepository:

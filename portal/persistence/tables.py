@@ -2,6 +2,11 @@
 
 Table names are `<prefix>-<entity>`; `bind()` sets them from Settings at start-up so
 that nothing reads the environment when this module is imported.
+
+No key, of a table or of an index, holds an email address: people are keyed by their
+participant id, and an address by its digest (portal.domain.addresses.address_digest).
+Tables whose keys changed that way have a new name (`-v2`); `portal migrate` copies the
+earlier tables (LEGACY_ENTITIES) into them.
 """
 
 from __future__ import annotations
@@ -30,17 +35,6 @@ class UnicodeListAttribute(ListAttribute[str]):
         super().__init__(of=UnicodeAttribute, default=default)  # type: ignore[arg-type]
 
 
-class ParticipantByEmailIndex(GlobalSecondaryIndex["ParticipantRecord"]):
-    """A person's sign-ups across programs (their own page, export, erasure)."""
-
-    class Meta:
-        index_name = "by-email"
-        projection = KeysOnlyProjection()
-
-    email = UnicodeAttribute(hash_key=True)
-    program = UnicodeAttribute(range_key=True)
-
-
 class ParticipantByIdIndex(GlobalSecondaryIndex["ParticipantRecord"]):
     """From the opaque id carried in links back to the record."""
 
@@ -52,16 +46,17 @@ class ParticipantByIdIndex(GlobalSecondaryIndex["ParticipantRecord"]):
 
 
 class ParticipantRecord(Model):
-    """One person in one program; the email is unique within a program by construction."""
+    """One person in one program; their address is theirs alone in the program (AddressRecord)."""
 
     class Meta:
-        table_name = "participants"
-        entity = "participants"
+        table_name = "participants-v2"
+        entity = "participants-v2"
 
     program = UnicodeAttribute(hash_key=True)
-    email = UnicodeAttribute(range_key=True)  # the comparison form (lower case, ASCII domain)
+    # Opaque and stable: made at the first sign-up in the program, kept when they sign up again.
+    participant_id = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute()  # the comparison form (lower case, ASCII domain)
     address = UnicodeAttribute(null=True)  # as the person typed it: written to and shown
-    participant_id = UnicodeAttribute()
     role = UnicodeAttribute()
     status = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -87,8 +82,20 @@ class ParticipantRecord(Model):
     # unconfirmed sign-up after this time (reads skip it from then, as TTL deletes late).
     expires_at = TTLAttribute(null=True)
 
-    by_email = ParticipantByEmailIndex()
     by_id = ParticipantByIdIndex()
+
+
+class AddressRecord(Model):
+    """Which participant an address is in a program: the lookup by address, and what keeps
+    one address to one person per program (written in the same transaction as a sign-up)."""
+
+    class Meta:
+        table_name = "addresses"
+        entity = "addresses"
+
+    address_hash = UnicodeAttribute(hash_key=True)  # address_digest(email)
+    program = UnicodeAttribute(range_key=True)
+    participant_id = UnicodeAttribute()
 
 
 class MatchByMentorIndex(GlobalSecondaryIndex["MatchRecord"]):
@@ -96,7 +103,7 @@ class MatchByMentorIndex(GlobalSecondaryIndex["MatchRecord"]):
         index_name = "by-mentor"
         projection = AllProjection()
 
-    mentor_key = UnicodeAttribute(hash_key=True)  # "<program>#<email>"
+    mentor_key = UnicodeAttribute(hash_key=True)  # "<program>#<participant id>"
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -105,7 +112,7 @@ class MatchByMenteeIndex(GlobalSecondaryIndex["MatchRecord"]):
         index_name = "by-mentee"
         projection = AllProjection()
 
-    mentee_key = UnicodeAttribute(hash_key=True)  # "<program>#<email>"
+    mentee_key = UnicodeAttribute(hash_key=True)  # "<program>#<participant id>"
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -113,14 +120,16 @@ class MatchRecord(Model):
     """A mentor and a mentee (or two peers) paired by a round."""
 
     class Meta:
-        table_name = "matches"
-        entity = "matches"
+        table_name = "matches-v2"
+        entity = "matches-v2"
 
     program = UnicodeAttribute(hash_key=True)
-    match_id = UnicodeAttribute(range_key=True)
+    match_id = UnicodeAttribute(range_key=True)  # "<round>#<mentor id>#<mentee id>"
     round_id = UnicodeAttribute()
     mentor_key = UnicodeAttribute()  # for peers: the first peer
     mentee_key = UnicodeAttribute()  # for peers: the second peer
+    mentor_email = UnicodeAttribute()  # the comparison forms, so that a read needs no lookup
+    mentee_email = UnicodeAttribute()
     status = UnicodeAttribute()  # proposed | active | completed | ended
     score = NumberAttribute(default=0)
     # Each reason a map, its code and parameters ({"code": "shared_language", "languages":
@@ -155,11 +164,11 @@ class CheckinRecord(Model):
     """One person's check-in, quick rating or survey answer for a match."""
 
     class Meta:
-        table_name = "checkins"
-        entity = "checkins"
+        table_name = "checkins-v2"
+        entity = "checkins-v2"
 
     match_id = UnicodeAttribute(hash_key=True)
-    checkin_id = UnicodeAttribute(range_key=True)  # time-ordered
+    checkin_id = UnicodeAttribute(range_key=True)  # "<time>#<author's participant id>"
     program = UnicodeAttribute()
     author_email = UnicodeAttribute()
     met = UnicodeAttribute()  # yes | no
@@ -173,11 +182,11 @@ class GoalRecord(Model):
     """A goal a pair agreed on; both people add and update them from their own pages."""
 
     class Meta:
-        table_name = "goals"
-        entity = "goals"
+        table_name = "goals-v2"
+        entity = "goals-v2"
 
     match_id = UnicodeAttribute(hash_key=True)
-    goal_id = UnicodeAttribute(range_key=True)  # time-ordered
+    goal_id = UnicodeAttribute(range_key=True)  # "<time>#<author's participant id>"
     program = UnicodeAttribute()
     text = UnicodeAttribute()
     state = UnicodeAttribute()  # not-started | in-progress | done
@@ -219,10 +228,12 @@ class OutboxRecord(Model):
     """One email, rendered, keyed by what it is about so that it is queued once."""
 
     class Meta:
-        table_name = "outbox"
-        entity = "outbox"
+        table_name = "outbox-v2"
+        entity = "outbox-v2"
 
-    key = UnicodeAttribute(hash_key=True)  # e.g. "confirm:<program>:<participant>:<n>"
+    # Its shape is in portal/mail/catalog.py: people by participant id, organizers and
+    # addresses by a digest, matches by match_ref.
+    key = UnicodeAttribute(hash_key=True)
     status = UnicodeAttribute()  # pending | sending | sent | failed
     due_at = NumberAttribute()  # epoch seconds when it may next be tried
     recipient = UnicodeAttribute()
@@ -263,10 +274,12 @@ class SuppressionRecord(Model):
     """An address that must not get program email: unsubscribed, bounced or complained."""
 
     class Meta:
-        table_name = "suppressions"
-        entity = "suppressions"
+        table_name = "suppressions-v2"
+        entity = "suppressions-v2"
 
-    email = UnicodeAttribute(hash_key=True)
+    # address_digest of the address: SES reports bounces by address, and organizers are no
+    # participants, so a suppression is about an address, never kept as such.
+    address_hash = UnicodeAttribute(hash_key=True)
     reason = UnicodeAttribute()  # unsubscribe | bounce | complaint
     created_at = UTCDateTimeAttribute()
 
@@ -304,6 +317,7 @@ class LimitRecord(Model):
 
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
+    AddressRecord,
     MatchRecord,
     CheckinRecord,
     GoalRecord,
@@ -314,6 +328,18 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SessionRecord,
     LimitRecord,
 )
+
+
+# The tables of earlier versions, keyed by email, and the table each is copied into by
+# `portal migrate`; the app never reads them. Removed from the template a release later.
+LEGACY_ENTITIES: dict[str, str] = {
+    "participants": "participants-v2",
+    "matches": "matches-v2",
+    "checkins": "checkins-v2",
+    "goals": "goals-v2",
+    "outbox": "outbox-v2",
+    "suppressions": "suppressions-v2",
+}
 
 
 def bind(table_prefix: str, region: str, endpoint: str | None) -> None:

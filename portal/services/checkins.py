@@ -147,7 +147,7 @@ class CheckinService:
         checkin = Checkin(
             program=program,
             match_id=match.match_id,
-            checkin_id=checkin_id_for(now, author),
+            checkin_id=checkin_id_for(now, match.person_id(author)),
             author=author,
             kind=Kind.SURVEY if answers.survey else Kind.CHECKIN,
             created_at=now,
@@ -188,7 +188,7 @@ class CheckinService:
             Checkin(
                 program=grant.program,
                 match_id=link.match.match_id,
-                checkin_id=checkin_id_for(now, grant.subject),
+                checkin_id=checkin_id_for(now, link.match.person_id(grant.subject)),
                 author=grant.subject,
                 kind=Kind.RATING,
                 created_at=now,
@@ -210,7 +210,7 @@ class CheckinService:
         now = self.clock()
         goal = Goal(
             match_id=match.match_id,
-            goal_id=checkin_id_for(now, author),
+            goal_id=checkin_id_for(now, match.person_id(author)),
             text=text,
             state=GoalState.NOT_STARTED,
             added_by=author,

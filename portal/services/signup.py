@@ -286,8 +286,8 @@ class SignupService:
         # whether either was sent in this window: so both keys are read.
         confirm_key = CONFIRM_SIGNUP.key_for(program=program.slug, address=who, window=window)
         again_key = ALREADY_REGISTERED.key_for(program=program.slug, address=who, window=window)
-        existing, suppressed, emailed = together(
-            lambda: self.participants.get(program.slug, application.email),
+        (existing, known_id), suppressed, emailed = together(
+            lambda: self.participants.find(program.slug, application.email),
             lambda: self.mail.suppression(application.mailbox),
             lambda: self.store.emailed_already(confirm_key, again_key),
         )
@@ -336,7 +336,8 @@ class SignupService:
                 program,
                 application,
                 status=Status.PENDING,
-                participant_id=uuid.uuid4().hex,
+                # An address keeps its id, even once its pending sign-up expired.
+                participant_id=known_id or uuid.uuid4().hex,
                 created_at=now,
                 consented_at=now,
                 now=now,
@@ -380,7 +381,7 @@ class SignupService:
         if program is None:
             raise SignupError("This sign-up no longer exists.")
         application, submitted_at = _answers_of(grant)
-        existing = self.participants.get(grant.program, grant.subject)
+        existing, known_id = self.participants.find(grant.program, grant.subject)
         if existing is not None and existing.status in TAKING_PART:
             raise AlreadySignedUpError(program)
         participant = _participant(
@@ -388,7 +389,7 @@ class SignupService:
             application,
             status=Status.PENDING,
             # Someone who left, or whose address someone else signed up, keeps the id.
-            participant_id=existing.participant_id if existing else uuid.uuid4().hex,
+            participant_id=known_id or uuid.uuid4().hex,
             created_at=(existing.created_at or now) if existing else now,
             consented_at=submitted_at,
             now=now,

@@ -57,7 +57,7 @@ def declared_tables() -> dict[str, dict[str, Any]]:
         if resource["Type"] != "AWS::DynamoDB::Table":
             continue
         table_name = resource["Properties"]["TableName"]
-        match = re.fullmatch(r"portal-\$\{Stage\}-([a-z]+)", table_name.get("Fn::Sub", ""))
+        match = re.fullmatch(r"portal-\$\{Stage\}-([a-z0-9-]+)", table_name.get("Fn::Sub", ""))
         assert match, f"{name}: TableName must be portal-${{Stage}}-<entity>, not {table_name}"
         found[match.group(1)] = dict(resource["Properties"])
     return found
@@ -338,7 +338,9 @@ def test_the_role_reaches_only_the_stacks_tables_and_the_sender(stack: dict[str,
     indexed = {
         arn
         for arn in arns
-        if MODELS[arn.rsplit("-", 1)[1]]._get_schema()["global_secondary_indexes"]
+        if MODELS[arn.split(":table/")[1][len(stack["TablePrefix"]) + 1 :]]._get_schema()[
+            "global_secondary_indexes"
+        ]
     }
     assert resources == arns | {f"{arn}/index/*" for arn in indexed}
     assert all("*" not in r.split(":table/")[0] for r in resources)

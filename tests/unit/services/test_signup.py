@@ -386,8 +386,9 @@ SOURCE = "198.51.100.7"
 # The reads of a sign-up are made at once, on several threads: their order varies.
 SIGN_UP_WORK = sorted(
     [
-        "dynamodb:GetItem",  # the address's sign-up
-        "dynamodb:GetItem",  # its suppression
+        "dynamodb:GetItem",  # the address's item (its id in the program)
+        "dynamodb:GetItem",  # the sign-up with that id (or one that cannot exist)
+        "dynamodb:GetItem",  # the address's suppression
         "dynamodb:BatchGetItem",  # whether either sign-up email went out in this window
         "dynamodb:TransactWriteItems",  # the counters, the link, the email, the sign-up
     ]
@@ -447,9 +448,9 @@ def test_a_sign_up_is_counted_by_the_transaction_that_stores_it(
         "signup-recipient-1h": 1,
         "signup-recipient-1d": 1,
     }
-    # No counter taken on its own: three reads, then the one transaction (then the email).
-    assert sorted(operations[:4]) == SIGN_UP_WORK
-    assert operations[3] == "dynamodb:TransactWriteItems"
+    # No counter taken on its own: the reads, then the one transaction (then the email).
+    assert sorted(operations[:5]) == SIGN_UP_WORK
+    assert operations[4] == "dynamodb:TransactWriteItems"
     assert stored_sign_ups() == (1, 1, 1)
 
 

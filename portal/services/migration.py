@@ -1,0 +1,35 @@
+"""`portal migrate`'s use case: move a deployment's data to the tables keyed by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.persistence.migration import Migration, StopAfter, TableCount
+from portal.settings import Settings
+
+
+class MigrationError(Exception):
+    """The migration cannot run here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    applied: bool
+    tables: list[TableCount]
+    stopped: bool = False  # stopped at the write limit: run again to finish
+
+
+def migrate(settings: Settings, *, apply: bool, limit: int | None = None) -> MigrationReport:
+    """Copy the earlier tables into the new ones (`apply`), or count what that would do."""
+    migration = Migration(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    missing = migration.missing_targets()
+    if missing:
+        raise MigrationError(
+            f"the new tables do not exist yet: {', '.join(missing)}. Deploy the template "
+            "first (infrastructure/README.md, Upgrading), or `portal tables create` locally"
+        )
+    try:
+        counts = migration.run(apply=apply, limit=limit)
+    except StopAfter:
+        return MigrationReport(apply, [], stopped=True)
+    return MigrationReport(apply, counts)
