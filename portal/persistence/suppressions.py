@@ -19,12 +19,20 @@ def _key(email: str) -> str:
 
 class SuppressionRepository:
     def add(self, email: str, reason: str, now: datetime) -> None:
-        SuppressionRecord(_key(email), reason=reason, created_at=now).save()
+        self.add_digest(_key(email), reason, now)
+
+    def add_digest(self, digest: str, reason: str, now: datetime) -> None:
+        """Suppress the address with this digest (an unsubscribe link carries no address)."""
+        SuppressionRecord(digest, reason=reason, created_at=now).save()
 
     def reason(self, email: str) -> str | None:
         """Why the address is suppressed, or None if it may be written to."""
+        return self.reason_of(_key(email))
+
+    def reason_of(self, digest: str) -> str | None:
+        """Why the address with this digest is suppressed, or None."""
         try:
-            return str(SuppressionRecord.get(_key(email), consistent_read=True).reason)
+            return str(SuppressionRecord.get(digest, consistent_read=True).reason)
         except DoesNotExist:
             return None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.persistence.migration import Migration, StopAfter, TableCount
-from portal.settings import Settings
 
 
 class MigrationError(Exception):
@@ -19,9 +18,20 @@ class MigrationReport:
     stopped: bool = False  # stopped at the write limit: run again to finish
 
 
-def migrate(settings: Settings, *, apply: bool, limit: int | None = None) -> MigrationReport:
-    """Copy the earlier tables into the new ones (`apply`), or count what that would do."""
-    migration = Migration(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+def migrate(
+    table_prefix: str,
+    region: str,
+    endpoint: str | None,
+    *,
+    apply: bool,
+    limit: int | None = None,
+) -> MigrationReport:
+    """Copy the earlier tables into the new ones (`apply`), or count what that would do.
+
+    The tables are the deployment's: `<table_prefix>-<name>` in `region`, at `endpoint`
+    (DynamoDB Local) or AWS's.
+    """
+    migration = Migration(table_prefix, region, endpoint)
     missing = migration.missing_targets()
     if missing:
         raise MigrationError(

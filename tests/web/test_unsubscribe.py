@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeSerializer
 
 from portal.container import Services
 from portal.mail.catalog import Recipient
 from portal.mail.senders import MemorySender
+from portal.settings import Settings
 from tests.conftest import plain, table_snapshot
 from tests.web.helpers import sign_up
 
@@ -88,3 +92,36 @@ def test_a_forged_unsubscribe_link_is_refused(
     assert client.post("/unsubscribe/not-a-real-token").status_code == 404
     assert table_snapshot() == before
     assert services.mail.suppressions.reason("ada@example.org") is None
+
+
+def _payload(path: str, settings: Settings) -> str:
+    """What an unsubscribe link's token carries (signed, and readable by anyone), as JSON."""
+    token = path.rsplit("/", 1)[-1]
+    return json.dumps(URLSafeSerializer(settings.secret_key, salt="unsubscribe").loads(token))
+
+
+def test_an_unsubscribe_link_carries_no_address(
+    client: FlaskClient, services: Services, mailbox: MemorySender, settings: Settings
+) -> None:
+    program_email(services, to="Ada.Lovelace@example.org")
+    path = _unsubscribe_path(mailbox)
+
+    carried = _payload(path, settings)
+    assert "lovelace" not in carried.lower()
+    assert "ada.l" not in carried.lower()
+    page = client.get(path)
+    assert "Ad••••••••••@example.org" in page.text  # masked, for the person to recognise
+    client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert services.mail.suppressions.reason("ada.lovelace@EXAMPLE.org") == "unsubscribe"
+
+
+def test_a_link_sent_before_links_stopped_carrying_the_address_still_works(
+    client: FlaskClient, services: Services, settings: Settings
+) -> None:
+    old = URLSafeSerializer(settings.secret_key, salt="unsubscribe").dumps("grace@example.org")
+
+    done = client.post(f"/unsubscribe/{old}", data={"List-Unsubscribe": "One-Click"})
+
+    assert done.status_code == 200
+    assert "gr•••@example.org" in done.text
+    assert services.mail.suppressions.reason("grace@example.org") == "unsubscribe"

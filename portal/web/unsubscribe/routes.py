@@ -10,24 +10,19 @@ from portal.web import services
 bp = Blueprint("unsubscribe", __name__, url_prefix="/unsubscribe")
 
 
-def _masked(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:2]}{'•' * max(len(local) - 2, 1)}@{domain}"
-
-
 @bp.get("/<token>")
 def confirm(token: str) -> str | tuple[str, int]:
     # A GET only asks: mail scanners follow links.
-    email = services().unsubscribes.email_for(token)
-    if email is None:
+    subscriber = services().unsubscribes.subscriber_for(token)
+    if subscriber is None:
         return render_template("unsubscribe/bad_link.html"), 404
-    return render_template("unsubscribe/confirm.html", token=token, masked=_masked(email))
+    return render_template("unsubscribe/confirm.html", token=token, masked=subscriber.masked)
 
 
 @bp.post("/<token>")
 @csrf.exempt  # mail clients' one-click unsubscribe (RFC 8058) posts without our form token
 def unsubscribe(token: str) -> str | tuple[str, int]:
-    email = services().unsubscribes.unsubscribe(token)
-    if email is None:
+    subscriber = services().unsubscribes.unsubscribe(token)
+    if subscriber is None:
         return render_template("unsubscribe/bad_link.html"), 404
-    return render_template("unsubscribe/done.html", masked=_masked(email))
+    return render_template("unsubscribe/done.html", masked=subscriber.masked)
