@@ -104,7 +104,7 @@ def _assert_token_nowhere(token: str, caplog: pytest.LogCaptureFixture, output: 
 def _fail(services: Services, monkeypatch: pytest.MonkeyPatch, route: str, fault: Any) -> None:
     """Make the database behind the route fail."""
     if route == "unsubscribe":
-        monkeypatch.setattr(services.unsubscribes.suppressions, "reason", fault)
+        monkeypatch.setattr(services.unsubscribes.suppressions, "reason_of", fault)
     else:
         monkeypatch.setattr(services.links, "check", fault)
         monkeypatch.setattr(services.links, "consume", fault)
