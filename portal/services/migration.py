@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.persistence.migration import Migration, StopAfter, TableCount
+from portal.persistence.migration import Migration, TableCount
 from portal.settings import Settings
 
 
@@ -16,7 +16,7 @@ class MigrationError(Exception):
 class MigrationReport:
     applied: bool
     tables: list[TableCount]
-    stopped: bool = False  # stopped at the write limit: run again to finish
+    stopped: bool = False  # stopped at the write limit, the counts so far: run again to finish
 
 
 def migrate(settings: Settings, *, apply: bool, limit: int | None = None) -> MigrationReport:
@@ -28,8 +28,5 @@ def migrate(settings: Settings, *, apply: bool, limit: int | None = None) -> Mig
             f"the new tables do not exist yet: {', '.join(missing)}. Deploy the template "
             "first (infrastructure/README.md, Upgrading), or `portal tables create` locally"
         )
-    try:
-        counts = migration.run(apply=apply, limit=limit)
-    except StopAfter:
-        return MigrationReport(apply, [], stopped=True)
-    return MigrationReport(apply, counts)
+    counts = migration.run(apply=apply, limit=limit)
+    return MigrationReport(apply, counts, stopped=migration.stopped)

@@ -391,10 +391,10 @@ def test_tokens_outbox_sessions_and_unconfirmed_sign_ups_expire_by_ttl(store: Se
     finally:
         client.close()
 
-    assert ttl["TokenRecord"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
-    assert ttl["OutboxRecord"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
-    assert ttl["SessionRecord"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
-    assert ttl["ParticipantRecord"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    on = {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    assert ttl == dict.fromkeys(
+        ("TokenRecord", "OutboxRecord", "SessionRecord", "ParticipantRecord"), on
+    )
 
 
 def test_a_session_is_kept_by_the_hash_of_its_id_and_ends_on_time(
