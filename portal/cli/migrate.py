@@ -26,7 +26,9 @@ def migrate_command(apply: bool, limit: int | None) -> None:
     settings = command_settings()
     with store(settings) as ready:
         try:
-            report = migrate(ready, apply=apply, limit=limit)
+            report = migrate(
+                ready.table_prefix, ready.region, ready.dynamodb_endpoint, apply=apply, limit=limit
+            )
         except MigrationError as exc:
             raise click.ClickException(str(exc)) from None
     if report.stopped:

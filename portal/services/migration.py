@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.persistence.migration import Migration, TableCount
-from portal.settings import Settings
 
 
 class MigrationError(Exception):
@@ -19,9 +18,17 @@ class MigrationReport:
     stopped: bool = False  # stopped at the write limit, the counts so far: run again to finish
 
 
-def migrate(settings: Settings, *, apply: bool, limit: int | None = None) -> MigrationReport:
+def migrate(
+    table_prefix: str,
+    region: str,
+    endpoint: str | None,
+    *,
+    apply: bool,
+    limit: int | None = None,
+) -> MigrationReport:
     """Copy the earlier tables into the new ones (`apply`), or count what that would do."""
-    migration = Migration(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    # The tables' place, not Settings: services do not read settings (docs/architecture.md).
+    migration = Migration(table_prefix, region, endpoint)
     missing = migration.missing_targets()
     if missing:
         raise MigrationError(
