@@ -13,7 +13,7 @@ from portal.cli.common import command_settings, store
     "--limit",
     type=click.IntRange(min=1),
     default=None,
-    help="Stop after this many writes (run again to go on).",
+    help="Stop after this many writes (run again to go on from there).",
 )
 def migrate_command(apply: bool, limit: int | None) -> None:
     """Copy the tables keyed by email into the tables keyed by participant id.
@@ -27,18 +27,14 @@ def migrate_command(apply: bool, limit: int | None) -> None:
     with store(settings) as ready:
         try:
             report = migrate(
-                ready.table_prefix,
-                ready.region,
-                ready.dynamodb_endpoint,
-                apply=apply,
-                limit=limit,
+                ready.table_prefix, ready.region, ready.dynamodb_endpoint, apply=apply, limit=limit
             )
         except MigrationError as exc:
             raise click.ClickException(str(exc)) from None
     if report.stopped:
-        click.echo(f"stopped after {limit} writes: run `portal migrate --apply` again to finish")
-        return
-    click.echo("Applied:" if apply else "Dry run (nothing written; --apply writes):")
+        click.echo(f"Stopped after {limit} writes (run `portal migrate --apply` again to finish):")
+    else:
+        click.echo("Applied:" if apply else "Dry run (nothing written; --apply writes):")
     for count in report.tables:
         if count.missing:
             click.echo(f"  {count.source}: no such table, nothing to copy")

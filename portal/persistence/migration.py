@@ -42,7 +42,7 @@ class TableCount:
 
 
 class StopAfter(Exception):
-    """The write limit was reached (a test's crash half-way)."""
+    """The write limit was reached: the run stops there, as a crash would."""
 
 
 @dataclass
@@ -68,6 +68,8 @@ class Migration:
         self.client: Any = Connection(region=region, host=endpoint).client
         self.ids = _Ids()
         self.writes_left: int | None = None
+        self.stopped = False  # the last run reached its write limit
+        self.addresses = TableCount("", "")
         self._key_cache: dict[str, list[str]] = {}
 
     def table(self, entity: str) -> str:
@@ -99,10 +101,10 @@ class Migration:
             else:
                 count.to_write += 1
             return
-        if self.writes_left is not None:
-            if self.writes_left <= 0:
-                raise StopAfter
-            self.writes_left -= 1
+        # Only writes count towards the limit: a run after a stopped one goes past what
+        # that one copied, however many items it finds there already.
+        if self.writes_left is not None and self.writes_left <= 0:
+            raise StopAfter
         try:
             self.client.put_item(
                 TableName=table,
@@ -113,6 +115,8 @@ class Migration:
         except self.client.exceptions.ConditionalCheckFailedException:
             count.already += 1
             return
+        if self.writes_left is not None:
+            self.writes_left -= 1
         count.to_write += 1
         count.written += 1
 
@@ -125,9 +129,14 @@ class Migration:
     # -- the run ------------------------------------------------------------------------------
 
     def run(self, *, apply: bool, limit: int | None = None) -> list[TableCount]:
-        """Copy every earlier table into its new one (or count what would be copied)."""
+        """Copy every earlier table into its new one (or count what would be copied).
+
+        With a limit, stops after that many writes (`stopped`), with the counts so far.
+        """
         self.writes_left = limit
+        self.stopped = False
         self.ids = _Ids()
+        self.addresses = TableCount(self.table("participants"), self.table("addresses"))
         steps: dict[str, Callable[[Item, TableCount, bool], None]] = {
             "participants": self._participant,
             "matches": self._match,
@@ -141,15 +150,21 @@ class Migration:
         # the goals' new ids first, whatever order the tables are copied in.
         self._collect_people()
         self._collect_goals()
-        for entity in ORDER:
-            count = TableCount(self.table(entity), self.table(LEGACY_ENTITIES[entity]))
-            counts.append(count)
-            if not self._exists(count.source):
-                count.missing = True
-                continue
-            for item in self._scan(count.source):
-                count.read += 1
-                steps[entity](item, count, apply)
+        try:
+            for entity in ORDER:
+                count = TableCount(self.table(entity), self.table(LEGACY_ENTITIES[entity]))
+                counts.append(count)
+                if entity == "participants":
+                    counts.append(self.addresses)  # written with each person
+                if not self._exists(count.source):
+                    count.missing = True
+                    self.addresses.missing |= entity == "participants"
+                    continue
+                for item in self._scan(count.source):
+                    count.read += 1
+                    steps[entity](item, count, apply)
+        except StopAfter:
+            self.stopped = True
         return counts
 
     def _collect_people(self) -> None:
@@ -202,8 +217,10 @@ class Migration:
         program, typed = _s(item, "program"), _s(item, "email")
         key = email_key(typed)
         participant_id = _s(item, "participant_id")
+        self.addresses.read += 1
         if self.ids.people.get((program, key)) != participant_id:
             count.skipped["another sign-up has the same address"] += 1
+            self.addresses.skipped["another sign-up has the same address"] += 1
             return
         new = dict(item)
         new["email"] = {"S": key}
@@ -215,7 +232,7 @@ class Migration:
             "program": {"S": program},
             "participant_id": {"S": participant_id},
         }
-        self._put(TableCount("", ""), self.table("addresses"), address, "address_hash", apply)
+        self._put(self.addresses, self.addresses.target, address, "address_hash", apply)
 
     def _match(self, item: Item, count: TableCount, apply: bool) -> None:
         old = _s(item, "match_id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.persistence.migration import Migration, StopAfter, TableCount
+from portal.persistence.migration import Migration, TableCount
 
 
 class MigrationError(Exception):
@@ -15,7 +15,7 @@ class MigrationError(Exception):
 class MigrationReport:
     applied: bool
     tables: list[TableCount]
-    stopped: bool = False  # stopped at the write limit: run again to finish
+    stopped: bool = False  # stopped at the write limit, the counts so far: run again to finish
 
 
 def migrate(
@@ -26,11 +26,8 @@ def migrate(
     apply: bool,
     limit: int | None = None,
 ) -> MigrationReport:
-    """Copy the earlier tables into the new ones (`apply`), or count what that would do.
-
-    The tables are the deployment's: `<table_prefix>-<name>` in `region`, at `endpoint`
-    (DynamoDB Local) or AWS's.
-    """
+    """Copy the earlier tables into the new ones (`apply`), or count what that would do."""
+    # The tables' place, not Settings: services do not read settings (docs/architecture.md).
     migration = Migration(table_prefix, region, endpoint)
     missing = migration.missing_targets()
     if missing:
@@ -38,8 +35,5 @@ def migrate(
             f"the new tables do not exist yet: {', '.join(missing)}. Deploy the template "
             "first (infrastructure/README.md, Upgrading), or `portal tables create` locally"
         )
-    try:
-        counts = migration.run(apply=apply, limit=limit)
-    except StopAfter:
-        return MigrationReport(apply, [], stopped=True)
-    return MigrationReport(apply, counts)
+    counts = migration.run(apply=apply, limit=limit)
+    return MigrationReport(apply, counts, stopped=migration.stopped)

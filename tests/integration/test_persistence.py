@@ -378,18 +378,23 @@ def test_tokens_outbox_sessions_and_unconfirmed_sign_ups_expire_by_ttl(store: Se
     )
     try:
         ttl = {
-            entity: client.describe_time_to_live(TableName=f"{store.table_prefix}-{entity}")[
+            model.__name__: client.describe_time_to_live(TableName=model.Meta.table_name)[
                 "TimeToLiveDescription"
             ]
-            for entity in ("tokens", "outbox", "sessions", "participants")
+            for model in (
+                tables.TokenRecord,
+                tables.OutboxRecord,
+                tables.SessionRecord,
+                tables.ParticipantRecord,
+            )
         }
     finally:
         client.close()
 
-    assert ttl["tokens"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
-    assert ttl["outbox"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
-    assert ttl["sessions"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
-    assert ttl["participants"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    on = {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    assert ttl == dict.fromkeys(
+        ("TokenRecord", "OutboxRecord", "SessionRecord", "ParticipantRecord"), on
+    )
 
 
 def test_a_session_is_kept_by_the_hash_of_its_id_and_ends_on_time(

@@ -27,6 +27,7 @@ import pytest
 
 from infrastructure.lambda_emulator import EmulatedLambda
 from portal.catalog.programs import load_program
+from portal.domain.addresses import address_digest
 from portal.domain.participants import Role, Status
 from portal.local.demo import demo_participants
 from portal.persistence import tables
@@ -240,16 +241,31 @@ def test_a_sign_up_is_stored_and_its_confirmation_queued(
     (location,) = header(response, "Location")
     assert location.endswith("/programs/demo/join/check-your-email")
     dynamodb = aws_client("dynamodb", aws)
-    item = dynamodb.get_item(
-        TableName=f"{PREFIX}-participants",
-        Key={"program": {"S": "demo"}, "email": {"S": "ada@example.org"}},
-        ConsistentRead=True,
-    )["Item"]
+    item = signed_up(dynamodb, "demo", "ada@example.org")
+    assert item is not None
     assert (item["status"]["S"], item["name"]["S"]) == ("pending", "Ada Lovelace")
-    outbox = dynamodb.scan(TableName=f"{PREFIX}-outbox")["Items"]
+    outbox = dynamodb.scan(TableName=f"{PREFIX}-outbox-v2")["Items"]
     assert [(m["recipient"]["S"], m["template"]["S"]) for m in outbox] == [
         ("Ada@example.org", "confirm_signup")  # as typed
     ]
+
+
+def signed_up(dynamodb: Any, program: str, address: str) -> dict[str, Any] | None:
+    """A program's participant item for an address, found as the app finds it: by its digest."""
+    found = dynamodb.get_item(
+        TableName=f"{PREFIX}-addresses",
+        Key={"address_hash": {"S": address_digest(address)}, "program": {"S": program}},
+        ConsistentRead=True,
+    )
+    if "Item" not in found:
+        return None
+    person = dynamodb.get_item(
+        TableName=f"{PREFIX}-participants-v2",
+        Key={"program": {"S": program}, "participant_id": found["Item"]["participant_id"]},
+        ConsistentRead=True,
+    )
+    item: dict[str, Any] = person["Item"]
+    return item
 
 
 def sent_by_ses(aws: str, recipient: str) -> list[str]:
@@ -266,7 +282,7 @@ def test_the_deliver_command_sends_the_confirmation_and_its_link_opens_unlogged(
     # (portal/mail/courier.py); moto runs no function, so the test sends that event itself.
     assert sent_by_ses(aws, "Ada@example.org") == []
     assert "the scheduled run will send it (ResourceNotFoundException)" in container.log()
-    (queued,) = aws_client("dynamodb", aws).scan(TableName=f"{PREFIX}-outbox")["Items"]
+    (queued,) = aws_client("dynamodb", aws).scan(TableName=f"{PREFIX}-outbox-v2")["Items"]
     command = {"command": "functions.outbox.deliver", "key": queued["key"]["S"]}
     assert invoke(container, command) == {"sent": True}
     assert invoke(container, command) == {"sent": False}  # a retried invocation sends nothing
@@ -327,7 +343,7 @@ def test_the_matching_round_and_the_outbox_run_from_their_schedules(
     assert demo["pairs"] == confirmed_pool // 2 == 6
     waiting = [
         item["key"]["S"]
-        for item in aws_client("dynamodb", aws).scan(TableName=f"{PREFIX}-outbox")["Items"]
+        for item in aws_client("dynamodb", aws).scan(TableName=f"{PREFIX}-outbox-v2")["Items"]
         if item["status"]["S"] == "pending"
     ]
     round_mail = [key for key in waiting if key.startswith(("intro:demo:", "summary:demo:"))]
@@ -368,8 +384,8 @@ def test_ses_feedback_from_sns_suppresses_the_address(container: EmulatedLambda,
 
     assert result == {"suppressed": 1, "already": 0, "ignored": 0}
     item = aws_client("dynamodb", aws).get_item(
-        TableName=f"{PREFIX}-suppressions",
-        Key={"email": {"S": "bounced.person@example.org"}},
+        TableName=f"{PREFIX}-suppressions-v2",
+        Key={"address_hash": {"S": address_digest("bounced.person@example.org")}},
         ConsistentRead=True,
     )["Item"]
     assert item["reason"]["S"] == "bounce"
@@ -407,12 +423,13 @@ def test_sign_ups_are_counted_by_api_gateways_source_ip_not_by_x_forwarded_for(
     assert "Please wait a little before trying again" in body_of(refused)
     dynamodb = aws_client("dynamodb", aws)
     refused_address = f"limit{len(admitted)}@example.org"
-    assert "Item" not in dynamodb.get_item(
-        TableName=f"{PREFIX}-participants",
-        Key={"program": {"S": "demo"}, "email": {"S": refused_address}},
-        ConsistentRead=True,
-    )
-    outbox = dynamodb.scan(TableName=f"{PREFIX}-outbox")["Items"]
+    assert signed_up(dynamodb, "demo", refused_address) is None
+    emails = [
+        p["email"]["S"] for p in dynamodb.scan(TableName=f"{PREFIX}-participants-v2")["Items"]
+    ]
+    assert refused_address not in emails
+    assert f"limit{len(admitted) - 1}@example.org" in emails  # the last one admitted
+    outbox = dynamodb.scan(TableName=f"{PREFIX}-outbox-v2")["Items"]
     assert refused_address not in [m["recipient"]["S"] for m in outbox]
     assert sent_by_ses(aws, refused_address) == []
 
