@@ -23,9 +23,10 @@ run: $(VENV)/.installed-local dynamodb-local-if-possible
 test: $(VENV)/.installed-dev $(DYNAMODB_LOCAL) system-packages lint
 	$(BIN)/pytest
 
-# Lint, types and the fast tiers (unit, web, functions on moto): the check to run while working.
+# Lint, types and the fast tiers (unit and web, on moto), on every core (pytest-xdist): the
+# check to run while working. `make test` runs every tier, one test at a time.
 quick: $(VENV)/.installed-dev lint
-	$(BIN)/pytest -m "unit or web or functions" -q
+	$(BIN)/pytest -m "unit or web" -q -n auto
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

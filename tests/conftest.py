@@ -37,7 +37,16 @@ FAKE_AWS = {
 
 
 # Each folder of tests is a tier with a marker of its name: `pytest -m "not browser"`.
-TIERS = ("unit", "web", "functions", "integration", "browser", "infrastructure", "package")
+TIERS = (
+    "unit",
+    "web",
+    "fuzz",
+    "functions",
+    "integration",
+    "browser",
+    "infrastructure",
+    "package",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ def _markdown() -> MarkdownIt:
     )
 
 
+# The same text gives the same HTML: a process that loads the content again (each test, a
+# program edited and reloaded) renders only what changed.
+@lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
     """Markdown to safe HTML (raw HTML in the source is escaped, not passed through)."""
     html: str = _markdown().render(text)  # markdown-it-py types render() as Any

@@ -12,9 +12,12 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.connection import Connection
+
+if TYPE_CHECKING:  # boto3-stubs, a development dependency: types only
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 from portal.domain.addresses import address_digest, email_key
 from portal.domain.checkins import match_ref
@@ -63,9 +66,8 @@ class Migration:
 
     def __init__(self, prefix: str, region: str, endpoint: str | None) -> None:
         self.prefix = prefix
-        # The low-level client: items move as DynamoDB's JSON, untouched by any model. Its
-        # methods are made at run time from the service's model, so nothing types them.
-        self.client: Any = Connection(region=region, host=endpoint).client
+        # The low-level client: items move as DynamoDB's JSON, untouched by any model.
+        self.client = cast("DynamoDBClient", Connection(region=region, host=endpoint).client)
         self.ids = _Ids()
         self.writes_left: int | None = None
         self.stopped = False  # the last run reached its write limit
@@ -89,7 +91,8 @@ class Migration:
 
     def _scan(self, name: str) -> Iterator[Item]:
         for page in self.client.get_paginator("scan").paginate(TableName=name, ConsistentRead=True):
-            yield from page["Items"]
+            # Read as plain dicts: the rewrites below reach into {"S": ...}, {"L": [...]}.
+            yield from cast("list[Item]", page["Items"])
 
     def _put(self, count: TableCount, table: str, item: Item, key: str, apply: bool) -> None:
         """Put unless an item with this key exists; count what happened."""

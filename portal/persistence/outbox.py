@@ -77,8 +77,10 @@ class OutboxRepository:
 
     def due_keys(self, now: datetime, limit: int) -> list[str]:
         """Keys of pending messages whose time has come, oldest first."""
+        # Only the keys: the index holds whole messages, and a page of their bodies would be
+        # read (and paid for) to throw away.
         query = OutboxRecord.by_status.query(
-            PENDING, OutboxRecord.due_at <= _epoch(now), limit=limit
+            PENDING, OutboxRecord.due_at <= _epoch(now), limit=limit, attributes_to_get=["key"]
         )
         return [record.key for record in query]
 
