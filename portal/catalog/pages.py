@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ class Page:
     nav: bool
     description: str
     html: str
+    # Changes whenever the page's words do: what a sign-up records of the privacy notice.
+    version: str = ""
 
 
 def load_page(path: Path) -> Page:
@@ -52,7 +55,14 @@ def load_page(path: Path) -> Page:
         nav=nav,
         description=description.strip(),
         html=render_markdown(document.body),
+        version=_version(title, document.body),
     )
+
+
+def _version(title: str, body: str) -> str:
+    """The first 12 hex digits of the SHA-256 of the title and text, spaces normalised."""
+    words = " ".join(f"{title}\n{body}".split())
+    return hashlib.sha256(words.encode()).hexdigest()[:12]
 
 
 class PageCatalog:
@@ -87,6 +97,11 @@ class PageCatalog:
 
     def get(self, slug: str) -> Page | None:
         return self._by_slug.get(slug)
+
+    def version(self, slug: str) -> str:
+        """The version of a page's words ("" if there is no such page)."""
+        page = self._by_slug.get(slug)
+        return page.version if page is not None else ""
 
     def navigation(self) -> list[Page]:
         return sorted(

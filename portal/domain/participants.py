@@ -74,6 +74,9 @@ class Participant:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     consented_at: datetime | None = None
+    # Which privacy notice they agreed to: the version of content/pages/privacy.md shown with
+    # the form (portal.catalog.pages.Page.version); "" for sign-ups older than the record.
+    consent_version: str = ""
     confirmed_at: datetime | None = None
     active_matches: int = 0
     expires_at: datetime | None = None  # a pending sign-up is deleted after this time

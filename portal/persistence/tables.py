@@ -74,6 +74,7 @@ class ParticipantRecord(Model):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     consented_at = UTCDateTimeAttribute(null=True)
+    consent_version = UnicodeAttribute(null=True)  # the privacy notice agreed to
     confirmed_at = UTCDateTimeAttribute(null=True)
     # Matches this person is in now; only ever changed inside the transaction that writes a
     # match, with a condition on its value, so that no one exceeds their capacity.

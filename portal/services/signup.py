@@ -65,6 +65,7 @@ class Application:
     bio: str = ""
     answers: dict[str, str | list[str]] = field(default_factory=dict)
     address: str = ""  # as typed: what the emails are written to
+    privacy_version: str = ""  # the privacy notice shown with the form (Page.version)
 
     @property
     def mailbox(self) -> str:
@@ -137,6 +138,7 @@ def _payload(application: Application, now: datetime) -> dict[str, Any]:
         "bio": application.bio,
         "answers": dict(application.answers),
         "address": application.mailbox,
+        "privacy_version": application.privacy_version,
         "submitted_at": now.isoformat(),
     }
 
@@ -163,6 +165,7 @@ def _answers_of(grant: LinkGrant) -> tuple[Application, datetime]:
             bio=str(data["bio"]),
             answers=dict(data["answers"]),
             address=str(data.get("address", "")),
+            privacy_version=str(data.get("privacy_version", "")),  # none in older links
         )
         submitted_at = datetime.fromisoformat(data["submitted_at"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -201,6 +204,7 @@ def _participant(
         created_at=created_at,
         updated_at=now,
         consented_at=consented_at,
+        consent_version=application.privacy_version,
         confirmed_at=now if status is Status.CONFIRMED else None,
         expires_at=now + PENDING_FOR if status is Status.PENDING else None,
         address=application.mailbox,

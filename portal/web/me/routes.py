@@ -167,7 +167,17 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         fits=FIT_CHOICES,
         ref=ref,
         paused=me.person.status is Status.PAUSED,
+        notice_changed=_notice_changed(me.person),
     )
+
+
+def _notice_changed(person: Participant) -> bool:
+    """Whether the privacy notice reads otherwise than the one the person agreed to.
+
+    Sign-ups from before the version was recorded are not told: nothing says which they saw.
+    """
+    current = services().pages.version("privacy")
+    return bool(person.consent_version and current and person.consent_version != current)
 
 
 # -- changes from the page ------------------------------------------------------------------

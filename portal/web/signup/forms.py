@@ -233,7 +233,7 @@ class SignupForm(PortalForm):
             )
         }  # fmt: skip
 
-    def to_application(self, email: str | None = None) -> Application:
+    def to_application(self, email: str | None = None, privacy_version: str = "") -> Application:
         data: dict[str, Any] = self.data
         return Application(
             role=self.role,
@@ -252,6 +252,7 @@ class SignupForm(PortalForm):
             answers=self._answers(),
             # Written to as typed; compared (and stored) in the form email_key gives.
             address=typed(data["email"]) if email is None else "",
+            privacy_version=privacy_version,
         )
 
 

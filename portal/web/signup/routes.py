@@ -33,7 +33,10 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     form = build_signup_form(program, role)
     if form.validate_on_submit():
         if not form.is_bot():
-            application = form.to_application()
+            # The notice the form links to and the person agreed to, as it reads now.
+            application = form.to_application(
+                privacy_version=services().pages.version("privacy")
+            )
             # Counted in the transaction that stores it: past a limit, nothing is stored,
             # queued or counted.
             try:
