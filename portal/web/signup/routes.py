@@ -34,9 +34,7 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         if not form.is_bot():
             # The notice the form links to and the person agreed to, as it reads now.
-            application = form.to_application(
-                privacy_version=services().pages.version("privacy")
-            )
+            application = form.to_application(privacy_version=services().pages.version("privacy"))
             # Counted in the transaction that stores it: past a limit, nothing is stored,
             # queued or counted.
             try:
