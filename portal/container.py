@@ -19,6 +19,7 @@ from portal.mail.courier import LambdaCourier
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.persistence import tables
 from portal.persistence.checkins import CheckinRepository, GoalRepository
+from portal.persistence.exports import ExportLog
 from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
@@ -28,6 +29,7 @@ from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.services.checkins import CheckinService
+from portal.services.export import ExportService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
@@ -65,6 +67,7 @@ class Services:
     tracks: TrackCatalog
     unsubscribes: Unsubscribes
     feedback: SesFeedback
+    exports: ExportService
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -127,9 +130,10 @@ def build_services(
 
     settings = resolve_secret_key(settings)
     suppressions = SuppressionRepository()
+    outbox = OutboxRepository()
     unsubscribes = Unsubscribes(settings.secret_key, settings.base_url, suppressions, clock)
     mail = MailService(
-        OutboxRepository(),
+        outbox,
         sender or make_sender(settings),
         settings.mail_sender,
         clock,
@@ -143,6 +147,7 @@ def build_services(
     )
     matches = MatchRepository()
     checkin_repository = CheckinRepository()
+    goals = GoalRepository()
     participation = ParticipationService(
         participants=participants,
         matches=matches,
@@ -156,7 +161,7 @@ def build_services(
         participation=participation,
         matches=matches,
         checkins=checkin_repository,
-        goals=GoalRepository(),
+        goals=goals,
         links=links,
         clock=clock,
         base_url=settings.base_url,
@@ -211,4 +216,15 @@ def build_services(
         tracks=tracks,
         unsubscribes=unsubscribes,
         feedback=SesFeedback(suppressions, clock),
+        exports=ExportService(
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            goals=goals,
+            outbox=outbox,
+            suppressions=suppressions,
+            log=ExportLog(),
+            programs=programs,
+            clock=clock,
+        ),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -221,3 +221,85 @@ def queue_confirmations(services: Services, count: int, program: str = "demo") -
         )
         keys.append(key)
     return keys
+
+
+# -- Someone with a history in two programs, for exports ---------------------------------------
+
+PARTNER_BIO = "Partner-only bio: twenty years of distributed systems at Zeta Corp."
+PARTNER_DEPARTMENT = "Partner Department of Secrets"
+PARTNER_NOTE = "Partner's own private note, for the organizers only."
+ADA_NOTE = "Ada's private note: the pace is a little fast for me."
+ADA_GOAL = "Ship a small side project in Python"
+
+
+@dataclass(frozen=True)
+class History:
+    """Ada, mentee in demo (matched with Max) and peer in peer-circles, with a history."""
+
+    ada: Participant
+    ada_peer: Participant
+    partner: Participant
+    match: StoredMatch
+
+
+def person_with_history(services: Services, clock: FakeClock) -> History:
+    """Ada signed up in two programs, matched, with check-ins, a goal, a rating, a private note,
+    emails sent to her and an unsubscribe; Max, her match, wrote a check-in and a note too."""
+    from portal.services.checkins import CheckinAnswers
+
+    now = clock()
+    consent = {"consented_at": now, "consent_version": "notice-v1"}
+    ada = replace(stored_person("Ada", Role.MENTEE, now), **consent, bio="Ada's own bio.")
+    partner = replace(
+        stored_person("Max", Role.MENTOR, now),
+        **consent,
+        bio=PARTNER_BIO,
+        department=PARTNER_DEPARTMENT,
+        participant_id="max-id-0000",
+    )
+    match = store_pair(services, "demo", partner, ada, now)
+    ada_peer = replace(
+        stored_person("Ada", Role.PEER, now, "peer-circles"),
+        participant_id="ada-peer-id",
+        **consent,
+    )
+    services.participants.save(ada_peer)
+    clock.advance(days=7)
+    services.checkins.add_goal("demo", match.match_id, ada.email, ADA_GOAL)
+    clock.advance(minutes=1)
+    services.checkins.record(
+        "demo",
+        match.match_id,
+        ada.email,
+        CheckinAnswers(met=True, day=clock().date(), minutes=45, topics=("python",), note=ADA_NOTE),
+    )
+    clock.advance(minutes=1)
+    services.checkins.record(
+        "demo", match.match_id, partner.email, CheckinAnswers(met=True, note=PARTNER_NOTE)
+    )
+    clock.advance(minutes=1)
+    ((_, url), *_) = services.checkins.rating_urls("demo", match.match_id, ada.email)
+    services.checkins.rate(url.split("/")[-2], 4, None)
+    clock.advance(minutes=1)
+    definition = services.programs.get("demo")
+    for someone in (ada, partner):
+        assert services.mail.queue_once(
+            "match_ended",
+            Recipient.PARTICIPANT,
+            to=someone.email,
+            key={"program": "demo", "match": "ref0", "person": someone.participant_id},
+            context={
+                "program": definition,
+                "person": someone,
+                "other": partner if someone is ada else ada,
+                "because": "it was closed early.",
+                "back_in_pool": True,
+                "page_url": "http://portal.test/me/token",
+                "organizers": "organizer@example.org",
+            },
+            program="demo",
+        )
+    services.mail.drain(per_second=1000)
+    clock.advance(minutes=1)
+    services.unsubscribes.suppressions.add(ada.email, "unsubscribe", clock())
+    return History(ada=ada, ada_peer=ada_peer, partner=partner, match=match)

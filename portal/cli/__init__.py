@@ -12,6 +12,7 @@ import click
 
 from portal.cli import (
     dev,
+    export,
     match,
     migrate,
     participants,
@@ -41,5 +42,6 @@ for command in (
     remind.remind_command,
     summaries.summaries_command,
     migrate.migrate_command,
+    export.export_command,
 ):
     main.add_command(command)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
+from portal.domain.addresses import address_digest
 from portal.persistence.conditional import save_if, update_if
 from portal.persistence.tables import OutboxRecord
 
@@ -29,6 +30,19 @@ class OutboxItem:
     attempts: int = 0
     last_error: str | None = None
     provider_id: str | None = None
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class MailRecord:
+    """What is kept of an email to someone once it is queued: never its body or links."""
+
+    template: str
+    subject: str  # "" for emails queued before subjects were kept
+    program: str | None
+    status: str
+    queued_at: datetime
+    sent_at: datetime | None
 
 
 def _epoch(moment: datetime) -> int:
@@ -46,6 +60,7 @@ def _to_item(record: OutboxRecord) -> OutboxItem:
         attempts=int(record.attempts or 0),
         last_error=record.last_error,
         provider_id=record.provider_id,
+        subject=record.subject or "",
     )
 
 
@@ -56,7 +71,9 @@ def queued_record(item: OutboxItem, now: datetime) -> OutboxRecord:
         status=PENDING,
         due_at=_epoch(now),
         recipient=item.recipient,
+        address_hash=address_digest(item.recipient),
         template=item.template,
+        subject=item.subject or None,
         program=item.program,
         raw=item.raw,
         attempts=0,
@@ -83,6 +100,33 @@ class OutboxRepository:
             PENDING, OutboxRecord.due_at <= _epoch(now), limit=limit, attributes_to_get=["key"]
         )
         return [record.key for record in query]
+
+    def to_address(self, email: str) -> list[MailRecord]:
+        """Every email queued to this address that the outbox still holds, oldest first.
+
+        Found by the by-recipient index, without a scan; the body is never read. Items queued
+        before the index's attribute was written are not found (they expire 90 days after
+        sending).
+        """
+        keys = [
+            record.key
+            for record in OutboxRecord.by_recipient.query(
+                address_digest(email), attributes_to_get=["key"]
+            )
+        ]
+        wanted = ["key", "template", "subject", "program", "status", "created_at", "sent_at"]
+        found = [
+            MailRecord(
+                template=record.template,
+                subject=record.subject or "",
+                program=record.program,
+                status=record.status,
+                queued_at=record.created_at,
+                sent_at=record.sent_at,
+            )
+            for record in OutboxRecord.batch_get(keys, attributes_to_get=wanted)
+        ]
+        return sorted(found, key=lambda mail: mail.queued_at)
 
     def claim(self, key: str, now: datetime, lease: timedelta) -> OutboxItem | None:
         """Take a due message for sending by pushing its due time past a lease.

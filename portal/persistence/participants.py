@@ -183,6 +183,14 @@ class ParticipantRepository:
             if self._live(record):
                 yield _to_entity(record)
 
+    def everywhere(self, email: str) -> list[Participant]:
+        """The address's live sign-ups in every program, found by its digest (no scan)."""
+        found = (
+            self.get_in(item.program, item.participant_id)
+            for item in AddressRecord.query(address_digest(email), consistent_read=True)
+        )
+        return [person for person in found if person is not None]
+
     def programs_of(self, email: str) -> list[str]:
         # Read each sign-up to leave out the expired ones.
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
@@ -15,6 +16,12 @@ def _key(email: str) -> str:
     # xn--...), the outbox holds it as typed (in Unicode, in any case).
     # Kept as a digest, never as the address: see docs/architecture.md.
     return address_digest(email)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    reason: str  # unsubscribe | bounce | complaint
+    since: datetime
 
 
 class SuppressionRepository:
@@ -35,6 +42,14 @@ class SuppressionRepository:
             return str(SuppressionRecord.get(digest, consistent_read=True).reason)
         except DoesNotExist:
             return None
+
+    def of(self, email: str) -> Suppression | None:
+        """The address's suppression with its date, or None."""
+        try:
+            record = SuppressionRecord.get(_key(email), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return Suppression(reason=record.reason, since=record.created_at)
 
     def remove(self, email: str) -> None:
         SuppressionRecord(_key(email)).delete()

@@ -225,6 +225,17 @@ class OutboxByStatusIndex(GlobalSecondaryIndex["OutboxRecord"]):
     due_at = NumberAttribute(range_key=True)
 
 
+class OutboxByRecipientIndex(GlobalSecondaryIndex["OutboxRecord"]):
+    """The emails to one address, oldest first: what an export lists without a scan."""
+
+    class Meta:
+        index_name = "by-recipient"
+        projection = KeysOnlyProjection()
+
+    address_hash = UnicodeAttribute(hash_key=True)  # address_digest(recipient)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class OutboxRecord(Model):
     """One email, rendered, keyed by what it is about so that it is queued once."""
 
@@ -238,7 +249,12 @@ class OutboxRecord(Model):
     status = UnicodeAttribute()  # pending | sending | sent | failed
     due_at = NumberAttribute()  # epoch seconds when it may next be tried
     recipient = UnicodeAttribute()
+    # address_digest(recipient), for the by-recipient index; items queued before it was
+    # written have none and are not in the index (they expire 90 days after sending).
+    address_hash = UnicodeAttribute(null=True)
     template = UnicodeAttribute()
+    # The message's subject, kept after sending (when `raw` is emptied) for the person's export.
+    subject = UnicodeAttribute(null=True)
     program = UnicodeAttribute(null=True)
     raw = UnicodeAttribute()  # the whole RFC 5322 message
     attempts = NumberAttribute(default=0)
@@ -249,6 +265,7 @@ class OutboxRecord(Model):
     expires_at = TTLAttribute(null=True)
 
     by_status = OutboxByStatusIndex()
+    by_recipient = OutboxByRecipientIndex()
 
 
 class TokenRecord(Model):
@@ -299,6 +316,23 @@ class SessionRecord(Model):
     expires_at = TTLAttribute()  # the latest of the sign-ins' ends
 
 
+class ExportRecord(Model):
+    """One export of a person's data: who asked for it, when, and by which route."""
+
+    class Meta:
+        table_name = "exports"
+        entity = "exports"
+
+    # address_digest of the person's address: an export is of everything held about an
+    # address, across programs, and is logged even for a program they have since left.
+    address_hash = UnicodeAttribute(hash_key=True)
+    exported_at = UTCDateTimeAttribute(range_key=True)
+    route = UnicodeAttribute()  # web | cli
+    requested_by = UnicodeAttribute()  # "the person" | "organizer via CLI"
+    programs = UnicodeListAttribute(default=list)  # the programs whose records it held
+    expires_at = TTLAttribute()  # kept a year (portal.persistence.exports.KEEP_EXPORTS_FOR)
+
+
 class LimitRecord(Model):
     """How many sign-ups one source address or one recipient made in one fixed window.
 
@@ -328,6 +362,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SuppressionRecord,
     SessionRecord,
     LimitRecord,
+    ExportRecord,
 )
 
 

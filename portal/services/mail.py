@@ -94,8 +94,9 @@ class MailService:
         unsubscribe_url = (
             self.unsubscribe_url(to) if self.unsubscribe_url and entry.unsubscribe_stops else None
         )
+        rendered = render(template, context, unsubscribe_url=unsubscribe_url)
         message = build_message(
-            render(template, context, unsubscribe_url=unsubscribe_url),
+            rendered,
             sender=self.mail_from,
             recipient=to,
             now=self.clock(),
@@ -103,7 +104,12 @@ class MailService:
             reply_to=reply_to,
         )
         return OutboxItem(
-            key=key, recipient=to, template=template, program=program, raw=message.as_string()
+            key=key,
+            recipient=to,
+            template=template,
+            program=program,
+            raw=message.as_string(),
+            subject=rendered.subject,  # kept after sending, for the person's export
         )
 
     def suppression(self, to: str) -> str | None:

@@ -28,6 +28,7 @@ KEY_ATTRIBUTES = {
     "due_at": "a time",
     "token_hash": "SHA-256 of a link's token",
     "session_hash": "SHA-256 of a session's id",
+    "exported_at": "a time",
 }
 
 

@@ -278,6 +278,11 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     on_stack.unsubscribes.unsubscribe(on_stack.unsubscribes.url(pairs[0].mentee).rsplit("/")[-1])
     assert on_stack.unsubscribes.suppressions.reason(pairs[0].mentee) == "unsubscribe"
 
+    # The export: addresses by digest, the outbox's by-recipient index, the exports table.
+    exported = on_stack.exports.export(pairs[0].mentee, route="web", requested_by="the person")
+    assert [m["status"] for m in exported.document["emails"]] == ["sent"]
+    assert [e["route"] for e in exported.document["exports"]] == ["web"]
+
     assert_allowed_by_the_lambda_role(calls)
 
 

@@ -70,6 +70,7 @@ def sign_out_forms(html: str) -> int:
                 "me.resume",
                 "me.leave",
                 "me.profile",
+                "me.export",
             },
         ),
         (ORGANIZER_PAGES, {"organize.review", "organize.adjust", "organize.approve"}),

@@ -21,6 +21,7 @@ from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
+from portal.services.export import BY_THE_PERSON, WEB, UnknownPerson
 from portal.services.magic_links import LinkGrant
 from portal.services.participation import ParticipationError, StoredMatch
 from portal.services.rounds import ME
@@ -353,6 +354,23 @@ def leave(slug: str) -> str | Response:
             return _back(slug)
         return render_template("me/left.html", program=me.program, person=me.person)
     return render_template("me/leave.html", program=me.program, person=me.person, action=form)
+
+
+@bp.post("/me/programs/<slug>/export")
+@participant_required
+def export(slug: str) -> Response:
+    """Everything held about the signed-in person, in every program, as a JSON download."""
+    me = _me()
+    _checked_action()  # a POST with the CSRF token: another site cannot make them download it
+    try:
+        done = services().exports.export(me.person.email, route=WEB, requested_by=BY_THE_PERSON)
+    except UnknownPerson:
+        abort(404)  # their sign-up went between the check and the export
+    response = Response(done.text, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{done.filename}"'
+    # Personal data: no browser or proxy cache may keep a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/me/programs/<slug>/profile", methods=["GET", "POST"])

@@ -1,0 +1,55 @@
+"""What the portal holds about a person, as categories: the one list that the export's sections
+and the privacy page's "what is stored" list are both made from, so that they cannot drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Category:
+    """One kind of personal data: its key in the export, and what it is in plain words."""
+
+    name: str
+    description: str
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category(
+        "sign_ups",
+        "Your sign-up in each program: your answers to its form, your role and status, when "
+        "you signed up and confirmed, and which privacy notice you agreed to and when.",
+    ),
+    Category(
+        "matches",
+        "Your matches: when they started and ended, their state, and your match's name "
+        "(nothing else about them).",
+    ),
+    Category(
+        "checkins",
+        "The check-ins and survey answers you wrote: whether you met, when, for how long, "
+        "the topics, and how it went.",
+    ),
+    Category("ratings", "The quick ratings you gave your matches from an email."),
+    Category("goals", "The goals you and your match set, and their progress."),
+    Category(
+        "private_notes",
+        "The notes for the organizers that you wrote in check-ins (your match never sees them).",
+    ),
+    Category(
+        "emails",
+        "The emails the portal sent you, by subject and date (their text is not kept once "
+        "sent, and the record of them is kept for 90 days).",
+    ),
+    Category(
+        "suppression",
+        "Whether program email to your address is stopped (you unsubscribed, or it bounced or "
+        "was reported as spam), and since when.",
+    ),
+    Category(
+        "exports",
+        "When your data was exported, by you or by an organizer at your request, and how.",
+    ),
+)
+
+CATEGORY_NAMES: tuple[str, ...] = tuple(category.name for category in CATEGORIES)
