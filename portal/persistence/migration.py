@@ -8,10 +8,12 @@ job, and nothing the portal wrote in the new tables meanwhile is ever overwritte
 
 from __future__ import annotations
 
+import email.policy
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.parser import HeaderParser
 from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.connection import Connection
@@ -293,4 +295,14 @@ class Migration:
         ]
         new = dict(item)
         new["key"] = {"S": ":".join(parts)}
+        # What the person's export reads (the by-recipient index, the subject): the earlier
+        # versions kept neither. A sent email's body is gone, and its subject with it.
+        recipient = item.get("recipient", {}).get("S")
+        if recipient and "address_hash" not in item:
+            new["address_hash"] = {"S": address_digest(recipient)}
+        raw = item.get("raw", {}).get("S")
+        if raw and "subject" not in item:
+            subject = HeaderParser(policy=email.policy.default).parsestr(raw)["Subject"]
+            if subject:
+                new["subject"] = {"S": str(subject)}
         self._put(count, count.target, new, "key", apply)

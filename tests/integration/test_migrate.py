@@ -418,6 +418,26 @@ def test_the_portal_works_on_the_migrated_data(
     assert set(active.values()) == {1}
 
 
+def test_a_migrated_persons_export_lists_the_emails_sent_before_the_migration(
+    mig_settings: Settings, client: Any, dump: dict[str, list[Item]]
+) -> None:
+    load(client, mig_settings, dump)
+    assert migrate(mig_settings, "--apply").exit_code == 0
+    services = build_services(
+        mig_settings, clock=FakeClock(datetime(2030, 4, 2, 7, 0, tzinfo=UTC)), sender=MemorySender()
+    )
+    # Every migrated email is found by its recipient, as the export looks for it.
+    received = Counter(email_key(_s(o, "recipient")) for o in dump["outbox"])
+    person, count = received.most_common(1)[0]
+
+    document = services.exports.export(person, route="cli", requested_by="test").document
+
+    assert len(document["emails"]) == count
+    assert {e["template"] for e in document["emails"]} == {
+        _s(o, "template") for o in dump["outbox"] if email_key(_s(o, "recipient")) == person
+    }
+
+
 def load_6f76a1a(client: Any, settings: Settings) -> Snapshot:
     """The earlier version's data folder, loaded; every table's items."""
     load(client, settings, json.loads((FIXTURES / "data-6f76a1a.json").read_text("utf-8")))
