@@ -1150,6 +1150,10 @@ class Routes:
     def c_me_leave(self, rule: str) -> Case:
         return self._mine(rule)
 
+    def c_me_export(self, rule: str) -> Case:
+        # Downloads the person's data: a POST that writes only the log of exports.
+        return self._mine(rule)
+
     def c_me_profile(self, rule: str) -> Case:
         me = self.world.me()
         program = self.world.program(me.program)
