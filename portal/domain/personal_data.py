@@ -22,8 +22,8 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "matches",
-        "Your matches: when they started and ended, their state, and your match's name "
-        "(nothing else about them).",
+        "Your matches: when they started and ended, their state, why you were matched (the "
+        "reasons and the score), and your match's name (nothing else about them).",
     ),
     Category(
         "checkins",
@@ -38,8 +38,8 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "emails",
-        "The emails the portal sent you, by subject and date (their text is not kept once "
-        "sent, and the record of them is kept for 90 days).",
+        "The emails the portal sent you: subject, date and whether they were delivered "
+        "(their text is not kept once sent, and the record of them is kept for 90 days).",
     ),
     Category(
         "suppression",

@@ -154,14 +154,22 @@ class OutboxRepository:
             ]
         )
 
-    def mark_attempt_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
-        """Record a failed attempt; retry at `retry_at`, or give up when it is None."""
+    def mark_attempt_failed(
+        self, key: str, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
+        """Record a failed attempt; retry at `retry_at`, or give up when it is None.
+
+        An email given up is kept as a sent one is: its envelope and subject, for as long,
+        without its body (which holds links and the other person's details).
+        """
         actions: list[Action] = [
             OutboxRecord.attempts.add(1),
             OutboxRecord.last_error.set(error[:500]),
         ]
         if retry_at is None:
             actions.append(OutboxRecord.status.set(FAILED))
+            actions.append(OutboxRecord.raw.set(""))
+            actions.append(OutboxRecord.expires_at.set(now + KEEP_SENT_FOR))
         else:
             actions.append(OutboxRecord.due_at.set(_epoch(retry_at)))
         OutboxRecord(key).update(actions=actions)

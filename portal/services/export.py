@@ -205,6 +205,10 @@ class ExportService:
                 "partner_name": partner.name if partner is not None else FORMER,
                 "status": match.status.value,
                 "matched_at": _moment(match.created_at),
+                # Why the engine matched you, as stored: codes with their details (or the
+                # sentences of an earlier version), and the score.
+                "score": match.score,
+                "reasons": list(match.reasons),
                 "you_agreed_at": _moment(match.agreed(me)),
                 "ended_at": _moment(match.ended_at),
                 "end_reason": match.end_reason or None,

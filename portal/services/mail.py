@@ -236,14 +236,14 @@ class MailService:
         except TransientSendError as exc:
             attempt = item.attempts + 1
             if attempt >= MAX_ATTEMPTS:
-                self.outbox.mark_attempt_failed(key, str(exc), None)
+                self.outbox.mark_attempt_failed(key, str(exc), None, now)
                 log.warning("email %s failed after %d attempts", item.template, attempt)
                 self._report_failure(item, str(exc))
                 return "failed"
-            self.outbox.mark_attempt_failed(key, str(exc), now + backoff(attempt))
+            self.outbox.mark_attempt_failed(key, str(exc), now + backoff(attempt), now)
             return "retrying"
         except PermanentSendError as exc:
-            self.outbox.mark_attempt_failed(key, str(exc), None)
+            self.outbox.mark_attempt_failed(key, str(exc), None, now)
             log.warning("email %s refused permanently: %s", item.template, exc)
             self._report_failure(item, str(exc))
             return "failed"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from portal.domain.personal_data import CATEGORIES
 from portal.web import services
 
 bp = Blueprint("pages", __name__)
+
+STORED_DATA_MARK = "<p>{stored-data}</p>"
 
 
 @bp.get("/")
@@ -21,4 +24,11 @@ def page(slug: str) -> str:
     found = services().pages.get(slug)
     if found is None or slug == "home":
         abort(404)
-    return render_template("pages/page.html", page=found)
+    # A page may hold the list of what is stored about a person where a paragraph reads
+    # `{stored-data}`: the privacy notice, listing the categories the export follows.
+    return render_template(
+        "pages/page.html",
+        page=found,
+        parts=found.html.split(STORED_DATA_MARK),
+        stored=CATEGORIES,
+    )

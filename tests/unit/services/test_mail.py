@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
@@ -10,6 +11,7 @@ from portal.catalog.programs import load_program
 from portal.mail.catalog import Recipient
 from portal.mail.senders import PermanentSendError, TransientSendError
 from portal.persistence.outbox import FAILED, PENDING, SENT, OutboxItem, OutboxRepository
+from portal.persistence.tables import OutboxRecord
 from portal.services.mail import MAX_ATTEMPTS, MailService, backoff
 from portal.settings import Settings
 from tests.conftest import CONTENT, FakeClock, parse
@@ -198,6 +200,23 @@ def test_a_permanent_failure_fails_at_once(settings: Settings, clock: FakeClock)
     assert mail.deliver(KEY) is False
     assert sender.calls == 1
     assert sender.delivered == []
+
+
+@pytest.mark.usefixtures("aws")
+def test_an_email_given_up_keeps_its_envelope_and_subject_for_90_days_not_its_body(
+    settings: Settings, clock: FakeClock
+) -> None:
+    mail = mail_service(settings, clock, FlakySender(failures=1, error=PermanentSendError))
+    queue(mail)
+    assert stored().raw != ""
+
+    mail.drain()
+
+    record = OutboxRecord.get(KEY)
+    assert record.status == FAILED
+    assert record.raw == ""  # its links and the other person's details go with it
+    assert record.subject  # what the person's export lists
+    assert record.expires_at == clock() + timedelta(days=90)  # DynamoDB's TTL deletes it
 
 
 @pytest.mark.usefixtures("aws")
