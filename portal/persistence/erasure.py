@@ -114,6 +114,10 @@ class ErasureStore:
         self._update(MatchRecord(match.program, match.match_id), actions)
         return True
 
+    def delete_draft(self, match: Match) -> None:
+        """Delete a draft pair or a suggestion (neither has check-ins or goals)."""
+        self._delete(MatchRecord(match.program, match.match_id))
+
     def rekey_match(self, match: Match, participant_id: str) -> bool:
         """Move the match, and the partner's check-ins and goals in it, to a key without the
         person's id; False if its key holds no such id (moved before).

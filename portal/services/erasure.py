@@ -6,16 +6,17 @@ next run:
 
 1. their active matches end, and each partner is told as when a match ends today (the
    partner's email is queued once: a second run queues none);
-2. in each of their matches, their check-ins and goals are deleted, their goals are taken out
-   of the partner's check-ins, and their address in the match becomes a constant (the
-   partner's own check-ins and notes stay, and pages show "a former participant");
+2. their draft pairs and suggestions (not matches yet) are deleted; in each of their
+   matches, their check-ins and goals are deleted, their goals are taken out of the partner's
+   check-ins, their address in the match becomes a constant, and the match (with the
+   partner's own check-ins, notes and goals) moves to a key without their id;
 3. the emails queued or sent to them, the links sent to them, their sessions and the log of
    their exports are deleted;
 4. their participant records are deleted, and last the address items: those are how the next
    run finds them, so they go only when everything else has.
 
 A suppression (an unsubscribe, a bounce or a complaint) is kept: it is keyed by the address's
-digest only (docs/architecture.md, "Erasure"), and it must hold.
+digest only (docs/architecture.md, "How people and addresses are keyed"), and it must hold.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portal.domain.addresses import email_key
+from portal.domain.matches import MatchState
 from portal.persistence.erasure import ErasureStore, SignUp
 from portal.services.participation import ParticipationService
 
@@ -30,6 +32,7 @@ from portal.services.participation import ParticipationService
 KINDS = (
     ("sign_ups", "sign-ups (participant records)"),
     ("matches_ended", "active matches ended (partner told)"),
+    ("drafts", "draft pairs and suggestions withdrawn"),
     ("matches_anonymised", "matches keeping 'a former participant'"),
     ("checkins", "check-ins and ratings they wrote"),
     ("goals", "goals they added"),
@@ -92,6 +95,12 @@ class ErasureService:
 
     def _matches(self, done: Erasure, email: str, sign_up: SignUp, *, apply: bool) -> None:
         for match in self.store.matches_of(sign_up):
+            if match.status in (MatchState.PROPOSED, MatchState.SUGGESTED):
+                # Not a match yet: nobody's history, and an organizer must not publish it.
+                done.counts["drafts"] += 1
+                if apply:
+                    self.store.delete_draft(match)
+                continue
             if match.holds_places and email in (match.mentor, match.mentee):
                 done.counts["matches_ended"] += 1
                 if apply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,12 +12,20 @@ from click.testing import CliRunner
 from portal.cli import main
 from portal.container import Services
 from portal.domain.addresses import address_digest
+from portal.domain.participants import Role
 from portal.persistence.erasure import FORMER_ADDRESS, ErasureStore
 from portal.persistence.tables import OutboxRecord, SuppressionRecord
 from portal.services.erasure import NobodyToErase
 from portal.services.export import BY_THE_PERSON, WEB
 from tests.conftest import FakeClock, parse, table_snapshot
-from tests.factories import ADA_GOAL, ADA_NOTE, PARTNER_NOTE, History, person_with_history
+from tests.factories import (
+    ADA_GOAL,
+    ADA_NOTE,
+    PARTNER_NOTE,
+    History,
+    person_with_history,
+    stored_person,
+)
 
 
 @pytest.fixture
@@ -102,6 +111,30 @@ def test_the_partner_is_told_once_and_keeps_their_own_notes(
     )
     notes = [c.note for c in services.checkins.checkins.for_match(match.match_id)]
     assert notes == [PARTNER_NOTE]
+
+
+def test_a_draft_pair_or_suggestion_with_the_person_is_withdrawn(
+    services: Services, history: History, clock: FakeClock
+) -> None:
+    other = replace(stored_person("Grace", Role.MENTOR, clock()), participant_id="grace-id")
+    services.participants.save(other)
+    for round_id, status in (("2026-04-01T0900Z", "proposed"), ("2026-04-02T0900Z", "suggested")):
+        services.rounds.matches.save_proposed(
+            "demo",
+            round_id,
+            mentor=other.email,
+            mentee=history.ada.email,
+            score=50,
+            reasons=(),
+            now=clock(),
+            status=status,
+        )
+
+    done = services.erasure.erase(history.ada.email)
+
+    assert done.counts["drafts"] == 2
+    assert services.rounds.matches.for_person("demo", other.email) == []
+    assert history.ada.participant_id not in _dump()
 
 
 def test_erasing_twice_changes_nothing_the_second_time(
