@@ -79,3 +79,20 @@ def test_confirming_erases_the_person_signs_them_out_and_the_partner_page_still_
     assert "Ada" not in page.text
     assert "Hello, Max" in page.text
     assert "You are not matched yet" in page.text  # back in the pool, their match ended
+
+
+def test_leaving_asks_whether_to_keep_the_profile_or_delete_it(
+    client: FlaskClient, services: Services, history: History
+) -> None:
+    _sign_in(client, services, "demo", history.ada.email)
+
+    page = parse(client.get("/me/programs/demo/leave").text)
+
+    assert "Keep your profile, or delete it?" in page.text
+    (keep,) = [f for f in page.find_all("form") if f.get("action") == "/me/programs/demo/leave"]
+    button = keep.find("button")
+    assert button is not None
+    assert button.text.strip() == "Leave the program"
+    (delete,) = [a for a in page.find_all("a") if a.get("href") == ERASE]
+    assert delete.text.strip() == "delete your data instead"
+    assert "Delete your data?" in client.get(ERASE).text
