@@ -10,10 +10,11 @@ next run:
    matches, their check-ins and goals are deleted, their goals are taken out of the partner's
    check-ins, their address in the match becomes a constant, and the match (with the
    partner's own check-ins, notes and goals) moves to a key without their id;
-3. the emails queued or sent to them, the links sent to them, their sessions and the log of
-   their exports are deleted;
-4. their participant records are deleted, and last the address items: those are how the next
-   run finds them, so they go only when everything else has.
+3. the emails queued or sent to them, the links sent to them and the log of their exports
+   are deleted;
+4. their participant records are deleted, then their sessions (until then a person whose
+   erasure failed half-way can press the button again), and last the address items: those
+   are how the next run finds them, so they go only when everything else has.
 
 A suppression (an unsubscribe, a bounce or a complaint) is kept: it is keyed by the address's
 digest only (docs/architecture.md, "How people and addresses are keyed"), and it must hold.
@@ -88,6 +89,10 @@ class ErasureService:
                 if apply:
                     self.store.delete_participant(sign_up)
         if apply:
+            # Signed out only now: until here a person whose erasure failed half-way can
+            # press the button again from their page.
+            for session_hash in self.store.sessions_of(email):
+                self.store.delete_session(session_hash)
             # Last: the address items are how an interrupted erasure is found again.
             for sign_up in sign_ups:
                 self.store.delete_address(email, sign_up)
@@ -135,7 +140,5 @@ class ErasureService:
             self.store.delete_email(key)
         for token_hash in links:
             self.store.delete_token(token_hash)
-        for session_hash in sessions:
-            self.store.delete_session(session_hash)
         for record in exports:
             self.store.delete_export(record)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from portal.container import Services
-from portal.persistence.tables import SessionRecord
+from portal.persistence.erasure import ErasureStore
+from portal.persistence.tables import ParticipantRecord, SessionRecord
 from tests.conftest import FakeClock, csrf_token, table_snapshot
 from tests.factories import History, person_with_history
 from tests.web.dom import parse
@@ -96,3 +98,30 @@ def test_leaving_asks_whether_to_keep_the_profile_or_delete_it(
     (delete,) = [a for a in page.find_all("a") if a.get("href") == ERASE]
     assert delete.text.strip() == "delete your data instead"
     assert "Delete your data?" in client.get(ERASE).text
+
+
+def test_an_erasure_failing_half_way_can_be_finished_from_the_page(
+    client: FlaskClient, services: Services, history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sign_in(client, services, "demo", history.ada.email)
+    real = ErasureStore._delete
+
+    def fail_at_the_sign_ups(store: ErasureStore, record: Any) -> None:
+        if isinstance(record, ParticipantRecord):  # everything else is done by then
+            raise RuntimeError("the database went away")
+        real(store, record)
+
+    monkeypatch.setattr(ErasureStore, "_delete", fail_at_the_sign_ups)
+    asked = client.get(ERASE)
+    with pytest.raises(RuntimeError):
+        client.post(ERASE, data={"csrf_token": csrf_token(asked.text)})
+    monkeypatch.setattr(ErasureStore, "_delete", real)
+
+    again = client.get(ERASE)  # still signed in
+    assert again.status_code == 200
+    done = client.post(ERASE, data={"csrf_token": csrf_token(again.text)})
+
+    assert "Your data is deleted" in done.text
+    dump = json.dumps(table_snapshot(), default=str).lower()
+    assert history.ada.email not in dump
+    assert history.ada.participant_id not in dump
