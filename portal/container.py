@@ -19,6 +19,7 @@ from portal.mail.courier import LambdaCourier
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.persistence import tables
 from portal.persistence.checkins import CheckinRepository, GoalRepository
+from portal.persistence.erasure import ErasureStore
 from portal.persistence.exports import ExportLog
 from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
@@ -29,6 +30,7 @@ from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.services.checkins import CheckinService
+from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
@@ -68,6 +70,7 @@ class Services:
     unsubscribes: Unsubscribes
     feedback: SesFeedback
     exports: ExportService
+    erasure: ErasureService
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -227,4 +230,5 @@ def build_services(
             programs=programs,
             clock=clock,
         ),
+        erasure=ErasureService(store=ErasureStore(), participation=participation),
     )

@@ -12,6 +12,7 @@ import click
 
 from portal.cli import (
     dev,
+    erase,
     export,
     match,
     migrate,
@@ -43,5 +44,6 @@ for command in (
     summaries.summaries_command,
     migrate.migrate_command,
     export.export_command,
+    erase.erase_command,
 ):
     main.add_command(command)

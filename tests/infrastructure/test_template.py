@@ -283,6 +283,11 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     assert [m["status"] for m in exported.document["emails"]] == ["sent"]
     assert [e["route"] for e in exported.document["exports"]] == ["web"]
 
+    # Erasure: the people's indexes, a scan of tokens and sessions, deletes and moves.
+    erased = on_stack.erasure.erase(pairs[0].mentee)
+    assert erased.counts["matches_ended"] == 1
+    assert on_stack.participants.get("demo", pairs[0].mentee) is None
+
     assert_allowed_by_the_lambda_role(calls)
 
 
@@ -349,6 +354,12 @@ def test_the_role_reaches_only_the_stacks_tables_and_the_sender(stack: dict[str,
     }
     assert resources == arns | {f"{arn}/index/*" for arn in indexed}
     assert all("*" not in r.split(":table/")[0] for r in resources)
+    scans = statements["EraseLinksAndSessions"]
+    assert scans["Action"] == "dynamodb:Scan"
+    assert {r.split(":table/")[1] for r in scans["Resource"]} == {
+        f"{stack['TablePrefix']}-tokens",
+        f"{stack['TablePrefix']}-sessions",
+    }
     ses = statements["SendAsTheSenderOnly"]
     assert ses["Action"] == "ses:SendRawEmail"
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": PARAMETERS["Sender"]}}

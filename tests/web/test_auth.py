@@ -71,6 +71,7 @@ def sign_out_forms(html: str) -> int:
                 "me.leave",
                 "me.profile",
                 "me.export",
+                "me.erase",
             },
         ),
         (ORGANIZER_PAGES, {"organize.review", "organize.adjust", "organize.approve"}),

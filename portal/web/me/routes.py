@@ -21,6 +21,7 @@ from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
+from portal.services.erasure import NobodyToErase
 from portal.services.export import BY_THE_PERSON, WEB, UnknownPerson
 from portal.services.magic_links import LinkGrant
 from portal.services.participation import ParticipationError, StoredMatch
@@ -371,6 +372,24 @@ def export(slug: str) -> Response:
     # Personal data: no browser or proxy cache may keep a copy.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/me/programs/<slug>/erase", methods=["GET", "POST"])
+@participant_required
+def erase(slug: str) -> str | Response:
+    """Delete my data: asks first; the POST erases the person everywhere and signs them out."""
+    me = _me()
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("me/erase.html", program=me.program, person=me.person, action=form)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        done = services().erasure.erase(me.person.email)
+    except NobodyToErase:
+        abort(404)  # erased between the check and now (another tab, an organizer)
+    links.sign_out()
+    return render_template("me/erased.html", programs=len(done.programs))
 
 
 @bp.route("/me/programs/<slug>/profile", methods=["GET", "POST"])
