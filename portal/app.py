@@ -144,17 +144,13 @@ def register_errorhandlers(app: Flask) -> None:
         return render_template("errors/413.html"), 413
 
     @app.errorhandler(429)
-    def too_many_requests(error: HTTPException) -> Response:
-        seconds = _retry_after_seconds(error)
-        response = make_response(render_template("errors/429.html", seconds=seconds), 429)
-        if seconds is not None:
-            response.headers["Retry-After"] = str(seconds)
-        return response
-
     @app.errorhandler(503)
-    def busy(error: HTTPException) -> Response:
+    def come_back_later(error: HTTPException) -> Response:
+        # Too many sign-ups (429), or one that stayed busy (503): its page, and how long to
+        # wait in Retry-After when the abort named it.
+        status = error.code or 503
         seconds = _retry_after_seconds(error)
-        response = make_response(render_template("errors/503.html"), 503)
+        response = make_response(render_template(f"errors/{status}.html", seconds=seconds), status)
         if seconds is not None:
             response.headers["Retry-After"] = str(seconds)
         return response
