@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -243,12 +244,31 @@ class ReminderService:
         step: LadderStep,
         now: datetime,
     ) -> bool:
-        return self.mail.queue_once(
+        return self._to_person(
+            program,
+            match,
+            person,
             TEMPLATES[step.step],
+            step.key,
+            lambda: self._nudge_context(program, match, person, pair, step, now),
+        )
+
+    def _to_person(
+        self,
+        program: Program,
+        match: StoredMatch,
+        person: Participant,
+        template: str,
+        step_key: str,
+        context: Callable[[], Mapping[str, Any]],
+    ) -> bool:
+        """Queue one of the match's emails to one of its people, once per step."""
+        return self.mail.queue_once(
+            template,
             Recipient.PARTICIPANT,
             to=person.mailbox,
-            key=self._key(program, match, step.key, person=person.participant_id),
-            context=lambda: self._nudge_context(program, match, person, pair, step, now),
+            key=self._key(program, match, step_key, person=person.participant_id),
+            context=context,
             program=program.slug,
         )
 
@@ -328,13 +348,13 @@ class ReminderService:
         survey: SurveyDue,
         now: datetime,
     ) -> bool:
-        return self.mail.queue_once(
+        return self._to_person(
+            program,
+            match,
+            person,
             SURVEY_TEMPLATE,
-            Recipient.PARTICIPANT,
-            to=person.mailbox,
-            key=self._key(program, match, survey.key, person=person.participant_id),
-            context=lambda: self._survey_context(program, match, person, pair, survey, now),
-            program=program.slug,
+            survey.key,
+            lambda: self._survey_context(program, match, person, pair, survey, now),
         )
 
     def _survey_context(
