@@ -15,7 +15,8 @@ from pynamodb.models import Model
 
 from portal.domain.addresses import address_digest, email_key
 from portal.domain.matches import Match
-from portal.persistence.matches import _id, _key, _match
+from portal.persistence.matches import MatchRepository, _id, _key, _match
+from portal.persistence.participants import address_items
 from portal.persistence.tables import (
     AddressRecord,
     CheckinRecord,
@@ -60,17 +61,11 @@ class ErasureStore:
 
     def sign_ups(self, email: str) -> list[SignUp]:
         """Every program the address has an item in, expired or erased half-way included."""
-        return [
-            SignUp(item.program, item.participant_id)
-            for item in AddressRecord.query(address_digest(email), consistent_read=True)
-        ]
+        return [SignUp(item.program, item.participant_id) for item in address_items(email)]
 
     def matches_of(self, sign_up: SignUp) -> list[Match]:
         """The person's matches in the program on either side, found by their id."""
-        key = _key(sign_up.program, sign_up.participant_id)
-        found = {m.match_id: m for m in map(_match, MatchRecord.by_mentor.query(key))}
-        found.update((m.match_id, m) for m in map(_match, MatchRecord.by_mentee.query(key)))
-        return sorted(found.values(), key=lambda m: (m.created_at, m.match_id))
+        return MatchRepository().for_person_id(sign_up.program, sign_up.participant_id)
 
     # -- inside a match --------------------------------------------------------------------
 

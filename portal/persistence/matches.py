@@ -297,6 +297,10 @@ class MatchRepository:
         participant_id = participant_id_of(program, email)
         if participant_id is None:
             return []
+        return self.for_person_id(program, participant_id)
+
+    def for_person_id(self, program: str, participant_id: str) -> list[Match]:
+        """The matches of the person with this id in a program, on either side, oldest first."""
         key = _key(program, participant_id)
         found = {m.match_id: m for m in map(_match, MatchRecord.by_mentor.query(key))}
         found.update((m.match_id, m) for m in map(_match, MatchRecord.by_mentee.query(key)))

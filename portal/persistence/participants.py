@@ -102,6 +102,11 @@ def participant_id_of(program: str, email: str) -> str | None:
     return str(record.participant_id)
 
 
+def address_items(email: str) -> list[AddressRecord]:
+    """The address's items, one per program it signed up to (expired sign-ups included)."""
+    return list(AddressRecord.query(address_digest(email), consistent_read=True))
+
+
 # Confirmed or paused: someone who can change their status or their answers.
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
 
@@ -185,16 +190,9 @@ class ParticipantRepository:
 
     def everywhere(self, email: str) -> list[Participant]:
         """The address's live sign-ups in every program, found by its digest (no scan)."""
-        found = (
-            self.get_in(item.program, item.participant_id)
-            for item in AddressRecord.query(address_digest(email), consistent_read=True)
-        )
+        found = (self.get_in(item.program, item.participant_id) for item in address_items(email))
         return [person for person in found if person is not None]
 
     def programs_of(self, email: str) -> list[str]:
-        # Read each sign-up to leave out the expired ones.
-        return [
-            item.program
-            for item in AddressRecord.query(address_digest(email), consistent_read=True)
-            if self.get_in(item.program, item.participant_id) is not None
-        ]
+        """The programs the address has a live sign-up in (expired ones left out)."""
+        return [person.program for person in self.everywhere(email)]
