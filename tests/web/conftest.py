@@ -21,6 +21,7 @@ from portal.container import Services, build_services
 from portal.mail.senders import MemorySender
 from portal.settings import Settings
 from tests.conftest import CONTENT, FakeClock
+from tests.factories import History, person_with_history
 
 
 class _CompiledTemplates(BytecodeCache):
@@ -114,3 +115,9 @@ def content_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "content"
     shutil.copytree(CONTENT, folder)
     return folder
+
+
+@pytest.fixture
+def history(services: Services, clock: FakeClock) -> History:
+    """Someone in two programs, matched, with check-ins, a goal, a rating, a note, emails."""
+    return person_with_history(services, clock)

@@ -141,3 +141,13 @@ def assert_nothing_stored(mailbox: MemorySender) -> None:
     """No table holds anything and no email went out: a refused first request left no trace."""
     assert {table: items for table, items in table_snapshot().items() if items} == {}
     assert mailbox.sent == []
+
+
+def sign_in(client: FlaskClient, link: str) -> str:
+    """Open an emailed link, press its button; the page it leads to."""
+    path = link.removeprefix("http://portal.test")
+    opened = client.get(path)
+    assert opened.status_code == 200
+    signed = client.post(path, data={"csrf_token": csrf_token(opened.text)})
+    assert signed.status_code == 302, signed.text
+    return signed.headers["Location"]

@@ -14,21 +14,12 @@ from portal.web.auth import organizer_required, participant_required
 from tests.conftest import FakeClock, csrf_token, table_snapshot
 from tests.factories import ROUND, matched_pair
 from tests.web.dom import parse
+from tests.web.helpers import sign_in
 
 BASE = "http://portal.test"
 ORGANIZER = "organizer@example.org"  # the demo program's organizer
 PARTICIPANT_PAGES = "/me/programs/"
 ORGANIZER_PAGES = "/organize/programs/"
-
-
-def sign_in(client: FlaskClient, link: str) -> str:
-    """Open an emailed link, press its button; the page it leads to."""
-    path = link.removeprefix(BASE)
-    opened = client.get(path)
-    assert opened.status_code == 200
-    signed = client.post(path, data={"csrf_token": csrf_token(opened.text)})
-    assert signed.status_code == 302, signed.text
-    return signed.headers["Location"]
 
 
 def organizer_link(services: Services) -> str:

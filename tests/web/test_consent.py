@@ -13,7 +13,7 @@ from portal.container import Services
 from portal.mail.senders import MemorySender
 from tests.conftest import csrf_token, links_in
 from tests.web.conftest import Site
-from tests.web.helpers import confirm_path, sign_up
+from tests.web.helpers import confirm_path, sign_in, sign_up
 
 NOTICE_CHANGED = "The privacy notice has changed since you agreed to it on 2 March 2026."
 
@@ -24,11 +24,7 @@ def confirmed_and_signed_in(client: FlaskClient, mailbox: MemorySender) -> str:
     path = confirm_path(mailbox)
     client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
     sign_up(client)  # already signed up: the email holds a link to the person's page
-    link = next(u for u in links_in(mailbox.sent[-1][1]) if "/me/" in u)
-    path = link.removeprefix("http://portal.test")
-    signed = client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
-    assert signed.status_code == 302
-    return signed.headers["Location"]
+    return sign_in(client, next(u for u in links_in(mailbox.sent[-1][1]) if "/me/" in u))
 
 
 def test_a_sign_up_records_the_notice_it_agreed_to_and_when(

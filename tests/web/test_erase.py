@@ -11,32 +11,20 @@ from flask.testing import FlaskClient
 from portal.container import Services
 from portal.persistence.erasure import ErasureStore
 from portal.persistence.tables import ParticipantRecord, SessionRecord
-from tests.conftest import FakeClock, csrf_token, table_snapshot
-from tests.factories import History, person_with_history
+from tests.conftest import csrf_token, table_snapshot
+from tests.factories import History
 from tests.web.dom import parse
+from tests.web.helpers import sign_in
 
 BASE = "http://portal.test"
 PAGE = "/me/programs/demo"
 ERASE = "/me/programs/demo/erase"
 
 
-def _sign_in(client: FlaskClient, services: Services, program: str, email: str) -> None:
-    path = services.participation.page_url(program, email).removeprefix(BASE)
-    opened = client.get(path)
-    assert opened.status_code == 200
-    signed = client.post(path, data={"csrf_token": csrf_token(opened.text)})
-    assert signed.status_code == 302
-
-
-@pytest.fixture
-def history(services: Services, clock: FakeClock) -> History:
-    return person_with_history(services, clock)
-
-
 def test_delete_my_data_asks_first_and_changes_nothing_until_confirmed(
     client: FlaskClient, services: Services, history: History
 ) -> None:
-    _sign_in(client, services, "demo", history.ada.email)
+    sign_in(client, services.participation.page_url("demo", history.ada.email))
     page = parse(client.get(PAGE).text)
     (link,) = [a for a in page.find_all("a") if a.text.strip() == "Delete my data"]
     assert link.get("href") == ERASE
@@ -57,7 +45,7 @@ def test_delete_my_data_asks_first_and_changes_nothing_until_confirmed(
 def test_confirming_erases_the_person_signs_them_out_and_the_partner_page_still_works(
     app: object, client: FlaskClient, services: Services, history: History
 ) -> None:
-    _sign_in(client, services, "demo", history.ada.email)
+    sign_in(client, services.participation.page_url("demo", history.ada.email))
     asked = client.get(ERASE)
 
     done = client.post(ERASE, data={"csrf_token": csrf_token(asked.text)})
@@ -75,7 +63,7 @@ def test_confirming_erases_the_person_signs_them_out_and_the_partner_page_still_
     assert history.ada.participant_id not in dump
 
     partner = client.application.test_client()
-    _sign_in(partner, services, "demo", history.partner.email)
+    sign_in(partner, services.participation.page_url("demo", history.partner.email))
     page = partner.get(PAGE)
     assert page.status_code == 200
     assert "Ada" not in page.text
@@ -86,7 +74,7 @@ def test_confirming_erases_the_person_signs_them_out_and_the_partner_page_still_
 def test_leaving_asks_whether_to_keep_the_profile_or_delete_it(
     client: FlaskClient, services: Services, history: History
 ) -> None:
-    _sign_in(client, services, "demo", history.ada.email)
+    sign_in(client, services.participation.page_url("demo", history.ada.email))
 
     page = parse(client.get("/me/programs/demo/leave").text)
 
@@ -103,7 +91,7 @@ def test_leaving_asks_whether_to_keep_the_profile_or_delete_it(
 def test_an_erasure_failing_half_way_can_be_finished_from_the_page(
     client: FlaskClient, services: Services, history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _sign_in(client, services, "demo", history.ada.email)
+    sign_in(client, services.participation.page_url("demo", history.ada.email))
     real = ErasureStore._delete
 
     def fail_at_the_sign_ups(store: ErasureStore, record: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -12,24 +11,12 @@ from werkzeug.test import TestResponse
 from portal.container import Services
 from portal.persistence.tables import ExportRecord
 from tests.conftest import FakeClock, csrf_token
-from tests.factories import ADA_NOTE, PARTNER_BIO, History, person_with_history
+from tests.factories import ADA_NOTE, PARTNER_BIO, History
 from tests.web.dom import parse
+from tests.web.helpers import sign_in
 
 BASE = "http://portal.test"
 PAGE = "/me/programs/demo"
-
-
-def _sign_in(client: FlaskClient, services: Services, program: str, email: str) -> None:
-    path = services.participation.page_url(program, email).removeprefix(BASE)
-    opened = client.get(path)
-    assert opened.status_code == 200
-    signed = client.post(path, data={"csrf_token": csrf_token(opened.text)})
-    assert signed.status_code == 302
-
-
-@pytest.fixture
-def history(services: Services, clock: FakeClock) -> History:
-    return person_with_history(services, clock)
 
 
 def _download(client: FlaskClient, page: str = PAGE) -> TestResponse:
@@ -47,7 +34,7 @@ def _download(client: FlaskClient, page: str = PAGE) -> TestResponse:
 def test_the_button_downloads_the_persons_data_as_a_private_json_file(
     client: FlaskClient, services: Services, history: History, clock: FakeClock
 ) -> None:
-    _sign_in(client, services, "demo", history.ada.email)
+    sign_in(client, services.participation.page_url("demo", history.ada.email))
 
     response = _download(client)
 
@@ -69,7 +56,7 @@ def test_the_button_downloads_the_persons_data_as_a_private_json_file(
 def test_the_partners_download_holds_their_own_data_not_adas(
     client: FlaskClient, services: Services, history: History
 ) -> None:
-    _sign_in(client, services, "demo", history.partner.email)
+    sign_in(client, services.participation.page_url("demo", history.partner.email))
 
     document = json.loads(_download(client).text)
 
@@ -87,7 +74,7 @@ def test_without_a_session_or_with_one_for_another_program_the_download_is_refus
     token = csrf_token(stranger.get("/programs/demo/join/mentee").text)
     assert stranger.post(f"{PAGE}/export", data={"csrf_token": token}).status_code == 403
 
-    _sign_in(client, services, "peer-circles", history.ada.email)
+    sign_in(client, services.participation.page_url("peer-circles", history.ada.email))
     token = csrf_token(client.get("/me/programs/peer-circles").text)
     # Signed in to Ada's peer-circles page, not to the demo program's.
     assert client.post(f"{PAGE}/export", data={"csrf_token": token}).status_code == 403
@@ -97,7 +84,7 @@ def test_without_a_session_or_with_one_for_another_program_the_download_is_refus
 def test_a_download_without_the_csrf_token_or_by_get_is_refused(
     client: FlaskClient, services: Services, history: History
 ) -> None:
-    _sign_in(client, services, "demo", history.ada.email)
+    sign_in(client, services.participation.page_url("demo", history.ada.email))
 
     assert client.post(f"{PAGE}/export").status_code == 400
     assert client.get(f"{PAGE}/export").status_code == 405
