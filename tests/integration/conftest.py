@@ -142,12 +142,17 @@ def dynamodb_local() -> Iterator[DynamoDBLocal]:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    """A hand-moved clock starting now (overrides the root fixture's fixed date).
+    """A hand-moved clock starting at the start of the current ten minutes (overrides the
+    root fixture's fixed date).
 
     DynamoDB Local 3.x deletes items whose TTL has passed by the wall clock, within seconds:
-    a token issued at the root clock's fixed date would vanish in the middle of a test.
+    a token issued at the root clock's fixed date would vanish in the middle of a test. The
+    start of the ten minutes, as the root clock's 09:00 is, so that a test that moves a
+    minute stays in the sign-up emails' window whatever the wall clock says (one started at
+    :x9 crossed it).
     """
-    return FakeClock(datetime.now(UTC).replace(microsecond=0))
+    now = datetime.now(UTC)
+    return FakeClock(now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0))
 
 
 @pytest.fixture
