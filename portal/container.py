@@ -25,6 +25,7 @@ from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.retention import RetentionStore
 from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
@@ -37,6 +38,7 @@ from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
 from portal.services.reminders import ReminderService
+from portal.services.retention import RetentionService
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
@@ -71,6 +73,7 @@ class Services:
     feedback: SesFeedback
     exports: ExportService
     erasure: ErasureService
+    retention: RetentionService
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -173,6 +176,7 @@ def build_services(
         settings.signups_per_source, settings.signups_per_address
     )
     limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
+    erasure = ErasureService(store=ErasureStore(), participation=participation)
     return Services(
         settings=settings,
         clock=clock,
@@ -230,5 +234,12 @@ def build_services(
             programs=programs,
             clock=clock,
         ),
-        erasure=ErasureService(store=ErasureStore(), participation=participation),
+        erasure=erasure,
+        retention=RetentionService(
+            programs=programs,
+            participants=participants,
+            matches=matches,
+            store=RetentionStore(),
+            erasure=erasure,
+        ),
     )

@@ -188,6 +188,12 @@ class ParticipantRepository:
             if self._live(record):
                 yield _to_entity(record)
 
+    def with_expired(self, program: str) -> Iterator[Participant]:
+        """Every sign-up in the program, unconfirmed ones past their time included (the
+        retention run deletes those: DynamoDB's TTL does it days late, or not at all locally)."""
+        for record in ParticipantRecord.query(program, consistent_read=True):
+            yield _to_entity(record)
+
     def everywhere(self, email: str) -> list[Participant]:
         """The address's live sign-ups in every program, found by its digest (no scan)."""
         found = (self.get_in(item.program, item.participant_id) for item in address_items(email))

@@ -288,6 +288,16 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     assert erased.counts["matches_ended"] == 1
     assert on_stack.participants.get("demo", pairs[0].mentee) is None
 
+    # Retention, a day after the partner's period ends: scans of links, sessions and the
+    # export log, the outbox's by-status index, the partner erased; the new export log too.
+    on_stack.exports.export(pairs[1].mentee, route="web", requested_by="the person")
+    after = clock() + timedelta(weeks=12, days=366)
+    purged = on_stack.retention.purge(after)
+    assert purged.failed == 0
+    assert purged.counts["people"] >= 1
+    assert purged.counts["exports"] == 1
+    assert on_stack.participants.get("demo", pairs[0].mentor) is None
+
     assert_allowed_by_the_lambda_role(calls)
 
 
@@ -360,6 +370,10 @@ def test_the_role_reaches_only_the_stacks_tables_and_the_sender(stack: dict[str,
         f"{stack['TablePrefix']}-tokens",
         f"{stack['TablePrefix']}-sessions",
     }
+    assert statements["PurgeExportLog"]["Action"] == "dynamodb:Scan"
+    assert [r.split(":table/")[1] for r in statements["PurgeExportLog"]["Resource"]] == [
+        f"{stack['TablePrefix']}-exports"
+    ]
     ses = statements["SendAsTheSenderOnly"]
     assert ses["Action"] == "ses:SendRawEmail"
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": PARAMETERS["Sender"]}}
