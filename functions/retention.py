@@ -26,7 +26,8 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     if done.failed:
         # Everyone else was handled; the failure now counts as the function's error (alarms).
         # The next run finishes an interrupted erasure and repeats nothing.
-        raise RetentionFailedError(f"retention failed for {done.failed} people (see the log)")
+        who = "1 person" if done.failed == 1 else f"{done.failed} people"
+        raise RetentionFailedError(f"retention could not erase {who} (see the log)")
     return report
 
 
