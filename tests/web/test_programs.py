@@ -48,6 +48,8 @@ def test_demo_program_shows_its_organizers_and_both_join_forms(client: FlaskClie
     assert "One on one" in facts
     assert "12 weeks" in facts
     assert "Europe/London" in facts
+    # How long its people's information is kept (retention_days), as the privacy notice says.
+    assert "deleted 365 days after your last cycle here ends" in facts
     # The Markdown body is the program's page.
     headings = [h.text for h in page.find_all("h2")]
     assert "What this program is" in headings
