@@ -42,6 +42,7 @@ from portal.services.retention import RetentionService
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
+from portal.services.signin import SignInService
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
@@ -62,6 +63,7 @@ class Services:
     links: MagicLinks
     sessions: Sessions
     signup: SignupService
+    signin: SignInService
     limits: Limits
     rounds: RoundService
     checkins: CheckinService
@@ -190,6 +192,7 @@ def build_services(
         signup=SignupService(
             participants, SignupStore(), links, mail, clock, settings.base_url, limits
         ),
+        signin=SignInService(participants, programs, links, mail, limits, clock),
         limits=limits,
         rounds=RoundService(
             programs=programs,

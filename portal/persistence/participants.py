@@ -194,9 +194,17 @@ class ParticipantRepository:
         for record in ParticipantRecord.query(program, consistent_read=True):
             yield _to_entity(record)
 
-    def everywhere(self, email: str) -> list[Participant]:
-        """The address's live sign-ups in every program, found by its digest (no scan)."""
-        found = (self.get_in(item.program, item.participant_id) for item in address_items(email))
+    def everywhere(self, email: str, *, as_if_known: bool = False) -> list[Participant]:
+        """The address's live sign-ups in every program, found by its digest (no scan).
+
+        `as_if_known` reads a participant item even for an address never seen (one that
+        cannot exist, as `find` does), so that a request about an address costs about the
+        same whether or not it is known.
+        """
+        keys = [(item.program, item.participant_id) for item in address_items(email)]
+        if not keys and as_if_known:
+            keys = [("~unknown", "~unknown")]
+        found = (self.get_in(program, participant_id) for program, participant_id in keys)
         return [person for person in found if person is not None]
 
     def programs_of(self, email: str) -> list[str]:

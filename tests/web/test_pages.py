@@ -25,6 +25,7 @@ NAV = {
     "/formats": "Mentoring formats",
     "/roles": "Roles and expectations",
     "/faq": "Frequently asked questions",
+    "/sign-in": "Sign in",
 }
 
 

@@ -534,3 +534,31 @@ def test_the_summary_dates_the_round_in_the_programs_time_zone(
     assert summary["Subject"].endswith(f"{outcome.pairs} matches in the Sun 1 Mar 2026 round"), (
         summary["Subject"]
     )
+
+
+def test_on_a_simulated_clock_the_round_says_how_to_send_its_introductions(
+    services: Services,
+    demo: Program,
+    clock: FakeClock,
+    cli_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The README's simulated days: the round at PORTAL_CLOCK, its introductions sent that day.
+    seed_demo_people(services, demo, clock(), mentors=2, mentees=2)
+    monkeypatch.setenv("PORTAL_CLOCK", "2026-03-02T09:00")
+
+    result = CliRunner().invoke(main, ["round", "--program", "demo"])
+
+    assert result.exit_code == 0, result.output
+    pairs = len(active(services, "demo"))
+    assert pairs
+    assert f"demo round {ROUND}: {pairs} pairs" in result.output
+    queued = sum(1 for _ in OutboxRecord.scan())
+    # Each command's clock starts again at PORTAL_CLOCK, and the mail was queued a moment
+    # after it: the command names a later moment that sends it all.
+    assert "Send them with: portal send-mail --at 2026-03-02T10:00" in result.output
+    hinted = CliRunner().invoke(main, ["send-mail", "--at", "2026-03-02T10:00"])
+    assert hinted.exit_code == 0, hinted.output
+    assert hinted.output.startswith(f"{queued} sent")
+    sent = Counter(r.template for r in OutboxRecord.scan() if r.status == "sent")
+    assert sent["introduction"] == 2 * pairs  # the introductions, on the round's day
