@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from flask import has_request_context, request
-from markupsafe import Markup
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, SelectMultipleField
 from wtforms.form import BaseForm

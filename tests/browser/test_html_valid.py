@@ -83,6 +83,7 @@ def visit_everything(site: Site, clock: FakeClock, mailbox: MemorySender) -> dic
     for slug, role in GOOD_FOR:
         pages.get(f"program {slug}", f"/programs/{slug}")
         pages.get(f"join {slug} {role}", f"/programs/{slug}/join/{role}")
+    pages.get("agreement", "/programs/demo/agreement")
     pages.keep("join with errors", join(site.client, "demo", "mentee", {}), 422)
 
     # Ada signs up and confirms.
