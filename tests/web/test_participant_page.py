@@ -380,7 +380,8 @@ def test_pausing_ends_the_match_frees_both_places_and_resuming_returns_to_the_po
     assert stored is not None
     assert (stored.status, stored.end_reason) == ("ended", "paused")
     page = client.get(pair.page).text
-    assert "You are paused" in page
+    assert page.count("You are paused") == 1  # the standing notice, not a flash beside it
+    assert "no reminders" in page
     assert _post(client, pair.page, "/resume").status_code == 302
     resumed = services.participants.get("demo", pair.mentee)
     assert resumed is not None
