@@ -175,7 +175,11 @@ def register_template_context(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict[str, object]:
         portal = services()
-        return {"nav_pages": portal.pages.navigation(), "stage": portal.settings.stage}
+        return {
+            "nav_pages": portal.pages.navigation(),
+            "all_pages": portal.pages.in_order(),
+            "stage": portal.settings.stage,
+        }
 
 
 def _security_headers(response: Response) -> Response:

@@ -95,7 +95,7 @@ def test_group_mentor_form_asks_how_many_mentees_and_for_the_manager(
     client: FlaskClient,
 ) -> None:
     page = form_page(client, "/programs/leaders-group/join/mentor")
-    assert page.options("capacity") == ["1", "2", "3", "4"]
+    assert page.options("capacity") == ["", "1", "2", "3", "4"]  # an empty placeholder first
     assert page.selected("capacity") == ["4"]
     reports_to = page.one("input", name="reports_to")
     assert reports_to.get("type") == "email"

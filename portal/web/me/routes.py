@@ -315,9 +315,8 @@ def rematch(slug: str, match_ref: str) -> Response:
 @bp.post("/me/programs/<slug>/pause")
 @participant_required
 def pause(slug: str) -> Response:
-    return _change_status(
-        slug, Status.PAUSED, "You are paused: no matching and no reminders until you resume."
-    )
+    # No message of its own: the page's standing notice says "You are paused" (once).
+    return _change_status(slug, Status.PAUSED, "")
 
 
 @bp.post("/me/programs/<slug>/resume")
@@ -336,7 +335,8 @@ def _change_status(slug: str, status: Status, done: str) -> Response:
     except ParticipationError as exc:
         flash(str(exc), "error")
     else:
-        flash(done, "notice")
+        if done:
+            flash(done, "notice")
     return _back(slug)
 
 
