@@ -326,6 +326,10 @@ def veto_text(veto: Reasonish | None) -> str:
         return "different answers to “{question}”, which must match".format(
             question=p.get("question", "")
         )
+    if code == r.VETO_WEAK:
+        return "a weak match: it scores below the program's minimum of {min_score}".format(
+            min_score=f"{float(p.get('min_score', 0)):g}"
+        )
     return "not allowed by the program's rules"
 
 

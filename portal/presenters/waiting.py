@@ -239,6 +239,27 @@ def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
             "the only peer who passes the rules was matched with someone else",
             "all {count} peers who pass the rules were matched with others",
         )
+    if code == r.NO_MATCH_GOOD_ENOUGH:
+        if you:
+            return plural(
+                count,
+                "no match is good enough yet: the only {other} who passes the program's rules "
+                "would be a weak match for you",
+                "no match is good enough yet: the {count} {others} who pass the program's rules "
+                "would each be a weak match for you",
+                other=other,
+                others=others,
+            )
+        return plural(
+            count,
+            "no match good enough yet: the only {other} who passes the rules scores below the "
+            "program's minimum of {min_score}",
+            "no match good enough yet: the {count} {others} who pass the rules each score below "
+            "the program's minimum of {min_score}",
+            other=other,
+            others=others,
+            min_score=f"{float(p.get('min_score', 0)):g}",
+        )
     return "not matched in this round"
 
 
