@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from portal.domain import reasons as r
-from portal.presenters.waiting import hint_text, unmatched_text
+from portal.presenters.waiting import hint_text, unmatched_text, widen_text
 from portal.presenters.words import (
     MENTEE,
     MENTOR,
@@ -47,6 +47,7 @@ __all__ = [
     "unmatched_text",
     "veto_text",
     "weak_points",
+    "widen_text",
     "worth_knowing",
 ]
 
@@ -342,6 +343,7 @@ def register(environment: jinja2.Environment) -> None:
         strengths=strengths,
         worth_knowing=worth_knowing,
         unmatched_reason=unmatched_text,
+        widen_chances=widen_text,
         recruit_hint=hint_text,
         veto_words=veto_text,
     )
