@@ -20,6 +20,7 @@ from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalSt
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
+from portal.presenters.words import day
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.erasure import NobodyToErase
 from portal.services.export import BY_THE_PERSON, WEB, UnknownPerson
@@ -170,6 +171,29 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         ref=ref,
         paused=me.person.status is Status.PAUSED,
         notice_changed=_notice_changed(me.person),
+        waiting=_waiting(me) if not views else None,
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What the page says to someone without a match: since when, and the next round."""
+
+    since: str  # "4 November", or "" before a round has left them waiting
+    next_round: str  # "Monday 9 December", or "" when the organizers start rounds by hand
+
+
+def _waiting(me: Me) -> Waiting | None:
+    """Since when a confirmed person without a match waits, and when the next round is."""
+    if me.person.status is not Status.CONFIRMED:
+        return None
+    portal = services()
+    today = portal.clock().date()
+    upcoming = portal.rounds.next_round(me.program)
+    zone = me.person.timezone
+    return Waiting(
+        since=day(me.person.waiting_since, zone, today=today) if me.person.waiting_since else "",
+        next_round=day(upcoming, zone, weekday=True, today=today) if upcoming else "",
     )
 
 
