@@ -26,6 +26,7 @@ from portal.presenters.words import (
     ORGANIZER,
     PEER,
     VIEWPOINTS,
+    day,
     hours,
     is_participant,
     join,
@@ -344,6 +345,7 @@ def register(environment: jinja2.Environment) -> None:
         worth_knowing=worth_knowing,
         unmatched_reason=unmatched_text,
         widen_chances=widen_text,
+        day=day,
         recruit_hint=hint_text,
         veto_words=veto_text,
     )

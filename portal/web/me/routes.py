@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,7 +20,6 @@ from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalSt
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
-from portal.presenters.words import day
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.erasure import NobodyToErase
 from portal.services.export import BY_THE_PERSON, WEB, UnknownPerson
@@ -179,8 +178,9 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
 class Waiting:
     """What the page says to someone without a match: since when, and the next round."""
 
-    since: str  # "4 November", or "" before a round has left them waiting
-    next_round: str  # "Monday 9 December", or "" when the organizers start rounds by hand
+    since: datetime | None  # None before a round has left them waiting
+    next_round: datetime | None  # None when the organizers start rounds by hand
+    today: date  # dates in another year say the year
 
 
 def _waiting(me: Me) -> Waiting | None:
@@ -188,12 +188,10 @@ def _waiting(me: Me) -> Waiting | None:
     if me.person.status is not Status.CONFIRMED:
         return None
     portal = services()
-    today = portal.clock().date()
-    upcoming = portal.rounds.next_round(me.program)
-    zone = me.person.timezone
     return Waiting(
-        since=day(me.person.waiting_since, zone, today=today) if me.person.waiting_since else "",
-        next_round=day(upcoming, zone, weekday=True, today=today) if upcoming else "",
+        since=me.person.waiting_since,
+        next_round=portal.rounds.next_round(me.program),
+        today=portal.clock().date(),
     )
 
 
