@@ -74,6 +74,8 @@ EMAILS: dict[str, Email] = {
         # Rounds
         _email("introduction", {PT}, "intro:{program}:{round}:{person}:{other}"),
         _email("suggestions", {PT}, "suggest:{program}:{round}:{person}"),
+        # Left without a match by a round: once per round, and only when it is news to them.
+        _email("waiting", {PT}, "waiting:{program}:{round}:{person}"),
         _email("match_summary", {ORG}, "summary:{program}:{round}:{organizer}"),
         # A match's life: {step} is the reminder ladder's step and stretch, or the survey's.
         _email("checkin_reminder", {PT}, "nudge:{program}:{match}:{step}:{person}"),

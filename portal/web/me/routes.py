@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -170,6 +170,28 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         ref=ref,
         paused=me.person.status is Status.PAUSED,
         notice_changed=_notice_changed(me.person),
+        waiting=_waiting(me) if not views else None,
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What the page says to someone without a match: since when, and the next round."""
+
+    since: datetime | None  # None before a round has left them waiting
+    next_round: datetime | None  # None when the organizers start rounds by hand
+    today: date  # dates in another year say the year
+
+
+def _waiting(me: Me) -> Waiting | None:
+    """Since when a confirmed person without a match waits, and when the next round is."""
+    if me.person.status is not Status.CONFIRMED:
+        return None
+    portal = services()
+    return Waiting(
+        since=me.person.waiting_since,
+        next_round=portal.rounds.next_round(me.program),
+        today=portal.clock().date(),
     )
 
 

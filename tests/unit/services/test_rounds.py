@@ -140,7 +140,8 @@ def test_a_round_matches_introduces_everyone_once_and_tells_the_organizer(
 
     report = services.mail.drain(per_second=1000)
 
-    assert report.sent == len(mailbox.sent) == 2 * len(stored) + 1
+    # Two introductions a pair, a waiting email to each of the eight mentees left, a summary.
+    assert report.sent == len(mailbox.sent) == 2 * len(stored) + 8 + 1
     assert_introduced_once(mailbox.sent, people, stored)
     (summary,) = summaries(mailbox.sent, ORGANIZER)
     assert summary["Subject"] == (
@@ -468,7 +469,9 @@ def test_an_expired_lock_is_taken_over(services: Services, demo: Program, clock:
     outcome = services.rounds.run(demo, ROUND, trigger="schedule")
 
     assert outcome.status == "done"
-    assert outcome.pairs == 4  # the first four demo mentors and mentees all pair up
+    # Three of the first four demo mentees pair up: Rosa's one possible mentor would score
+    # 38.6, below the demo's min_score of 40 (test_a_weak_pair_is_held_in_an_auto_program).
+    assert outcome.pairs == 3
     assert RoundRecord.count("demo", RoundRecord.round_id == "~lock") == 0  # released after
     assert rounds.acquire_lock("demo", "next", clock(), timedelta(minutes=15))
 
