@@ -14,7 +14,7 @@ from portal.container import Services
 from portal.domain.participants import Role
 from portal.mail.senders import MemorySender, PermanentSendError
 from portal.persistence.outbox import OutboxItem
-from portal.services.signup import Application
+from portal.services.signup import Application, Emailed
 from tests.conftest import FakeClock
 from tests.factories import seed_demo_people
 
@@ -49,10 +49,12 @@ def every_email(services: Services, clock: FakeClock, mailbox: MemorySender) -> 
         seniority="early",
         answers={"industry": "Tech"},
     )
-    assert services.signup.sign_up(demo, grace) is None
+    assert isinstance(services.signup.sign_up(demo, grace), Emailed)
     people = seed_demo_people(services, demo, clock(), mentors=3, mentees=4)
     known = next(p for p in people if p.role is Role.MENTEE)
-    assert services.signup.sign_up(demo, _with_email(grace, known.email)) is None
+    assert isinstance(services.signup.sign_up(demo, _with_email(grace, known.email)), Emailed)
+    # A known person asks for a link back to their page.
+    assert services.signin.request(known.email, known.email, "192.0.2.1") is None
 
     assert services.rounds.run(demo, "2026-03-02T0900Z", trigger="cli").status == "done"
     seed_demo_people(services, leaders, clock(), mentors=1, mentees=3)

@@ -291,10 +291,13 @@ def test_dev_server_sign_up_confirm_stop_and_start_again(tmp_path: Path) -> None
         messages = [
             parse(path.read_text(encoding="utf-8")) for path in (data / "mail").glob("*.eml")
         ]
-        intros = [m for m in messages if any("/me/" in url for url in links_in(m))]
+        intros = [m for m in messages if str(m["Subject"]).startswith("Meet ")]
         assert len(intros) == 2 * 16  # one to each side of each pair
-        for intro in intros:
-            assert all(url.startswith(base_url + "/") for url in links_in(intro)), intro["To"]
+        # And one to each of the 10 mentees left waiting (26 with Ada, 16 places).
+        waiting = [m for m in messages if "No match for you yet" in str(m["Subject"])]
+        assert len(waiting) == 26 - 16
+        for email in intros + waiting:
+            assert all(url.startswith(base_url + "/") for url in links_in(email)), email["To"]
 
         # 5. SIGTERM stops the server and its JVM, and withdraws the published endpoint.
         assert stop(dev) == 0, log.read_text()

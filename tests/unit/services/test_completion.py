@@ -87,7 +87,10 @@ def test_a_match_twelve_weeks_and_a_day_old_gets_its_closing_survey_then_is_comp
     message = closing["mentee0@example.org"]
     assert message["Subject"] == "Your 12 weeks with Mentor0: a last look back"
     text = " ".join(plain(message).split())
-    assert "has come to an end. Thank you for taking part. Please tell us how it went" in text
+    assert (
+        "has come to an end. Thank you for taking part. Please tell us how your mentoring went"
+        in text
+    )
     assert (
         "You stay in the matching pool: the next matching round looks for someone new for you, "
         "and never Mentor0 again. If you would rather stop here, take a break or leave on your "
