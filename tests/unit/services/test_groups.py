@@ -14,7 +14,7 @@ from portal.domain.participants import Participant, Role
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.services.groups import GroupCheckinAnswers, GroupError
-from tests.conftest import FakeClock, html, plain
+from tests.conftest import FakeClock, html, plain, table_snapshot
 from tests.factories import program as make_program
 from tests.factories import stored_person
 
@@ -250,3 +250,68 @@ def test_a_quiet_group_is_one_alert_to_the_organizers(
     ((address, alert),) = mailbox.sent[before:]
     assert address == ORGANIZER
     assert all(p.name in plain(alert) for p in (mentor, *mentees))
+
+
+# -- export and erasure ------------------------------------------------------------------------
+
+
+def grouped_with_checkins(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> tuple[Program, Participant, list[Participant]]:
+    """A group of a mentor and three mentees in which the mentor and two mentees checked in."""
+    program = group_program()
+    (mentor,), mentees = seed(services, clock)
+    run_round(services, program, clock, mailbox)
+    for author, minutes in ((mentees[0], 60), (mentor, 75), (mentees[1], 90)):
+        clock.advance(days=1)
+        answers = GroupCheckinAnswers(met=True, day=clock().date(), minutes=minutes)
+        services.groups.log(program, author.email, answers)
+    return program, mentor, mentees
+
+
+def test_an_export_holds_the_group_and_the_group_check_ins_the_person_logged(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    _, mentor, mentees = grouped_with_checkins(services, clock, mailbox)
+    document = services.exports.export(mentees[0].email, route="cli", requested_by="test").document
+    (group,) = document["groups"]
+    assert group["member_names"] == sorted(p.name for p in (mentor, mentees[1], mentees[2]))
+    assert [c["minutes"] for c in group["checkins"]] == [60]  # hers, not the others'
+    assert mentor.mailbox not in str(document)  # of the others, their names only
+    (mentor_group,) = services.exports.export(
+        mentor.email, route="cli", requested_by="test"
+    ).document["groups"]
+    assert mentor_group["group"] == group["group"]
+    assert [c["minutes"] for c in mentor_group["checkins"]] == [75]
+
+
+def test_erasing_a_mentee_deletes_their_group_check_ins_and_keeps_the_others(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    program, mentor, mentees = grouped_with_checkins(services, clock, mailbox)
+    plan = services.erasure.plan(mentees[0].email)
+    assert plan.counts["checkins"] == 1
+    services.erasure.erase(mentees[0].email)
+    view = services.groups.view(program, mentor.email)
+    assert view is not None
+    assert sorted(c.minutes or 0 for c in view.checkins) == [75, 90]
+    assert mentees[0].name not in [p.name for p in view.members]
+    assert mentees[0].participant_id not in str(table_snapshot())
+
+
+def test_erasing_the_mentor_leaves_the_mentees_group_check_ins_in_their_exports(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    program, mentor, mentees = grouped_with_checkins(services, clock, mailbox)
+    plan = services.erasure.plan(mentor.email)
+    assert plan.counts["checkins"] == 1  # the group is visited once, not once per mentee
+    services.erasure.erase(mentor.email)
+    snapshot = str(table_snapshot())
+    assert mentor.participant_id not in snapshot
+    assert mentor.email not in snapshot
+    assert services.groups.group_of(program, mentees[1].email) is None  # the group ended
+    (group,) = services.exports.export(mentees[1].email, route="cli", requested_by="test").document[
+        "groups"
+    ]
+    assert group["member_names"] == ["a former participant"]
+    assert [c["minutes"] for c in group["checkins"]] == [90]
