@@ -63,6 +63,7 @@ def sign_out_forms(html: str) -> int:
                 "me.profile",
                 "me.export",
                 "me.erase",
+                "group.page",
             },
         ),
         (ORGANIZER_PAGES, {"organize.review", "organize.adjust", "organize.approve"}),

@@ -75,14 +75,21 @@ def test_someone_in_no_group_is_refused_with_a_page_that_says_so(
     assert services.groups.group_of(services.programs.get(GROUP), outsider.email) is None  # type: ignore[arg-type]
 
 
-def test_a_signed_out_visitor_is_refused_with_a_page_that_says_how_to_sign_in(
+def test_a_signed_out_visitor_is_refused_as_on_every_participant_page(
     app: Flask, services: Services, clock: FakeClock
 ) -> None:
-    mentor, _ = make_group(services, clock)
-    page = app.test_client().get(PAGE)
+    mentor, mentees = make_group(services, clock)
+    visitor = app.test_client()
+    page = visitor.get(PAGE)
     assert page.status_code == 403
-    assert "needs you to be signed in" in page.text
+    assert page.text == visitor.get(f"/me/programs/{GROUP}").text  # the participants' 403 page
     assert mentor.name not in page.text
+    token = csrf_token(visitor.get(f"/programs/{GROUP}/join/mentee").text)
+    posted = visitor.post(PAGE, data={"csrf_token": token, "met": "no"})
+    assert posted.status_code == 403
+    group = services.groups.group_of(services.programs.get(GROUP), mentees[0].email)  # type: ignore[arg-type]
+    assert group is not None
+    assert services.groups.checkins_of(group) == []
 
 
 def test_a_group_check_in_by_one_member_is_seen_by_the_others(

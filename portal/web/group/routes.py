@@ -2,22 +2,21 @@
 
 Any member sees every member (what a match sees of them) and the group check-ins logged
 since they joined, and logs one with the form on the page. The page is the participant's,
-like their own page: a session opened by an emailed link (portal.web.me). Someone signed out,
-or signed in but in no group, gets a page that says so and where to go instead.
+guarded like their own page (`participant_required`: a session opened by an emailed link);
+someone signed in but in no group gets a page that says so and where to go instead.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.services.groups import GroupCheckinAnswers, GroupError
-from portal.web import links, services
-from portal.web.auth import PARTICIPANT
+from portal.web import services
+from portal.web.auth import current_participant, current_program, participant_required
 from portal.web.me.forms import CheckinForm, build_checkin_form
 
 bp = Blueprint("group", __name__)
@@ -33,20 +32,10 @@ def build_group_checkin_form(program: Program, today: date) -> CheckinForm:
     return form
 
 
-def _signed_in(program: Program) -> Participant | None:
-    """The participant this browser is signed in as in the program, if any."""
-    who = links.signed_in(PARTICIPANT, program.slug)
-    return services().participation.person(program.slug, who.email) if who else None
-
-
 @bp.route("/me/programs/<slug>/group", methods=["GET", "POST"])
+@participant_required
 def page(slug: str) -> str | Response | tuple[str, int]:
-    program = services().programs.get(slug)
-    if program is None:
-        abort(404)
-    person = _signed_in(program)
-    if person is None:
-        return render_template("group/signed_out.html", program=program), 403
+    program, person = current_program(), current_participant()
     portal = services()
     view = portal.groups.view(program, person.email)
     if view is None:
