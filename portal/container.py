@@ -25,6 +25,7 @@ from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.retention import RetentionStore
 from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
@@ -39,9 +40,11 @@ from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
 from portal.services.reminders import ReminderService
+from portal.services.retention import RetentionService
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
+from portal.services.signin import SignInService
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
@@ -62,6 +65,7 @@ class Services:
     links: MagicLinks
     sessions: Sessions
     signup: SignupService
+    signin: SignInService
     limits: Limits
     rounds: RoundService
     checkins: CheckinService
@@ -74,6 +78,7 @@ class Services:
     exports: ExportService
     erasure: ErasureService
     groups: GroupService
+    retention: RetentionService
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -179,6 +184,7 @@ def build_services(
         settings.signups_per_source, settings.signups_per_address
     )
     limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
+    erasure = ErasureService(store=ErasureStore(), participation=participation)
     return Services(
         settings=settings,
         clock=clock,
@@ -192,6 +198,7 @@ def build_services(
         signup=SignupService(
             participants, SignupStore(), links, mail, clock, settings.base_url, limits
         ),
+        signin=SignInService(participants, programs, links, mail, limits, clock),
         limits=limits,
         rounds=RoundService(
             programs=programs,
@@ -237,6 +244,13 @@ def build_services(
             programs=programs,
             clock=clock,
         ),
-        erasure=ErasureService(store=ErasureStore(), participation=participation),
+        erasure=erasure,
         groups=groups,
+        retention=RetentionService(
+            programs=programs,
+            participants=participants,
+            matches=matches,
+            store=RetentionStore(),
+            erasure=erasure,
+        ),
     )

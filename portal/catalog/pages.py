@@ -11,7 +11,7 @@ from pathlib import Path
 from portal.catalog.documents import ContentError, read_document, render_markdown
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-_KNOWN_KEYS = {"title", "slug", "order", "nav", "description"}
+_KNOWN_KEYS = {"title", "slug", "order", "nav", "label", "description"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Page:
     html: str
     # Changes whenever the page's words do: what a sign-up records of the privacy notice.
     version: str = ""
+    # Its name in the header's navigation, if shorter than the title (one row on a phone).
+    label: str = ""
 
 
 def load_page(path: Path) -> Page:
@@ -45,6 +47,9 @@ def load_page(path: Path) -> Page:
     nav = meta.get("nav", False)
     if not isinstance(nav, bool):
         raise ContentError(f"{path}: nav: must be true or false")
+    label = meta.get("label", "")
+    if not isinstance(label, str) or len(label) > 20:
+        raise ContentError(f"{path}: label: must be text of at most 20 characters")
     description = meta.get("description", "")
     if not isinstance(description, str) or len(description) > 300:
         raise ContentError(f"{path}: description: must be text of at most 300 characters")
@@ -56,6 +61,7 @@ def load_page(path: Path) -> Page:
         description=description.strip(),
         html=render_markdown(document.body),
         version=_version(title, document.body),
+        label=label.strip() or title.strip(),
     )
 
 
@@ -107,6 +113,10 @@ class PageCatalog:
         return sorted(
             (p for p in self._by_slug.values() if p.nav), key=lambda p: (p.order, p.title)
         )
+
+    def in_order(self) -> list[Page]:
+        """Every page, by its order then title (the footer lists them all)."""
+        return sorted(self._by_slug.values(), key=lambda p: (p.order, p.title))
 
     def __iter__(self) -> Iterator[Page]:
         return iter(self._by_slug.values())

@@ -17,6 +17,7 @@ from portal.cli import (
     match,
     migrate,
     participants,
+    purge,
     remind,
     round,
     send_mail,
@@ -45,5 +46,6 @@ for command in (
     migrate.migrate_command,
     export.export_command,
     erase.erase_command,
+    purge.purge_command,
 ):
     main.add_command(command)

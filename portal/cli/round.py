@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from portal.cli.common import command_settings, program_of, services_for, store
+from portal.cli.common import command_settings, program_of, send_hint, services_for, store
 
 if TYPE_CHECKING:
     from portal.services.rounds import RoundOutcome
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 def round_command(slug: str) -> None:
     """Run a matching round now: match everyone waiting, store the pairs, queue the emails.
 
-    Emails are queued, not sent: `portal send-mail` sends them. Running it again in the same
-    minute does nothing new.
+    Emails are queued, not sent: `portal send-mail` sends them (with PORTAL_CLOCK set, at a
+    later `--at`, as the command says). Running it again in the same minute does nothing new.
     """
     from portal.services.rounds import round_id_for
 
@@ -26,14 +26,15 @@ def round_command(slug: str) -> None:
     with store(settings) as ready:
         services = services_for(ready)
         program = program_of(services, slug)
-        outcome = services.rounds.run(program, round_id_for(services.clock()), trigger="cli")
-    echo_round(outcome)
+        now = services.clock()
+        outcome = services.rounds.run(program, round_id_for(now), trigger="cli")
+    echo_round(outcome, send_hint(settings, now))
     if outcome.status == "busy":
         raise SystemExit(1)
 
 
-def echo_round(outcome: RoundOutcome) -> None:
-    """What a round did, in a line or two."""
+def echo_round(outcome: RoundOutcome, send: str = "portal send-mail") -> None:
+    """What a round did, in a line or two; `send` is how to send what it queued."""
     if outcome.status == "done":
         click.echo(
             f"{outcome.program} round {outcome.round_id}: {outcome.pairs} pairs, "
@@ -44,6 +45,6 @@ def echo_round(outcome: RoundOutcome) -> None:
                 else ""
             )
         )
-        click.echo("Send them with: portal send-mail")
+        click.echo(f"Send them with: {send}")
     else:
         click.echo(f"{outcome.program} round {outcome.round_id}: {'; '.join(outcome.notes)}")

@@ -83,6 +83,11 @@ class Participant:
     # The address as the person typed it, to write to and to show; `email` is its comparison
     # form (portal.domain.addresses.email_key), the key everything is stored under.
     address: str = ""
+    # Waiting without a match: since the first round that left them so (cleared when they
+    # are matched or change status), and the fingerprint of the reason they were last told
+    # (portal.domain.waiting.situation).
+    waiting_since: datetime | None = None
+    waiting_told: str = ""
 
     @property
     def mailbox(self) -> str:

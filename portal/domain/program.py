@@ -95,6 +95,9 @@ class Weights(_Strict):
     seniority: WeightSetting = Weight.LOW
 
 
+DEFAULT_MIN_SCORE = 40.0
+
+
 class Matching(_Strict):
     objective: Literal["participation", "score"] = "participation"
     fairness: Literal["none", "balanced"] = "none"
@@ -103,6 +106,28 @@ class Matching(_Strict):
     exclude_reporting_line: bool = False
     max_timezone_gap_hours: Annotated[float, Field(ge=0, le=26)] | None = None
     no_repeat_pairs: bool = True
+    # A pair scoring below this (0 to 100 points) is never formed, even in `auto` programs:
+    # its people wait, told "no match good enough yet", rather than meet a weak match.
+    min_score: float = DEFAULT_MIN_SCORE
+
+    @field_validator("min_score", mode="before")
+    @classmethod
+    def _points(cls, value: object) -> float:
+        # YAML reads `yes` as True and pydantic takes True for 1: say what is wanted instead.
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number = float(value.strip())
+            except ValueError:
+                number = None
+        if number is None or not 0 <= number <= 100 or number != number:
+            raise ValueError(
+                f"must be a number of points from 0 to 100 (pairs scoring below it are not "
+                f"matched; 0 keeps every pair the rules allow), not {value!r}"
+            )
+        return number
 
 
 Days = Annotated[int, Field(ge=1, le=365)]

@@ -47,6 +47,7 @@ VETO_DEPARTMENT = "same_department"  # department
 VETO_REPORTING_LINE = "same_reporting_line"
 VETO_PAIRED_BEFORE = "paired_before"
 VETO_QUESTION = "different_required_answer"  # question
+VETO_WEAK = "below_min_score"  # min_score: every rule allows it, but it scores below this
 VETO_OTHER = "not_allowed"
 
 # -- why someone waits ------------------------------------------------------------------------
@@ -64,6 +65,8 @@ OTHERS_HAVE_ROOM = "others_have_room"  # count: mentors who pass the rules and h
 COMPATIBLE_FULL = "compatible_full"  # count, outscored (the mentees they took scored higher)
 COMPATIBLE_TAKEN = "compatible_taken"  # count: the mentees who pass went to better mentors
 PEERS_TAKEN = "peers_taken"  # count, odd (an odd number of people can leave one out)
+# other, count (how many pass every rule), min_score: each of them would be a weak match
+NO_MATCH_GOOD_ENOUGH = "no_match_good_enough"
 
 # The rules named in EVERYONE_BREAKS and NO_ONE_PASSES.
 RULE_LANGUAGE = "language"

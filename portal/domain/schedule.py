@@ -94,3 +94,33 @@ def recent_fire(
             return None
         fired = found
     return fired if now - fired < window else None
+
+
+def next_due(
+    expression: str, timezone: str, now: datetime, last_run: datetime | None
+) -> datetime | None:
+    """When the schedule fires next after `now` (in UTC); None for "manual" or when never.
+
+    Cron expressions are read in the program's time zone, as in `last_due`. `rate(...)` is
+    due a period after the last run (or at once if there was none, or if it is overdue).
+    """
+    if expression == "manual":
+        return None
+    rate = _RATE.match(expression)
+    if rate:
+        period = timedelta(seconds=int(rate.group(1)) * _UNITS[rate.group(2).rstrip("s")])
+        due = now if last_run is None else max(now, last_run + period)
+        return due.astimezone(UTC).replace(second=0, microsecond=0)
+    cron = _CRON.match(expression)
+    if not cron:
+        raise ValueError(f"not a schedule expression: {expression!r}")
+    fields, years = _to_croniter(cron.group(1))
+    runs = croniter(fields, now.astimezone(zoneinfo.ZoneInfo(timezone)))
+    last_year = max((int(y) for y in re.findall(r"\d{4}", years)), default=None)
+    for _ in range(1000):  # a year field may skip years: look ahead a while, then give up
+        fired: datetime = runs.get_next(datetime)
+        if _year_allowed(years, fired.year):
+            return fired.astimezone(UTC)
+        if last_year is not None and fired.year > last_year:
+            return None  # every year it names is over
+    return None

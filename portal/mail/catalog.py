@@ -19,7 +19,7 @@ class Recipient(StrEnum):
 
     PARTICIPANT = "participant"  # someone signed up to a program, by their stored address
     ORGANIZER = "organizer"  # an organizer listed in the program's definition
-    APPLICANT = "applicant"  # the address just typed on the sign-up form
+    APPLICANT = "applicant"  # the address just typed on a form (sign-up, sign-in)
 
 
 class CatalogError(Exception):
@@ -59,7 +59,8 @@ def _email(template: str, recipients: set[Recipient], key: str, *, stops: bool =
 PT, ORG, APP = Recipient.PARTICIPANT, Recipient.ORGANIZER, Recipient.APPLICANT
 
 # {address} is a digest of the typed address (keys appear in logs); {window} a few minutes'
-# slot, so a second sign-up soon after gets no second email; {person} a participant's id;
+# slot, so a second sign-up soon after gets no second email; {request} one request for a
+# sign-in link (each one admitted by the limits gets its email); {person} a participant's id;
 # {organizer} is given as an address and put in the key as its address_digest; {match} is a
 # match_ref; {email} the outbox key of the email that failed.
 EMAILS: dict[str, Email] = {
@@ -68,9 +69,13 @@ EMAILS: dict[str, Email] = {
         # Sign-up: asked for by the person at the form, so sent even after an unsubscribe.
         _email("confirm_signup", {APP}, "confirm:{program}:{address}:{window}", stops=False),
         _email("already_registered", {APP}, "already:{program}:{address}:{window}", stops=False),
+        # Sign-in: asked for at the sign-in form, for the person's pages in every program.
+        _email("sign_in", {APP}, "signin:{address}:{request}", stops=False),
         # Rounds
         _email("introduction", {PT}, "intro:{program}:{round}:{person}:{other}"),
         _email("suggestions", {PT}, "suggest:{program}:{round}:{person}"),
+        # Left without a match by a round: once per round, and only when it is news to them.
+        _email("waiting", {PT}, "waiting:{program}:{round}:{person}"),
         _email("match_summary", {ORG}, "summary:{program}:{round}:{organizer}"),
         # Group programs: {group} is the group's id, {members} a fingerprint of who is in it,
         # so that a group that grows introduces itself again, once.

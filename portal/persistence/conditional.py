@@ -68,6 +68,14 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Delete:
+    """Delete an item, if the condition holds."""
+
+    record: Model
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
 class Check:
     """Write nothing, but let the transaction happen only if the condition holds on this item."""
 
@@ -93,7 +101,7 @@ def _connection(model: type[Model]) -> Connection:
 CONFLICT = "TransactionConflict"
 
 
-def transact(*writes: Put | Update | Check) -> dict[int, str]:
+def transact(*writes: Put | Update | Delete | Check) -> dict[int, str]:
     """Apply every write in one transaction, or none; why each refused write was refused.
 
     An empty dict means everything was written. Otherwise it maps the position of each write
@@ -101,9 +109,11 @@ def transact(*writes: Put | Update | Check) -> dict[int, str]:
     CONFLICT when another transaction was changing the same item at that moment (nothing was
     decided about it: the caller may try again).
     """
-    # PynamoDB sends condition checks, then puts, then updates: keep the caller's positions.
+    # PynamoDB sends condition checks, then deletes, puts and updates: keep the caller's
+    # positions.
     ordered = sorted(
-        range(len(writes)), key=lambda i: {Check: 0, Put: 1, Update: 2}[type(writes[i])]
+        range(len(writes)),
+        key=lambda i: {Check: 0, Delete: 1, Put: 2, Update: 3}[type(writes[i])],
     )
     first = writes[0]
     model = first.model if isinstance(first, Check) else type(first.record)
@@ -115,6 +125,8 @@ def transact(*writes: Put | Update | Check) -> dict[int, str]:
                     transaction.condition_check(
                         write.model, write.hash_key, write.range_key, condition=write.condition
                     )
+                elif isinstance(write, Delete):
+                    transaction.delete(write.record, condition=write.condition)
                 elif isinstance(write, Put):
                     transaction.save(write.record, condition=write.condition)
                 else:
@@ -133,7 +145,7 @@ def transact(*writes: Put | Update | Check) -> dict[int, str]:
     return {}
 
 
-def transact_if(*writes: Put | Update | Check) -> frozenset[int]:
+def transact_if(*writes: Put | Update | Delete | Check) -> frozenset[int]:
     """Apply every write in one transaction, or none; the positions of the writes that refused.
 
     An empty set means everything was written. A write that collided with another transaction

@@ -34,7 +34,7 @@ from portal.domain.participants import Status
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
 from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
-from portal.persistence.participants import participant_id_of
+from portal.persistence.participants import FORGET_WAITING, participant_id_of
 from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
 
 LOCK_ID = "~lock"  # sorts after every round id, which start with a year
@@ -224,12 +224,12 @@ class MatchRepository:
                 write(transaction)
                 transaction.update(
                     ParticipantRecord(program, mentee),
-                    actions=[ParticipantRecord.active_matches.add(1)],
+                    actions=[ParticipantRecord.active_matches.add(1), *FORGET_WAITING],
                     condition=confirmed & room(mentee_capacity),
                 )
                 transaction.update(
                     ParticipantRecord(program, mentor),
-                    actions=[ParticipantRecord.active_matches.add(1)],
+                    actions=[ParticipantRecord.active_matches.add(1), *FORGET_WAITING],
                     condition=confirmed & room(mentor_capacity),
                 )
         except TransactWriteError as exc:

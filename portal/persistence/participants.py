@@ -43,6 +43,8 @@ def _to_entity(record: ParticipantRecord) -> Participant:
         confirmed_at=record.confirmed_at,
         active_matches=int(record.active_matches or 0),
         expires_at=record.expires_at,
+        waiting_since=record.waiting_since,
+        waiting_told=record.waiting_told or "",
     )
 
 
@@ -73,6 +75,8 @@ def to_record(participant: Participant) -> ParticipantRecord:
         confirmed_at=participant.confirmed_at,
         active_matches=participant.active_matches or None,
         expires_at=participant.expires_at,
+        waiting_since=participant.waiting_since,
+        waiting_told=participant.waiting_told or None,
     )
 
 
@@ -106,6 +110,10 @@ def address_items(email: str) -> list[AddressRecord]:
     """The address's items, one per program it signed up to (expired sign-ups included)."""
     return list(AddressRecord.query(address_digest(email), consistent_read=True))
 
+
+# Forget that someone was waiting: done with the write that matches them or changes their
+# status, so that the next round that leaves them waiting tells them (portal.domain.waiting).
+FORGET_WAITING = (ParticipantRecord.waiting_since.remove(), ParticipantRecord.waiting_told.remove())
 
 # Confirmed or paused: someone who can change their status or their answers.
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
@@ -165,8 +173,22 @@ class ParticipantRepository:
             return False
         return update_if(
             ParticipantRecord(program, participant_id),
-            [ParticipantRecord.status.set(status.value), ParticipantRecord.updated_at.set(now)],
+            [
+                ParticipantRecord.status.set(status.value),
+                ParticipantRecord.updated_at.set(now),
+                *FORGET_WAITING,  # back from a pause, waiting is news again
+            ],
             _TAKING_PART,
+        )
+
+    def note_waiting(
+        self, program: str, participant_id: str, *, since: datetime, told: str
+    ) -> bool:
+        """Record that a round told a confirmed person why they wait; False if not confirmed."""
+        return update_if(
+            ParticipantRecord(program, participant_id),
+            [ParticipantRecord.waiting_since.set(since), ParticipantRecord.waiting_told.set(told)],
+            ParticipantRecord.status == Status.CONFIRMED.value,
         )
 
     def update_profile(self, participant: Participant, now: datetime) -> bool:
@@ -188,9 +210,23 @@ class ParticipantRepository:
             if self._live(record):
                 yield _to_entity(record)
 
-    def everywhere(self, email: str) -> list[Participant]:
-        """The address's live sign-ups in every program, found by its digest (no scan)."""
-        found = (self.get_in(item.program, item.participant_id) for item in address_items(email))
+    def with_expired(self, program: str) -> Iterator[Participant]:
+        """Every sign-up in the program, unconfirmed ones past their time included (the
+        retention run deletes those: DynamoDB's TTL does it days late, or not at all locally)."""
+        for record in ParticipantRecord.query(program, consistent_read=True):
+            yield _to_entity(record)
+
+    def everywhere(self, email: str, *, as_if_known: bool = False) -> list[Participant]:
+        """The address's live sign-ups in every program, found by its digest (no scan).
+
+        `as_if_known` reads a participant item even for an address never seen (one that
+        cannot exist, as `find` does), so that a request about an address costs about the
+        same whether or not it is known.
+        """
+        keys = [(item.program, item.participant_id) for item in address_items(email)]
+        if not keys and as_if_known:
+            keys = [("~unknown", "~unknown")]
+        found = (self.get_in(program, participant_id) for program, participant_id in keys)
         return [person for person in found if person is not None]
 
     def programs_of(self, email: str) -> list[str]:

@@ -82,6 +82,11 @@ class ParticipantRecord(Model):
     # Set on a pending sign-up only, removed when it is confirmed: DynamoDB deletes an
     # unconfirmed sign-up after this time (reads skip it from then, as TTL deletes late).
     expires_at = TTLAttribute(null=True)
+    # A confirmed person a round left without a match: since when, and the fingerprint of the
+    # reason they were last told (portal.domain.waiting). Removed when a match is written for
+    # them and when their status changes, so that waiting again is news.
+    waiting_since = UTCDateTimeAttribute(null=True)
+    waiting_told = UnicodeAttribute(null=True)
 
     by_id = ParticipantByIdIndex()
 

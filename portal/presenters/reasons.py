@@ -19,13 +19,14 @@ from typing import Any
 import jinja2
 
 from portal.domain import reasons as r
-from portal.presenters.waiting import hint_text, unmatched_text
+from portal.presenters.waiting import hint_text, unmatched_text, widen_text
 from portal.presenters.words import (
     MENTEE,
     MENTOR,
     ORGANIZER,
     PEER,
     VIEWPOINTS,
+    day,
     hours,
     is_participant,
     join,
@@ -47,6 +48,7 @@ __all__ = [
     "unmatched_text",
     "veto_text",
     "weak_points",
+    "widen_text",
     "worth_knowing",
 ]
 
@@ -326,6 +328,10 @@ def veto_text(veto: Reasonish | None) -> str:
         return "different answers to “{question}”, which must match".format(
             question=p.get("question", "")
         )
+    if code == r.VETO_WEAK:
+        return "a weak match: it scores below the program's minimum of {min_score}".format(
+            min_score=f"{float(p.get('min_score', 0)):g}"
+        )
     return "not allowed by the program's rules"
 
 
@@ -338,6 +344,8 @@ def register(environment: jinja2.Environment) -> None:
         strengths=strengths,
         worth_knowing=worth_knowing,
         unmatched_reason=unmatched_text,
+        widen_chances=widen_text,
+        day=day,
         recruit_hint=hint_text,
         veto_words=veto_text,
     )

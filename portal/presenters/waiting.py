@@ -239,7 +239,94 @@ def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
             "the only peer who passes the rules was matched with someone else",
             "all {count} peers who pass the rules were matched with others",
         )
+    if code == r.NO_MATCH_GOOD_ENOUGH:
+        if you:
+            return plural(
+                count,
+                "no match is good enough yet: the only {other} who passes the program's rules "
+                "would be a weak match for you",
+                "no match is good enough yet: the {count} {others} who pass the program's rules "
+                "would each be a weak match for you",
+                other=other,
+                others=others,
+            )
+        return plural(
+            count,
+            "no match good enough yet: the only {other} who passes the rules scores below the "
+            "program's minimum of {min_score}",
+            "no match good enough yet: the {count} {others} who pass the rules each score below "
+            "the program's minimum of {min_score}",
+            other=other,
+            others=others,
+            min_score=f"{float(p.get('min_score', 0)):g}",
+        )
     return "not matched in this round"
+
+
+# -- how to widen one's chances --------------------------------------------------------------
+
+_CAPACITY_CODES = frozenset(
+    {
+        r.NO_FREE_MENTOR,
+        r.NO_MENTEE_WAITING,
+        r.NOBODY_SIGNED_UP,
+        r.OTHERS_HAVE_ROOM,
+        r.COMPATIBLE_FULL,
+        r.COMPATIBLE_TAKEN,
+        r.PEERS_TAKEN,
+    }
+)
+_BROADER = (
+    "more weekly times when you are free, more languages you are happy to meet in, and more "
+    "goals or skills"
+)
+_RULE_TIPS = {
+    r.RULE_LANGUAGE: "If you are happy to meet in another language, add it to your answers.",
+    r.RULE_TIME_ZONE: (
+        "Adding more weekly times when you are free makes time in common with people in other "
+        "time zones more likely."
+    ),
+    r.RULE_AVAILABILITY: (
+        "Adding more weekly times when you are free gives others time in common with you."
+    ),
+    r.RULE_SENIORITY: "If your career stage has changed, update it in your answers.",
+}
+
+
+def widen_text(reason: Reasonish, viewpoint: str) -> str:
+    """What a waiting person could change in their answers to be matched sooner, or ""."""
+    if isinstance(reason, str):
+        return ""
+    code, p = reason.get("code"), dict(reason)
+    rule = str(p.get("rule", ""))
+    if code == r.NO_ONE_PASSES and p.get("rules"):
+        rule = str(p["rules"][0].get("rule", ""))  # the most binding rule
+    mentor = viewpoint == MENTOR
+    if code == r.NO_ONE_SPEAKS:
+        rule = r.RULE_LANGUAGE
+    if code == r.EVERYONE_TOO_FAR:
+        rule = r.RULE_TIME_ZONE
+    if code in (r.NO_ONE_OFFERS, r.NO_ONE_SEEKS) or rule == r.RULE_SKILLS:
+        if mentor or code == r.NO_ONE_SEEKS:
+            return "Adding skills you could help with lets more mentees find a match in you."
+        return "Adding goals, or choosing broader ones, lets more people help you."
+    if code == r.NO_ONE_SAME_ANSWER or rule == r.RULE_QUESTION:
+        question = p.get("question")
+        if question:
+            return f"Check your answer to “{question}”: it must be the same as the other person's."
+        return "Check your answers to the questions that must match."
+    if rule in _RULE_TIPS:
+        return _RULE_TIPS[rule]
+    if code == r.NO_MATCH_GOOD_ENOUGH:
+        return (
+            f"A match suits you better with {_BROADER}: each of these raises how well others fit."
+        )
+    if code in _CAPACITY_CODES:
+        return (
+            "This depends on who else signs up more than on your answers, but "
+            f"{_BROADER} can still widen your chances."
+        )
+    return ""  # a rule such as the same department: nothing in the answers to change
 
 
 # -- what to recruit --------------------------------------------------------------------------

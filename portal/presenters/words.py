@@ -1,8 +1,10 @@
-"""Small words the presenters share: numbers in words, lists, plurals and viewpoints."""
+"""Small words the presenters share: numbers in words, lists, plurals, dates and viewpoints."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 MENTEE = "mentee"
@@ -65,3 +67,21 @@ def checked_viewpoint(viewpoint: str) -> str:
 def is_participant(viewpoint: str) -> bool:
     """Whether the reader takes part (else the organizer reads it)."""
     return checked_viewpoint(viewpoint) != ORGANIZER
+
+
+def day(
+    moment: datetime, timezone: str, *, weekday: bool = False, today: date | None = None
+) -> str:
+    """A date as people say it, where the reader is: "4 November", "Monday 9 December".
+
+    The year is said only when it is not the year of `today` ("Monday 4 January 2027").
+    """
+    try:
+        zone = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    said = local.strftime("%A %-d %B" if weekday else "%-d %B")
+    if today is not None and local.year != today.year:
+        said += f" {local.year}"
+    return said

@@ -190,6 +190,9 @@ class ExportService:
             "confirmed_at": _moment(person.confirmed_at),
             "consented_at": _moment(person.consented_at),
             "consent_version": person.consent_version or None,
+            # Left waiting by a round: since when, and a fingerprint of the reason last told.
+            "waiting_since": _moment(person.waiting_since),
+            "waiting_told": person.waiting_told or None,
         }
 
     def _add_match(self, sections: dict[str, Any], person: Participant, match: Match) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from portal.domain.clock import Clock
-from portal.persistence.conditional import CONFLICT, Update, transact
+from portal.persistence.conditional import CONFLICT, Put, Update, transact
 from portal.persistence.limits import LimitRepository
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -158,21 +158,30 @@ class Limits:
         wait = math.ceil((last.end - self.clock()).total_seconds())
         return Refusal(last.limit, max(1, wait))
 
-    def admit(self, counters: Sequence[Counter]) -> Refusal | None:
-        """Count a request with nothing else to store: None if admitted, else the Refusal."""
+    def admit(self, counters: Sequence[Counter], also: Sequence[Put] = ()) -> Refusal | None:
+        """Count a request, and store `also` with it, all or nothing: None if admitted, else
+        the Refusal (and nothing is stored or counted).
+
+        `also` are new items, each under a key nobody else writes (a fresh link, an email
+        under a key of its own): only the counters can refuse.
+        """
+        first = len(also)
         for attempt in range(ATTEMPTS):
-            reasons = transact(*self.writes(counters))
+            reasons = transact(*also, *self.writes(counters))
             if not reasons:
                 return None
-            full = [counters[i] for i, why in reasons.items() if why != CONFLICT]
-            if full:
-                return self.refusal(counters, full)
+            refused = {i: why for i, why in reasons.items() if why != CONFLICT}
+            if any(i < first for i in refused):
+                raise RuntimeError(f"a new item was refused: {sorted(refused)}")
+            if refused:
+                return self.refusal(counters, [counters[i - first] for i in refused])
             pause_before_retry(attempt)
         raise LimitsBusyError("the limit counters stayed busy")
 
-    def admit_signup(self, source: str, recipient: str) -> Refusal | None:
-        """Count a sign-up from `source` for `recipient` alone; a Refusal if a limit is reached."""
-        return self.admit(self.for_signup(source, recipient))
+    def admit_signup(self, source: str, recipient: str, also: Sequence[Put] = ()) -> Refusal | None:
+        """Count a sign-up (or a request for a sign-in link) from `source` for `recipient`,
+        with the items it stores; a Refusal if a limit is reached."""
+        return self.admit(self.for_signup(source, recipient), also)
 
     def _is_full(self, counter: Counter) -> bool:
         return self.counters.is_full(counter.key, counter.limit.count)

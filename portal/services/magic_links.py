@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from portal.domain.clock import Clock
+from portal.domain.retention import UNCONFIRMED_FOR
 from portal.persistence.tokens import NewToken, StoredToken, TokenRepository
 
 
@@ -33,7 +34,7 @@ class Purpose(StrEnum):
 # PORTAL_TOKEN_TTL_HOURS (48 hours unless set); a confirmation never outlives the pending
 # sign-up it confirms (SIGNUP_KEPT_FOR).
 TWO_WEEKS = timedelta(days=14)
-SIGNUP_KEPT_FOR = timedelta(days=7)
+SIGNUP_KEPT_FOR = UNCONFIRMED_FOR  # the retention run deletes them then (domain/retention.py)
 FIXED_LIFETIMES = {
     Purpose.ME: TWO_WEEKS,
     Purpose.CHECKIN: TWO_WEEKS,

@@ -261,6 +261,7 @@ class ReminderService:
         step: LadderStep,
         now: datetime,
     ) -> bool:
+        other = pair[1] if person.email == pair[0].email else pair[0]
         return self._to_person(
             program,
             match,
@@ -268,6 +269,8 @@ class ReminderService:
             TEMPLATES[step.step],
             step.key,
             lambda: self._nudge_context(program, match, person, pair, step, now),
+            # The nudge says "write to them": a reply does, not to the portal's address.
+            reply_to=other.mailbox if step.step is Step.NUDGE else None,
         )
 
     def _to_person(
@@ -278,6 +281,7 @@ class ReminderService:
         template: str,
         step_key: str,
         context: Callable[[], Mapping[str, Any]],
+        reply_to: str | None = None,
     ) -> bool:
         """Queue one of the match's emails to one of its people, once per step."""
         return self.mail.queue_once(
@@ -287,6 +291,7 @@ class ReminderService:
             key=self._key(program, match, step_key, person=person.participant_id),
             context=context,
             program=program.slug,
+            reply_to=reply_to,
         )
 
     def _nudge_context(

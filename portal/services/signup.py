@@ -74,6 +74,19 @@ class Application:
 
 
 @dataclass(frozen=True)
+class Emailed:
+    """Where a stored sign-up's email went, and whether it is new.
+
+    `earlier` when an email about this address and program was sent within the window: then
+    nothing new was sent, and the next sign-up with the address gets an email from `next_at`.
+    """
+
+    to: str
+    earlier: bool
+    next_at: datetime
+
+
+@dataclass(frozen=True)
 class Confirmation:
     program: Program
     participant: Participant
@@ -114,6 +127,14 @@ class AlreadySignedUpError(SignupError):
 
 def _window(now: datetime) -> str:
     return now.strftime("%Y%m%d%H") + f"{now.minute // MAIL_WINDOW_MINUTES}"
+
+
+def _window_end(now: datetime) -> datetime:
+    """When the window `now` falls in ends: from then a sign-up gets an email again."""
+    start = now.replace(
+        minute=now.minute - now.minute % MAIL_WINDOW_MINUTES, second=0, microsecond=0
+    )
+    return start + timedelta(minutes=MAIL_WINDOW_MINUTES)
 
 
 def _address_key(email: str) -> str:
@@ -237,7 +258,7 @@ class SignupService:
 
     def sign_up(
         self, program: Program, application: Application, source: str | None = None
-    ) -> Refusal | None:
+    ) -> Refusal | Emailed:
         """Store the answers with a new confirmation link, and queue the email with the link.
 
         Whatever the address (new, pending, confirmed, or emailed minutes ago) the work is the
@@ -247,7 +268,8 @@ class SignupService:
 
         With a `source` (the client's address) the transaction also counts the sign-up
         against the limits per source and per recipient: past one, nothing is stored or
-        counted, and the Refusal is returned.
+        counted, and the Refusal is returned. Else where the email went, and whether one was
+        sent already in this window (then nothing new was).
         """
         counters = (
             self.limits.for_signup(source, application.email)
@@ -255,10 +277,10 @@ class SignupService:
             else ()
         )
         counting = self.limits.writes(counters) if self.limits is not None else []
-        key = ""
+        key, now = "", self.clock()
         for attempt in range(ATTEMPTS):
             prepared = self._prepare(program, application)
-            key = prepared.key
+            key, now = prepared.key, prepared.now
             submission = self.store.submit(
                 link=prepared.link,
                 email=prepared.email,
@@ -280,7 +302,8 @@ class SignupService:
             # or a crowd signing up from one network): nothing was stored.
             raise SignupBusyError(program)
         self.mail.dispatch(key)
-        return None
+        earlier = submission.outcome is Submitted.EMAILED_ALREADY
+        return Emailed(to=application.mailbox, earlier=earlier, next_at=_window_end(now))
 
     def _prepare(self, program: Program, application: Application) -> _Prepared:
         """Read the address's sign-up and compose what to store and email (writes nothing)."""

@@ -47,6 +47,7 @@ EMAIL_NAMES = {
     "progress_summary": "progress summary",
     "confirm_signup": "sign-up confirmation",
     "already_registered": "already-signed-up notice",
+    "sign_in": "sign-in link",
     "delivery_failed": "delivery failure report",
 }
 

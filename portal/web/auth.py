@@ -3,7 +3,8 @@
 As flaskr's `login_required`: the decorator checks the session before the view runs and puts who
 it is in `g` (`g.program`, and `g.participant` or `g.organizer`), so that a view only does its
 work. A view they guard takes the program's slug as `slug`. Nobody signed in, or a session that
-has run out, gets the 403 page, as every guarded page gave before these helpers.
+has run out, gets a 403: on a participant's pages with the sign-in form that emails them a
+link back, on an organizer's the page that says where their links are.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from flask import abort, g
+from flask import abort, g, make_response, render_template
 
 from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.web import links, services
+from portal.web.signin.forms import SignInForm
 
 # The kinds of sign-in a session holds, one of each (portal.services.sessions).
 PARTICIPANT = "me"
@@ -34,7 +36,9 @@ def participant_required(view: Callable[P, R]) -> Callable[P, R]:
         slug = str(kwargs["slug"])
         who = links.signed_in(PARTICIPANT, slug)
         if who is None:
-            abort(403)
+            # Their own page, once its session has ended (or in another browser): a way back
+            # in, with the sign-in form, instead of the organizers' refusal.
+            abort(make_response(signed_out_page(slug), 403))
         portal = services()
         program = portal.programs.get(slug)
         person = portal.participation.person(slug, who.email)
@@ -45,6 +49,13 @@ def participant_required(view: Callable[P, R]) -> Callable[P, R]:
         return view(*args, **kwargs)
 
     return guarded
+
+
+def signed_out_page(slug: str) -> str:
+    """A participant's page for a browser not signed in to it: the sign-in form."""
+    return render_template(
+        "signin/ended.html", program=services().programs.get(slug), form=SignInForm()
+    )
 
 
 def organizer_required(view: Callable[P, R]) -> Callable[P, R]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, SelectMultipleField
 from wtforms.form import BaseForm
@@ -22,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 if TYPE_CHECKING:
     # Protocols of the WTForms stubs only: what a form reads its submitted values from.
+    from _typeshed import SupportsItems
     from wtforms.meta import _MultiDictLike, _MultiDictLikeWithGetlist
 
 FILE_MESSAGE = "Please type your answer here: this form does not take files."
@@ -53,6 +55,16 @@ class PortalForm(FlaskForm):
             if isinstance(wrapped, CombinedMultiDict):
                 return request.form  # the typed fields only: files never reach a field
             return wrapped
+
+        def render_field(self, field: Field, render_kw: SupportsItems[str, Any]) -> Markup:
+            """Render a field; the hidden CSRF token without an id.
+
+            A page has one token field per form, and each rendered `id="csrf_token"`, which
+            repeated the id (invalid HTML): nothing points at the token, so it needs none.
+            """
+            if field.type == "CSRFTokenField":
+                render_kw = {**dict(render_kw.items()), "id": False}
+            return super().render_field(field, render_kw)
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """Validate the fields, then refuse every field a file was sent in."""

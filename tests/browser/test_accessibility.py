@@ -24,7 +24,11 @@ PAGES = [
     "confirm",
     "/no-such-page",
     "over-the-limit",
+    "/sign-in",
+    "sign-in-sent",
+    "/me/programs/demo",  # signed out: the participant's page offers the sign-in form
 ]
+STATUS = {"/no-such-page": 404, "/me/programs/demo": 403}
 # Dark mode has its own colours: check the pages that use each of them.
 DARK_PAGES = ["/", "/programs/demo", "join-with-errors"]
 
@@ -54,13 +58,18 @@ def visit(page: Page, where: str, request: pytest.FixtureRequest) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Please wait a little before trying again"
         )
+    elif where == "sign-in-sent":
+        page.goto("/sign-in")
+        page.get_by_label("Email address").fill("ada@example.org")
+        page.get_by_role("button", name="Email me a link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     elif where == "confirm":
         page.goto(request.getfixturevalue("confirm_link"))
         expect(page.get_by_role("button", name="Confirm my sign-up")).to_be_visible()
     else:
         response = page.goto(where)
         assert response is not None
-        assert response.status == (404 if where == "/no-such-page" else 200)
+        assert response.status == STATUS.get(where, 200)
 
 
 @pytest.mark.parametrize(

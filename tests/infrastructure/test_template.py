@@ -224,7 +224,7 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     sent = client.post(
         "/programs/demo/join/mentee", data={**MENTEE_FORM, "csrf_token": csrf_token(page.text)}
     )
-    assert sent.status_code == 302
+    assert sent.status_code == 200
     (link,) = [url for url in links_in(mailbox.sent[0][1]) if "/confirm/" in url]
     confirm_page = client.get(link.removeprefix("http://portal.test"))
     done = client.post(
@@ -245,6 +245,13 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     assert page.status_code == 200
     assert client.post("/sign-out", data={"csrf_token": csrf_token(page.text)}).status_code == 200
     assert client.get(signed.headers["Location"]).status_code == 403
+    # Signed out, she asks for a link on the sign-in form (the limits table, a transaction).
+    form = client.get("/sign-in")
+    asked = client.post(
+        "/sign-in", data={"email": "ada@example.org", "csrf_token": csrf_token(form.text)}
+    )
+    assert asked.status_code == 200
+    assert [url for url in links_in(mailbox.sent[-1][1]) if "/me/" in url]
 
     seed_demo_people(on_stack, "demo", clock(), mentors=6, mentees=6)
     demo = on_stack.programs.get("demo")
@@ -287,6 +294,16 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     erased = on_stack.erasure.erase(pairs[0].mentee)
     assert erased.counts["matches_ended"] == 1
     assert on_stack.participants.get("demo", pairs[0].mentee) is None
+
+    # Retention, a day after the partner's period ends: scans of links, sessions and the
+    # export log, the outbox's by-status index, the partner erased; the new export log too.
+    on_stack.exports.export(pairs[1].mentee, route="web", requested_by="the person")
+    after = clock() + timedelta(weeks=12, days=366)
+    purged = on_stack.retention.purge(after)
+    assert purged.failed == 0
+    assert purged.counts["people"] >= 1
+    assert purged.counts["exports"] == 1
+    assert on_stack.participants.get("demo", pairs[0].mentor) is None
 
     assert_allowed_by_the_lambda_role(calls)
 
@@ -360,6 +377,10 @@ def test_the_role_reaches_only_the_stacks_tables_and_the_sender(stack: dict[str,
         f"{stack['TablePrefix']}-tokens",
         f"{stack['TablePrefix']}-sessions",
     }
+    assert statements["PurgeExportLog"]["Action"] == "dynamodb:Scan"
+    assert [r.split(":table/")[1] for r in statements["PurgeExportLog"]["Resource"]] == [
+        f"{stack['TablePrefix']}-exports"
+    ]
     ses = statements["SendAsTheSenderOnly"]
     assert ses["Action"] == "ses:SendRawEmail"
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": PARAMETERS["Sender"]}}

@@ -36,6 +36,8 @@ SCHEDULES = {
     "functions.reminders.handler": "cron(0 7 * * ? *)",
     # Each program's summary is due at an hour of its own time zone.
     "functions.summaries.handler": "rate(1 hour)",
+    # Retention is counted in whole days: once a day, 03:00 UTC, before the reminders (README).
+    "functions.retention.handler": "cron(0 3 * * ? *)",
 }
 
 

@@ -331,6 +331,7 @@ matching:
     timezone: "off"
     availability: "off"
     seniority: "off"
+  min_score: 0
 ---
 Everyone placed, at a price.
 """
@@ -363,6 +364,34 @@ def test_a_pair_who_would_both_rather_be_together_is_a_blocking_pair(tmp_path: P
         summary["blocking_pairs_20"],
     ) == (1, 1, 1)
     assert summary["mentees_blocking_10_pct"] == 50.0  # Cy, one of the two mentees
+
+
+def test_a_weak_pair_is_not_formed_below_the_default_min_score(tmp_path: Path) -> None:
+    # The same people under the default floor (40 points): Ana and Dee would score 0, so
+    # Dee waits, told why, and Ana takes Cy (100 points) rather than place everyone.
+    program_file = tmp_path / "swap.md"
+    program_file.write_text(SWAP_FILE.replace("  min_score: 0\n", ""), encoding="utf-8")
+    assert load_program(program_file).matching.min_score == 40
+    people = [
+        mentor("Ana", skills=["python", "sql"], languages=["English", "Spanish"]),
+        mentor("Ben", skills=["sql"]),
+        mentee("Cy", goals=["python", "sql"]),
+        mentee("Dee", goals=["leadership"], languages=["Spanish"]),
+    ]
+    source = write_csv(tmp_path / "swap.csv", people, load_program(program_file))
+    result = portal_match(source, "--program", program_file, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(p["mentor"], p["mentee"], p["score"]) for p in data["pairs"]] == [
+        ("ana@example.org", "cy@example.org", 100.0),
+    ]
+    waiting = {u["email"]: u["reason"] for u in data["unmatched"]}
+    assert waiting["dee@example.org"] == {
+        "code": "no_match_good_enough",
+        "other": "mentor",
+        "count": 1,
+        "min_score": 40,
+    }
 
 
 # -- refusals ---------------------------------------------------------------------------------

@@ -306,6 +306,10 @@ def test_a_legacy_sentence_is_shown_as_it_is() -> None:
             code(r.VETO_QUESTION, question="Industry?"),
             "different answers to “Industry?”, which must match",
         ),
+        (
+            code(r.VETO_WEAK, min_score=40),
+            "a weak match: it scores below the program's minimum of 40",
+        ),
         (None, ""),
     ],
 )
@@ -426,6 +430,24 @@ def test_each_veto_is_said_for_the_organizer(veto: dict[str, Any] | None, words:
             code(r.PEERS_TAKEN, count=1, odd=False),
             PEER,
             "the only peer who passes the rules was matched with someone else",
+        ),
+        (
+            code(r.NO_MATCH_GOOD_ENOUGH, other="mentor", count=3, min_score=40),
+            MENTEE,
+            "no match is good enough yet: the three mentors who pass the program's rules "
+            "would each be a weak match for you",
+        ),
+        (
+            code(r.NO_MATCH_GOOD_ENOUGH, other="mentee", count=1, min_score=40),
+            MENTOR,
+            "no match is good enough yet: the only mentee who passes the program's rules "
+            "would be a weak match for you",
+        ),
+        (
+            code(r.NO_MATCH_GOOD_ENOUGH, other="mentor", count=12, min_score=42.5),
+            ORGANIZER,
+            "no match good enough yet: the 12 mentors who pass the rules each score below "
+            "the program's minimum of 42.5",
         ),
     ],
 )

@@ -79,6 +79,15 @@ PROGRAMS = {
     "/programs/peer-circles": "Peer mentoring: Returners' network",
 }
 
+# Each program's Join buttons, in the order its card shows them.
+JOINS = [
+    ("/programs/demo", "mentee"),
+    ("/programs/demo", "mentor"),
+    ("/programs/leaders-group", "mentee"),
+    ("/programs/leaders-group", "mentor"),
+    ("/programs/peer-circles", "peer"),
+]
+
 
 def assert_helpful_404(response_text: str) -> None:
     """The 404 page that helps a lost person on: home, the programs, the FAQ."""

@@ -42,7 +42,9 @@ def sign_out_forms(html: str) -> int:
     return len([f for f in parse(html).find_all("form") if f.get("action") == "/sign-out"])
 
 
-# Nobody signed in: every guarded page, every method, gets the 403 page and changes nothing
+# Nobody signed in: every guarded page, every method, gets a 403 and changes nothing: a
+# participant's page the sign-in form that brings them back, an organizer's the page that says
+# where their links are
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,12 @@ def test_without_a_session_every_guarded_page_is_refused(
         for method in sorted((rule.methods or set()) & {"GET", "POST"}):
             response = client.open(address(rule), method=method, data={"csrf_token": token})
             assert response.status_code == 403, (method, rule.rule)
-            assert "for the program's organizers" in response.text  # the 403 page, as before
+            page = parse(response.text)
+            if prefix == PARTICIPANT_PAGES:
+                assert page.h1 == "Sign in to your page", (method, rule.rule)
+                assert page.one("form", action="/sign-in").find("input", name="email")
+            else:
+                assert "for the program's organizers" in response.text
     assert table_snapshot() == before
 
 

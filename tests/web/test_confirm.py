@@ -28,7 +28,8 @@ def assert_link_problem(response: TestResponse, says: str) -> None:
     page = parse(response.text)
     assert page.h1 == "This link cannot be used"
     assert says in page.one("main").text
-    # The way out: sign up again from the program's page.
+    # The ways out: sign in for a link to one's page, or sign up again from the program's page.
+    assert "/sign-in" in [a.get("href") for a in page.one("main").find_all("a")]
     assert "/programs/" in page.hrefs()
     assert response.headers["Cache-Control"] == "no-store"
 

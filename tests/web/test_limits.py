@@ -59,7 +59,7 @@ def test_past_the_source_limit_a_polite_429_and_nothing_is_stored(
 ) -> None:
     client = from_address(small.client, "198.51.100.4")
     for n in range(2):
-        assert sign_up(client, email=f"person{n}@example.org").status_code == 302
+        assert sign_up(client, email=f"person{n}@example.org").status_code == 200
     assert stored_sign_ups() == (2, 2, 2)
     assert len(mailbox.sent) == 2
     before = table_snapshot()
@@ -80,19 +80,19 @@ def test_the_probes_burst_from_one_client_is_stopped_at_the_default_limit(
     # The outside probe sent 300 confirmations to 300 addresses from one client in 10.9 s.
     assert services.settings.signups_per_source == (20, 100)
     statuses = [sign_up(client, email=f"junk{n}@example.org").status_code for n in range(25)]
-    assert statuses == [302] * 20 + [429] * 5
+    assert statuses == [200] * 20 + [429] * 5
     assert len(mailbox.sent) == 20
     assert sum(1 for _ in ParticipantRecord.scan()) == 20
 
 
 def test_the_source_limit_does_not_depend_on_the_recipient(small: Site) -> None:
     a = from_address(small.client, "198.51.100.4")
-    assert sign_up(a, email="one@example.org").status_code == 302
-    assert sign_up(a, email="two@example.org").status_code == 302
+    assert sign_up(a, email="one@example.org").status_code == 200
+    assert sign_up(a, email="two@example.org").status_code == 200
     assert sign_up(a, email="three@example.org").status_code == 429
     # The same address from elsewhere is welcome: only 198.51.100.4 reached its limit.
     b = from_address(small.app.test_client(), "203.0.113.9")
-    assert sign_up(b, email="three@example.org").status_code == 302
+    assert sign_up(b, email="three@example.org").status_code == 200
 
 
 def test_the_recipient_limit_does_not_depend_on_the_source(
@@ -100,7 +100,7 @@ def test_the_recipient_limit_does_not_depend_on_the_source(
 ) -> None:
     for n, address in enumerate(["198.51.100.1", "198.51.100.2"]):
         client = from_address(small.app.test_client(), address)
-        assert sign_up(client, email="Victim@Example.org", name=f"Try {n}").status_code == 302
+        assert sign_up(client, email="Victim@Example.org", name=f"Try {n}").status_code == 200
     sent = len(mailbox.sent)
     # A third source, and the address in another case: still the same recipient.
     third = from_address(small.app.test_client(), "198.51.100.3")
@@ -108,25 +108,25 @@ def test_the_recipient_limit_does_not_depend_on_the_source(
     assert_polite_429(refused, retry_after=3600)  # the hour's window ends at 10:00
     assert len(mailbox.sent) == sent
     # The refused attempt used none of that source's allowance: two more sign-ups go through.
-    assert sign_up(third, email="someone@example.org").status_code == 302
-    assert sign_up(third, email="someone.else@example.org").status_code == 302
+    assert sign_up(third, email="someone@example.org").status_code == 200
+    assert sign_up(third, email="someone.else@example.org").status_code == 200
 
 
 def test_the_counts_end_with_their_window(small: Site, clock: FakeClock) -> None:
     client = from_address(small.client, "198.51.100.4")
-    assert sign_up(client, email="a@example.org").status_code == 302
-    assert sign_up(client, email="b@example.org").status_code == 302
+    assert sign_up(client, email="a@example.org").status_code == 200
+    assert sign_up(client, email="b@example.org").status_code == 200
     clock.advance(minutes=9, seconds=59)
     assert sign_up(client, email="c@example.org").status_code == 429
     clock.advance(seconds=1)  # 09:10, a new 10-minute window
-    assert sign_up(client, email="c@example.org").status_code == 302
+    assert sign_up(client, email="c@example.org").status_code == 200
     # The day's limit (3) is reached now: it holds until midnight UTC.
     clock.advance(minutes=10)
     refused = sign_up(client, email="d@example.org")
     assert_polite_429(refused, retry_after=(24 - 9) * 3600 - 20 * 60)
     assert "try again in about 15 hours" in parse(refused.text).text
     clock.now = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
-    assert sign_up(client, email="d@example.org").status_code == 302
+    assert sign_up(client, email="d@example.org").status_code == 200
 
 
 def test_the_wait_named_is_until_every_limit_allows_again(
@@ -134,8 +134,8 @@ def test_the_wait_named_is_until_every_limit_allows_again(
 ) -> None:
     site = build_site(signups_per_source=(2, 2))
     client = from_address(site.client, "198.51.100.4")
-    assert sign_up(client, email="a@example.org").status_code == 302
-    assert sign_up(client, email="b@example.org").status_code == 302
+    assert sign_up(client, email="a@example.org").status_code == 200
+    assert sign_up(client, email="b@example.org").status_code == 200
     # Both the 10 minutes' and the day's limits are reached: 10 minutes would be too soon.
     assert_polite_429(sign_up(client, email="c@example.org"), retry_after=15 * 3600)
 
@@ -144,7 +144,7 @@ def test_counters_expire_at_their_windows_end_and_name_no_address(
     small: Site, clock: FakeClock
 ) -> None:
     client = from_address(small.client, "198.51.100.4")
-    assert sign_up(client, email="Grace.Hopper@Example.org").status_code == 302
+    assert sign_up(client, email="Grace.Hopper@Example.org").status_code == 200
     counters = {record.key.split("#")[0]: record for record in LimitRecord.scan()}
     ends = {name: record.expires_at for name, record in counters.items()}
     assert ends == {
@@ -164,18 +164,18 @@ def test_an_ipv6_client_is_counted_by_its_64_network(small: Site) -> None:
     first = from_address(small.app.test_client(), "2001:db8:1:2::10")
     second = from_address(small.app.test_client(), "2001:db8:1:2:ffff::99")
     elsewhere = from_address(small.app.test_client(), "2001:db8:1:3::10")
-    assert sign_up(first, email="a@example.org").status_code == 302
-    assert sign_up(second, email="b@example.org").status_code == 302
+    assert sign_up(first, email="a@example.org").status_code == 200
+    assert sign_up(second, email="b@example.org").status_code == 200
     assert sign_up(second, email="c@example.org").status_code == 429
-    assert sign_up(elsewhere, email="c@example.org").status_code == 302
+    assert sign_up(elsewhere, email="c@example.org").status_code == 200
 
 
 def test_a_bot_caught_by_the_honeypot_uses_no_allowance(small: Site) -> None:
     client = from_address(small.client, "198.51.100.4")
     for n in range(5):
-        assert sign_up(client, email=f"bot{n}@example.org", website="x").status_code == 302
+        assert sign_up(client, email=f"bot{n}@example.org", website="x").status_code == 200
     assert list(LimitRecord.scan()) == []
-    assert sign_up(client, email="person@example.org").status_code == 302
+    assert sign_up(client, email="person@example.org").status_code == 200
 
 
 # The source address on Lambda
@@ -206,11 +206,11 @@ def test_on_lambda_the_source_is_api_gateways_not_the_forwarded_header(small: Si
         return sign_up(client, email=email).status_code
 
     # A client writing a new X-Forwarded-For each time is still one source...
-    assert sign_up_with("203.0.113.7", "10.0.0.1, 192.0.2.1", "a@example.org") == 302
-    assert sign_up_with("203.0.113.7", "10.0.0.2, 192.0.2.2", "b@example.org") == 302
+    assert sign_up_with("203.0.113.7", "10.0.0.1, 192.0.2.1", "a@example.org") == 200
+    assert sign_up_with("203.0.113.7", "10.0.0.2, 192.0.2.2", "b@example.org") == 200
     assert sign_up_with("203.0.113.7", "10.0.0.3, 192.0.2.3", "c@example.org") == 429
     # ...and another source is another client, whatever the header says.
-    assert sign_up_with("198.51.100.8", "10.0.0.3, 192.0.2.3", "c@example.org") == 302
+    assert sign_up_with("198.51.100.8", "10.0.0.3, 192.0.2.3", "c@example.org") == 200
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from portal.catalog.pages import load_page
 from tests.conftest import CONTENT
 from tests.web.dom import Document, parse
-from tests.web.helpers import PROGRAMS, assert_helpful_404
+from tests.web.helpers import JOINS, PROGRAMS, assert_helpful_404
 
 # Path, the page's heading, and the title the browser tab shows.
 CONTENT_PAGES = [
@@ -19,13 +19,15 @@ CONTENT_PAGES = [
     ("/faq", "Frequently asked questions", "Frequently asked questions · Mentor Portal"),
     ("/privacy", "Privacy notice", "Privacy notice · Mentor Portal"),
 ]
+# The header: short enough for one row on a phone (tests/browser/test_phone_layout.py).
 NAV = {
     "/programs/": "Programs",
     "/about-mentoring": "What mentoring is",
-    "/formats": "Mentoring formats",
-    "/roles": "Roles and expectations",
-    "/faq": "Frequently asked questions",
+    "/faq": "FAQ",
+    "/sign-in": "Sign in",
 }
+# The footer: every page.
+FOOTER = ["/about-mentoring", "/formats", "/roles", "/faq", "/privacy"]
 
 
 def nav_links(page: Document) -> dict[str, str]:
@@ -46,13 +48,16 @@ def test_content_page_has_its_heading_title_and_navigation(
     assert nav_links(page) == NAV
     assert page.one("a", class_="brand").get("href") == "/"
     footer = page.one("footer")
-    assert "/privacy" in [a.get("href") for a in footer.find_all("a")]
+    assert [a.get("href") for a in footer.find_all("a")] == FOOTER
     # A page's own text is rendered, not shown as Markdown: its paragraphs, every one.
     shipped = load_page(CONTENT / "pages" / f"{path.strip('/') or 'home'}.md")
     # (`{stored-data}` stands for the list of what is stored, which takes its place.)
     paragraphs = [p.text for p in parse(shipped.html).find_all("p") if p.text != "{stored-data}"]
     assert paragraphs, f"{path} has no paragraph of its own"
-    assert [p.text for p in page.one("article").find_all("p")] == paragraphs
+    article = page.one("article")
+    cards = article.find("section", class_="programs")  # the home page's programs, in between
+    ours = [p.text for p in article.find_all("p") if cards is None or not p.is_inside(cards)]
+    assert ours == paragraphs
     assert "---" not in page.one("article").text
 
 
@@ -72,8 +77,11 @@ def test_content_pages_describe_themselves_for_search_results(client: FlaskClien
 def test_home_page_lists_the_open_programs_with_links(client: FlaskClient) -> None:
     page = parse(client.get("/").text)
     cards = page.one("ul", class_="cards")
-    links = {a.get("href"): a.text for a in cards.find_all("a")}
+    links = {a.get("href"): a.text for card in cards.find_all("h3") for a in card.find_all("a")}
     assert links == PROGRAMS
+    # Each card has its Join buttons, one per role.
+    joins = [a.get("href") for a in cards.find_all("a", class_="button")]
+    assert joins == [f"{path}/join/{role}" for path, role in JOINS]
 
 
 @pytest.mark.parametrize(

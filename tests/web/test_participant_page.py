@@ -330,6 +330,9 @@ def test_a_quick_rating_link_records_once_and_only_for_its_owner(
     before = table_snapshot()
     refused = client.post(path, data={"csrf_token": csrf_token(opened.text)})
     assert refused.status_code == 403
+    # Who can help, by address: a reply to the reminder would go to the portal's own.
+    assert "reply to the email" not in refused.text
+    assert 'href="mailto:organizer@example.org"' in refused.text
     assert services.checkins.history(pair.match.match_id) == []
     assert table_snapshot() == before
     # Its owner, from the email, with one button.
@@ -344,7 +347,12 @@ def test_a_quick_rating_link_records_once_and_only_for_its_owner(
     other = links[5].removeprefix(BASE)
     again = app.test_client()
     recorded = table_snapshot()
-    assert again.get(other).status_code == 410
+    used = again.get(other)
+    assert used.status_code == 410
+    # No dead end: signing up again cannot rate a match; the check-in link can.
+    assert "sign up again" not in used.text.lower()
+    assert "already been used" in used.text
+    assert "Log a check-in" in used.text
     assert owner.post(path, data={"csrf_token": csrf_token(page.text)}).status_code == 410
     assert len(services.checkins.history(pair.match.match_id)) == 1
     assert table_snapshot() == recorded
@@ -372,7 +380,8 @@ def test_pausing_ends_the_match_frees_both_places_and_resuming_returns_to_the_po
     assert stored is not None
     assert (stored.status, stored.end_reason) == ("ended", "paused")
     page = client.get(pair.page).text
-    assert "You are paused" in page
+    assert page.count("You are paused") == 1  # the standing notice, not a flash beside it
+    assert "no reminders" in page
     assert _post(client, pair.page, "/resume").status_code == 302
     resumed = services.participants.get("demo", pair.mentee)
     assert resumed is not None

@@ -11,7 +11,7 @@ from portal.mail.senders import MemorySender
 from tests.conftest import csrf_token
 from tests.web.conftest import Site
 from tests.web.dom import parse
-from tests.web.helpers import GOOD_FOR, PROGRAMS, assert_helpful_404, assert_nothing_stored
+from tests.web.helpers import GOOD_FOR, JOINS, PROGRAMS, assert_helpful_404, assert_nothing_stored
 
 
 def join_links(html: str) -> list[str]:
@@ -25,7 +25,10 @@ def test_programs_page_lists_all_three_programs(client: FlaskClient) -> None:
     assert page.h1 == "Programs"
     assert page.title == "Programs · Mentor Portal"
     cards = page.one("ul", class_="cards")
-    assert {a.get("href"): a.text for a in cards.find_all("a")} == PROGRAMS
+    titles = {a.get("href"): a.text for card in cards.find_all("h3") for a in card.find_all("a")}
+    assert titles == PROGRAMS
+    joins = [a.get("href") for a in cards.find_all("a", class_="button")]
+    assert joins == [f"{path}/join/{role}" for path, role in JOINS]
     assert "One on one · 12 weeks" in cards.text
     assert "Peer · 8 weeks" in cards.text
 
@@ -48,6 +51,8 @@ def test_demo_program_shows_its_organizers_and_both_join_forms(client: FlaskClie
     assert "One on one" in facts
     assert "12 weeks" in facts
     assert "Europe/London" in facts
+    # How long its people's information is kept (retention_days), as the privacy notice says.
+    assert "deleted 365 days after your last cycle here ends" in facts
     # The Markdown body is the program's page.
     headings = [h.text for h in page.find_all("h2")]
     assert "What this program is" in headings

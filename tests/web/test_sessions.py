@@ -208,6 +208,8 @@ def test_signing_out_forgets_the_session_on_the_server(
 
     assert done.status_code == 200
     assert parse(done.text).h1 == "You are signed out"
+    # The way back: the sign-in form, which emails a fresh link.
+    assert "/sign-in" in [a.get("href") for a in parse(done.text).one("main").find_all("a")]
     assert client.get(page).status_code == 403
     assert list(SessionRecord.scan()) == []
     thief = app.test_client()

@@ -11,7 +11,9 @@ from portal.container import Services
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from portal.persistence.signups import Submission, Submitted
+from portal.persistence.tables import LimitRecord
 from tests.conftest import FakeClock, csrf_token, links_in, stored_sign_ups, table_snapshot
+from tests.web.dom import parse
 from tests.web.helpers import STRANGERS_ANSWERS, confirm_path, sign_up
 
 
@@ -19,8 +21,11 @@ def test_sign_up_stores_pending_and_sends_one_confirmation(
     client: FlaskClient, services: Services, mailbox: MemorySender
 ) -> None:
     response = sign_up(client)
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/programs/demo/join/check-your-email")
+    assert response.status_code == 200
+    page = parse(response.text)
+    assert page.h1 == "Check your email"
+    # The page names the address the email went to, as typed.
+    assert "We have sent an email with a link to Ada@example.org." in page.text
     stored = services.participants.get("demo", "ada@example.org")
     assert stored is not None
     assert stored.status is Status.PENDING
@@ -67,7 +72,7 @@ def test_a_second_form_with_the_same_address_changes_nothing(
     pending = services.participants.get("demo", "ada@example.org")
     stranger = app.test_client()
     again = sign_up(stranger, **STRANGERS_ANSWERS)
-    assert again.status_code == 302  # the same answer as always
+    assert again.status_code == 200
     assert services.participants.get("demo", "ada@example.org") == pending
     assert len(mailbox.sent) == 1
 
@@ -86,6 +91,32 @@ def test_a_second_form_with_the_same_address_changes_nothing(
     )
 
 
+def test_a_second_form_inside_the_window_says_truthfully_that_the_email_went_earlier(
+    client: FlaskClient, app: Flask, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    sign_up(client)
+    clock.advance(minutes=3)  # 09:03: the window of 09:00 ends at 09:10
+    before = table_snapshot()
+
+    again = sign_up(app.test_client(), email="ADA@example.org", name="Ada Again")
+
+    assert again.status_code == 200
+    text = " ".join(parse(again.text).text.split())
+    assert "We sent an email to ADA@example.org a few minutes ago" in text
+    assert "we sent nothing new this time" in text
+    assert "send the form again in 7 minutes" in text
+    assert "We have sent" not in text  # nothing was sent for this form
+    assert len(mailbox.sent) == 1
+    assert table_snapshot() == before | {
+        LimitRecord.Meta.table_name: table_snapshot()[LimitRecord.Meta.table_name]
+    }  # counted, and nothing else stored
+
+    clock.advance(minutes=7)  # 09:10: a new window, a new email
+    third = sign_up(app.test_client(), name="Ada Again")
+    assert "We have sent an email with a link to Ada@example.org." in parse(third.text).text
+    assert len(mailbox.sent) == 2
+
+
 def test_response_does_not_reveal_a_known_address(
     client: FlaskClient, services: Services, mailbox: MemorySender
 ) -> None:
@@ -96,7 +127,7 @@ def test_response_does_not_reveal_a_known_address(
 
     again = sign_up(client, name="Someone Else")
     assert again.status_code == first.status_code
-    assert again.headers["Location"] == first.headers["Location"]
+    assert again.text == first.text  # "We have sent an email with a link to Ada@example.org."
     # The confirmed profile is untouched; the owner is told by email instead.
     assert services.participants.get("demo", "ada@example.org").name == "Ada Lovelace"
     assert "already signed up" in mailbox.sent[-1][1]["Subject"]
@@ -130,7 +161,7 @@ def test_a_confirmed_persons_record_is_never_changed_by_a_form(
     stranger = app.test_client()
     for role in ("mentee", "mentor"):
         for _ in range(2):  # the first in a window sends an email, the second nothing
-            assert sign_up(stranger, role, **STRANGERS_ANSWERS).status_code == 302
+            assert sign_up(stranger, role, **STRANGERS_ANSWERS).status_code == 200
         clock.advance(hours=1)  # past the window, and past the 3 sign-ups an address has an hour
     assert services.participants.get("demo", "ada@example.org") == before
 
@@ -158,7 +189,7 @@ def test_with_a_courier_the_request_queues_the_email_and_another_invocation_send
 ) -> None:
     handed: list[str] = []
     services.mail.courier = handed.append  # what LambdaCourier does on AWS
-    assert sign_up(client).status_code == 302
+    assert sign_up(client).status_code == 200
     assert mailbox.sent == []  # the request sent nothing itself
     (key,) = handed
     assert services.mail.outbox.due_keys(services.clock(), 10) == [key]
@@ -190,7 +221,7 @@ def test_a_sign_up_that_meets_another_transaction_tries_again(
 
     response = sign_up(client)
 
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert answered == [Submitted.BUSY, Submitted.BUSY, Submitted.STORED]
     assert stored_sign_ups() == (1, 1, 1)
     assert len(mailbox.sent) == 1

@@ -95,7 +95,7 @@ def test_group_mentor_form_asks_how_many_mentees_and_for_the_manager(
     client: FlaskClient,
 ) -> None:
     page = form_page(client, "/programs/leaders-group/join/mentor")
-    assert page.options("capacity") == ["1", "2", "3", "4"]
+    assert page.options("capacity") == ["", "1", "2", "3", "4"]  # an empty placeholder first
     assert page.selected("capacity") == ["4"]
     reports_to = page.one("input", name="reports_to")
     assert reports_to.get("type") == "email"
@@ -202,7 +202,7 @@ def test_a_person_can_sign_up_with_only_what_the_form_offers(
         if offered:
             data[group] = offered[0]
     response = client.post("/programs/demo/join/mentee", data=data)
-    assert response.status_code == 302, parse(response.text).find(class_="error-summary")
+    assert response.status_code == 200, parse(response.text).find(class_="error-summary")
     assert services.participants.get("demo", "ada@example.org") is not None
 
 
@@ -214,14 +214,13 @@ def test_each_form_signs_a_person_up(
     client: FlaskClient, services: Services, mailbox: MemorySender, slug: str, role: str
 ) -> None:
     response = join(client, slug, role, GOOD_FOR[(slug, role)])
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/programs/{slug}/join/check-your-email"
+    assert response.status_code == 200
     stored = services.participants.get(slug, "ada@example.org")
     assert stored is not None
     assert stored.status is Status.PENDING
     assert stored.role is Role(role)
     assert len(mailbox.sent) == 1
-    page = parse(client.get(response.headers["Location"]).text)
+    page = parse(response.text)
     assert page.h1 == "Check your email"
     assert f"/programs/{slug}" in page.hrefs()
 
@@ -267,7 +266,7 @@ def test_names_are_tidied_and_optional_answers_kept(
 def test_names_in_any_alphabet_reach_the_email_and_the_confirm_page(
     client: FlaskClient, services: Services, mailbox: MemorySender
 ) -> None:
-    assert sign_up(client, name="Zoë Ångström-Núñez").status_code == 302
+    assert sign_up(client, name="Zoë Ångström-Núñez").status_code == 200
     stored = services.participants.get("demo", "ada@example.org")
     assert stored is not None
     assert stored.name == "Zoë Ångström-Núñez"

@@ -45,6 +45,9 @@ def test_every_email_unsubscribing_stops_carries_a_one_click_link(
     assert page.status_code == 200
     assert "Stop these emails" in page.text
     assert "ada@example.org" not in page.text  # the address is masked on the page
+    # Pausing and leaving are the person's own to do, on their page: no organizer needed.
+    assert "To leave a program, write to its organizers" not in page.text
+    assert "use your own page" in page.text
 
 
 def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(

@@ -132,6 +132,14 @@ def _no_candidate_reason(
     counts = Counter(int(v) for v in vetoes if v != Veto.SAME_PERSON)
     if not counts:
         return make(r.NOBODY_SIGNED_UP, other=other)
+    if counts[Veto.WEAK]:
+        # Some would pass every rule but make a weak match: that, not the rules, is why.
+        return make(
+            r.NO_MATCH_GOOD_ENOUGH,
+            other=other,
+            count=counts[Veto.WEAK],
+            min_score=_number(scorer.min_score),
+        )
     total = sum(counts.values())
     (top, _), *rest = counts.most_common()
     if not rest:

@@ -25,4 +25,5 @@ class Veto(IntEnum):
     REPORTING_LINE = 8
     PAIRED_BEFORE = 9
     TIMEZONE = 10
+    WEAK = 11  # allowed by every rule, but scores below the program's `min_score`
     QUESTION = 16  # QUESTION + i: the program's i-th question, weighted must

@@ -3,7 +3,8 @@
 Every criterion gives each pair a fraction from 0 to 1; the score is the weighted mean,
 kept as an integer in tenths of a point (0..1000 means 0..100). A criterion weighted `must`
 also vetoes the pairs that fail it, and hard rules (department, reporting line, time-zone
-gap, earlier pairings) veto without scoring.
+gap, earlier pairings) veto without scoring. A pair every rule allows but that scores below
+the program's `min_score` is vetoed as weak: it is never formed.
 """
 
 from __future__ import annotations
@@ -113,6 +114,9 @@ class Scorer:
         self.rows = self.cols if rows is columns else self._encode(rows, now)
         self.max_gap = program.matching.max_timezone_gap_hours
         self.exclude_department = program.matching.exclude_same_department
+        # The program's lowest score worth a match, in tenths: a weaker pair is vetoed.
+        self.min_score = program.matching.min_score
+        self.floor = round(self.min_score * SCALE / 100)
         self._topic_set = frozenset(norm(x) for x in self.vocabulary.topics)
         self._build_tables()
         self._sparse_vetoes = self._build_sparse_vetoes(history)
@@ -359,6 +363,9 @@ class Scorer:
                 if self.score_weights.get(name):
                     weighted += np.float32(self.score_weights[name]) * fraction
             score = np.rint(weighted * np.float32(SCALE / total_weight)).astype(np.int32)
+        if self.floor > 0:
+            # Last, so that a pair a rule forbids is told that rule, not its score.
+            np.putmask(veto, (veto == 0) & (score < self.floor), np.uint8(Veto.WEAK))
         return Components(fractions=fractions, veto=veto, score=score)
 
     def _apply_sparse_vetoes(

@@ -136,6 +136,8 @@ def veto_reason(scorer: Scorer, veto: int, mentee: Participant, mentor: Particip
         return reason(r.VETO_REPORTING_LINE)
     if veto == Veto.PAIRED_BEFORE:
         return reason(r.VETO_PAIRED_BEFORE)
+    if veto == Veto.WEAK:
+        return reason(r.VETO_WEAK, min_score=_number(scorer.min_score))
     if veto >= Veto.QUESTION:
         question = scorer.program.questions[veto - Veto.QUESTION]
         return reason(r.VETO_QUESTION, question=question.label)

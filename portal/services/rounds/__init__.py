@@ -3,6 +3,7 @@
 - `scheduling`: which programs' rounds are due at a moment (the scheduled function);
 - `run`: one round of one program: lock, match, store the pairs, announce them;
 - `introductions`: the emails that introduce a pair;
+- `waiting`: the email to each person a round left waiting, when it is news to them;
 - `choice`: suggestions for programs whose mentees choose, and the choice;
 - `review`: drafts an organizer adjusts and approves.
 

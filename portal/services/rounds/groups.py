@@ -100,7 +100,7 @@ class GroupIntroductions(Introductions):
                         {"name": everyone[m.mentee].name, "reasons": list(m.reasons)}
                         for m in group.matches
                     ],
-                    "agreement_title": self.agreement(program)[0],
+                    "agreement_url": self.agreement_url(program),
                     "program_url": f"{self.base_url}/programs/{program.slug}",
                     "page_url": page_url,
                     "group_url": group_url,

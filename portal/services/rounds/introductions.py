@@ -16,10 +16,10 @@ from portal.services.rounds.common import person_context as _person
 class Introductions(RoundParts):
     """Introduce an active pair, once per person, however often it is asked."""
 
-    def agreement(self, program: Program) -> tuple[str, str]:
-        """The program's agreement: its title and its Markdown text, or empty strings."""
+    def agreement_url(self, program: Program) -> str:
+        """The page of the program's agreement, or "" for a program that has none."""
         agreement = Agreements(self.content_dir / "agreements").of(program)
-        return agreement.title, agreement.text
+        return f"{self.base_url}/programs/{program.slug}/agreement" if agreement.text else ""
 
     def _introduce(
         self,
@@ -29,7 +29,7 @@ class Introductions(RoundParts):
         mentee: Participant,
         pair: StoredMatch,
     ) -> int:
-        title, text = self.agreement(program)
+        agreement_url = self.agreement_url(program)
         sent = 0
         for person, other in ((mentee, mentor), (mentor, mentee)):
 
@@ -44,8 +44,7 @@ class Introductions(RoundParts):
                     "other": _person(other),
                     "reasons": list(pair.reasons),
                     "score": pair.score,
-                    "agreement_title": title,
-                    "agreement_text": text,
+                    "agreement_url": agreement_url,
                     "program_url": f"{self.base_url}/programs/{program.slug}",
                     "page_url": page_url,
                 }

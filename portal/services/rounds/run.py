@@ -17,6 +17,7 @@ from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch
 from portal.services.rounds.choice import MenteeChoice
 from portal.services.rounds.common import RoundOutcome, due_time
+from portal.services.rounds.waiting import WaitingNews
 
 if TYPE_CHECKING:
     from portal.domain.matching import MatchResult
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 LOCK_HOLD = timedelta(minutes=15)  # longer than any round takes; a crashed run frees it
 
 
-class RoundRun(MenteeChoice):
+class RoundRun(MenteeChoice, WaitingNews):
     """One round of one program: lock, match the waiting pool, store the pairs, announce them."""
 
     def run(self, program: Program, round_id: str, *, trigger: str) -> RoundOutcome:
@@ -122,9 +123,15 @@ class RoundRun(MenteeChoice):
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
         stored = self.matches.for_round(program.slug, round_id)
         waiting = _waiting_digest(result)
-        if not stored and (result is None or waiting == self._previous_digest(program, round_id)):
-            # Nothing new since the last round: no pairs, and the same people waiting. The
-            # organizers already have that summary; don't send it again.
+        news = self._waiting_news(result, stored, everyone)
+        if (
+            not stored
+            and not news
+            and (result is None or waiting == self._previous_digest(program, round_id))
+        ):
+            # Nothing new since the last round: no pairs, the same people waiting, and none
+            # of them with a new reason. The organizers already have that summary, and the
+            # people waiting their email; don't send them again.
             self.rounds.finish(
                 program.slug, round_id, "empty", {"waiting": waiting}, now, was="started"
             )
@@ -135,8 +142,9 @@ class RoundRun(MenteeChoice):
             emails += self._send_suggestions(program, round_id, stored, everyone)
         if published:
             emails += self._introduce_all(program, round_id, stored, everyone)
-        pairs = [m for m in stored if m.status != "suggested"]  # suggestions are not pairs yet
         due = due_time(round_id) or now
+        emails += self._tell_waiting(program, round_id, due, news)
+        pairs = [m for m in stored if m.status != "suggested"]  # suggestions are not pairs yet
         emails += self._summarise(program, round_id, due, result, pairs, everyone, published)
         status = "introduced" if published else "proposed"
         self.rounds.finish(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -176,6 +176,28 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         ref=ref,
         paused=me.person.status is Status.PAUSED,
         notice_changed=_notice_changed(me.person),
+        waiting=_waiting(me) if not views else None,
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What the page says to someone without a match: since when, and the next round."""
+
+    since: datetime | None  # None before a round has left them waiting
+    next_round: datetime | None  # None when the organizers start rounds by hand
+    today: date  # dates in another year say the year
+
+
+def _waiting(me: Me) -> Waiting | None:
+    """Since when a confirmed person without a match waits, and when the next round is."""
+    if me.person.status is not Status.CONFIRMED:
+        return None
+    portal = services()
+    return Waiting(
+        since=me.person.waiting_since,
+        next_round=portal.rounds.next_round(me.program),
+        today=portal.clock().date(),
     )
 
 
@@ -321,9 +343,8 @@ def rematch(slug: str, match_ref: str) -> Response:
 @bp.post("/me/programs/<slug>/pause")
 @participant_required
 def pause(slug: str) -> Response:
-    return _change_status(
-        slug, Status.PAUSED, "You are paused: no matching and no reminders until you resume."
-    )
+    # No message of its own: the page's standing notice says "You are paused" (once).
+    return _change_status(slug, Status.PAUSED, "")
 
 
 @bp.post("/me/programs/<slug>/resume")
@@ -342,7 +363,8 @@ def _change_status(slug: str, status: Status, done: str) -> Response:
     except ParticipationError as exc:
         flash(str(exc), "error")
     else:
-        flash(done, "notice")
+        if done:
+            flash(done, "notice")
     return _back(slug)
 
 

@@ -16,7 +16,16 @@ STORED_DATA_MARK = "<p>{stored-data}</p>"
 def home() -> str:
     portal = services()
     page = portal.pages.get("home")
-    return render_template("pages/home.html", page=page, programs=portal.programs.open_for_signup())
+    # The page's words before its first heading open the page; the programs follow, then
+    # the rest of the words.
+    intro, heading, rest = (page.html if page else "").partition("<h2")
+    return render_template(
+        "pages/home.html",
+        page=page,
+        intro=intro,
+        rest=heading + rest,
+        programs=portal.programs.open_for_signup(),
+    )
 
 
 @bp.get("/<slug>")

@@ -23,3 +23,20 @@ def detail(slug: str) -> str:
     return render_template(
         "programs/detail.html", program=program, body=render_markdown(program.body)
     )
+
+
+@bp.get("/<slug>/agreement")
+def agreement(slug: str) -> str:
+    """The agreement a program asks its pairs to keep; the introduction links here."""
+    program = services().programs.get(slug)
+    if program is None:
+        abort(404)
+    found = services().agreements.of(program)
+    if not found.text:
+        abort(404)  # a program without an agreement has no such page, and no link to it
+    return render_template(
+        "programs/agreement.html",
+        program=program,
+        title=found.title or "Our mentoring agreement",
+        body=render_markdown(found.text),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from portal.services.checkins import RATING_LABELS, RATINGS, CheckinError, RatingLink
+from portal.services.checkins import RATE, RATING_LABELS, RATINGS, CheckinError, RatingLink
 from portal.services.magic_links import MagicLinkError
 from portal.web import links, services
 from portal.web.auth import PARTICIPANT
@@ -14,7 +14,17 @@ bp = Blueprint("rate", __name__, url_prefix="/rate")
 
 
 def _problem(kind: str) -> tuple[str, int]:
-    return render_template("signup/link_problem.html", problem=kind), 410
+    # Not the sign-up's page: "sign up again" is no way to rate a match.
+    return render_template("rate/link_problem.html", problem=kind), 410
+
+
+def _refused(message: str, token: str, status: int) -> tuple[str, int]:
+    """A rating the link cannot record; the page names who can help, if the link says."""
+    try:
+        program = services().programs.get(services().links.check(token, RATE).program)
+    except MagicLinkError:
+        program = None
+    return render_template("rate/refused.html", message=message, program=program), status
 
 
 def _page(link: RatingLink, token: str, score: int) -> str:
@@ -42,7 +52,7 @@ def confirm(token: str, score: int) -> str | tuple[str, int]:
     except MagicLinkError as exc:
         return _problem(exc.problem.value)
     except CheckinError as exc:
-        return render_template("rate/refused.html", message=str(exc)), 409
+        return _refused(str(exc), token, 409)
     return _page(link, token, score)
 
 
@@ -60,7 +70,7 @@ def record(token: str, score: int) -> str | tuple[str, int]:
     except MagicLinkError as exc:
         return _problem(exc.problem.value)
     except CheckinError as exc:
-        return render_template("rate/refused.html", message=str(exc)), 403
+        return _refused(str(exc), token, 403)
     return render_template(
         "rate/thanks.html",
         program=portal.programs.get(link.program),

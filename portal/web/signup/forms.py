@@ -270,7 +270,9 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
         ),
         "timezone": SelectField(
             "Your time zone",
-            choices=timezone_choices(),
+            # An empty first option: a required select must not start on a real answer
+            # (HTML's rule, which vnu checks); the program's zone is chosen already.
+            choices={"": "Choose your time zone", **timezone_choices()},
             default=program.timezone,
             validators=[DataRequired(message="Please choose your time zone.")],
             validate_choice=True,
@@ -298,9 +300,10 @@ def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm
     if role is Role.MENTOR and program.capacity > 1:
         attrs["capacity"] = SelectField(
             "How many mentees can you take on?",
-            choices={str(n): str(n) for n in range(1, program.capacity + 1)},
+            choices={"": "Choose a number"}
+            | {str(n): str(n) for n in range(1, program.capacity + 1)},
             default=str(program.capacity),
-            validators=[DataRequired()],
+            validators=[DataRequired(message="Please choose how many mentees you can take on.")],
             validate_choice=True,
         )
     if program.matching.exclude_reporting_line:

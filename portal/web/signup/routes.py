@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+import math
+
+from flask import Blueprint, abort, render_template, request
 
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Participant, Role
 from portal.domain.program import Program
+from portal.services.limits import Refusal
 from portal.services.magic_links import MagicLinkError
-from portal.services.signup import AlreadySignedUpError, SignupBusyError, SignupError
+from portal.services.signup import AlreadySignedUpError, Emailed, SignupBusyError, SignupError
 from portal.web import services, source_address
 from portal.web.signup.forms import build_signup_form
 
@@ -26,26 +28,29 @@ def _program_and_role(slug: str, role_name: str) -> tuple[Program, Role]:
 
 
 @bp.route("/programs/<slug>/join/<role_name>", methods=["GET", "POST"])
-def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
+def join(slug: str, role_name: str) -> str | tuple[str, int]:
     program, role = _program_and_role(slug, role_name)
     if not program.signup_open:
         return render_template("signup/closed.html", program=program), 403
     form = build_signup_form(program, role)
     if form.validate_on_submit():
-        if not form.is_bot():
-            # The notice the form links to and the person agreed to, as it reads now.
-            application = form.to_application(privacy_version=services().pages.version("privacy"))
-            # Counted in the transaction that stores it: past a limit, nothing is stored,
-            # queued or counted.
-            try:
-                refusal = services().signup.sign_up(
-                    program, application, source_address(request.environ)
-                )
-            except SignupBusyError:
-                abort(503, retry_after=BUSY_RETRY_SECONDS)
-            if refusal is not None:
-                abort(429, retry_after=refusal.retry_after)
-        return redirect(url_for("signup.check_email", slug=program.slug))
+        # The notice the form links to and the person agreed to, as it reads now.
+        application = form.to_application(privacy_version=services().pages.version("privacy"))
+        if form.is_bot():
+            # Answered as a first sign-up is, and nothing is stored or sent.
+            now = services().clock()
+            return _check_email(program, Emailed(application.mailbox, earlier=False, next_at=now))
+        # Counted in the transaction that stores it: past a limit, nothing is stored,
+        # queued or counted.
+        try:
+            result = services().signup.sign_up(
+                program, application, source_address(request.environ)
+            )
+        except SignupBusyError:
+            abort(503, retry_after=BUSY_RETRY_SECONDS)
+        if isinstance(result, Refusal):
+            abort(429, retry_after=result.retry_after)
+        return _check_email(program, result)
     status = 422 if form.is_submitted() else 200
     return (
         render_template(
@@ -55,12 +60,25 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     )
 
 
+def _check_email(program: Program, emailed: Emailed) -> str:
+    """The answer to a sign-up: where its email went, or that one went there minutes ago.
+
+    Shown in the POST's response, not after a redirect: the address must not be put in a
+    URL (logs, history) or in the cookie.
+    """
+    wait = math.ceil((emailed.next_at - services().clock()).total_seconds() / 60)
+    return render_template(
+        "signup/check_email.html", program=program, emailed=emailed, wait_minutes=max(1, wait)
+    )
+
+
 @bp.get("/programs/<slug>/join/check-your-email")
 def check_email(slug: str) -> str:
+    # Where a sign-up once led (a bookmark, the browser's history): the general words.
     program = services().programs.get(slug)
     if program is None:
         abort(404)
-    return render_template("signup/check_email.html", program=program)
+    return render_template("signup/check_email.html", program=program, emailed=None)
 
 
 def _programs() -> dict[str, Program]:

@@ -65,7 +65,15 @@ def test_the_demo_program_reads_its_settings() -> None:
     assert program.timezone == "Europe/London"
     assert [q.key for q in program.questions] == ["industry", "meeting_style"]
     assert program.matching.weights.languages is Weight.MUST
+    assert program.matching.min_score == 40
     assert program.roles == ("mentee", "mentor")
+
+
+def test_min_score_defaults_to_40_and_takes_a_number_of_points(tmp_path: Path) -> None:
+    assert load_program(write_demo(tmp_path, "  min_score: 40\n", "")).matching.min_score == 40
+    for written, points in (("0", 0), ('"62.5"', 62.5), ("100", 100)):
+        path = write_demo(tmp_path, "min_score: 40", f"min_score: {written}")
+        assert load_program(path).matching.min_score == points
 
 
 def test_a_quoted_off_weight_means_off() -> None:
@@ -195,6 +203,42 @@ BAD_SETTINGS = [
         "schedule.reminder_days",
         "is not a known setting",
         id="misspelt-ladder-key",
+    ),
+    pytest.param(
+        "  min_score: 40",
+        "  min_score: high",
+        "matching.min_score",
+        "must be a number of points from 0 to 100",
+        id="min-score-not-a-number",
+    ),
+    pytest.param(
+        "  min_score: 40",
+        "  min_score: 140",
+        "matching.min_score",
+        "must be a number of points from 0 to 100 (pairs scoring below it are not matched; "
+        "0 keeps every pair the rules allow), not 140",
+        id="min-score-above-100",
+    ),
+    pytest.param(
+        "  min_score: 40",
+        "  min_score: -5",
+        "matching.min_score",
+        "from 0 to 100",
+        id="min-score-below-0",
+    ),
+    pytest.param(
+        "  min_score: 40",
+        "  min_score: yes",
+        "matching.min_score",
+        "not True",
+        id="min-score-yes",
+    ),
+    pytest.param(
+        "  min_score: 40",
+        "  min_score: .nan",
+        "matching.min_score",
+        "from 0 to 100",
+        id="min-score-nan",
     ),
 ]
 

@@ -89,6 +89,8 @@ def pools(draw: st.DrawFn, formats: Sequence[str], fairness: Sequence[str] = ("n
                 "exclude_same_department": True,
                 "max_timezone_gap_hours": draw(st.sampled_from([None, 3, 6])),
                 "no_repeat_pairs": draw(st.booleans()),
+                # The optima here are over the rules alone; the floor has a property of its own.
+                "min_score": 0,
             },
         }
     )
@@ -419,3 +421,20 @@ def test_pruning_peer_candidates_does_not_cost_a_pair(seed: int) -> None:
     assert len(match(prog, people, now=BENCH_NOW, candidates=2).pairs) == most_peer_pairs(
         len(people), peer_edges(pool)
     )
+
+
+@PROPERTY
+@given(pools([*BIPARTITE, "peer"]), st.sampled_from([30, 45, 60]))
+def test_no_pair_scores_below_the_min_score_and_the_held_are_told(pool: Pool, floor: int) -> None:
+    matching = pool.program.matching.model_copy(update={"min_score": floor})
+    held = Pool(pool.program.model_copy(update={"matching": matching}), pool.people, pool.history)
+    result = run(held)
+    assert all(pair.score >= floor for pair in result.pairs)
+    # Whoever is left with a pair the rules allow but too weak is told so, naming the floor.
+    scores = engine_scores(pool)  # the same people without the floor: every allowed pair
+    matched = {p.mentor for p in result.pairs} | {p.mentee for p in result.pairs}
+    for person in result.unmatched:
+        theirs = [s for (a, b), s in scores.items() if person.email in (a, b)]
+        if theirs and max(theirs) < floor * 10 and person.email not in matched:
+            assert person.reason["code"] == "no_match_good_enough"
+            assert person.reason["min_score"] == floor

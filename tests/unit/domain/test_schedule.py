@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from portal.domain.schedule import last_due, recent_fire
+from portal.domain.schedule import last_due, next_due, recent_fire
 
 MONDAYS_AT_NINE = "cron(0 9 ? * MON *)"
 LONDON = "Europe/London"
@@ -179,3 +179,43 @@ def test_a_rate_fires_at_whole_periods_since_1970() -> None:
         2026, 3, 5, 0, 0
     )
     assert recent_fire(weekly, LONDON, utc(2026, 3, 6, 0, 30), timedelta(hours=1)) is None
+
+
+# The next round, for telling people who wait when it is
+
+
+@pytest.mark.parametrize(
+    ("timezone", "now", "due"),
+    [
+        # Tuesday 3 March: the next Monday at nine in London (winter: 09:00 UTC).
+        pytest.param(LONDON, utc(2026, 3, 3, 12, 0), utc(2026, 3, 9, 9, 0), id="next-week"),
+        # On the Monday, a minute after the round: a week later.
+        pytest.param(LONDON, utc(2026, 3, 2, 9, 1), utc(2026, 3, 9, 9, 0), id="just-after"),
+        # On the Monday before nine: today.
+        pytest.param(LONDON, utc(2026, 3, 2, 8, 0), utc(2026, 3, 2, 9, 0), id="later-today"),
+        # New York's nine o'clock moves with its summer time (8 March 2026).
+        pytest.param(NEW_YORK, utc(2026, 3, 3, 12, 0), utc(2026, 3, 9, 13, 0), id="ny-dst"),
+    ],
+)
+def test_the_next_cron_round_is_read_in_the_programs_zone(
+    timezone: str, now: datetime, due: datetime
+) -> None:
+    assert next_due(MONDAYS_AT_NINE, timezone, now, None) == due
+
+
+def test_a_rate_round_is_next_due_a_period_after_the_last() -> None:
+    last = utc(2026, 3, 2, 9, 0)
+    assert next_due("rate(7 days)", LONDON, utc(2026, 3, 3), last) == utc(2026, 3, 9, 9, 0)
+    # Overdue or never run: at the scheduler's next run, that is now.
+    assert next_due("rate(7 days)", LONDON, utc(2026, 3, 20), last) == utc(2026, 3, 20)
+    assert next_due("rate(1 day)", LONDON, utc(2026, 3, 20, 5, 30, 12), None) == utc(
+        2026, 3, 20, 5, 30
+    )
+
+
+def test_manual_rounds_and_past_years_have_no_next_round() -> None:
+    assert next_due("manual", LONDON, utc(2026, 3, 3), None) is None
+    assert next_due("cron(0 9 ? * MON 2025)", LONDON, utc(2026, 3, 3), None) is None
+    assert next_due("cron(0 9 ? * MON 2027)", LONDON, utc(2026, 3, 3), None) == utc(
+        2027, 1, 4, 9, 0
+    )

@@ -10,6 +10,7 @@ from portal.container import Services
 from portal.domain.addresses import address_digest
 from portal.mail.catalog import EMAILS, CatalogError, Recipient, email
 from portal.mail.render import TEMPLATE_ROOT
+from portal.services.signin import PageLink
 from tests.conftest import html, parse, plain, table_snapshot
 
 ADDRESS = "ada@example.org"
@@ -29,9 +30,9 @@ def test_each_entry_names_its_recipients_and_a_key_with_the_program() -> None:
     for name, entry in EMAILS.items():
         assert entry.template == name
         assert entry.recipients
-        # Everything but the report of a failed email (whose key holds the failed one's) is
-        # queued once per program.
-        assert "{program}" in entry.key or name == "delivery_failed", name
+        # Everything but the report of a failed email (whose key holds the failed one's) and
+        # the sign-in link (to the person's pages in every program) is queued once per program.
+        assert "{program}" in entry.key or name in ("delivery_failed", "sign_in"), name
 
 
 def test_a_key_needs_exactly_the_parts_of_its_shape() -> None:
@@ -109,6 +110,11 @@ def requested_contexts(services: Services) -> dict[str, dict[str, Any]]:
             "page_url": "http://portal.test/me/abcdefghijklmnopqrstuvwxyz",
             "expires_days": 14,
         },
+        "sign_in": {
+            "name": "Ada",
+            "pages": [PageLink(demo.title, "http://portal.test/me/abcdefghijklmnopqrstuvwxyz")],
+            "expires_days": 14,
+        },
     }
 
 
@@ -130,7 +136,7 @@ def test_an_unsubscribed_address_gets_exactly_the_emails_the_catalogue_says(
             let_through.add(name)
             assert ADDRESS in item.raw
     expected = {name for name, entry in EMAILS.items() if not entry.unsubscribe_stops}
-    assert let_through == expected == {"confirm_signup", "already_registered"}
+    assert let_through == expected == {"confirm_signup", "already_registered", "sign_in"}
 
 
 def test_a_bounced_address_gets_nothing_not_even_what_it_asked_for(services: Services) -> None:

@@ -11,6 +11,7 @@ from portal.catalog.programs import load_program
 from portal.domain.program import Program
 from portal.mail.catalog import EMAILS
 from portal.mail.render import TEMPLATE_ROOT, render
+from portal.services.signin import PageLink
 from tests.conftest import CONTENT
 
 CONFIRM_URL = "http://portal.test/confirm/Zq3-_token-of-forty-three-characters-xyz12"
@@ -66,6 +67,27 @@ def test_already_registered_has_a_subject_text_and_html(program: Program) -> Non
     assert "/confirm/" not in rendered.text
     assert 'href="http://portal.test/programs/peer-circles"' in rendered.html
     assert "confirmed as a peer" in rendered.html
+
+
+def test_the_sign_in_email_links_to_each_of_the_persons_pages(program: Program) -> None:
+    one = PageLink(program.title, "http://portal.test/me/one-token-of-forty-three-characters-x")
+    two = PageLink("Demo: Tech Careers mentoring", "http://portal.test/me/another-token-xyz")
+
+    single = render("sign_in", {"name": "Ada", "pages": [one], "expires_days": 14})
+    assert single.subject == "Your link to your page on Mentor Portal"
+    assert "Hello Ada," in single.text
+    assert f"Open your own page in {program.title} with this link:" in single.text
+    assert one.url in single.text
+    assert f'href="{one.url}"' in single.html
+    assert "The link works once, for 14 days." in single.text
+    assert "sign-up for" not in single.html  # the footer says why it came: they asked
+
+    both = render("sign_in", {"name": "Ada", "pages": [one, two], "expires_days": 14})
+    assert "You take part in 2 programs; each has a page of its own" in both.text
+    for page in (one, two):
+        assert f"{page.title}:\n{page.url}" in both.text
+        assert f'href="{page.url}"' in both.html
+    assert "Each link works once, for 14 days." in both.text
 
 
 def test_html_part_escapes_what_people_typed_and_text_part_keeps_it(program: Program) -> None:

@@ -115,6 +115,25 @@ def test_a_reminder_has_the_checkin_link_five_one_click_ratings_and_the_weeks_tr
     assert (rating.author, rating.kind, rating.satisfaction) == ("tom@example.org", Kind.RATING, 4)
 
 
+def test_the_second_nudge_gives_the_partners_address_and_replies_go_to_them(
+    services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    pair(services, "Maria", "Tom", START)
+    clock.now = run_at(14)
+    reminders = remind_and_send(services, clock, mailbox)
+    clock.now = run_at(21)
+    nudges = remind_and_send(services, clock, mailbox)
+
+    message = next(m for to, m in nudges if to == "tom@example.org")
+    assert kind_of(message) == "nudge"
+    text = " ".join(plain(message).split())
+    assert "write to them once more at maria@example.org" in text
+    assert 'href="mailto:maria@example.org"' in html(message)
+    assert message["Reply-To"] == "maria@example.org"
+    # A reminder that does not ask them to write keeps replies away from the partner.
+    assert all(m["Reply-To"] is None for _, m in reminders)
+
+
 def test_running_again_the_same_day_queues_nothing_and_issues_no_token(
     services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
 ) -> None:
@@ -251,7 +270,12 @@ def test_the_offer_links_to_the_persons_page_and_the_survey_to_its_form(
     (form,) = links(survey, "/checkin/")
     grant = services.links.check(token_of(form, "/checkin/"), "checkin")
     assert grant.scope == f"{match.match_id}|day-30"
-    assert "seen only by them, never by Sam" in " ".join(plain(survey).split())
+    said = " ".join(plain(survey).split())
+    assert "seen only by them, never by Sam" in said
+    # It promises the questions the form asks (did you meet, how is it going), and no other:
+    # the form has no "how often" question.
+    assert "how often" not in said
+    assert "whether you have met since your last check-in and how your mentoring is going" in said
 
     offer = next(m for to, m in offers if to == "sol@example.org")
     assert offer["Subject"] == "Carry on with Sam, or try someone new?"

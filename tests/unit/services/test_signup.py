@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
-import botocore.client
 import pytest
 
 from portal.container import Services, build_services
@@ -14,8 +12,9 @@ from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import LimitRecord, OutboxRecord, ParticipantRecord, TokenRecord
+from portal.services.limits import Refusal
 from portal.services.magic_links import LinkProblem, MagicLinkError
-from portal.services.signup import AlreadySignedUpError, Application, SignupError
+from portal.services.signup import AlreadySignedUpError, Application, Emailed, SignupError
 from portal.settings import Settings
 from tests.conftest import FakeClock, links_in, parse, stored_sign_ups, table_snapshot
 
@@ -368,20 +367,6 @@ def test_a_refused_confirmation_leaves_the_link_unused(
     assert stored.used_at is None
 
 
-@pytest.fixture
-def operations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every AWS call made, in order: 'dynamodb:GetItem', ..."""
-    made: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self: Any, operation_name: str, api_params: Any) -> Any:
-        made.append(f"{self.meta.service_model.service_name}:{operation_name}")
-        return original(self, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
-    return made
-
-
 SOURCE = "198.51.100.7"
 # The reads of a sign-up are made at once, on several threads: their order varies.
 SIGN_UP_WORK = sorted(
@@ -438,10 +423,11 @@ def counts() -> dict[str, int]:
 
 
 def test_a_sign_up_is_counted_by_the_transaction_that_stores_it(
-    services: Services, demo: Program, operations: list[str]
+    services: Services, demo: Program, clock: FakeClock, operations: list[str]
 ) -> None:
-    assert services.signup.sign_up(demo, ADA, SOURCE) is None
+    emailed = services.signup.sign_up(demo, ADA, SOURCE)
 
+    assert emailed == Emailed(ADA.mailbox, earlier=False, next_at=clock() + timedelta(minutes=10))
     assert counts() == {
         "signup-source-10m": 1,
         "signup-source-1d": 1,
@@ -460,7 +446,10 @@ def test_a_repeat_within_the_window_stores_nothing_but_is_counted(
     services.signup.sign_up(demo, ADA, SOURCE)
     stored = stored_sign_ups()
 
-    assert services.signup.sign_up(demo, ADA, SOURCE) is None
+    again = services.signup.sign_up(demo, ADA, SOURCE)
+
+    assert isinstance(again, Emailed)
+    assert again.earlier  # what the page says: an email went there minutes ago, none now
 
     assert stored_sign_ups() == stored
     assert len(mailbox.sent) == 1
@@ -474,14 +463,14 @@ def test_a_sign_up_its_limits_refuse_stores_and_counts_nothing(
     services = build_services(settings, clock=clock, sender=mailbox)
     demo = services.programs.get("demo")
     assert demo is not None
-    assert services.signup.sign_up(demo, ADA, SOURCE) is None
+    assert isinstance(services.signup.sign_up(demo, ADA, SOURCE), Emailed)
     before = table_snapshot()
     mailbox.sent.clear()
     clock.advance(minutes=10)  # another email window: only the limit stands in the way
 
     refusal = services.signup.sign_up(demo, ADA, "203.0.113.9")
 
-    assert refusal is not None
+    assert isinstance(refusal, Refusal)
     assert refusal.limit.name == "signup-recipient-1h"
     assert refusal.retry_after == 50 * 60  # until the hour's window ends
     assert table_snapshot() == before  # neither the other counters nor the sign-up
@@ -500,6 +489,6 @@ def test_the_wait_named_covers_every_full_window(
 
     refusal = services.signup.sign_up(demo, ADA, SOURCE)
 
-    assert refusal is not None
+    assert isinstance(refusal, Refusal)
     assert refusal.limit.name == "signup-recipient-1d"  # the day's window ends last
     assert refusal.retry_after > 3600

@@ -1,0 +1,116 @@
+"""People still waiting: after a round, each confirmed person it left without a match hears
+why, what happens next and what they can do, once per change of their situation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from portal.domain.participants import Participant
+from portal.domain.program import Program
+from portal.domain.reasons import Reason
+from portal.domain.schedule import next_due
+from portal.domain.waiting import has_news, situation
+from portal.mail.catalog import Recipient
+from portal.persistence.matches import StoredMatch
+from portal.presenters.words import day
+from portal.services.rounds.common import RoundParts
+from portal.services.rounds.common import person_context as _person
+
+if TYPE_CHECKING:
+    from portal.domain.matching import MatchResult
+
+
+class WaitingNews(RoundParts):
+    """The waiting email, and when the next round is."""
+
+    def next_round(self, program: Program, after: datetime | None = None) -> datetime | None:
+        """When the program's next round is due after `after` (now); None if rounds are manual."""
+        moment = after or self.clock()
+        latest = self.rounds.latest(program.slug)
+        return next_due(
+            program.schedule.rounds,
+            program.timezone,
+            moment,
+            latest.created_at if latest else None,
+        )
+
+    def _waiting_news(
+        self,
+        result: MatchResult | None,
+        stored: Iterable[StoredMatch],
+        everyone: dict[str, Participant],
+    ) -> list[tuple[Participant, Reason]]:
+        """Who the round left waiting and has news for, with the reason to tell them.
+
+        Whoever the round stored a match, draft or suggestion for is not waiting.
+        """
+        if result is None:
+            return []
+        in_round = {email for m in stored for email in (m.mentor, m.mentee)}
+        news = []
+        for unmatched in result.unmatched:
+            person = everyone.get(unmatched.email)
+            if (
+                person is not None
+                and unmatched.email not in in_round
+                and has_news(person, unmatched.reason)
+            ):
+                news.append((person, unmatched.reason))
+        return news
+
+    def _tell_waiting(
+        self,
+        program: Program,
+        round_id: str,
+        due: datetime,
+        news: list[tuple[Participant, Reason]],
+    ) -> int:
+        """Write to each person with news (`_waiting_news`); returns the emails queued.
+
+        What each person was told is recorded whether or not an email could go (to an
+        unsubscribed address): their page says how long they have waited either way.
+        """
+        upcoming = next_due(program.schedule.rounds, program.timezone, due, due)
+        sent = 0
+        for person, reason in news:
+            since = person.waiting_since or due
+
+            def context(
+                person: Participant = person, reason: Reason = reason, since: datetime = since
+            ) -> dict[str, Any]:
+                # Made only for an email not queued before an interruption: no second link.
+                page_url = f"{self.base_url}/programs/{program.slug}"
+                if self.links is not None:
+                    page_url = self.links.me_url(program.slug, person.email)
+                today = due.date()
+                return {
+                    "program": program,
+                    "person": _person(person),
+                    "viewpoint": person.role.value,
+                    "reason": reason,
+                    "first_time": person.waiting_since is None,
+                    "since": day(since, person.timezone, today=today),
+                    "next_round": (
+                        day(upcoming, person.timezone, weekday=True, today=today)
+                        if upcoming
+                        else ""
+                    ),
+                    "page_url": page_url,
+                    "program_url": f"{self.base_url}/programs/{program.slug}",
+                    "organizers": ", ".join(program.organizers),
+                }
+
+            sent += self.mail.queue_once(
+                "waiting",
+                Recipient.PARTICIPANT,
+                to=person.mailbox,
+                key={"program": program.slug, "round": round_id, "person": person.participant_id},
+                context=context,
+                program=program.slug,
+            )
+            self.participants.note_waiting(
+                program.slug, person.participant_id, since=since, told=situation(reason)
+            )
+        return sent

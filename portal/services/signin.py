@@ -1,0 +1,108 @@
+"""Signing in again: a person types their address and is emailed a link to their own page.
+
+The answer is the same whatever the address (known, unknown, in several programs), and so is
+the work, as for sign-ups (portal.services.signup): the same reads at once (the address's
+sign-ups, its suppression), an email composed, one transaction that counts the request
+against the sign-up limits and stores what there is to store, and the email handed to the
+mail service. For an address with no page nothing is stored but the counts, and the email
+composed for it is thrown away.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from portal.catalog.programs import ProgramCatalog
+from portal.domain.addresses import address_digest
+from portal.domain.clock import Clock
+from portal.domain.participants import Status
+from portal.mail.catalog import EMAILS, Recipient
+from portal.persistence.conditional import Put
+from portal.persistence.outbox import queued_record
+from portal.persistence.participants import ParticipantRepository
+from portal.persistence.tables import OutboxRecord, TokenRecord
+from portal.services.limits import Limits, Refusal
+from portal.services.magic_links import MagicLinks, Purpose
+from portal.services.mail import MailService
+from portal.services.parallel import together
+
+SIGN_IN = EMAILS["sign_in"]
+# Who has a page to come back to: everyone whose sign-up was confirmed, also after leaving
+# (their page offers their data and its erasure). A pending sign-up has its confirmation.
+WITHOUT_PAGE = (Status.PENDING,)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One of the person's pages, as the email lists it."""
+
+    title: str
+    url: str
+
+
+class SignInService:
+    def __init__(
+        self,
+        participants: ParticipantRepository,
+        programs: ProgramCatalog,
+        links: MagicLinks,
+        mail: MailService,
+        limits: Limits,
+        clock: Clock,
+    ) -> None:
+        self.participants = participants
+        self.programs = programs
+        self.links = links
+        self.mail = mail
+        self.limits = limits
+        self.clock = clock
+
+    def request(self, email: str, mailbox: str, source: str) -> Refusal | None:
+        """Email `mailbox` a link to each of its pages, if `email` (the comparison form) has any.
+
+        Counted against the sign-up limits per source and per recipient, in the transaction
+        that stores the links and the email: past a limit nothing is stored or counted, and
+        the Refusal is returned.
+        """
+        people, suppressed, key = together(
+            lambda: self.participants.everywhere(email, as_if_known=True),
+            lambda: self.mail.suppression(mailbox),
+            lambda: SIGN_IN.key_for(address=address_digest(email), request=uuid.uuid4().hex),
+        )
+        mine = [
+            (program, person)
+            for person in people
+            if person.status not in WITHOUT_PAGE
+            and (program := self.programs.get(person.program)) is not None
+        ]
+        links = [self.links.prepare(Purpose.ME, program.slug, email) for program, _ in mine]
+        # Composed whatever the address, so that an unknown one takes as long; stored and
+        # sent only for an address with pages.
+        item = self.mail.compose(
+            key,
+            to=mailbox,
+            template=SIGN_IN.template,
+            recipient=Recipient.APPLICANT,
+            context={
+                "name": mine[0][1].name if mine else "",
+                "pages": [
+                    PageLink(program.title, self.links.page_url_of(token))
+                    for (program, _), (token, _) in zip(mine, links, strict=True)
+                ],
+                "expires_days": self.links.lifetime(Purpose.ME).days,
+            },
+            program=mine[0][0].slug if len(mine) == 1 else None,
+            suppressed=suppressed,
+        )
+        writes: list[Put] = []
+        if item is not None and mine:
+            new = TokenRecord.token_hash.does_not_exist()
+            writes = [Put(link.record(), new) for _, link in links]
+            queued = queued_record(item, self.clock())
+            writes.append(Put(queued, OutboxRecord.key.does_not_exist()))
+        refusal = self.limits.admit_signup(source, email, writes)
+        if refusal is not None:
+            return refusal
+        self.mail.dispatch(key)  # for an address with no page, a key with nothing under it
+        return None
