@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.choose.routes import bp as choose_bp
+    from portal.web.group.routes import bp as group_bp
     from portal.web.me.routes import bp as me_bp
     from portal.web.organize.routes import bp as organize_bp
     from portal.web.pages.routes import bp as pages_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(organize_bp)
     app.register_blueprint(choose_bp)
     app.register_blueprint(me_bp)
+    app.register_blueprint(group_bp)
     app.register_blueprint(rate_bp)
     app.register_blueprint(signin_bp)
     app.register_blueprint(signout_bp)

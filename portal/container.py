@@ -33,6 +33,8 @@ from portal.persistence.tokens import TokenRepository
 from portal.services.checkins import CheckinService
 from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
+from portal.services.group_reminders import GroupReminders
+from portal.services.groups import GroupService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
@@ -75,6 +77,7 @@ class Services:
     feedback: SesFeedback
     exports: ExportService
     erasure: ErasureService
+    groups: GroupService
     retention: RetentionService
 
 
@@ -174,6 +177,9 @@ def build_services(
         clock=clock,
         base_url=settings.base_url,
     )
+    groups = GroupService(
+        participants=participants, matches=matches, checkins=checkin_repository, clock=clock
+    )
     per_source, per_recipient = signup_limits(
         settings.signups_per_source, settings.signups_per_address
     )
@@ -215,6 +221,7 @@ def build_services(
             checkins=checkin_repository,
             links=checkins,
             mail=mail,
+            groups=GroupReminders(groups=groups, links=links, mail=mail),
         ),
         summaries=SummaryService(
             programs=programs,
@@ -238,6 +245,7 @@ def build_services(
             clock=clock,
         ),
         erasure=erasure,
+        groups=groups,
         retention=RetentionService(
             programs=programs,
             participants=participants,

@@ -89,6 +89,9 @@ class Match:
     # The people's participant ids, which the stored keys use (the emails above are attributes).
     mentor_id: str = ""
     mentee_id: str = ""
+    # In a group program, the id of the mentor's group this match belongs to (portal.domain
+    # .groups); "" for pairs, and for a group match until its group is introduced.
+    group_id: str = ""
 
     def person_id(self, email: str) -> str:
         """The participant id of this person in the pair."""

@@ -31,6 +31,11 @@ CATEGORIES: tuple[Category, ...] = (
         "The check-ins and survey answers you wrote: whether you met, when, for how long, "
         "the topics, and how it went.",
     ),
+    Category(
+        "groups",
+        "In a group program, the groups you were in: when you joined, the other members' "
+        "names (nothing else about them), and the group check-ins you logged.",
+    ),
     Category("ratings", "The quick ratings you gave your matches from an email."),
     Category("goals", "The goals you and your match set, and their progress."),
     Category(

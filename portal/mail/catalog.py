@@ -77,12 +77,18 @@ EMAILS: dict[str, Email] = {
         # Left without a match by a round: once per round, and only when it is news to them.
         _email("waiting", {PT}, "waiting:{program}:{round}:{person}"),
         _email("match_summary", {ORG}, "summary:{program}:{round}:{organizer}"),
+        # Group programs: {group} is the group's id, {members} a fingerprint of who is in it,
+        # so that a group that grows introduces itself again, once.
+        _email("group_introduction", {PT}, "group:{program}:{group}:{members}:{person}"),
         # A match's life: {step} is the reminder ladder's step and stretch, or the survey's.
         _email("checkin_reminder", {PT}, "nudge:{program}:{match}:{step}:{person}"),
         _email("second_nudge", {PT}, "nudge:{program}:{match}:{step}:{person}"),
         _email("rematch_offer", {PT}, "nudge:{program}:{match}:{step}:{person}"),
         _email("survey", {PT}, "nudge:{program}:{match}:{step}:{person}"),
         _email("stalled_pair", {ORG}, "nudge:{program}:{match}:{step}:{organizer}"),
+        # A group's reminders: {match} is the group's id, one email per member per step.
+        _email("group_reminder", {PT}, "nudge:{program}:{match}:{step}:{person}"),
+        _email("stalled_group", {ORG}, "nudge:{program}:{match}:{step}:{organizer}"),
         _email("match_ended", {PT}, "ended:{program}:{match}:{person}"),
         # Organizers' reports
         _email("progress_summary", {ORG}, "progress:{program}:{occurrence}:{organizer}"),

@@ -95,6 +95,20 @@ class ErasureStore:
                 self._update(checkin, [CheckinRecord.details.set(details)])
         return checkins, goals
 
+    def erase_from_group(
+        self, group_id: str, email: str, participant_id: str, *, apply: bool = True
+    ) -> int:
+        """Delete the group check-ins the person logged (a group's check-ins are keyed by its
+        id, which holds no one's id: the others' stay where they are); how many."""
+        suffix = f"#{participant_id}"
+        found = 0
+        for checkin in CheckinRecord.query(group_id, consistent_read=True):
+            if checkin.checkin_id.endswith(suffix) or checkin.author_email == email:
+                found += 1
+                if apply:
+                    self._delete(checkin)
+        return found
+
     def anonymise_match(self, match: Match, email: str) -> bool:
         """Put the constant in place of the person's address in the match; False if done."""
         actions: list[Action] = []

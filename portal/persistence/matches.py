@@ -90,6 +90,7 @@ def _match(record: MatchRecord) -> Match:
         ended_at=record.ended_at,
         end_reason=record.end_reason or "",
         ended_by=record.ended_by or "",
+        group_id=record.group_id or "",
     )
 
 
@@ -329,6 +330,15 @@ class MatchRepository:
             MatchRecord(program, match_id),
             [attribute.set(now), MatchRecord.updated_at.set(now)],
             (MatchRecord.status == MatchState.ACTIVE.value) & attribute.does_not_exist(),
+        )
+
+    def join_group(self, program: str, match_id: str, group_id: str, now: datetime) -> bool:
+        """Give an active match without a group its group's id; False if it has one already
+        (the id never changes once given) or is no longer active."""
+        return update_if(
+            MatchRecord(program, match_id),
+            [MatchRecord.group_id.set(group_id), MatchRecord.updated_at.set(now)],
+            (MatchRecord.status == MatchState.ACTIVE.value) & MatchRecord.group_id.does_not_exist(),
         )
 
     def end(

@@ -150,6 +150,8 @@ class MatchRecord(Model):
     ended_at = UTCDateTimeAttribute(null=True)
     end_reason = UnicodeAttribute(null=True)  # left | paused | rematch | closed | completed
     ended_by = UnicodeAttribute(null=True)  # the email of the person who ended it
+    # Group programs: the group this match belongs to; its check-ins are keyed by it.
+    group_id = UnicodeAttribute(null=True)
 
     by_mentor = MatchByMentorIndex()
     by_mentee = MatchByMenteeIndex()

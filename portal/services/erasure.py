@@ -9,7 +9,9 @@ next run:
 2. their draft pairs and suggestions (not matches yet) are deleted; in each of their
    matches, their check-ins and goals are deleted, their goals are taken out of the partner's
    check-ins, their address in the match becomes a constant, and the match (with the
-   partner's own check-ins, notes and goals) moves to a key without their id;
+   partner's own check-ins, notes and goals) moves to a key without their id; in a group
+   program, the group check-ins they logged are deleted (the group's id holds no one's id,
+   so the others' stay where they are, and the match keeps the id when it moves);
 3. the emails queued or sent to them, the links sent to them and the log of their exports
    are deleted;
 4. their participant records are deleted, then their sessions (until then a person whose
@@ -80,8 +82,9 @@ class ErasureService:
         if not sign_ups:
             raise NobodyToErase("The portal holds no sign-up for that address.")
         done = Erasure(programs=[s.program for s in sign_ups])
+        groups: set[str] = set()  # a mentor's matches share one group: visited once
         for sign_up in sign_ups:
-            self._matches(done, email, sign_up, apply=apply)
+            self._matches(done, email, sign_up, apply=apply, groups=groups)
         self._rest(done, email, apply=apply)
         for sign_up in sign_ups:
             if self.store.participant_exists(sign_up):
@@ -98,7 +101,9 @@ class ErasureService:
                 self.store.delete_address(email, sign_up)
         return done
 
-    def _matches(self, done: Erasure, email: str, sign_up: SignUp, *, apply: bool) -> None:
+    def _matches(
+        self, done: Erasure, email: str, sign_up: SignUp, *, apply: bool, groups: set[str]
+    ) -> None:
         for match in self.store.matches_of(sign_up):
             if match.status in (MatchState.PROPOSED, MatchState.SUGGESTED):
                 # Not a match yet: nobody's history, and an organizer must not publish it.
@@ -118,6 +123,11 @@ class ErasureService:
             )
             done.counts["checkins"] += checkins
             done.counts["goals"] += goals
+            if match.group_id and match.group_id not in groups:
+                groups.add(match.group_id)
+                done.counts["checkins"] += self.store.erase_from_group(
+                    match.group_id, email, sign_up.participant_id, apply=apply
+                )
             if apply:
                 # As stored now: ending it named them as the one who ended it.
                 current = self.store.match(sign_up.program, match.match_id)

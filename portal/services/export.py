@@ -7,8 +7,8 @@ portal.domain.personal_data, the same list the privacy notice shows. Nothing her
 table: sign-ups are found by the address's digest in `addresses`, matches by the people's
 indexes, check-ins and goals by match, emails by the outbox's by-recipient index.
 
-The shape (`format` "mentor-portal-export", `version` 1) is documented in README.md ("Your
-data"); a change to it is a new version.
+The shape (`format` "mentor-portal-export", `version` 2: version 1 had no `groups`) is
+documented in README.md ("Your data"); a change to it is a new version.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from portal.persistence.participants import ParticipantRepository
 from portal.persistence.suppressions import SuppressionRepository
 
 FORMAT = "mentor-portal-export"
-VERSION = 1
+VERSION = 2  # 2: the `groups` section
 WEB = "web"
 CLI = "cli"
 BY_THE_PERSON = "the person"
@@ -112,13 +112,16 @@ class ExportService:
             "sign_ups": [self._sign_up(person) for person in people],
             "matches": [],
             "checkins": [],
+            "groups": [],
             "ratings": [],
             "goals": [],
             "private_notes": [],
         }
         for person in people:
-            for match in self.matches.for_person(person.program, person.email):
+            mine = self.matches.for_person(person.program, person.email)
+            for match in mine:
                 self._add_match(sections, person, match)
+            self._add_groups(sections, person, mine)
         sections["emails"] = [
             {
                 "subject": mail.subject,
@@ -270,3 +273,44 @@ class ExportService:
         )
         if checkin.note:
             sections["private_notes"].append({**written, "note": checkin.note})
+
+    def _add_groups(self, sections: dict[str, Any], person: Participant, mine: list[Match]) -> None:
+        """The groups the person was in (group programs): the other members' names only, and
+        the group check-ins the person logged."""
+        me = person.email
+        for group_id in dict.fromkeys(m.group_id for m in mine if m.group_id):
+            own = [m for m in mine if m.group_id == group_id]
+            mentor_id = own[0].mentor_id
+            # Everyone whose match carries the group's id: the mentor's matches hold them all.
+            members = [
+                m for m in self.matches.for_person_id(person.program, mentor_id)
+                if m.group_id == group_id and m.mentor_id == mentor_id
+            ]  # fmt: skip
+            others = {m.mentor_id: m.mentor for m in members} | {
+                m.mentee_id: m.mentee for m in members
+            }
+            others.pop(person.participant_id, None)
+            names = []
+            for participant_id in others:
+                partner = self.participants.get_in(person.program, participant_id)
+                names.append(partner.name if partner is not None else FORMER)
+            written = [c for c in self.checkins.for_match(group_id) if c.author == me]
+            sections["groups"].append(
+                {
+                    "program": person.program,
+                    "group": match_ref(group_id),
+                    "your_role": person.role.value,
+                    "joined_at": _moment(min(m.created_at for m in own)),
+                    "member_names": sorted(names),
+                    "checkins": [
+                        {
+                            "written_at": _moment(c.created_at),
+                            "met": c.met,
+                            "date": _moment(c.day),
+                            "minutes": c.minutes,
+                            "topics": list(c.topics),
+                        }
+                        for c in written
+                    ],
+                }
+            )

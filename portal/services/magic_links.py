@@ -57,6 +57,10 @@ def purpose_of(purpose: str) -> Purpose:
     return Purpose(purpose.partition(":")[0])
 
 
+# The scope of a /me link that opens the person's group page rather than their own page.
+GROUP_PAGE = "group"
+
+
 class LinkProblem(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
@@ -106,6 +110,11 @@ class MagicLinks:
     def me_url(self, program: str, email: str) -> str:
         """A new link to the participant's own page."""
         return f"{self.base_url}/me/{self.issue(Purpose.ME, program, email)}"
+
+    def group_url(self, program: str, email: str) -> str:
+        """A new link that signs the participant in and opens their group's page (a /me link
+        whose scope says where it leads)."""
+        return f"{self.base_url}/me/{self.issue(Purpose.ME, program, email, scope=GROUP_PAGE)}"
 
     def organize_url(self, program: str, organizer: str) -> str:
         """A new link that signs an organizer in to review the program's draft pairs."""

@@ -19,6 +19,7 @@ from typing import Any
 from portal.catalog.programs import ProgramCatalog
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.checkins import Checkin, match_ref
+from portal.domain.groups import is_group_program
 from portal.domain.nudges import (
     LadderStep,
     Step,
@@ -38,6 +39,7 @@ from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
 from portal.services.checkins import RATING_LABELS, CheckinService
 from portal.services.failures import log_failure
+from portal.services.group_reminders import GroupReminders
 from portal.services.mail import MailService
 from portal.services.rounds.common import person_context
 
@@ -80,7 +82,9 @@ class ReminderService:
         checkins: CheckinRepository,
         links: CheckinService,
         mail: MailService,
+        groups: GroupReminders | None = None,
     ) -> None:
+        self.groups = groups  # the ladder of group programs, counted per group
         self.programs = programs
         self.tracks = tracks
         self.participants = participants
@@ -109,14 +113,19 @@ class ReminderService:
         people = {p.email: p for p in self.participants.for_program(program.slug)}
         queued: Counter[str] = Counter()
         failed = completed = 0
+        # In a group program the ladder runs per group (below); surveys stay per pair.
+        grouped = is_group_program(program) and self.groups is not None
+        pair_checkins: dict[str, list[Checkin]] = {}
         for match in matches:
             pair = (people.get(match.mentor), people.get(match.mentee))
             if pair[0] is None or pair[1] is None:
                 log.warning("a match of %s names someone who is not signed up", program.slug)
                 continue
             try:
-                checkins = self.checkins.for_match(match.match_id)
-                sent = self._remind_pair(program, match, (pair[0], pair[1]), checkins, now)
+                checkins = pair_checkins[match.match_id] = self.checkins.for_match(match.match_id)
+                sent = self._remind_pair(
+                    program, match, (pair[0], pair[1]), checkins, now, ladder=not grouped
+                )
                 queued.update(sent)
                 # Only once its closing survey is queued: a pair whose emails failed stays
                 # active, and the next run tries again. A second run finds it completed.
@@ -124,10 +133,14 @@ class ReminderService:
                     program, match.match_id, now=now
                 ):
                     completed += 1
+                    pair_checkins.pop(match.match_id, None)  # no longer in its group
             except Exception:
                 # One pair's problem must not hold back every pair after it, every day.
                 log_failure(log, "reminders of a pair of %s failed", program.slug)
                 failed += 1
+        if grouped and self.groups is not None:
+            ongoing = [m for m in matches if m.match_id in pair_checkins]
+            queued.update(self.groups.remind(program, ongoing, people, pair_checkins, now))
         log.info(
             "reminders of %s: %s, %d completed",
             program.slug,
@@ -151,6 +164,8 @@ class ReminderService:
         pair: tuple[Participant, Participant],
         checkins: list[Checkin],
         now: datetime,
+        *,
+        ladder: bool = True,
     ) -> list[str]:
         sent: list[str] = []
         # Paused and departed people get nothing (their matches end when they pause or leave),
@@ -173,6 +188,8 @@ class ReminderService:
                 surveyed.add(person.email)
             if self._send_survey(program, match, person, pair, survey, now):
                 sent.append(SURVEY_TEMPLATE)
+        if not ladder:
+            return sent  # a group's match: its group's ladder reminds the group as one
         step = ladder_step_due(
             program.schedule,
             cycle_weeks=program.cycle_weeks,

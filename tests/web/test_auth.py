@@ -65,6 +65,7 @@ def sign_out_forms(html: str) -> int:
                 "me.profile",
                 "me.export",
                 "me.erase",
+                "group.page",
             },
         ),
         (ORGANIZER_PAGES, {"organize.review", "organize.adjust", "organize.approve"}),

@@ -12,12 +12,12 @@ from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch
 from portal.services.magic_links import MagicLinks
 from portal.services.rounds.common import person_context as _person
-from portal.services.rounds.introductions import Introductions
+from portal.services.rounds.groups import GroupIntroductions
 
 SUGGESTIONS = 3
 
 
-class MenteeChoice(Introductions):
+class MenteeChoice(GroupIntroductions):
     """Suggestions for programs whose mentees choose, and the choice itself."""
 
     def _suggest(
@@ -138,5 +138,5 @@ class MenteeChoice(Introductions):
                 for m in self.matches.for_round(program.slug, round_id)
                 if (m.mentor, m.mentee) == (mentor, mentee)
             )
-            self._introduce(program, round_id, everyone[mentor], everyone[mentee], pair)
+            self._introduce_all(program, round_id, [pair], everyone)
         return outcome

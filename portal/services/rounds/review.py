@@ -8,7 +8,7 @@ from portal.domain.program import Program
 from portal.persistence.matches import ACTIVATED, StoredMatch, StoredRound
 from portal.presenters.reasons import veto_text
 from portal.services.rounds.common import RoundOutcome, is_round_id
-from portal.services.rounds.introductions import Introductions
+from portal.services.rounds.groups import GroupIntroductions
 
 
 class AdjustmentError(Exception):
@@ -19,7 +19,7 @@ class UnknownRoundError(Exception):
     """No round of the program by that name is waiting for an organizer's approval."""
 
 
-class OrganizerReview(Introductions):
+class OrganizerReview(GroupIntroductions):
     """A round's drafts, waiting for an organizer: see them, move a mentee, publish them."""
 
     def drafts(self, program: Program) -> tuple[str, list[StoredMatch]] | None:
@@ -138,12 +138,8 @@ class OrganizerReview(Introductions):
                 self.matches.remove_proposed(
                     program.slug, round_id, mentor=pair.mentor, mentee=pair.mentee
                 )
-        emails = 0
         active = [m for m in self.matches.for_round(program.slug, round_id) if m.status == "active"]
-        for pair in active:
-            emails += self._introduce(
-                program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
-            )
+        emails = self._introduce_all(program, round_id, active, everyone)
         self.rounds.finish(
             program.slug,
             round_id,

@@ -141,10 +141,7 @@ class RoundRun(MenteeChoice, WaitingNews):
         if program.approval is Approval.MENTEE_CHOICE:
             emails += self._send_suggestions(program, round_id, stored, everyone)
         if published:
-            for pair in stored:
-                emails += self._introduce(
-                    program, round_id, everyone[pair.mentor], everyone[pair.mentee], pair
-                )
+            emails += self._introduce_all(program, round_id, stored, everyone)
         due = due_time(round_id) or now
         emails += self._tell_waiting(program, round_id, due, news)
         pairs = [m for m in stored if m.status != "suggested"]  # suggestions are not pairs yet

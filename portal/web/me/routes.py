@@ -23,7 +23,7 @@ from portal.domain.program import Program
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.erasure import NobodyToErase
 from portal.services.export import BY_THE_PERSON, WEB, UnknownPerson
-from portal.services.magic_links import LinkGrant
+from portal.services.magic_links import GROUP_PAGE, LinkGrant
 from portal.services.participation import ParticipationError, StoredMatch
 from portal.services.rounds import ME
 from portal.web import links, services
@@ -96,7 +96,13 @@ def _checkin_form_of(grant: LinkGrant) -> str:
     return target + (f"?survey={quote(survey)}" if survey else "")
 
 
-PAGE_LINK = links.SignInLink(ME, PARTICIPANT, SESSION_SECONDS, "me.page")
+def _page_of(grant: LinkGrant) -> str:
+    # A /me link of a group email opens the group's page (portal.web.group).
+    endpoint = "group.page" if grant.scope == GROUP_PAGE else "me.page"
+    return url_for(endpoint, slug=grant.program)
+
+
+PAGE_LINK = links.SignInLink(ME, PARTICIPANT, SESSION_SECONDS, "me.page", _page_of)
 CHECKIN_LINK = links.SignInLink(CHECKIN, PARTICIPANT, SESSION_SECONDS, "me.page", _checkin_form_of)
 
 

@@ -436,10 +436,12 @@ def test_one_pair_that_fails_does_not_hold_back_the_others(
     pair(services, "Sam", "Sol", START)
     original = ReminderService._remind_pair
 
-    def flaky(self: ReminderService, program: Program, match: Any, *args: Any) -> list[str]:
+    def flaky(
+        self: ReminderService, program: Program, match: Any, *args: Any, **kwargs: Any
+    ) -> list[str]:
         if match.match_id == broken.match_id:
             raise RuntimeError("bad data")
-        return original(self, program, match, *args)
+        return original(self, program, match, *args, **kwargs)
 
     monkeypatch.setattr(ReminderService, "_remind_pair", flaky)
     clock.now = run_at(14)

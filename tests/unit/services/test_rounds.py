@@ -79,6 +79,25 @@ def introductions(sent: list[tuple[str, EmailMessage]]) -> list[tuple[str, Email
     return [(r, m) for r, m in sent if str(m["Subject"]).startswith("Meet ")]
 
 
+def assert_groups_introduced_once(
+    sent: list[tuple[str, EmailMessage]],
+    people: dict[str, Participant],
+    matches: list[StoredMatch],
+) -> None:
+    """A group program: each member got one email naming everyone in their group; no others."""
+    groups: dict[str, set[str]] = {}
+    for m in matches:
+        groups.setdefault(m.mentor, {m.mentor}).add(m.mentee)
+    got = [(to, message) for to, message in sent if " group in " in str(message["Subject"])]
+    assert sorted(to for to, _ in got) == sorted(email for g in groups.values() for email in g)
+    pairs = [m for _, m in introductions(sent) if " group in " not in str(m["Subject"])]
+    assert not pairs  # no pair's "Meet <name>" email
+    for members in groups.values():
+        for to, message in got:
+            if to in members:
+                assert all(people[email].name in plain(message) for email in members)
+
+
 def assert_introduced_once(
     sent: list[tuple[str, EmailMessage]],
     people: dict[str, Participant],
@@ -185,7 +204,7 @@ def test_a_mentor_never_takes_more_mentees_than_their_capacity(
 
     services.mail.drain(per_second=1000)
     everyone = {p.email: p for p in people}
-    assert_introduced_once(mailbox.sent, everyone, active(services, program.slug))
+    assert_groups_introduced_once(mailbox.sent, everyone, active(services, program.slug))
     assert len(summaries(mailbox.sent, "leaders@example.org")) == 1
 
 

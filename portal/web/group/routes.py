@@ -1,0 +1,64 @@
+"""A group's page, in group programs: who is in the group, and the group's check-ins.
+
+Any member sees every member (what a match sees of them) and the group check-ins logged
+since they joined, and logs one with the form on the page. The page is the participant's,
+guarded like their own page (`participant_required`: a session opened by an emailed link);
+someone signed in but in no group gets a page that says so and where to go instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portal.domain.program import Program
+from portal.services.groups import GroupCheckinAnswers, GroupError
+from portal.web import services
+from portal.web.auth import current_participant, current_program, participant_required
+from portal.web.me.forms import CheckinForm, build_checkin_form
+
+bp = Blueprint("group", __name__)
+
+
+def build_group_checkin_form(program: Program, today: date) -> CheckinForm:
+    """The check-in form without what belongs to one pair: no rating, no private note, no
+    goals (a pair's goals stay on the pair's own form)."""
+    form = build_checkin_form(program, [], asks_fit=False, today=today)
+    del form.satisfaction, form.note
+    form.met.label.text = "Did the group meet since the last check-in?"
+    form.day.description = "The date of the group's latest session."
+    return form
+
+
+@bp.route("/me/programs/<slug>/group", methods=["GET", "POST"])
+@participant_required
+def page(slug: str) -> str | Response | tuple[str, int]:
+    program, person = current_program(), current_participant()
+    portal = services()
+    view = portal.groups.view(program, person.email)
+    if view is None:
+        return render_template("group/not_member.html", program=program, person=person), 403
+    form = build_group_checkin_form(program, portal.clock().date())
+    if request.method == "GET":
+        form.day.data = portal.clock().date().isoformat()
+    elif form.validate_on_submit():
+        answers = GroupCheckinAnswers(
+            met=form.met.data == "yes",
+            day=form.meeting_day,
+            minutes=form.meeting_minutes,
+            topics=tuple(form.topics.data or ()),
+        )
+        try:
+            portal.groups.log(program, person.email, answers)
+        except GroupError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Thank you: the group's check-in is saved, and everyone in it sees it.", "notice")
+            return redirect(url_for("group.page", slug=program.slug) + "#checkins")
+    status = 422 if form.is_submitted() and form.errors else 200
+    return (
+        render_template("group/page.html", program=program, person=person, view=view, form=form),
+        status,
+    )
