@@ -59,6 +59,11 @@ def every_email(services: Services, clock: FakeClock, mailbox: MemorySender) -> 
     assert services.rounds.run(demo, "2026-03-02T0900Z", trigger="cli").status == "done"
     seed_demo_people(services, leaders, clock(), mentors=1, mentees=3)
     assert services.rounds.run(leaders, "2026-03-02T0900Z", trigger="cli").status == "done"
+    # Each mentee of the group program takes their first suggestion: the group is introduced.
+    for mentee in services.participants.for_program("leaders-group"):
+        offered = services.rounds.suggestions_for(leaders, "2026-03-02T0900Z", mentee.email)
+        if offered:
+            services.rounds.choose(leaders, "2026-03-02T0900Z", mentee.email, offered[0].mentor)
 
     # Nobody checks in: the ladder, the surveys, the closing survey and weekly summaries.
     for _ in range(CYCLE_DAYS):
