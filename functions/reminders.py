@@ -1,4 +1,8 @@
-"""Scheduled daily: check-in reminders, nudges, organizer alerts, re-match offers, surveys."""
+"""Scheduled hourly: check-in reminders, nudges, organizer alerts, re-match offers, surveys.
+
+Each goes out in its reader's morning, 07:00 to 08:59 in their time zone (the organizers':
+the program's), so a run sends to those whose morning it is.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
 
 
 def run(event: dict[str, Any]) -> dict[str, Any]:
-    outcomes = services().reminders.remind(event_time(event))
+    outcomes = services().reminders.remind(event_time(event), mornings_only=True)
     failed = [outcome.program for outcome in outcomes if outcome.status == "failed"]
     if failed:
         # Every program had its turn; the failure now counts as the function's error. A retry

@@ -11,19 +11,29 @@ from portal.cli.common import at_moment, at_option, command_settings, send_hint,
 
 @click.command("remind")
 @at_option
-def remind_command(moment: datetime | None) -> None:
+@click.option(
+    "--mornings",
+    "mornings_only",
+    is_flag=True,
+    help="Only what the hourly scheduled run queues at this time: for people for whom it "
+    "is 07:00 to 08:59 where they are, and for organizers in the program's morning.",
+)
+def remind_command(moment: datetime | None, mornings_only: bool) -> None:
     """Queue the check-in reminders, nudges, alerts, re-match offers and surveys due now.
 
-    Each step goes once per pair and quiet spell, however often this runs. Emails are
-    queued, not sent: `portal send-mail` sends them. Matches through their cycle are marked
-    completed (after their closing survey), which frees both people's places.
+    Everything due, whatever the hour where each person is (the scheduled run, hourly,
+    writes to each in their morning: --mornings does as it does). Each step goes once per
+    pair and quiet spell, however often this runs. Emails are queued, not sent:
+    `portal send-mail` sends them. Matches through their cycle are marked completed (after
+    both closing surveys), which frees both people's places.
     """
     settings = at_moment(command_settings(), moment)
     with store(settings) as ready:
         services = services_for(ready)
         now = services.clock()
-        outcomes = services.reminders.remind(now)
-    click.echo(f"Reminders at {now.strftime('%Y-%m-%d %H:%M')} UTC:")
+        outcomes = services.reminders.remind(now, mornings_only=mornings_only)
+    mornings = " (only to those whose morning it is)" if mornings_only else ""
+    click.echo(f"Reminders at {now.strftime('%Y-%m-%d %H:%M')} UTC{mornings}:")
     for outcome in outcomes:
         done = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in outcome.queued.items())
         click.echo(

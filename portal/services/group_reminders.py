@@ -12,6 +12,7 @@ completing a match at the end of its cycle (portal.services.reminders).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -69,12 +70,14 @@ class GroupReminders:
         people: dict[str, Participant],
         pair_checkins: dict[str, list[Checkin]],
         now: datetime,
+        awake: Callable[[str], bool] = lambda _timezone: True,
     ) -> list[str]:
-        """Each group's due step, once per member; the names of the emails queued."""
+        """Each group's due step, once per member, each in their morning when `awake` says
+        so (the organizers' alert in the program's); the names of the emails queued."""
         sent: list[str] = []
         for group in groups_of(matches):
             try:
-                sent.extend(self._remind_group(program, group, people, pair_checkins, now))
+                sent.extend(self._remind_group(program, group, people, pair_checkins, now, awake))
             except Exception:
                 # One group's problem must not hold back every group after it, every day.
                 log_failure(log, "reminders of a group of %s failed", program.slug)
@@ -87,6 +90,7 @@ class GroupReminders:
         people: dict[str, Participant],
         pair_checkins: dict[str, list[Checkin]],
         now: datetime,
+        awake: Callable[[str], bool],
     ) -> list[str]:
         members = [people[email] for email in group.members if email in people]
         if len(members) != len(group.members):
@@ -104,9 +108,13 @@ class GroupReminders:
         if step is None:
             return []
         if step.step is Step.ALERT:
+            if not awake(program.timezone):
+                return []  # the organizers' morning: the program's
             return self._alert(program, group, members, step, now)
         sent = []
         for person in members:
+            if not awake(person.timezone):
+                continue  # their morning comes in another hour's run
             if person.status is not Status.CONFIRMED or not self.mailable(person.email):
                 continue
             if self._surveyed_today(program, group, person, pair_checkins, now):

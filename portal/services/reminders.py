@@ -1,10 +1,12 @@
-"""The daily reminder run: the inactivity ladder and the surveys, for every active match.
+"""The reminder run: the inactivity ladder and the surveys, for every active match.
 
 What is due comes from the domain (`portal.domain.nudges`) with a key per step and stretch;
 the outbox queues a key once, so a repeated or overlapping run sends nothing twice. Links
 (which issue tokens) are made only for an email that is actually going to be queued.
-A match through its cycle is then marked completed, after its closing survey was queued,
-which frees both people's places for the next round.
+The scheduled run is hourly and writes to each person in their own morning, to the
+organizers in the program's (`portal.domain.mornings`); `portal remind` sends all that is due.
+A match through its cycle is then marked completed, once both people's closing surveys were
+queued, which frees both people's places for the next round.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from portal.catalog.programs import ProgramCatalog
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.checkins import Checkin, match_ref
 from portal.domain.groups import is_group_program
+from portal.domain.mornings import in_morning
 from portal.domain.nudges import (
     LadderStep,
     Step,
@@ -93,12 +96,13 @@ class ReminderService:
         self.links = links
         self.mail = mail
 
-    def remind(self, now: datetime) -> list[ReminderOutcome]:
-        """Every program's due reminders, nudges, alerts, offers and surveys (the daily run)."""
+    def remind(self, now: datetime, *, mornings_only: bool = False) -> list[ReminderOutcome]:
+        """Every program's due reminders, nudges, alerts, offers and surveys; `mornings_only`
+        (the hourly run): only to those for whom it is 07:00 to 08:59 now."""
         outcomes = []
         for program in self.programs:
             try:
-                outcomes.append(self.remind_program(program, now))
+                outcomes.append(self.remind_program(program, now, mornings_only=mornings_only))
             except Exception:
                 # One program's failure must not stop the others; the next run repeats
                 # nothing that was queued, and queues what this one did not.
@@ -106,10 +110,17 @@ class ReminderService:
                 outcomes.append(ReminderOutcome(program.slug, 0, status="failed"))
         return outcomes
 
-    def remind_program(self, program: Program, now: datetime) -> ReminderOutcome:
+    def remind_program(
+        self, program: Program, now: datetime, *, mornings_only: bool = False
+    ) -> ReminderOutcome:
         matches = self.matches.active(program.slug)
         if not matches:
             return ReminderOutcome(program.slug, 0)
+
+        def awake(timezone: str) -> bool:
+            """Whether mail goes now to someone in `timezone` (a person, or the organizers)."""
+            return not mornings_only or in_morning(now, timezone, fallback=program.timezone)
+
         people = {p.email: p for p in self.participants.for_program(program.slug)}
         queued: Counter[str] = Counter()
         failed = completed = 0
@@ -121,16 +132,24 @@ class ReminderService:
             if pair[0] is None or pair[1] is None:
                 log.warning("a match of %s names someone who is not signed up", program.slug)
                 continue
+            nobody_awake = not (
+                awake(program.timezone) or awake(pair[0].timezone) or awake(pair[1].timezone)
+            )
+            if nobody_awake and not grouped:  # a group's ladder counts every pair's check-ins
+                continue  # nobody's morning: nothing to read (most hours, for most pairs)
             try:
                 checkins = pair_checkins[match.match_id] = self.checkins.for_match(match.match_id)
                 sent = self._remind_pair(
-                    program, match, (pair[0], pair[1]), checkins, now, ladder=not grouped
+                    program, match, (pair[0], pair[1]), checkins, now, awake, ladder=not grouped
                 )
                 queued.update(sent)
-                # Only once its closing survey is queued: a pair whose emails failed stays
-                # active, and the next run tries again. A second run finds it completed.
-                if match.cycle_over(program, now) and self.matches.complete(
-                    program, match.match_id, now=now
+                # Only once both closing surveys are queued (each in its reader's morning): a
+                # pair whose emails failed stays active, and the next run tries again. A second
+                # run finds it completed.
+                if (
+                    match.cycle_over(program, now)
+                    and self._surveyed_at_close(program, match, (pair[0], pair[1]), checkins, now)
+                    and self.matches.complete(program, match.match_id, now=now)
                 ):
                     completed += 1
                     pair_checkins.pop(match.match_id, None)  # no longer in its group
@@ -140,7 +159,7 @@ class ReminderService:
                 failed += 1
         if grouped and self.groups is not None:
             ongoing = [m for m in matches if m.match_id in pair_checkins]
-            queued.update(self.groups.remind(program, ongoing, people, pair_checkins, now))
+            queued.update(self.groups.remind(program, ongoing, people, pair_checkins, now, awake))
         log.info(
             "reminders of %s: %s, %d completed",
             program.slug,
@@ -164,13 +183,15 @@ class ReminderService:
         pair: tuple[Participant, Participant],
         checkins: list[Checkin],
         now: datetime,
+        awake: Callable[[str], bool],
         *,
         ladder: bool = True,
     ) -> list[str]:
         sent: list[str] = []
         # Paused and departed people get nothing (their matches end when they pause or leave),
         # nor do addresses that unsubscribed or bounced: no links are issued for them either.
-        reachable = [p for p in pair if p.status is Status.CONFIRMED and self._mailable(p.email)]
+        # The others get what is due in their morning (the hourly run asks `awake`).
+        reachable = [p for p in pair if awake(p.timezone) and self._reachable(p)]
         surveyed: set[str] = set()
         for person in reachable:
             survey = survey_due(
@@ -201,7 +222,8 @@ class ReminderService:
         if step is None:
             return sent
         if step.step is Step.ALERT:
-            sent.extend(self._alert(program, match, pair, step, now))
+            if awake(program.timezone):  # the organizers' morning: the program's
+                sent.extend(self._alert(program, match, pair, step, now))
             return sent
         for person in reachable:
             if person.email in surveyed:
@@ -213,6 +235,40 @@ class ReminderService:
     def _mailable(self, email: str) -> bool:
         suppressions = self.mail.suppressions
         return suppressions is None or suppressions.reason(email) is None
+
+    def _reachable(self, person: Participant) -> bool:
+        return person.status is Status.CONFIRMED and self._mailable(person.email)
+
+    def _surveyed_at_close(
+        self,
+        program: Program,
+        match: StoredMatch,
+        pair: tuple[Participant, Participant],
+        checkins: list[Checkin],
+        now: datetime,
+    ) -> bool:
+        """Whether everyone of an ended cycle who is owed a closing survey has it queued.
+
+        Each gets it in their own morning, which may be a run or a day after the other's;
+        completing the match before would end the reminders and lose the second survey.
+        """
+        for person in pair:
+            if not self._reachable(person):
+                continue
+            survey = survey_due(
+                program.schedule,
+                cycle_weeks=program.cycle_weeks,
+                timezone=program.timezone,
+                started=match.created_at,
+                answered=surveys_answered(checkins, person.email),
+                now=now,
+            )
+            if survey is None or not survey.closing:
+                continue  # answered, not wanted (closing_survey off), or too late to send
+            key = self._key(program, match, survey.key, person=person.participant_id)
+            if not self.mail.queued(SURVEY_TEMPLATE, Recipient.PARTICIPANT, key):
+                return False
+        return True
 
     def _key(
         self, program: Program, match: StoredMatch, what: str, **recipient: str
@@ -393,8 +449,8 @@ class ReminderService:
         context["checkin_url"] = self.links.checkin_url(
             program.slug, match.match_id, person.email, survey=survey.name
         )
-        # The match completes with this run and both people go back into the pool: the
-        # closing survey says so, with the way to stop there.
+        # The match completes once both closing surveys are queued (within a day) and both
+        # people go back into the pool: the closing survey says so, with the way to stop there.
         context["page_url"] = (
             self.links.page_url(program.slug, person.email) if survey.closing else ""
         )

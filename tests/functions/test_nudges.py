@@ -55,12 +55,12 @@ def test_each_handler_takes_exactly_event_and_context_and_is_scheduled(path: str
     assert path in scheduled
 
 
-def test_the_reminders_run_daily_and_the_summaries_check_every_hour() -> None:
+def test_the_reminders_run_on_every_hour_and_the_summaries_check_every_hour() -> None:
     settings = json.loads((ROOT / "zappa_settings.json").read_text(encoding="utf-8"))
     scheduled = {
         e["function"]: e["expression"] for e in settings["dev"]["events"] if "expression" in e
     }
-    assert scheduled["functions.reminders.handler"] == "cron(0 7 * * ? *)"
+    assert scheduled["functions.reminders.handler"] == "cron(0 * * * ? *)"
     assert scheduled["functions.summaries.handler"] == "rate(1 hour)"
 
 
@@ -107,10 +107,10 @@ def test_a_failed_program_fails_the_invocation_after_the_others_ran(
     pair(portal, "Maria", "Tom", START)
     original = ReminderService.remind_program
 
-    def broken(self: ReminderService, program: Any, now: datetime) -> Any:
+    def broken(self: ReminderService, program: Any, now: datetime, **options: Any) -> Any:
         if program.slug == "peer-circles":
             raise RuntimeError("template broken")
-        return original(self, program, now)
+        return original(self, program, now, **options)
 
     monkeypatch.setattr(ReminderService, "remind_program", broken)
     event = event_for("functions.reminders.handler", "2026-03-16T07:00:00Z")

@@ -32,11 +32,12 @@ SCHEDULES = {
     "functions.matching_round.handler": f"rate({SCHEDULER_PERIOD.seconds // 3600} hour)",
     # A run sends for at most 4 minutes of its 300 s timeout, then the next one starts.
     "functions.outbox.handler": "rate(5 minutes)",
-    # The inactivity ladder counts whole days: once a day, 07:00 UTC (README).
-    "functions.reminders.handler": "cron(0 7 * * ? *)",
+    # On the hour, every hour: each reader's emails go in their morning, 07:00 to 08:59 where
+    # they are (portal.domain.mornings), which two runs fall in, in every time zone (README).
+    "functions.reminders.handler": "cron(0 * * * ? *)",
     # Each program's summary is due at an hour of its own time zone.
     "functions.summaries.handler": "rate(1 hour)",
-    # Retention is counted in whole days: once a day, 03:00 UTC, before the reminders (README).
+    # Retention is counted in whole days: once a day, 03:00 UTC (README).
     "functions.retention.handler": "cron(0 3 * * ? *)",
 }
 

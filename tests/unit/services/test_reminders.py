@@ -161,10 +161,10 @@ def test_a_failing_program_does_not_stop_the_others(
     pair(services, "Maria", "Tom", START)
     original = ReminderService.remind_program
 
-    def broken(self: ReminderService, program: Program, now: datetime) -> Any:
+    def broken(self: ReminderService, program: Program, now: datetime, **options: Any) -> Any:
         if program.slug != "demo":
             raise RuntimeError("broken")
-        return original(self, program, now)
+        return original(self, program, now, **options)
 
     monkeypatch.setattr(ReminderService, "remind_program", broken)
     clock.now = run_at(14)
