@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -218,6 +219,31 @@ def test_a_mentor_with_three_mentees_gets_one_reminder_not_three(
     for mentee in mentees:
         assert len(reminders_to(mailbox, mentee, before)) == 1
     assert len(mailbox.sent) == before + 4
+
+
+def test_a_groups_reminders_reach_each_member_in_their_own_morning(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    program = group_program()
+    (mentor,), mentees = seed(services, clock)
+    zones = {mentor.email: "America/New_York", mentees[0].email: "Asia/Tokyo"}
+    for person in (mentor, mentees[0]):
+        services.participants.save(replace(person, timezone=zones[person.email]))
+    run_round(services, program, clock, mailbox)
+    day = clock() + timedelta(days=program.schedule.checkin_reminder_days)
+    start = day.replace(hour=0, minute=0)
+    arrived: dict[str, list[int]] = {}
+    for hour in range(48):  # the hourly run, over two days
+        now = start + timedelta(hours=hour)
+        before = len(mailbox.sent)
+        services.reminders.remind_program(program, now, mornings_only=True)
+        services.mail.drain(per_second=1000)
+        for address, _message in mailbox.sent[before:]:
+            zone = zones.get(str(address).rsplit("<", 1)[-1].rstrip(">"), program.timezone)
+            arrived.setdefault(str(address), []).append(now.astimezone(ZoneInfo(zone)).hour)
+    # One reminder each, for the mentor and all three mentees, at 07:00 or 08:00 their time.
+    assert sorted(arrived) == sorted(p.mailbox for p in (mentor, *mentees))
+    assert all(len(hours) == 1 and 7 <= hours[0] < 9 for hours in arrived.values()), arrived
 
 
 def test_a_group_check_in_restarts_the_whole_groups_count(
