@@ -33,8 +33,9 @@ def test_every_email_fits_a_phone(
     for name, raw in sorted(emails.items()):
         page.set_content(html(parse(raw)))
         widths[name] = page.evaluate("() => document.documentElement.scrollWidth")
-        if name == "introduction":
+        if name in ("introduction", "waiting", "group_introduction"):  # for people to look at
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SHOTS / "introduction-email.png", full_page=True)
+            shot = SHOTS / f"{name.replace('_', '-')}-email.png"
+            page.screenshot(path=shot, full_page=True)
     too_wide = {name: width for name, width in widths.items() if width > WIDEST}
     assert not too_wide, f"wider than {WIDEST} px on a 390 px phone: {too_wide}"
