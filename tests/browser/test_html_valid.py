@@ -117,6 +117,28 @@ def visit_everything(site: Site, clock: FakeClock, mailbox: MemorySender) -> dic
     choose = _link(mailbox, chooser, "/choose/")
     page = pages.get("choose a mentor", choose)
     pages.post("chosen", choose, page)
+    services.mail.drain(per_second=1_000_000, sleep=lambda _: None)
+    pages.client = site.app.test_client()
+    group = _link(mailbox, chooser, "/me/", subject="your group")
+    page = pages.get("group link", group)
+    page = pages.post("group page", group, page)
+    page = pages.post(
+        "group check-in logged", "/me/programs/leaders-group/group", page, met="no"
+    )
+
+    # A mentee the demo round left waiting opens their page from the waiting email.
+    pages.client = site.app.test_client()
+    waiting = next(to for to, m in mailbox.sent if "No match for you yet" in str(m["Subject"]))
+    waited = _link(mailbox, waiting, "/me/", subject="No match for you yet")
+    page = pages.get("waiting link", waited)
+    pages.post("my page, waiting", waited, page)
+
+    # Someone whose session ended finds the sign-in form, and asks for a link.
+    pages.client = site.app.test_client()
+    pages.get("my page, signed out", "/me/programs/demo", 403)
+    page = pages.get("sign in", "/sign-in")
+    pages.post("sign in, sent", "/sign-in", page, email=waiting)
+    pages.post("sign in, bad address", "/sign-in", page, 422, email="not an address")
 
     # A matched mentee opens their page from the introduction.
     pages.client = site.app.test_client()
