@@ -122,9 +122,7 @@ def visit_everything(site: Site, clock: FakeClock, mailbox: MemorySender) -> dic
     group = _link(mailbox, chooser, "/me/", subject="your group")
     page = pages.get("group link", group)
     page = pages.post("group page", group, page)
-    page = pages.post(
-        "group check-in logged", "/me/programs/leaders-group/group", page, met="no"
-    )
+    page = pages.post("group check-in logged", "/me/programs/leaders-group/group", page, met="no")
 
     # A mentee the demo round left waiting opens their page from the waiting email.
     pages.client = site.app.test_client()
