@@ -1,6 +1,11 @@
 """The weekly progress of a program, for its organizers: what needs them first, then figures.
 
 Pure: participants, matches and check-ins come in with the time; the summary comes out.
+In a group program the check-ins of the program's groups (portal.domain.groups) count too: a
+pair of a group is quiet since the latest check-in of anyone in its group, a group check-in
+included, as the group's reminders count it (portal.services.group_reminders); a group
+check-in is listed with the week's check-ins and counts once in the figures, as one check-in
+by its author (it has no rating, so the mean satisfaction is of the ratings alone).
 A figure about fewer than SMALL_GROUP people is marked suppressed, so that a forwarded
 summary does not reveal one person's rating or departure.
 """
@@ -13,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from portal.domain.checkins import Checkin, Fit
+from portal.domain.groups import Group, is_group_id, is_group_program
 from portal.domain.nudges import cycle_ended, local_date, quiet_since
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
@@ -49,6 +55,9 @@ class MatchFacts(Protocol):
 
     @property
     def ended_by(self) -> str: ...
+
+    @property
+    def group_id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,8 @@ class WeeklyProgress:
     retention: Figure  # value: percent of everyone matched still in or through their match
     # Every check-in of the week, oldest first, with the other person of its match.
     this_week: tuple[tuple[Checkin, str], ...] = ()
+    # Every group check-in of the week, oldest first, with the mentor of its group.
+    group_week: tuple[tuple[Checkin, str], ...] = ()
     ended: tuple[EndedPair, ...] = ()  # ended early this week (not at the end of the cycle)
 
     @property
@@ -177,11 +188,13 @@ def weekly_progress(
     participants: Sequence[Participant],
     matches: Sequence[MatchFacts],
     checkins: Sequence[Checkin],
+    groups: Sequence[Group] = (),
 ) -> WeeklyProgress:
     """The summary of the week that ends at `now`.
 
     `matches` are all of the program's matches; `checkins` at least those of the last two
-    weeks and every check-in of the active matches (for how long a pair has been quiet).
+    weeks and every check-in of the active matches (for how long a pair has been quiet);
+    `groups`, in a group program, its groups now, whose every check-in `checkins` holds too.
     """
     since = now - WEEK
     real = [m for m in matches if m.status in MATCHED_STATUSES]
@@ -190,25 +203,49 @@ def weekly_progress(
     for checkin in checkins:
         by_match.setdefault(checkin.match_id, []).append(checkin)
 
+    # A pair of a group counts from the group's start and every check-in of the group.
+    grouped: dict[str, tuple[datetime, list[Checkin]]] = {}
+    for group in groups:
+        keys = (*group.checkin_keys, *(m.match_id for m in group.matches))
+        everyone = [c for key in keys for c in by_match.get(key, [])]
+        for member in group.matches:
+            grouped[member.match_id] = (group.started, everyone)
+
     stalled = []
     for match in active:
         if cycle_ended(
             match.created_at, now, cycle_weeks=program.cycle_weeks, timezone=program.timezone
         ):
             continue  # through the cycle (the next reminder run marks it completed)
-        own = by_match.get(match.match_id, [])
-        quiet_from = quiet_since(match.created_at, own, now)
+        start, own = grouped.get(
+            match.match_id, (match.created_at, by_match.get(match.match_id, []))
+        )
+        quiet_from = quiet_since(start, own, now)
         quiet = (local_date(now, program.timezone) - local_date(quiet_from, program.timezone)).days
         if quiet >= program.schedule.organizer_alert_days:
-            last = quiet_from if quiet_from != match.created_at else None
+            last = quiet_from if quiet_from != start else None
             stalled.append(StalledPair(match.match_id, (match.mentor, match.mentee), quiet, last))
     stalled.sort(key=lambda pair: (-pair.quiet_days, pair.match_id))
 
     pairs = {m.match_id: m for m in real}
+    # A group check-in's group, by its mentor: a group that has ended since is found by the
+    # id its matches carry.
+    mentor_of: dict[str, str] = {}
+    if is_group_program(program):
+        mentor_of = {key: g.mentor for g in groups for key in g.checkin_keys}
+        for m in real:
+            if m.group_id:
+                mentor_of.setdefault(m.group_id, m.mentor)
     low, rematch = [], []
     week: list[tuple[Checkin, str]] = []
+    group_week: list[tuple[Checkin, str]] = []
     for checkin in sorted(checkins, key=lambda c: c.created_at):
-        if not since <= checkin.created_at < now or checkin.match_id not in pairs:
+        if not since <= checkin.created_at < now:
+            continue
+        if is_group_id(checkin.match_id) and checkin.match_id in mentor_of:
+            group_week.append((checkin, mentor_of[checkin.match_id]))
+            continue
+        if checkin.match_id not in pairs:
             continue
         match = pairs[checkin.match_id]
         week.append((checkin, match.mentee if checkin.author == match.mentor else match.mentor))
@@ -285,5 +322,6 @@ def weekly_progress(
         satisfaction_last_week=last_satisfaction,
         retention=retention,
         this_week=tuple(week),
+        group_week=tuple(group_week),
         ended=tuple(ended),
     )

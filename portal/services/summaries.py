@@ -11,6 +11,7 @@ from typing import Any
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.analytics import SMALL_GROUP, Figure, Flag, WeeklyProgress, weekly_progress
 from portal.domain.checkins import Checkin, Kind
+from portal.domain.groups import groups_of, is_group_program
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
 from portal.domain.schedule import recent_fire
@@ -164,11 +165,13 @@ class SummaryService:
         recent = self.checkins.for_program(program.slug, now - timedelta(days=14), now)
         seen = {(c.match_id, c.checkin_id) for c in recent}
         checkins: list[Checkin] = list(recent)
-        for match in matches:
-            if match.status != "active":
-                continue
-            # How long an active pair has been quiet needs its older check-ins too.
-            for checkin in self.checkins.for_match(match.match_id):
+        # In a group program a pair is quiet only when its whole group is (as its reminders).
+        groups = groups_of(matches) if is_group_program(program) else []
+        keys = [m.match_id for m in matches if m.status == "active"]
+        keys += [key for group in groups for key in group.checkin_keys]
+        for key in keys:
+            # How long an active pair (or group) has been quiet needs its older check-ins too.
+            for checkin in self.checkins.for_match(key):
                 if (checkin.match_id, checkin.checkin_id) not in seen and checkin.created_at < now:
                     checkins.append(checkin)
         progress = weekly_progress(
@@ -177,6 +180,7 @@ class SummaryService:
             participants=list(people.values()),
             matches=matches,
             checkins=checkins,
+            groups=groups,
         )
         failed = self.mail.outbox.failed_since(program.slug, now - timedelta(days=7))
         return ProgressReport(program, progress, tuple(failed), people)
@@ -205,6 +209,12 @@ class SummaryService:
 
         f = progress
         trend = f.satisfaction_trend
+        # The pairs' and the groups' check-ins, in the order they came.
+        week = sorted(
+            [(c, other, False) for c, other in f.this_week]
+            + [(c, mentor, True) for c, mentor in f.group_week],
+            key=lambda item: item[0].created_at,
+        )
         return {
             "program": program,
             "week_start": f.since.astimezone(zone).strftime("%a %-d %b"),
@@ -273,15 +283,18 @@ class SummaryService:
                 {
                     "day": checkin.created_at.astimezone(zone).strftime("%a %-d %b"),
                     "author": who(checkin.author),
-                    "other": who(other),
-                    "what": _what(checkin),
+                    "other": None if group else who(other),
+                    # A group check-in names its group by the mentor; it has no private note.
+                    "group": who(other) if group else None,
+                    "what": "logged a group check-in" if group else _what(checkin),
                     "form": checkin.kind is not Kind.RATING,
                     "met": checkin.met,
                     "minutes": checkin.minutes,
                     "note": checkin.note,
                 }
-                for checkin, other in f.this_week[:MAX_LISTED]
+                for checkin, other, group in week[:MAX_LISTED]
             ],
-            "more_checkins": max(len(f.this_week) - MAX_LISTED, 0),
+            "group_checkins": bool(f.group_week),
+            "more_checkins": max(len(week) - MAX_LISTED, 0),
             "attention": bool(f.needs_attention or report.failed_emails),
         }

@@ -14,6 +14,7 @@ from portal.domain.groups import is_group_id
 from portal.domain.participants import Participant, Role
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
+from portal.services.checkins import CheckinAnswers
 from portal.services.groups import GroupCheckinAnswers, GroupError
 from tests.conftest import FakeClock, html, plain, table_snapshot
 from tests.factories import program as make_program
@@ -341,3 +342,90 @@ def test_erasing_the_mentor_leaves_the_mentees_group_check_ins_in_their_exports(
     ]
     assert group["member_names"] == ["a former participant"]
     assert [c["minutes"] for c in group["checkins"]] == [90]
+
+
+# -- the organizers' weekly summary ------------------------------------------------------------
+
+
+def summary(
+    services: Services, program: Program, clock: FakeClock, mailbox: MemorySender
+) -> EmailMessage:
+    """The weekly summary of the week ending at the clock's time, as the organizer gets it."""
+    before = len(mailbox.sent)
+    services.summaries.send(program, clock(), "test")
+    services.mail.drain(per_second=1000)
+    ((address, message),) = mailbox.sent[before:]
+    assert address == ORGANIZER
+    return message
+
+
+def summary_text(
+    services: Services, program: Program, clock: FakeClock, mailbox: MemorySender
+) -> str:
+    return " ".join(plain(summary(services, program, clock, mailbox)).split())
+
+
+def test_a_group_that_logs_only_group_check_ins_is_not_stalled_and_its_check_ins_are_listed(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    program = group_program()
+    (mentor,), mentees = seed(services, clock)
+    run_round(services, program, clock, mailbox)
+    for days, author, minutes in ((10, mentees[0], 60), (10, mentor, None), (11, mentees[1], 45)):
+        clock.advance(days=days)
+        met = minutes is not None
+        answers = GroupCheckinAnswers(met=met, day=clock().date() if met else None, minutes=minutes)
+        services.groups.log(program, author.email, answers)
+    clock.advance(days=2)  # day 33: past the organizers' alert day (28) since the round
+    message = summary(services, program, clock, mailbox)
+    text = " ".join(plain(message).split())
+    assert "Stalled pairs" not in text
+    assert "days quiet" not in text
+    assert "This week, pair by pair and group by group" in text
+    assert (
+        ': "Ben Example" (mentee, ben@example.org) logged a group check-in for the group of '
+        '"Mira Example" (met, 45 minutes).'
+    ) in text
+    assert (
+        "logged a group check-in for the group of &ldquo;Mira Example&rdquo; (met, 45 minutes)"
+        in html(message)
+    )
+    # The week is the last seven days: the earlier group check-ins are not listed.
+    assert text.count("logged a group check-in") == 1
+    # Each group check-in counts once, as a check-in by its author (the mentor's, last week).
+    assert "Check-ins and ratings this week: fewer than 5 (last week: fewer than 5)" in text
+
+
+@pytest.mark.parametrize("fmt", ["group", "one-on-one"])
+def test_a_pairs_check_in_keeps_its_whole_group_off_the_stalled_list_but_not_other_pairs(
+    fmt: str, services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    program = group_program(fmt)  # in both, the mentor has three mentees
+    (mentor,), mentees = seed(services, clock)
+    run_round(services, program, clock, mailbox)
+    matches = services.rounds.matches.for_round("circle", "2026-03-02T0900Z")
+    (with_ada,) = [m for m in matches if m.mentee == mentees[0].email]
+    clock.advance(days=30)
+    services.checkins.record(
+        "circle", with_ada.match_id, mentor.email, CheckinAnswers(met=True, satisfaction=4)
+    )
+    clock.advance(days=3)
+    text = summary_text(services, program, clock, mailbox)
+    head = text[text.index("Needs your attention") : text.index("Participation")]
+    if fmt == "group":
+        # Quiet as the group's reminders count it: the mentor's check-in is the group's.
+        assert "Stalled pairs" not in head
+    else:
+        # Pair by pair, as before: the mentor's other two pairs are 33 days quiet.
+        assert "Stalled pairs (2 pairs with no check-in for a while)" in head
+        for mentee in mentees[1:]:
+            assert (
+                f'"Mira Example" (mentor, mira@example.org) and "{mentee.name}" (mentee, '
+                f"{mentee.email}): 33 days quiet, no check-in since they were matched."
+            ) in head
+        assert "Ada Example" not in head
+        assert "group" not in text
+    assert (
+        '"Mira Example" (mentor, mira@example.org) logged a check-in on the match with '
+        '"Ada Example" (met).'
+    ) in text
