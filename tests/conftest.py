@@ -16,12 +16,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
+from moto.core.serialize import AttributePicker
 
 from portal import create_app
 from portal.container import Services, build_services
 from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.settings import Settings
+from tests import moto_speed
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -96,6 +98,17 @@ def settings(tmp_path: Path) -> Settings:
         region=REGION,
         content_dir=CONTENT,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _moto_answers_faster() -> Iterator[None]:
+    """moto's answers, unchanged, without listing members' aliases anew (tests/moto_speed.py)."""
+    if not moto_speed.installable():
+        yield  # another moto: its own picker, slower (tests/unit/test_moto_speed.py says so)
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AttributePicker, "__call__", moto_speed.fast_pick(moto_speed.MOTO_PICK))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,55 @@
+"""The tests' faster moto picker (tests/moto_speed.py) gives moto's own answers, byte for byte."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from moto.core.responses import ActionContext, ActionResult
+from moto.core.serialize import AttributePicker
+
+from portal.container import Services
+from portal.persistence import tables
+from tests import moto_speed
+from tests.conftest import FakeClock, table_snapshot
+from tests.factories import person_with_history, seed_demo_people
+
+
+def test_this_moto_is_the_one_the_faster_picker_was_written_for() -> None:
+    # Another moto's alias providers may read what the memo leaves out, so the speed-up stands
+    # aside and the unit and web tiers take about five times as long: look at moto_speed.py.
+    assert moto_speed.installable()
+    assert AttributePicker.__call__ is not moto_speed.MOTO_PICK
+
+
+def test_every_answer_of_a_round_and_a_history_is_what_motos_own_picker_gives(
+    services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answered: list[tuple[ActionResult, ActionContext, tuple[object, ...]]] = []
+    execute = ActionResult.execute_result
+
+    def recorded(result: ActionResult, context: ActionContext) -> tuple[object, ...]:
+        answer = execute(result, context)
+        status, headers, body = answer
+        # A copy: moto adds its own headers to the answer's afterwards.
+        answered.append((result, context, (status, dict(headers), body)))
+        return answer
+
+    monkeypatch.setattr(ActionResult, "execute_result", recorded)
+    person_with_history(services, clock)
+    program = services.programs.get("leaders-group")
+    assert program is not None
+    seed_demo_people(services, program, clock())
+    assert services.rounds.run(program, "2026-03-09T0900Z", trigger="cli").status == "done"
+    services.mail.drain(per_second=1000)
+    assert table_snapshot()["portal-test-matches-v2"]  # a Scan of every table
+    tables.MatchRecord.describe_table()  # timestamps and nested structures
+    monkeypatch.undo()
+
+    operations = Counter(context.operation_model.name for _, context, _ in answered)
+    assert {"GetItem", "PutItem", "Query", "Scan", "TransactWriteItems", "DescribeTable"} <= set(
+        operations
+    ), operations
+    monkeypatch.setattr(AttributePicker, "__call__", moto_speed.MOTO_PICK)
+    for result, context, answer in answered:
+        assert result.execute_result(context) == answer, context.operation_model.name
