@@ -1,4 +1,4 @@
-"""The tests' faster moto picker (tests/moto_speed.py) gives moto's own answers, byte for byte."""
+"""The tests' faster moto (tests/moto_speed.py) gives moto's own answers, byte for byte."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from moto.core.responses import ActionContext, ActionResult
-from moto.core.serialize import AttributePicker
+from moto.core.serialize import ResponseSerializer
 
 from portal.container import Services
 from portal.persistence import tables
@@ -15,14 +15,14 @@ from tests.conftest import FakeClock, table_snapshot
 from tests.factories import person_with_history, seed_demo_people
 
 
-def test_this_moto_is_the_one_the_faster_picker_was_written_for() -> None:
+def test_this_moto_is_the_one_the_faster_get_value_was_written_for() -> None:
     # Another moto's alias providers may read what the memo leaves out, so the speed-up stands
     # aside and the unit and web tiers take about five times as long: look at moto_speed.py.
     assert moto_speed.installable()
-    assert AttributePicker.__call__ is not moto_speed.MOTO_PICK
+    assert ResponseSerializer.get_value is moto_speed.get_value
 
 
-def test_every_answer_of_a_round_and_a_history_is_what_motos_own_picker_gives(
+def test_every_answer_of_a_round_and_a_history_is_what_motos_own_get_value_gives(
     services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answered: list[tuple[ActionResult, ActionContext, tuple[object, ...]]] = []
@@ -50,6 +50,6 @@ def test_every_answer_of_a_round_and_a_history_is_what_motos_own_picker_gives(
     assert {"GetItem", "PutItem", "Query", "Scan", "TransactWriteItems", "DescribeTable"} <= set(
         operations
     ), operations
-    monkeypatch.setattr(AttributePicker, "__call__", moto_speed.MOTO_PICK)
+    monkeypatch.setattr(ResponseSerializer, "get_value", moto_speed.MOTO_GET_VALUE)
     for result, context, answer in answered:
         assert result.execute_result(context) == answer, context.operation_model.name
