@@ -11,7 +11,7 @@ earlier tables (LEGACY_ENTITIES) into them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -444,9 +444,9 @@ def create_tables() -> list[str]:
     return created
 
 
-def truncate_tables(models: Iterable[type[Model]] = ALL_MODELS) -> None:
-    """Delete every item of every table, or of those given (tests and `portal dev --reset`)."""
-    for model in models:
+def truncate_tables() -> None:
+    """Delete every item of every table (tests and `portal dev --reset` only)."""
+    for model in ALL_MODELS:
         keys = [
             name for name, a in model.get_attributes().items() if a.is_hash_key or a.is_range_key
         ]

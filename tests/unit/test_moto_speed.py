@@ -1,8 +1,10 @@
-"""The tests' faster moto (tests/moto_speed.py) gives moto's own answers, byte for byte."""
+"""What the tests do to moto for speed changes nothing they see: its answers are moto's own, byte
+for byte (tests/moto_speed.py), and the tables emptied in its store are empty through the API."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from moto.core.responses import ActionContext, ActionResult
@@ -10,8 +12,9 @@ from moto.core.serialize import ResponseSerializer
 
 from portal.container import Services
 from portal.persistence import tables
+from portal.services.export import BY_AN_ORGANIZER, CLI
 from tests import moto_speed
-from tests.conftest import FakeClock, table_snapshot
+from tests.conftest import FakeClock, empty_moto_tables, table_snapshot
 from tests.factories import person_with_history, seed_demo_people
 
 
@@ -53,3 +56,23 @@ def test_every_answer_of_a_round_and_a_history_is_what_motos_own_get_value_gives
     monkeypatch.setattr(ResponseSerializer, "get_value", moto_speed.MOTO_GET_VALUE)
     for result, context, answer in answered:
         assert result.execute_result(context) == answer, context.operation_model.name
+
+
+def test_the_tables_emptied_in_moto_are_empty_to_the_portal(
+    services: Services, clock: FakeClock
+) -> None:
+    history = person_with_history(services, clock)
+    program = services.programs.get("leaders-group")
+    assert program is not None
+    seed_demo_people(services, program, clock())
+    assert services.rounds.run(program, "2026-03-09T0900Z", trigger="cli").status == "done"
+    services.exports.export(history.ada.email, route=CLI, requested_by=BY_AN_ORGANIZER)
+    later = clock() + timedelta(hours=1)
+    tables.SessionRecord(session_hash="h", created_at=clock(), expires_at=later).save()
+    tables.LimitRecord(key="sign-up#h#0", taken=1, expires_at=later).save()
+    assert all(table_snapshot().values())  # an item in every table
+
+    empty_moto_tables()
+
+    assert not any(table_snapshot().values())  # every table scanned through DynamoDB's API
+    assert list(services.participants.for_program("leaders-group")) == []
