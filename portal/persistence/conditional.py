@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
+
+from portal.persistence.tables import transaction_connection
 
 REFUSED = "ConditionalCheckFailedException"
 # The same refusal, as a transaction names it for each of its writes.
@@ -85,19 +86,6 @@ class Check:
     condition: Condition
 
 
-# TransactWrite needs a connection of its own; building one costs a botocore client (~0.4 s),
-# so keep one per region and endpoint.
-_connections: dict[tuple[str | None, str | None], Connection] = {}
-
-
-def _connection(model: type[Model]) -> Connection:
-    meta = model.Meta
-    key = (getattr(meta, "region", None), getattr(meta, "host", None))
-    if key not in _connections:
-        _connections[key] = Connection(region=key[0], host=key[1])
-    return _connections[key]
-
-
 CONFLICT = "TransactionConflict"
 
 
@@ -118,7 +106,7 @@ def transact(*writes: Put | Update | Delete | Check) -> dict[int, str]:
     first = writes[0]
     model = first.model if isinstance(first, Check) else type(first.record)
     try:
-        with TransactWrite(connection=_connection(model)) as transaction:
+        with TransactWrite(connection=transaction_connection(model)) as transaction:
             for index in ordered:
                 write = writes[index]
                 if isinstance(write, Check):

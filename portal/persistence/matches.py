@@ -13,13 +13,11 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import (
     DoesNotExist,
     TransactWriteError,
 )
 from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from portal.domain.matches import (
@@ -35,7 +33,12 @@ from portal.domain.program import Program
 from portal.domain.reasons import Reason
 from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
 from portal.persistence.participants import FORGET_WAITING, participant_id_of
-from portal.persistence.tables import MatchRecord, ParticipantRecord, RoundRecord
+from portal.persistence.tables import (
+    MatchRecord,
+    ParticipantRecord,
+    RoundRecord,
+    transaction_connection,
+)
 
 LOCK_ID = "~lock"  # sorts after every round id, which start with a year
 ACTIVATED = "activated"
@@ -109,19 +112,6 @@ def match_id(round_id: str, mentor_id: str, mentee_id: str) -> str:
 
 
 class MatchRepository:
-    def __init__(self) -> None:
-        self._connections: dict[tuple[str | None, str | None], Connection] = {}
-
-    def _connection(self) -> Connection:
-        # TransactWrite needs a connection of its own; building one costs a botocore client
-        # (~0.4 s), so keep one per endpoint rather than one per match.
-        model: type[Model] = MatchRecord  # whose Meta PynamoDB completes (region, host)
-        meta = model.Meta
-        key = (meta.region, meta.host)
-        if key not in self._connections:
-            self._connections[key] = Connection(region=meta.region, host=meta.host)
-        return self._connections[key]
-
     def activate(
         self,
         program: str,
@@ -220,7 +210,7 @@ class MatchRepository:
             return condition
 
         try:
-            with TransactWrite(connection=self._connection()) as transaction:
+            with TransactWrite(connection=transaction_connection(MatchRecord)) as transaction:
                 write(transaction)
                 transaction.update(
                     ParticipantRecord(program, mentee),

@@ -21,6 +21,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -385,34 +386,59 @@ LEGACY_ENTITIES: dict[str, str] = {
 }
 
 
+# The clients made for each binding, kept when the models are bound elsewhere: binding back
+# (the tests alternate between moto and the endpoint their `portal` commands are given)
+# reuses them instead of creating twelve anew, ~0.1 s each.
+_kept: dict[tuple[type[Model], str, str | None, str | None], TableConnection] = {}
+# The connections of transactions (TransactWrite needs one of its own), one per region and
+# endpoint for the same reason.
+_transactions: dict[tuple[str | None, str | None], Connection] = {}
+
+
+def _binding(model: type[Model]) -> tuple[type[Model], str, str | None, str | None]:
+    meta = model.Meta
+    return (
+        model,
+        getattr(meta, "table_name", ""),
+        getattr(meta, "region", None),
+        getattr(meta, "host", None),
+    )
+
+
 def bind(table_prefix: str, region: str, endpoint: str | None) -> None:
     """Point every model at `<prefix>-<entity>` in the given region and endpoint."""
     for model in ALL_MODELS:
         meta = model.Meta
         # Each model's Meta names its entity, which PynamoDB's MetaProtocol does not know.
         table_name = f"{table_prefix}-{meta.entity}"  # type: ignore[attr-defined]
-        if (
-            getattr(meta, "table_name", None),
-            getattr(meta, "region", None),
-            getattr(meta, "host", None),
-        ) == (
-            table_name,
-            region,
-            endpoint,
-        ):
-            continue  # already bound: keep the cached client, creating one costs ~0.2 s
+        if _binding(model) == (model, table_name, region, endpoint):
+            continue  # already bound: keep the cached client
+        if model._connection is not None:
+            _kept[_binding(model)] = model._connection
         meta.table_name = table_name
         meta.region = region
         meta.host = endpoint
         meta.billing_mode = "PAY_PER_REQUEST"
-        model._connection = None  # the client is cached per class; drop it on rebind
+        # The client is cached per class: the one made for this binding before, or none yet.
+        model._connection = _kept.get(_binding(model))
+
+
+def transaction_connection(model: type[Model]) -> Connection:
+    """A connection for a transaction on the model's table, made once per region and endpoint."""
+    meta = model.Meta
+    key = (getattr(meta, "region", None), getattr(meta, "host", None))
+    if key not in _transactions:
+        _transactions[key] = Connection(region=key[0], host=key[1])
+    return _transactions[key]
 
 
 def reconnect() -> None:
-    """Drop every model's cached client: a process forked from another must not share the
-    parent's connections (two processes on one socket mix their answers)."""
+    """Drop every cached client: a process forked from another must not share the parent's
+    connections (two processes on one socket mix their answers)."""
     for model in ALL_MODELS:
         model._connection = None
+    _kept.clear()
+    _transactions.clear()
 
 
 def create_tables() -> list[str]:
