@@ -33,7 +33,8 @@ def erase_command(address: str, apply: bool) -> None:
             done = (services.erasure.erase if apply else services.erasure.plan)(address)
         except NobodyToErase:
             raise click.ClickException(
-                f"no program holds a sign-up for {address}: nothing to erase, nothing changed"
+                f"no program holds a sign-up for {address} (never signed up, or erased"
+                " already): nothing to erase, nothing changed"
             ) from None
     programs = ", ".join(done.programs)
     click.echo(
