@@ -33,6 +33,7 @@ from portal.persistence.tokens import TokenRepository
 from portal.services.checkins import CheckinService
 from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
+from portal.services.digests import OrganizerDigests
 from portal.services.group_reminders import GroupReminders
 from portal.services.groups import GroupService
 from portal.services.limits import Limits, signup_limits
@@ -221,6 +222,7 @@ def build_services(
             checkins=checkin_repository,
             links=checkins,
             mail=mail,
+            digests=OrganizerDigests(mail=mail, links=links),
             groups=GroupReminders(groups=groups, links=links, mail=mail),
         ),
         summaries=SummaryService(

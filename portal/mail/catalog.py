@@ -85,12 +85,13 @@ EMAILS: dict[str, Email] = {
         _email("second_nudge", {PT}, "nudge:{program}:{match}:{step}:{person}"),
         _email("rematch_offer", {PT}, "nudge:{program}:{match}:{step}:{person}"),
         _email("survey", {PT}, "nudge:{program}:{match}:{step}:{person}"),
-        _email("stalled_pair", {ORG}, "nudge:{program}:{match}:{step}:{organizer}"),
         # A group's reminders: {match} is the group's id, one email per member per step.
         _email("group_reminder", {PT}, "nudge:{program}:{match}:{step}:{person}"),
-        _email("stalled_group", {ORG}, "nudge:{program}:{match}:{step}:{organizer}"),
         _email("match_ended", {PT}, "ended:{program}:{match}:{person}"),
         # Organizers' reports
+        # Every alert due today (stalled pairs, quiet groups), in one email a day: {day} is
+        # the program's local date (portal/services/digests.py).
+        _email("organizer_digest", {ORG}, "digest:{program}:{day}:{organizer}"),
         _email("progress_summary", {ORG}, "progress:{program}:{occurrence}:{organizer}"),
         _email("delivery_failed", {ORG}, "failed:{email}:{organizer}"),
     )

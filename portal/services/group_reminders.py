@@ -4,8 +4,8 @@ In a group program a mentor with three mentees is in three matches. Counted per 
 step of the ladder would reach the mentor three times. Here the ladder runs once per group:
 the group is quiet since the latest check-in of anyone in it (a group check-in, or a
 check-in of one of its pairs), counted from the group's start, and each step sends each
-member one email (`group_reminder`) and the organizers one alert (`stalled_group`), keyed by
-the group's id. Surveys stay per match (each asks about the person's own mentoring), as does
+member one email (`group_reminder`), keyed by the group's id, and gives the organizers one
+alert, in their daily digest (`portal.services.digests`). Surveys stay per match (each asks about the person's own mentoring), as does
 completing a match at the end of its cycle (portal.services.reminders).
 """
 
@@ -32,6 +32,7 @@ from portal.domain.participants import Participant, Status
 from portal.domain.program import Program
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import StoredMatch
+from portal.services.digests import Alert, alert_day
 from portal.services.failures import log_failure
 from portal.services.groups import GroupService
 from portal.services.magic_links import MagicLinks
@@ -41,7 +42,6 @@ from portal.services.rounds.common import person_context
 log = logging.getLogger(__name__)
 
 REMINDER = "group_reminder"
-ALERT = "stalled_group"
 
 
 class GroupReminders:
@@ -71,13 +71,18 @@ class GroupReminders:
         pair_checkins: dict[str, list[Checkin]],
         now: datetime,
         awake: Callable[[str], bool] = lambda _timezone: True,
+        alerts: list[Alert] | None = None,
     ) -> list[str]:
         """Each group's due step, once per member, each in their morning when `awake` says
-        so (the organizers' alert in the program's); the names of the emails queued."""
+        so; the names of the emails queued. A quiet group's alert to the organizers is added
+        to `alerts` in the program's morning, for their digest."""
+        alerts = [] if alerts is None else alerts
         sent: list[str] = []
         for group in groups_of(matches):
             try:
-                sent.extend(self._remind_group(program, group, people, pair_checkins, now, awake))
+                sent.extend(
+                    self._remind_group(program, group, people, pair_checkins, now, awake, alerts)
+                )
             except Exception:
                 # One group's problem must not hold back every group after it, every day.
                 log_failure(log, "reminders of a group of %s failed", program.slug)
@@ -91,6 +96,7 @@ class GroupReminders:
         pair_checkins: dict[str, list[Checkin]],
         now: datetime,
         awake: Callable[[str], bool],
+        alerts: list[Alert],
     ) -> list[str]:
         members = [people[email] for email in group.members if email in people]
         if len(members) != len(group.members):
@@ -108,9 +114,9 @@ class GroupReminders:
         if step is None:
             return []
         if step.step is Step.ALERT:
-            if not awake(program.timezone):
-                return []  # the organizers' morning: the program's
-            return self._alert(program, group, members, step, now)
+            if awake(program.timezone):  # the organizers' morning: the program's
+                alerts.append(self._alert(program, group, members, step, now))
+            return []
         sent = []
         for person in members:
             if not awake(person.timezone):
@@ -192,32 +198,25 @@ class GroupReminders:
         members: list[Participant],
         step: LadderStep,
         now: datetime,
-    ) -> list[str]:
-        context = {
-            "program": program,
-            "members": [person_context(m) for m in members],
-            "quiet_days": step.quiet_days,
-            "last_checkin": (
+    ) -> Alert:
+        """The group's alert, for the organizers' digest."""
+        return Alert(
+            kind="group",
+            people=tuple({**person_context(m), "role": m.role.value} for m in members),
+            quiet_days=step.quiet_days,
+            last_checkin=(
                 local_date(step.since, program.timezone).strftime("%-d %B %Y")
                 if step.since != group.started
                 else ""
             ),
-            "started": local_date(group.started, program.timezone).strftime("%-d %B %Y"),
-            "week": pair_week(group.started, now, program.timezone),
-            "offer_days": program.schedule.rematch_offer_days,
-        }
-        return [
-            ALERT
-            for organizer in program.organizers
-            if self.mail.queue_once(
-                ALERT,
-                Recipient.ORGANIZER,
-                to=organizer,
-                key=_key(program, group, step, organizer=organizer),
-                context=context,
-                program=program.slug,
-            )
-        ]
+            started=local_date(group.started, program.timezone).strftime("%-d %B %Y"),
+            week=pair_week(group.started, now, program.timezone),
+            due=alert_day(
+                local_date(now, program.timezone),
+                step.quiet_days,
+                program.schedule.organizer_alert_days,
+            ),
+        )
 
 
 def _key(program: Program, group: Group, step: LadderStep, **recipient: str) -> dict[str, str]:

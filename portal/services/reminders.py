@@ -5,6 +5,8 @@ the outbox queues a key once, so a repeated or overlapping run sends nothing twi
 (which issue tokens) are made only for an email that is actually going to be queued.
 The scheduled run is hourly and writes to each person in their own morning, to the
 organizers in the program's (`portal.domain.mornings`); `portal remind` sends all that is due.
+The organizers' alerts (a stalled pair, a quiet group) are not emailed one by one: they are
+collected and sent as one daily digest per organizer (`portal.services.digests`).
 A match through its cycle is then marked completed, once both people's closing surveys were
 queued, which frees both people's places for the next round.
 """
@@ -41,6 +43,7 @@ from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
 from portal.services.checkins import RATING_LABELS, CheckinService
+from portal.services.digests import Alert, OrganizerDigests, alert_day
 from portal.services.failures import log_failure
 from portal.services.group_reminders import GroupReminders
 from portal.services.mail import MailService
@@ -51,7 +54,6 @@ log = logging.getLogger(__name__)
 TEMPLATES = {
     Step.REMINDER: "checkin_reminder",
     Step.NUDGE: "second_nudge",
-    Step.ALERT: "stalled_pair",
     Step.OFFER: "rematch_offer",
 }
 SURVEY_TEMPLATE = "survey"
@@ -85,8 +87,10 @@ class ReminderService:
         checkins: CheckinRepository,
         links: CheckinService,
         mail: MailService,
+        digests: OrganizerDigests,
         groups: GroupReminders | None = None,
     ) -> None:
+        self.digests = digests  # the organizers' alerts, one email a day
         self.groups = groups  # the ladder of group programs, counted per group
         self.programs = programs
         self.tracks = tracks
@@ -127,6 +131,7 @@ class ReminderService:
         # In a group program the ladder runs per group (below); surveys stay per pair.
         grouped = is_group_program(program) and self.groups is not None
         pair_checkins: dict[str, list[Checkin]] = {}
+        alerts: list[Alert] = []  # due to the organizers now: sent as one digest below
         for match in matches:
             pair = (people.get(match.mentor), people.get(match.mentee))
             if pair[0] is None or pair[1] is None:
@@ -140,7 +145,14 @@ class ReminderService:
             try:
                 checkins = pair_checkins[match.match_id] = self.checkins.for_match(match.match_id)
                 sent = self._remind_pair(
-                    program, match, (pair[0], pair[1]), checkins, now, awake, ladder=not grouped
+                    program,
+                    match,
+                    (pair[0], pair[1]),
+                    checkins,
+                    now,
+                    awake,
+                    alerts,
+                    ladder=not grouped,
                 )
                 queued.update(sent)
                 # Only once both closing surveys are queued (each in its reader's morning): a
@@ -159,7 +171,15 @@ class ReminderService:
                 failed += 1
         if grouped and self.groups is not None:
             ongoing = [m for m in matches if m.match_id in pair_checkins]
-            queued.update(self.groups.remind(program, ongoing, people, pair_checkins, now, awake))
+            queued.update(
+                self.groups.remind(program, ongoing, people, pair_checkins, now, awake, alerts)
+            )
+        if alerts and awake(program.timezone):
+            # A pair whose run failed above is not in it; it stays in the weekly summary.
+            today = local_date(now, program.timezone)
+            sent = self.digests.send(program, alerts, today)
+            if sent:
+                queued["organizer_digest"] += sent
         log.info(
             "reminders of %s: %s, %d completed",
             program.slug,
@@ -184,6 +204,7 @@ class ReminderService:
         checkins: list[Checkin],
         now: datetime,
         awake: Callable[[str], bool],
+        alerts: list[Alert],
         *,
         ladder: bool = True,
     ) -> list[str]:
@@ -223,7 +244,7 @@ class ReminderService:
             return sent
         if step.step is Step.ALERT:
             if awake(program.timezone):  # the organizers' morning: the program's
-                sent.extend(self._alert(program, match, pair, step, now))
+                alerts.append(self._alert(program, match, pair, step, now))
             return sent
         for person in reachable:
             if person.email in surveyed:
@@ -388,34 +409,28 @@ class ReminderService:
         pair: tuple[Participant, Participant],
         step: LadderStep,
         now: datetime,
-    ) -> list[str]:
-        sent = []
+    ) -> Alert:
+        """The pair's stalled alert, for the organizers' digest."""
         peer = program.format is Format.PEER
-        context = {
-            "program": program,
-            "pair": [{**person_context(p), "role": "peer" if peer else p.role.value} for p in pair],
-            "quiet_days": step.quiet_days,
-            "last_checkin": (
+        return Alert(
+            kind="pair",
+            people=tuple(
+                {**person_context(p), "role": "peer" if peer else p.role.value} for p in pair
+            ),
+            quiet_days=step.quiet_days,
+            last_checkin=(
                 local_date(step.since, program.timezone).strftime("%-d %B %Y")
                 if step.since != match.created_at
                 else ""
             ),
-            "started": local_date(match.created_at, program.timezone).strftime("%-d %B %Y"),
-            "week": pair_week(match.created_at, now, program.timezone),
-            "day": match_day(match.created_at, now, program.timezone),
-            "offer_days": program.schedule.rematch_offer_days,
-        }
-        for organizer in program.organizers:
-            if self.mail.queue_once(
-                TEMPLATES[Step.ALERT],
-                Recipient.ORGANIZER,
-                to=organizer,
-                key=self._key(program, match, step.key, organizer=organizer),
-                context=context,
-                program=program.slug,
-            ):
-                sent.append(TEMPLATES[Step.ALERT])
-        return sent
+            started=local_date(match.created_at, program.timezone).strftime("%-d %B %Y"),
+            week=pair_week(match.created_at, now, program.timezone),
+            due=alert_day(
+                local_date(now, program.timezone),
+                step.quiet_days,
+                program.schedule.organizer_alert_days,
+            ),
+        )
 
     def _send_survey(
         self,

@@ -42,7 +42,7 @@ EMAIL_NAMES = {
     "suggestions": "mentor suggestions",
     "checkin_reminder": "check-in reminder",
     "second_nudge": "second nudge",
-    "stalled_pair": "stalled-pair alert",
+    "organizer_digest": "daily alerts",
     "rematch_offer": "re-match offer",
     "survey": "survey",
     "progress_summary": "progress summary",

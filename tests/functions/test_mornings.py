@@ -161,4 +161,4 @@ def test_the_organizers_are_alerted_in_the_programs_morning(
     alerts: dict[datetime, Any] = {
         at: {template for _, template in new} for at, new in queued.items()
     }
-    assert alerts == {utc("2026-02-02T12:00"): {"stalled_pair"}}  # 07:00 in New York
+    assert alerts == {utc("2026-02-02T12:00"): {"organizer_digest"}}  # 07:00 in New York
