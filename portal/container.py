@@ -31,9 +31,9 @@ from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.services.checkins import CheckinService
+from portal.services.digests import OrganizerDigests
 from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
-from portal.services.digests import OrganizerDigests
 from portal.services.group_reminders import GroupReminders
 from portal.services.groups import GroupService
 from portal.services.limits import Limits, signup_limits

@@ -5,8 +5,9 @@ step of the ladder would reach the mentor three times. Here the ladder runs once
 the group is quiet since the latest check-in of anyone in it (a group check-in, or a
 check-in of one of its pairs), counted from the group's start, and each step sends each
 member one email (`group_reminder`), keyed by the group's id, and gives the organizers one
-alert, in their daily digest (`portal.services.digests`). Surveys stay per match (each asks about the person's own mentoring), as does
-completing a match at the end of its cycle (portal.services.reminders).
+alert, in their daily digest (`portal.services.digests`). Surveys stay per match (each asks
+about the person's own mentoring), as does completing a match at the end of its cycle
+(portal.services.reminders).
 """
 
 from __future__ import annotations

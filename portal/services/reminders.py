@@ -177,9 +177,9 @@ class ReminderService:
         if alerts and awake(program.timezone):
             # A pair whose run failed above is not in it; it stays in the weekly summary.
             today = local_date(now, program.timezone)
-            sent = self.digests.send(program, alerts, today)
-            if sent:
-                queued["organizer_digest"] += sent
+            digests = self.digests.send(program, alerts, today)
+            if digests:
+                queued["organizer_digest"] += digests
         log.info(
             "reminders of %s: %s, %d completed",
             program.slug,
