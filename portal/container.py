@@ -157,6 +157,7 @@ def build_services(
     links = MagicLinks(
         TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url
     )
+    digests = OrganizerDigests(mail=mail, links=links)
     matches = MatchRepository()
     checkin_repository = CheckinRepository()
     goals = GoalRepository()
@@ -222,7 +223,7 @@ def build_services(
             checkins=checkin_repository,
             links=checkins,
             mail=mail,
-            digests=OrganizerDigests(mail=mail, links=links),
+            digests=digests,
             groups=GroupReminders(groups=groups, links=links, mail=mail),
         ),
         summaries=SummaryService(
@@ -231,6 +232,7 @@ def build_services(
             matches=matches,
             checkins=checkin_repository,
             mail=mail,
+            digests=digests,
         ),
         tracks=tracks,
         unsubscribes=unsubscribes,

@@ -9,9 +9,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from portal.catalog.programs import ProgramCatalog
-from portal.domain.analytics import SMALL_GROUP, Figure, Flag, WeeklyProgress, weekly_progress
+from portal.domain.analytics import (
+    SMALL_GROUP,
+    Figure,
+    Flag,
+    StalledPair,
+    WeeklyProgress,
+    weekly_progress,
+)
 from portal.domain.checkins import Checkin, Kind
 from portal.domain.groups import groups_of, is_group_program
+from portal.domain.nudges import local_date
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
 from portal.domain.schedule import recent_fire
@@ -20,6 +28,7 @@ from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository
 from portal.persistence.outbox import OutboxItem
 from portal.persistence.participants import ParticipantRepository
+from portal.services.digests import OrganizerDigests, alert_day
 from portal.services.failures import log_failure
 from portal.services.mail import MailService
 
@@ -70,6 +79,9 @@ class ProgressReport:
     progress: WeeklyProgress
     failed_emails: tuple[OutboxItem, ...]
     people: dict[str, Participant]
+    # Stalled pairs the organizers had in a daily digest already: listed apart, not counted
+    # again as things that need their attention.
+    alerted: frozenset[str] = frozenset()
 
 
 def show(figure: Figure, kind: str = "count") -> dict[str, Any]:
@@ -106,7 +118,9 @@ class SummaryService:
         matches: MatchRepository,
         checkins: CheckinRepository,
         mail: MailService,
+        digests: OrganizerDigests,
     ) -> None:
+        self.digests = digests
         self.programs = programs
         self.participants = participants
         self.matches = matches
@@ -183,7 +197,19 @@ class SummaryService:
             groups=groups,
         )
         failed = self.mail.outbox.failed_since(program.slug, now - timedelta(days=7))
-        return ProgressReport(program, progress, tuple(failed), people)
+        return ProgressReport(
+            program, progress, tuple(failed), people, self._alerted(program, progress, now)
+        )
+
+    def _alerted(self, program: Program, progress: WeeklyProgress, now: datetime) -> frozenset[str]:
+        """The stalled pairs whose alert was in a daily digest by now (their match ids)."""
+        today = local_date(now, program.timezone)
+        days = {
+            pair.match_id: alert_day(today, pair.quiet_days, program.schedule.organizer_alert_days)
+            for pair in progress.stalled
+        }
+        told = {day: self.digests.alerted(program, day, today) for day in set(days.values())}
+        return frozenset(match for match, day in days.items() if told[day])
 
     # -- the email ------------------------------------------------------------------------
 
@@ -209,6 +235,18 @@ class SummaryService:
 
         f = progress
         trend = f.satisfaction_trend
+
+        def stalled(pair: StalledPair) -> dict[str, Any]:
+            return {
+                "people": [who(email) for email in pair.people],
+                "quiet_days": pair.quiet_days,
+                "last_checkin": (
+                    pair.last_checkin.astimezone(zone).strftime("%-d %b")
+                    if pair.last_checkin
+                    else ""
+                ),
+            }
+
         # The pairs' and the groups' check-ins, in the order they came.
         week = sorted(
             [(c, other, False) for c, other in f.this_week]
@@ -220,18 +258,10 @@ class SummaryService:
             "week_start": f.since.astimezone(zone).strftime("%a %-d %b"),
             "week_end": (f.until - timedelta(seconds=1)).astimezone(zone).strftime("%a %-d %b %Y"),
             "small_group": SMALL_GROUP,
-            "stalled": [
-                {
-                    "people": [who(email) for email in pair.people],
-                    "quiet_days": pair.quiet_days,
-                    "last_checkin": (
-                        pair.last_checkin.astimezone(zone).strftime("%-d %b")
-                        if pair.last_checkin
-                        else ""
-                    ),
-                }
-                for pair in f.stalled
-            ],
+            # New this week: not in a daily digest yet (it goes in the program's morning).
+            "stalled": [stalled(p) for p in f.stalled if p.match_id not in report.alerted],
+            # Told already, in the organizers' daily digest: listed apart and not counted.
+            "alerted": [stalled(p) for p in f.stalled if p.match_id in report.alerted],
             # A low rating that also asks for a new match is listed once, with the request.
             "low_ratings": [flag(item) for item in f.low_ratings if item not in f.rematch_requests],
             "rematch_requests": [flag(item) for item in f.rematch_requests],

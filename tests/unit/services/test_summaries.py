@@ -141,6 +141,39 @@ def test_the_summary_puts_what_needs_attention_first_then_the_figures(
     assert NOTE in html(message)
 
 
+def test_stalled_pairs_already_in_a_daily_digest_are_listed_apart_and_not_counted_again(
+    services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    populate(services, clock)
+    # Pairs 6 and 7 reached the organizers' alert on day 28, in that morning's digest.
+    clock.now = START + timedelta(days=28, hours=-2)  # 08:00 in London
+    services.reminders.remind(clock())
+    services.mail.drain(per_second=1000)
+    (digest,) = [m for to, m in mailbox.sent if to == ORGANIZER]
+    assert "Mentor6 Example" in plain(digest)
+    clock.now = FRIDAY
+
+    services.summaries.send_summaries(FRIDAY)
+    services.mail.drain(per_second=1000)
+
+    summary = [m for to, m in mailbox.sent if to == ORGANIZER][-1]
+    assert summary["Subject"] == (
+        "Demo: Tech Careers mentoring: week to Fri 10 Apr 2026, 6 new things need your "
+        "attention, 2 quiet pairs already emailed"
+    )
+    text = text_of(summary)
+    assert "Stalled pairs (" not in text
+    apart = text.split(
+        "Still quiet, already in your daily alert emails (2 pairs, not counted again):"
+    )
+    assert len(apart) == 2
+    listed = apart[1].split("Low ratings")[0]
+    assert '"Mentor6 Example" and "Mentee6 Example" (39 days)' in listed
+    assert '"Mentor7 Example" and "Mentee7 Example" (39 days)' in listed
+    assert "Still quiet, already in your daily alert emails" in html(summary)
+    assert "Low ratings" in text  # the rest is news, as before
+
+
 def test_a_figure_about_fewer_than_five_people_is_shown_as_fewer_than_five(
     services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
 ) -> None:
