@@ -44,7 +44,7 @@ def test_sixteen_stalled_pairs_are_one_email_once_a_day_and_new_ones_the_next_da
     for name in (*NAMES[0], *NAMES[1]):
         assert f'"{name} Example"' in text
     assert text.count("A pair: 28 days quiet") == 16
-    assert "Since they were matched on 2 March 2026, with no check-in" in text
+    assert "No check-in since they were matched on 2 March 2026; week 5 of 12." in text
     assert "Zed" not in text  # matched a day later: its alert is tomorrow's
     (console,) = links(digest, "/organize/")
     assert console.startswith("http")

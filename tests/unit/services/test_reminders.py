@@ -303,7 +303,7 @@ def test_the_organizer_alert_names_the_pair_and_how_long_they_have_been_quiet(
     assert "A pair: 28 days quiet" in text
     assert '"Sam Example" (mentor), sam@example.org' in text
     assert '"Sol Example" (mentee), sol@example.org' in text
-    assert "Since their last check-in on 5 March 2026" in text
+    assert "Quiet since their last check-in on 5 March 2026" in text
     assert "week 5 of 12" in text
 
 
