@@ -15,7 +15,7 @@ from portal.container import Services
 from portal.domain.matches import MatchState
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import OutboxRecord
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, plain
 from tests.factories import pair
 from tests.integration.test_rounds_concurrency import at_once
 
@@ -46,6 +46,24 @@ def test_overlapping_reminder_runs_send_each_reminder_once(
     assert sorted(to for to, _ in mailbox.sent) == sorted(
         f"{role}{n}@example.org" for n in range(3) for role in ("mentor", "mentee")
     )
+
+
+def test_overlapping_runs_queue_one_organizer_digest_of_every_stalled_pair(
+    services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    now = clock()
+    started = now - timedelta(days=28)
+    for n in range(4):
+        pair(services, f"Mentor{n}", f"Mentee{n}", started)
+
+    results = at_once([lambda: services.reminders.remind(now) for _ in range(RACERS)])
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Counter(r.template for r in OutboxRecord.scan()) == {"organizer_digest": 1}
+    services.mail.drain(per_second=1000)
+    ((to, digest),) = mailbox.sent
+    assert to == "organizer@example.org"
+    assert all(f"Mentee{n} Example" in plain(digest) for n in range(4))
 
 
 def test_overlapping_runs_at_the_end_of_the_cycle_complete_each_match_once(
