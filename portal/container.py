@@ -44,6 +44,7 @@ from portal.services.retention import RetentionService
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
+from portal.services.organizers import Organizers
 from portal.services.signin import SignInService
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
@@ -66,6 +67,7 @@ class Services:
     sessions: Sessions
     signup: SignupService
     signin: SignInService
+    organizers: Organizers
     limits: Limits
     rounds: RoundService
     checkins: CheckinService
@@ -152,7 +154,9 @@ def build_services(
         suppressions=suppressions,
         unsubscribe_url=unsubscribes.url,
         courier=courier or make_courier(settings),
+        console_url=f"{settings.base_url}/organize/",
     )
+    organizers = Organizers(programs, settings.admins)
     links = MagicLinks(
         TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url
     )
@@ -198,7 +202,8 @@ def build_services(
         signup=SignupService(
             participants, SignupStore(), links, mail, clock, settings.base_url, limits
         ),
-        signin=SignInService(participants, programs, links, mail, limits, clock),
+        signin=SignInService(participants, programs, organizers, links, mail, limits, clock),
+        organizers=organizers,
         limits=limits,
         rounds=RoundService(
             programs=programs,
