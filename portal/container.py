@@ -38,13 +38,13 @@ from portal.services.groups import GroupService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
+from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
 from portal.services.reminders import ReminderService
 from portal.services.retention import RetentionService
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
-from portal.services.organizers import Organizers
 from portal.services.signin import SignInService
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService

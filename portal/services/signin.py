@@ -105,9 +105,8 @@ class SignInService:
                 ],
                 "expires_days": self.links.lifetime(Purpose.ME).days,
                 "organizes": [program.title for program in organizes],
-                "console_url": self.links.organize_url_of(console_token) if organizes else None,
-                "console_hours": int(self.links.lifetime(Purpose.ORGANIZE).total_seconds())
-                // 3600,
+                "console_link": self.links.organize_url_of(console_token) if organizes else None,
+                "console_hours": int(self.links.lifetime(Purpose.ORGANIZE).total_seconds()) // 3600,
             },
             program=mine[0][0].slug if len(mine) == 1 else None,
             suppressed=suppressed,

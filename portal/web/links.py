@@ -36,8 +36,12 @@ class SignInLink:
         return self.target(grant) if self.target else url_for(self.endpoint, slug=grant.program)
 
 
-def _problem(kind: str) -> tuple[str, int]:
-    return render_template("signup/link_problem.html", problem=kind), 410
+def _problem(kind: str, link: SignInLink | None = None) -> tuple[str, int]:
+    # An organizer's link says where an organizer gets a new one (ORGANIZER in web.auth).
+    for_organizers = link is not None and link.session_key == "organizer"
+    return render_template(
+        "signup/link_problem.html", problem=kind, for_organizers=for_organizers
+    ), 410
 
 
 def landing(token: str, link: SignInLink, template: str) -> str | Response | tuple[str, int]:
@@ -49,7 +53,7 @@ def landing(token: str, link: SignInLink, template: str) -> str | Response | tup
     try:
         grant = services().links.check(token, link.purpose)
     except MagicLinkError as exc:
-        return _already_signed_in(exc, link) or _problem(exc.problem.value)
+        return _already_signed_in(exc, link) or _problem(exc.problem.value, link)
     if link.any_program is not None and grant.program == link.any_program:
         return render_template(template, program=None, token=token)
     program = services().programs.get(grant.program)
@@ -63,7 +67,7 @@ def sign_in(token: str, link: SignInLink) -> Response | tuple[str, int]:
     try:
         grant = services().links.consume(token, link.purpose)
     except MagicLinkError as exc:
-        return _already_signed_in(exc, link) or _problem(exc.problem.value)
+        return _already_signed_in(exc, link) or _problem(exc.problem.value, link)
     session[SESSION_ID] = services().sessions.sign_in(
         session.get(SESSION_ID), link.session_key, grant.program, grant.subject, link.seconds
     )

@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
-from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
-from portal.web import links, services
 from portal.services.magic_links import LinkGrant
+from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
 from portal.services.signin import CONSOLE
+from portal.web import links, services
 from portal.web.auth import (
     ORGANIZER,
     current_program,
