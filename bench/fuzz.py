@@ -82,6 +82,7 @@ from portal.persistence.tables import (  # noqa: E402
 from portal.services.checkins import MAX_GOALS as MAX_GOALS_PER_MATCH  # noqa: E402
 from portal.services.checkins import RATINGS  # noqa: E402
 from portal.services.rounds import CHOOSE, ORGANIZE, round_id_for  # noqa: E402
+from portal.services.signin import CONSOLE  # noqa: E402
 from portal.services.signup import Application  # noqa: E402
 from portal.web.forms import count_links  # noqa: E402
 from portal.web.me.forms import GOAL_MAX, MINUTES_MAX, NOTE_MAX  # noqa: E402
@@ -1059,7 +1060,9 @@ class Routes:
 
     def c_organize_sign_in(self, rule: str) -> Case:
         world = self.world
-        token = world.services.links.issue(ORGANIZE, REVIEWED, REVIEWER)
+        # A match summary's link to the drafts, or the sign-in form's link to the console.
+        program = self.rng.choice((REVIEWED, CONSOLE))
+        token = world.services.links.issue(ORGANIZE, program, REVIEWER)
         return Case("", world.visitor, rule, {"token": token}, self._visitor_csrf())
 
     def c_organize_adjust(self, rule: str) -> Case:
@@ -1233,8 +1236,10 @@ class Routes:
     def c_signin_sign_in(self, rule: str) -> Case:
         world = self.world
         roll = self.rng.random()
-        if roll < 0.4:
+        if roll < 0.35:
             email = world.me().email  # someone with a page: a link is stored and emailed
+        elif roll < 0.4:
+            email = REVIEWER  # an organizer: a link to the console
         elif roll < 0.5:
             email = self.rng.choice(("max@straße.de", "zoë@example.org"))
         else:

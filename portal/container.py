@@ -39,6 +39,7 @@ from portal.services.groups import GroupService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
+from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
 from portal.services.reminders import ReminderService
 from portal.services.retention import RetentionService
@@ -67,6 +68,7 @@ class Services:
     sessions: Sessions
     signup: SignupService
     signin: SignInService
+    organizers: Organizers
     limits: Limits
     rounds: RoundService
     checkins: CheckinService
@@ -153,7 +155,9 @@ def build_services(
         suppressions=suppressions,
         unsubscribe_url=unsubscribes.url,
         courier=courier or make_courier(settings),
+        console_url=f"{settings.base_url}/organize/",
     )
+    organizers = Organizers(programs, settings.admins)
     links = MagicLinks(
         TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url
     )
@@ -200,7 +204,8 @@ def build_services(
         signup=SignupService(
             participants, SignupStore(), links, mail, clock, settings.base_url, limits
         ),
-        signin=SignInService(participants, programs, links, mail, limits, clock),
+        signin=SignInService(participants, programs, organizers, links, mail, limits, clock),
+        organizers=organizers,
         limits=limits,
         rounds=RoundService(
             programs=programs,

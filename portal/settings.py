@@ -51,6 +51,9 @@ class Settings:
     # The Lambda function this process runs in (AWS_LAMBDA_FUNCTION_NAME, set by Lambda), which
     # a request asks to send the email it queued (portal/mail/courier.py); None elsewhere.
     function_name: str | None = None
+    # Site admins (PORTAL_ADMINS): they may organize every program, in the form addresses
+    # are compared in (portal.domain.addresses.email_key).
+    admins: tuple[str, ...] = ()
 
     @property
     def mail_dir(self) -> Path:
@@ -129,6 +132,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         signups_per_source=_limit_pair(env, "PORTAL_SIGNUPS_PER_SOURCE", "20,100"),
         signups_per_address=_limit_pair(env, "PORTAL_SIGNUPS_PER_ADDRESS", "3,10"),
         function_name=env.get("AWS_LAMBDA_FUNCTION_NAME") or None,
+        admins=_admins(env.get("PORTAL_ADMINS", "")),
     )
     return _check_base_url(_check_secret_key(settings))
 
@@ -152,6 +156,29 @@ def _limit_pair(env: Mapping[str, str], name: str, default: str) -> tuple[int, i
     if short > day:
         raise SettingsError(f"{name}: the first number (the short window) cannot exceed the day's")
     return short, day
+
+
+def _admins(text: str) -> tuple[str, ...]:
+    """The site admins' addresses, comma-separated; SettingsError naming a bad one."""
+    # Imported here, as in portal.domain.addresses: only settings with admins need it.
+    from email_validator import EmailNotValidError, validate_email
+
+    from portal.domain.addresses import email_key
+
+    admins: list[str] = []
+    for part in text.split(","):
+        address = part.strip()
+        if not address:
+            continue
+        try:
+            validate_email(address, check_deliverability=False, test_environment=True)
+        except EmailNotValidError as exc:
+            raise SettingsError(
+                f"PORTAL_ADMINS must be email addresses separated by commas: {address!r} in "
+                f"{text!r} is not one ({exc})"
+            ) from None
+        admins.append(email_key(address))
+    return tuple(dict.fromkeys(admins))
 
 
 def _clock_start(text: str, stage: str) -> datetime | None:

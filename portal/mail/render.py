@@ -36,16 +36,25 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     return text, html
 
 
-def render(name: str, context: dict[str, Any], unsubscribe_url: str | None = None) -> RenderedEmail:
+def render(
+    name: str,
+    context: dict[str, Any],
+    unsubscribe_url: str | None = None,
+    console_url: str | None = None,
+) -> RenderedEmail:
     """Render the three parts of a named email with the same context.
 
     With an `unsubscribe_url`, both bodies end with a visible line that stops program email
-    (the same link as the List-Unsubscribe header).
+    (the same link as the List-Unsubscribe header); with a `console_url` (emails to
+    organizers), a line that opens the organizers' console.
     """
     text_env, html_env = _environments()
-    context = {**context, "unsubscribe_url": unsubscribe_url}
+    context = {**context, "unsubscribe_url": unsubscribe_url, "console_url": console_url}
     subject = text_env.get_template(f"{name}/subject.txt").render(context)
     text = text_env.get_template(f"{name}/body.txt").render(context)
+    if console_url:
+        console = text_env.get_template("_console.txt").render(context)
+        text = text.rstrip("\n") + "\n\n" + console
     if unsubscribe_url:
         footer = text_env.get_template("_unsubscribe.txt").render(context)
         text = text.rstrip("\n") + "\n\n" + footer

@@ -118,7 +118,7 @@ class OrganizerDigests:
                     "pairs": sum(a.kind == "pair" for a in fresh),
                     "groups": sum(a.kind == "group" for a in fresh),
                     "offer_days": program.schedule.rematch_offer_days,
-                    "console_url": console_url(self.links, program.slug, organizer),
+                    "organize_url": console_url(self.links, program.slug, organizer),
                 }
 
             sent += self.mail.queue_once(

@@ -23,7 +23,9 @@ class Purpose(StrEnum):
 
     CONFIRM = "confirm"  # confirms a sign-up's answers: /confirm/<token>
     ME = "me"  # signs a participant in to their own page: /me/<token>
-    ORGANIZE = "organize"  # signs an organizer in to review a round's drafts: /organize/<token>
+    # Signs an organizer in: /organize/<token>. For one program's drafts (a match summary's
+    # link), or for the console when its program is "*" (the sign-in form's link).
+    ORGANIZE = "organize"
     CHOOSE = "choose"  # a mentee picks a suggestion: /choose/<round>/<token>/<n>, "choose:<round>"
     CHECKIN = "checkin"  # opens a match's check-in form: /checkin/<token>
     RATE = "rate"  # records a quick rating of a match: /rate/<token>/<score>
@@ -140,6 +142,10 @@ class MagicLinks:
     def confirm_url(self, token: str) -> str:
         """The URL of a confirmation token made by `prepare`."""
         return f"{self.base_url}/confirm/{token}"
+
+    def organize_url_of(self, token: str) -> str:
+        """The URL of an organize token made by `prepare`."""
+        return f"{self.base_url}/organize/{token}"
 
     def page_url_of(self, token: str) -> str:
         """The URL of a /me token made by `prepare`."""

@@ -53,6 +53,7 @@ class MailService:
         suppressions: SuppressionRepository | None = None,
         unsubscribe_url: Callable[[str], str] | None = None,
         courier: Callable[[str], None] | None = None,
+        console_url: str | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
@@ -62,6 +63,10 @@ class MailService:
         self.suppressions = suppressions
         self.unsubscribe_url = unsubscribe_url
         self.courier = courier
+        # The organizers' console, which every email to an organizer links to: the plain
+        # address, which asks a signed-out browser to sign in, never a sign-in link (emails
+        # to organizers are forwarded, and a weekly summary lies in a mailbox for months).
+        self.console_url = console_url
 
     def compose(
         self,
@@ -94,7 +99,10 @@ class MailService:
         unsubscribe_url = (
             self.unsubscribe_url(to) if self.unsubscribe_url and entry.unsubscribe_stops else None
         )
-        rendered = render(template, context, unsubscribe_url=unsubscribe_url)
+        console_url = self.console_url if recipient is Recipient.ORGANIZER else None
+        rendered = render(
+            template, context, unsubscribe_url=unsubscribe_url, console_url=console_url
+        )
         message = build_message(
             rendered,
             sender=self.mail_from,

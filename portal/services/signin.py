@@ -1,4 +1,4 @@
-"""Signing in again: a person types their address and is emailed a link to their own page.
+"""Signing in: a person types their address and is emailed a link to their own pages.
 
 The answer is the same whatever the address (known, unknown, in several programs), and so is
 the work, as for sign-ups (portal.services.signup): the same reads at once (the address's
@@ -6,6 +6,11 @@ sign-ups, its suppression), an email composed, one transaction that counts the r
 against the sign-up limits and stores what there is to store, and the email handed to the
 mail service. For an address with no page nothing is stored but the counts, and the email
 composed for it is thrown away.
+
+An organizer of a program, or a site admin, gets in the same email a link that signs them in
+to the organizers' console (an `organize` link whose program is "*": the console's session
+opens every program they may organize). Which programs an address organizes is read from
+the program files and the settings, not the tables, so the work stays the same.
 """
 
 from __future__ import annotations
@@ -25,12 +30,15 @@ from portal.persistence.tables import OutboxRecord, TokenRecord
 from portal.services.limits import Limits, Refusal
 from portal.services.magic_links import MagicLinks, Purpose
 from portal.services.mail import MailService
+from portal.services.organizers import Organizers
 from portal.services.parallel import together
 
 SIGN_IN = EMAILS["sign_in"]
 # Who has a page to come back to: everyone whose sign-up was confirmed, also after leaving
 # (their page offers their data and its erasure). A pending sign-up has its confirmation.
 WITHOUT_PAGE = (Status.PENDING,)
+# The program of an organizer sign-in link that opens the console rather than one program.
+CONSOLE = "*"  # no program slug has a "*"
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class SignInService:
         self,
         participants: ParticipantRepository,
         programs: ProgramCatalog,
+        organizers: Organizers,
         links: MagicLinks,
         mail: MailService,
         limits: Limits,
@@ -53,6 +62,7 @@ class SignInService:
     ) -> None:
         self.participants = participants
         self.programs = programs
+        self.organizers = organizers
         self.links = links
         self.mail = mail
         self.limits = limits
@@ -77,6 +87,9 @@ class SignInService:
             and (program := self.programs.get(person.program)) is not None
         ]
         links = [self.links.prepare(Purpose.ME, program.slug, email) for program, _ in mine]
+        organizes = self.organizers.programs_of(email)
+        # Made whatever the address, as the email is; stored only for an organizer.
+        console_token, console_link = self.links.prepare(Purpose.ORGANIZE, CONSOLE, email)
         # Composed whatever the address, so that an unknown one takes as long; stored and
         # sent only for an address with pages.
         item = self.mail.compose(
@@ -91,14 +104,19 @@ class SignInService:
                     for (program, _), (token, _) in zip(mine, links, strict=True)
                 ],
                 "expires_days": self.links.lifetime(Purpose.ME).days,
+                "organizes": [program.title for program in organizes],
+                "console_link": self.links.organize_url_of(console_token) if organizes else None,
+                "console_hours": int(self.links.lifetime(Purpose.ORGANIZE).total_seconds()) // 3600,
             },
             program=mine[0][0].slug if len(mine) == 1 else None,
             suppressed=suppressed,
         )
         writes: list[Put] = []
-        if item is not None and mine:
+        if item is not None and (mine or organizes):
             new = TokenRecord.token_hash.does_not_exist()
             writes = [Put(link.record(), new) for _, link in links]
+            if organizes:
+                writes.append(Put(console_link.record(), new))
             queued = queued_record(item, self.clock())
             writes.append(Put(queued, OutboxRecord.key.does_not_exist()))
         refusal = self.limits.admit_signup(source, email, writes)

@@ -3,8 +3,12 @@
 As flaskr's `login_required`: the decorator checks the session before the view runs and puts who
 it is in `g` (`g.program`, and `g.participant` or `g.organizer`), so that a view only does its
 work. A view they guard takes the program's slug as `slug`. Nobody signed in, or a session that
-has run out, gets a 403: on a participant's pages with the sign-in form that emails them a
-link back, on an organizer's the page that says where their links are.
+has run out, gets a 403 with the sign-in form that emails them a link back.
+
+An organizer's session is theirs, not one program's: it opens the pages of every program its
+address may organize (the program's `organizers`, or every program for a site admin in
+PORTAL_ADMINS), decided on each request from the files and settings. Any other program's
+pages answer 404, as a program that does not exist would.
 """
 
 from __future__ import annotations
@@ -58,17 +62,23 @@ def signed_out_page(slug: str) -> str:
     )
 
 
+def organizer_signed_out_page() -> str:
+    """An organizer's page for a browser not signed in as an organizer: the sign-in form."""
+    return render_template("organize/signed_out.html", form=SignInForm())
+
+
 def organizer_required(view: Callable[P, R]) -> Callable[P, R]:
-    """Only an organizer of the program in the address, signed in by one of its links."""
+    """Only someone signed in as an organizer who may organize the program in the address."""
 
     @functools.wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        program = services().programs.get(str(kwargs["slug"]))
-        if program is None:
+        portal = services()
+        who = links.signed_in_as(ORGANIZER)
+        if who is None:
+            abort(make_response(organizer_signed_out_page(), 403))
+        program = portal.programs.get(str(kwargs["slug"]))
+        if program is None or not portal.organizers.may_organize(who.email, program):
             abort(404)
-        who = links.signed_in(ORGANIZER, program.slug)
-        if who is None or who.email not in program.organizers:
-            abort(403)
         g.program = program
         g.organizer = who.email
         return view(*args, **kwargs)

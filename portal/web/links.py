@@ -29,13 +29,19 @@ class SignInLink:
     seconds: int
     endpoint: str  # called with the program's slug, unless `target` says otherwise
     target: Callable[[LinkGrant], str] | None = None
+    # A link for no one program (the organizers' console): its grant's program is this.
+    any_program: str | None = None
 
     def destination(self, grant: LinkGrant) -> str:
         return self.target(grant) if self.target else url_for(self.endpoint, slug=grant.program)
 
 
-def _problem(kind: str) -> tuple[str, int]:
-    return render_template("signup/link_problem.html", problem=kind), 410
+def _problem(kind: str, link: SignInLink | None = None) -> tuple[str, int]:
+    # An organizer's link says where an organizer gets a new one (ORGANIZER in web.auth).
+    for_organizers = link is not None and link.session_key == "organizer"
+    return render_template(
+        "signup/link_problem.html", problem=kind, for_organizers=for_organizers
+    ), 410
 
 
 def landing(token: str, link: SignInLink, template: str) -> str | Response | tuple[str, int]:
@@ -47,7 +53,9 @@ def landing(token: str, link: SignInLink, template: str) -> str | Response | tup
     try:
         grant = services().links.check(token, link.purpose)
     except MagicLinkError as exc:
-        return _already_signed_in(exc, link) or _problem(exc.problem.value)
+        return _already_signed_in(exc, link) or _problem(exc.problem.value, link)
+    if link.any_program is not None and grant.program == link.any_program:
+        return render_template(template, program=None, token=token)
     program = services().programs.get(grant.program)
     if program is None:
         return _problem("gone")
@@ -59,7 +67,7 @@ def sign_in(token: str, link: SignInLink) -> Response | tuple[str, int]:
     try:
         grant = services().links.consume(token, link.purpose)
     except MagicLinkError as exc:
-        return _already_signed_in(exc, link) or _problem(exc.problem.value)
+        return _already_signed_in(exc, link) or _problem(exc.problem.value, link)
     session[SESSION_ID] = services().sessions.sign_in(
         session.get(SESSION_ID), link.session_key, grant.program, grant.subject, link.seconds
     )
@@ -72,18 +80,26 @@ def _already_signed_in(exc: MagicLinkError, link: SignInLink) -> Response | None
     used = exc.grant if exc.problem is LinkProblem.USED else None
     if used is None:
         return None
-    who = signed_in(link.session_key, used.program)
+    who = signed_in_as(link.session_key)
     if who is None or who.email != used.subject:
+        return None
+    if who.program != used.program and link.any_program is None:
         return None
     return redirect(link.destination(used))
 
 
 def signed_in(session_key: str, program: str) -> SignIn | None:
     """This session's sign-in of this kind for the program, if it has not run out."""
+    who = signed_in_as(session_key)
+    return who if who is not None and who.program == program else None
+
+
+def signed_in_as(session_key: str) -> SignIn | None:
+    """This session's sign-in of this kind, whatever its program, if it has not run out."""
     if "sign_ins" not in g:  # read once per request
         g.sign_ins = services().sessions.sign_ins(session.get(SESSION_ID))
     who: SignIn | None = g.sign_ins.get(session_key)
-    return who if who is not None and who.program == program else None
+    return who
 
 
 def sign_out() -> None:

@@ -27,8 +27,9 @@ PAGES = [
     "/sign-in",
     "sign-in-sent",
     "/me/programs/demo",  # signed out: the participant's page offers the sign-in form
+    "/organize/",  # signed out: the organizers' console offers the sign-in form
 ]
-STATUS = {"/no-such-page": 404, "/me/programs/demo": 403}
+STATUS = {"/no-such-page": 404, "/me/programs/demo": 403, "/organize/": 403}
 # Dark mode has its own colours: check the pages that use each of them.
 DARK_PAGES = ["/", "/programs/demo", "join-with-errors"]
 

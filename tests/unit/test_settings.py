@@ -84,12 +84,32 @@ def test_variables_override_the_defaults(tmp_path: Path) -> None:
         ("PORTAL_SIGNUPS_PER_SOURCE", "0,100"),
         ("PORTAL_SIGNUPS_PER_ADDRESS", "3,2000000"),
         ("PORTAL_SIGNUPS_PER_ADDRESS", "10,3"),
+        ("PORTAL_ADMINS", "ada@example.org, not-an-address"),
+        ("PORTAL_ADMINS", "ada@example.org;bo@example.org"),
     ],
 )
 def test_a_bad_variable_is_refused_by_name(tmp_path: Path, variable: str, value: str) -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings({"PORTAL_STAGE": "test", "PORTAL_DATA_DIR": str(tmp_path), variable: value})
     assert variable in str(caught.value)
+
+
+def test_a_bad_admin_address_is_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"PORTAL_STAGE": "test", "PORTAL_ADMINS": "ada@example.org, bo@"})
+    assert "'bo@'" in str(caught.value)
+    assert "'ada@example.org, bo@'" in str(caught.value)
+
+
+def test_admins_are_read_as_comparable_addresses(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "PORTAL_STAGE": "test",
+            "PORTAL_ADMINS": " Ada@Example.org ,, bo@example.org,ada@example.org",
+        }
+    )
+    assert settings.admins == ("ada@example.org", "bo@example.org")
+    assert load_settings({"PORTAL_STAGE": "test"}).admins == ()
 
 
 @pytest.mark.parametrize(

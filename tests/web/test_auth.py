@@ -42,9 +42,9 @@ def sign_out_forms(html: str) -> int:
     return len([f for f in parse(html).find_all("form") if f.get("action") == "/sign-out"])
 
 
-# Nobody signed in: every guarded page, every method, gets a 403 and changes nothing: a
-# participant's page the sign-in form that brings them back, an organizer's the page that says
-# where their links are
+# Nobody signed in: every guarded page, every method, gets a 403 and changes nothing, with the
+# sign-in form that brings them back (a participant's to their page, an organizer's to the
+# console)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,8 @@ def test_without_a_session_every_guarded_page_is_refused(
                 assert page.h1 == "Sign in to your page", (method, rule.rule)
                 assert page.one("form", action="/sign-in").find("input", name="email")
             else:
-                assert "for the program's organizers" in response.text
+                assert page.h1 == "Sign in to the organizers' console", (method, rule.rule)
+                assert page.one("form", action="/sign-in").find("input", name="email")
     assert table_snapshot() == before
 
 
@@ -114,13 +115,28 @@ def test_a_participants_session_opens_only_their_own_programs_pages(
     assert client.get("/me/programs/no-such-program").status_code == 403
 
 
-def test_an_organizer_of_another_program_is_refused(
+def test_an_organizer_of_another_program_gets_404_as_for_no_program(
     client: FlaskClient, services: Services
 ) -> None:
+    # Signed in as leaders-group's organizer, from one of its links.
+    leaders = services.links.issue(ORGANIZE, "leaders-group", "leaders@example.org")
+    review = sign_in(client, f"{BASE}/organize/{leaders}")
+    assert review == "/organize/programs/leaders-group"
+    assert client.get(review).status_code == 200
+    for path in ("/organize/programs/demo", "/organize/programs/no-such-program"):
+        assert client.get(path).status_code == 404, path
+    token = csrf_token(client.get(review).text)
+    before = table_snapshot()
+    approve = client.post(
+        f"/organize/programs/demo/rounds/{ROUND}/approve", data={"csrf_token": token}
+    )
+    assert approve.status_code == 404
+    assert table_snapshot() == before
+
+    # A link of demo made out to someone who organizes nothing opens nothing.
     stranger = services.links.issue(ORGANIZE, "demo", "someone@example.org")
-    review = sign_in(client, f"{BASE}/organize/{stranger}")
-    assert client.get(review).status_code == 403
-    assert client.get("/organize/programs/no-such-program").status_code == 404
+    other = client.application.test_client()
+    assert other.get(sign_in(other, f"{BASE}/organize/{stranger}")).status_code == 404
 
 
 # Who is signed in, for the view

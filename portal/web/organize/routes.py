@@ -1,19 +1,56 @@
-"""Organizers review a round's draft pairs: reached by a magic link, no password."""
+"""Organizers' pages: the console, and a round's draft pairs to review.
+
+Reached by a magic link, no password: the sign-in form's link opens the console, a match
+summary's link the program's drafts. Either opens one organizer session, for two hours.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
+from portal.services.magic_links import LinkGrant
 from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
+from portal.services.signin import CONSOLE
 from portal.web import links, services
-from portal.web.auth import ORGANIZER, current_program, organizer_required
+from portal.web.auth import (
+    ORGANIZER,
+    current_program,
+    organizer_required,
+    organizer_signed_out_page,
+)
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
-SESSION_SECONDS = 2 * 3600  # an organizer's session from one link
-LINK = links.SignInLink(ORGANIZE, ORGANIZER, SESSION_SECONDS, "organize.review")
+SESSION_SECONDS = 2 * 3600  # an organizer's session from one link: then they sign in again
+
+
+def _destination(grant: LinkGrant) -> str:
+    """The console for the sign-in form's link, the program's drafts for a summary's."""
+    if grant.program == CONSOLE:
+        return url_for("organize.console")
+    return url_for("organize.review", slug=grant.program)
+
+
+LINK = links.SignInLink(
+    ORGANIZE, ORGANIZER, SESSION_SECONDS, "organize.review", _destination, any_program=CONSOLE
+)
+
+
+@bp.get("/")
+def console() -> str | tuple[str, int]:
+    """The programs this organizer may organize, each with a link to its organizer page."""
+    who = links.signed_in_as(ORGANIZER)
+    if who is None:
+        return organizer_signed_out_page(), 403
+    g.organizer = who.email  # as the guard does: the header offers to sign out
+    portal = services()
+    return render_template(
+        "organize/console.html",
+        programs=portal.organizers.programs_of(who.email),
+        admin=portal.organizers.is_admin(who.email),
+    )
 
 
 @bp.get("/<token>")

@@ -114,6 +114,9 @@ def requested_contexts(services: Services) -> dict[str, dict[str, Any]]:
             "name": "Ada",
             "pages": [PageLink(demo.title, "http://portal.test/me/abcdefghijklmnopqrstuvwxyz")],
             "expires_days": 14,
+            "organizes": [],
+            "console_link": None,
+            "console_hours": 48,
         },
     }
 

@@ -73,7 +73,8 @@ def test_the_sign_in_email_links_to_each_of_the_persons_pages(program: Program) 
     one = PageLink(program.title, "http://portal.test/me/one-token-of-forty-three-characters-x")
     two = PageLink("Demo: Tech Careers mentoring", "http://portal.test/me/another-token-xyz")
 
-    single = render("sign_in", {"name": "Ada", "pages": [one], "expires_days": 14})
+    no_console = {"organizes": [], "console_link": None, "console_hours": 48}
+    single = render("sign_in", {"name": "Ada", "pages": [one], "expires_days": 14, **no_console})
     assert single.subject == "Your link to your page on Mentor Portal"
     assert "Hello Ada," in single.text
     assert f"Open your own page in {program.title} with this link:" in single.text
@@ -82,12 +83,29 @@ def test_the_sign_in_email_links_to_each_of_the_persons_pages(program: Program) 
     assert "The link works once, for 14 days." in single.text
     assert "sign-up for" not in single.html  # the footer says why it came: they asked
 
-    both = render("sign_in", {"name": "Ada", "pages": [one, two], "expires_days": 14})
+    both = render("sign_in", {"name": "Ada", "pages": [one, two], "expires_days": 14, **no_console})
     assert "You take part in 2 programs; each has a page of its own" in both.text
     for page in (one, two):
         assert f"{page.title}:\n{page.url}" in both.text
         assert f'href="{page.url}"' in both.html
     assert "Each link works once, for 14 days." in both.text
+    assert "console" not in both.text
+
+
+def test_the_sign_in_email_of_an_organizer_links_to_the_console(program: Program) -> None:
+    console = "http://portal.test/organize/a-token-of-forty-three-characters-xxxxxxx"
+    context = {"name": "", "pages": [], "expires_days": 14, "console_hours": 48}
+
+    one = render("sign_in", {**context, "organizes": [program.title], "console_link": console})
+    assert one.subject == "Your link to the organizers' console on Mentor Portal"
+    assert f"You organize {program.title}. Open the organizers' console" in one.text
+    assert console in one.text
+    assert f'href="{console}"' in one.html
+    assert "The console link works once, for 48 hours" in one.text
+    assert "From your page" not in one.text  # no participant's page to speak of
+
+    two = render("sign_in", {**context, "organizes": ["A", "B"], "console_link": console})
+    assert "You organize 2 programs: A, B." in two.text
 
 
 def test_html_part_escapes_what_people_typed_and_text_part_keeps_it(program: Program) -> None:

@@ -28,7 +28,8 @@ SIGN_IN_WORK = sorted(
 def test_every_request_does_the_same_work_whatever_the_address(
     services: Services, clock: FakeClock, operations: list[str]
 ) -> None:
-    """Known, unknown, pending or left: the same reads, one transaction, one key handed on."""
+    """Known, unknown, pending, left or an organizer: the same reads, one transaction, one key
+    handed on."""
     handed: list[str] = []
     services.mail.courier = handed.append  # as on AWS: sent by another invocation
     for name, status in [("Kim", Status.CONFIRMED), ("Pat", Status.PENDING), ("Lee", Status.LEFT)]:
@@ -36,7 +37,14 @@ def test_every_request_does_the_same_work_whatever_the_address(
         services.participants.save(replace(someone, status=status))
 
     work = {}
-    for address in ["kim@example.org", "nobody@example.org", "pat@example.org", "lee@example.org"]:
+    addresses = [
+        "kim@example.org",
+        "nobody@example.org",
+        "pat@example.org",
+        "lee@example.org",
+        "organizer@example.org",  # the demo program's organizer, signed up nowhere
+    ]
+    for address in addresses:
         operations.clear()
         handed.clear()
         assert services.signin.request(address, address, SOURCE) is None
@@ -44,12 +52,17 @@ def test_every_request_does_the_same_work_whatever_the_address(
 
     assert work["kim@example.org"] == (SIGN_IN_WORK, 1)
     assert all(done == work["kim@example.org"] for done in work.values()), work
-    # Only the two with a page got a link and an email.
+    # Only the two with a page and the organizer got a link and an email.
     assert sorted(item.recipient for item in OutboxRecord.scan()) == [
         "kim@example.org",
         "lee@example.org",
+        "organizer@example.org",
     ]
-    assert TokenRecord.count() == 2
+    assert sorted((t.purpose, t.program) for t in TokenRecord.scan()) == [
+        ("me", "demo"),
+        ("me", "demo"),
+        ("organize", "*"),
+    ]
 
 
 def test_a_request_its_limits_refuse_stores_nothing(

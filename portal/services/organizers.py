@@ -1,0 +1,27 @@
+"""Who may organize which program: the program's `organizers`, and the site admins for all."""
+
+from __future__ import annotations
+
+from portal.catalog.programs import ProgramCatalog
+from portal.domain.addresses import email_key
+from portal.domain.program import Program
+
+
+class Organizers:
+    def __init__(self, programs: ProgramCatalog, admins: tuple[str, ...]) -> None:
+        self.programs = programs
+        # Compared in the form addresses are stored in, whatever case the files use.
+        self.admins = frozenset(email_key(address) for address in admins)
+
+    def is_admin(self, email: str) -> bool:
+        """Whether the address is a site admin's (PORTAL_ADMINS)."""
+        return email_key(email) in self.admins
+
+    def may_organize(self, email: str, program: Program) -> bool:
+        """Whether the address may open the program's organizer pages."""
+        key = email_key(email)
+        return key in self.admins or key in {email_key(o) for o in program.organizers}
+
+    def programs_of(self, email: str) -> list[Program]:
+        """The programs the address may organize, in the catalogue's order (all, for an admin)."""
+        return [p for p in self.programs if self.may_organize(email, p)]
