@@ -48,7 +48,8 @@ def test_sixteen_stalled_pairs_are_one_email_once_a_day_and_new_ones_the_next_da
     assert "Zed" not in text  # matched a day later: its alert is tomorrow's
     # A link that signs the organizer in on the program's pages, and the plain console address.
     sign_in, console = sorted(links(digest, "/organize/"), key=len, reverse=True)
-    assert sign_in.startswith("http") and len(sign_in) > len(console)
+    assert sign_in.startswith("http")
+    assert len(sign_in) > len(console)
     assert console.endswith("/organize/")
 
     clock.now = run_at(28) + timedelta(hours=1)  # the morning's second hourly run
