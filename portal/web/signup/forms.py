@@ -58,6 +58,25 @@ PAGE_ORDER = (
 )
 
 
+def email_field(description: str) -> Any:
+    """An address field, as every form asks for one: required, at most EMAIL_MAX, and one
+    that SES can send to (SMTPUTF8 local parts, josé@..., are refused politely)."""
+    return EmailField(
+        "Email address",
+        validators=[
+            DataRequired(message="Please give your email address."),
+            Length(max=EMAIL_MAX),
+            Email(
+                message="This does not look like an email address.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+        ],
+        description=description,
+        render_kw={"autocomplete": "email"},
+    )
+
+
 class Count:
     """At least `minimum` and at most `maximum` boxes ticked."""
 
@@ -160,21 +179,7 @@ class SignupForm(PortalForm):
         ],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired(message="Please give your email address."),
-            Length(max=EMAIL_MAX),
-            # SMTPUTF8 local parts (josé@...) cannot be sent through SES: refuse them politely.
-            Email(
-                message="This does not look like an email address.",
-                check_deliverability=False,
-                allow_smtputf8=False,
-            ),
-        ],
-        description="We send a link to confirm it. No password needed, ever.",
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field("We send a link to confirm it. No password needed, ever.")
     department = StringField(
         "Department or team",
         validators=[Optional(), Length(max=DEPARTMENT_MAX), PlainText(links=0)],
