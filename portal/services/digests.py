@@ -60,11 +60,11 @@ def alert_day(today: date, quiet_days: int, alert_days: int) -> date:
     return today - timedelta(days=quiet_days - alert_days)
 
 
-def console_url(links: MagicLinks, program: str, organizer: str) -> str:
-    """Where an organizer's email sends them: the one place to change when the console moves.
+def organize_url(links: MagicLinks, program: str, organizer: str) -> str:
+    """Where the digest's button sends an organizer: the one place to change when it moves.
 
     Today it is the organizer pages' sign-in link (/organize/<token>), as in the round
-    summary.
+    summary; every organizer email also ends with the plain console address (`console_url`).
     """
     return links.organize_url(program, organizer)
 
@@ -118,7 +118,7 @@ class OrganizerDigests:
                     "pairs": sum(a.kind == "pair" for a in fresh),
                     "groups": sum(a.kind == "group" for a in fresh),
                     "offer_days": program.schedule.rematch_offer_days,
-                    "organize_url": console_url(self.links, program.slug, organizer),
+                    "organize_url": organize_url(self.links, program.slug, organizer),
                 }
 
             sent += self.mail.queue_once(
