@@ -59,11 +59,6 @@ class GroupReminders:
         self.links = links
         self.mail = mail
 
-    def mailable(self, email: str) -> bool:
-        """Whether program email may go to the address (not unsubscribed, bounced...)."""
-        suppressions = self.mail.suppressions
-        return suppressions is None or suppressions.reason(email) is None
-
     def remind(
         self,
         program: Program,
@@ -122,7 +117,7 @@ class GroupReminders:
         for person in members:
             if not awake(person.timezone):
                 continue  # their morning comes in another hour's run
-            if person.status is not Status.CONFIRMED or not self.mailable(person.email):
+            if person.status is not Status.CONFIRMED or self.mail.suppression(person.email):
                 continue
             if self._surveyed_today(program, group, person, pair_checkins, now):
                 continue  # one email a day: the survey went today, the reminder tomorrow

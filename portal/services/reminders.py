@@ -253,12 +253,8 @@ class ReminderService:
                 sent.append(TEMPLATES[step.step])
         return sent
 
-    def _mailable(self, email: str) -> bool:
-        suppressions = self.mail.suppressions
-        return suppressions is None or suppressions.reason(email) is None
-
     def _reachable(self, person: Participant) -> bool:
-        return person.status is Status.CONFIRMED and self._mailable(person.email)
+        return person.status is Status.CONFIRMED and self.mail.suppression(person.email) is None
 
     def _surveyed_at_close(
         self,
