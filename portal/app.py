@@ -100,7 +100,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.choose.routes import bp as choose_bp
     from portal.web.group.routes import bp as group_bp
     from portal.web.me.routes import bp as me_bp
-    from portal.web.organize.routes import bp as organize_bp
+    from portal.web.organize import bp as organize_bp
     from portal.web.pages.routes import bp as pages_bp
     from portal.web.programs.routes import bp as programs_bp
     from portal.web.rate.routes import bp as rate_bp

@@ -109,7 +109,7 @@ def visit_everything(site: Site, clock: FakeClock, mailbox: MemorySender) -> dic
     page = pages.post("organizer review", organize, page)
     adjust = "/organize/programs/peer-circles/rounds/2020-01-01T0900Z/adjust"
     pages.post("organizer, no such round", adjust, page, 404, mentee="x", mentor="")
-    pages.get("organizer page, another program's", "/organize/programs/demo", 404)
+    pages.get("organizer page, another program's", "/organize/programs/demo/review", 404)
     pages.get("organizers' console", "/organize/")
     pages.client = site.app.test_client()
     pages.get("organizers' console, signed out", "/organize/", 403)

@@ -97,7 +97,7 @@ def test_a_participants_session_opens_no_organizers_page_and_the_other_way_round
 ) -> None:
     match = matched_pair(services, clock)
     me_page = sign_in(client, services.checkins.page_url("demo", match.mentee))
-    assert client.get("/organize/programs/demo").status_code == 403
+    assert client.get("/organize/programs/demo/review").status_code == 403
 
     organizer = client.application.test_client()
     review = sign_in(organizer, organizer_link(services))
@@ -121,9 +121,9 @@ def test_an_organizer_of_another_program_gets_404_as_for_no_program(
     # Signed in as leaders-group's organizer, from one of its links.
     leaders = services.links.issue(ORGANIZE, "leaders-group", "leaders@example.org")
     review = sign_in(client, f"{BASE}/organize/{leaders}")
-    assert review == "/organize/programs/leaders-group"
+    assert review == "/organize/programs/leaders-group/review"
     assert client.get(review).status_code == 200
-    for path in ("/organize/programs/demo", "/organize/programs/no-such-program"):
+    for path in ("/organize/programs/demo/review", "/organize/programs/no-such-program/review"):
         assert client.get(path).status_code == 404, path
     token = csrf_token(client.get(review).text)
     before = table_snapshot()

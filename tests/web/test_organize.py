@@ -157,7 +157,7 @@ def test_an_adjustment_that_breaks_a_rule_or_a_capacity_is_refused(
 
 
 def test_the_review_page_is_for_the_programs_organizers_only(client: FlaskClient) -> None:
-    response = client.get("/organize/programs/leaders-group")
+    response = client.get("/organize/programs/leaders-group/review")
     assert response.status_code == 403
     assert "for the program's organizers" in response.text
 
@@ -203,7 +203,7 @@ def test_a_round_that_is_not_waiting_for_approval_is_not_found_and_nothing_is_wr
     services.mail.drain(per_second=1000)
     assert len(mailbox.sent) == emails  # nobody was introduced
     # The real drafts are still the ones to review, and still approvable.
-    page = client.get(f"/organize/programs/{slug}").text
+    page = client.get(f"/organize/programs/{slug}/review").text
     assert f"Round {real_round}: {len(drafts)} draft pairs" in page
     assert "Approve and send the introductions" in page
     other = services.rounds.matches.for_round(other_slug, other_round)

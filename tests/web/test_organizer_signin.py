@@ -78,9 +78,10 @@ def test_an_organizer_is_emailed_a_link_to_the_console_which_lists_their_program
     landed = sign_in(client, link)
 
     assert landed == CONSOLE_PATH
-    assert console_programs(client) == {"Demo: Tech Careers mentoring": "/organize/programs/demo"}
-    assert client.get("/organize/programs/demo").status_code == 200
-    assert client.get("/organize/programs/leaders-group").status_code == 404
+    demo = "/organize/programs/demo/review"
+    assert console_programs(client) == {"Demo: Tech Careers mentoring": demo}
+    assert client.get("/organize/programs/demo/review").status_code == 200
+    assert client.get("/organize/programs/leaders-group/review").status_code == 404
 
 
 def test_a_site_admin_sees_every_program(
@@ -96,7 +97,7 @@ def test_a_site_admin_sees_every_program(
     assert set(console_programs(site.client)) == ALL_PROGRAMS
     assert "site admin" in site.client.get(CONSOLE_PATH).text
     for slug in ("demo", "leaders-group", "peer-circles"):
-        assert site.client.get(f"/organize/programs/{slug}").status_code == 200, slug
+        assert site.client.get(f"/organize/programs/{slug}/review").status_code == 200, slug
 
 
 def test_an_unknown_address_gets_the_same_page_and_no_email(
@@ -144,7 +145,7 @@ def test_organizer_pages_are_not_stored_by_browsers(
     landing = client.get(f"/organize/{token}")
     assert landing.headers["Cache-Control"] == "no-store"
     sign_in(client, f"{BASE}/organize/{token}")
-    for path in (CONSOLE_PATH, "/organize/programs/demo"):
+    for path in (CONSOLE_PATH, "/organize/programs/demo/review"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "no-store", path
@@ -167,7 +168,7 @@ def test_the_console_session_ends_after_two_hours(
     assert client.get(CONSOLE_PATH).status_code == 200
     clock.advance(seconds=2)
     assert client.get(CONSOLE_PATH).status_code == 403
-    assert client.get("/organize/programs/demo").status_code == 403
+    assert client.get("/organize/programs/demo/review").status_code == 403
 
 
 def test_a_forged_or_expired_console_link_is_refused_with_a_clear_page(
@@ -217,5 +218,5 @@ def test_a_match_summary_link_opens_the_console_of_the_same_organizer(
     client: FlaskClient, services: Services
 ) -> None:
     token = services.links.issue(Purpose.ORGANIZE, "peer-circles", "community@example.org")
-    assert sign_in(client, f"{BASE}/organize/{token}") == "/organize/programs/peer-circles"
+    assert sign_in(client, f"{BASE}/organize/{token}") == "/organize/programs/peer-circles/review"
     assert set(console_programs(client)) == {"Peer mentoring: Returners' network"}

@@ -6,7 +6,7 @@ summary's link the program's drafts. Either opens one organizer session, for two
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.participants import Role, Status
@@ -21,8 +21,8 @@ from portal.web.auth import (
     organizer_required,
     organizer_signed_out_page,
 )
+from portal.web.organize.blueprint import bp
 
-bp = Blueprint("organize", __name__, url_prefix="/organize")
 SESSION_SECONDS = 2 * 3600  # an organizer's session from one link: then they sign in again
 
 
@@ -63,7 +63,7 @@ def sign_in(token: str) -> Response | tuple[str, int]:
     return links.sign_in(token, LINK)
 
 
-@bp.get("/programs/<slug>")
+@bp.get("/programs/<slug>/review")
 @organizer_required
 def review(slug: str) -> str:
     program = current_program()
