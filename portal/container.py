@@ -18,6 +18,7 @@ from portal.domain.clock import Clock, shifted_clock, system_clock
 from portal.mail.courier import LambdaCourier
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.persistence import tables
+from portal.persistence.audit import AuditTrail
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.erasure import ErasureStore
 from portal.persistence.exports import ExportLog
@@ -30,6 +31,7 @@ from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
+from portal.services.audit import AuditLog
 from portal.services.checkins import CheckinService
 from portal.services.digests import OrganizerDigests
 from portal.services.erasure import ErasureService
@@ -82,6 +84,7 @@ class Services:
     erasure: ErasureService
     groups: GroupService
     retention: RetentionService
+    audit: AuditLog
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -262,4 +265,5 @@ def build_services(
             store=RetentionStore(),
             erasure=erasure,
         ),
+        audit=AuditLog(AuditTrail(), clock, participants, matches),
     )

@@ -358,6 +358,24 @@ class LimitRecord(Model):
     expires_at = TTLAttribute()  # the window's end
 
 
+class AuditRecord(Model):
+    """One organizer action in the console (portal.domain.audit): who, when, what, to what."""
+
+    class Meta:
+        table_name = "audit"
+        entity = "audit"
+
+    program = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)  # "<time>#<random>": time-ordered
+    at = UTCDateTimeAttribute()
+    organizer = UnicodeAttribute()  # the organizer's address
+    action = UnicodeAttribute()  # a key of portal.domain.audit.ACTIONS
+    subject_kind = UnicodeAttribute(null=True)  # participant | match | round
+    subject = UnicodeAttribute(null=True)  # its id: never a name or an address
+    detail = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()  # kept a year (portal.persistence.audit.KEEP_AUDIT_FOR)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     AddressRecord,
@@ -371,6 +389,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SessionRecord,
     LimitRecord,
     ExportRecord,
+    AuditRecord,
 )
 
 

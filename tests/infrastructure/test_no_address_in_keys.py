@@ -29,6 +29,7 @@ KEY_ATTRIBUTES = {
     "token_hash": "SHA-256 of a link's token",
     "session_hash": "SHA-256 of a session's id",
     "exported_at": "a time",
+    "entry_id": "<time>#<random>",
 }
 
 

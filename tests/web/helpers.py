@@ -160,3 +160,19 @@ def sign_in(client: FlaskClient, link: str) -> str:
     signed = client.post(path, data={"csrf_token": csrf_token(opened.text)})
     assert signed.status_code == 302, signed.text
     return signed.headers["Location"]
+
+
+DEMO_ORGANIZER = "organizer@example.org"  # content/programs/demo.md's organizer
+
+
+def sign_in_as_organizer(
+    client: FlaskClient, mailbox: MemorySender, address: str = DEMO_ORGANIZER
+) -> None:
+    """Sign this client in as an organizer, through the sign-in form and its emailed link."""
+    form = client.get("/sign-in")
+    before = len(mailbox.sent)
+    asked = client.post("/sign-in", data={"email": address, "csrf_token": csrf_token(form.text)})
+    assert asked.status_code == 200
+    _, message = mailbox.sent[before]
+    (link,) = [u for u in links_in(message) if "/organize/" in u and not u.endswith("/organize/")]
+    assert sign_in(client, link) == "/organize/"

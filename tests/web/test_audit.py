@@ -1,0 +1,116 @@
+"""The console's audit log: every recorded action, who and when, newest first, by name."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from portal.container import Services
+from portal.domain.audit import AuditEntry, UnknownActionError
+from portal.mail.senders import MemorySender
+from tests.conftest import FakeClock
+from tests.factories import matched_pair
+from tests.web.dom import parse
+from tests.web.helpers import DEMO_ORGANIZER, sign_in_as_organizer
+
+AUDIT = "/organize/programs/demo/audit"
+
+
+def rows(client: FlaskClient, path: str = AUDIT) -> list[list[str]]:
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "no-store" in page.headers["Cache-Control"]
+    body = parse(page.text).one("tbody")
+    return [[td.text.strip() for td in tr.find_all("td")] for tr in body.find_all("tr")]
+
+
+def test_the_log_shows_each_action_newest_first_by_name(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    match = matched_pair(services, clock)
+    mentor = services.participants.get("demo", match.mentor)
+    assert mentor is not None
+    services.audit.record(
+        "demo", DEMO_ORGANIZER, "pause", subject_kind="participant", subject=mentor.participant_id
+    )
+    clock.advance(minutes=5)
+    services.audit.record(
+        "demo",
+        DEMO_ORGANIZER,
+        "end_match",
+        subject_kind="match",
+        subject=match.match_id,
+        detail="They asked to stop",
+    )
+    sign_in_as_organizer(client, mailbox)
+
+    (newest, oldest) = rows(client)
+
+    mentee = services.participants.get("demo", match.mentee)
+    assert mentee is not None
+    assert newest[1:] == [
+        DEMO_ORGANIZER,
+        "Ended a match",
+        f"the match of {mentor.name} and {mentee.name}",
+        "They asked to stop",
+    ]
+    assert oldest[1:] == [DEMO_ORGANIZER, "Paused a person", mentor.name, ""]
+
+
+def test_an_erased_person_is_not_named(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    match = matched_pair(services, clock)
+    mentee = services.participants.get("demo", match.mentee)
+    assert mentee is not None
+    services.audit.record(
+        "demo", DEMO_ORGANIZER, "remove", subject_kind="participant", subject=mentee.participant_id
+    )
+    services.erasure.erase(match.mentee)
+    sign_in_as_organizer(client, mailbox)
+
+    ((_, _, _, about, _),) = rows(client)
+
+    assert about == "someone no longer in the program"
+    assert mentee.name not in client.get(AUDIT).text
+
+
+def test_older_entries_are_a_page_back(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    for n in range(52):
+        services.audit.record("demo", DEMO_ORGANIZER, "export", detail=f"export {n}")
+        clock.advance(seconds=1)
+    sign_in_as_organizer(client, mailbox)
+
+    first = rows(client)
+    (older,) = [
+        a.get("href")
+        for a in parse(client.get(AUDIT).text).find_all("a")
+        if a.text == "Older entries"
+    ]
+    second = rows(client, str(older))
+
+    assert [r[4] for r in first] == [f"export {n}" for n in range(51, 1, -1)]
+    assert [r[4] for r in second] == ["export 1", "export 0"]
+    assert "Older entries" not in client.get(str(older)).text
+
+
+def test_one_programs_log_is_not_anothers(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    services.audit.record("leaders-group", "someone@example.org", "export", detail="theirs")
+    sign_in_as_organizer(client, mailbox)
+
+    assert client.get("/organize/programs/leaders-group/audit").status_code == 404
+    assert "theirs" not in client.get(AUDIT).text
+    assert "No organizer has taken an action" in client.get(AUDIT).text
+
+
+def test_signed_out_the_log_is_refused(client: FlaskClient) -> None:
+    assert client.get(AUDIT).status_code == 403
+
+
+def test_an_action_without_words_is_refused_before_it_is_stored(clock: FakeClock) -> None:
+    with pytest.raises(UnknownActionError, match="ended_everything"):
+        AuditEntry("demo", clock(), DEMO_ORGANIZER, "ended_everything")
