@@ -70,7 +70,8 @@ def test_console_pages_have_no_violations_and_fit_the_screen(
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in PAGES.items():
         response = page.goto(path)
-        assert response is not None and response.status == 200, (path, response)
+        assert response is not None, path
+        assert response.status == 200, (path, response.status)
         violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
         assert not violations, f"axe on {path} ({screen}, {scheme}):\n{report(violations)}"
         if screen == "phone":
