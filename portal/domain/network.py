@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from portal.domain.matches import Match, MatchState
 from portal.domain.participants import Participant
@@ -132,7 +133,7 @@ def matched_pairs(
 def dimension(
     pairs: list[Pair],
     answers: Callable[[Participant], tuple[str, ...]],
-    sort_key: Callable[[str], object] | None = None,
+    sort_key: Callable[[str], Any] | None = None,
 ) -> Dimension:
     """Group the pairs' people by their answers (a person may be in several groups, as for
     languages); answers are compared with spaces and case folded, shown as first given."""
@@ -159,8 +160,8 @@ def dimension(
         known += 1
         if not groups_a & groups_b:
             apart += 1
-        for person, groups in ((a, groups_a), (b, groups_b)):
-            for group in groups:
+        for person, theirs in ((a, groups_a), (b, groups_b)):
+            for group in theirs:
                 members.setdefault(group, set()).add(person.participant_id or person.email)
         for group in groups_a | groups_b:
             if group in groups_a and group in groups_b:
