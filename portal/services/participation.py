@@ -10,6 +10,7 @@ from portal.catalog.programs import ProgramCatalog
 from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
+from portal.domain.network import Network, network
 from portal.domain.participants import Participant, Status
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import MatchRepository
@@ -60,6 +61,11 @@ class ParticipationService:
     def people(self, program: str) -> list[Participant]:
         """Everyone who signed up to the program, whatever their status."""
         return list(self.participants.for_program(program))
+
+    def network(self, program: str) -> Network:
+        """Who the program's rounds linked to whom, by department, time zone and language
+        (one Query of its participants, one of its matches)."""
+        return network(self.people(program), self.matches.for_program(program), self.clock())
 
     def active_matches(self, program: str, email: str) -> list[StoredMatch]:
         return [m for m in self.matches.for_person(program, email) if m.holds_places]

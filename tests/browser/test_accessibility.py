@@ -1,4 +1,5 @@
-"""axe-core on every page a participant meets: no violation at all, of any impact."""
+"""axe-core on every page a participant meets, and the organizers' network view: no violation
+at all, of any impact."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
 from portal.container import Services
+from portal.services.rounds import ORGANIZE
 from tests.browser.conftest import PHONE, fill_mentee_form
+from tests.factories import ROUND, seed_demo_people
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +31,11 @@ PAGES = [
     "sign-in-sent",
     "/me/programs/demo",  # signed out: the participant's page offers the sign-in form
     "/organize/",  # signed out: the organizers' console offers the sign-in form
+    "network",  # an organizer's network view of the demo program after a round
 ]
 STATUS = {"/no-such-page": 404, "/me/programs/demo": 403, "/organize/": 403}
 # Dark mode has its own colours: check the pages that use each of them.
-DARK_PAGES = ["/", "/programs/demo", "join-with-errors"]
+DARK_PAGES = ["/", "/programs/demo", "join-with-errors", "network"]
 
 
 def report(violations: list[dict[str, Any]]) -> str:
@@ -64,6 +68,20 @@ def visit(page: Page, where: str, request: pytest.FixtureRequest) -> None:
         page.get_by_label("Email address").fill("ada@example.org")
         page.get_by_role("button", name="Email me a link").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    elif where == "network":
+        services = request.getfixturevalue("services")
+        clock = request.getfixturevalue("clock")
+        seed_demo_people(services, "demo", clock())
+        demo = services.programs.get("demo")
+        assert demo is not None
+        assert services.rounds.run(demo, ROUND, trigger="cli").status == "done"
+        page.goto(f"/organize/{services.links.issue(ORGANIZE, 'demo', 'organizer@example.org')}")
+        page.get_by_role("button", name="Open the drafts").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Draft pairs")
+        response = page.goto("/organize/programs/demo/network")
+        assert response is not None
+        assert response.status == 200
+        expect(page.get_by_role("heading", level=1)).to_have_text("Network")
     elif where == "confirm":
         page.goto(request.getfixturevalue("confirm_link"))
         expect(page.get_by_role("button", name="Confirm my sign-up")).to_be_visible()

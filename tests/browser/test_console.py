@@ -26,6 +26,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}, "reduced_motion": "reduce
 PAGES = {
     "console": "/organize/",
     "audit": "/organize/programs/demo/audit",
+    "network": "/organize/programs/demo/network",
 }
 
 

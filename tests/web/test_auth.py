@@ -70,7 +70,13 @@ def sign_out_forms(html: str) -> int:
         ),
         (
             ORGANIZER_PAGES,
-            {"organize.review", "organize.adjust", "organize.approve", "organize.audit"},
+            {
+                "organize.review",
+                "organize.adjust",
+                "organize.approve",
+                "organize.audit",
+                "organize.network",
+            },
         ),
     ],
 )
