@@ -13,9 +13,8 @@ from wtforms.validators import DataRequired, Length
 from portal.domain.checkins import match_ref
 from portal.domain.participants import Participant
 from portal.domain.program import Program
-from portal.persistence.matches import StoredMatch
 from portal.services.console_matches import STATUSES
-from portal.services.participation import MatchChangedError, ParticipationError
+from portal.services.participation import MatchChangedError, ParticipationError, StoredMatch
 from portal.services.rounds import AdjustmentError
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
