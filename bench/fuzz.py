@@ -1094,6 +1094,55 @@ class Routes:
             "", client, rule, {"slug": REVIEWED, "round_id": round_id}, [("csrf_token", csrf)]
         )
 
+    def c_organize_end_match(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        # A fresh active pair of the reviewed program, for the organizer to end.
+        people = world.people(REVIEWED, 1)
+        mentor = next(p for p in people if p.role is Role.MENTOR)
+        mentee = next(p for p in people if p.role is Role.MENTEE)
+        round_id = round_id_for(world.clock())
+        outcome = world.services.rounds.matches.activate(
+            REVIEWED,
+            round_id,
+            mentor=mentor.email,
+            mentee=mentee.email,
+            mentor_capacity=1,
+            mentee_capacity=1,
+            score=80,
+            reasons=(),
+            now=world.clock(),
+        )
+        if outcome != ACTIVATED:
+            raise HarnessError(f"could not match a pair to end: {outcome}")
+        (match,) = world.services.participation.active_matches(REVIEWED, mentee.email)
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED, "ref": match_ref(match.match_id)},
+            [("csrf_token", csrf), ("seen", "active"), ("reason", "They asked us to stop")],
+        )
+
+    def c_organize_move_mentee(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        # A waiting mentee and a mentor with room; the rules may still refuse the pair.
+        people = world.people(REVIEWED, 1)
+        mentor = next(p for p in people if p.role is Role.MENTOR)
+        mentee = next(p for p in people if p.role is Role.MENTEE)
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED},
+            [
+                ("csrf_token", csrf),
+                ("mentee", mentee.participant_id),
+                ("mentor", mentor.participant_id),
+            ],
+        )
+
     def c_choose_choose(self, rule: str) -> Case:
         world = self.world
         round_id, token, _, options = world.choice()

@@ -33,6 +33,7 @@ from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.services.audit import AuditLog
 from portal.services.checkins import CheckinService
+from portal.services.console_matches import ConsoleMatches
 from portal.services.digests import OrganizerDigests
 from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
@@ -85,6 +86,7 @@ class Services:
     groups: GroupService
     retention: RetentionService
     audit: AuditLog
+    console_matches: ConsoleMatches
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -266,4 +268,7 @@ def build_services(
             erasure=erasure,
         ),
         audit=AuditLog(AuditTrail(), clock, participants, matches),
+        console_matches=ConsoleMatches(
+            participants=participants, matches=matches, checkins=checkin_repository, clock=clock
+        ),
     )

@@ -20,6 +20,7 @@ ACTIONS: dict[str, str] = {
     "lift_unsubscribe": "Turned email back on",
     "lift_bounce": "Cleared a soft bounce",
     "move_mentee": "Moved a waiting mentee to a mentor",
+    "adjust_draft": "Changed a draft pair",
     "approve_round": "Approved a round's drafts",
     "preview_round": "Previewed a round",
     "publish_round": "Published a previewed round",

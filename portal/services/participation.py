@@ -9,7 +9,7 @@ from typing import Any
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
-from portal.domain.matches import MatchState
+from portal.domain.matches import EndReason, MatchState
 from portal.domain.network import Network, network
 from portal.domain.participants import Participant, Status
 from portal.mail.catalog import Recipient
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 class ParticipationError(Exception):
     """Something a participant asked for cannot be done; the message says why."""
+
+
+class MatchChangedError(ParticipationError):
+    """A match an organizer acted on changed meanwhile; the message says how."""
 
 
 class ParticipationService:
@@ -103,10 +107,8 @@ class ParticipationService:
         return True
 
     def _tell_partner(self, program: str, match: StoredMatch, by: str, reason: str) -> None:
-        definition = self.programs.get(program)
-        person = self.participants.get(program, match.other(by))
         ender = self.participants.get(program, by)
-        if definition is None or person is None or ender is None:
+        if ender is None:
             return
         because = {
             "rematch": f"{ender.first_name} felt it was not the right fit and asked for a new "
@@ -114,6 +116,15 @@ class ParticipationService:
             "paused": f"{ender.first_name} is taking a break from the program.",
             "left": f"{ender.first_name} has left the program.",
         }.get(reason, "it was closed early.")
+        self._tell(program, match, match.other(by), because)
+
+    def _tell(self, program: str, match: StoredMatch, email: str, because: str) -> None:
+        """The kind email to one person of a match that has ended, once per person."""
+        definition = self.programs.get(program)
+        person = self.participants.get(program, email)
+        other = self.participants.get(program, match.other(email))
+        if definition is None or person is None or other is None:
+            return
         if self.mail.queue_once(
             "match_ended",
             Recipient.PARTICIPANT,
@@ -127,7 +138,7 @@ class ParticipationService:
             context=lambda: {
                 "program": definition,
                 "person": person,
-                "other": ender,
+                "other": other,
                 "because": because,
                 "back_in_pool": person.status is Status.CONFIRMED,
                 "page_url": self.page_url(program, person.email),
@@ -136,6 +147,45 @@ class ParticipationService:
             program=program,
         ):
             log.info("queued the end of a match in %s", program)
+
+    def end_by_organizer(
+        self, program: str, match_id: str, *, seen: str, organizer: str
+    ) -> StoredMatch:
+        """An organizer ends an active match: both places freed, a kind email to each person.
+
+        `seen` is the match's state the organizer saw; if it is no longer that, or the match
+        is no longer active, MatchChangedError says what happened and nothing is changed.
+        The organizer's reason is theirs, for the audit log: neither person is sent it.
+        """
+        match = self.matches.get(program, match_id)
+        if match is None:
+            raise ParticipationError("There is no such match in this program.")
+        if match.status.value != seen or not match.holds_places:
+            raise MatchChangedError(self._what_changed(program, match))
+        now = self.clock()
+        if not self.matches.end(
+            program, match_id, reason=EndReason.CLOSED.value, now=now, by=organizer
+        ):
+            current = self.matches.get(program, match_id) or match
+            raise MatchChangedError(self._what_changed(program, current))
+        because = "the program's organizers closed it."
+        for email in (match.mentor, match.mentee):
+            self._tell(program, match, email, because)
+        return match
+
+    def _what_changed(self, program: str, match: StoredMatch) -> str:
+        """What happened to a match since an organizer saw it, in words."""
+        if match.status is MatchState.COMPLETED:
+            return "This match completed its cycle meanwhile: nothing was changed."
+        if match.status is MatchState.ENDED:
+            ender = (
+                self.participants.get(program, match.ended_by)
+                if match.ended_by in (match.mentor, match.mentee)
+                else None
+            )
+            who = ender.name if ender is not None else "an organizer"
+            return f"This match was ended meanwhile, by {who}: nothing was changed."
+        return f"This match is {match.status.value} now, not active: nothing was changed."
 
     def set_status(self, program: str, email: str, status: Status) -> list[StoredMatch]:
         """Pause, resume or leave; pausing and leaving end the person's active matches."""

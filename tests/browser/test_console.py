@@ -27,6 +27,7 @@ PAGES = {
     "console": "/organize/",
     "audit": "/organize/programs/demo/audit",
     "network": "/organize/programs/demo/network",
+    "matches": "/organize/programs/demo/matches",
 }
 
 

@@ -20,6 +20,19 @@ BASE = "http://portal.test"
 ORGANIZER = "organizer@example.org"  # the demo program's organizer
 PARTICIPANT_PAGES = "/me/programs/"
 ORGANIZER_PAGES = "/organize/programs/"
+# Every console page of a program, one per line (each part of the console adds its own).
+ORGANIZER_ENDPOINTS = {
+    "organize.adjust",
+    "organize.approve",
+    "organize.audit",
+    "organize.confirm_end_match",
+    "organize.confirm_move",
+    "organize.end_match",
+    "organize.matches",
+    "organize.move_mentee",
+    "organize.network",
+    "organize.review",
+}
 
 
 def organizer_link(services: Services) -> str:
@@ -34,7 +47,15 @@ def guarded_rules(app: Flask, prefix: str) -> list[Rule]:
 
 
 def address(rule: Rule, **values: str) -> str:
-    arguments = {"slug": "demo", "match_ref": "m", "goal_ref": "g", "round_id": ROUND}
+    arguments = {
+        "slug": "demo",
+        "match_ref": "m",
+        "goal_ref": "g",
+        "round_id": ROUND,
+        "ref": "r",
+        "participant_id": "p",
+        "kind": "participants",
+    }
     return rule.rule.replace("<", "{").replace(">", "}").format(**{**arguments, **values})
 
 
@@ -70,13 +91,7 @@ def sign_out_forms(html: str) -> int:
         ),
         (
             ORGANIZER_PAGES,
-            {
-                "organize.review",
-                "organize.adjust",
-                "organize.approve",
-                "organize.audit",
-                "organize.network",
-            },
+            ORGANIZER_ENDPOINTS,
         ),
     ],
 )

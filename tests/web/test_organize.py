@@ -93,6 +93,13 @@ def test_nobody_is_introduced_until_an_organizer_approves(
         follow_redirects=True,
     )
     assert f"Approved: {len(drafts)} pairs" in approved.text
+    ((entry, _),) = services.audit.page(slug).rows
+    assert (entry.action, entry.subject_kind, entry.subject, entry.organizer) == (
+        "approve_round",
+        "round",
+        round_id,
+        "leaders@example.org",
+    )
     services.mail.drain(per_second=1000)
     # leaders-group is a group program: one email to each member of each group, not per pair.
     intros = [to for to, m in mailbox.sent if " group in " in m["Subject"]]
@@ -154,6 +161,14 @@ def test_an_adjustment_that_breaks_a_rule_or_a_capacity_is_refused(
     )
     assert "Saved" in taken_out.text
     assert mentee not in {m.mentee for m in services.rounds.matches.for_round(slug, round_id)}
+    # Only the change made is in the audit log, with no name in it; the refusals are not.
+    ((entry, _),) = services.audit.page(slug).rows
+    assert (entry.action, entry.subject_kind, entry.subject, entry.detail) == (
+        "adjust_draft",
+        "round",
+        round_id,
+        "taken out of the round",
+    )
 
 
 def test_the_review_page_is_for_the_programs_organizers_only(client: FlaskClient) -> None:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from portal.domain.matches import capacity
-from portal.domain.participants import Role, Status
+from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
-from portal.persistence.matches import ACTIVATED, StoredMatch, StoredRound
+from portal.domain.reasons import Reason
+from portal.domain.waiting import waits
+from portal.persistence.matches import (
+    ACTIVATED,
+    MENTEE_TAKEN,
+    MENTOR_FULL,
+    StoredMatch,
+    StoredRound,
+)
 from portal.presenters.reasons import veto_text
-from portal.services.rounds.common import RoundOutcome, is_round_id
+from portal.services.rounds.common import RoundOutcome, is_round_id, round_id_for
 from portal.services.rounds.groups import GroupIntroductions
+
+# The end of the "round" name of a match an organizer made by moving a waiting mentee.
+MOVED = "-moved"
 
 
 class AdjustmentError(Exception):
@@ -71,32 +84,18 @@ class OrganizerReview(GroupIntroductions):
             return current
         new_pair = None
         if mentor is not None:
-            person, other = everyone[mentee], everyone.get(mentor)
-            if (
-                other is None
-                or other.role is not Role.MENTOR
-                or other.status is not Status.CONFIRMED
-            ):
-                who = other.name if other is not None else "The chosen mentor"
-                raise AdjustmentError(f"{who} is not a confirmed mentor of this program")
-            taken = sum(1 for m in drafts if m.mentor == mentor) + other.active_matches
-            limit = capacity(program, other)
-            if taken >= limit:
-                raise AdjustmentError(
-                    f"{other.name} already has {taken} of {limit} "
-                    f"place{'s' if limit != 1 else ''}: "
-                    "move someone else away first"
-                )
-            from portal.domain.scoring import Scorer
-
-            history = self.matches.history(program.slug)
-            scorer = Scorer(program, [other], [person], now=now, history=history)
-            score, reasons, veto = scorer.explain(0, 0)
-            if veto:
-                raise AdjustmentError(
-                    f"{person.name} and {other.name} cannot be paired: {veto_text(veto)}"
-                )
-            new_pair = (score / 10, reasons)
+            other = everyone.get(mentor)
+            taken = sum(1 for m in drafts if m.mentor == mentor) + (
+                other.active_matches if other is not None else 0
+            )
+            new_pair = self.check_pair(
+                program,
+                everyone[mentee],
+                other,
+                taken=taken,
+                now=now,
+                full=": move someone else away first",
+            )
         self.matches.remove_proposed(program.slug, round_id, mentor=current.mentor, mentee=mentee)
         if new_pair is None or mentor is None:
             return None
@@ -110,6 +109,99 @@ class OrganizerReview(GroupIntroductions):
             now=now,
         )
         return next(m for m in self.matches.for_round(program.slug, round_id) if m.mentee == mentee)
+
+    def check_pair(
+        self,
+        program: Program,
+        mentee: Participant,
+        mentor: Participant | None,
+        *,
+        taken: int,
+        now: datetime,
+        full: str = "",
+    ) -> tuple[float, tuple[Reason, ...]]:
+        """The pair's score and reasons if `mentor` may take `mentee` with `taken` places held.
+
+        Raises AdjustmentError naming what is wrong: not a confirmed mentor, no room (the
+        message ends with `full`), or a must rule of the program the pair breaks.
+        """
+        if (
+            mentor is None
+            or mentor.role is not Role.MENTOR
+            or mentor.status is not Status.CONFIRMED
+        ):
+            who = mentor.name if mentor is not None else "The chosen mentor"
+            raise AdjustmentError(f"{who} is not a confirmed mentor of this program")
+        limit = capacity(program, mentor)
+        if taken >= limit:
+            raise AdjustmentError(
+                f"{mentor.name} already has {taken} of {limit} "
+                f"place{'s' if limit != 1 else ''}{full}"
+            )
+        from portal.domain.scoring import Scorer
+
+        history = self.matches.history(program.slug)
+        scorer = Scorer(program, [mentor], [mentee], now=now, history=history)
+        score, reasons, veto = scorer.explain(0, 0)
+        if veto:
+            raise AdjustmentError(
+                f"{mentee.name} and {mentor.name} cannot be paired: {veto_text(veto)}"
+            )
+        return score / 10, reasons
+
+    def move(self, program: Program, mentee: str, mentor: str) -> StoredMatch:
+        """Match a waiting mentee with a mentor who has room, at once, and introduce them.
+
+        Checked as `adjust` checks a draft (`check_pair`: a confirmed mentor, room, the must
+        rules); the database's conditions on both people decide last, so a mentee matched or
+        a mentor filled meanwhile is refused too. AdjustmentError names what is wrong, and
+        nothing is stored then.
+        """
+        now = self.clock()
+        everyone = {p.email: p for p in self.participants.for_program(program.slug)}
+        person, other = everyone.get(mentee), everyone.get(mentor)
+        if person is None or person.role is not Role.MENTEE:
+            raise AdjustmentError("The chosen mentee is not a mentee of this program")
+        if not waits(person):
+            raise AdjustmentError(
+                f"{person.name} is no longer waiting: "
+                + ("they have a match now" if person.active_matches else "they are not confirmed")
+            )
+        score, reasons = self.check_pair(
+            program, person, other, taken=other.active_matches if other else 0, now=now
+        )
+        assert other is not None  # check_pair refuses anyone else
+        # Named by the minute, as a round is, and marked apart: it is no round's pair.
+        round_id = f"{round_id_for(now)}{MOVED}"
+        outcome = self.matches.activate(
+            program.slug,
+            round_id,
+            mentor=mentor,
+            mentee=mentee,
+            mentor_capacity=capacity(program, other),
+            mentee_capacity=capacity(program, person),
+            score=score,
+            reasons=reasons,
+            now=now,
+        )
+        if outcome == MENTEE_TAKEN:
+            raise AdjustmentError(
+                f"{person.name} is no longer waiting: they were matched meanwhile"
+            )
+        if outcome == MENTOR_FULL:
+            raise AdjustmentError(f"{other.name} has no room left: their places filled meanwhile")
+        if outcome != ACTIVATED:
+            raise AdjustmentError(
+                f"{person.name} and {other.name} could not be matched: one of them changed "
+                "meanwhile"
+            )
+        pair = next(
+            m
+            for m in self.matches.for_person(program.slug, mentee)
+            if m.round_id == round_id and m.mentor == mentor
+        )
+        self._introduce_all(program, round_id, [pair], everyone)
+        return pair
 
     def approve(self, program: Program, round_id: str) -> RoundOutcome:
         """Publish a round's drafts: activate each pair that still has room, introduce them.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from portal.web.organize import (
     audit,
+    matches,
     network,
     routes,
 )
 from portal.web.organize.blueprint import bp
 
-__all__ = ["audit", "bp", "network", "routes"]
+__all__ = ["audit", "bp", "matches", "network", "routes"]

@@ -17,6 +17,7 @@ from portal.services.signin import CONSOLE
 from portal.web import links, services
 from portal.web.auth import (
     ORGANIZER,
+    current_organizer,
     current_program,
     organizer_required,
     organizer_signed_out_page,
@@ -96,12 +97,21 @@ def adjust(slug: str, round_id: str) -> Response | tuple[str, int]:
     mentee = request.form.get("mentee", "")
     mentor = request.form.get("mentor") or None
     try:
-        services().rounds.adjust(program, round_id, mentee, mentor)
+        pair = services().rounds.adjust(program, round_id, mentee, mentor)
     except UnknownRoundError:
         return _no_such_round(program)
     except AdjustmentError as exc:
         flash(str(exc), "error")
     else:
+        services().audit.record(
+            slug,
+            current_organizer(),
+            "adjust_draft",
+            subject_kind="round",
+            subject=round_id,
+            # No names: the log outlives erasure.
+            detail="moved to another mentor" if pair is not None else "taken out of the round",
+        )
         flash("Saved: the pair was checked against the rules and capacities.", "ok")
     return redirect(url_for("organize.review", slug=slug))
 
@@ -114,6 +124,14 @@ def approve(slug: str, round_id: str) -> Response | tuple[str, int]:
         outcome = services().rounds.approve(program, round_id)
     except UnknownRoundError:
         return _no_such_round(program)
+    services().audit.record(
+        slug,
+        current_organizer(),
+        "approve_round",
+        subject_kind="round",
+        subject=round_id,
+        detail=f"{outcome.pairs} pairs introduced, {outcome.refused} refused",
+    )
     message = f"Approved: {outcome.pairs} pairs are introduced by email."
     if outcome.refused:
         message += f" {outcome.refused} could not be, because someone no longer had room."
