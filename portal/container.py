@@ -30,6 +30,7 @@ from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
+from portal.persistence.usage import METER, UsageStore, count_database_units
 from portal.services.checkins import CheckinService
 from portal.services.digests import OrganizerDigests
 from portal.services.erasure import ErasureService
@@ -50,6 +51,7 @@ from portal.services.signin import SignInService
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
+from portal.services.usage import UsageService
 from portal.settings import Settings, resolve_secret_key
 
 
@@ -82,6 +84,7 @@ class Services:
     erasure: ErasureService
     groups: GroupService
     retention: RetentionService
+    usage: UsageService
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -100,8 +103,9 @@ def make_courier(settings: Settings) -> LambdaCourier | None:
 
 
 def bind_tables(settings: Settings) -> None:
-    """Point the tables at the settings' prefix, region and endpoint."""
+    """Point the tables at the settings' prefix, region and endpoint; count their units."""
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    count_database_units()
 
 
 def reconnect_tables() -> None:
@@ -137,6 +141,10 @@ def build_services(
     if clock is system_clock and settings.clock_start is not None:
         clock = shifted_clock(settings.clock_start)
     participants = ParticipantRepository(clock)
+    # One meter per process (METER): the web app's services and the functions' share it.
+    usage = UsageService(
+        METER, UsageStore(), participants, programs, clock, settings.function_memory_mb
+    )
 
     def organizers_of(slug: str) -> tuple[str, ...]:
         program = programs.get(slug)
@@ -156,6 +164,7 @@ def build_services(
         unsubscribe_url=unsubscribes.url,
         courier=courier or make_courier(settings),
         console_url=f"{settings.base_url}/organize/",
+        on_sent=usage.email_sent,
     )
     organizers = Organizers(programs, settings.admins)
     links = MagicLinks(
@@ -262,4 +271,5 @@ def build_services(
             store=RetentionStore(),
             erasure=erasure,
         ),
+        usage=usage,
     )
