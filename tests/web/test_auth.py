@@ -68,7 +68,10 @@ def sign_out_forms(html: str) -> int:
                 "group.page",
             },
         ),
-        (ORGANIZER_PAGES, {"organize.review", "organize.adjust", "organize.approve"}),
+        (
+            ORGANIZER_PAGES,
+            {"organize.review", "organize.adjust", "organize.approve", "organize.costs"},
+        ),
     ],
 )
 def test_without_a_session_every_guarded_page_is_refused(

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import render_template
 
-from portal.domain import costs
+from portal.domain import costs as prices
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
@@ -39,9 +39,9 @@ def costs(slug: str) -> str:
         program=current_program(),
         cost=portal.usage.month_cost(slug),
         region=portal.settings.region,
-        prices_region=costs.PRICES_REGION,
-        prices_read=costs.PRICES_READ,
-        not_counted=costs.NOT_COUNTED,
+        prices_region=prices.PRICES_REGION,
+        prices_read=prices.PRICES_READ,
+        not_counted=prices.NOT_COUNTED,
         dollars=dollars,
         price=price,
         quantity=quantity,
