@@ -123,7 +123,10 @@ def estimate(usage: Usage, memory_mb: int) -> Estimate:
                 DYNAMODB_PER_WRITE_UNIT,
             ),
             line(
-                "DynamoDB reads", Decimal(str(usage.read_units)), "read unit", DYNAMODB_PER_READ_UNIT
+                "DynamoDB reads",
+                Decimal(str(usage.read_units)),
+                "read unit",
+                DYNAMODB_PER_READ_UNIT,
             ),
         )
     )

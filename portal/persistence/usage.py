@@ -103,9 +103,7 @@ def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> N
     context[_PARAMS] = params
 
 
-def _count_response(
-    parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
-) -> None:
+def _count_response(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
     METER.add(units_used(model.name, context.get(_PARAMS, {}), parsed))
 
 

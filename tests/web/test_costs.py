@@ -16,6 +16,7 @@ from tests.web.dom import parse
 from tests.web.helpers import sign_in
 
 BASE = "http://portal.test"
+TIMES = "\N{MULTIPLICATION SIGN}"
 
 
 def signed_in_organizer(client: FlaskClient, services: Services, slug: str, email: str) -> None:
@@ -37,8 +38,8 @@ def test_the_page_shows_the_months_bill_with_its_arithmetic(
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
     text = parse(page.text).text
-    assert "300,000 requests × $0.0000035 per request = $1.0500" in text
-    assert "50,000 emails × $0.0001 per email = $5.0000" in text
+    assert f"300,000 requests {TIMES} $0.0000035 per request = $1.0500" in text
+    assert f"50,000 emails {TIMES} $0.0001 per email = $5.0000" in text
     assert re.search(r"The whole site\s*\$6\.0500", text)
     per_person = 6.05 / everyone
     assert f"${per_person:,.4f}" in text
