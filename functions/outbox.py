@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from portal.runtime import services
+from portal.runtime import metered, services
 
 # The function runs every 5 minutes with a 300 s timeout (zappa_settings.json): at SES's rate
 # a run sends no more than it can in 4 minutes, so that it ends before Lambda stops it (a
@@ -23,6 +23,7 @@ def per_run(rate: float) -> int:
     return max(1, min(MAX_PER_RUN, int(rate * SENDING_SECONDS)))
 
 
+@metered
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; two drainers at once never send a message twice."""
     return run(event)
@@ -37,6 +38,7 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+@metered
 def deliver(event: object, context: object) -> dict[str, bool | str]:
     """Send one queued message now: the `command` event a request's courier started."""
     key = event.get("key") if isinstance(event, dict) else None

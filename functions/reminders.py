@@ -10,11 +10,12 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from portal.runtime import event_time, services
+from portal.runtime import event_time, metered, services
 
 log = logging.getLogger(__name__)
 
 
+@metered
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; a repeated or overlapping event queues nothing twice."""
     return run(event)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from portal.runtime import event_time, services
+from portal.runtime import event_time, metered, services
 
 
+@metered
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; a repeated or overlapping event removes nothing more."""
     return run(event)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from portal.runtime import event_time, services
+from portal.runtime import event_time, metered, services
 
 
+@metered
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; the hourly events of one day send each summary once."""
     return run(event)

@@ -59,6 +59,7 @@ def build_app(settings: Settings | None = None, services_: Services | None = Non
     app.extensions["portal"] = services_ or build_services(settings)
     if settings.stage != "aws":
         register_server_timing(app)  # first: its clock starts before every other hook
+    register_usage(app)
     register_extensions(app)
     register_blueprints(app, settings)
     register_errorhandlers(app)
@@ -89,6 +90,24 @@ def register_server_timing(app: Flask) -> None:
         if started is not None:
             elapsed = (time.perf_counter() - started) * 1000
             response.headers["Server-Timing"] = f"app;dur={elapsed:.2f}"
+        return response
+
+
+def register_usage(app: Flask) -> None:
+    """Count each request and its time for the costs page; store the counts once a minute."""
+
+    @app.before_request
+    def start_usage_clock() -> None:
+        g.usage_started = time.perf_counter()
+
+    @app.after_request
+    def count_request(response: Response) -> Response:
+        started = g.get("usage_started")
+        if started is not None:
+            usage = services().usage
+            usage.request_served(time.perf_counter() - started)
+            # Before the response leaves: on Lambda the container may be frozen right after.
+            usage.flush_if_due()
         return response
 
 

@@ -31,6 +31,7 @@ from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
+from portal.persistence.usage import METER, UsageStore, count_database_units
 from portal.services.audit import AuditLog
 from portal.services.checkins import CheckinService
 from portal.services.console_matches import ConsoleMatches
@@ -53,6 +54,7 @@ from portal.services.signin import SignInService
 from portal.services.signup import SignupService
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
+from portal.services.usage import UsageService
 from portal.settings import Settings, resolve_secret_key
 
 
@@ -87,6 +89,7 @@ class Services:
     retention: RetentionService
     audit: AuditLog
     console_matches: ConsoleMatches
+    usage: UsageService
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -105,8 +108,9 @@ def make_courier(settings: Settings) -> LambdaCourier | None:
 
 
 def bind_tables(settings: Settings) -> None:
-    """Point the tables at the settings' prefix, region and endpoint."""
+    """Point the tables at the settings' prefix, region and endpoint; count their units."""
     tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    count_database_units()
 
 
 def reconnect_tables() -> None:
@@ -142,6 +146,10 @@ def build_services(
     if clock is system_clock and settings.clock_start is not None:
         clock = shifted_clock(settings.clock_start)
     participants = ParticipantRepository(clock)
+    # One meter per process (METER): the web app's services and the functions' share it.
+    usage = UsageService(
+        METER, UsageStore(), participants, programs, clock, settings.function_memory_mb
+    )
 
     def organizers_of(slug: str) -> tuple[str, ...]:
         program = programs.get(slug)
@@ -161,6 +169,7 @@ def build_services(
         unsubscribe_url=unsubscribes.url,
         courier=courier or make_courier(settings),
         console_url=f"{settings.base_url}/organize/",
+        on_sent=usage.email_sent,
     )
     organizers = Organizers(programs, settings.admins)
     links = MagicLinks(
@@ -271,4 +280,5 @@ def build_services(
         console_matches=ConsoleMatches(
             participants=participants, matches=matches, checkins=checkin_repository, clock=clock
         ),
+        usage=usage,
     )

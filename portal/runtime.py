@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from portal.container import Services, build_services
 from portal.log_redaction import install_log_redaction
@@ -20,6 +23,30 @@ install_log_redaction()
 def services() -> Services:
     """Built on the first invocation and reused while the container lives."""
     return build_services(load_settings())
+
+
+R = TypeVar("R")
+
+
+def metered(handler: Callable[[Any, Any], R]) -> Callable[[Any, Any], R]:
+    """A Lambda entry point whose invocation and time are counted, and the counts stored.
+
+    Every entry point in functions/ is one: at the end of each invocation, failed or not, this
+    process's counts (its DynamoDB units and emails too) go to the usage table, for the
+    organizers' costs page.
+    """
+
+    @functools.wraps(handler)
+    def counted(event: Any, context: Any) -> R:
+        started = time.perf_counter()
+        try:
+            return handler(event, context)
+        finally:
+            usage = services().usage
+            usage.invocation(time.perf_counter() - started)
+            usage.flush()
+
+    return counted
 
 
 def event_time(event: dict[str, Any]) -> datetime:

@@ -54,6 +54,9 @@ class Settings:
     # Site admins (PORTAL_ADMINS): they may organize every program, in the form addresses
     # are compared in (portal.domain.addresses.email_key).
     admins: tuple[str, ...] = ()
+    # The function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, set by Lambda; elsewhere
+    # zappa_settings.json's memory_size), which prices its time on the costs page.
+    function_memory_mb: int = 1024
 
     @property
     def mail_dir(self) -> Path:
@@ -133,11 +136,25 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         signups_per_address=_limit_pair(env, "PORTAL_SIGNUPS_PER_ADDRESS", "3,10"),
         function_name=env.get("AWS_LAMBDA_FUNCTION_NAME") or None,
         admins=_admins(env.get("PORTAL_ADMINS", "")),
+        function_memory_mb=_memory_mb(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")),
     )
     return _check_base_url(_check_secret_key(settings))
 
 
 MAX_LIMIT = 1_000_000
+
+
+def _memory_mb(text: str) -> int:
+    """The function's memory in MB, as Lambda tells it (128 to 10,240)."""
+    try:
+        memory = int(text)
+    except ValueError:
+        raise SettingsError(
+            f"AWS_LAMBDA_FUNCTION_MEMORY_SIZE must be a whole number of MB, not {text!r}"
+        ) from None
+    if not 128 <= memory <= 10_240:
+        raise SettingsError("AWS_LAMBDA_FUNCTION_MEMORY_SIZE must be between 128 and 10240")
+    return memory
 
 
 def _limit_pair(env: Mapping[str, str], name: str, default: str) -> tuple[int, int]:

@@ -210,6 +210,10 @@ class ParticipantRepository:
             if self._live(record):
                 yield _to_entity(record)
 
+    def count(self, program: str) -> int:
+        """How many people the program holds, whatever their status (a Query that counts)."""
+        return ParticipantRecord.count(program)
+
     def with_expired(self, program: str) -> Iterator[Participant]:
         """Every sign-up in the program, unconfirmed ones past their time included (the
         retention run deletes those: DynamoDB's TTL does it days late, or not at all locally)."""

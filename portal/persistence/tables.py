@@ -376,6 +376,27 @@ class AuditRecord(Model):
     expires_at = TTLAttribute()  # kept a year (portal.persistence.audit.KEEP_AUDIT_FOR)
 
 
+class UsageRecord(Model):
+    """What the processes of the site counted in one hour: the month's bill is their sum.
+
+    Each process adds its own counts into the item of the hour it flushes in (one UpdateItem
+    ADD); the costs page sums the month's items with one Query on the month's key.
+    """
+
+    class Meta:
+        table_name = "usage"
+        entity = "usage"
+
+    month = UnicodeAttribute(hash_key=True)  # "2026-12", in UTC
+    hour = UnicodeAttribute(range_key=True)  # "2026-12-05T14", in UTC
+    requests = NumberAttribute(default=0)
+    invocations = NumberAttribute(default=0)
+    function_ms = NumberAttribute(default=0)
+    emails = NumberAttribute(default=0)
+    read_units = NumberAttribute(default=0)
+    write_units = NumberAttribute(default=0)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     AddressRecord,
@@ -390,6 +411,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     LimitRecord,
     ExportRecord,
     AuditRecord,
+    UsageRecord,
 )
 
 

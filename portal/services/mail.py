@@ -54,6 +54,7 @@ class MailService:
         unsubscribe_url: Callable[[str], str] | None = None,
         courier: Callable[[str], None] | None = None,
         console_url: str | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
@@ -67,6 +68,8 @@ class MailService:
         # address, which asks a signed-out browser to sign in, never a sign-in link (emails
         # to organizers are forwarded, and a weekly summary lies in a mailbox for months).
         self.console_url = console_url
+        # Told of each email SES (or the local sender) accepted: the usage meter counts them.
+        self.on_sent = on_sent
 
     def compose(
         self,
@@ -256,4 +259,6 @@ class MailService:
             self._report_failure(item, str(exc))
             return "failed"
         self.outbox.mark_sent(key, provider_id, now)
+        if self.on_sent is not None:
+            self.on_sent()
         return "sent"

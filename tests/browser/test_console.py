@@ -28,6 +28,7 @@ PAGES = {
     "audit": "/organize/programs/demo/audit",
     "network": "/organize/programs/demo/network",
     "matches": "/organize/programs/demo/matches",
+    "costs": "/organize/programs/demo/costs",
 }
 
 

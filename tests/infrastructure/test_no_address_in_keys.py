@@ -30,6 +30,8 @@ KEY_ATTRIBUTES = {
     "session_hash": "SHA-256 of a session's id",
     "exported_at": "a time",
     "entry_id": "<time>#<random>",
+    "month": "a month, 2026-12",
+    "hour": "an hour, 2026-12-05T14",
 }
 
 

@@ -27,6 +27,7 @@ ORGANIZER_ENDPOINTS = {
     "organize.audit",
     "organize.confirm_end_match",
     "organize.confirm_move",
+    "organize.costs",
     "organize.end_match",
     "organize.matches",
     "organize.move_mentee",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from portal.web.organize import (
     audit,
+    costs,
     matches,
     network,
     routes,
 )
 from portal.web.organize.blueprint import bp
 
-__all__ = ["audit", "bp", "matches", "network", "routes"]
+__all__ = ["audit", "bp", "costs", "matches", "network", "routes"]
