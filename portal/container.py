@@ -33,6 +33,7 @@ from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.services.audit import AuditLog
 from portal.services.checkins import CheckinService
+from portal.services.csv_exports import CsvExports
 from portal.services.digests import OrganizerDigests
 from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
@@ -85,6 +86,7 @@ class Services:
     groups: GroupService
     retention: RetentionService
     audit: AuditLog
+    csv_exports: CsvExports
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -194,6 +196,7 @@ def build_services(
     )
     limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
     erasure = ErasureService(store=ErasureStore(), participation=participation)
+    audit = AuditLog(AuditTrail(), clock, participants, matches)
     return Services(
         settings=settings,
         clock=clock,
@@ -241,6 +244,7 @@ def build_services(
             checkins=checkin_repository,
             mail=mail,
             digests=digests,
+            base_url=settings.base_url,
         ),
         tracks=tracks,
         unsubscribes=unsubscribes,
@@ -265,5 +269,12 @@ def build_services(
             store=RetentionStore(),
             erasure=erasure,
         ),
-        audit=AuditLog(AuditTrail(), clock, participants, matches),
+        audit=audit,
+        csv_exports=CsvExports(
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            audit=audit,
+            clock=clock,
+        ),
     )
