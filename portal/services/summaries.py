@@ -168,10 +168,7 @@ class SummaryService:
             return SummaryOutcome(
                 program.slug, occurrence, "repeated", notes=["this summary was sent already"]
             )
-        context = {
-            **self.context(self.summary_for(program, now)),
-            "summary_url": self.printable_url(program, now),
-        }
+        context = self.context(self.summary_for(program, now))
         sent = sum(
             self.mail.queue_once(
                 TEMPLATE,
@@ -379,4 +376,6 @@ class SummaryService:
             "group_checkins": bool(f.group_week),
             "more_checkins": max(len(week) - MAX_LISTED, 0),
             "attention": bool(f.needs_attention or report.failed_emails),
+            # The same week as a printable page in the console.
+            "summary_url": self.printable_url(program, f.until),
         }
