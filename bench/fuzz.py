@@ -1143,6 +1143,20 @@ class Routes:
             ],
         )
 
+    def c_organize_export_csv(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        kind = self.rng.choice(("participants", "matches", "checkins"))
+        columns = self.rng.choice(("default", "all"))
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED, "kind": kind},
+            [("csrf_token", csrf), ("columns", columns)],
+            choices={"columns": ("default", "all")},
+        )
+
     def c_choose_choose(self, rule: str) -> Case:
         world = self.world
         round_id, token, _, options = world.choice()

@@ -35,6 +35,7 @@ from portal.persistence.usage import METER, UsageStore, count_database_units
 from portal.services.audit import AuditLog
 from portal.services.checkins import CheckinService
 from portal.services.console_matches import ConsoleMatches
+from portal.services.csv_exports import CsvExports
 from portal.services.digests import OrganizerDigests
 from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
@@ -90,6 +91,7 @@ class Services:
     audit: AuditLog
     console_matches: ConsoleMatches
     usage: UsageService
+    csv_exports: CsvExports
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -205,6 +207,7 @@ def build_services(
     )
     limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
     erasure = ErasureService(store=ErasureStore(), participation=participation)
+    audit = AuditLog(AuditTrail(), clock, participants, matches)
     return Services(
         settings=settings,
         clock=clock,
@@ -252,6 +255,7 @@ def build_services(
             checkins=checkin_repository,
             mail=mail,
             digests=digests,
+            base_url=settings.base_url,
         ),
         tracks=tracks,
         unsubscribes=unsubscribes,
@@ -276,9 +280,16 @@ def build_services(
             store=RetentionStore(),
             erasure=erasure,
         ),
-        audit=AuditLog(AuditTrail(), clock, participants, matches),
         console_matches=ConsoleMatches(
             participants=participants, matches=matches, checkins=checkin_repository, clock=clock
         ),
         usage=usage,
+        audit=audit,
+        csv_exports=CsvExports(
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            audit=audit,
+            clock=clock,
+        ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -80,6 +81,12 @@ class CheckinRepository:
             for record in CheckinRecord.by_program.query(program, condition)
             if record.created_at < until
         ]
+
+    def every_for_program(self, program: str, page_size: int | None = None) -> Iterator[Checkin]:
+        """All a program's check-ins, oldest first, read a page at a time as the caller
+        iterates (the `by-program` index: a Query, never a Scan)."""
+        for record in CheckinRecord.by_program.query(program, page_size=page_size):
+            yield _checkin(record)
 
 
 def _goal(record: GoalRecord) -> Goal:

@@ -269,8 +269,9 @@ class MatchRepository:
             updated_at=now,
         ).save()
 
-    def for_program(self, program: str) -> Iterator[Match]:
-        for record in MatchRecord.query(program):
+    def for_program(self, program: str, page_size: int | None = None) -> Iterator[Match]:
+        """The program's matches, read a page at a time as the caller iterates."""
+        for record in MatchRecord.query(program, page_size=page_size):
             yield _match(record)
 
     def for_round(self, program: str, round_id: str) -> list[Match]:

@@ -205,14 +205,23 @@ class ParticipantRepository:
             actions.append(attribute.remove() if value is None else attribute.set(value))
         return update_if(record, [*actions, ParticipantRecord.updated_at.set(now)], _TAKING_PART)
 
-    def for_program(self, program: str) -> Iterator[Participant]:
-        for record in ParticipantRecord.query(program):
+    def for_program(self, program: str, page_size: int | None = None) -> Iterator[Participant]:
+        """The program's live sign-ups, read a page at a time as the caller iterates."""
+        for record in ParticipantRecord.query(program, page_size=page_size):
             if self._live(record):
                 yield _to_entity(record)
 
     def count(self, program: str) -> int:
         """How many people the program holds, whatever their status (a Query that counts)."""
         return ParticipantRecord.count(program)
+
+    def names(self, program: str) -> Iterator[tuple[str, str, str]]:
+        """Each live sign-up's participant id, address and name, and nothing else of theirs
+        (so that a reader keeping them all for a program holds a few bytes a person)."""
+        attributes = ["participant_id", "email", "name", "expires_at"]
+        for record in ParticipantRecord.query(program, attributes_to_get=attributes):
+            if self._live(record):
+                yield record.participant_id, record.email, record.name
 
     def with_expired(self, program: str) -> Iterator[Participant]:
         """Every sign-up in the program, unconfirmed ones past their time included (the

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from portal.catalog.programs import ProgramCatalog
@@ -60,6 +61,14 @@ EMAIL_NAMES = {
     "sign_in": "sign-in link",
     "delivery_failed": "delivery failure report",
 }
+
+
+# How far back the printable summary goes: no program keeps data longer (retention_days).
+OLDEST_WEEK = timedelta(days=3650)
+
+
+class WeekError(ValueError):
+    """A week asked of the printable summary that is no date, or none it can show."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,9 @@ class SummaryService:
         checkins: CheckinRepository,
         mail: MailService,
         digests: OrganizerDigests,
+        base_url: str = "",
     ) -> None:
+        self.base_url = base_url
         self.digests = digests
         self.programs = programs
         self.participants = participants
@@ -171,6 +182,44 @@ class SummaryService:
         )
         log.info("summary of %s for %s: %d emails", program.slug, occurrence, sent)
         return SummaryOutcome(program.slug, occurrence, "sent", emails=sent)
+
+    # -- the printable page -----------------------------------------------------------------
+
+    def printable_url(self, program: Program, now: datetime) -> str:
+        """The console's printable page of the summary of the week ending `now`."""
+        day = local_date(now, program.timezone).isoformat()
+        return f"{self.base_url}/organize/programs/{program.slug}/summary?week={day}"
+
+    def week_of(self, program: Program, text: str, now: datetime) -> date:
+        """The day a `week=` parameter names (YYYY-MM-DD), or WeekError saying what is wrong."""
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise WeekError(
+                f"\u201c{text[:40]}\u201d is not a date written as year-month-day, "
+                "such as 2026-04-10."
+            )
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise WeekError(f"{text} is not a day of the calendar.") from None
+        today = local_date(now, program.timezone)
+        if day > today:
+            raise WeekError(f"{text} is after today ({today.isoformat()}): no summary yet.")
+        if day < today - OLDEST_WEEK:
+            raise WeekError(f"{text} is more than ten years ago: nothing that old is kept.")
+        return day
+
+    def week_ending(self, program: Program, day: date) -> datetime:
+        """When the summary of `day` closed its week: the program's summary time on that day,
+        or the last one in the week before; the end of the day if the schedule has none."""
+        zone = zoneinfo.ZoneInfo(program.timezone)
+        midnight = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+        last = midnight - timedelta(microseconds=1)
+        fired = recent_fire(program.schedule.summary, program.timezone, last, timedelta(days=7))
+        return fired or midnight
+
+    def printable(self, program: Program, now: datetime) -> dict[str, Any]:
+        """The summary of the week ending `now`, as the email shows it, for the printable page."""
+        return self.context(self.summary_for(program, now))
 
     def summary_for(self, program: Program, now: datetime) -> ProgressReport:
         """The week ending `now`, from the database."""
@@ -327,4 +376,6 @@ class SummaryService:
             "group_checkins": bool(f.group_week),
             "more_checkins": max(len(week) - MAX_LISTED, 0),
             "attention": bool(f.needs_attention or report.failed_emails),
+            # The same week as a printable page in the console.
+            "summary_url": self.printable_url(program, f.until),
         }

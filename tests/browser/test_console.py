@@ -29,6 +29,8 @@ PAGES = {
     "network": "/organize/programs/demo/network",
     "matches": "/organize/programs/demo/matches",
     "costs": "/organize/programs/demo/costs",
+    "exports": "/organize/programs/demo/exports",
+    "summary": "/organize/programs/demo/summary",
 }
 
 

@@ -29,10 +29,13 @@ ORGANIZER_ENDPOINTS = {
     "organize.confirm_move",
     "organize.costs",
     "organize.end_match",
+    "organize.export_csv",
+    "organize.exports",
     "organize.matches",
     "organize.move_mentee",
     "organize.network",
     "organize.review",
+    "organize.summary",
 }
 
 

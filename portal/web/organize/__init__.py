@@ -5,10 +5,11 @@ from __future__ import annotations
 from portal.web.organize import (
     audit,
     costs,
+    exports,
     matches,
     network,
     routes,
 )
 from portal.web.organize.blueprint import bp
 
-__all__ = ["audit", "bp", "costs", "matches", "network", "routes"]
+__all__ = ["audit", "bp", "costs", "exports", "matches", "network", "routes"]
