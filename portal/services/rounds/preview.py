@@ -16,7 +16,6 @@ deletes the round and its drafts, and lets the lock go: the pool is as it was.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,14 +25,14 @@ from portal.domain.matches import RoundState, places_left
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
 from portal.persistence.matches import MENTEE_TAKEN, MENTOR_FULL, StoredMatch, StoredRound
+from portal.presenters.waiting import unmatched_text
 from portal.services.rounds.common import RoundOutcome, is_round_id, round_id_for
 from portal.services.rounds.review import REFUSALS, OrganizerReview, UnknownRoundError, gone
 from portal.services.rounds.run import RoundRun, _result_facts
 
 if TYPE_CHECKING:
-    from portal.domain.matching import MatchResult
+    from portal.domain.matching import MatchResult, Unmatched
 
-log = logging.getLogger(__name__)
 
 PREVIEW_HOLD = timedelta(hours=24)  # how long a preview keeps scheduled rounds away
 
@@ -53,6 +52,8 @@ class Preview:
     round: StoredRound
     pairs: list[StoredMatch]  # drafts, or a mentee-choice program's suggestions
     result: MatchResult | None  # what matching found (unmatched, figures); None for no pool
+    waiting: list[Unmatched]  # whom it leaves waiting, of the people still in the program
+    by_reason: list[tuple[str, int]]  # how many wait for each reason, in words, most first
     expires_at: datetime
     expired: bool
 
@@ -153,10 +154,16 @@ class RoundPreviews(RoundRun, OrganizerReview):
             key=lambda m: (m.mentee, -m.score, m.mentor),
         )
         expires_at = stored.created_at + PREVIEW_HOLD
+        result = self._recorded_result(program.slug, stored.round_id)
+        here = {p.email for p in self.participants.for_program(program.slug)}
+        waiting = [u for u in (result.unmatched if result else ()) if u.email in here]
+        by_reason = Counter(unmatched_text(u.reason) for u in waiting)
         return Preview(
             round=stored,
             pairs=pairs,
-            result=self._recorded_result(program.slug, stored.round_id),
+            result=result,
+            waiting=waiting,
+            by_reason=sorted(by_reason.items(), key=lambda item: (-item[1], item[0])),
             expires_at=expires_at,
             expired=self.clock() >= expires_at,
         )

@@ -3,13 +3,10 @@ discards (portal.services.rounds.preview)."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.program import Approval, Program
-from portal.presenters.waiting import unmatched_text
 from portal.services.rounds import (
     AlreadyPublishedError,
     Preview,
@@ -30,17 +27,11 @@ def round_now(slug: str) -> str:
     portal = services()
     preview = portal.rounds.open_preview(program)
     people = {p.email: p for p in portal.participation.people(slug)}
-    waiting = []
-    if preview is not None and preview.result is not None:
-        waiting = [u for u in preview.result.unmatched if u.email in people]
-    by_reason = Counter(unmatched_text(u.reason) for u in waiting)
     return render_template(
         "organize/round.html",
         program=program,
         preview=preview,
         people=people,
-        waiting=waiting,
-        by_reason=sorted(by_reason.items(), key=lambda item: (-item[1], item[0])),
         choosing=program.approval is Approval.MENTEE_CHOICE,
         publish_label=_publish_label(program, preview) if preview else "",
     )
