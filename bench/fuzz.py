@@ -116,6 +116,9 @@ LIMITED_RECIPIENTS = ("limited@example.org", "Limited@Example.org")  # one addre
 START = datetime(2036, 3, 3, 9, 0, tzinfo=UTC)
 REVIEWED = "fuzz-review"  # a copy of the demo program whose rounds an organizer approves
 REVIEWER = "reviewer@example.org"
+# A copy of the demo program whose rounds the console previews (its organizer is REVIEWER):
+# an open preview holds its program's round lock, which the review rounds must not meet.
+PREVIEWED = "fuzz-preview"
 # A copy of leaders-group (mentees choose among suggestions) for the choice links. The rounds
 # read a program's every participant: the sign-up fuzz writes to the shipped programs only,
 # so that the rounds' programs stay small and each request costs the same to the end.
@@ -851,6 +854,25 @@ class World:
                 return round_id, drafts
         raise HarnessError(f"the review rounds gave {outcome.status} and no drafts")
 
+    # a round previewed in the console
+
+    def preview(self, fresh: bool = False) -> str:
+        """The id of the open preview of PREVIEWED (a publish or discard uses it up), made
+        anew when none is open, or when `fresh` asks for a new one."""
+        program = self.program(PREVIEWED)
+        rounds = self.services.rounds
+        found = rounds.open_preview(program)
+        if found is not None and (fresh or found.expired):
+            rounds.discard(program, found.round.round_id)
+            found = None
+        if found is not None:
+            return found.round.round_id
+        self.retire(PREVIEWED)
+        self.people(PREVIEWED, 2)
+        self.clock.advance(seconds=60)  # a round a minute: each preview has a name of its own
+        self.rounds_run += 1
+        return rounds.preview(program).round.round_id
+
     # a mentee choosing among suggestions
 
     def choice(self) -> tuple[str, str, str, int]:
@@ -1155,6 +1177,42 @@ class Routes:
             {"slug": REVIEWED, "kind": kind},
             [("csrf_token", csrf), ("columns", columns)],
             choices={"columns": ("default", "all")},
+        )
+
+    def c_organize_preview_round(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        # Mostly a preview is open (the page says so); now and then one is made.
+        if self.rng.random() < 0.3:
+            program = world.program(PREVIEWED)
+            found = world.services.rounds.open_preview(program)
+            if found is not None:
+                world.services.rounds.discard(program, found.round.round_id)
+            world.retire(PREVIEWED)
+            world.people(PREVIEWED, 2)
+            world.clock.advance(seconds=60)  # a preview's name is its minute
+        return Case("", client, rule, {"slug": PREVIEWED}, [("csrf_token", csrf)])
+
+    def c_organize_publish_round(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": PREVIEWED, "round_id": world.preview()},
+            [("csrf_token", csrf)],
+        )
+
+    def c_organize_discard_round(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": PREVIEWED, "round_id": world.preview()},
+            [("csrf_token", csrf)],
         )
 
     def c_choose_choose(self, rule: str) -> Case:
@@ -1750,6 +1808,9 @@ def prepare_content(folder: Path) -> Path:
         .replace("approval: auto", "approval: organizer", 1)
         .replace("  - organizer@example.org", f"  - {REVIEWER}", 1)
     )
+    previewed = reviewed.replace(f"slug: {REVIEWED}", f"slug: {PREVIEWED}", 1).replace(
+        "Fuzz: reviewed rounds", "Fuzz: previewed rounds", 1
+    )
     leaders = (programs / "leaders-group.md").read_text(encoding="utf-8")
     choosing = leaders.replace("slug: leaders-group", f"slug: {CHOOSING}", 1).replace(
         'title: "Group mentoring: New managers"', 'title: "Fuzz: chosen mentors"', 1
@@ -1757,12 +1818,14 @@ def prepare_content(folder: Path) -> Path:
     if (
         f"slug: {REVIEWED}" not in reviewed
         or "approval: organizer" not in reviewed
+        or f"slug: {PREVIEWED}" not in previewed
         or f"slug: {CHOOSING}" not in choosing
         or "approval: mentee-choice" not in choosing
     ):
         raise HarnessError("the shipped program files changed: update prepare_content")
     (programs / f"{REVIEWED}.md").write_text(reviewed, encoding="utf-8")
     (programs / f"{CHOOSING}.md").write_text(choosing, encoding="utf-8")
+    (programs / f"{PREVIEWED}.md").write_text(previewed, encoding="utf-8")
     return folder
 
 

@@ -154,6 +154,9 @@ class RoundState(StrEnum):
     PROPOSED = "proposed"  # the drafts wait for the organizers' approval
     INTRODUCED = "introduced"  # the pairs are active and were introduced
     EMPTY = "empty"  # no pairs and nobody new waiting: nothing was sent
+    # A dry run an organizer made in the console: its drafts hold no place and nobody is
+    # told until it is published (then it runs on as a started round) or discarded (deleted).
+    PREVIEW = "preview"
 
 
 ROUND_MOVES: dict[RoundState, frozenset[RoundState]] = {
@@ -161,6 +164,7 @@ ROUND_MOVES: dict[RoundState, frozenset[RoundState]] = {
     RoundState.PROPOSED: frozenset({RoundState.INTRODUCED}),
     RoundState.INTRODUCED: frozenset(),
     RoundState.EMPTY: frozenset(),
+    RoundState.PREVIEW: frozenset({RoundState.STARTED}),
 }
 # A round in one of these has run: an event naming it again repeats nothing.
 FINISHED = frozenset({RoundState.PROPOSED, RoundState.INTRODUCED, RoundState.EMPTY})

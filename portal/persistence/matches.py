@@ -232,13 +232,36 @@ class MatchRepository:
             return PAIR_TAKEN
         return ACTIVATED
 
-    def remove_proposed(self, program: str, round_id: str, *, mentor: str, mentee: str) -> None:
-        """Drop a draft pair (an organizer's adjustment); an active match is never removed here."""
+    def remove_proposed(
+        self,
+        program: str,
+        round_id: str,
+        *,
+        mentor: str,
+        mentee: str,
+        status: str = MatchState.PROPOSED.value,
+    ) -> None:
+        """Drop a draft pair (or a suggestion); an active match is never removed here."""
         mentor_id, mentee_id = _ids(program, mentor, mentee)
         delete_if(
             MatchRecord(program, match_id(round_id, mentor_id, mentee_id)),
-            MatchRecord.status == MatchState.PROPOSED.value,
+            MatchRecord.status == status,
         )
+
+    def remove_drafts(self, program: str, round_id: str) -> int:
+        """Drop every draft and suggestion of a round (a discarded preview); how many went.
+
+        Each delete is conditional on the record still being a draft: a match made meanwhile
+        is never removed.
+        """
+        drafts = (MatchState.PROPOSED.value, MatchState.SUGGESTED.value)
+        removed = 0
+        for record in MatchRecord.query(program, MatchRecord.match_id.startswith(f"{round_id}#")):
+            if record.status in drafts:
+                removed += delete_if(
+                    MatchRecord(program, record.match_id), MatchRecord.status.is_in(*drafts)
+                )
+        return removed
 
     def save_proposed(
         self,
@@ -412,12 +435,20 @@ class RoundRepository:
     def release_lock(self, program: str, owner: str) -> None:
         delete_if(RoundRecord(program, LOCK_ID), RoundRecord.lock_owner == owner)
 
-    def create(self, program: str, round_id: str, *, trigger: str, now: datetime) -> bool:
+    def create(
+        self,
+        program: str,
+        round_id: str,
+        *,
+        trigger: str,
+        now: datetime,
+        status: RoundState = RoundState.STARTED,
+    ) -> bool:
         """Record a new round; False if a round with this id exists (a repeated event)."""
         record = RoundRecord(
             program,
             round_id,
-            status=RoundState.STARTED.value,
+            status=status.value,
             trigger=trigger,
             created_at=now,
             updated_at=now,
@@ -425,18 +456,51 @@ class RoundRepository:
         return save_if(record, RoundRecord.round_id.does_not_exist())
 
     def record_result(
-        self, program: str, round_id: str, facts: dict[str, object], now: datetime
+        self,
+        program: str,
+        round_id: str,
+        facts: dict[str, object],
+        now: datetime,
+        *,
+        status: RoundState = RoundState.STARTED,
     ) -> bool:
-        """Keep what matching found while the round's emails go out, for a resumed round.
+        """Keep what matching found while the round's emails go out, for a resumed round
+        (or while a preview waits for an organizer).
 
         It holds the addresses of the people left waiting; `finish` replaces it. False if
-        the round is not running (an update must never create a round without its dates).
+        the round is not in `status` (an update must never create a round without its dates).
         """
         return update_if(
             RoundRecord(program, round_id),
             [RoundRecord.summary.set({"result": facts}), RoundRecord.updated_at.set(now)],
-            RoundRecord.status == RoundState.STARTED.value,
+            RoundRecord.status == status.value,
         )
+
+    def start_publishing(self, program: str, round_id: str, now: datetime) -> bool:
+        """Move a preview on to a started round, once; False if it is not (or no longer) a
+        preview: another organizer published or discarded it first."""
+        check_round_move(RoundState.PREVIEW, RoundState.STARTED)
+        return update_if(
+            RoundRecord(program, round_id),
+            [RoundRecord.status.set(RoundState.STARTED.value), RoundRecord.updated_at.set(now)],
+            RoundRecord.status == RoundState.PREVIEW.value,
+        )
+
+    def discard_preview(self, program: str, round_id: str) -> bool:
+        """Delete a preview's round record, once; False if it is not (or no longer) a preview."""
+        return delete_if(
+            RoundRecord(program, round_id), RoundRecord.status == RoundState.PREVIEW.value
+        )
+
+    def previews(self, program: str) -> list[Round]:
+        """The program's previews not yet published or discarded (a Query on the program)."""
+        condition = RoundRecord.round_id < LOCK_ID
+        return [
+            _round(record)
+            for record in RoundRecord.query(
+                program, condition, filter_condition=RoundRecord.status == RoundState.PREVIEW.value
+            )
+        ]
 
     def finish(
         self,

@@ -31,6 +31,7 @@ PAGES = {
     "costs": "/organize/programs/demo/costs",
     "exports": "/organize/programs/demo/exports",
     "summary": "/organize/programs/demo/summary",
+    "round": "/organize/programs/demo/round",
 }
 
 

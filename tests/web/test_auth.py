@@ -28,13 +28,17 @@ ORGANIZER_ENDPOINTS = {
     "organize.confirm_end_match",
     "organize.confirm_move",
     "organize.costs",
+    "organize.discard_round",
     "organize.end_match",
     "organize.export_csv",
     "organize.exports",
     "organize.matches",
     "organize.move_mentee",
     "organize.network",
+    "organize.preview_round",
+    "organize.publish_round",
     "organize.review",
+    "organize.round_now",
     "organize.summary",
 }
 

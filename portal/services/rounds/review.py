@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from portal.domain.matches import capacity
@@ -13,6 +14,7 @@ from portal.persistence.matches import (
     ACTIVATED,
     MENTEE_TAKEN,
     MENTOR_FULL,
+    PAIR_TAKEN,
     StoredMatch,
     StoredRound,
 )
@@ -212,24 +214,7 @@ class OrganizerReview(GroupIntroductions):
         self.proposed_round(program, round_id)
         now = self.clock()
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
-        refused = 0
-        for pair in self.matches.for_round(program.slug, round_id):
-            if pair.status != "proposed":
-                continue
-            outcome = self.matches.activate_proposed(
-                program.slug,
-                round_id,
-                mentor=pair.mentor,
-                mentee=pair.mentee,
-                mentor_capacity=capacity(program, everyone[pair.mentor]),
-                mentee_capacity=capacity(program, everyone[pair.mentee]),
-                now=now,
-            )
-            if outcome != ACTIVATED:
-                refused += 1
-                self.matches.remove_proposed(
-                    program.slug, round_id, mentor=pair.mentor, mentee=pair.mentee
-                )
+        refused = sum(self._activate_drafts(program, round_id, everyone, now).values())
         active = [m for m in self.matches.for_round(program.slug, round_id) if m.status == "active"]
         emails = self._introduce_all(program, round_id, active, everyone)
         self.rounds.finish(
@@ -243,3 +228,56 @@ class OrganizerReview(GroupIntroductions):
         return RoundOutcome(
             program.slug, round_id, "done", pairs=len(active), refused=refused, emails=emails
         )
+
+    def _activate_drafts(
+        self,
+        program: Program,
+        round_id: str,
+        everyone: dict[str, Participant],
+        now: datetime,
+    ) -> Counter[str]:
+        """Make each draft pair of a round a match if both people still have room; the
+        drafts that could not be, counted by why (in words), are dropped."""
+        refused: Counter[str] = Counter()
+        for pair in self.matches.for_round(program.slug, round_id):
+            if pair.status != "proposed":
+                continue
+            mentor, mentee = everyone.get(pair.mentor), everyone.get(pair.mentee)
+            why = gone(mentor, mentee)
+            if why is None and mentor is not None and mentee is not None:
+                outcome = self.matches.activate_proposed(
+                    program.slug,
+                    round_id,
+                    mentor=pair.mentor,
+                    mentee=pair.mentee,
+                    mentor_capacity=capacity(program, mentor),
+                    mentee_capacity=capacity(program, mentee),
+                    now=now,
+                )
+                why = None if outcome == ACTIVATED else REFUSALS[outcome]
+            if why is not None:
+                refused[why] += 1
+                if mentor is not None and mentee is not None:
+                    self.matches.remove_proposed(
+                        program.slug, round_id, mentor=pair.mentor, mentee=pair.mentee
+                    )
+        return refused
+
+
+# Why the database refused a pair, in the organizer's words.
+REFUSALS = {
+    MENTEE_TAKEN: "the mentee was matched meanwhile",
+    MENTOR_FULL: "the mentor had no place left",
+    PAIR_TAKEN: "the pair was changed meanwhile",
+}
+LEFT = "someone left the program"
+PAUSED = "someone paused or is no longer taking part"
+
+
+def gone(*people: Participant | None) -> str | None:
+    """Why a pair of these people can no longer be made, in words; None while both can."""
+    if any(p is None or p.status is Status.LEFT for p in people):
+        return LEFT
+    if any(p is not None and p.status is not Status.CONFIRMED for p in people):
+        return PAUSED
+    return None

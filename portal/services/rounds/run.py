@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from portal.domain.matches import capacity, matching_pool
+from portal.domain.matches import RoundState, capacity, matching_pool
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
 from portal.mail.catalog import Recipient
@@ -39,7 +39,13 @@ class RoundRun(MenteeChoice, WaitingNews):
         owner = uuid.uuid4().hex
         now = self.clock()
         if not self.rounds.acquire_lock(program.slug, owner, now, LOCK_HOLD):
-            return RoundOutcome(program.slug, round_id, "busy", notes=["another round is running"])
+            # A preview open in the console holds the lock too (see preview.py).
+            return RoundOutcome(
+                program.slug,
+                round_id,
+                "busy",
+                notes=["another round is running, or a preview is open in the console"],
+            )
         try:
             for earlier in self.rounds.unfinished(program.slug):
                 if earlier.round_id != round_id:
@@ -48,6 +54,11 @@ class RoundRun(MenteeChoice, WaitingNews):
                     self._announce(program, earlier.round_id, now, None, 0)
             if not self.rounds.create(program.slug, round_id, trigger=trigger, now=now):
                 existing = self.rounds.get(program.slug, round_id)
+                if existing is not None and existing.status is RoundState.PREVIEW:
+                    # An organizer's preview of this minute (its lock ran out): not resumed.
+                    return RoundOutcome(
+                        program.slug, round_id, "busy", notes=["a preview has this round's name"]
+                    )
                 if existing is not None and existing.finished:
                     return RoundOutcome(
                         program.slug, round_id, "repeated", notes=["this round already ran"]
@@ -110,20 +121,24 @@ class RoundRun(MenteeChoice, WaitingNews):
         now: datetime,
         result: MatchResult | None,
         refused: int,
+        *,
+        published: bool | None = None,
     ) -> RoundOutcome:
         """Queue the emails for what the round stored, and mark it finished.
 
         Emails come from what is stored and have keys of their own, so a resumed round
-        introduces everyone exactly once.
+        introduces everyone exactly once. `published`: whether the stored pairs are active
+        and introduced (by default, in a program whose rounds publish themselves).
         """
-        published = program.approval is Approval.AUTO
+        if published is None:
+            published = program.approval is Approval.AUTO
         if result is None:
             # A resumed round: what its matching found was kept on the round's record.
             result = self._recorded_result(program.slug, round_id)
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
         stored = self.matches.for_round(program.slug, round_id)
         waiting = _waiting_digest(result)
-        news = self._waiting_news(result, stored, everyone)
+        news = self._waiting_news(program, result, stored, everyone)
         if (
             not stored
             and not news
@@ -208,6 +223,7 @@ class RoundRun(MenteeChoice, WaitingNews):
                 "reason": u.reason,
             }
             for u in (result.unmatched if result else ())
+            if u.email in everyone  # a published preview's: someone may have gone since
         ]
         scores = sorted(p.score for p in stored)
         figures = result.figures if result else None
@@ -241,7 +257,11 @@ class RoundRun(MenteeChoice, WaitingNews):
             def with_review_url(organizer: str = organizer) -> dict[str, Any]:
                 # Made only for an email not queued before an interruption: no second link.
                 review_url = None
-                if program.approval is Approval.ORGANIZER and self.links is not None:
+                if (
+                    program.approval is Approval.ORGANIZER
+                    and not published
+                    and self.links is not None
+                ):
                     review_url = self.links.organize_url(program.slug, organizer)
                 elif program.approval is Approval.MENTEE_CHOICE:
                     review_url = f"{self.base_url}/programs/{program.slug}"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from portal.domain.matches import matching_pool
 from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
@@ -38,22 +39,27 @@ class WaitingNews(RoundParts):
 
     def _waiting_news(
         self,
+        program: Program,
         result: MatchResult | None,
         stored: Iterable[StoredMatch],
         everyone: dict[str, Participant],
     ) -> list[tuple[Participant, Reason]]:
         """Who the round left waiting and has news for, with the reason to tell them.
 
-        Whoever the round stored a match, draft or suggestion for is not waiting.
+        Whoever the round stored a match, draft or suggestion for is not waiting; nor is
+        whoever is no longer in the pool (a published preview's matching is hours old: the
+        person may have paused, or been matched from the console, since).
         """
         if result is None:
             return []
         in_round = {email for m in stored for email in (m.mentor, m.mentee)}
+        pool = {p.email for p in matching_pool(program, everyone.values())}
         news = []
         for unmatched in result.unmatched:
             person = everyone.get(unmatched.email)
             if (
                 person is not None
+                and unmatched.email in pool
                 and unmatched.email not in in_round
                 and has_news(person, unmatched.reason)
             ):

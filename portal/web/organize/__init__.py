@@ -8,8 +8,9 @@ from portal.web.organize import (
     exports,
     matches,
     network,
+    round,
     routes,
 )
 from portal.web.organize.blueprint import bp
 
-__all__ = ["audit", "bp", "costs", "exports", "matches", "network", "routes"]
+__all__ = ["audit", "bp", "costs", "exports", "matches", "network", "round", "routes"]
