@@ -45,6 +45,7 @@ from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
 from portal.services.reminders import ReminderService
 from portal.services.retention import RetentionService
+from portal.services.roster import Roster
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
@@ -85,6 +86,7 @@ class Services:
     groups: GroupService
     retention: RetentionService
     audit: AuditLog
+    roster: Roster
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -194,6 +196,8 @@ def build_services(
     )
     limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
     erasure = ErasureService(store=ErasureStore(), participation=participation)
+    signin = SignInService(participants, programs, organizers, links, mail, limits, clock)
+    audit = AuditLog(AuditTrail(), clock, participants, matches)
     return Services(
         settings=settings,
         clock=clock,
@@ -207,7 +211,7 @@ def build_services(
         signup=SignupService(
             participants, SignupStore(), links, mail, clock, settings.base_url, limits
         ),
-        signin=SignInService(participants, programs, organizers, links, mail, limits, clock),
+        signin=signin,
         organizers=organizers,
         limits=limits,
         rounds=RoundService(
@@ -265,5 +269,15 @@ def build_services(
             store=RetentionStore(),
             erasure=erasure,
         ),
-        audit=AuditLog(AuditTrail(), clock, participants, matches),
+        audit=audit,
+        roster=Roster(
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            suppressions=suppressions,
+            participation=participation,
+            signin=signin,
+            audit=audit,
+            clock=clock,
+        ),
     )

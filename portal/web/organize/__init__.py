@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.web.organize import audit, routes
+from portal.web.organize import audit, people, routes
 from portal.web.organize.blueprint import bp
 
-__all__ = ["audit", "bp", "routes"]
+__all__ = ["audit", "bp", "people", "routes"]
