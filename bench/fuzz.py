@@ -1215,6 +1215,28 @@ class Routes:
             [("csrf_token", csrf)],
         )
 
+    def c_organize_person_action(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        # The reviewer organizes the review program: an action on one of its people (a pause
+        # or removal changes their status; the next draft round adds new people anyway).
+        _, drafts = world.draft_round()
+        match = self.rng.choice(drafts)
+        person = world.services.roster.person(REVIEWED, match.mentee_id)
+        seen = person.status.value if person else "confirmed"
+        action = self.rng.choice(("pause", "resume", "remove", "resend-link", "email-on"))
+        fields: list[tuple[str, Value]] = [("csrf_token", csrf), ("seen", seen)]
+        if action == "email-on":
+            fields = [("csrf_token", csrf), ("seen", "unsubscribe"), ("reason", "She asked")]
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED, "participant_id": match.mentee_id, "action": action},
+            fields,
+            choices={"seen": ("confirmed", "paused", "unsubscribe")},
+        )
+
     def c_choose_choose(self, rule: str) -> Case:
         world = self.world
         round_id, token, _, options = world.choice()

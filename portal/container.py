@@ -48,6 +48,7 @@ from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
 from portal.services.reminders import ReminderService
 from portal.services.retention import RetentionService
+from portal.services.roster import Roster
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
@@ -92,6 +93,7 @@ class Services:
     console_matches: ConsoleMatches
     usage: UsageService
     csv_exports: CsvExports
+    roster: Roster
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -207,6 +209,7 @@ def build_services(
     )
     limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
     erasure = ErasureService(store=ErasureStore(), participation=participation)
+    signin = SignInService(participants, programs, organizers, links, mail, limits, clock)
     audit = AuditLog(AuditTrail(), clock, participants, matches)
     return Services(
         settings=settings,
@@ -221,7 +224,7 @@ def build_services(
         signup=SignupService(
             participants, SignupStore(), links, mail, clock, settings.base_url, limits
         ),
-        signin=SignInService(participants, programs, organizers, links, mail, limits, clock),
+        signin=signin,
         organizers=organizers,
         limits=limits,
         rounds=RoundService(
@@ -285,6 +288,16 @@ def build_services(
         ),
         usage=usage,
         audit=audit,
+        roster=Roster(
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            suppressions=suppressions,
+            participation=participation,
+            signin=signin,
+            audit=audit,
+            clock=clock,
+        ),
         csv_exports=CsvExports(
             participants=participants,
             matches=matches,

@@ -166,11 +166,17 @@ class ParticipantRepository:
         address_record(participant).save()
         to_record(participant).save()
 
-    def set_status(self, program: str, email: str, status: Status, now: datetime) -> bool:
-        """Pause, resume or leave a confirmed sign-up; False if it is pending, gone or left."""
+    def set_status(
+        self, program: str, email: str, status: Status, now: datetime, *, seen: Status | None = None
+    ) -> bool:
+        """Pause, resume or leave a confirmed sign-up; False if it is pending, gone or left,
+        or (given `seen`, the status an organizer saw) if its status is no longer `seen`."""
         participant_id = participant_id_of(program, email)
         if participant_id is None:
             return False
+        condition = _TAKING_PART
+        if seen is not None:
+            condition = condition & (ParticipantRecord.status == seen.value)
         return update_if(
             ParticipantRecord(program, participant_id),
             [
@@ -178,7 +184,7 @@ class ParticipantRepository:
                 ParticipantRecord.updated_at.set(now),
                 *FORGET_WAITING,  # back from a pause, waiting is news again
             ],
-            _TAKING_PART,
+            condition,
         )
 
     def note_waiting(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
 from portal.domain.addresses import address_digest
+from portal.persistence.conditional import delete_if
 from portal.persistence.tables import SuppressionRecord
 
 
@@ -51,5 +53,21 @@ class SuppressionRepository:
             return None
         return Suppression(reason=record.reason, since=record.created_at)
 
+    def reasons(self, emails: Iterable[str]) -> dict[str, str]:
+        """Why each suppressed address of these is suppressed, by address (batched reads)."""
+        by_key: dict[str, list[str]] = {}
+        for email in emails:
+            by_key.setdefault(_key(email), []).append(email)
+        found: dict[str, str] = {}
+        for record in SuppressionRecord.batch_get(list(by_key)):
+            for email in by_key[record.address_hash]:
+                found[email] = str(record.reason)
+        return found
+
     def remove(self, email: str) -> None:
         SuppressionRecord(_key(email)).delete()
+
+    def remove_if(self, email: str, reason: str) -> bool:
+        """Let the address be written to again, if it is suppressed for this reason; False if
+        it is not (it was lifted meanwhile, or is suppressed for another reason now)."""
+        return delete_if(SuppressionRecord(_key(email)), SuppressionRecord.reason == reason)

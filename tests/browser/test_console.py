@@ -32,6 +32,7 @@ PAGES = {
     "exports": "/organize/programs/demo/exports",
     "summary": "/organize/programs/demo/summary",
     "round": "/organize/programs/demo/round",
+    "people": "/organize/programs/demo/people",
 }
 
 

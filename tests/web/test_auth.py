@@ -35,6 +35,9 @@ ORGANIZER_ENDPOINTS = {
     "organize.matches",
     "organize.move_mentee",
     "organize.network",
+    "organize.people",
+    "organize.person",
+    "organize.person_action",
     "organize.preview_round",
     "organize.publish_round",
     "organize.review",
@@ -63,6 +66,7 @@ def address(rule: Rule, **values: str) -> str:
         "ref": "r",
         "participant_id": "p",
         "kind": "participants",
+        "action": "pause",
     }
     return rule.rule.replace("<", "{").replace(">", "}").format(**{**arguments, **values})
 

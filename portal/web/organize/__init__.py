@@ -8,9 +8,10 @@ from portal.web.organize import (
     exports,
     matches,
     network,
+    people,
     round,
     routes,
 )
 from portal.web.organize.blueprint import bp
 
-__all__ = ["audit", "bp", "costs", "exports", "matches", "network", "round", "routes"]
+__all__ = ["audit", "bp", "costs", "exports", "matches", "network", "people", "round", "routes"]
