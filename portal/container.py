@@ -21,6 +21,7 @@ from portal.persistence import tables
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.erasure import ErasureStore
 from portal.persistence.exports import ExportLog
+from portal.persistence.figures import FiguresRepository
 from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
@@ -31,6 +32,7 @@ from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.tokens import TokenRepository
 from portal.services.checkins import CheckinService
+from portal.services.console_figures import ConsoleFigures
 from portal.services.digests import OrganizerDigests
 from portal.services.erasure import ErasureService
 from portal.services.export import ExportService
@@ -82,6 +84,7 @@ class Services:
     erasure: ErasureService
     groups: GroupService
     retention: RetentionService
+    figures: ConsoleFigures
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -261,5 +264,14 @@ def build_services(
             matches=matches,
             store=RetentionStore(),
             erasure=erasure,
+        ),
+        figures=ConsoleFigures(
+            programs=programs,
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            goals=goals,
+            store=FiguresRepository(),
+            clock=clock,
         ),
     )

@@ -68,7 +68,16 @@ def sign_out_forms(html: str) -> int:
                 "group.page",
             },
         ),
-        (ORGANIZER_PAGES, {"organize.review", "organize.adjust", "organize.approve"}),
+        (
+            ORGANIZER_PAGES,
+            {
+                "organize.program",
+                "organize.refresh_figures",
+                "organize.review",
+                "organize.adjust",
+                "organize.approve",
+            },
+        ),
     ],
 )
 def test_without_a_session_every_guarded_page_is_refused(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.web.organize import routes
+from portal.web.organize import glance, routes
 from portal.web.organize.blueprint import bp
 
-__all__ = ["bp", "routes"]
+__all__ = ["bp", "glance", "routes"]
