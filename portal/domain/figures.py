@@ -148,9 +148,7 @@ def _weeks(
     return tuple(weeks), overall, distribution
 
 
-def _cohorts(
-    program: Program, matches: Sequence[RoundMatch], now: datetime
-) -> tuple[Cohort, ...]:
+def _cohorts(program: Program, matches: Sequence[RoundMatch], now: datetime) -> tuple[Cohort, ...]:
     rounds: dict[str, list[RoundMatch]] = {}
     for match in matches:
         if match.status in MATCHED_STATUSES:
@@ -236,10 +234,7 @@ def program_figures(
         groups=groups,
     )
     matched = {
-        email
-        for m in matches
-        if m.status in MATCHED_STATUSES
-        for email in (m.mentor, m.mentee)
+        email for m in matches if m.status in MATCHED_STATUSES for email in (m.mentor, m.mentee)
     }
     weeks, satisfaction, distribution = _weeks(program, checkins, now)
     waiting = {w.email for w in progress.waiting}

@@ -198,7 +198,10 @@ class ParticipantRepository:
         reason: dict[str, Any] | None = None,
     ) -> bool:
         """Record that a round told a confirmed person why they wait; False if not confirmed."""
-        actions = [ParticipantRecord.waiting_since.set(since), ParticipantRecord.waiting_told.set(told)]
+        actions = [
+            ParticipantRecord.waiting_since.set(since),
+            ParticipantRecord.waiting_told.set(told),
+        ]
         if reason is not None:
             # The reason itself, for the organizers' console (the fingerprint cannot be read).
             actions.append(ParticipantRecord.waiting_reason.set(reason))

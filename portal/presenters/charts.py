@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-import pygal
 from pygal.graph.graph import Graph
 from pygal.style import Style
 
@@ -63,7 +62,7 @@ def new_chart(kind: type[ChartT], **config: Any) -> ChartT:
         "truncate_label": -1,
     }
     settings.update(config)
-    chart = kind(**settings)
+    chart: ChartT = kind(**settings)
     chart.config.css = [*chart.config.css, DARK]
     return chart
 
@@ -71,6 +70,3 @@ def new_chart(kind: type[ChartT], **config: Any) -> ChartT:
 def data_uri(chart: Graph) -> str:
     """The chart as an image source (`<img src=...>`): a data: URI of its SVG."""
     return str(chart.render_data_uri())
-
-
-

@@ -11,7 +11,6 @@ from typing import Any
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.analytics import (
     SMALL_GROUP,
-    Figure,
     Flag,
     StalledPair,
     WeeklyProgress,
