@@ -1103,6 +1103,10 @@ class Routes:
             choices={"mentor": tuple(mentors), "mentee": tuple(m.mentee for m in drafts)},
         )
 
+    def c_organize_refresh_figures(self, rule: str) -> Case:
+        client, csrf = self.world.organizer()
+        return Case("", client, rule, {"slug": REVIEWED}, [("csrf_token", csrf)])
+
     def c_organize_approve(self, rule: str) -> Case:
         world = self.world
         client, csrf = world.organizer()

@@ -22,6 +22,7 @@ from portal.persistence.audit import AuditTrail
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.erasure import ErasureStore
 from portal.persistence.exports import ExportLog
+from portal.persistence.figures import FiguresRepository
 from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
@@ -34,6 +35,7 @@ from portal.persistence.tokens import TokenRepository
 from portal.persistence.usage import METER, UsageStore, count_database_units
 from portal.services.audit import AuditLog
 from portal.services.checkins import CheckinService
+from portal.services.console_figures import ConsoleFigures
 from portal.services.console_matches import ConsoleMatches
 from portal.services.csv_exports import CsvExports
 from portal.services.digests import OrganizerDigests
@@ -94,6 +96,7 @@ class Services:
     usage: UsageService
     csv_exports: CsvExports
     roster: Roster
+    figures: ConsoleFigures
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -303,6 +306,15 @@ def build_services(
             matches=matches,
             checkins=checkin_repository,
             audit=audit,
+            clock=clock,
+        ),
+        figures=ConsoleFigures(
+            programs=programs,
+            participants=participants,
+            matches=matches,
+            checkins=checkin_repository,
+            goals=goals,
+            store=FiguresRepository(),
             clock=clock,
         ),
     )

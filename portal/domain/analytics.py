@@ -159,7 +159,8 @@ class WeeklyProgress:
         )
 
 
-def _completed(match: MatchFacts, program: Program, now: datetime) -> bool:
+def completed_match(match: MatchFacts, program: Program, now: datetime) -> bool:
+    """Whether a match completed its cycle (marked so, or ran the whole cycle by `now`)."""
     if match.status == "completed" or match.end_reason == "completed":
         return True
     ran_to = match.ended_at if match.ended_at is not None else now
@@ -170,9 +171,10 @@ def _completed(match: MatchFacts, program: Program, now: datetime) -> bool:
     )
 
 
-def _activity(
+def activity(
     checkins: Iterable[Checkin], since: datetime, until: datetime
 ) -> tuple[Figure, Figure]:
+    """The check-ins of [since, until) (how many, by how many) and their mean satisfaction."""
     window = [c for c in checkins if since <= c.created_at < until]
     written = Figure(float(len(window)), len({c.author for c in window}))
     ratings = [c for c in window if c.satisfaction is not None]
@@ -269,7 +271,7 @@ def weekly_progress(
         if m.ended_at is not None
         and since <= m.ended_at < now
         and m.end_reason != "completed"
-        and not _completed(m, program, now)
+        and not completed_match(m, program, now)
     ]
     ended.sort(key=lambda pair: (pair.ended_at, pair.match_id))
 
@@ -290,7 +292,7 @@ def weekly_progress(
 
     matched = {email for m in real for email in (m.mentor, m.mentee)}
     completed = {
-        email for m in real if _completed(m, program, now) for email in (m.mentor, m.mentee)
+        email for m in real if completed_match(m, program, now) for email in (m.mentor, m.mentee)
     }
     retained = (in_active | completed) & matched
     confirmed = [
@@ -303,8 +305,8 @@ def weekly_progress(
         active=count(len(in_active)),
         completed=count(len(completed)),
     )
-    this_week, this_satisfaction = _activity(checkins, since, now)
-    last_week, last_satisfaction = _activity(checkins, since - WEEK, since)
+    this_week, this_satisfaction = activity(checkins, since, now)
+    last_week, last_satisfaction = activity(checkins, since - WEEK, since)
     retention = Figure(
         round(100 * len(retained) / len(matched), 1) if matched else None, len(matched)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -88,6 +89,9 @@ class Participant:
     # (portal.domain.waiting.situation).
     waiting_since: datetime | None = None
     waiting_told: str = ""
+    # The engine's reason they were last told, as data (portal.domain.reasons), for the
+    # organizers' console; None when they are not waiting or were told before it was kept.
+    waiting_reason: dict[str, Any] | None = None
 
     @property
     def mailbox(self) -> str:

@@ -106,6 +106,10 @@ class GoalRepository:
         """A match's goals in the order they were added."""
         return [_goal(record) for record in GoalRecord.query(match_id)]
 
+    def for_program(self, program: str) -> list[Goal]:
+        """A program's goals, every match's, by one Query of the by-program index."""
+        return [_goal(record) for record in GoalRecord.by_program.query(program)]
+
     def get(self, match_id: str, goal_id: str) -> Goal | None:
         try:
             return _goal(GoalRecord.get(match_id, goal_id, consistent_read=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
@@ -45,6 +46,7 @@ def _to_entity(record: ParticipantRecord) -> Participant:
         expires_at=record.expires_at,
         waiting_since=record.waiting_since,
         waiting_told=record.waiting_told or "",
+        waiting_reason=dict(record.waiting_reason) if record.waiting_reason else None,
     )
 
 
@@ -77,6 +79,7 @@ def to_record(participant: Participant) -> ParticipantRecord:
         expires_at=participant.expires_at,
         waiting_since=participant.waiting_since,
         waiting_told=participant.waiting_told or None,
+        waiting_reason=participant.waiting_reason,
     )
 
 
@@ -113,7 +116,11 @@ def address_items(email: str) -> list[AddressRecord]:
 
 # Forget that someone was waiting: done with the write that matches them or changes their
 # status, so that the next round that leaves them waiting tells them (portal.domain.waiting).
-FORGET_WAITING = (ParticipantRecord.waiting_since.remove(), ParticipantRecord.waiting_told.remove())
+FORGET_WAITING = (
+    ParticipantRecord.waiting_since.remove(),
+    ParticipantRecord.waiting_told.remove(),
+    ParticipantRecord.waiting_reason.remove(),
+)
 
 # Confirmed or paused: someone who can change their status or their answers.
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
@@ -188,12 +195,25 @@ class ParticipantRepository:
         )
 
     def note_waiting(
-        self, program: str, participant_id: str, *, since: datetime, told: str
+        self,
+        program: str,
+        participant_id: str,
+        *,
+        since: datetime,
+        told: str,
+        reason: dict[str, Any] | None = None,
     ) -> bool:
         """Record that a round told a confirmed person why they wait; False if not confirmed."""
+        actions = [
+            ParticipantRecord.waiting_since.set(since),
+            ParticipantRecord.waiting_told.set(told),
+        ]
+        if reason is not None:
+            # The reason itself, for the organizers' console (the fingerprint cannot be read).
+            actions.append(ParticipantRecord.waiting_reason.set(reason))
         return update_if(
             ParticipantRecord(program, participant_id),
-            [ParticipantRecord.waiting_since.set(since), ParticipantRecord.waiting_told.set(told)],
+            actions,
             ParticipantRecord.status == Status.CONFIRMED.value,
         )
 

@@ -88,6 +88,8 @@ class ParticipantRecord(Model):
     # them and when their status changes, so that waiting again is news.
     waiting_since = UTCDateTimeAttribute(null=True)
     waiting_told = UnicodeAttribute(null=True)
+    # The reason last told, as data (a code with parameters), for the organizers' console.
+    waiting_reason = JSONAttribute(null=True)
 
     by_id = ParticipantByIdIndex()
 
@@ -187,6 +189,17 @@ class CheckinRecord(Model):
     by_program = CheckinByProgramIndex()
 
 
+class GoalByProgramIndex(GlobalSecondaryIndex["GoalRecord"]):
+    """A program's goals, for the console's goals progress: one Query, not one per match."""
+
+    class Meta:
+        index_name = "by-program"
+        projection = AllProjection()
+
+    program = UnicodeAttribute(hash_key=True)
+    goal_id = UnicodeAttribute(range_key=True)
+
+
 class GoalRecord(Model):
     """A goal a pair agreed on; both people add and update them from their own pages."""
 
@@ -202,6 +215,8 @@ class GoalRecord(Model):
     added_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+    by_program = GoalByProgramIndex()
 
 
 class RoundRecord(Model):
@@ -397,6 +412,20 @@ class UsageRecord(Model):
     write_units = NumberAttribute(default=0)
 
 
+class FiguresRecord(Model):
+    """A program's console figures, computed by the hourly function: one item per program."""
+
+    class Meta:
+        table_name = "console-figures"
+        entity = "console-figures"
+
+    program = UnicodeAttribute(hash_key=True)
+    computed_at = UTCDateTimeAttribute()
+    # What the program-at-a-glance page shows, as JSON (portal.presenters.figures): a few
+    # tens of kilobytes at most, as its lists are cut to their first entries.
+    figures = JSONAttribute(default=dict)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     AddressRecord,
@@ -412,6 +441,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ExportRecord,
     AuditRecord,
     UsageRecord,
+    FiguresRecord,
 )
 
 

@@ -14,6 +14,8 @@ import pygal
 from pygal.graph.graph import Graph
 from pygal.style import Style
 
+# Imported for its side effect too: it takes pygal's legacy import finder out of sys.meta_path.
+import portal.presenters.charts  # noqa: F401
 from portal.domain.network import Dimension, Group
 
 MAX_GROUPS = 12  # more rows and columns than this make a matrix no one can read on a phone

@@ -193,6 +193,7 @@ class ExportService:
             # Left waiting by a round: since when, and a fingerprint of the reason last told.
             "waiting_since": _moment(person.waiting_since),
             "waiting_told": person.waiting_told or None,
+            "waiting_reason": person.waiting_reason,
         }
 
     def _add_match(self, sections: dict[str, Any], person: Participant, match: Match) -> None:

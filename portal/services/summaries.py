@@ -12,7 +12,6 @@ from typing import Any
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.analytics import (
     SMALL_GROUP,
-    Figure,
     Flag,
     StalledPair,
     WeeklyProgress,
@@ -29,6 +28,7 @@ from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository
 from portal.persistence.outbox import OutboxItem
 from portal.persistence.participants import ParticipantRepository
+from portal.presenters.figures import show
 from portal.services.digests import OrganizerDigests, alert_day
 from portal.services.failures import log_failure
 from portal.services.mail import MailService
@@ -91,21 +91,6 @@ class ProgressReport:
     # Stalled pairs the organizers had in a daily digest already: listed apart, not counted
     # again as things that need their attention.
     alerted: frozenset[str] = frozenset()
-
-
-def show(figure: Figure, kind: str = "count") -> dict[str, Any]:
-    """A figure as the email shows it: suppressed below SMALL_GROUP people."""
-    if figure.suppressed:
-        return {"text": f"fewer than {SMALL_GROUP}", "suppressed": True}
-    if figure.value is None:
-        return {"text": "none yet", "suppressed": False}
-    if kind == "mean":
-        text = f"{figure.value:.1f} of 5"
-    elif kind == "pct":
-        text = f"{figure.value:.0f}%"
-    else:
-        text = f"{figure.value:.0f}"
-    return {"text": text, "suppressed": False}
 
 
 def _what(checkin: Checkin) -> str:
@@ -344,8 +329,8 @@ class SummaryService:
                 ("In an active match", show(f.funnel.active)),
                 ("Completed the cycle", show(f.funnel.completed)),
             ],
-            "checkins_this_week": show(f.checkins_this_week),
-            "checkins_last_week": show(f.checkins_last_week),
+            "checkins_this_week": show(f.checkins_this_week, "checkins"),
+            "checkins_last_week": show(f.checkins_last_week, "checkins"),
             "satisfaction_this_week": show(f.satisfaction_this_week, "mean"),
             "satisfaction_last_week": show(f.satisfaction_last_week, "mean"),
             "trend": (

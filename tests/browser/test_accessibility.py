@@ -11,9 +11,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
 from portal.container import Services
+from portal.services.checkins import CheckinAnswers
+from portal.services.magic_links import Purpose
 from portal.services.rounds import ORGANIZE
 from tests.browser.conftest import PHONE, fill_mentee_form
-from tests.factories import ROUND, seed_demo_people
+from tests.factories import ROUND, pair, seed_demo_people
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +34,11 @@ PAGES = [
     "/me/programs/demo",  # signed out: the participant's page offers the sign-in form
     "/organize/",  # signed out: the organizers' console offers the sign-in form
     "network",  # an organizer's network view of the demo program after a round
+    "program-at-a-glance",  # signed in as demo's organizer, with pairs, check-ins and charts
 ]
 STATUS = {"/no-such-page": 404, "/me/programs/demo": 403, "/organize/": 403}
 # Dark mode has its own colours: check the pages that use each of them.
-DARK_PAGES = ["/", "/programs/demo", "join-with-errors", "network"]
+DARK_PAGES = ["/", "/programs/demo", "join-with-errors", "network", "program-at-a-glance"]
 
 
 def report(violations: list[dict[str, Any]]) -> str:
@@ -82,6 +85,21 @@ def visit(page: Page, where: str, request: pytest.FixtureRequest) -> None:
         assert response is not None
         assert response.status == 200
         expect(page.get_by_role("heading", level=1)).to_have_text("Network")
+    elif where == "program-at-a-glance":
+        services = request.getfixturevalue("services")
+        clock = request.getfixturevalue("clock")
+        matches = [pair(services, f"Mentor{n}", f"Mentee{n}", clock()) for n in range(6)]
+        for n, match in enumerate(matches):
+            answers = CheckinAnswers(met=True, satisfaction=2 + n % 4)
+            services.checkins.record("demo", match.match_id, match.mentee, answers)
+        token = services.links.issue(Purpose.ORGANIZE, "demo", "organizer@example.org")
+        page.goto(f"/organize/{token}")
+        page.get_by_role("button", name="Open the drafts").click()  # a program's link
+        expect(page.get_by_role("heading", level=1)).to_have_text("Draft pairs")
+        response = page.goto("/organize/programs/demo")
+        assert response is not None
+        assert response.status == 200
+        expect(page.get_by_role("img").first).to_be_visible()
     elif where == "confirm":
         page.goto(request.getfixturevalue("confirm_link"))
         expect(page.get_by_role("button", name="Confirm my sign-up")).to_be_visible()

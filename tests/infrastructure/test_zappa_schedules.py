@@ -37,6 +37,8 @@ SCHEDULES = {
     "functions.reminders.handler": "cron(0 * * * ? *)",
     # Each program's summary is due at an hour of its own time zone.
     "functions.summaries.handler": "rate(1 hour)",
+    # The organizer console's figures are an hour old at most (the page says so).
+    "functions.console_figures.handler": "rate(1 hour)",
     # Retention is counted in whole days: once a day, 03:00 UTC (README).
     "functions.retention.handler": "cron(0 3 * * ? *)",
 }

@@ -117,6 +117,10 @@ class WaitingNews(RoundParts):
                 program=program.slug,
             )
             self.participants.note_waiting(
-                program.slug, person.participant_id, since=since, told=situation(reason)
+                program.slug,
+                person.participant_id,
+                since=since,
+                told=situation(reason),
+                reason=dict(reason),
             )
         return sent

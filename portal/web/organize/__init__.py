@@ -6,6 +6,7 @@ from portal.web.organize import (
     audit,
     costs,
     exports,
+    glance,
     matches,
     network,
     people,
@@ -14,4 +15,15 @@ from portal.web.organize import (
 )
 from portal.web.organize.blueprint import bp
 
-__all__ = ["audit", "bp", "costs", "exports", "matches", "network", "people", "round", "routes"]
+__all__ = [
+    "audit",
+    "bp",
+    "costs",
+    "exports",
+    "glance",
+    "matches",
+    "network",
+    "people",
+    "round",
+    "routes",
+]

@@ -193,8 +193,14 @@ def test_a_figure_about_fewer_than_five_people_is_shown_as_fewer_than_five(
 
     text = text_of(mailbox.sent[0][1])
     assert "Signed up: 6" in text
-    assert "Check-ins and ratings this week: fewer than 5 (last week: 0)" in text
-    assert "Average satisfaction this week: fewer than 5 (last week: none yet)" in text
+    assert (
+        "Check-ins and ratings this week: not shown, fewer than 5 people checked in (last week: 0)"
+        in text
+    )
+    assert (
+        "Average satisfaction this week: not shown, fewer than 5 people rated "
+        "(last week: none yet)" in text
+    )
     assert "1.0 of 5" not in text
     # The organizers still see who rated low: they need to act on it.
     assert '"Mentee0 Example" (mentee, mentee0@example.org) rated their match with "Mentor0' in text
@@ -270,7 +276,10 @@ def test_portal_summaries_queues_a_summary_now_and_shows_it(
     assert (
         "Subject: Demo: Tech Careers mentoring: week to Fri 6 Mar 2026, all quiet" in result.output
     )
-    assert "Check-ins and ratings this week: fewer than 5" in result.output
+    assert (
+        "Check-ins and ratings this week: not shown, fewer than 5 people checked in"
+        in result.output
+    )
     # The check-in itself is listed for the organizers, with its private note but no rating.
     listed = " ".join(result.output.split())
     assert (

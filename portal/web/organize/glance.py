@@ -1,0 +1,122 @@
+"""The program at a glance: figures first, then the people and pairs that need an organizer.
+
+The figures are computed by the hourly function (portal.services.console_figures) and read
+here as one item, so that the page is fast however large the program; the page says how
+fresh they are, and a button recomputes them now. Charts are pygal's SVG as images, each
+with its numbers in a table beside it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pygal
+from flask import flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from portal.domain.program import Approval
+from portal.presenters.charts import data_uri, new_chart
+from portal.web import services
+from portal.web.auth import current_program, organizer_required
+from portal.web.organize.blueprint import bp
+
+REFRESHED_EVERY = "every hour"  # functions.console_figures runs at rate(1 hour)
+
+
+def freshness(computed_at: datetime, now: datetime) -> str:
+    """When the figures were computed, in UTC, and how long ago."""
+    minutes = max(int((now - computed_at).total_seconds() // 60), 0)
+    if minutes < 1:
+        ago = "just now"
+    elif minutes < 60:
+        ago = f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    else:
+        hours = minutes // 60
+        ago = f"{hours} hour{'s' if hours != 1 else ''} ago"
+    stamp = computed_at.strftime("%H:%M UTC")
+    if computed_at.date() != now.date():
+        stamp = computed_at.strftime("%-d %b %Y, %H:%M UTC")
+    return f"Figures as of {stamp}, {ago}; refreshed {REFRESHED_EVERY}."
+
+
+def _value(shown: dict[str, Any]) -> float | None:
+    value = shown.get("value")
+    return float(value) if value is not None else None
+
+
+def _charts(figures: dict[str, Any]) -> dict[str, str]:
+    """Each chart's image source; a chart with nothing it may draw is left out."""
+    charts: dict[str, str] = {}
+    funnel = [_value(step) for step in figures["funnel"]]
+    if any(v for v in funnel):
+        chart = new_chart(pygal.HorizontalBar, height=300)
+        chart.x_labels = [step["label"] for step in figures["funnel"]]
+        chart.add("People", funnel)
+        charts["funnel"] = data_uri(chart)
+    weeks = figures["weeks"]
+    counts = [_value(week["checkins"]) for week in weeks]
+    if any(v for v in counts):
+        chart = new_chart(pygal.Bar, x_label_rotation=-45)
+        chart.x_labels = [week["label"] for week in weeks]
+        chart.add("Check-ins", counts)
+        charts["checkins"] = data_uri(chart)
+    means = [_value(week["satisfaction"]) for week in weeks]
+    if any(v is not None for v in means):
+        chart = new_chart(pygal.Line, range=(1, 5), x_label_rotation=-45, dots_size=4)
+        chart.x_labels = [week["label"] for week in weeks]
+        chart.add("Average satisfaction", means)
+        charts["satisfaction"] = data_uri(chart)
+    distribution = figures["distribution"]
+    if distribution["shown"] and any(r["count"] for r in distribution["ratings"]):
+        chart = new_chart(pygal.Bar, height=280)
+        chart.x_labels = [f"{r['rating']} of 5" for r in distribution["ratings"]]
+        chart.add("Ratings", [r["count"] for r in distribution["ratings"]])
+        charts["distribution"] = data_uri(chart)
+    cohorts = [c for c in figures["cohorts"] if c["shown"]]
+    if cohorts:
+        chart = new_chart(pygal.StackedBar, show_legend=True, legend_at_bottom=True)
+        chart.x_labels = [c["label"] for c in cohorts]
+        chart.add("Active", [c["active"] for c in cohorts])
+        chart.add("Completed", [c["completed"] for c in cohorts])
+        chart.add("Ended early", [c["ended_early"] for c in cohorts])
+        charts["cohorts"] = data_uri(chart)
+    meetings = figures["first_meetings"]
+    if meetings["shown"] and any(b["pairs"] for b in meetings["buckets"]):
+        chart = new_chart(pygal.Bar, height=280)
+        chart.x_labels = [b["label"] for b in meetings["buckets"]]
+        chart.add("Pairs", [b["pairs"] for b in meetings["buckets"]])
+        charts["first_meetings"] = data_uri(chart)
+    goals = figures["goals"]
+    if goals["shown"] and any(s["count"] for s in goals["states"]):
+        chart = new_chart(pygal.Bar, height=280)
+        chart.x_labels = [s["label"] for s in goals["states"]]
+        chart.add("Goals", [s["count"] for s in goals["states"]])
+        charts["goals"] = data_uri(chart)
+    return charts
+
+
+@bp.get("/programs/<slug>")
+@organizer_required
+def program(slug: str) -> str:
+    """The program at a glance, from its stored figures (computed now if there are none)."""
+    current = current_program()
+    portal = services()
+    stored = portal.figures.current(current)
+    return render_template(
+        "organize/glance.html",
+        program=current,
+        figures=stored.figures,
+        charts=_charts(stored.figures),
+        freshness=freshness(stored.computed_at, portal.clock()),
+        reviews=current.approval is Approval.ORGANIZER,
+    )
+
+
+@bp.post("/programs/<slug>/figures")
+@organizer_required
+def refresh_figures(slug: str) -> Response:
+    """Recompute the program's figures now, then show them."""
+    stored = services().figures.refresh(current_program())
+    flash(f"Refreshed: the figures are as of {stored.computed_at:%H:%M UTC}.", "ok")
+    return redirect(url_for("organize.program", slug=slug))
