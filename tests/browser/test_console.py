@@ -25,6 +25,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}, "reduced_motion": "reduce
 # Each console page, by the name its screenshots get.
 PAGES = {
     "console": "/organize/",
+    "glance": "/organize/programs/demo",
     "audit": "/organize/programs/demo/audit",
     "network": "/organize/programs/demo/network",
     "matches": "/organize/programs/demo/matches",
