@@ -21,6 +21,7 @@ from portal.persistence.tables import (
     AddressRecord,
     CheckinRecord,
     ExportRecord,
+    FiguresRecord,
     GoalRecord,
     MatchRecord,
     OutboxRecord,
@@ -227,6 +228,11 @@ class ErasureStore:
 
     def delete_participant(self, sign_up: SignUp) -> None:
         self._delete(ParticipantRecord(sign_up.program, sign_up.participant_id))
+
+    def forget_figures(self, program: str) -> None:
+        """Drop the program's stored console figures, which name people waiting and pairs
+        needing attention: the console computes them anew, without the erased person."""
+        FiguresRecord(program).delete()
 
     def delete_address(self, email: str, sign_up: SignUp) -> None:
         self._delete(AddressRecord(address_digest(email), sign_up.program))

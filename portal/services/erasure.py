@@ -96,6 +96,8 @@ class ErasureService:
             # press the button again from their page.
             for session_hash in self.store.sessions_of(email):
                 self.store.delete_session(session_hash)
+            for program in {s.program for s in sign_ups}:
+                self.store.forget_figures(program)
             # Last: the address items are how an interrupted erasure is found again.
             for sign_up in sign_ups:
                 self.store.delete_address(email, sign_up)

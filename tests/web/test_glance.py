@@ -184,3 +184,18 @@ def test_the_console_links_to_the_glance_page_which_links_to_the_review_if_any(
     _organizer(site.client, site.services)
     reviewed = parse(site.client.get(PAGE).text)
     assert "/organize/programs/demo/review" in reviewed.hrefs()
+
+
+def test_erasing_someone_drops_the_stored_figures_that_name_them(
+    client: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    _program(services, clock)
+    _organizer(client, services)
+    assert "Wanda Example" in client.get(PAGE).text  # waiting, by name, in the stored figures
+
+    services.erasure.erase("wanda@example.org")
+
+    assert services.figures.store.get("demo") is None
+    page = client.get(PAGE)  # computed again, without her
+    assert page.status_code == 200
+    assert "Wanda" not in page.text
