@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from time import monotonic  # the usage meter's clock, apart from the Server-Timing one
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -98,14 +99,14 @@ def register_usage(app: Flask) -> None:
 
     @app.before_request
     def start_usage_clock() -> None:
-        g.usage_started = time.perf_counter()
+        g.usage_started = monotonic()
 
     @app.after_request
     def count_request(response: Response) -> Response:
         started = g.get("usage_started")
         if started is not None:
             usage = services().usage
-            usage.request_served(time.perf_counter() - started)
+            usage.request_served(monotonic() - started)
             # Before the response leaves: on Lambda the container may be frozen right after.
             usage.flush_if_due()
         return response
