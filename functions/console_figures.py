@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from portal.runtime import services
+from portal.runtime import metered, services
 
 
+@metered
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point; each run replaces every program's figures with fresh ones."""
     return run(event)

@@ -23,7 +23,7 @@ from typing import Any
 from portal.domain.nudges import LATE_LIMIT_DAYS
 from portal.domain.program import Program
 from portal.mail.catalog import Recipient
-from portal.services.magic_links import MagicLinks
+from portal.services.magic_links import GLANCE, MagicLinks
 from portal.services.mail import MailService
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,10 @@ def alert_day(today: date, quiet_days: int, alert_days: int) -> date:
 
 
 def organize_url(links: MagicLinks, program: str, organizer: str) -> str:
-    """Where the digest's button sends an organizer: the one place to change when it moves.
-
-    Today it is the organizer pages' sign-in link (/organize/<token>), as in the round
-    summary; every organizer email also ends with the plain console address (`console_url`).
-    """
-    return links.organize_url(program, organizer)
+    """Where the digest's button sends an organizer: a sign-in link (/organize/<token>) that
+    opens the program at a glance in the console; every organizer email also ends with the
+    plain console address (`console_url`)."""
+    return links.organize_url(program, organizer, scope=GLANCE)
 
 
 class OrganizerDigests:

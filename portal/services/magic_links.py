@@ -61,6 +61,9 @@ def purpose_of(purpose: str) -> Purpose:
 
 # The scope of a /me link that opens the person's group page rather than their own page.
 GROUP_PAGE = "group"
+# The scope of an organizer's link that opens the program at a glance (the daily digest's),
+# instead of the program's draft pairs (the round summary's).
+GLANCE = "glance"
 
 
 class LinkProblem(StrEnum):
@@ -118,9 +121,11 @@ class MagicLinks:
         whose scope says where it leads)."""
         return f"{self.base_url}/me/{self.issue(Purpose.ME, program, email, scope=GROUP_PAGE)}"
 
-    def organize_url(self, program: str, organizer: str) -> str:
-        """A new link that signs an organizer in to review the program's draft pairs."""
-        return f"{self.base_url}/organize/{self.issue(Purpose.ORGANIZE, program, organizer)}"
+    def organize_url(self, program: str, organizer: str, *, scope: str = "") -> str:
+        """A new link that signs an organizer in to the program's pages: to review its draft
+        pairs, or with scope GLANCE to the program at a glance."""
+        token = self.issue(Purpose.ORGANIZE, program, organizer, scope=scope)
+        return f"{self.base_url}/organize/{token}"
 
     def choose_urls(self, program: str, round_id: str, mentee: str, options: int) -> list[str]:
         """One URL per suggestion, 1 to `options`, sharing one single-use token."""

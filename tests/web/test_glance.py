@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from portal.container import Services
 from portal.domain.participants import Role
 from portal.services.checkins import CheckinAnswers
+from portal.services.digests import organize_url
 from portal.services.magic_links import Purpose
 from tests.conftest import FakeClock, csrf_token
 from tests.factories import pair, stored_person
@@ -199,3 +200,12 @@ def test_erasing_someone_drops_the_stored_figures_that_name_them(
     page = client.get(PAGE)  # computed again, without her
     assert page.status_code == 200
     assert "Wanda" not in page.text
+
+
+def test_the_digests_link_opens_the_program_at_a_glance(
+    client: FlaskClient, services: Services
+) -> None:
+    link = organize_url(services.links, "demo", "organizer@example.org")
+
+    assert sign_in(client, link) == PAGE
+    assert client.get(PAGE).status_code == 200

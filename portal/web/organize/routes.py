@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
-from portal.services.magic_links import LinkGrant
+from portal.services.magic_links import GLANCE, LinkGrant
 from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
 from portal.services.signin import CONSOLE
 from portal.web import links, services
@@ -28,9 +28,12 @@ SESSION_SECONDS = 2 * 3600  # an organizer's session from one link: then they si
 
 
 def _destination(grant: LinkGrant) -> str:
-    """The console for the sign-in form's link, the program's drafts for a summary's."""
+    """The console for the sign-in form's link, the program at a glance for a digest's, the
+    program's drafts for a round summary's."""
     if grant.program == CONSOLE:
         return url_for("organize.console")
+    if grant.scope == GLANCE:
+        return url_for("organize.program", slug=grant.program)
     return url_for("organize.review", slug=grant.program)
 
 
