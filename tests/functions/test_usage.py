@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
 import pytest
 
+import functions
 import functions.outbox
 import functions.reminders
 from portal.container import Services
@@ -53,3 +56,15 @@ def test_a_failed_run_is_counted_too(
     with pytest.raises(RuntimeError):
         functions.outbox.handler(scheduled_event("2026-03-02T09:05:00Z"), None)
     assert UsageStore().month("2026-03")[0].invocations == 1
+
+
+def test_every_lambda_entry_point_is_metered() -> None:
+    """The costs page counts every function's invocations and time: each handler in
+    functions/ goes through portal.runtime.metered (functools.wraps leaves __wrapped__)."""
+    handlers = {
+        info.name: importlib.import_module(f"functions.{info.name}").handler
+        for info in pkgutil.iter_modules(functions.__path__)
+    }
+    assert len(handlers) >= 7
+    unmetered = [name for name, handler in handlers.items() if not hasattr(handler, "__wrapped__")]
+    assert unmetered == []
