@@ -300,6 +300,7 @@ def build_services(
             signin=signin,
             audit=audit,
             clock=clock,
+            organizers=organizers,
         ),
         csv_exports=CsvExports(
             participants=participants,

@@ -22,6 +22,11 @@ class Organizers:
         key = email_key(email)
         return key in self.admins or key in {email_key(o) for o in program.organizers}
 
+    def organizes(self, email: str, slug: str) -> bool:
+        """Whether the address may organize the program with this slug (False if none has it)."""
+        program = self.programs.get(slug)
+        return program is not None and self.may_organize(email, program)
+
     def programs_of(self, email: str) -> list[Program]:
         """The programs the address may organize, in the catalogue's order (all, for an admin)."""
         return [p for p in self.programs if self.may_organize(email, p)]

@@ -24,6 +24,7 @@ from portal.persistence.participants import ParticipantRepository
 from portal.persistence.suppressions import Suppression, SuppressionRepository
 from portal.services.audit import AuditLog
 from portal.services.limits import Refusal
+from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
 from portal.services.signin import SignInService
 
@@ -194,7 +195,9 @@ class Roster:
         signin: SignInService,
         audit: AuditLog,
         clock: Clock,
+        organizers: Organizers,
     ) -> None:
+        self.organizers = organizers
         self.participants = participants
         self.matches = matches
         self.checkins = checkins
@@ -357,6 +360,20 @@ class Roster:
         person = self._get(program, participant_id)
         if seen not in LIFTABLE:
             raise RosterError("Only an unsubscribe can be lifted from the console.")
+        # Email is stopped by address, for every program at once: only someone who organizes
+        # each program the address is in may start it again.
+        elsewhere = [
+            slug
+            for slug in self.participants.programs_of(person.email)
+            if slug != program and not self.organizers.organizes(organizer, slug)
+        ]
+        if elsewhere:
+            raise RosterError(
+                f"Nothing was changed: {person.name} is also in "
+                f"{len(elsewhere)} other program{'' if len(elsewhere) == 1 else 's'} you do not "
+                "organize, and turning email back on would reach them there too. Ask a site "
+                "admin (PORTAL_ADMINS), who organizes every program, to do it."
+            )
         if not self.suppressions.remove_if(person.email, seen):
             now = self.suppressions.reason(person.email)
             state = (

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from portal.container import Services
-from portal.domain.participants import Role, Status
+from portal.domain.participants import Participant, Role, Status
 from portal.mail.senders import MemorySender
 from tests.conftest import FakeClock, csrf_token, links_in, plain
 from tests.factories import (
@@ -147,6 +147,18 @@ def ada(
     history = person_with_history(services, clock)
     sign_in_as_organizer(client, mailbox)
     return history
+
+
+@pytest.fixture
+def unsubscribed(
+    services: Services, clock: FakeClock, client: FlaskClient, mailbox: MemorySender
+) -> Participant:
+    """Ada, in the demo program only, who unsubscribed; the demo organizer signed in."""
+    ada = stored_person("Ada", Role.MENTEE, clock())
+    services.participants.save(ada)
+    services.unsubscribes.suppressions.add(ada.email, "unsubscribe", clock())
+    sign_in_as_organizer(client, mailbox)
+    return ada
 
 
 def person_page(client: FlaskClient, participant_id: str) -> str:
@@ -368,21 +380,21 @@ def test_a_new_sign_in_link_past_the_limit_is_not_sent(
 
 
 def test_email_back_on_needs_a_reason_lifts_the_unsubscribe_and_logs_why(
-    client: FlaskClient, ada: History, services: Services
+    client: FlaskClient, unsubscribed: Participant, services: Services
 ) -> None:
-    who = ada.ada.participant_id
+    who = unsubscribed.participant_id
     button, fields = confirm(client, who, "email-on")
     assert button == "Turn email back on for Ada"
 
     empty = client.post(f"{PEOPLE}/{who}/email-on", data={**fields, "reason": "  "})
     assert empty.status_code == 422
     assert "Please say why email is turned back on" in empty.text
-    assert services.mail.suppression(ada.ada.email) == "unsubscribe"
+    assert services.mail.suppression(unsubscribed.email) == "unsubscribe"
 
     page = act(client, who, "email-on", reason="Ada asked by phone on 3 March.")
 
     assert "Email to Ada is on again" in page
-    assert services.mail.suppression(ada.ada.email) is None
+    assert services.mail.suppression(unsubscribed.email) is None
     assert entries(services, who) == [
         ("lift_unsubscribe", DEMO_ORGANIZER, "Ada asked by phone on 3 March.")
     ]
@@ -390,11 +402,11 @@ def test_email_back_on_needs_a_reason_lifts_the_unsubscribe_and_logs_why(
 
 
 def test_a_stale_lift_changes_nothing(
-    client: FlaskClient, ada: History, services: Services
+    client: FlaskClient, unsubscribed: Participant, services: Services
 ) -> None:
-    who = ada.ada.participant_id
+    who = unsubscribed.participant_id
     _, fields = confirm(client, who, "email-on")
-    services.unsubscribes.suppressions.add(ada.ada.email, "complaint", services.clock())
+    services.unsubscribes.suppressions.add(unsubscribed.email, "complaint", services.clock())
 
     done = client.post(f"{PEOPLE}/{who}/email-on", data={**fields, "reason": "She asked"})
 
@@ -402,7 +414,22 @@ def test_a_stale_lift_changes_nothing(
         "Nothing was changed: email to them is off for another reason now"
         in client.get(done.headers["Location"]).text
     )
-    assert services.mail.suppression(ada.ada.email) == "complaint"
+    assert services.mail.suppression(unsubscribed.email) == "complaint"
+    assert entries(services, who) == []
+
+
+def test_email_is_not_turned_on_for_someone_also_in_a_program_the_organizer_does_not_run(
+    client: FlaskClient, ada: History, services: Services
+) -> None:
+    who = ada.ada.participant_id  # Ada is in peer-circles too, organized by others
+    _, fields = confirm(client, who, "email-on")
+
+    done = client.post(f"{PEOPLE}/{who}/email-on", data={**fields, "reason": "She asked"})
+
+    assert done.status_code == 302  # back to the person's page, which says why
+    text = " ".join(client.get(done.headers["Location"]).text.split())
+    assert "Nothing was changed: Ada Example is also in 1 other program you do not organize" in text
+    assert services.mail.suppression(ada.ada.email) == "unsubscribe"
     assert entries(services, who) == []
 
 

@@ -69,9 +69,9 @@ class EmailOnForm(PortalForm):
             Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters, please."),
             PlainText(),
         ],
-        description="For example: “Ada asked by phone on 3 March to get emails again.” "
-        f"Shown in the audit log to every organizer of the program. Up to {REASON_MAX} "
-        "characters; please leave out addresses.",
+        description="For example: “Asked by phone on 3 March to get emails again.” "
+        f"Shown in the audit log to every organizer of the program and kept a year. Up to "
+        f"{REASON_MAX} characters; please leave out names and addresses.",
     )
 
 
