@@ -27,6 +27,7 @@ from portal.domain.analytics import (
 )
 from portal.domain.checkins import Checkin, GoalState
 from portal.domain.groups import Group
+from portal.domain.matches import MOVED
 from portal.domain.nudges import local_date
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
@@ -152,9 +153,12 @@ def _cohorts(program: Program, matches: Sequence[RoundMatch], now: datetime) -> 
     rounds: dict[str, list[RoundMatch]] = {}
     for match in matches:
         if match.status in MATCHED_STATUSES:
-            rounds.setdefault(match.round_id, []).append(match)
+            # Matches organizers made by moving someone are one cohort, not one per move.
+            cohort = MOVED if match.round_id.endswith(MOVED) else match.round_id
+            rounds.setdefault(cohort, []).append(match)
     cohorts = []
-    for round_id, made in sorted(rounds.items()):
+    # By round, oldest first; the moved matches last.
+    for round_id, made in sorted(rounds.items(), key=lambda item: (item[0] == MOVED, item[0])):
         completed = sum(completed_match(m, program, now) for m in made)
         active = sum(m.status == "active" and not completed_match(m, program, now) for m in made)
         ended = len(made) - completed - active

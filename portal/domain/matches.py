@@ -24,6 +24,10 @@ from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Format, Program
 from portal.domain.reasons import Reason
 
+# The end of the "round" name of a match an organizer made by moving a waiting mentee (the
+# console's Move): no round made it, so figures by round count these apart, as one group.
+MOVED = "-moved"
+
 
 class MatchStateError(Exception):
     """A match or a round was asked to make a move its state does not allow."""

@@ -14,6 +14,7 @@ from typing import Any
 from portal.domain.analytics import SMALL_GROUP, Figure
 from portal.domain.checkins import GOAL_STATE_LABELS
 from portal.domain.figures import ProgramFigures
+from portal.domain.matches import MOVED
 from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.presenters.waiting import unmatched_text
@@ -145,7 +146,11 @@ def view(
         },
         "cohorts": [
             {
-                "label": cohort.started.astimezone(zone).strftime("%-d %b %Y"),
+                "label": (
+                    "Moved by organizers"
+                    if cohort.round_id == MOVED
+                    else cohort.started.astimezone(zone).strftime("%-d %b %Y")
+                ),
                 "pairs": cohort.pairs,
                 "active": cohort.active,
                 "completed": cohort.completed,

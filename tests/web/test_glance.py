@@ -9,7 +9,9 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from portal.container import Services
+from portal.domain.matches import MOVED
 from portal.domain.participants import Role
+from portal.persistence.matches import ACTIVATED
 from portal.services.checkins import CheckinAnswers
 from portal.services.digests import organize_url
 from portal.services.magic_links import Purpose
@@ -209,3 +211,33 @@ def test_the_digests_link_opens_the_program_at_a_glance(
 
     assert sign_in(client, link) == PAGE
     assert client.get(PAGE).status_code == 200
+
+
+def test_matches_organizers_made_by_moving_someone_are_one_cohort(
+    client: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    _program(services, clock)
+    for n, minute in enumerate(("0905", "0910")):  # two moves, each its own "round" name
+        mentor = stored_person(f"Moved{n}mentor", Role.MENTOR, clock())
+        mentee = stored_person(f"Moved{n}mentee", Role.MENTEE, clock())
+        for someone in (mentor, mentee):
+            services.participants.save(someone)
+        outcome = services.rounds.matches.activate(
+            "demo",
+            f"2026-03-05T{minute}Z{MOVED}",
+            mentor=mentor.email,
+            mentee=mentee.email,
+            mentor_capacity=1,
+            mentee_capacity=1,
+            score=70,
+            reasons=(),
+            now=clock(),
+        )
+        assert outcome == ACTIVATED
+    _organizer(client, services)
+
+    cohorts = _table(parse(client.get(PAGE).text), "Of the pairs each round made")
+
+    assert list(cohorts) == ["2 Mar 2026", "Moved by organizers"]
+    # Four people in all: too few to show their figures as numbers.
+    assert cohorts["Moved by organizers"][0] == "not shown, fewer than 5 people"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from portal.domain.matches import capacity
+from portal.domain.matches import MOVED, capacity
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
@@ -21,9 +21,6 @@ from portal.persistence.matches import (
 from portal.presenters.reasons import veto_text
 from portal.services.rounds.common import RoundOutcome, is_round_id, round_id_for
 from portal.services.rounds.groups import GroupIntroductions
-
-# The end of the "round" name of a match an organizer made by moving a waiting mentee.
-MOVED = "-moved"
 
 
 class AdjustmentError(Exception):
