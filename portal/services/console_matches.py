@@ -1,21 +1,22 @@
 """The console's matches: a program's matches with both names, and the people waiting, with why.
 
 Every read is a Query on the program's keys (matches by program, participants by program,
-check-ins by the `by_program` index), never a Scan. Why someone waits is the engine's answer
-on today's pool: a dry run of matching, storing nothing, as a round run now would say it.
+check-ins by the `by_program` index), never a Scan. Why someone waits is the reason the last
+round that left them waiting gave, stored on the person (as the program at a glance shows it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
-from portal.domain.matches import MatchState, capacity, matching_pool
+from portal.domain.matches import MatchState, capacity
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
-from portal.domain.reasons import Reason
 from portal.domain.waiting import waits
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
@@ -38,11 +39,12 @@ class MatchRow:
 
 @dataclass(frozen=True)
 class WaitingRow:
-    """Someone confirmed and unmatched: since when, and why as the engine says it today."""
+    """Someone confirmed and unmatched: since when, and why, as the last round that left them
+    waiting said it."""
 
     person: Participant
     since: datetime | None  # None until a round has left them waiting
-    reason: Reason | None  # None when a round run now would match them
+    reason: Mapping[str, Any] | None  # None until a round has left them waiting
 
 
 @dataclass(frozen=True)
@@ -123,25 +125,12 @@ class ConsoleMatches:
         return self.matches.get(program.slug, match_id) if match_id else None
 
     def waiting(self, program: Program, everyone: dict[str, Participant]) -> list[WaitingRow]:
-        """Confirmed mentees and peers in no match, longest waiting first, with the engine's
-        reason from a dry run on today's pool (nothing stored, nobody told)."""
+        """Confirmed mentees and peers in no match, longest waiting first, with the reason the
+        last round gave them (stored on the person: nothing is computed to show it)."""
         people = [p for p in everyone.values() if p.role is not Role.MENTOR and waits(p)]
-        if not people:
-            return []
-        reasons = self._reasons(program, everyone)
         far = datetime.max.replace(tzinfo=UTC)
         people.sort(key=lambda p: (p.waiting_since or far, p.name.lower()))
-        return [WaitingRow(p, p.waiting_since, reasons.get(p.email)) for p in people]
-
-    def _reasons(self, program: Program, everyone: dict[str, Participant]) -> dict[str, Reason]:
-        # The engine is imported here, not with the module: the web app's other pages do not
-        # pay for the solvers (see portal/services/rounds/run.py).
-        from portal.domain.matching import match
-
-        pool = matching_pool(program, everyone.values())
-        history = self.matches.history(program.slug)
-        result = match(program, pool, now=self.clock(), history=history)
-        return {u.email: u.reason for u in result.unmatched}
+        return [WaitingRow(p, p.waiting_since, p.waiting_reason) for p in people]
 
     def mentors_with_room(
         self, program: Program, everyone: dict[str, Participant]
