@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from portal.container import Services
+from portal.domain.checkins import match_ref
 from portal.domain.participants import Participant, Role, Status
 from portal.mail.senders import MemorySender
 from tests.conftest import FakeClock, csrf_token, links_in, plain
@@ -176,10 +177,12 @@ def test_the_person_page_shows_matches_checkins_notes_and_email(
     matches, checkins = tables[0], tables[1]
 
     (match_row,) = matches.find_all("tr")
-    partner_link = match_row.one("a")
+    partner_link, end = match_row.find_all("a")
     assert partner_link.text == "Max Example"
     assert partner_link.get("href") == f"{PEOPLE}/{ada.partner.participant_id}"
     assert "Active" in match_row.text
+    assert " ".join(end.text.split()) == "End this match with Max Example"
+    assert str(end.get("href")).endswith(f"/matches/{match_ref(ada.match.match_id)}/end")
     rows = [[td.text for td in tr.find_all("td")] for tr in checkins.find_all("tr")]
     writers = [row[2] for row in rows]
     assert writers == ["Ada Example", "Max Example", "Ada Example"]  # the rating, newest first

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.domain.checkins import match_ref
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Status
 from portal.domain.program import Program
 from portal.services.roster import (
@@ -160,6 +161,7 @@ def person(slug: str, participant_id: str) -> str | tuple[str, int]:
         slot_words=SLOT_WORDS,
         seniority_words=dict(SENIORITY_LEVELS),
         liftable=LIFTABLE,
+        match_ref=match_ref,
     )
 
 
