@@ -46,6 +46,7 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing
 # The Monday 09:00 (London) the demo program's rounds are due, as EventBridge would send it.
 MONDAY_NINE = "2026-11-30T09:00:00Z"
 SCHEDULED_EVENTS = (
+    "scheduled-console-figures.json",
     "scheduled-matching-round.json",
     "scheduled-outbox.json",
     "scheduled-reminders.json",
@@ -397,6 +398,22 @@ def test_the_retention_run_reports_its_counts_in_one_log_line(
     result = invoke(container, scheduled("scheduled-retention.json", today))
     assert (result["people"], result["failed"]) == (0, 0)
     assert '{"retention": {"at": ' in container.log()
+
+
+def test_the_hourly_console_figures_are_computed_for_every_program(
+    container: EmulatedLambda, aws: str
+) -> None:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:00:00Z")
+    result = invoke(container, scheduled("scheduled-console-figures.json", now))
+    assert {outcome["program"]: outcome["status"] for outcome in result["figures"]} == {
+        "demo": "computed",
+        "leaders-group": "computed",
+        "peer-circles": "computed",
+    }
+    item = aws_client("dynamodb", aws).get_item(
+        TableName=f"{PREFIX}-console-figures", Key={"program": {"S": "demo"}}, ConsistentRead=True
+    )["Item"]
+    assert "funnel" in item["figures"]["S"]
 
 
 def test_ses_feedback_from_sns_suppresses_the_address(container: EmulatedLambda, aws: str) -> None:
