@@ -46,6 +46,10 @@ MENTEE_TAKEN = "mentee-taken"  # the mentee (or peer) has a match already
 MENTOR_FULL = "mentor-full"
 PAIR_TAKEN = "pair-taken"  # the match record was written, or changed, by someone else
 
+# The trigger of a round an organizer published from a console preview: once started, its
+# pairs are published whatever the program's approval (portal/services/rounds/preview.py).
+PUBLISHED_IN_CONSOLE = "console-publish"
+
 
 # The names the services know the domain's types by.
 StoredMatch = Match
@@ -482,7 +486,12 @@ class RoundRepository:
         check_round_move(RoundState.PREVIEW, RoundState.STARTED)
         return update_if(
             RoundRecord(program, round_id),
-            [RoundRecord.status.set(RoundState.STARTED.value), RoundRecord.updated_at.set(now)],
+            [
+                RoundRecord.status.set(RoundState.STARTED.value),
+                # So that a run finishing it after a crash knows an organizer published it.
+                RoundRecord.trigger.set(PUBLISHED_IN_CONSOLE),
+                RoundRecord.updated_at.set(now),
+            ],
             RoundRecord.status == RoundState.PREVIEW.value,
         )
 

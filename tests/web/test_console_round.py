@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -16,6 +19,7 @@ from portal.presenters.waiting import unmatched_text
 from portal.services.rounds import round_id_for
 from tests.conftest import FakeClock, csrf_token
 from tests.factories import seed_demo_people
+from tests.web.conftest import Site
 from tests.web.dom import parse
 from tests.web.helpers import sign_in_as_organizer
 
@@ -336,3 +340,38 @@ def test_a_peer_program_previews_and_publishes_its_pairs(
     people = _people(services, "peer-circles")
     expected = [people[e].mailbox for m in drafts for e in (m.mentor, m.mentee)]
     assert sorted(_introductions(mailbox)) == sorted(expected)
+
+
+def test_a_publish_cut_short_is_finished_as_published_by_the_next_round(
+    build_site: Callable[..., Site],
+    content_copy: Path,
+    mailbox: MemorySender,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    demo = content_copy / "programs" / "demo.md"
+    demo.write_text(demo.read_text().replace("approval: auto", "approval: organizer", 1))
+    services = build_site(content_dir=content_copy).services
+    program = services.programs.get("demo")
+    assert program is not None
+    seed_demo_people(services, program, clock())
+    preview = services.rounds.preview(program)
+    round_id = preview.round.round_id
+
+    def cut_short(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the function timed out")
+
+    monkeypatch.setattr(services.rounds, "_announce", cut_short)
+    with pytest.raises(RuntimeError):
+        services.rounds.publish(program, round_id)  # pairs made, nobody told yet
+    monkeypatch.undo()
+    assert len(services.rounds.matches.active("demo")) == DEMO_PAIRS
+    assert _introductions(mailbox) == []
+
+    clock.advance(hours=1)
+    services.rounds.run(program, round_id_for(clock()), trigger="schedule")
+
+    # The organizer published it: its pairs are introduced, not left as drafts to approve.
+    assert services.rounds.rounds.get("demo", round_id).status == "introduced"  # type: ignore[union-attr]
+    services.mail.drain(per_second=1000)
+    assert len(_introductions(mailbox)) == 2 * DEMO_PAIRS

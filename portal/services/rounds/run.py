@@ -14,7 +14,7 @@ from portal.domain.matches import RoundState, capacity, matching_pool
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
 from portal.mail.catalog import Recipient
-from portal.persistence.matches import ACTIVATED, StoredMatch
+from portal.persistence.matches import ACTIVATED, PUBLISHED_IN_CONSOLE, StoredMatch
 from portal.services.rounds.choice import MenteeChoice
 from portal.services.rounds.common import RoundOutcome, due_time
 from portal.services.rounds.waiting import WaitingNews
@@ -51,7 +51,14 @@ class RoundRun(MenteeChoice, WaitingNews):
                 if earlier.round_id != round_id:
                     # It stopped half-way (a crash, a timeout): its pairs still get their emails.
                     log.warning("finishing interrupted round %s/%s", program.slug, earlier.round_id)
-                    self._announce(program, earlier.round_id, now, None, 0)
+                    # A preview an organizer was publishing is published, as they asked.
+                    published = (
+                        True
+                        if earlier.trigger == PUBLISHED_IN_CONSOLE
+                        and program.approval is not Approval.MENTEE_CHOICE
+                        else None
+                    )
+                    self._announce(program, earlier.round_id, now, None, 0, published=published)
             if not self.rounds.create(program.slug, round_id, trigger=trigger, now=now):
                 existing = self.rounds.get(program.slug, round_id)
                 if existing is not None and existing.status is RoundState.PREVIEW:
