@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING
 from portal.domain.matches import RoundState, places_left
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
-from portal.persistence.matches import MENTEE_TAKEN, MENTOR_FULL, StoredMatch, StoredRound
+from portal.persistence.matches import (
+    MENTEE_TAKEN,
+    MENTOR_FULL,
+    PUBLISHED_IN_CONSOLE,
+    StoredMatch,
+    StoredRound,
+)
 from portal.presenters.waiting import unmatched_text
 from portal.services.rounds.common import RoundOutcome, is_round_id, round_id_for
 from portal.services.rounds.review import REFUSALS, OrganizerReview, UnknownRoundError, gone
@@ -79,7 +85,7 @@ class RoundPreviews(RoundRun, OrganizerReview):
         stored = self.rounds.get(program.slug, round_id) if is_round_id(round_id) else None
         if stored is not None and stored.status is RoundState.PREVIEW:
             return stored
-        if stored is not None and stored.trigger == "console":
+        if stored is not None and stored.trigger in ("console", PUBLISHED_IN_CONSOLE):
             raise AlreadyPublishedError(round_id)
         raise UnknownRoundError(round_id)
 
