@@ -184,6 +184,7 @@ def build_services(
     )
     digests = OrganizerDigests(mail=mail, links=links)
     matches = MatchRepository()
+    rounds = RoundRepository()
     checkin_repository = CheckinRepository()
     goals = GoalRepository()
     participation = ParticipationService(
@@ -234,7 +235,7 @@ def build_services(
             programs=programs,
             participants=participants,
             matches=matches,
-            rounds=RoundRepository(),
+            rounds=rounds,
             mail=mail,
             clock=clock,
             base_url=settings.base_url,
@@ -287,7 +288,11 @@ def build_services(
             erasure=erasure,
         ),
         console_matches=ConsoleMatches(
-            participants=participants, matches=matches, checkins=checkin_repository, clock=clock
+            participants=participants,
+            matches=matches,
+            rounds=rounds,
+            checkins=checkin_repository,
+            clock=clock,
         ),
         usage=usage,
         audit=audit,
@@ -305,6 +310,7 @@ def build_services(
         csv_exports=CsvExports(
             participants=participants,
             matches=matches,
+            rounds=rounds,
             checkins=checkin_repository,
             audit=audit,
             clock=clock,

@@ -19,7 +19,7 @@ from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.domain.waiting import waits
 from portal.persistence.checkins import CheckinRepository
-from portal.persistence.matches import MatchRepository, StoredMatch
+from portal.persistence.matches import MatchRepository, RoundRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
 
 # The order of the list: what the organizer acts on first.
@@ -64,11 +64,13 @@ class ConsoleMatches:
         *,
         participants: ParticipantRepository,
         matches: MatchRepository,
+        rounds: RoundRepository,
         checkins: CheckinRepository,
         clock: Clock,
     ) -> None:
         self.participants = participants
         self.matches = matches
+        self.rounds = rounds
         self.checkins = checkins
         self.clock = clock
 
@@ -81,10 +83,14 @@ class ConsoleMatches:
     ) -> list[MatchRow]:
         """The program's matches (suggestions aside), active first then proposed, ended and
         completed, newest first within each; only those in `status` if given."""
+        # A preview's draft pairs are no matches yet: the Run a round page shows them.
+        previews = {r.round_id for r in self.rounds.previews(program.slug)}
         found = [
             m
             for m in self.matches.for_program(program.slug)
-            if m.status in ORDER and (status is None or m.status.value == status)
+            if m.status in ORDER
+            and m.round_id not in previews
+            and (status is None or m.status.value == status)
         ]
         found.sort(key=lambda m: m.created_at, reverse=True)
         found.sort(key=lambda m: ORDER.index(m.status))

@@ -32,7 +32,7 @@ from portal.domain.nudges import local_date
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
 from portal.persistence.checkins import CheckinRepository
-from portal.persistence.matches import MatchRepository
+from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.participants import ParticipantRepository
 from portal.presenters.reasons import reason_text
 from portal.services.audit import AuditLog
@@ -229,10 +229,12 @@ class CsvExports:
         *,
         participants: ParticipantRepository,
         matches: MatchRepository,
+        rounds: RoundRepository,
         checkins: CheckinRepository,
         audit: AuditLog,
         clock: Clock,
     ) -> None:
+        self.rounds = rounds
         self.participants = participants
         self.matches = matches
         self.checkins = checkins
@@ -312,7 +314,11 @@ class CsvExports:
             return participant_columns(program, every), people
         names = Names(self.participants.names(slug))
         if kind == "matches":
-            matches: Iterator[Match] = self.matches.for_program(slug, size)
+            # A preview's draft pairs are no matches yet (nobody was told of them).
+            previews = {r.round_id for r in self.rounds.previews(slug)}
+            matches: Iterator[Match] = (
+                m for m in self.matches.for_program(slug, size) if m.round_id not in previews
+            )
             return match_columns(program, every, names), matches
         if kind == "checkins":
             checkins: Iterator[Checkin] = self.checkins.every_for_program(slug, size)

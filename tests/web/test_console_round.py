@@ -375,3 +375,22 @@ def test_a_publish_cut_short_is_finished_as_published_by_the_next_round(
     assert services.rounds.rounds.get("demo", round_id).status == "introduced"  # type: ignore[union-attr]
     services.mail.drain(per_second=1000)
     assert len(_introductions(mailbox)) == 2 * DEMO_PAIRS
+
+
+def test_a_previews_draft_pairs_are_not_listed_or_exported_as_matches(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    seed_demo_people(services, "demo", clock())
+    sign_in_as_organizer(client, mailbox)
+    _, round_id = _preview(client)
+    assert len(services.rounds.matches.for_round("demo", round_id)) == DEMO_PAIRS  # stored
+
+    listed = client.get("/organize/programs/demo/matches").text
+    exports = client.get("/organize/programs/demo/exports").text
+    exported = client.post(
+        "/organize/programs/demo/exports/matches.csv",
+        data={"csrf_token": csrf_token(exports), "columns": "default"},
+    )
+
+    assert "No matches yet." in listed
+    assert exported.get_data().decode("utf-8").strip().count("\n") == 0  # the header only
