@@ -342,12 +342,14 @@ def test_a_peer_program_previews_and_publishes_its_pairs(
     assert sorted(_introductions(mailbox)) == sorted(expected)
 
 
+@pytest.mark.parametrize("next_round", ["scheduled", "previewed"])
 def test_a_publish_cut_short_is_finished_as_published_by_the_next_round(
     build_site: Callable[..., Site],
     content_copy: Path,
     mailbox: MemorySender,
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
+    next_round: str,
 ) -> None:
     demo = content_copy / "programs" / "demo.md"
     demo.write_text(demo.read_text().replace("approval: auto", "approval: organizer", 1))
@@ -369,7 +371,10 @@ def test_a_publish_cut_short_is_finished_as_published_by_the_next_round(
     assert _introductions(mailbox) == []
 
     clock.advance(hours=1)
-    services.rounds.run(program, round_id_for(clock()), trigger="schedule")
+    if next_round == "scheduled":
+        services.rounds.run(program, round_id_for(clock()), trigger="schedule")
+    else:  # a program without a schedule: the organizer's next preview finishes it
+        services.rounds.preview(program)
 
     # The organizer published it: its pairs are introduced, not left as drafts to approve.
     assert services.rounds.rounds.get("demo", round_id).status == "introduced"  # type: ignore[union-attr]

@@ -108,6 +108,12 @@ class RoundPreviews(RoundRun, OrganizerReview):
         owner = _lock_owner(round_id)
         if not self.rounds.acquire_lock(program.slug, owner, now, PREVIEW_HOLD):
             raise PreviewError("A round is running now: try again in a few minutes.")
+        try:
+            # A round (or a publish) cut short is finished first, as a round run now would.
+            self._finish_interrupted(program, now)
+        except Exception:
+            self.rounds.release_lock(program.slug, owner)
+            raise
         if not self.rounds.create(
             program.slug, round_id, trigger="console", now=now, status=RoundState.PREVIEW
         ):

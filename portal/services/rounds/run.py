@@ -47,18 +47,7 @@ class RoundRun(MenteeChoice, WaitingNews):
                 notes=["another round is running, or a preview is open in the console"],
             )
         try:
-            for earlier in self.rounds.unfinished(program.slug):
-                if earlier.round_id != round_id:
-                    # It stopped half-way (a crash, a timeout): its pairs still get their emails.
-                    log.warning("finishing interrupted round %s/%s", program.slug, earlier.round_id)
-                    # A preview an organizer was publishing is published, as they asked.
-                    published = (
-                        True
-                        if earlier.trigger == PUBLISHED_IN_CONSOLE
-                        and program.approval is not Approval.MENTEE_CHOICE
-                        else None
-                    )
-                    self._announce(program, earlier.round_id, now, None, 0, published=published)
+            self._finish_interrupted(program, now, but=round_id)
             if not self.rounds.create(program.slug, round_id, trigger=trigger, now=now):
                 existing = self.rounds.get(program.slug, round_id)
                 if existing is not None and existing.status is RoundState.PREVIEW:
@@ -74,6 +63,22 @@ class RoundRun(MenteeChoice, WaitingNews):
             return self._run_locked(program, round_id, now)
         finally:
             self.rounds.release_lock(program.slug, owner)
+
+    def _finish_interrupted(self, program: Program, now: datetime, but: str = "") -> None:
+        """Finish each round of the program that stopped half-way (a crash, a timeout), but
+        `but`: its pairs still get their emails. Called holding the program's round lock."""
+        for earlier in self.rounds.unfinished(program.slug):
+            if earlier.round_id == but:
+                continue
+            log.warning("finishing interrupted round %s/%s", program.slug, earlier.round_id)
+            # A preview an organizer was publishing is published, as they asked.
+            published = (
+                True
+                if earlier.trigger == PUBLISHED_IN_CONSOLE
+                and program.approval is not Approval.MENTEE_CHOICE
+                else None
+            )
+            self._announce(program, earlier.round_id, now, None, 0, published=published)
 
     # -- the round ------------------------------------------------------------------------
 

@@ -102,8 +102,9 @@ def publish_round(slug: str, round_id: str) -> Response | tuple[str, int]:
         return _no_such_preview(program)
     except AlreadyPublishedError:
         flash(
-            "This preview was published already, by another organizer or in another tab: "
-            "nothing was sent twice.",
+            "This preview was published already (by another organizer, or in another tab), "
+            "or its publishing was cut short and the next round or preview finishes it: "
+            "nothing is sent twice.",
             "error",
         )
         return redirect(url_for("organize.round_now", slug=slug))
