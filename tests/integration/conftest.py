@@ -22,6 +22,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+import portal.runtime as runtime
 from portal.container import Services, build_services
 from portal.local.dynamodb import LAUNCHER, DynamoDBLocal, find_jar, java_available
 from portal.mail.senders import MemorySender
@@ -30,6 +31,7 @@ from portal.settings import Settings
 from tests.conftest import FAKE_AWS, MENTEE_FORM, REGION, ROOT, FakeClock, csrf_token
 
 TABLE_PREFIX = "portal-it"
+BASE = "http://portal.test"  # the base URL of the links the portal emails
 INSTALL_DIR = Path(os.environ.get("PORTAL_DYNAMODB_LOCAL_DIR", ROOT / ".tools" / "dynamodb-local"))
 
 
@@ -175,3 +177,22 @@ def store(it_settings: Settings) -> Settings:
 def services(store: Settings, clock: FakeClock, mailbox: MemorySender) -> Services:
     """The services on DynamoDB Local (overrides the moto-backed fixture of the root conftest)."""
     return build_services(store, clock=clock, sender=mailbox)
+
+
+@pytest.fixture
+def command_env(store: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """PORTAL_* as a `portal` command or a function reads them, on DynamoDB Local's tables."""
+    assert store.dynamodb_endpoint is not None
+    for key, value in {
+        "PORTAL_STAGE": "test",
+        "PORTAL_DYNAMODB_ENDPOINT": store.dynamodb_endpoint,
+        "PORTAL_TABLE_PREFIX": store.table_prefix,
+        "PORTAL_REGION": REGION,
+        "PORTAL_MAIL_TRANSPORT": "memory",
+        "PORTAL_DATA_DIR": str(tmp_path / "data"),
+        "PORTAL_BASE_URL": BASE,
+    }.items():
+        monkeypatch.setenv(key, value)
+    runtime.services.cache_clear()
+    yield
+    runtime.services.cache_clear()

@@ -9,22 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-import portal.runtime as runtime
 from portal.cli import main
 from portal.container import Services
 from portal.domain.checkins import match_ref
 from portal.domain.matches import MatchState
 from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
-from portal.settings import Settings
-from tests.conftest import REGION, FakeClock, csrf_token
+from tests.conftest import FakeClock, csrf_token
 from tests.factories import seed_demo_people
 from tests.integration.conftest import sign_up_as_mentee
 from tests.web.dom import parse
@@ -34,25 +30,6 @@ pytestmark = pytest.mark.integration
 
 BASE = "http://portal.test"
 CONSOLE = "/organize/programs/demo"
-
-
-@pytest.fixture
-def portal_env(store: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """PORTAL_* as the `portal` command reads them, on DynamoDB Local's tables."""
-    assert store.dynamodb_endpoint is not None
-    for key, value in {
-        "PORTAL_STAGE": "test",
-        "PORTAL_DYNAMODB_ENDPOINT": store.dynamodb_endpoint,
-        "PORTAL_TABLE_PREFIX": store.table_prefix,
-        "PORTAL_REGION": REGION,
-        "PORTAL_MAIL_TRANSPORT": "memory",
-        "PORTAL_DATA_DIR": str(tmp_path / "data"),
-        "PORTAL_BASE_URL": BASE,
-    }.items():
-        monkeypatch.setenv(key, value)
-    runtime.services.cache_clear()
-    yield
-    runtime.services.cache_clear()
 
 
 @pytest.fixture
@@ -93,7 +70,7 @@ def test_the_console_funnel_agrees_with_portal_participants(
     services: Services,
     mailbox: MemorySender,
     demo_after_a_round: int,
-    portal_env: None,
+    command_env: None,
 ) -> None:
     sign_in_as_organizer(client, mailbox)
     first = client.get(CONSOLE)  # no figures stored yet: computed now

@@ -6,24 +6,20 @@ then holds neither the erased person's address, nor their name, nor their id."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 import functions.retention
-import portal.runtime as runtime
 from portal.cli import main
 from portal.container import Services
 from portal.domain.participants import Role
 from portal.mail.senders import MemorySender
 from portal.persistence.matches import ACTIVATED
 from portal.services.checkins import CheckinAnswers
-from portal.settings import Settings
-from tests.conftest import REGION, FakeClock, csrf_token, links_in, table_snapshot
+from tests.conftest import FakeClock, csrf_token, links_in, table_snapshot
 from tests.factories import pair, stored_person
 from tests.integration.conftest import sign_up_as_mentee
 
@@ -36,25 +32,6 @@ GOAL = "Learn to give a conference talk"
 PAST_THE_PERIOD = timedelta(weeks=12, days=365 + 1)
 
 
-@pytest.fixture
-def portal_env(store: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """PORTAL_* as a command or the function reads them, on DynamoDB Local's tables."""
-    assert store.dynamodb_endpoint is not None
-    for key, value in {
-        "PORTAL_STAGE": "test",
-        "PORTAL_DYNAMODB_ENDPOINT": store.dynamodb_endpoint,
-        "PORTAL_TABLE_PREFIX": store.table_prefix,
-        "PORTAL_REGION": REGION,
-        "PORTAL_MAIL_TRANSPORT": "memory",
-        "PORTAL_DATA_DIR": str(tmp_path / "data"),
-        "PORTAL_BASE_URL": BASE,
-    }.items():
-        monkeypatch.setenv(key, value)
-    runtime.services.cache_clear()
-    yield
-    runtime.services.cache_clear()
-
-
 def _dump() -> str:
     return json.dumps(table_snapshot(), sort_keys=True, default=str).lower()
 
@@ -64,7 +41,7 @@ def test_past_the_cycle_plus_retention_the_programs_people_go_and_later_ones_sta
     services: Services,
     mailbox: MemorySender,
     clock: FakeClock,
-    portal_env: None,
+    command_env: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     start = clock()
