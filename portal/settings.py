@@ -75,6 +75,12 @@ def _project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def content_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """The content folder: PORTAL_CONTENT_DIR, else the project's; needs no other setting."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("PORTAL_CONTENT_DIR", str(_project_root() / "content")))
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from PORTAL_* variables; raise SettingsError naming a bad one."""
     env = os.environ if environ is None else environ
@@ -108,7 +114,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not 0 < mail_rate <= 1000:
         raise SettingsError("PORTAL_MAIL_RATE must be more than 0 and at most 1000")
 
-    content_default = _project_root() / "content"
     base_url = env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise SettingsError(
@@ -127,7 +132,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "PORTAL_REGION", env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-west-1"))
         ),
         dynamodb_endpoint=env.get("PORTAL_DYNAMODB_ENDPOINT") or None,
-        content_dir=Path(env.get("PORTAL_CONTENT_DIR", str(content_default))),
+        content_dir=content_folder(env),
         token_ttl_hours=token_ttl,
         mail_rate=mail_rate,
         ses_configuration_set=env.get("PORTAL_SES_CONFIGURATION_SET") or None,

@@ -7,8 +7,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 
 
@@ -29,8 +29,20 @@ def read_document(path: Path) -> Document:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError(f"{path}: is not UTF-8 text") from None
+    if not text.strip():
+        raise ContentError(
+            f"{path}: is empty; it must start with front matter between two '---' lines"
+        )
+    if not text.lstrip().startswith("---"):
+        raise ContentError(f"{path}: must start with front matter between two '---' lines")
+    handler = YAMLHandler()
     try:
-        post = frontmatter.loads(text)
+        front, body = handler.split(text.strip())
+    except ValueError:
+        # python-frontmatter would read the whole file as the body and the settings as missing.
+        raise ContentError(f"{path}: the front matter has no closing '---' line") from None
+    try:
+        meta = handler.load(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -38,9 +50,14 @@ def read_document(path: Path) -> Document:
         raise ContentError(
             f"{path}: the front matter is not valid YAML{where}: {problem}"
         ) from None
-    if not text.lstrip().startswith("---"):
-        raise ContentError(f"{path}: must start with front matter between two '---' lines")
-    return Document(path=path, meta=dict(post.metadata), body=post.content)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError(
+            f"{path}: the front matter must be settings written as 'key: value' lines, "
+            f"not {'a list' if isinstance(meta, list) else 'a single value'}"
+        )
+    return Document(path=path, meta=dict(meta), body=body.strip())
 
 
 @cache

@@ -17,6 +17,7 @@ from portal.cli import (
     match,
     migrate,
     participants,
+    program,
     purge,
     remind,
     round,
@@ -47,5 +48,6 @@ for command in (
     export.export_command,
     erase.erase_command,
     purge.purge_command,
+    program.program_group,
 ):
     main.add_command(command)
