@@ -27,6 +27,19 @@ ORDER = (MatchState.ACTIVE, MatchState.PROPOSED, MatchState.ENDED, MatchState.CO
 STATUSES = tuple(state.value for state in ORDER)
 
 
+PAGE = 50  # matches a page of the list shows
+
+
+@dataclass(frozen=True)
+class MatchPage:
+    """One page of the list, the page's number (from 1) and how many pages and matches in all."""
+
+    rows: list[MatchRow]
+    page: int
+    pages: int
+    total: int
+
+
 @dataclass(frozen=True)
 class MatchRow:
     """One match as the list shows it."""
@@ -79,10 +92,16 @@ class ConsoleMatches:
         return {p.email: p for p in self.participants.for_program(program.slug)}
 
     def listing(
-        self, program: Program, everyone: dict[str, Participant], status: str | None = None
-    ) -> list[MatchRow]:
-        """The program's matches (suggestions aside), active first then proposed, ended and
-        completed, newest first within each; only those in `status` if given."""
+        self,
+        program: Program,
+        everyone: dict[str, Participant],
+        status: str | None = None,
+        page: int = 1,
+        size: int = PAGE,
+    ) -> MatchPage:
+        """One page of the program's matches (suggestions aside), active first then proposed,
+        ended and completed, newest first within each; only those in `status` if given. A page
+        past the last is the last."""
         # A preview's draft pairs are no matches yet: the Run a round page shows them.
         previews = {r.round_id for r in self.rounds.previews(program.slug)}
         found = [
@@ -94,17 +113,22 @@ class ConsoleMatches:
         ]
         found.sort(key=lambda m: m.created_at, reverse=True)
         found.sort(key=lambda m: ORDER.index(m.status))
+        pages = max(1, -(-len(found) // size))
+        page = min(max(page, 1), pages)
+        total = len(found)
+        found = found[(page - 1) * size : page * size]
         last = self._last_checkins(program, found)
 
         def name(email: str) -> str:
             person = everyone.get(email)
             return person.name if person else "someone no longer in the program"
 
-        return [MatchRow(m, name(m.mentor), name(m.mentee), last.get(m.match_id)) for m in found]
+        rows = [MatchRow(m, name(m.mentor), name(m.mentee), last.get(m.match_id)) for m in found]
+        return MatchPage(rows, page, pages, total)
 
     def _last_checkins(self, program: Program, found: list[StoredMatch]) -> dict[str, datetime]:
         """Each listed match's latest check-in: one Query of the program's check-ins since the
-        oldest listed match began."""
+        oldest match on the page began."""
         if not found:
             return {}
         since = min(m.created_at for m in found)

@@ -14,6 +14,7 @@ from portal.domain.participants import Participant, Role
 from portal.mail.senders import MemorySender
 from tests.conftest import FakeClock, csrf_token
 from tests.factories import pair, stored_person
+from tests.web.dom import parse
 from tests.web.helpers import DEMO_ORGANIZER, sign_in_as_organizer
 
 MATCHES = "/organize/programs/demo/matches"
@@ -295,3 +296,23 @@ def test_signed_out_the_matches_are_refused(
     assert client.get(MATCHES).status_code == 403
     assert client.get(_end_url(match.match_id)).status_code == 403
     assert client.post(f"{MATCHES}/move", data={}).status_code in (400, 403)
+
+
+def test_the_list_is_paged_fifty_at_a_time(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    for n in range(52):
+        pair(services, f"Mentor{n:02d}", f"Mentee{n:02d}", clock())
+        clock.advance(minutes=1)
+    sign_in_as_organizer(client, mailbox)
+
+    first = parse(client.get(MATCHES).text)
+    second = parse(client.get(f"{MATCHES}?page=2").text)
+    past_the_end = parse(client.get(f"{MATCHES}?page=9").text)
+
+    assert len(first.find_all("table")[0].one("tbody").find_all("tr")) == 50
+    assert "Page 1 of 2 (52 matches)." in " ".join(first.text.split())
+    rows = second.find_all("table")[0].one("tbody").find_all("tr")
+    assert [r.find_all("td")[0].text for r in rows] == ["Mentor01 Example", "Mentor00 Example"]
+    assert "Page 2 of 2" in past_the_end.text  # a page past the last is the last
+    assert client.get(f"{MATCHES}?page=abc").status_code == 200  # the first page

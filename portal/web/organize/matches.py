@@ -62,10 +62,13 @@ def matches(slug: str) -> str:
     if status not in STATUSES:
         status = None
     everyone = desk.everyone(program)
+    number = request.args.get("page", "1")
+    listed = desk.listing(program, everyone, status, int(number) if number.isdigit() else 1)
     return render_template(
         "organize/matches.html",
         program=program,
-        rows=desk.listing(program, everyone, status),
+        rows=listed.rows,
+        listed=listed,
         status=status,
         statuses=STATUSES,
         waiting=desk.waiting(program, everyone),
