@@ -34,7 +34,7 @@ from portal.persistence.matches import (
 from portal.presenters.waiting import unmatched_text
 from portal.services.rounds.common import RoundOutcome, is_round_id, round_id_for
 from portal.services.rounds.review import REFUSALS, OrganizerReview, UnknownRoundError, gone
-from portal.services.rounds.run import RoundRun, _result_facts
+from portal.services.rounds.run import RoundRun
 
 if TYPE_CHECKING:
     from portal.domain.matching import MatchResult, Unmatched
@@ -132,28 +132,10 @@ class RoundPreviews(RoundRun, OrganizerReview):
         return self._preview_of(program, stored)
 
     def _match_preview(self, program: Program, round_id: str, now: datetime) -> None:
-        from portal.domain.matching import match
-
-        pool, _ = self._pool(program)
-        if not pool:
-            return
-        history = self.matches.history(program.slug)
-        result = match(program, pool, now=now, history=history)
-        self.rounds.record_result(
-            program.slug, round_id, _result_facts(result), now, status=RoundState.PREVIEW
-        )
-        if program.approval is Approval.MENTEE_CHOICE:
-            self._suggest(program, round_id, pool, history, now)
-            return
-        for pair in result.pairs:
-            self.matches.save_proposed(
-                program.slug,
-                round_id,
-                mentor=pair.mentor,
-                mentee=pair.mentee,
-                score=pair.score,
-                reasons=pair.reasons,
-                now=now,
+        pool, everyone = self._pool(program)
+        if pool:
+            self._match_and_store(
+                program, round_id, pool, everyone, now, activate=False, status=RoundState.PREVIEW
             )
 
     def _preview_of(self, program: Program, stored: StoredRound) -> Preview:

@@ -88,43 +88,63 @@ class RoundRun(MenteeChoice, WaitingNews):
         return matching_pool(program, everyone.values()), everyone
 
     def _run_locked(self, program: Program, round_id: str, now: datetime) -> RoundOutcome:
-        from portal.domain.matching import match
-
         pool, everyone = self._pool(program)
-        published = program.approval is Approval.AUTO
         refused = 0
         result: MatchResult | None = None
         if pool:
-            history = self.matches.history(program.slug)
-            result = match(program, pool, now=now, history=history)
-            self.rounds.record_result(program.slug, round_id, _result_facts(result), now)
-            if program.approval is Approval.MENTEE_CHOICE:
-                self._suggest(program, round_id, pool, history, now)
-            for pair in result.pairs if program.approval is not Approval.MENTEE_CHOICE else ():
-                if published:
-                    outcome = self.matches.activate(
-                        program.slug,
-                        round_id,
-                        mentor=pair.mentor,
-                        mentee=pair.mentee,
-                        mentor_capacity=capacity(program, everyone[pair.mentor]),
-                        mentee_capacity=capacity(program, everyone[pair.mentee]),
-                        score=pair.score,
-                        reasons=pair.reasons,
-                        now=now,
-                    )
-                    refused += outcome != ACTIVATED
-                else:
-                    self.matches.save_proposed(
-                        program.slug,
-                        round_id,
-                        mentor=pair.mentor,
-                        mentee=pair.mentee,
-                        score=pair.score,
-                        reasons=pair.reasons,
-                        now=now,
-                    )
+            result, refused = self._match_and_store(
+                program, round_id, pool, everyone, now, activate=program.approval is Approval.AUTO
+            )
         return self._announce(program, round_id, now, result, refused)
+
+    def _match_and_store(
+        self,
+        program: Program,
+        round_id: str,
+        pool: list[Participant],
+        everyone: dict[str, Participant],
+        now: datetime,
+        *,
+        activate: bool,
+        status: RoundState = RoundState.STARTED,
+    ) -> tuple[MatchResult, int]:
+        """Match the pool, keep what matching found on the round (in `status`), and store the
+        pairs: each mentee's suggestions where mentees choose, else the pairs as matches
+        (`activate`) or as drafts. The result, and how many pairs could not be activated."""
+        from portal.domain.matching import match
+
+        history = self.matches.history(program.slug)
+        result = match(program, pool, now=now, history=history)
+        self.rounds.record_result(program.slug, round_id, _result_facts(result), now, status=status)
+        refused = 0
+        if program.approval is Approval.MENTEE_CHOICE:
+            self._suggest(program, round_id, pool, history, now)
+            return result, refused
+        for pair in result.pairs:
+            if activate:
+                outcome = self.matches.activate(
+                    program.slug,
+                    round_id,
+                    mentor=pair.mentor,
+                    mentee=pair.mentee,
+                    mentor_capacity=capacity(program, everyone[pair.mentor]),
+                    mentee_capacity=capacity(program, everyone[pair.mentee]),
+                    score=pair.score,
+                    reasons=pair.reasons,
+                    now=now,
+                )
+                refused += outcome != ACTIVATED
+            else:
+                self.matches.save_proposed(
+                    program.slug,
+                    round_id,
+                    mentor=pair.mentor,
+                    mentee=pair.mentee,
+                    score=pair.score,
+                    reasons=pair.reasons,
+                    now=now,
+                )
+        return result, refused
 
     def _announce(
         self,
