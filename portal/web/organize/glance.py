@@ -11,12 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pygal
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.program import Approval
-from portal.presenters.charts import data_uri, new_chart
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
@@ -47,6 +45,12 @@ def _value(shown: dict[str, Any]) -> float | None:
 
 def _charts(figures: dict[str, Any]) -> dict[str, str]:
     """Each chart's image source; a chart with nothing it may draw is left out."""
+    # pygal is imported here, not with the module: the app's other pages do not pay for it
+    # when a Lambda starts (as the matching engine, see portal/services/rounds/run.py).
+    import pygal
+
+    from portal.presenters.charts import data_uri, new_chart
+
     charts: dict[str, str] = {}
     funnel = [_value(step) for step in figures["funnel"]]
     if any(v for v in funnel):

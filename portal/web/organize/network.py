@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import render_template
 
 from portal.domain.network import FAR_APART_HOURS
-from portal.presenters import network_charts
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
@@ -15,6 +14,10 @@ from portal.web.organize.blueprint import bp
 @bp.get("/programs/<slug>/network")
 @organizer_required
 def network(slug: str) -> str:
+    # The charts (and pygal) are imported here, not with the module: the app's other pages
+    # do not pay for them when a Lambda starts.
+    from portal.presenters import network_charts
+
     program = current_program()
     found = services().participation.network(slug)
     pictures = {}
