@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from portal.catalog.agreements import Agreements
 from portal.catalog.pages import PageCatalog
-from portal.catalog.programs import ProgramCatalog
+from portal.catalog.programs import ProgramCatalog, StoredInfo, StoredLoader
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.clock import Clock, shifted_clock, system_clock
 from portal.mail.courier import LambdaCourier
@@ -27,6 +28,7 @@ from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.programs import ProgramStore
 from portal.persistence.retention import RetentionStore
 from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
@@ -48,6 +50,7 @@ from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
+from portal.services.programs import ProgramAdmin
 from portal.services.reminders import ReminderService
 from portal.services.retention import RetentionService
 from portal.services.roster import Roster
@@ -97,6 +100,7 @@ class Services:
     csv_exports: CsvExports
     roster: Roster
     figures: ConsoleFigures
+    program_admin: ProgramAdmin
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -135,6 +139,18 @@ def create_tables() -> list[str]:
     return tables.create_tables()
 
 
+def stored_programs(store: ProgramStore) -> StoredLoader:
+    """The catalogue's reader of the programs stored from the console."""
+
+    def load() -> list[tuple[dict[str, Any], StoredInfo]]:
+        return [
+            (stored.document, StoredInfo(stored.version, stored.saved_at, stored.saved_by))
+            for stored in store.live()
+        ]
+
+    return load
+
+
 def build_services(
     settings: Settings,
     clock: Clock = system_clock,
@@ -147,7 +163,10 @@ def build_services(
     loop); by default the Lambda courier on AWS, and elsewhere none: the request sends it.
     """
     bind_tables(settings)
-    programs = ProgramCatalog.from_folder(settings.content_dir / "programs")
+    program_store = ProgramStore()
+    programs = ProgramCatalog.from_folder(
+        settings.content_dir / "programs", stored=stored_programs(program_store)
+    )
     tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
     tracks.check_programs(programs, settings.content_dir / "programs")
     if clock is system_clock and settings.clock_start is not None:
@@ -215,6 +234,7 @@ def build_services(
     erasure = ErasureService(store=ErasureStore(), participation=participation)
     signin = SignInService(participants, programs, organizers, links, mail, limits, clock)
     audit = AuditLog(AuditTrail(), clock, participants, matches)
+    program_admin = ProgramAdmin(programs, program_store, organizers, audit, clock)
     return Services(
         settings=settings,
         clock=clock,
@@ -324,4 +344,5 @@ def build_services(
             store=FiguresRepository(),
             clock=clock,
         ),
+        program_admin=program_admin,
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +14,8 @@ from pydantic import ValidationError
 
 from portal.catalog.documents import ContentError, read_document
 from portal.domain.program import Program
+
+log = logging.getLogger(__name__)
 
 
 class ProgramError(ContentError):
@@ -56,14 +62,53 @@ def load_program(path: Path) -> Program:
     return program
 
 
-class ProgramCatalog:
-    """All programs of a content folder, loaded and validated together at start-up."""
+@dataclass(frozen=True)
+class StoredInfo:
+    """Where a stored program's live settings came from: its version, when and by whom."""
 
-    def __init__(self, programs: Iterable[Program]) -> None:
-        self._by_slug = {program.slug: program for program in programs}
+    version: int
+    saved_at: datetime
+    saved_by: str
+
+
+# A stored program as the catalogue reads it: its document (Program fields) and its version.
+StoredLoader = Callable[[], Iterable[tuple[dict[str, Any], StoredInfo]]]
+
+# How long a process keeps the stored programs it read before reading them again: an edit in
+# the console reaches every running Lambda within this time, without a read per request.
+REFRESH_SECONDS = 30.0
+
+
+class ProgramCatalog:
+    """Every program: the files of a content folder, validated together at start-up, and the
+    programs stored from the console, read again every REFRESH_SECONDS."""
+
+    def __init__(
+        self,
+        programs: Iterable[Program],
+        *,
+        stored: StoredLoader | None = None,
+        refresh_seconds: float = REFRESH_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._files = {program.slug: program for program in programs}
+        self._stored_loader = stored
+        self._refresh_seconds = refresh_seconds
+        self._monotonic = monotonic
+        self._stored: dict[str, tuple[Program, StoredInfo]] = {}
+        self._read_at: float | None = None
+        if stored is not None:
+            self._stored = self._read_stored(refuse_clashes=True)
+            self._read_at = monotonic()
 
     @classmethod
-    def from_folder(cls, folder: Path) -> ProgramCatalog:
+    def from_folder(cls, folder: Path, *, stored: StoredLoader | None = None) -> ProgramCatalog:
+        """The folder's programs, and the stored ones if `stored` reads them."""
+        return cls(cls.read_folder(folder), stored=stored)
+
+    @staticmethod
+    def read_folder(folder: Path) -> tuple[Program, ...]:
+        """Every program file of the folder, validated; ProgramError naming each problem."""
         errors: list[str] = []
         programs: list[Program] = []
         for path in sorted(folder.glob("*.md")):
@@ -73,19 +118,86 @@ class ProgramCatalog:
                 errors.append(str(exc))
         if errors:
             raise ProgramError("\n".join(errors))
-        return cls(programs)
+        return tuple(programs)
+
+    # -- stored programs ----------------------------------------------------------------
+
+    def _read_stored(self, *, refuse_clashes: bool) -> dict[str, tuple[Program, StoredInfo]]:
+        assert self._stored_loader is not None
+        found: dict[str, tuple[Program, StoredInfo]] = {}
+        clashes: list[str] = []
+        for document, info in self._stored_loader():
+            try:
+                program = Program.model_validate(document)
+            except ValidationError as exc:
+                # Saved valid, so only a later release's stricter model gets here: keep the
+                # other programs running and say which one needs an edit.
+                log.error(
+                    "stored program %s (version %s) is not valid any more:\n%s",
+                    document.get("slug"),
+                    info.version,
+                    format_validation_error(Path(f"stored:{document.get('slug')}"), exc),
+                )
+                continue
+            if program.slug in self._files:
+                clashes.append(program.slug)
+                continue
+            found[program.slug] = (program, info)
+        if clashes:
+            message = "\n".join(
+                f"program {slug!r} is both a file (content/programs/{slug}.md) and stored in "
+                "the database: remove the file, or export the stored one and delete it, so "
+                "that one definition is in force"
+                for slug in sorted(clashes)
+            )
+            if refuse_clashes:
+                raise ProgramError(message)
+            log.error("%s (the file is used)", message)
+        return found
+
+    def refresh(self, *, force: bool = True) -> None:
+        """Read the stored programs again (at once, or only if the last read is too old)."""
+        if self._stored_loader is None:
+            return
+        now = self._monotonic()
+        if not force and self._read_at is not None and now - self._read_at < self._refresh_seconds:
+            return
+        self._stored = self._read_stored(refuse_clashes=False)
+        self._read_at = now
+
+    def _all(self) -> dict[str, Program]:
+        self.refresh(force=False)
+        programs = {slug: program for slug, (program, _) in self._stored.items()}
+        programs.update(self._files)
+        return programs
+
+    def stored_info(self, slug: str) -> StoredInfo | None:
+        """The live version of a stored program; None for a file's program (or none)."""
+        self.refresh(force=False)
+        entry = self._stored.get(slug)
+        return entry[1] if entry else None
+
+    def is_file(self, slug: str) -> bool:
+        """Whether the program is defined by a file in content/programs (changed by a deploy)."""
+        return slug in self._files
+
+    # -- reading ------------------------------------------------------------------------
 
     def get(self, slug: str) -> Program | None:
-        return self._by_slug.get(slug)
+        return self._all().get(slug)
 
     def __iter__(self) -> Iterator[Program]:
-        return iter(sorted(self._by_slug.values(), key=lambda p: p.title))
+        return iter(sorted(self._all().values(), key=lambda p: p.title))
 
     def __len__(self) -> int:
-        return len(self._by_slug)
+        return len(self._all())
+
+    def listed(self) -> list[Program]:
+        """The programs on the public list: all but the archived ones."""
+        return [program for program in self if not program.archived]
 
     def open_for_signup(self) -> list[Program]:
-        return [program for program in self if program.signup_open]
+        return [program for program in self if program.signup_open and not program.archived]
 
 
 def resolve_program(reference: str, folder: Path) -> Program:

@@ -26,10 +26,21 @@ ACTIONS: dict[str, str] = {
     "publish_round": "Published a previewed round",
     "discard_round": "Discarded a previewed round",
     "export": "Exported a CSV file",
+    "create_program": "Created the program",
+    "edit_program": "Changed the program's settings",
+    "open_signup": "Opened sign-up",
+    "close_signup": "Closed sign-up",
+    "pause_rounds": "Paused rounds",
+    "resume_rounds": "Resumed rounds",
+    "archive_program": "Archived the program",
+    "unarchive_program": "Brought the program back from the archive",
+    "duplicate_program": "Duplicated the program for a new cohort",
+    "import_program": "Loaded the program from a file",
 }
 
-# Subject kinds: a participant's id, a match's id, a round's id, or nothing.
-SUBJECT_KINDS = ("participant", "match", "round", "")
+# Subject kinds: a participant's id, a match's id, a round's id, a program's version (its
+# number), or nothing.
+SUBJECT_KINDS = ("participant", "match", "round", "version", "")
 
 
 class UnknownActionError(ValueError):

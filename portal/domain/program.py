@@ -106,6 +106,9 @@ class Matching(_Strict):
     exclude_reporting_line: bool = False
     max_timezone_gap_hours: Annotated[float, Field(ge=0, le=26)] | None = None
     no_repeat_pairs: bool = True
+    # A one-off conversation (the "informational" template): each person is matched once in
+    # the program and does not return to the pool when their conversation ends.
+    match_once: bool = False
     # A pair scoring below this (0 to 100 points) is never formed, even in `auto` programs:
     # its people wait, told "no match good enough yet", rather than meet a weak match.
     min_score: float = DEFAULT_MIN_SCORE
@@ -128,6 +131,16 @@ class Matching(_Strict):
                 f"matched; 0 keeps every pair the rules allow), not {value!r}"
             )
         return number
+
+
+def more_than_hourly(expression: str) -> bool:
+    """Whether a schedule expression would fire more than once in some hour."""
+    if _RATE.match(expression):
+        number, unit = expression[len("rate(") : -1].split()
+        return unit.startswith("minute") and int(number) < 60
+    if _CRON.match(expression):
+        return not expression[len("cron(") :].split()[0].isdigit()
+    return False
 
 
 Days = Annotated[int, Field(ge=1, le=365)]
@@ -154,12 +167,20 @@ class Schedule(_Strict):
     @field_validator("rounds", "summary")
     @classmethod
     def _schedule_expression(cls, value: str) -> str:
-        if value == "manual" or _CRON.match(value) or _RATE.match(value):
-            return value
-        raise ValueError(
-            'must be an EventBridge expression such as "cron(0 9 ? * MON *)" '
-            'or "rate(7 days)", or "manual"'
-        )
+        if not (value == "manual" or _CRON.match(value) or _RATE.match(value)):
+            raise ValueError(
+                'must be an EventBridge expression such as "cron(0 9 ? * MON *)" '
+                'or "rate(7 days)", or "manual"'
+            )
+        if more_than_hourly(value):
+            # The scheduled functions run once an hour: a tighter schedule would be a promise
+            # the portal cannot keep (and rounds that often would churn people's matches).
+            raise ValueError(
+                f"{value!r} would run more than once an hour; the portal checks schedules "
+                "hourly, so use one time in the hour (such as cron(0 9 ? * MON *)) or a rate "
+                "of 1 hour or more"
+            )
+        return value
 
     @model_validator(mode="after")
     def _ladder_ascends(self) -> Schedule:
@@ -203,7 +224,11 @@ class Program(_Strict):
     matching: Matching = Matching()
     schedule: Schedule = Schedule()
     retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
-    body: str = ""
+    # Lifecycle: rounds can be paused (sign-up may stay open), and an archived program is
+    # read-only, closed to sign-up and gone from the public list.
+    rounds_paused: bool = False
+    archived: bool = False
+    body: Annotated[str, StringConstraints(max_length=20_000)] = ""
 
     @field_validator("timezone")
     @classmethod
@@ -227,6 +252,8 @@ class Program(_Strict):
         keys = [q.key for q in self.questions]
         if len(set(keys)) != len(keys):
             raise ValueError("questions: two questions share a key")
+        if self.archived and self.signup_open:
+            raise ValueError("signup_open: an archived program cannot be open for sign-up")
         if self.format is Format.PEER and self.approval is Approval.MENTEE_CHOICE:
             raise ValueError("approval: mentee-choice needs mentors and mentees, not peers")
         cycle_days = self.cycle_weeks * 7

@@ -426,6 +426,41 @@ class FiguresRecord(Model):
     figures = JSONAttribute(default=dict)
 
 
+class ProgramHeadIndex(GlobalSecondaryIndex["ProgramRecord"]):
+    """Every stored program's head item (sparse: versions do not carry `listed`)."""
+
+    class Meta:
+        index_name = "heads"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)
+    slug = UnicodeAttribute(range_key=True)
+
+
+class ProgramRecord(Model):
+    """A program stored from the console: its versions, and a head item naming the live one.
+
+    Version 0 is the head: it holds the live version's number and document, so that the
+    catalogue reads every program with one Query of the `heads` index. Versions 1, 2, ... are
+    each save, kept whole and never changed.
+    """
+
+    class Meta:
+        table_name = "programs"
+        entity = "programs"
+
+    slug = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    live = NumberAttribute(null=True)  # head only: the version in force
+    listed = UnicodeAttribute(null=True)  # head only: the `heads` index's one partition
+    # The program as validated (portal.domain.program.Program, JSON mode), body included.
+    document = JSONAttribute()
+    saved_at = UTCDateTimeAttribute()
+    saved_by = UnicodeAttribute()  # the organizer's address
+    change = UnicodeAttribute(default="")  # what the save did, in words ("edited", "archived")
+    heads = ProgramHeadIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     AddressRecord,
@@ -442,6 +477,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AuditRecord,
     UsageRecord,
     FiguresRecord,
+    ProgramRecord,
 )
 
 

@@ -84,6 +84,8 @@ class AuditLog:
             return f"the match of {mentor} and {mentee}"
         if entry.subject_kind == "round":
             return f"round {entry.subject}"
+        if entry.subject_kind == "version":
+            return f"settings version {entry.subject}"
         return ""
 
     def about(self, program: str, subject: str) -> list[AuditEntry]:

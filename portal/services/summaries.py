@@ -129,6 +129,8 @@ class SummaryService:
         """Every program whose `schedule.summary` fired in the last day and was not sent yet."""
         outcomes = []
         for program in self.programs:
+            if program.archived:
+                continue  # an archived program is over: its organizers get no more summaries
             stamp = ""
             try:
                 fired = recent_fire(program.schedule.summary, program.timezone, now, CATCH_UP)

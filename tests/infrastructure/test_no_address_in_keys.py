@@ -32,6 +32,9 @@ KEY_ATTRIBUTES = {
     "entry_id": "<time>#<random>",
     "month": "a month, 2026-12",
     "hour": "an hour, 2026-12-05T14",
+    "slug": "a program's slug",
+    "version": "a program's version number (0 for the head)",
+    "listed": 'the constant "program" (the heads index)',
 }
 
 

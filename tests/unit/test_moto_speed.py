@@ -72,6 +72,9 @@ def test_the_tables_emptied_in_moto_are_empty_to_the_portal(
     tables.LimitRecord(key="sign-up#h#0", taken=1, expires_at=later).save()
     services.audit.record("demo", "organizer@example.org", "export", detail="participants.csv")
     services.figures.store.put("demo", clock(), {"funnel": []})
+    services.program_admin.store.save(
+        "stored", {}, expected=0, saved_at=clock(), saved_by="admin@example.org", change="test"
+    )
     assert all(table_snapshot().values())  # an item in every table
 
     empty_moto_tables()

@@ -53,23 +53,26 @@ def _for_tests(app: Flask) -> Flask:
 def _shipped_content_read_once() -> Iterator[None]:
     """Read the shipped content once: parsing its Markdown for every test was a sixth of the run.
 
-    Catalogs are immutable once loaded; a copied content folder is still read afresh.
+    Pages and program files are immutable once read (a program catalogue also reads the stored
+    programs, afresh for each test); a copied content folder is still read afresh.
     """
-    cached: dict[tuple[type, Path], object] = {}
+    cached: dict[tuple[str, Path], object] = {}
 
-    def once(load: Callable[[Path], object]) -> Callable[[type, Path], object]:
-        def from_folder(cls: type, folder: Path) -> object:
+    def once(kind: str, load: Callable[[Path], object]) -> Callable[[Path], object]:
+        def read(folder: Path) -> object:
             if not folder.is_relative_to(CONTENT):
                 return load(folder)
-            if (cls, folder) not in cached:
-                cached[(cls, folder)] = load(folder)
-            return cached[(cls, folder)]
+            if (kind, folder) not in cached:
+                cached[(kind, folder)] = load(folder)
+            return cached[(kind, folder)]
 
-        return from_folder
+        return read
 
     with pytest.MonkeyPatch.context() as patch:
-        for catalog in (PageCatalog, ProgramCatalog):
-            patch.setattr(catalog, "from_folder", classmethod(once(catalog.from_folder)))
+        pages = once("pages", PageCatalog.from_folder)
+        patch.setattr(PageCatalog, "from_folder", classmethod(lambda cls, folder: pages(folder)))
+        files = once("programs", ProgramCatalog.read_folder)
+        patch.setattr(ProgramCatalog, "read_folder", staticmethod(files))
         yield
 
 

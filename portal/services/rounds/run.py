@@ -85,7 +85,12 @@ class RoundRun(MenteeChoice, WaitingNews):
     def _pool(self, program: Program) -> tuple[list[Participant], dict[str, Participant]]:
         """Confirmed people with room for another match; a mentor's capacity is what is left."""
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
-        return matching_pool(program, everyone.values()), everyone
+        pool = matching_pool(program, everyone.values())
+        if program.matching.match_once:
+            # One conversation each: whoever has been matched in the program is not again.
+            matched = set().union(*self.matches.history(program.slug))
+            pool = [person for person in pool if person.email not in matched]
+        return pool, everyone
 
     def _run_locked(self, program: Program, round_id: str, now: datetime) -> RoundOutcome:
         pool, everyone = self._pool(program)

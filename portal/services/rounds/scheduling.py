@@ -23,6 +23,8 @@ class Scheduling(RoundRun):
         """Every program whose schedule says a round is due at `moment` (the scheduled function)."""
         outcomes = []
         for program in self.programs:
+            if program.archived or program.rounds_paused:
+                continue  # no new rounds; a round left half-way waits for the resume
             due_id: str | None = None
             try:
                 due_id = self._due_round(program, moment)

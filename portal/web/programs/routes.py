@@ -12,7 +12,7 @@ bp = Blueprint("programs", __name__, url_prefix="/programs")
 
 @bp.get("/")
 def index() -> str:
-    return render_template("programs/index.html", programs=list(services().programs))
+    return render_template("programs/index.html", programs=services().programs.listed())
 
 
 @bp.get("/<slug>")

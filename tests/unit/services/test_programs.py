@@ -1,0 +1,224 @@
+"""Programs stored in the database: versions, conflicts, templates, lifecycle, and the catalogue."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from portal.catalog.programs import ProgramCatalog, ProgramError
+from portal.container import Services, build_services, stored_programs
+from portal.domain.program_templates import TEMPLATES
+from portal.mail.senders import MemorySender
+from portal.persistence.programs import ProgramStore
+from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused, program_file
+from portal.settings import Settings
+from tests.conftest import FakeClock
+
+ADMIN = "admin@example.org"
+LEAD = "lead@example.org"
+
+
+@pytest.fixture
+def services(aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender) -> Services:
+    return build_services(
+        dataclasses.replace(settings, admins=(ADMIN,)), clock=clock, sender=mailbox
+    )
+
+
+def create(services: Services, template: str = "group", slug: str = "spring-circles") -> None:
+    services.program_admin.create(
+        template,
+        title="Spring circles",
+        slug=slug,
+        organizers=(LEAD,),
+        signup_open=True,
+        by=ADMIN,
+    )
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATES))
+def test_every_template_makes_a_program_that_appears_at_once(services: Services, key: str) -> None:
+    create(services, key, slug=f"new-{key}")
+    program = services.programs.get(f"new-{key}")
+    assert program is not None
+    assert program in services.programs.open_for_signup()
+    assert "## What this program is" in program.body
+    info = services.programs.stored_info(f"new-{key}")
+    assert info is not None
+    assert info.version == 1
+    assert info.saved_by == ADMIN
+
+
+def test_only_site_admins_create_programs(services: Services) -> None:
+    with pytest.raises(ProgramRefused, match="Only site admins"):
+        services.program_admin.create(
+            "group", title="Mine", slug="mine", organizers=(LEAD,), signup_open=True, by=LEAD
+        )
+    assert services.programs.get("mine") is None
+
+
+def test_a_slug_already_used_by_a_file_or_a_stored_program_is_refused(services: Services) -> None:
+    with pytest.raises(ProgramRefused, match="already exists"):
+        create(services, slug="demo")
+    create(services)
+    with pytest.raises(ProgramRefused, match="already exists"):
+        create(services)
+    assert [v.version for v in services.program_admin.versions("spring-circles")] == [1]
+
+
+def test_a_bad_title_saves_nothing(services: Services) -> None:
+    with pytest.raises(InvalidProgram) as raised:
+        services.program_admin.create(
+            "group", title="", slug="x", organizers=(LEAD,), signup_open=True, by=ADMIN
+        )
+    assert [e["loc"] for e in raised.value.errors] == [("title",)]
+    assert ProgramStore().live() == []
+
+
+def test_each_save_is_a_version_and_the_second_of_two_concurrent_saves_is_refused(
+    services: Services, clock: FakeClock
+) -> None:
+    create(services)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    first = program.model_copy(update={"summary": "First organizer's words"})
+    second = program.model_copy(update={"summary": "Second organizer's words"})
+    clock.advance(minutes=1)
+    assert services.program_admin.save(first, expected=1, by=LEAD) == 2
+    with pytest.raises(ProgramChanged, match="now at version 2"):
+        services.program_admin.save(second, expected=1, by=LEAD)
+    live = services.programs.get("spring-circles")
+    assert live is not None
+    assert live.summary == "First organizer's words"
+    versions = services.program_admin.versions("spring-circles")
+    assert [(v.version, v.change) for v in versions] == [
+        (2, "edited"),
+        (1, "created from the group mentoring template"),
+    ]
+    assert [e.action for e, _ in services.audit.page("spring-circles").rows] == [
+        "edit_program",
+        "create_program",
+    ]
+
+
+def test_an_organizer_cannot_remove_themselves(services: Services) -> None:
+    create(services)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    handed_over = program.model_copy(update={"organizers": ("other@example.org",)})
+    with pytest.raises(ProgramRefused, match="Keep your own address"):
+        services.program_admin.save(handed_over, expected=1, by=LEAD)
+    assert services.program_admin.save(handed_over, expected=1, by=ADMIN) == 2
+
+
+def test_a_files_program_is_changed_by_its_file_not_the_console(services: Services) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    with pytest.raises(ProgramRefused, match=r"content/programs/demo\.md"):
+        services.program_admin.save(demo, expected=0, by=ADMIN)
+    with pytest.raises(ProgramRefused, match=r"content/programs/demo\.md"):
+        services.program_admin.lifecycle("demo", "close", expected=0, by=ADMIN)
+
+
+def test_lifecycle_closes_pauses_archives_and_brings_back(
+    services: Services, clock: FakeClock
+) -> None:
+    create(services)
+    admin = services.program_admin
+    clock.advance(minutes=1)
+    admin.lifecycle("spring-circles", "pause", expected=1, by=LEAD)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    assert program.rounds_paused
+    assert program.signup_open
+    clock.advance(minutes=1)
+    admin.lifecycle("spring-circles", "archive", expected=2, by=LEAD)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    assert program.archived
+    assert not program.signup_open
+    assert program not in services.programs.listed()
+    with pytest.raises(ProgramRefused, match="archived and read-only"):
+        admin.lifecycle("spring-circles", "open", expected=3, by=LEAD)
+    with pytest.raises(ProgramRefused, match="archived and read-only"):
+        admin.save(program.model_copy(update={"summary": "x"}), expected=3, by=LEAD)
+    clock.advance(minutes=1)
+    admin.lifecycle("spring-circles", "unarchive", expected=3, by=LEAD)
+    clock.advance(minutes=1)
+    admin.lifecycle("spring-circles", "open", expected=4, by=LEAD)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    assert program in services.programs.open_for_signup()
+    assert [e.action for e, _ in services.audit.page("spring-circles").rows][:4] == [
+        "open_signup",
+        "unarchive_program",
+        "archive_program",
+        "pause_rounds",
+    ]
+
+
+def test_duplicate_copies_the_settings_under_a_new_address(services: Services) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    copy = services.program_admin.duplicate(
+        "demo", new_slug="demo-2027", new_title="Tech careers 2027", signup_open=False, by=ADMIN
+    )
+    assert copy.questions == demo.questions
+    assert copy.matching == demo.matching
+    assert not copy.signup_open
+    assert services.participants.count("demo-2027") == 0
+    assert [e.detail for e, _ in services.audit.page("demo").rows] == ["as demo-2027"]
+
+
+def test_a_program_saved_elsewhere_is_seen_within_the_refresh_and_not_before(
+    services: Services,
+) -> None:
+    ticks = [0.0]
+    catalog = ProgramCatalog(
+        list(services.programs)[:0],
+        stored=stored_programs(ProgramStore()),
+        refresh_seconds=30,
+        monotonic=lambda: ticks[0],
+    )
+    create(services)  # another process's catalogue (the services') stores it
+    assert catalog.get("spring-circles") is None  # read at start, not on every request
+    ticks[0] = 29.0
+    assert catalog.get("spring-circles") is None
+    ticks[0] = 30.0
+    assert catalog.get("spring-circles") is not None
+
+
+def test_a_stored_program_with_a_files_slug_is_refused_at_start(
+    services: Services, settings: Settings, clock: FakeClock
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    ProgramStore().save(
+        "demo",
+        demo.model_dump(mode="json"),
+        expected=0,
+        saved_at=clock(),
+        saved_by=ADMIN,
+        change="written behind the portal's back",
+    )
+    with pytest.raises(ProgramError, match=r"'demo' is both a file \(content/programs/demo.md\)"):
+        build_services(settings, clock=clock)
+
+
+def test_an_exported_program_loads_back_as_the_same_program(
+    services: Services, tmp_path: object
+) -> None:
+    from portal.catalog.documents import read_document
+
+    create(services)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    text = program_file(program)
+    assert text.startswith("---\ntitle: Spring circles\nslug: spring-circles\n")
+    path = tmp_path / "spring-circles.md"  # type: ignore[operator]
+    path.write_text(text)
+    from portal.catalog.programs import load_program
+
+    assert load_program(path) == program
+    assert read_document(path).body.startswith("## What this program is")
