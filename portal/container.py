@@ -50,6 +50,7 @@ from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
+from portal.services.program_changes import ProgramChanges
 from portal.services.programs import ProgramAdmin
 from portal.services.reminders import ReminderService
 from portal.services.retention import RetentionService
@@ -101,6 +102,7 @@ class Services:
     roster: Roster
     figures: ConsoleFigures
     program_admin: ProgramAdmin
+    program_changes: ProgramChanges
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -345,4 +347,5 @@ def build_services(
             clock=clock,
         ),
         program_admin=program_admin,
+        program_changes=ProgramChanges(),
     )
