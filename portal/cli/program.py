@@ -15,7 +15,7 @@ from portal.settings import content_folder
 
 @click.group("program")
 def program_group() -> None:
-    """Program files: check one before a deploy."""
+    """Programs: check a file before a deploy; export a stored program as a file, or load one."""
 
 
 def _unreadable(path: Path) -> str | None:
@@ -118,3 +118,119 @@ def check_command(files: tuple[Path, ...], content_dir: Path | None) -> None:
         click.echo(f"{valid} of {len(checked)} files are valid.")
     if valid < len(checked):
         raise SystemExit(1)
+
+
+@program_group.command("export")
+@click.argument("slug")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=1),
+    help="A stored program's earlier version (default: the live one).",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the file here (default: print it).",
+)
+def export_command(slug: str, version: int | None, output: Path | None) -> None:
+    """Write a program as a program file, for content/programs or `portal program import`."""
+    from portal.cli.common import command_settings, program_of, services_for, store
+    from portal.services.programs import program_file
+
+    settings = command_settings()
+    with store(settings) as ready:
+        services = services_for(ready)
+        program = program_of(services, slug)
+        if version is not None:
+            stored = services.program_admin.store.version(slug, version)
+            if stored is None:
+                live = services.programs.stored_info(slug)
+                known = f"1 to {live.version}" if live else "none: it is a file's program"
+                raise click.BadParameter(
+                    f"{slug!r} has no version {version} (versions: {known})",
+                    param_hint="--version",
+                )
+            program = Program.model_validate(stored.document)
+    text = program_file(program)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(
+            f"{output}: cannot be written ({exc.strerror or exc})", param_hint="--output"
+        ) from None
+    click.echo(f"Wrote {slug} to {output}.", err=True)
+
+
+@program_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--apply", is_flag=True, help="Store them. Without it, only show what would change.")
+@click.option(
+    "--by",
+    "by",
+    default="portal program import",
+    show_default=True,
+    help="Who the audit log and the version history name as having loaded them.",
+)
+def import_command(files: tuple[Path, ...], apply: bool, by: str) -> None:
+    """Load program files into the database as stored programs (a dry run unless --apply).
+
+    Each file is checked as `portal program check` does; if any has a problem, nothing is
+    stored. A program already stored gets a new version when the file differs from it.
+    """
+    from portal.cli.common import command_settings, services_for, store
+    from portal.services.programs import ProgramRefused
+
+    programs: list[tuple[Path, Program]] = []
+    problems: list[str] = []
+    for path in dict.fromkeys(files):
+        loaded = _load(path)
+        if isinstance(loaded, str):
+            problems.append(loaded)
+        elif any(loaded.slug == earlier.slug for _, earlier in programs):
+            problems.append(f"{path}: slug: {loaded.slug!r} is also in another file given")
+        else:
+            programs.append((path, loaded))
+    if problems:
+        click.echo("\n".join(problems), err=True)
+        click.echo(f"{len(problems)} file(s) have problems: nothing was stored.", err=True)
+        raise SystemExit(1)
+    settings = command_settings()
+    counts = {"create": 0, "update": 0, "unchanged": 0}
+    with store(settings) as ready:
+        services = services_for(ready)
+        try:
+            for path, program in programs:
+                services.tracks.check_programs([program], path.parent)
+            plans = [(path, p, services.program_admin.plan_import(p)) for path, p in programs]
+        except (ContentError, ProgramRefused) as exc:
+            click.echo(f"{exc}\nNothing was stored.", err=True)
+            raise SystemExit(1) from None
+        for path, program, plan in plans:
+            counts[plan.action] += 1
+            if plan.action == "create":
+                what = f"create {plan.slug} as version 1"
+            elif plan.action == "update":
+                what = f"update {plan.slug} to version {plan.version}, changing " + ", ".join(
+                    plan.changed
+                )
+            else:
+                what = f"leave {plan.slug} as it is (version {plan.version} is the same)"
+            if apply:
+                try:
+                    services.program_admin.apply_import(program, plan, by=by)
+                except ProgramRefused as exc:
+                    click.echo(f"{path}: {exc}", err=True)
+                    raise SystemExit(1) from None
+            click.echo(f"{path}: {'' if apply else 'would '}{what}")
+    verb = "" if apply else "would be "
+    click.echo(
+        f"{counts['create']} {verb}created, {counts['update']} {verb}updated, "
+        f"{counts['unchanged']} unchanged"
+        + ("." if apply else " (a dry run: run again with --apply to store them).")
+    )
