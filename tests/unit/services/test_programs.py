@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 
 import pytest
 
 from portal.catalog.programs import ProgramCatalog, ProgramError
 from portal.container import Services, build_services, stored_programs
+from portal.domain.participants import Role
+from portal.domain.program import Program
 from portal.domain.program_templates import TEMPLATES
+from portal.local.demo import demo_participants
 from portal.mail.senders import MemorySender
 from portal.persistence.programs import ProgramStore
-from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused, program_file
+from portal.services.programs import (
+    InvalidProgram,
+    ProgramChanged,
+    ProgramRefused,
+    document_of,
+    program_file,
+)
 from portal.settings import Settings
 from tests.conftest import FakeClock
+from tests.factories import seed_demo_people
 
 ADMIN = "admin@example.org"
 LEAD = "lead@example.org"
@@ -222,3 +233,58 @@ def test_an_exported_program_loads_back_as_the_same_program(
 
     assert load_program(path) == program
     assert read_document(path).body.startswith("## What this program is")
+
+
+def copy_of_demo(services: Services, **changes: object) -> Program:
+    """The demo program's settings as a stored program, `demo-copy`, with some changed."""
+    copy = services.program_admin.duplicate(
+        "demo", new_slug="demo-copy", new_title="Demo copy", signup_open=True, by=ADMIN
+    )
+    if changes:
+        changed = services.program_admin.validate({**document_of(copy), **changes})
+        services.program_admin.save(changed, expected=1, by=ADMIN)
+    program = services.programs.get("demo-copy")
+    assert program is not None
+    return program
+
+
+def test_scheduled_rounds_skip_a_paused_or_archived_program(
+    services: Services, clock: FakeClock
+) -> None:
+    copy_of_demo(services)
+    seed_demo_people(services, "demo-copy", clock(), mentors=2, mentees=2)
+    services.program_admin.lifecycle("demo-copy", "pause", expected=1, by=ADMIN)
+
+    assert "demo-copy" not in {o.program for o in services.rounds.run_due(clock())}
+    assert list(services.participation.matches.for_program("demo-copy")) == []
+
+    services.program_admin.lifecycle("demo-copy", "resume", expected=2, by=ADMIN)
+    outcomes = {o.program: o.status for o in services.rounds.run_due(clock())}
+    assert outcomes["demo-copy"] == "done"
+
+
+@pytest.mark.parametrize("once", [True, False])
+def test_a_match_once_program_never_matches_someone_twice(
+    services: Services, clock: FakeClock, once: bool
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    matching = {**document_of(demo)["matching"], "match_once": once, "min_score": 0}
+    program = copy_of_demo(services, capacity=3, matching=matching)
+    everyone = demo_participants(program, clock())
+    mentors = [replace(p, capacity=3) for p in everyone if p.role is Role.MENTOR][:4]
+    mentees = [p for p in everyone if p.role is Role.MENTEE][:12]
+    for person in [*mentors, *mentees[:4]]:
+        services.participants.save(person)
+    services.rounds.run(program, "2026-03-02T0900Z", trigger="cli")
+    first = {m.mentor for m in services.participation.matches.for_program("demo-copy")}
+    assert first
+    for person in mentees[4:]:
+        services.participants.save(person)
+
+    services.rounds.run(program, "2026-03-09T0900Z", trigger="cli")
+
+    second = [m for m in services.participation.matches.for_program("demo-copy")]
+    matched_again = [m for m in second if m.round_id == "2026-03-09T0900Z" and m.mentor in first]
+    # Mentors with places left take new mentees, unless each person has one conversation.
+    assert bool(matched_again) is not once
