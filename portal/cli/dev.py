@@ -12,6 +12,9 @@ import click
 from portal.cli.common import command_settings, services_for, store
 from portal.settings import remember_base_url
 
+# The local portal's site admin unless PORTAL_ADMINS names others: example.org takes no mail.
+LOCAL_ADMIN = "admin@example.org"
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -45,6 +48,9 @@ def dev(host: str, port: int, no_demo: bool, processes: int) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
         settings = settings.with_overrides(base_url=f"http://{shown}:{port}")
     remember_base_url(settings.data_dir, settings.base_url)
+    if "PORTAL_ADMINS" not in os.environ:
+        # Someone trying the portal on their machine can create programs in the console.
+        settings = settings.with_overrides(admins=(LOCAL_ADMIN,))
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -72,6 +78,10 @@ def dev(host: str, port: int, no_demo: bool, processes: int) -> None:
         if workers is not None:
             click.echo(f"{processes} worker processes, each answering one request at a time.")
         click.echo(f"Mail is written to {ready.mail_dir} and listed at {ready.base_url}/dev/mail")
+        click.echo(
+            f"Site admins: {', '.join(ready.admins) or 'none'} (sign in at "
+            f"{ready.base_url}/sign-in; the link is in the mail list; PORTAL_ADMINS to change)"
+        )
         click.echo(
             "Queued email is sent at once by a background loop, which also looks for any left "
             f"queued every {EVERY_SECONDS:g} s, as the scheduled function does on AWS."
