@@ -288,3 +288,19 @@ def test_a_match_once_program_never_matches_someone_twice(
     matched_again = [m for m in second if m.round_id == "2026-03-09T0900Z" and m.mentor in first]
     # Mentors with places left take new mentees, unless each person has one conversation.
     assert bool(matched_again) is not once
+
+
+def test_requests_read_no_table_until_the_refresh_is_due(
+    services: Services, operations: list[str]
+) -> None:
+    ticks = [0.0]
+    catalog = ProgramCatalog([], stored=stored_programs(ProgramStore()), monotonic=lambda: ticks[0])
+    assert operations == ["dynamodb:Query"]  # the read at start
+    for second in range(30):
+        ticks[0] = float(second)
+        assert catalog.get("demo") is None
+        assert list(catalog) == []
+    assert operations == ["dynamodb:Query"]
+    ticks[0] = 30.0
+    catalog.get("demo")
+    assert operations == ["dynamodb:Query", "dynamodb:Query"]
