@@ -347,5 +347,5 @@ def build_services(
             clock=clock,
         ),
         program_admin=program_admin,
-        program_changes=ProgramChanges(),
+        program_changes=ProgramChanges(participants, matches, clock),
     )

@@ -232,3 +232,16 @@ def matching_pool(program: Program, people: Iterable[Participant]) -> list[Parti
         if left > 0:
             pool.append(replace(person, capacity=left))
     return pool
+
+
+def round_pool(
+    program: Program, people: Iterable[Participant], history: Iterable[frozenset[str]] = ()
+) -> list[Participant]:
+    """Who a round of `program` matches today: the `matching_pool`, less, in a program that
+    matches each person once, whoever has been in a pair of its `history` already."""
+    pool = matching_pool(program, people)
+    if program.matching.match_once:
+        # One conversation each: whoever has been matched in the program is not again.
+        matched = set().union(*history)
+        pool = [person for person in pool if person.email not in matched]
+    return pool

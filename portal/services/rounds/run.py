@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from portal.domain.matches import RoundState, capacity, matching_pool
+from portal.domain.matches import RoundState, capacity, round_pool
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
 from portal.mail.catalog import Recipient
@@ -85,12 +85,8 @@ class RoundRun(MenteeChoice, WaitingNews):
     def _pool(self, program: Program) -> tuple[list[Participant], dict[str, Participant]]:
         """Confirmed people with room for another match; a mentor's capacity is what is left."""
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
-        pool = matching_pool(program, everyone.values())
-        if program.matching.match_once:
-            # One conversation each: whoever has been matched in the program is not again.
-            matched = set().union(*self.matches.history(program.slug))
-            pool = [person for person in pool if person.email not in matched]
-        return pool, everyone
+        history = self.matches.history(program.slug) if program.matching.match_once else ()
+        return round_pool(program, everyone.values(), history), everyone
 
     def _run_locked(self, program: Program, round_id: str, now: datetime) -> RoundOutcome:
         pool, everyone = self._pool(program)
