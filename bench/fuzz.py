@@ -70,6 +70,7 @@ from portal.domain.participants import (  # noqa: E402
     Status,
 )
 from portal.domain.program import Program  # noqa: E402
+from portal.domain.program_templates import TEMPLATES  # noqa: E402
 from portal.local.demo import demo_participants  # noqa: E402
 from portal.persistence.matches import ACTIVATED, LOCK_ID  # noqa: E402
 from portal.persistence.tables import (  # noqa: E402
@@ -87,6 +88,7 @@ from portal.services.signup import Application  # noqa: E402
 from portal.web.forms import count_links  # noqa: E402
 from portal.web.me.forms import GOAL_MAX, MINUTES_MAX, NOTE_MAX  # noqa: E402
 from portal.web.me.routes import SURVEY_PATTERN  # noqa: E402
+from portal.web.organize.lifecycle import STEPS  # noqa: E402
 from portal.web.signup.forms import (  # noqa: E402
     ANSWER_MAX,
     BIO_LINKS,
@@ -116,6 +118,8 @@ LIMITED_RECIPIENTS = ("limited@example.org", "Limited@Example.org")  # one addre
 START = datetime(2036, 3, 3, 9, 0, tzinfo=UTC)
 REVIEWED = "fuzz-review"  # a copy of the demo program whose rounds an organizer approves
 REVIEWER = "reviewer@example.org"
+ADMIN = "fuzz-admin@example.org"  # a site admin (PORTAL_ADMINS): creates and duplicates programs
+STORED = "fuzz-stored"  # a program stored in the database, whose lifecycle the reviewer changes
 # A copy of the demo program whose rounds the console previews (its organizer is REVIEWER):
 # an open preview holds its program's round lock, which the review rounds must not meet.
 PREVIEWED = "fuzz-preview"
@@ -664,6 +668,9 @@ class World:
         self._member_since = clock()
         self._organizer: FlaskClient | None = None
         self._organizer_csrf = ""
+        self._admin: FlaskClient | None = None
+        self._admin_csrf = ""
+        self._admin_since = clock()
         self._organizer_since = self._me_since = clock()
         self._draft_round: str | None = None
         self.approved_round: str | None = None
@@ -805,6 +812,33 @@ class World:
             client.post(f"/organize/{token}", data={"csrf_token": csrf_of(landing.text)})
             self._organizer, self._organizer_csrf = client, csrf_of(landing.text)
         return self._organizer, self._organizer_csrf
+
+    # a site admin, and a program stored in the database
+
+    def admin(self) -> tuple[FlaskClient, str]:
+        """A browser signed in as the site admin, from the sign-in form's console link."""
+        if self._admin is None or self.clock() - self._admin_since > SIGN_IN_AGAIN:
+            self._admin_since = self.clock()
+            client = self.app.test_client()
+            token = self.services.links.issue(ORGANIZE, CONSOLE, ADMIN)
+            landing = client.get(f"/organize/{token}")
+            client.post(f"/organize/{token}", data={"csrf_token": csrf_of(landing.text)})
+            self._admin, self._admin_csrf = client, csrf_of(landing.text)
+        return self._admin, self._admin_csrf
+
+    def stored_program(self) -> Program:
+        """STORED, created from the group template (organized by the reviewer) if not yet."""
+        program = self.services.programs.get(STORED)
+        if program is None:
+            program = self.services.program_admin.create(
+                "group",
+                title="Fuzz: a stored program",
+                slug=STORED,
+                organizers=(REVIEWER,),
+                signup_open=True,
+                by=ADMIN,
+            )
+        return program
 
     def retire(self, slug: str, keep_round: str | None = None) -> None:
         """Delete a program's people and matches, but those of `keep_round`.
@@ -1239,6 +1273,67 @@ class Routes:
             {"slug": REVIEWED, "participant_id": match.mentee_id, "action": action},
             fields,
             choices={"seen": ("confirmed", "paused", "unsubscribe")},
+        )
+
+    def c_organize_new_program(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.admin()
+        world.serial += 1
+        template = self.rng.choice(sorted(TEMPLATES))
+        return Case(
+            "",
+            client,
+            rule,
+            {},
+            [
+                ("csrf_token", csrf),
+                ("template", template),
+                ("title", f"Fuzz cohort {world.serial}"),
+                ("slug", self.rng.choice(("", f"fuzz-new-{world.serial}"))),
+                ("organizers", f"{REVIEWER}\n{ADMIN}"),
+                ("signup_open", "y"),
+            ],
+            choices={"template": tuple(sorted(TEMPLATES))},
+        )
+
+    def c_organize_program_lifecycle(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        program = world.stored_program()
+        info = world.services.program_admin.info(STORED)
+        # Mostly what the Status page offers (an archived program only comes back), now and
+        # then an action with nothing to do, or against an older version.
+        if program.archived and self.rng.random() < 0.7:
+            action = "unarchive"
+        else:
+            action = self.rng.choice(sorted(STEPS))
+        version = info.version if info else 0
+        expected = str(version - 1 if self.rng.random() < 0.1 else version)
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": STORED, "action": action},
+            [("csrf_token", csrf), ("expected", expected)],
+        )
+
+    def c_organize_duplicate_program(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.admin()
+        world.stored_program()
+        world.serial += 1
+        source = self.rng.choice(("demo", STORED))
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": source},
+            [
+                ("csrf_token", csrf),
+                ("title", f"Fuzz next cohort {world.serial}"),
+                ("slug", f"fuzz-copy-{world.serial}"),
+                ("signup_open", self.rng.choice(("y", ""))),
+            ],
         )
 
     def c_choose_choose(self, rule: str) -> Case:
@@ -1732,6 +1827,14 @@ def check_records(services: Services, typed: set[tuple[str, str]]) -> RecordChec
         if stored_round.created_at is None:
             problems.append("a round without a creation date")
         check.add("round", f"{stored_round.program}/{stored_round.round_id}", problems)
+    for saved in services.program_admin.store.live():
+        # Every stored program is one the validation lets through, as the catalogue reads it.
+        try:
+            Program.model_validate(saved.document)
+        except ValueError as exc:
+            check.add("program", saved.slug, [str(exc).splitlines()[0]])
+        else:
+            check.add("program", saved.slug, [])
     for slug, address in sorted(typed):
         # A sign-up that went through with an international domain: stored under that
         # domain's key, written to as typed (a later form never changes a stored sign-up,
@@ -2029,6 +2132,7 @@ def standalone(store: str) -> Iterator[tuple[Flask, Services, SteppedClock]]:
             content_dir=content,
             signups_per_source=RAISED_LIMITS,
             signups_per_address=RAISED_LIMITS,
+            admins=(ADMIN,),
         )
         tables.bind(settings.table_prefix, settings.region, endpoint)
         tables.create_tables()

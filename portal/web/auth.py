@@ -9,6 +9,9 @@ An organizer's session is theirs, not one program's: it opens the pages of every
 address may organize (the program's `organizers`, or every program for a site admin in
 PORTAL_ADMINS), decided on each request from the files and settings. Any other program's
 pages answer 404, as a program that does not exist would.
+
+An archived program is read-only: `organizer_required` refuses every POST on its pages but
+bringing it back, duplicating it and exports, with a page that says so, before the view runs.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from flask import abort, g, make_response, render_template
+from flask import abort, g, make_response, render_template, request
 
 from portal.domain.participants import Participant
 from portal.domain.program import Program
@@ -81,9 +84,53 @@ def organizer_required(view: Callable[P, R]) -> Callable[P, R]:
             abort(404)
         g.program = program
         g.organizer = who.email
+        if (
+            request.method == "POST"
+            and program.archived
+            and not changes_nothing_archived(request.endpoint or "", request.view_args or {})
+        ):
+            # Refused here, once for every console action, rather than in each view.
+            abort(make_response(render_template("organize/archived.html", program=program), 409))
         return view(*args, **kwargs)
 
     return guarded
+
+
+# The console POSTs an archived program still takes: an export (reads only), a duplicate for
+# a new cohort (makes another program, leaves this one as it is), and bringing it back.
+ARCHIVED_TAKES = frozenset({"organize.export_csv", "organize.duplicate_program"})
+
+
+def changes_nothing_archived(endpoint: str, arguments: dict[str, object]) -> bool:
+    """Whether a console POST may go ahead on an archived program (it is read-only)."""
+    if endpoint == "organize.program_lifecycle":
+        return arguments.get("action") == "unarchive"
+    return endpoint in ARCHIVED_TAKES
+
+
+def admin_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Only someone signed in as an organizer whose address is a site admin's (PORTAL_ADMINS).
+
+    Another organizer gets a 404, as for a program they do not organize: the page is not
+    theirs to know about.
+    """
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        who = links.signed_in_as(ORGANIZER)
+        if who is None:
+            abort(make_response(organizer_signed_out_page(), 403))
+        if not services().organizers.is_admin(who.email):
+            abort(404)
+        g.organizer = who.email
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def is_admin() -> bool:
+    """Whether the organizer a guard let through is a site admin."""
+    return services().organizers.is_admin(current_organizer())
 
 
 def current_program() -> Program:

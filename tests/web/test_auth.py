@@ -29,6 +29,7 @@ ORGANIZER_ENDPOINTS = {
     "organize.confirm_move",
     "organize.costs",
     "organize.discard_round",
+    "organize.duplicate_program",
     "organize.end_match",
     "organize.export_csv",
     "organize.exports",
@@ -40,6 +41,8 @@ ORGANIZER_ENDPOINTS = {
     "organize.person_action",
     "organize.preview_round",
     "organize.program",
+    "organize.program_lifecycle",
+    "organize.program_status",
     "organize.publish_round",
     "organize.refresh_figures",
     "organize.review",
@@ -127,6 +130,19 @@ def test_without_a_session_every_guarded_page_is_refused(
             else:
                 assert page.h1 == "Sign in to the organizers' console", (method, rule.rule)
                 assert page.one("form", action="/sign-in").find("input", name="email")
+    assert table_snapshot() == before
+
+
+def test_without_a_session_creating_a_program_is_refused(
+    client: FlaskClient, services: Services
+) -> None:
+    # /organize/new names no program: it is outside ORGANIZER_PAGES, and checked here.
+    token = csrf_token(client.get("/programs/demo/join/mentee").text)
+    before = table_snapshot()
+    for method in ("GET", "POST"):
+        response = client.open("/organize/new", method=method, data={"csrf_token": token})
+        assert response.status_code == 403, method
+        assert parse(response.text).h1 == "Sign in to the organizers' console"
     assert table_snapshot() == before
 
 

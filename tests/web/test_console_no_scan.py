@@ -32,6 +32,8 @@ PAGES = [
     f"{CONSOLE}/summary",
     f"{CONSOLE}/costs",
     f"{CONSOLE}/audit",
+    f"{CONSOLE}/status",
+    f"{CONSOLE}/status/close",
 ]
 
 

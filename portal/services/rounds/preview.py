@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 PREVIEW_HOLD = timedelta(hours=24)  # how long a preview keeps scheduled rounds away
 
 
+ARCHIVED = (
+    "This program is archived: it runs no more rounds. Bring it back from the archive on its "
+    "Status page first."
+)
+
+
 class PreviewError(Exception):
     """A preview cannot be made, or published, now; the message says why, for the organizer."""
 
@@ -93,8 +99,11 @@ class RoundPreviews(RoundRun, OrganizerReview):
         """Match today's pool as a round would, store it as a preview and tell nobody.
 
         PreviewError when a preview is open already, a round is running, or a round's drafts
-        wait for approval (their people are in the pool too).
+        wait for approval (their people are in the pool too), or the program is archived.
+        Paused scheduled rounds do not stop it: a round run from the console is asked for.
         """
+        if program.archived:
+            raise PreviewError(ARCHIVED)
         if self.rounds.previews(program.slug):
             raise PreviewError("A preview is open already: publish or discard it first.")
         drafts = self.drafts(program)
@@ -172,6 +181,8 @@ class RoundPreviews(RoundRun, OrganizerReview):
         say why, in words with their counts.
         """
         stored = self.preview_round(program, round_id)
+        if program.archived:
+            raise PreviewError(ARCHIVED)
         now = self.clock()
         if now >= stored.created_at + PREVIEW_HOLD:
             raise PreviewError(
