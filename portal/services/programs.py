@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from portal.catalog.programs import ProgramCatalog, StoredInfo
 from portal.domain.addresses import email_key
+from portal.domain.audit import ACTIONS
 from portal.domain.clock import Clock
 from portal.domain.program import Program
 from portal.domain.program_templates import TEMPLATES, from_template
@@ -233,7 +234,7 @@ class ProgramAdmin:
             program,
             expected=expected,
             by=by,
-            change=audit_action.replace("_", " "),
+            change=ACTIONS[audit_action].lower(),
             action=audit_action,
         )
         return program
