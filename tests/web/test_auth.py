@@ -40,6 +40,7 @@ ORGANIZER_ENDPOINTS = {
     "organize.person_action",
     "organize.preview_round",
     "organize.program",
+    "organize.program_settings",
     "organize.publish_round",
     "organize.refresh_figures",
     "organize.review",

@@ -12,6 +12,7 @@ from portal.web.organize import (
     people,
     round,
     routes,
+    settings,
 )
 from portal.web.organize.blueprint import bp
 
@@ -26,4 +27,5 @@ __all__ = [
     "people",
     "round",
     "routes",
+    "settings",
 ]
