@@ -181,7 +181,7 @@ class PeopleForm(Form):
         "own address here.",
         render_kw={"rows": 3},
     )
-    format = RadioField("Format", choices=list(FORMAT_WORDS.items()), validate_choice=True)
+    format = RadioField("Format", choices=dict(FORMAT_WORDS), validate_choice=True)
     capacity = _ranged(
         "Capacity",
         1,
@@ -191,7 +191,7 @@ class PeopleForm(Form):
         "Each mentor can choose a smaller number when they sign up.",
     )
     approval = RadioField(
-        "Who approves the pairs", choices=list(APPROVAL_WORDS.items()), validate_choice=True
+        "Who approves the pairs", choices=dict(APPROVAL_WORDS), validate_choice=True
     )
 
 
@@ -254,7 +254,7 @@ class QuestionForm(Form):
         validators=[Optional(), Length(max=HELP_MAX)],
         render_kw={"maxlength": HELP_MAX},
     )
-    type = SelectField("Kind of answer", choices=list(TYPE_WORDS.items()), validate_choice=True)
+    type = SelectField("Kind of answer", choices=dict(TYPE_WORDS), validate_choice=True)
     choices = TextAreaField(
         "Choices",
         validators=[Optional(), MaxLines(LIST_MAX)],
@@ -263,10 +263,10 @@ class QuestionForm(Form):
     )
     required = BooleanField("An answer is required")
     match = SelectField(
-        "How it counts in matching", choices=list(MATCH_WORDS.items()), validate_choice=True
+        "How it counts in matching", choices=dict(MATCH_WORDS), validate_choice=True
     )
     weight = SelectField(
-        "How much it counts", choices=list(WEIGHT_WORDS.items()), validate_choice=True
+        "How much it counts", choices=dict(WEIGHT_WORDS), validate_choice=True
     )
     remove = BooleanField("Remove this question")
 
@@ -279,22 +279,22 @@ class QuestionForm(Form):
 
 class WeightsForm(Form):
     languages = SelectField(
-        "A shared language", choices=list(WEIGHT_WORDS.items()), validate_choice=True
+        "A shared language", choices=dict(WEIGHT_WORDS), validate_choice=True
     )
     skills = SelectField(
         "Topics that fit (what the mentee wants, what the mentor offers)",
-        choices=list(WEIGHT_WORDS.items()),
+        choices=dict(WEIGHT_WORDS),
         validate_choice=True,
     )
     timezone = SelectField(
-        "Close time zones", choices=list(WEIGHT_WORDS.items()), validate_choice=True
+        "Close time zones", choices=dict(WEIGHT_WORDS), validate_choice=True
     )
     availability = SelectField(
-        "Free hours in common", choices=list(WEIGHT_WORDS.items()), validate_choice=True
+        "Free hours in common", choices=dict(WEIGHT_WORDS), validate_choice=True
     )
     seniority = SelectField(
         "A mentor further along in their career",
-        choices=list(WEIGHT_WORDS.items()),
+        choices=dict(WEIGHT_WORDS),
         validate_choice=True,
     )
 
@@ -335,10 +335,10 @@ class RulesForm(Form):
         "match. 0 makes every pair the rules allow.",
     )
     objective = RadioField(
-        "What a round aims for", choices=list(OBJECTIVE_WORDS.items()), validate_choice=True
+        "What a round aims for", choices=dict(OBJECTIVE_WORDS), validate_choice=True
     )
     fairness = RadioField(
-        "Those who waited longest first", choices=list(FAIRNESS_WORDS.items()), validate_choice=True
+        "Those who waited longest first", choices=dict(FAIRNESS_WORDS), validate_choice=True
     )
 
 
@@ -347,15 +347,15 @@ class SchedulePicker(Form):
 
     when = RadioField(
         "When",
-        choices=[("weekly", "On these days, at this time"), ("manual", "Not on a schedule")],
+        choices={"weekly": "On these days, at this time", "manual": "Not on a schedule"},
         validate_choice=True,
     )
-    days = MultiCheckboxField("Days", choices=list(DAYS))
+    days = MultiCheckboxField("Days", choices=dict(DAYS))
     hour = SelectField(
-        "Hour", choices=[(str(h), f"{h:02d}") for h in range(24)], default="9", validate_choice=True
+        "Hour", choices={str(h): f"{h:02d}" for h in range(24)}, default="9", validate_choice=True
     )
     minute = SelectField(
-        "Minute", choices=[(str(m), f"{m:02d}") for m in MINUTES], default="0", validate_choice=True
+        "Minute", choices={str(m): f"{m:02d}" for m in MINUTES}, default="0", validate_choice=True
     )
     kept = HiddenField()  # the stored expression the picker cannot show, kept unless changed
 
@@ -376,9 +376,9 @@ class SchedulePicker(Form):
 
     def offer_keep(self) -> None:
         """Offer "keep" among the choices when there is an expression to keep."""
-        if self.kept.data and not any(value == "keep" for value, _ in self.when.choices or []):
-            choices = list(self.when.choices or [])
-            self.when.choices = [("keep", f"Keep {self.kept.data}"), *choices]
+        choices = dict(self.when.choices or {})
+        if self.kept.data and "keep" not in choices:
+            self.when.choices = {"keep": f"Keep {self.kept.data}", **choices}
 
     def validate_days(self, field: Field) -> None:
         if self.when.data == "weekly" and not field.data:
@@ -451,8 +451,8 @@ class ProgramForm(PortalForm):
 
     def offer(self, agreements: Mapping[str, str], tracks: Mapping[str, str]) -> None:
         """The agreements and tracks that exist, and none."""
-        self.extras.agreement.choices = [("", "None"), *agreements.items()]
-        self.extras.track.choices = [("", "None"), *tracks.items()]
+        self.extras.agreement.choices = {"": "None", **agreements}
+        self.extras.track.choices = {"": "None", **tracks}
         self.rounds.offer_keep()
         self.summaries.offer_keep()
 

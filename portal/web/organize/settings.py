@@ -94,11 +94,11 @@ def program_settings(slug: str) -> Any:
         extra["page_preview"] = Markup(render_markdown(form.basics.body.data or ""))
         return _page(program, form, **extra)
     if not form.validate():
-        return _page(program, form, 400)
+        return _page(program, form, 422, invalid=True)
     try:
         candidate = portal.program_admin.validate(form.to_document(document_of(program)))
     except InvalidProgram as exc:
-        return _page(program, form, 400, problems=form.show_errors(exc.errors))
+        return _page(program, form, 422, invalid=True, problems=form.show_errors(exc.errors))
     changes = portal.program_changes
     if action == "preview_effect":
         preview: ChangePreview = changes.preview(program, candidate)
