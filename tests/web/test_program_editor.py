@@ -116,10 +116,12 @@ def test_a_new_title_and_question_reach_the_sign_up_form_at_once(
     assert saved.status_code == 302
     page = lead.get(EDITOR)
     assert "Saved: version 2 is live. It reaches every page within a minute." in page.text
-    assert f"Version 2 is live" in page.text and f"by {LEAD}" in page.text
+    assert "Version 2 is live" in page.text
+    assert f"by {LEAD}" in page.text
     assert services.program_admin.live_version(SLUG) == 2
     program = services.programs.get(SLUG)
-    assert program is not None and program.title == "Spring circles 2027"
+    assert program is not None
+    assert program.title == "Spring circles 2027"
     (question,) = [q for q in program.questions if q.label == "Which office are you in?"]
     assert question.key == "which_office_are_you_in"
     assert question.choices == ("Lisbon", "Berlin")
@@ -178,10 +180,12 @@ def test_the_second_of_two_organizers_is_told_and_keeps_their_text(
     told = submit(second, {**mine, "basics-summary": "My careful summary"})
 
     assert told.status_code == 409
-    assert "Someone else saved" in told.text and "Nothing was saved" in told.text
+    assert "Someone else saved" in told.text
+    assert "Nothing was saved" in told.text
     assert form_of(told.text)["basics-summary"] == ["My careful summary"]
     program = services.programs.get(SLUG)
-    assert program is not None and program.summary == "Their summary"
+    assert program is not None
+    assert program.summary == "Their summary"
     assert services.program_admin.live_version(SLUG) == 2
 
 
@@ -217,7 +221,8 @@ def test_a_schedule_the_picker_cannot_show_is_kept(lead: FlaskClient, services: 
     assert submit(lead, {**data, "basics-summary": "New words"}).status_code == 302
 
     program = services.programs.get(SLUG)
-    assert program is not None and program.schedule.rounds == "rate(2 days)"
+    assert program is not None
+    assert program.schedule.rounds == "rate(2 days)"
 
 
 def test_a_file_program_is_read_only(client: FlaskClient, mailbox: MemorySender) -> None:
@@ -247,7 +252,8 @@ def test_warnings_need_confirming(
     warned = submit(lead, data)
 
     assert warned.status_code == 200
-    assert said[0] in warned.text and "Save with these changes" in warned.text
+    assert said[0] in warned.text
+    assert "Save with these changes" in warned.text
     assert services.program_admin.live_version(SLUG) == 1
     assert submit(lead, form_of(warned.text)).status_code == 302
     assert services.program_admin.live_version(SLUG) == 2
@@ -280,7 +286,8 @@ def test_previews_show_the_page_and_the_effect_without_saving(
     effect = submit(lead, data, action="preview_effect")
 
     shown = parse(page.text).one(class_="page-preview")
-    assert shown.one("h2", id="page-preview-title") and shown.find("em") is not None
+    assert shown.one("h2", id="page-preview-title")
+    assert shown.find("em") is not None
     assert "<script>x" not in page.text
     assert "6 people" in effect.text
     assert services.program_admin.live_version(SLUG) == 1

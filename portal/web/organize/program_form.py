@@ -153,7 +153,10 @@ def read_weekly(expression: str) -> Weekly | None:
 class BasicsForm(Form):
     title = StringField(
         "Title",
-        validators=[InputRequired(message="Please give the program a title."), Length(max=TEXT_MAX)],
+        validators=[
+            InputRequired(message="Please give the program a title."),
+            Length(max=TEXT_MAX),
+        ],
         render_kw={"maxlength": TEXT_MAX},
     )
     summary = TextAreaField(
@@ -265,30 +268,26 @@ class QuestionForm(Form):
     match = SelectField(
         "How it counts in matching", choices=dict(MATCH_WORDS), validate_choice=True
     )
-    weight = SelectField(
-        "How much it counts", choices=dict(WEIGHT_WORDS), validate_choice=True
-    )
+    weight = SelectField("How much it counts", choices=dict(WEIGHT_WORDS), validate_choice=True)
     remove = BooleanField("Remove this question")
 
     def is_blank(self) -> bool:
         """A row nobody filled in (the empty row for a new question)."""
-        return not (self.label.data or "").strip() and not (self.key.data or "").strip() and not (
-            _lines(self.choices.data)
+        return (
+            not (self.label.data or "").strip()
+            and not (self.key.data or "").strip()
+            and not (_lines(self.choices.data))
         )
 
 
 class WeightsForm(Form):
-    languages = SelectField(
-        "A shared language", choices=dict(WEIGHT_WORDS), validate_choice=True
-    )
+    languages = SelectField("A shared language", choices=dict(WEIGHT_WORDS), validate_choice=True)
     skills = SelectField(
         "Topics that fit (what the mentee wants, what the mentor offers)",
         choices=dict(WEIGHT_WORDS),
         validate_choice=True,
     )
-    timezone = SelectField(
-        "Close time zones", choices=dict(WEIGHT_WORDS), validate_choice=True
-    )
+    timezone = SelectField("Close time zones", choices=dict(WEIGHT_WORDS), validate_choice=True)
     availability = SelectField(
         "Free hours in common", choices=dict(WEIGHT_WORDS), validate_choice=True
     )
@@ -306,7 +305,9 @@ def _gap(form: Form, field: Field) -> None:
     try:
         hours = float(text)
     except ValueError:
-        raise ValidationError("Please give a number of hours from 0 to 26, or leave it empty.")
+        raise ValidationError(
+            "Please give a number of hours from 0 to 26, or leave it empty."
+        ) from None
     if not 0 <= hours <= 26:
         raise ValidationError("Please give a number of hours from 0 to 26, or leave it empty.")
 
@@ -376,8 +377,8 @@ class SchedulePicker(Form):
 
     def offer_keep(self) -> None:
         """Offer "keep" among the choices when there is an expression to keep."""
-        choices = dict(self.when.choices or {})
-        if self.kept.data and "keep" not in choices:
+        if self.kept.data:
+            choices = {"weekly": "On these days, at this time", "manual": "Not on a schedule"}
             self.when.choices = {"keep": f"Keep {self.kept.data}", **choices}
 
     def validate_days(self, field: Field) -> None:
@@ -451,8 +452,8 @@ class ProgramForm(PortalForm):
 
     def offer(self, agreements: Mapping[str, str], tracks: Mapping[str, str]) -> None:
         """The agreements and tracks that exist, and none."""
-        self.extras.agreement.choices = {"": "None", **agreements}
-        self.extras.track.choices = {"": "None", **tracks}
+        self.extras.form.agreement.choices = {"": "None", **agreements}
+        self.extras.form.track.choices = {"": "None", **tracks}
         self.rounds.offer_keep()
         self.summaries.offer_keep()
 
@@ -669,8 +670,10 @@ def _words(message: str) -> str:
         message = message.replace(name, words)
     return (
         message.replace("(use type: choice)", "(make it a one-choice question)")
-        .replace("match: overlap needs a multi question (use match: same)",
-                 "overlapping answers need a several-choice question (use same answer)")
+        .replace(
+            "match: overlap needs a multi question (use match: same)",
+            "overlapping answers need a several-choice question (use same answer)",
+        )
         .replace("a choice question", "a one-choice question")
         .replace("a multi question", "a several-choice question")
     )

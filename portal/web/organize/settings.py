@@ -7,8 +7,6 @@ import hashlib
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from markupsafe import Markup
-from werkzeug.wrappers import Response
 
 from portal.catalog.documents import render_markdown
 from portal.domain.program import Program
@@ -91,7 +89,7 @@ def program_settings(slug: str) -> Any:
     action = action if action in ACTIONS else "save"
     extra: dict[str, Any] = {}
     if action == "preview_page" and form.basics.body.validate(form):
-        extra["page_preview"] = Markup(render_markdown(form.basics.body.data or ""))
+        extra["page_preview"] = render_markdown(form.basics.body.data or "")
         return _page(program, form, **extra)
     if not form.validate():
         return _page(program, form, 422, invalid=True)
