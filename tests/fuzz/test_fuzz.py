@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.fuzz import RAISED_LIMITS, fuzz, post_rules, prepare_content
+from bench.fuzz import FUZZ_ADMIN, RAISED_LIMITS, fuzz, post_rules, prepare_content
 from tests.conftest import FakeClock
 from tests.web.conftest import Site
 
@@ -26,6 +26,7 @@ def test_broken_submissions_get_no_server_error_and_store_nothing_malformed(
         content_dir=prepare_content(tmp_path / "content"),
         signups_per_source=RAISED_LIMITS,
         signups_per_address=RAISED_LIMITS,
+        admins=(FUZZ_ADMIN,),
     )
 
     report = fuzz(site.app, site.services, clock, REQUESTS, SEED)

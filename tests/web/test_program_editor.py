@@ -291,3 +291,15 @@ def test_previews_show_the_page_and_the_effect_without_saving(
     assert "<script>x" not in page.text
     assert "6 people" in effect.text
     assert services.program_admin.live_version(SLUG) == 1
+
+
+@pytest.mark.parametrize("version", ["", "-1", "one", "99999999999"])
+def test_a_page_without_the_version_it_opened_saves_nothing(
+    lead: FlaskClient, services: Services, version: str
+) -> None:
+    refused = submit(lead, {**opened(lead), "version": version, "basics-summary": "Changed"})
+
+    assert refused.status_code == 409
+    assert "Nothing was saved" in refused.text
+    assert form_of(refused.text)["basics-summary"] == ["Changed"]
+    assert services.program_admin.live_version(SLUG) == 1

@@ -24,6 +24,10 @@ from portal.web.organize.program_form import (
 )
 
 ACTIONS = ("save", "preview_page", "preview_effect")
+LOST_VERSION = (
+    "This page did not say which version of the program you opened, so it cannot tell whether "
+    "someone saved since. Nothing was saved: copy anything you typed, then open the settings again."
+)
 
 
 def _fingerprint(warnings: tuple[str, ...]) -> str:
@@ -108,10 +112,11 @@ def program_settings(slug: str) -> Any:
     if warnings and form.confirmed.data != _fingerprint(warnings):
         form.confirmed.data = _fingerprint(warnings)
         return _page(program, form, warnings=warnings)
+    expected = _version(form)
+    if expected is None:
+        return _page(program, form, 409, problems=[LOST_VERSION])
     try:
-        version = portal.program_admin.save(
-            candidate, expected=_version(form), by=current_organizer()
-        )
+        version = portal.program_admin.save(candidate, expected=expected, by=current_organizer())
     except ProgramChanged as exc:
         return _page(program, form, 409, problems=[str(exc)])
     except ProgramRefused as exc:
@@ -120,7 +125,7 @@ def program_settings(slug: str) -> Any:
     return redirect(url_for("organize.program_settings", slug=slug))
 
 
-def _version(form: ProgramForm) -> int:
-    """The version the organizer opened (a number the page sent; anything else is none)."""
+def _version(form: ProgramForm) -> int | None:
+    """The version the organizer opened, as the page sent it; None if it sent no number."""
     text = str(form.version.data or "")
-    return int(text) if text.isdigit() and len(text) < 10 else -1
+    return int(text) if text.isdigit() and len(text) < 10 else None
