@@ -303,3 +303,11 @@ def test_a_page_without_the_version_it_opened_saves_nothing(
     assert "Nothing was saved" in refused.text
     assert form_of(refused.text)["basics-summary"] == ["Changed"]
     assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_a_file_programs_schedule_is_said_in_words(
+    client: FlaskClient, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox)
+    page = parse(client.get("/organize/programs/demo/settings").text)
+    assert "Monday at 09:00 (Europe/London)" in page.text

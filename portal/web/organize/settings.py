@@ -17,6 +17,7 @@ from portal.web.auth import current_organizer, current_program, organizer_requir
 from portal.web.organize.blueprint import bp
 from portal.web.organize.program_form import (
     APPROVAL_WORDS,
+    DAYS,
     FORMAT_WORDS,
     WEIGHT_WORDS,
     ProgramForm,
@@ -67,6 +68,7 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
             approval_words=APPROVAL_WORDS,
             weight_words=WEIGHT_WORDS,
             weekly=read_weekly,
+            day_words=dict(DAYS),
             **extra,
         ),
         status,
