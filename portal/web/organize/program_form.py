@@ -8,8 +8,7 @@ beside the fields they are about (`show_errors`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wtforms import (
@@ -28,66 +27,24 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.domain.program import Program, Question
-from portal.web.forms import MultiCheckboxField, PortalForm
+from portal.web.forms import PortalForm
+from portal.web.organize import program_words
+from portal.web.organize.program_words import (
+    APPROVAL_WORDS,
+    FAIRNESS_WORDS,
+    FORMAT_WORDS,
+    MATCH_WORDS,
+    OBJECTIVE_WORDS,
+    TYPE_WORDS,
+    WEIGHT_WORDS,
+    SchedulePicker,
+)
 
 TEXT_MAX = 200  # a title, a topic, a language, a question's label or choice (the model's Text)
 SUMMARY_MAX = 300
 BODY_MAX = 20_000
 LIST_MAX = 100  # topics (the model's limit), languages, organizers, choices
 HELP_MAX = 300
-
-WEIGHT_WORDS = {
-    "must": "must (never match without it)",
-    "high": "very important",
-    "medium": "important",
-    "low": "a little",
-    "off": "ignore",
-}
-FORMAT_WORDS = {
-    "one-on-one": "One-on-one: each mentee meets one mentor",
-    "group": "Group: a mentor meets a small group of mentees together",
-    "reverse": "Reverse: junior colleagues mentor senior ones",
-    "flash": "Flash: one short conversation, then a new match",
-    "peer": "Peer: people at a similar stage help each other (no mentors or mentees)",
-}
-APPROVAL_WORDS = {
-    "auto": "Automatic: pairs are introduced by email as soon as a round makes them",
-    "organizer": "An organizer approves: each round's pairs wait for you to review them",
-    "mentee-choice": "The mentee chooses: each mentee is emailed a few suggested mentors",
-}
-TYPE_WORDS = {"text": "Text (typed answer)", "choice": "One choice", "multi": "Several choices"}
-MATCH_WORDS = {
-    "none": "Not at all",
-    "same": "Same answer",
-    "overlap": "Overlapping answers (several-choice questions only)",
-}
-OBJECTIVE_WORDS = {
-    "participation": "Match as many people as possible",
-    "score": "Make the best-scoring pairs, even if fewer people are matched",
-}
-FAIRNESS_WORDS = {
-    "none": "No: each round only looks at today's scores",
-    "balanced": "Yes: people who waited longer are matched first",
-}
-DAYS = (
-    ("MON", "Monday"),
-    ("TUE", "Tuesday"),
-    ("WED", "Wednesday"),
-    ("THU", "Thursday"),
-    ("FRI", "Friday"),
-    ("SAT", "Saturday"),
-    ("SUN", "Sunday"),
-)
-MINUTES = tuple(range(0, 60, 5))
-# What the model's names mean, for its messages ("second_nudge_days (21) must be more than ...").
-SETTING_WORDS = {
-    "checkin_reminder_days": "the reminder",
-    "second_nudge_days": "the second nudge",
-    "organizer_alert_days": "the alert to organizers",
-    "rematch_offer_days": "the offer to re-match",
-    "first_survey_day": "the first survey",
-}
-_WEEKLY = re.compile(r"^cron\((\d{1,2}) (\d{1,2}) \? \* ([A-Z,]+|\*) \*\)$")
 
 
 def _ranged(label: str, low: int, high: int, unit: str, help_text: str = "") -> IntegerField:
@@ -120,34 +77,6 @@ class MaxLines:
                 raise ValidationError(
                     f"Line {number} is {len(line)} characters long: at most {self.length}, please."
                 )
-
-
-def weekly_cron(days: Sequence[str], hour: int, minute: int) -> str:
-    """The EventBridge expression for these days at this time (in the program's time zone)."""
-    order = [code for code, _ in DAYS if code in days]
-    return f"cron({minute} {hour} ? * {','.join(order)} *)"
-
-
-@dataclass(frozen=True)
-class Weekly:
-    """A schedule the picker can show: days of the week, an hour and a minute."""
-
-    days: tuple[str, ...]
-    hour: int
-    minute: int
-
-
-def read_weekly(expression: str) -> Weekly | None:
-    """The picker's days and time for an expression; None if the picker cannot show it."""
-    found = _WEEKLY.match(expression)
-    if not found:
-        return None
-    minute, hour, days = int(found.group(1)), int(found.group(2)), found.group(3)
-    codes = [code for code, _ in DAYS]
-    chosen = codes if days == "*" else days.split(",")
-    if hour > 23 or minute not in MINUTES or any(day not in codes for day in chosen):
-        return None
-    return Weekly(tuple(code for code in codes if code in chosen), hour, minute)
 
 
 class BasicsForm(Form):
@@ -343,57 +272,6 @@ class RulesForm(Form):
     )
 
 
-class SchedulePicker(Form):
-    """Days of the week and a time, or no scheduled runs; or keep a schedule it cannot show."""
-
-    when = RadioField(
-        "When",
-        choices={"weekly": "On these days, at this time", "manual": "Not on a schedule"},
-        validate_choice=True,
-    )
-    days = MultiCheckboxField("Days", choices=dict(DAYS))
-    hour = SelectField(
-        "Hour", choices={str(h): f"{h:02d}" for h in range(24)}, default="9", validate_choice=True
-    )
-    minute = SelectField(
-        "Minute", choices={str(m): f"{m:02d}" for m in MINUTES}, default="0", validate_choice=True
-    )
-    kept = HiddenField()  # the stored expression the picker cannot show, kept unless changed
-
-    def load(self, expression: str) -> None:
-        """Show a stored expression: in the picker if it can, else as-is, kept."""
-        weekly = read_weekly(expression)
-        self.kept.data = ""
-        if expression == "manual":
-            self.when.data = "manual"
-        elif weekly is None:
-            self.when.data = "keep"
-            self.kept.data = expression
-        else:
-            self.when.data = "weekly"
-            self.days.data = list(weekly.days)
-            self.hour.data, self.minute.data = str(weekly.hour), str(weekly.minute)
-        self.offer_keep()
-
-    def offer_keep(self) -> None:
-        """Offer "keep" among the choices when there is an expression to keep."""
-        if self.kept.data:
-            choices = {"weekly": "On these days, at this time", "manual": "Not on a schedule"}
-            self.when.choices = {"keep": f"Keep {self.kept.data}", **choices}
-
-    def validate_days(self, field: Field) -> None:
-        if self.when.data == "weekly" and not field.data:
-            raise ValidationError("Please tick at least one day, or choose not on a schedule.")
-
-    def expression(self) -> str:
-        """The EventBridge expression the organizer chose."""
-        if self.when.data == "keep" and self.kept.data:
-            return str(self.kept.data)
-        if self.when.data == "manual":
-            return "manual"
-        return weekly_cron(self.days.data or [], int(self.hour.data), int(self.minute.data))
-
-
 class LadderForm(Form):
     checkin_reminder_days = _ranged(
         "Reminder after", 1, 90, "days", "Days without a check-in before both are reminded."
@@ -586,7 +464,7 @@ class ProgramForm(PortalForm):
             if error["type"] == "missing":
                 message = "This is required."
             field, message = self._field_for(loc, message)
-            message = _words(message)
+            message = program_words.in_words(message)
             if field is None:
                 general.append(message)
             else:
@@ -662,21 +540,6 @@ class ProgramForm(PortalForm):
         if name == "summary":
             return self.summaries.form.days, message
         return getattr(self.ladder, name, None), message
-
-
-def _words(message: str) -> str:
-    """A validation message with the model's setting names said in words."""
-    for name, words in SETTING_WORDS.items():
-        message = message.replace(name, words)
-    return (
-        message.replace("(use type: choice)", "(make it a one-choice question)")
-        .replace(
-            "match: overlap needs a multi question (use match: same)",
-            "overlapping answers need a several-choice question (use same answer)",
-        )
-        .replace("a choice question", "a one-choice question")
-        .replace("a multi question", "a several-choice question")
-    )
 
 
 def _question_data(question: Question | None, position: int) -> dict[str, Any]:

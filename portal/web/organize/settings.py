@@ -15,12 +15,12 @@ from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefu
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.organize.blueprint import bp
-from portal.web.organize.program_form import (
+from portal.web.organize.program_form import ProgramForm
+from portal.web.organize.program_words import (
     APPROVAL_WORDS,
     DAYS,
     FORMAT_WORDS,
     WEIGHT_WORDS,
-    ProgramForm,
     read_weekly,
 )
 
