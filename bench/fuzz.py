@@ -127,6 +127,8 @@ PREVIEWED = "fuzz-preview"
 # read a program's every participant: the sign-up fuzz writes to the shipped programs only,
 # so that the rounds' programs stay small and each request costs the same to the end.
 CHOOSING = "fuzz-choice"
+# A program stored in the database (created by a site admin) whose settings REVIEWER edits.
+EDITED = "fuzz-edited"
 GROUPED = "leaders-group"  # a group program: a mentor and two mentees for the group page
 # No valid record comes near this: the longest answers the forms allow fit in about 8 KB.
 # DynamoDB refuses items over 400 KB.
@@ -1041,6 +1043,74 @@ def signup_lists(program: Program) -> frozenset[str]:
     return frozenset({"languages", "availability", "goals", "skills", *multi})
 
 
+def settings_fields(
+    program: Program, version: str
+) -> tuple[list[tuple[str, Value]], dict[str, tuple[str, ...]]]:
+    """The program editor's form filled in with a stored program's settings, and its choices."""
+    m, s = program.matching, program.schedule
+    weights = ("must", "high", "medium", "low", "off")
+    fields: list[tuple[str, Value]] = [
+        ("version", version),
+        ("basics-title", program.title),
+        ("basics-summary", program.summary),
+        ("basics-body", program.body),
+        ("people-organizers", "\n".join(program.organizers)),
+        ("people-format", program.format.value),
+        ("people-capacity", str(program.capacity)),
+        ("people-approval", program.approval.value),
+        ("time-timezone", program.timezone),
+        ("time-cycle_weeks", str(program.cycle_weeks)),
+        ("time-signup_open", "y"),
+        ("lists-topics", "\n".join(program.topics)),
+        ("lists-languages", "\n".join(program.languages)),
+        ("questions-0-position", "1"),
+        ("questions-0-label", "Which office are you in?"),
+        ("questions-0-type", "choice"),
+        ("questions-0-choices", "Lisbon\nBerlin"),
+        ("questions-0-match", "same"),
+        ("questions-0-weight", "low"),
+        *((f"weights-{name}", getattr(m.weights, name).value) for name in
+          ("languages", "skills", "timezone", "availability", "seniority")),
+        ("rules-no_repeat_pairs", "y"),
+        ("rules-max_timezone_gap_hours", "6"),
+        ("rules-min_score", "40"),
+        ("rules-objective", m.objective),
+        ("rules-fairness", m.fairness),
+        ("rounds-when", "weekly"),
+        ("rounds-days", "MON"),
+        ("rounds-days", "THU"),
+        ("rounds-hour", "9"),
+        ("rounds-minute", "30"),
+        ("summaries-when", "manual"),
+        ("summaries-hour", "8"),
+        ("summaries-minute", "0"),
+        *((f"ladder-{name}", str(getattr(s, name))) for name in (
+            "checkin_reminder_days", "second_nudge_days", "organizer_alert_days",
+            "rematch_offer_days", "first_survey_day", "survey_every_days")),
+        ("ladder-closing_survey", "y"),
+        ("extras-agreement", ""),
+        ("extras-track", ""),
+        ("extras-retention_days", str(program.retention_days)),
+    ]  # fmt: skip
+    days = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+    choices = {
+        "people-format": ("one-on-one", "group", "reverse", "flash", "peer"),
+        "people-approval": ("auto", "organizer", "mentee-choice"),
+        "questions-0-type": ("text", "choice", "multi"),
+        "questions-0-match": ("none", "same", "overlap"),
+        "questions-0-weight": weights,
+        **{f"weights-{n}": weights for n in ("languages", "skills", "timezone")},
+        "rounds-when": ("weekly", "manual"),
+        "rounds-days": days,
+        "summaries-days": days,
+        "rounds-hour": tuple(str(h) for h in range(24)),
+        "rounds-minute": tuple(str(m) for m in range(0, 60, 5)),
+        "extras-agreement": ("", "standard"),
+        "extras-track": ("", "first-12-weeks"),
+    }
+    return fields, choices
+
+
 @dataclass
 class Routes:
     """How to make a case that reaches each POST route's logic."""
@@ -1251,6 +1321,34 @@ class Routes:
             rule,
             {"slug": PREVIEWED, "round_id": world.preview()},
             [("csrf_token", csrf)],
+        )
+
+    def c_organize_program_settings(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        portal = world.services
+        if portal.programs.get(EDITED) is None:
+            portal.program_admin.create(
+                "group",
+                title="Fuzz: edited in the console",
+                slug=EDITED,
+                organizers=(REVIEWER,),
+                signup_open=True,
+                by=ADMIN,
+            )
+        program = world.program(EDITED)
+        info = portal.programs.stored_info(EDITED)
+        version = str(info.version) if info else "0"
+        fields, choices = settings_fields(program, version)
+        action = self.rng.choice(("save", "save", "preview_page"))
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": EDITED},
+            [("csrf_token", csrf), *fields, ("action", action)],
+            choices=choices,
+            lists=frozenset({"rounds-days", "summaries-days"}),
         )
 
     def c_organize_person_action(self, rule: str) -> Case:

@@ -36,3 +36,15 @@ class Agreements:
             log.warning("program %s names a missing agreement", program.slug)
             return Agreement()
         return Agreement(str(document.meta.get("title", "")), document.body.strip())
+
+    def available(self) -> dict[str, str]:
+        """Every agreement of the folder a program can name: slug to title."""
+        found: dict[str, str] = {}
+        for path in sorted(self.folder.glob("*.md")):
+            try:
+                document = read_document(path)
+            except ContentError:
+                log.warning("agreement %s cannot be read", path.name)
+                continue
+            found[path.stem] = str(document.meta.get("title", "")) or path.stem
+        return found

@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from portal.container import Services
 from portal.mail.senders import MemorySender
+from portal.settings import Settings
 from tests.browser.conftest import PHONE, assert_fits_width
 from tests.browser.test_accessibility import BLOCKING, report
 from tests.browser.test_screenshots import SHOTS
@@ -34,7 +35,11 @@ PAGES = {
     "summary": "/organize/programs/demo/summary",
     "round": "/organize/programs/demo/round",
     "people": "/organize/programs/demo/people",
+    # The editor of a program stored in the database, and a file program's settings in words.
+    "settings": "/organize/programs/spring-circles/settings",
+    "settings-file": "/organize/programs/demo/settings",
 }
+ADMIN = "admin@example.org"
 
 
 def sign_in(page: Page, mailbox: MemorySender) -> None:
@@ -51,6 +56,12 @@ def sign_in(page: Page, mailbox: MemorySender) -> None:
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A site admin, to create the stored program whose editor is checked."""
+    return settings.with_overrides(admins=(ADMIN,))
+
+
+@pytest.fixture
 def demo_with_a_round(services: Services, clock: FakeClock) -> Services:
     """The demo program's people, matched by a round, with an audit entry to show."""
     seed_demo_people(services, "demo", clock())
@@ -59,6 +70,14 @@ def demo_with_a_round(services: Services, clock: FakeClock) -> Services:
     outcome = services.rounds.run(program, clock().strftime("%Y-%m-%dT%H%MZ"), trigger="test")
     assert outcome.status == "done", outcome
     services.audit.record("demo", ORGANIZER, "export", detail="participants.csv, default columns")
+    services.program_admin.create(
+        "group",
+        title="Spring circles",
+        slug="spring-circles",
+        organizers=(ORGANIZER,),
+        signup_open=True,
+        by=ADMIN,
+    )
     return services
 
 

@@ -43,6 +43,7 @@ ORGANIZER_ENDPOINTS = {
     "organize.program",
     "organize.program_lifecycle",
     "organize.program_status",
+    "organize.program_settings",
     "organize.publish_round",
     "organize.refresh_figures",
     "organize.review",

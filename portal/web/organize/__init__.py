@@ -13,6 +13,7 @@ from portal.web.organize import (
     people,
     round,
     routes,
+    settings,
 )
 from portal.web.organize.blueprint import bp
 
@@ -28,4 +29,5 @@ __all__ = [
     "people",
     "round",
     "routes",
+    "settings",
 ]

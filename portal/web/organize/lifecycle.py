@@ -259,7 +259,7 @@ def file_words(slug: str) -> str:
 
 def settings_path(slug: str) -> str:
     """The program's settings page (the editor, its own part of the console)."""
-    return f"/organize/programs/{slug}/settings"
+    return url_for("organize.program_settings", slug=slug)
 
 
 # The form field each of the program's settings is typed in, on the forms here.

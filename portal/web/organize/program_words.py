@@ -1,0 +1,160 @@
+"""The program editor's words and its schedule picker: each setting's choices in plain words,
+the picker of days and a time, and the validation's setting names said in words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from wtforms import Field, Form, HiddenField, RadioField, SelectField
+from wtforms.validators import ValidationError
+
+from portal.web.forms import MultiCheckboxField
+
+WEIGHT_WORDS = {
+    "must": "must (never match without it)",
+    "high": "very important",
+    "medium": "important",
+    "low": "a little",
+    "off": "ignore",
+}
+FORMAT_WORDS = {
+    "one-on-one": "One-on-one: each mentee meets one mentor",
+    "group": "Group: a mentor meets a small group of mentees together",
+    "reverse": "Reverse: junior colleagues mentor senior ones",
+    "flash": "Flash: one short conversation, then a new match",
+    "peer": "Peer: people at a similar stage help each other (no mentors or mentees)",
+}
+APPROVAL_WORDS = {
+    "auto": "Automatic: pairs are introduced by email as soon as a round makes them",
+    "organizer": "An organizer approves: each round's pairs wait for you to review them",
+    "mentee-choice": "The mentee chooses: each mentee is emailed a few suggested mentors",
+}
+TYPE_WORDS = {"text": "Text (typed answer)", "choice": "One choice", "multi": "Several choices"}
+MATCH_WORDS = {
+    "none": "Not at all",
+    "same": "Same answer",
+    "overlap": "Overlapping answers (several-choice questions only)",
+}
+OBJECTIVE_WORDS = {
+    "participation": "Match as many people as possible",
+    "score": "Make the best-scoring pairs, even if fewer people are matched",
+}
+FAIRNESS_WORDS = {
+    "none": "No: each round only looks at today's scores",
+    "balanced": "Yes: people who waited longer are matched first",
+}
+DAYS = (
+    ("MON", "Monday"),
+    ("TUE", "Tuesday"),
+    ("WED", "Wednesday"),
+    ("THU", "Thursday"),
+    ("FRI", "Friday"),
+    ("SAT", "Saturday"),
+    ("SUN", "Sunday"),
+)
+MINUTES = tuple(range(0, 60, 5))
+# What the model's names mean, for its messages ("second_nudge_days (21) must be more than ...").
+SETTING_WORDS = {
+    "checkin_reminder_days": "the reminder",
+    "second_nudge_days": "the second nudge",
+    "organizer_alert_days": "the alert to organizers",
+    "rematch_offer_days": "the offer to re-match",
+    "first_survey_day": "the first survey",
+}
+_WEEKLY = re.compile(r"^cron\((\d{1,2}) (\d{1,2}) \? \* ([A-Z,]+|\*) \*\)$")
+
+
+def weekly_cron(days: Sequence[str], hour: int, minute: int) -> str:
+    """The EventBridge expression for these days at this time (in the program's time zone)."""
+    order = [code for code, _ in DAYS if code in days]
+    return f"cron({minute} {hour} ? * {','.join(order)} *)"
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """A schedule the picker can show: days of the week, an hour and a minute."""
+
+    days: tuple[str, ...]
+    hour: int
+    minute: int
+
+
+def read_weekly(expression: str) -> Weekly | None:
+    """The picker's days and time for an expression; None if the picker cannot show it."""
+    found = _WEEKLY.match(expression)
+    if not found:
+        return None
+    minute, hour, days = int(found.group(1)), int(found.group(2)), found.group(3)
+    codes = [code for code, _ in DAYS]
+    chosen = codes if days == "*" else days.split(",")
+    if hour > 23 or minute not in MINUTES or any(day not in codes for day in chosen):
+        return None
+    return Weekly(tuple(code for code in codes if code in chosen), hour, minute)
+
+
+def in_words(message: str) -> str:
+    """A validation message with the model's setting names said in words."""
+    for name, words in SETTING_WORDS.items():
+        message = message.replace(name, words)
+    return (
+        message.replace("(use type: choice)", "(make it a one-choice question)")
+        .replace(
+            "match: overlap needs a multi question (use match: same)",
+            "overlapping answers need a several-choice question (use same answer)",
+        )
+        .replace("a choice question", "a one-choice question")
+        .replace("a multi question", "a several-choice question")
+    )
+
+
+class SchedulePicker(Form):
+    """Days of the week and a time, or no scheduled runs; or keep a schedule it cannot show."""
+
+    when = RadioField(
+        "When",
+        choices={"weekly": "On these days, at this time", "manual": "Not on a schedule"},
+        validate_choice=True,
+    )
+    days = MultiCheckboxField("Days", choices=dict(DAYS))
+    hour = SelectField(
+        "Hour", choices={str(h): f"{h:02d}" for h in range(24)}, default="9", validate_choice=True
+    )
+    minute = SelectField(
+        "Minute", choices={str(m): f"{m:02d}" for m in MINUTES}, default="0", validate_choice=True
+    )
+    kept = HiddenField()  # the stored expression the picker cannot show, kept unless changed
+
+    def load(self, expression: str) -> None:
+        """Show a stored expression: in the picker if it can, else as-is, kept."""
+        weekly = read_weekly(expression)
+        self.kept.data = ""
+        if expression == "manual":
+            self.when.data = "manual"
+        elif weekly is None:
+            self.when.data = "keep"
+            self.kept.data = expression
+        else:
+            self.when.data = "weekly"
+            self.days.data = list(weekly.days)
+            self.hour.data, self.minute.data = str(weekly.hour), str(weekly.minute)
+        self.offer_keep()
+
+    def offer_keep(self) -> None:
+        """Offer "keep" among the choices when there is an expression to keep."""
+        if self.kept.data:
+            choices = {"weekly": "On these days, at this time", "manual": "Not on a schedule"}
+            self.when.choices = {"keep": f"Keep {self.kept.data}", **choices}
+
+    def validate_days(self, field: Field) -> None:
+        if self.when.data == "weekly" and not field.data:
+            raise ValidationError("Please tick at least one day, or choose not on a schedule.")
+
+    def expression(self) -> str:
+        """The EventBridge expression the organizer chose."""
+        if self.when.data == "keep" and self.kept.data:
+            return str(self.kept.data)
+        if self.when.data == "manual":
+            return "manual"
+        return weekly_cron(self.days.data or [], int(self.hour.data), int(self.minute.data))

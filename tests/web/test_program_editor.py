@@ -1,0 +1,313 @@
+"""The program editor: a stored program's settings in plain words, checked whole, saved as a
+new version that the sign-up forms show at once; files and archived programs are read-only."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from portal.container import Services, build_services
+from portal.domain.program import Program
+from portal.mail.senders import MemorySender
+from portal.services.program_changes import ChangePreview, PairView
+from portal.settings import Settings
+from tests.conftest import FakeClock
+from tests.web.dom import Element, parse
+from tests.web.helpers import sign_in_as_organizer
+
+ADMIN = "admin@example.org"
+LEAD = "lead@example.org"
+OTHER = "other-lead@example.org"
+SLUG = "spring-circles"
+EDITOR = f"/organize/programs/{SLUG}/settings"
+
+
+@pytest.fixture
+def services(aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender) -> Services:
+    services = build_services(
+        dataclasses.replace(settings, admins=(ADMIN,)), clock=clock, sender=mailbox
+    )
+    services.program_admin.create(
+        "group", title="Spring circles", slug=SLUG, organizers=(LEAD,), signup_open=True, by=ADMIN
+    )
+    return services
+
+
+@pytest.fixture
+def no_change_news(monkeypatch: pytest.MonkeyPatch, services: Services) -> None:
+    """The change preview's checks find nothing to say (their own tests live with them)."""
+    monkeypatch.setattr(services.program_changes, "refusals", lambda current, candidate: ())
+    monkeypatch.setattr(services.program_changes, "warnings", lambda current, candidate: ())
+
+
+@pytest.fixture
+def lead(client: FlaskClient, mailbox: MemorySender, no_change_news: None) -> FlaskClient:
+    sign_in_as_organizer(client, mailbox, LEAD)
+    return client
+
+
+def _raw(element: Element) -> str:
+    text = "".join(child for child in element.children if isinstance(child, str))
+    return text.removeprefix("\r\n").removeprefix("\n")
+
+
+def form_of(html: str) -> dict[str, Any]:
+    """What a browser would send for the editor's form as shown (without a button)."""
+    form = parse(html).one("form", class_="editor")
+    data: dict[str, list[str]] = {}
+    for element in form.iter():
+        name = element.get("name")
+        if not name:
+            continue
+        if element.tag == "textarea":
+            data.setdefault(name, []).append(_raw(element))
+        elif element.tag == "select":
+            chosen = [o.get("value") or "" for o in element.find_all("option") if o.has("selected")]
+            data.setdefault(name, []).append(chosen[0] if chosen else "")
+        elif element.tag == "input":
+            kind = element.get("type")
+            if kind in ("checkbox", "radio"):
+                if element.has("checked"):
+                    data.setdefault(name, []).append(element.get("value") or "")
+            elif kind != "submit":
+                data.setdefault(name, []).append(element.get("value") or "")
+    return data
+
+
+def submit(client: FlaskClient, data: dict[str, Any], action: str = "save") -> TestResponse:
+    return client.post(EDITOR, data={**data, "action": action})
+
+
+def opened(client: FlaskClient) -> dict[str, Any]:
+    page = client.get(EDITOR)
+    assert page.status_code == 200
+    return form_of(page.text)
+
+
+def error_beside(response: TestResponse, field: str) -> str:
+    """The message shown beside a field (by its id), after a refused save."""
+    assert response.status_code == 422, response.status_code
+    page = parse(response.text)
+    error = page.by_id(f"{field}-error")
+    assert error is not None, [e.text for e in page.find_all(class_="error")]
+    return error.text
+
+
+def test_a_new_title_and_question_reach_the_sign_up_form_at_once(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = opened(lead)
+    blank = max(
+        int(key.split("-")[1]) for key in data if key.startswith("questions-")
+    )  # the empty row for a new question
+    data["basics-title"] = "Spring circles 2027"
+    data[f"questions-{blank}-label"] = "Which office are you in?"
+    data[f"questions-{blank}-type"] = "choice"
+    data[f"questions-{blank}-choices"] = "Lisbon\nBerlin"
+    data[f"questions-{blank}-required"] = "y"
+
+    saved = submit(lead, data)
+
+    assert saved.status_code == 302
+    page = lead.get(EDITOR)
+    assert "Saved: version 2 is live. It reaches every page within a minute." in page.text
+    assert "Version 2 is live" in page.text
+    assert f"by {LEAD}" in page.text
+    assert services.program_admin.live_version(SLUG) == 2
+    program = services.programs.get(SLUG)
+    assert program is not None
+    assert program.title == "Spring circles 2027"
+    (question,) = [q for q in program.questions if q.label == "Which office are you in?"]
+    assert question.key == "which_office_are_you_in"
+    assert question.choices == ("Lisbon", "Berlin")
+    sign_up = lead.get(f"/programs/{SLUG}/join/mentee")
+    assert "Which office are you in?" in sign_up.text
+    assert parse(sign_up.text).find("input", name="q_which_office_are_you_in", value="Berlin")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("people-capacity", "0", "from 1 to 20"),
+        ("time-timezone", "Mars/Olympus", "is not an IANA time zone"),
+        ("basics-title", "", "Please give the program a title."),
+        ("ladder-second_nudge_days", "10", "must be more than the reminder"),
+        ("rules-min_score", "101", "from 0 to 100"),
+        ("people-organizers", "lead@example.org\nnot an address", "Line 2"),
+    ],
+)
+def test_a_mistyped_setting_is_named_beside_it_and_nothing_is_saved(
+    lead: FlaskClient, services: Services, field: str, value: str, message: str
+) -> None:
+    data = {**opened(lead), field: value}
+
+    refused = submit(lead, data)
+
+    assert message in error_beside(refused, field)
+    assert services.program_admin.live_version(SLUG) == 1
+    # What they typed is still there to correct.
+    assert form_of(refused.text)[field] == [value]
+
+
+def test_a_choice_question_with_one_choice_is_named_beside_its_choices(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = opened(lead)
+    data["questions-0-label"] = "Team size"
+    data["questions-0-type"] = "choice"
+    data["questions-0-choices"] = "Small"
+
+    refused = submit(lead, data)
+
+    assert "at least two choices" in error_beside(refused, "questions-0-choices")
+    assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_the_second_of_two_organizers_is_told_and_keeps_their_text(
+    client: FlaskClient, app: Flask, mailbox: MemorySender, services: Services, no_change_news: None
+) -> None:
+    first, second = client, app.test_client()
+    sign_in_as_organizer(first, mailbox, LEAD)
+    sign_in_as_organizer(second, mailbox, LEAD)
+    theirs, mine = opened(first), opened(second)
+    assert submit(first, {**theirs, "basics-summary": "Their summary"}).status_code == 302
+
+    told = submit(second, {**mine, "basics-summary": "My careful summary"})
+
+    assert told.status_code == 409
+    assert "Someone else saved" in told.text
+    assert "Nothing was saved" in told.text
+    assert form_of(told.text)["basics-summary"] == ["My careful summary"]
+    program = services.programs.get(SLUG)
+    assert program is not None
+    assert program.summary == "Their summary"
+    assert services.program_admin.live_version(SLUG) == 2
+
+
+def test_the_picker_turns_days_and_a_time_into_a_schedule(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = opened(lead)
+    data.update(
+        {"rounds-when": "weekly", "rounds-days": ["MON", "THU"], "rounds-hour": "9",
+         "rounds-minute": "30", "summaries-when": "manual"}
+    )  # fmt: skip
+
+    assert submit(lead, data).status_code == 302
+
+    program = services.programs.get(SLUG)
+    assert program is not None
+    assert program.schedule.rounds == "cron(30 9 ? * MON,THU *)"
+    assert program.schedule.summary == "manual"
+    shown = parse(lead.get(EDITOR).text)
+    assert shown.checked("rounds-days") == ["MON", "THU"]
+    assert shown.selected("rounds-minute") == ["30"]
+
+
+def test_a_schedule_the_picker_cannot_show_is_kept(lead: FlaskClient, services: Services) -> None:
+    program = services.programs.get(SLUG)
+    assert program is not None
+    document = {**program.model_dump(mode="json")}
+    document["schedule"] = {**document["schedule"], "rounds": "rate(2 days)"}
+    services.program_admin.save(Program.model_validate(document), expected=1, by=LEAD)
+    data = opened(lead)
+    assert data["rounds-when"] == ["keep"]
+
+    assert submit(lead, {**data, "basics-summary": "New words"}).status_code == 302
+
+    program = services.programs.get(SLUG)
+    assert program is not None
+    assert program.schedule.rounds == "rate(2 days)"
+
+
+def test_a_file_program_is_read_only(client: FlaskClient, mailbox: MemorySender) -> None:
+    sign_in_as_organizer(client, mailbox)
+    page = client.get("/organize/programs/demo/settings")
+    assert page.status_code == 200
+    assert "no-store" in page.headers["Cache-Control"]
+    assert "defined by content/programs/demo.md" in page.text
+    assert parse(page.text).find("form", class_="editor") is None
+
+
+def test_another_programs_organizer_gets_404_and_the_page_is_no_store(
+    client: FlaskClient, mailbox: MemorySender, lead: FlaskClient
+) -> None:
+    page = lead.get(EDITOR)
+    assert "no-store" in page.headers["Cache-Control"]
+    assert lead.get("/organize/programs/demo/settings").status_code == 404
+
+
+def test_warnings_need_confirming(
+    lead: FlaskClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = ("12 people answered Industry: their answers are kept as typed.",)
+    monkeypatch.setattr(services.program_changes, "warnings", lambda current, candidate: said)
+    data = {**opened(lead), "basics-summary": "Changed"}
+
+    warned = submit(lead, data)
+
+    assert warned.status_code == 200
+    assert said[0] in warned.text
+    assert "Save with these changes" in warned.text
+    assert services.program_admin.live_version(SLUG) == 1
+    assert submit(lead, form_of(warned.text)).status_code == 302
+    assert services.program_admin.live_version(SLUG) == 2
+
+
+def test_refusals_block_saving(
+    lead: FlaskClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = ("The question Industry is used by a must rule: it cannot be removed.",)
+    monkeypatch.setattr(services.program_changes, "refusals", lambda current, candidate: said)
+
+    refused = submit(lead, {**opened(lead), "basics-summary": "Changed"})
+
+    assert refused.status_code == 409
+    assert said[0] in refused.text
+    assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_previews_show_the_page_and_the_effect_without_saving(
+    lead: FlaskClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = ChangePreview(
+        people=6, gained=(PairView("Ada", "Grace", 80.0),), lost=(), kept=2,
+        unmatched_before=2, unmatched=(), warnings=(), refusals=(),
+    )  # fmt: skip
+    monkeypatch.setattr(services.program_changes, "preview", lambda current, candidate: preview)
+    data = {**opened(lead), "basics-body": "## Welcome\n\nCome *along*. <script>x</script>"}
+
+    page = submit(lead, data, action="preview_page")
+    effect = submit(lead, data, action="preview_effect")
+
+    shown = parse(page.text).one(class_="page-preview")
+    assert shown.one("h2", id="page-preview-title")
+    assert shown.find("em") is not None
+    assert "<script>x" not in page.text
+    assert "6 people" in effect.text
+    assert services.program_admin.live_version(SLUG) == 1
+
+
+@pytest.mark.parametrize("version", ["", "-1", "one", "99999999999"])
+def test_a_page_without_the_version_it_opened_saves_nothing(
+    lead: FlaskClient, services: Services, version: str
+) -> None:
+    refused = submit(lead, {**opened(lead), "version": version, "basics-summary": "Changed"})
+
+    assert refused.status_code == 409
+    assert "Nothing was saved" in refused.text
+    assert form_of(refused.text)["basics-summary"] == ["Changed"]
+    assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_a_file_programs_schedule_is_said_in_words(
+    client: FlaskClient, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox)
+    page = parse(client.get("/organize/programs/demo/settings").text)
+    assert "Monday at 09:00 (Europe/London)" in page.text
