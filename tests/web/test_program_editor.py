@@ -39,14 +39,7 @@ def services(aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySen
 
 
 @pytest.fixture
-def no_change_news(monkeypatch: pytest.MonkeyPatch, services: Services) -> None:
-    """The change preview's checks find nothing to say (their own tests live with them)."""
-    monkeypatch.setattr(services.program_changes, "refusals", lambda current, candidate: ())
-    monkeypatch.setattr(services.program_changes, "warnings", lambda current, candidate: ())
-
-
-@pytest.fixture
-def lead(client: FlaskClient, mailbox: MemorySender, no_change_news: None) -> FlaskClient:
+def lead(client: FlaskClient, mailbox: MemorySender) -> FlaskClient:
     sign_in_as_organizer(client, mailbox, LEAD)
     return client
 
@@ -169,7 +162,7 @@ def test_a_choice_question_with_one_choice_is_named_beside_its_choices(
 
 
 def test_the_second_of_two_organizers_is_told_and_keeps_their_text(
-    client: FlaskClient, app: Flask, mailbox: MemorySender, services: Services, no_change_news: None
+    client: FlaskClient, app: Flask, mailbox: MemorySender, services: Services
 ) -> None:
     first, second = client, app.test_client()
     sign_in_as_organizer(first, mailbox, LEAD)

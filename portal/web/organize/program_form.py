@@ -304,7 +304,8 @@ class ExtrasForm(Form):
         30,
         3650,
         "days",
-        "After a person's last activity, their data is erased (30 to 3,650 days).",
+        "Days after a person's last cycle in this program ends before their data is erased "
+        "(30 to 3,650); the program page says so.",
     )
 
 
