@@ -38,6 +38,11 @@ PAGES = {
     # The editor of a program stored in the database, and a file program's settings in words.
     "settings": "/organize/programs/spring-circles/settings",
     "settings-file": "/organize/programs/demo/settings",
+    # Its Status page (versions, lifecycle actions), a file program's, and creating a program.
+    "status": "/organize/programs/spring-circles/status",
+    "status-file": "/organize/programs/demo/status",
+    "close-signup": "/organize/programs/spring-circles/status/close",
+    "new-program": "/organize/new",
 }
 ADMIN = "admin@example.org"
 
@@ -57,8 +62,9 @@ def sign_in(page: Page, mailbox: MemorySender) -> None:
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """A site admin, to create the stored program whose editor is checked."""
-    return settings.with_overrides(admins=(ADMIN,))
+    """Site admins: one creates the stored program whose editor is checked; the demo's
+    organizer, signed in, sees the page that creates programs."""
+    return settings.with_overrides(admins=(ADMIN, ORGANIZER))
 
 
 @pytest.fixture
@@ -112,3 +118,55 @@ def test_console_pages_have_no_violations_and_fit_the_screen(
         shot = SHOTS / f"console-{name}-{screen}-{scheme}.png"
         page.screenshot(path=shot, full_page=True)
         assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"
+
+
+@pytest.mark.parametrize(("screen", "scheme"), [("desktop", "light"), ("phone", "dark")])
+def test_the_editor_previews_a_change_and_names_a_mistake_beside_its_field(
+    new_context: Callable[..., BrowserContext],
+    services: Services,
+    mailbox: MemorySender,
+    clock: FakeClock,
+    screen: str,
+    scheme: str,
+) -> None:
+    services.program_admin.duplicate(
+        "demo", new_slug="tech-2027", new_title="Tech careers 2027", signup_open=True, by=ADMIN
+    )
+    seed_demo_people(services, "tech-2027", clock())
+    options = PHONE if screen == "phone" else DESKTOP
+    page = new_context(**options, bypass_csp=True, color_scheme=scheme).new_page()
+    sign_in(page, mailbox)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto("/organize/programs/tech-2027/settings")
+    page.screenshot(path=SHOTS / f"console-editor-top-{screen}-{scheme}.png")  # its first screen
+    page.get_by_label("Topics that fit").select_option("ignore")
+    page.get_by_role("button", name="Preview the effect on matching").click()
+
+    preview = page.get_by_role("heading", name="What this change would do to matching today")
+    expect(preview).to_be_visible()
+    expect(page.locator("#gained-pairs tbody tr").first).to_be_visible()
+    expect(page.locator("#lost-pairs tbody tr").first).to_be_visible()
+    checked(page, f"console-preview-{screen}-{scheme}.png", screen)
+    # The preview alone, for a person to look at.
+    page.locator("section.change-preview").screenshot(
+        path=SHOTS / f"console-preview-section-{screen}-{scheme}.png"
+    )
+
+    page.get_by_label("Cycle length").fill("0")
+    page.get_by_role("button", name="Save: make this the live version").click()
+    expect(page.locator("#time-cycle_weeks-error")).to_be_visible()
+    checked(page, f"console-editor-error-{screen}-{scheme}.png", screen)
+    page.locator("#time-cycle_weeks").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / f"console-editor-error-field-{screen}-{scheme}.png")
+    assert services.program_admin.live_version("tech-2027") == 1
+
+
+def checked(page: Page, name: str, screen: str) -> None:
+    """No blocking axe violation, nothing wider than a phone, and a screenshot to look at."""
+    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
+    assert not violations, f"axe on {page.url}:\n{report(violations)}"
+    if screen == "phone":
+        assert_fits_width(page)
+    shot = SHOTS / name
+    page.screenshot(path=shot, full_page=True)
+    assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"
