@@ -13,7 +13,7 @@ from typing import Any
 
 from portal.catalog.agreements import Agreements
 from portal.catalog.pages import PageCatalog
-from portal.catalog.programs import ProgramCatalog, StoredInfo, StoredLoader
+from portal.catalog.programs import ProgramCatalog, StoredInfo, StoredLoader, StoredReader
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.clock import Clock, shifted_clock, system_clock
 from portal.mail.courier import LambdaCourier
@@ -153,6 +153,18 @@ def stored_programs(store: ProgramStore) -> StoredLoader:
     return load
 
 
+def stored_program(store: ProgramStore) -> StoredReader:
+    """The catalogue's reader of one stored program, read consistently."""
+
+    def read(slug: str) -> tuple[dict[str, Any], StoredInfo] | None:
+        stored = store.get(slug)
+        if stored is None:
+            return None
+        return stored.document, StoredInfo(stored.version, stored.saved_at, stored.saved_by)
+
+    return read
+
+
 def build_services(
     settings: Settings,
     clock: Clock = system_clock,
@@ -167,7 +179,9 @@ def build_services(
     bind_tables(settings)
     program_store = ProgramStore()
     programs = ProgramCatalog.from_folder(
-        settings.content_dir / "programs", stored=stored_programs(program_store)
+        settings.content_dir / "programs",
+        stored=stored_programs(program_store),
+        stored_one=stored_program(program_store),
     )
     tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
     tracks.check_programs(programs, settings.content_dir / "programs")

@@ -73,10 +73,16 @@ class StoredInfo:
 
 # A stored program as the catalogue reads it: its document (Program fields) and its version.
 StoredLoader = Callable[[], Iterable[tuple[dict[str, Any], StoredInfo]]]
+# One stored program, read consistently by its slug (None if there is none).
+StoredReader = Callable[[str], tuple[dict[str, Any], StoredInfo] | None]
 
 # How long a process keeps the stored programs it read before reading them again: an edit in
 # the console reaches every running Lambda within this time, without a read per request.
 REFRESH_SECONDS = 30.0
+# A program asked for by a slug the process does not know (one created a moment ago on another
+# Lambda) has the stored programs read again at once, but at most this often: a stream of
+# requests for unknown slugs costs one read per interval, not one each.
+MISS_REFRESH_SECONDS = 2.0
 
 
 class ProgramCatalog:
@@ -88,11 +94,13 @@ class ProgramCatalog:
         programs: Iterable[Program],
         *,
         stored: StoredLoader | None = None,
+        stored_one: StoredReader | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._files = {program.slug: program for program in programs}
         self._stored_loader = stored
+        self._stored_one = stored_one
         self._refresh_seconds = refresh_seconds
         self._monotonic = monotonic
         self._stored: dict[str, tuple[Program, StoredInfo]] = {}
@@ -102,9 +110,15 @@ class ProgramCatalog:
             self._read_at = monotonic()
 
     @classmethod
-    def from_folder(cls, folder: Path, *, stored: StoredLoader | None = None) -> ProgramCatalog:
+    def from_folder(
+        cls,
+        folder: Path,
+        *,
+        stored: StoredLoader | None = None,
+        stored_one: StoredReader | None = None,
+    ) -> ProgramCatalog:
         """The folder's programs, and the stored ones if `stored` reads them."""
-        return cls(cls.read_folder(folder), stored=stored)
+        return cls(cls.read_folder(folder), stored=stored, stored_one=stored_one)
 
     @staticmethod
     def read_folder(folder: Path) -> tuple[Program, ...]:
@@ -127,17 +141,8 @@ class ProgramCatalog:
         found: dict[str, tuple[Program, StoredInfo]] = {}
         clashes: list[str] = []
         for document, info in self._stored_loader():
-            try:
-                program = Program.model_validate(document)
-            except ValidationError as exc:
-                # Saved valid, so only a later release's stricter model gets here: keep the
-                # other programs running and say which one needs an edit.
-                log.error(
-                    "stored program %s (version %s) is not valid any more:\n%s",
-                    document.get("slug"),
-                    info.version,
-                    format_validation_error(Path(f"stored:{document.get('slug')}"), exc),
-                )
+            program = _validated(document, info)
+            if program is None:
                 continue
             if program.slug in self._files:
                 clashes.append(program.slug)
@@ -165,6 +170,22 @@ class ProgramCatalog:
         self._stored = self._read_stored(refuse_clashes=False)
         self._read_at = now
 
+    def current(self, slug: str) -> Program | None:
+        """The program as it is now: a stored one read from the table (one consistent read),
+        for pages whose forms act on its version (the console), which must not show an older
+        one that this process still holds."""
+        if slug in self._files or self._stored_one is None:
+            return self.get(slug)
+        found = self._stored_one(slug)
+        if found is None:
+            return None
+        document, info = found
+        program = _validated(document, info)
+        if program is None:
+            return None
+        self._stored[slug] = (program, info)
+        return program
+
     def _all(self) -> dict[str, Program]:
         self.refresh(force=False)
         programs = {slug: program for slug, (program, _) in self._stored.items()}
@@ -184,7 +205,18 @@ class ProgramCatalog:
     # -- reading ------------------------------------------------------------------------
 
     def get(self, slug: str) -> Program | None:
-        return self._all().get(slug)
+        program = self._all().get(slug)
+        if program is None and self._may_read_on_miss():
+            self.refresh()
+            program = self._all().get(slug)
+        return program
+
+    def _may_read_on_miss(self) -> bool:
+        return (
+            self._stored_loader is not None
+            and self._read_at is not None
+            and self._monotonic() - self._read_at >= MISS_REFRESH_SECONDS
+        )
 
     def __iter__(self) -> Iterator[Program]:
         return iter(sorted(self._all().values(), key=lambda p: p.title))
@@ -198,6 +230,23 @@ class ProgramCatalog:
 
     def open_for_signup(self) -> list[Program]:
         return [program for program in self if program.signup_open and not program.archived]
+
+
+def _validated(document: dict[str, Any], info: StoredInfo) -> Program | None:
+    """A stored program, or None (and an error logged) if it is not valid any more."""
+    try:
+        return Program.model_validate(document)
+    except ValidationError as exc:
+        # Saved valid, so only a later release's stricter model gets here: keep the other
+        # programs running and say which one needs an edit.
+        slug = document.get("slug")
+        log.error(
+            "stored program %s (version %s) is not valid any more:\n%s",
+            slug,
+            info.version,
+            format_validation_error(Path(f"stored:{slug}"), exc),
+        )
+        return None
 
 
 def resolve_program(reference: str, folder: Path) -> Program:

@@ -79,7 +79,9 @@ def organizer_required(view: Callable[P, R]) -> Callable[P, R]:
         who = links.signed_in_as(ORGANIZER)
         if who is None:
             abort(make_response(organizer_signed_out_page(), 403))
-        program = portal.programs.get(str(kwargs["slug"]))
+        # The console acts on what it shows: a stored program as it is in the table now, not
+        # as this process last read it (another Lambda may have saved since).
+        program = portal.programs.current(str(kwargs["slug"]))
         if program is None or not portal.organizers.may_organize(who.email, program):
             abort(404)
         g.program = program

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from portal.catalog.programs import ProgramCatalog, ProgramError
-from portal.container import Services, build_services, stored_programs
+from portal.container import Services, build_services, stored_program, stored_programs
 from portal.domain.participants import Role
 from portal.domain.program import Program
 from portal.domain.program_templates import TEMPLATES
@@ -182,22 +182,75 @@ def test_duplicate_copies_the_settings_under_a_new_address(services: Services) -
     assert [e.detail for e, _ in services.audit.page("demo").rows] == ["as demo-2027"]
 
 
-def test_a_program_saved_elsewhere_is_seen_within_the_refresh_and_not_before(
-    services: Services,
-) -> None:
-    ticks = [0.0]
-    catalog = ProgramCatalog(
-        list(services.programs)[:0],
+def another_process(ticks: list[float]) -> ProgramCatalog:
+    """A catalogue of its own, as another Lambda holds, on a clock the test moves."""
+    return ProgramCatalog(
+        [],
         stored=stored_programs(ProgramStore()),
+        stored_one=stored_program(ProgramStore()),
         refresh_seconds=30,
         monotonic=lambda: ticks[0],
     )
-    create(services)  # another process's catalogue (the services') stores it
-    assert catalog.get("spring-circles") is None  # read at start, not on every request
+
+
+def test_an_edit_saved_elsewhere_is_seen_within_the_refresh_and_not_before(
+    services: Services, clock: FakeClock
+) -> None:
+    create(services)
+    ticks = [0.0]
+    catalog = another_process(ticks)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    clock.advance(minutes=1)
+    services.program_admin.save(program.model_copy(update={"summary": "New"}), expected=1, by=ADMIN)
+
     ticks[0] = 29.0
-    assert catalog.get("spring-circles") is None
+    seen = catalog.get("spring-circles")
+    assert seen is not None
+    assert seen.summary != "New"  # not read on every request
     ticks[0] = 30.0
+    seen = catalog.get("spring-circles")
+    assert seen is not None
+    assert seen.summary == "New"
+
+
+def test_a_program_created_elsewhere_is_found_when_asked_for(
+    services: Services, operations: list[str]
+) -> None:
+    ticks = [0.0]
+    catalog = another_process(ticks)
+    create(services)  # on another Lambda, a moment ago
+    operations.clear()
+
+    ticks[0] = 1.0
+    assert catalog.get("spring-circles") is None  # asked again within 2 s: no read
+    assert operations == []
+    ticks[0] = 2.0
     assert catalog.get("spring-circles") is not None
+    assert operations == ["dynamodb:Query"]
+    assert catalog.get("no-such-program") is None  # unknown slugs: one read per 2 s at most
+    assert operations == ["dynamodb:Query"]
+
+
+def test_the_console_reads_the_version_in_the_table_not_the_one_held(
+    services: Services, clock: FakeClock
+) -> None:
+    create(services)
+    ticks = [0.0]
+    catalog = another_process(ticks)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    clock.advance(minutes=1)
+    services.program_admin.save(program.model_copy(update={"summary": "New"}), expected=1, by=ADMIN)
+
+    now = catalog.current("spring-circles")
+
+    assert now is not None
+    assert now.summary == "New"
+    info = catalog.stored_info("spring-circles")
+    assert info is not None
+    assert info.version == 2
+    assert catalog.current("demo") is None  # no file here, none stored
 
 
 def test_a_stored_program_with_a_files_slug_is_refused_at_start(
@@ -293,14 +346,16 @@ def test_a_match_once_program_never_matches_someone_twice(
 def test_requests_read_no_table_until_the_refresh_is_due(
     services: Services, operations: list[str]
 ) -> None:
+    create(services)
+    operations.clear()
     ticks = [0.0]
-    catalog = ProgramCatalog([], stored=stored_programs(ProgramStore()), monotonic=lambda: ticks[0])
+    catalog = another_process(ticks)
     assert operations == ["dynamodb:Query"]  # the read at start
     for second in range(30):
         ticks[0] = float(second)
-        assert catalog.get("demo") is None
-        assert list(catalog) == []
+        assert catalog.get("spring-circles") is not None
+        assert len(list(catalog)) == 1
     assert operations == ["dynamodb:Query"]
     ticks[0] = 30.0
-    catalog.get("demo")
+    catalog.get("spring-circles")
     assert operations == ["dynamodb:Query", "dynamodb:Query"]
