@@ -35,6 +35,17 @@ _CAREER_TOPICS = (
     "changing roles",
 )
 
+# One conversation within two weeks: a shorter ladder, and no milestone surveys (the closing
+# survey asks how it went).
+_ONE_CONVERSATION = {
+    "checkin_reminder_days": 7,
+    "second_nudge_days": 9,
+    "organizer_alert_days": 11,
+    "rematch_offer_days": 13,
+    "first_survey_day": 0,
+    "survey_every_days": 0,
+}
+
 _PAGE_END = """
 ## How matching works here
 
@@ -138,14 +149,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "approval": "auto",
                 "cycle_weeks": 2,
                 "topics": list(_CAREER_TOPICS),
-                "schedule": {
-                    "checkin_reminder_days": 7,
-                    "second_nudge_days": 9,
-                    "organizer_alert_days": 11,
-                    "rematch_offer_days": 13,
-                    "first_survey_day": 0,
-                    "survey_every_days": 0,
-                },
+                "schedule": _ONE_CONVERSATION,
             },
             body=_page(
                 "Flash mentoring is a single conversation with someone who has done what "
@@ -186,14 +190,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "cycle_weeks": 2,
                 "topics": list(_CAREER_TOPICS),
                 "matching": {"match_once": True},
-                "schedule": {
-                    "checkin_reminder_days": 7,
-                    "second_nudge_days": 9,
-                    "organizer_alert_days": 11,
-                    "rematch_offer_days": 13,
-                    "first_survey_day": 0,
-                    "survey_every_days": 0,
-                },
+                "schedule": _ONE_CONVERSATION,
             },
             body=_page(
                 "An informational conversation is one meeting with someone whose work "

@@ -39,6 +39,7 @@ from portal.web.auth import (
     organizer_required,
 )
 from portal.web.forms import PlainText, PortalForm
+from portal.web.organize import program_words
 from portal.web.organize.blueprint import bp
 
 TITLE_MAX = 200  # as Program's title
@@ -270,11 +271,8 @@ def place_errors(form: PortalForm, errors: list[Any]) -> list[str]:
     """Put each validation problem beside its field; the ones no field shows are returned."""
     general: list[str] = []
     for error in errors:
-        loc = tuple(error.get("loc", ()))
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
-        name = str(loc[0]) if loc else message.split(":", 1)[0].split(".", 1)[0]
-        if not loc and ":" in message:
-            message = message.split(":", 1)[1].strip()
+        loc, message = program_words.problem(error)
+        name = str(loc[0]) if loc else ""
         if error.get("type") == "string_pattern_mismatch" and name == "slug":
             message = SLUG_MESSAGE
         field = FIELD_OF.get(name)

@@ -460,11 +460,7 @@ class ProgramForm(PortalForm):
         no field are returned, for the top of the page."""
         general: list[str] = []
         for error in errors:
-            loc = tuple(error["loc"])
-            message = str(error["msg"]).removeprefix("Value error, ")
-            if error["type"] == "missing":
-                message = "This is required."
-            field, message = self._field_for(loc, message)
+            field, message = self._field_for(*program_words.problem(error))
             message = program_words.in_words(message)
             if field is None:
                 general.append(message)
@@ -474,11 +470,6 @@ class ProgramForm(PortalForm):
 
     def _field_for(self, loc: tuple[Any, ...], message: str) -> tuple[Field | None, str]:
         if not loc:
-            # A model-level error: its message starts with the setting's name.
-            name, _, rest = message.partition(": ")
-            loc = tuple(int(p) if p.isdigit() else p for p in name.split("."))
-            if rest and self._field_for(loc, rest)[0] is not None:
-                return self._field_for(loc, rest)
             return None, message
         head = loc[0]
         simple = {

@@ -4,8 +4,9 @@ the picker of days and a time, and the validation's setting names said in words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from wtforms import Field, Form, HiddenField, RadioField, SelectField
 from wtforms.validators import ValidationError
@@ -92,6 +93,25 @@ def read_weekly(expression: str) -> Weekly | None:
     if hour > 23 or minute not in MINUTES or any(day not in codes for day in chosen):
         return None
     return Weekly(tuple(code for code in codes if code in chosen), hour, minute)
+
+
+def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
+    """A program validation error as the setting it is about (a path, such as ("questions", 2,
+    "label")) and its message (in the model's names: `in_words` says them in words).
+
+    A problem of the whole program has no path in pydantic; its message then starts with the
+    setting's name ("schedule.first_survey_day: ..."), which becomes the path.
+    """
+    loc = tuple(error.get("loc", ()))
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    if error.get("type") == "missing":
+        message = "This is required."
+    if not loc:
+        name, _, rest = message.partition(": ")
+        if rest and re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)*", name):
+            loc = tuple(int(p) if p.isdigit() else p for p in name.split("."))
+            message = rest
+    return loc, message
 
 
 def in_words(message: str) -> str:
