@@ -200,6 +200,10 @@ class Schedule(_Strict):
         return self
 
 
+# Limits a program's lists stay within, whoever edits it (a file, the console, an import).
+MAX_ORGANIZERS = 50
+MAX_QUESTIONS = 50
+
 DEFAULT_LANGUAGES = ("English", "Spanish", "French", "German", "Portuguese", "Hindi")
 
 
@@ -210,7 +214,7 @@ class Program(_Strict):
     slug: Slug
     summary: Annotated[str, StringConstraints(max_length=300)] = ""
     format: Format
-    organizers: Annotated[tuple[EmailStr, ...], Field(min_length=1)]
+    organizers: Annotated[tuple[EmailStr, ...], Field(min_length=1, max_length=MAX_ORGANIZERS)]
     capacity: Annotated[int, Field(ge=1, le=20)] = 1
     approval: Approval = Approval.ORGANIZER
     timezone: str = "UTC"
@@ -220,7 +224,7 @@ class Program(_Strict):
     languages: Annotated[tuple[Text, ...], Field(min_length=1)] = DEFAULT_LANGUAGES
     agreement: Slug | None = None
     track: Slug | None = None
-    questions: tuple[Question, ...] = ()
+    questions: Annotated[tuple[Question, ...], Field(max_length=MAX_QUESTIONS)] = ()
     matching: Matching = Matching()
     schedule: Schedule = Schedule()
     retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
