@@ -184,7 +184,8 @@ def build_services(
         stored_one=stored_program(program_store),
     )
     tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
-    tracks.check_programs(programs, settings.content_dir / "programs")
+    # Files name tracks that ship with them; a stored program whose track is gone has none.
+    tracks.check_programs(programs.files(), settings.content_dir / "programs")
     if clock is system_clock and settings.clock_start is not None:
         clock = shifted_clock(settings.clock_start)
     participants = ParticipantRepository(clock)

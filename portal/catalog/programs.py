@@ -151,8 +151,9 @@ class ProgramCatalog:
         if clashes:
             message = "\n".join(
                 f"program {slug!r} is both a file (content/programs/{slug}.md) and stored in "
-                "the database: remove the file, or export the stored one and delete it, so "
-                "that one definition is in force"
+                "the database (created in the console): rename or remove the file and deploy "
+                f"again, so that one definition is in force (`portal program export {slug}` "
+                "writes the stored one as a file, to compare)"
                 for slug in sorted(clashes)
             )
             if refuse_clashes:
@@ -161,14 +162,39 @@ class ProgramCatalog:
         return found
 
     def refresh(self, *, force: bool = True) -> None:
-        """Read the stored programs again (at once, or only if the last read is too old)."""
+        """Read the stored programs again (at once, or only if the last read is too old).
+
+        A failed read keeps the programs already held (and is tried again at the next
+        interval): pages go on being served from them rather than failing.
+        """
         if self._stored_loader is None:
             return
         now = self._monotonic()
         if not force and self._read_at is not None and now - self._read_at < self._refresh_seconds:
             return
-        self._stored = self._read_stored(refuse_clashes=False)
+        try:
+            found = self._read_stored(refuse_clashes=False)
+        except Exception:
+            log.exception("could not read the stored programs; keeping the ones held")
+            self._read_at = now
+            return
+        # The index is read eventually consistently: a program this process has seen at a
+        # later version (its own save, or the console's consistent read) keeps that version.
+        for slug, (program, info) in self._stored.items():
+            if slug in found and found[slug][1].version < info.version:
+                found[slug] = (program, info)
+        self._stored = found
         self._read_at = now
+
+    def remember(self, program: Program, info: StoredInfo) -> None:
+        """Hold a program this process has just stored (or read consistently) at its version."""
+        held = self._stored.get(program.slug)
+        if held is None or held[1].version <= info.version:
+            self._stored[program.slug] = (program, info)
+
+    def files(self) -> list[Program]:
+        """The programs defined by files in content/programs."""
+        return list(self._files.values())
 
     def current(self, slug: str) -> Program | None:
         """The program as it is now: a stored one read from the table (one consistent read),
@@ -183,7 +209,7 @@ class ProgramCatalog:
         program = _validated(document, info)
         if program is None:
             return None
-        self._stored[slug] = (program, info)
+        self.remember(program, info)
         return program
 
     def _all(self) -> dict[str, Program]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from portal.catalog.documents import ContentError, read_document
 from portal.catalog.programs import load_program
@@ -137,23 +138,34 @@ def check_command(files: tuple[Path, ...], content_dir: Path | None) -> None:
 )
 def export_command(slug: str, version: int | None, output: Path | None) -> None:
     """Write a program as a program file, for content/programs or `portal program import`."""
-    from portal.cli.common import command_settings, program_of, services_for, store
+    from portal.cli.common import command_settings, store
+    from portal.container import bind_tables
+    from portal.persistence.programs import ProgramStore
     from portal.services.programs import program_file
 
     settings = command_settings()
+    # The table and the file are read directly, not through the portal's start: this command
+    # must work when the start refuses a file and a stored program with one slug.
     with store(settings) as ready:
-        services = services_for(ready)
-        program = program_of(services, slug)
-        if version is not None:
-            stored = services.program_admin.store.version(slug, version)
-            if stored is None:
-                live = services.programs.stored_info(slug)
-                known = f"1 to {live.version}" if live else "none: it is a file's program"
-                raise click.BadParameter(
-                    f"{slug!r} has no version {version} (versions: {known})",
-                    param_hint="--version",
-                )
-            program = Program.model_validate(stored.document)
+        bind_tables(ready)
+        programs = ProgramStore()
+        live = programs.get(slug)
+        stored = live if version is None or live is None else programs.version(slug, version)
+    file = settings.content_dir / "programs" / f"{slug}.md"
+    if live is None and not file.is_file():
+        known = sorted(p.stem for p in (settings.content_dir / "programs").glob("*.md"))
+        raise click.UsageError(
+            f"no program {slug!r} is stored, nor a file {file} (files: {', '.join(known)})"
+        )
+    if version is not None and stored is None:
+        versions = f"1 to {live.version}" if live else "none: it is a file's program"
+        raise click.BadParameter(
+            f"{slug!r} has no version {version} (versions: {versions})", param_hint="--version"
+        )
+    try:
+        program = Program.model_validate(stored.document) if stored else load_program(file)
+    except (ValidationError, ContentError) as exc:
+        raise click.ClickException(f"{slug!r} is not a valid program any more:\n{exc}") from None
     text = program_file(program)
     if output is None:
         click.echo(text, nl=False)
@@ -181,7 +193,8 @@ def import_command(files: tuple[Path, ...], apply: bool, by: str) -> None:
     """Load program files into the database as stored programs (a dry run unless --apply).
 
     Each file is checked as `portal program check` does; if any has a problem, nothing is
-    stored. A program already stored gets a new version when the file differs from it.
+    stored. A program already stored gets a new version when the file differs from it. With
+    --apply, all the files are stored together or none is.
     """
     from portal.cli.common import command_settings, services_for, store
     from portal.services.programs import ProgramRefused
@@ -208,26 +221,22 @@ def import_command(files: tuple[Path, ...], apply: bool, by: str) -> None:
             for path, program in programs:
                 services.tracks.check_programs([program], path.parent)
             plans = [(path, p, services.program_admin.plan_import(p)) for path, p in programs]
+            if apply:
+                services.program_admin.apply_import([(p, plan) for _, p, plan in plans], by=by)
         except (ContentError, ProgramRefused) as exc:
             click.echo(f"{exc}\nNothing was stored.", err=True)
             raise SystemExit(1) from None
-        for path, program, plan in plans:
-            counts[plan.action] += 1
-            if plan.action == "create":
-                what = f"create {plan.slug} as version 1"
-            elif plan.action == "update":
-                what = f"update {plan.slug} to version {plan.version}, changing " + ", ".join(
-                    plan.changed
-                )
-            else:
-                what = f"leave {plan.slug} as it is (version {plan.version} is the same)"
-            if apply:
-                try:
-                    services.program_admin.apply_import(program, plan, by=by)
-                except ProgramRefused as exc:
-                    click.echo(f"{path}: {exc}", err=True)
-                    raise SystemExit(1) from None
-            click.echo(f"{path}: {'' if apply else 'would '}{what}")
+    for path, _, plan in plans:
+        counts[plan.action] += 1
+        if plan.action == "create":
+            what = f"create {plan.slug} as version 1"
+        elif plan.action == "update":
+            what = f"update {plan.slug} to version {plan.version}, changing " + ", ".join(
+                plan.changed
+            )
+        else:
+            what = f"leave {plan.slug} as it is (version {plan.version} is the same)"
+        click.echo(f"{path}: {'' if apply else 'would '}{what}")
     verb = "" if apply else "would be "
     click.echo(
         f"{counts['create']} {verb}created, {counts['update']} {verb}updated, "

@@ -29,22 +29,27 @@ def _to_entry(record: AuditRecord) -> AuditEntry:
     )
 
 
+def audit_record(entry: AuditEntry) -> AuditRecord:
+    """The item an entry is stored as (for a transaction that writes it with what it records)."""
+    return AuditRecord(
+        entry.program,
+        _entry_id(entry.at),
+        at=entry.at,
+        organizer=entry.organizer,
+        action=entry.action,
+        subject_kind=entry.subject_kind or None,
+        subject=entry.subject or None,
+        detail=entry.detail or None,
+        expires_at=entry.at + KEEP_AUDIT_FOR,
+    )
+
+
 class AuditTrail:
     def add(self, entry: AuditEntry) -> str:
         """Store one entry; its id (time-ordered)."""
-        entry_id = _entry_id(entry.at)
-        AuditRecord(
-            entry.program,
-            entry_id,
-            at=entry.at,
-            organizer=entry.organizer,
-            action=entry.action,
-            subject_kind=entry.subject_kind or None,
-            subject=entry.subject or None,
-            detail=entry.detail or None,
-            expires_at=entry.at + KEEP_AUDIT_FOR,
-        ).save()
-        return entry_id
+        record = audit_record(entry)
+        record.save()
+        return str(record.entry_id)
 
     def newest(
         self, program: str, limit: int, before: str | None = None

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from portal.domain.audit import AuditEntry
+from portal.persistence.audit import audit_record
 from portal.persistence.conditional import Put, transact
 from portal.persistence.tables import ProgramRecord
 
 HEAD = 0
 LISTED = "program"
+
+
+@dataclass(frozen=True)
+class ProgramSave:
+    """One program to store as the version after `expected`."""
+
+    slug: str
+    document: dict[str, Any]
+    expected: int
+    saved_at: datetime
+    saved_by: str
+    change: str
+
+
+# A transaction holds at most 100 writes: two for each program, one for each audit entry.
+MOST_PROGRAMS_AT_ONCE = 30
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,46 @@ class ProgramStore:
         except DoesNotExist:
             return None
 
+    def save_all(
+        self, saves: Sequence[ProgramSave], audit: Sequence[AuditEntry] = ()
+    ) -> dict[str, int] | None:
+        """Store each program as the version after its `expected` (0: a new program) and make
+        it live, with the audit entries that record it: all in one transaction, or nothing.
+
+        Each save happens only if its program's live version is still `expected`: the new
+        versions by slug, or None when any was refused (someone saved first, a new program's
+        slug is taken, or another transaction was writing the same item at that moment).
+        """
+        writes: list[Put] = []
+        for save in saves:
+            fields: dict[str, Any] = {
+                "document": save.document,
+                "saved_at": save.saved_at,
+                "saved_by": save.saved_by,
+                "change": save.change,
+            }
+            head_condition = (
+                ProgramRecord.slug.does_not_exist()
+                if save.expected == HEAD
+                else ProgramRecord.live == save.expected
+            )
+            version = save.expected + 1
+            writes.append(
+                Put(
+                    ProgramRecord(save.slug, HEAD, live=version, listed=LISTED, **fields),
+                    head_condition,
+                )
+            )
+            writes.append(
+                Put(
+                    ProgramRecord(save.slug, version, **fields), ProgramRecord.slug.does_not_exist()
+                )
+            )
+        writes.extend(Put(audit_record(entry)) for entry in audit)
+        if transact(*writes):
+            return None
+        return {save.slug: save.expected + 1 for save in saves}
+
     def save(
         self,
         slug: str,
@@ -79,29 +138,6 @@ class ProgramStore:
         saved_by: str,
         change: str,
     ) -> int | None:
-        """Store `document` as the version after `expected` (0: a new program) and make it live.
-
-        Both writes happen together or not at all, and only if the live version is still
-        `expected`: the new version's number, or None when someone saved first (or, for a new
-        program, when the slug is taken).
-        """
-        version = expected + 1
-        fields: dict[str, Any] = {
-            "document": document,
-            "saved_at": saved_at,
-            "saved_by": saved_by,
-            "change": change,
-        }
-        head_condition = (
-            ProgramRecord.slug.does_not_exist()
-            if expected == HEAD
-            else ProgramRecord.live == expected
-        )
-        refused = transact(
-            Put(
-                ProgramRecord(slug, HEAD, live=version, listed=LISTED, **fields),
-                head_condition,
-            ),
-            Put(ProgramRecord(slug, version, **fields), ProgramRecord.slug.does_not_exist()),
-        )
-        return None if refused else version
+        """Store one program as the version after `expected`, as `save_all` does."""
+        saved = self.save_all([ProgramSave(slug, document, expected, saved_at, saved_by, change)])
+        return None if saved is None else saved[slug]

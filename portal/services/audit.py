@@ -46,7 +46,25 @@ class AuditLog:
         detail: str = "",
     ) -> AuditEntry:
         """Record that an organizer did something now; the entry stored."""
-        entry = AuditEntry(
+        entry = self.entry(
+            program, organizer, action, subject_kind=subject_kind, subject=subject, detail=detail
+        )
+        self.trail.add(entry)
+        return entry
+
+    def entry(
+        self,
+        program: str,
+        organizer: str,
+        action: str,
+        *,
+        subject_kind: str = "",
+        subject: str = "",
+        detail: str = "",
+    ) -> AuditEntry:
+        """An entry for something done now, not stored: for a write that stores it itself,
+        in one transaction with what it records."""
+        return AuditEntry(
             program=program,
             at=self.clock(),
             organizer=organizer,
@@ -55,8 +73,6 @@ class AuditLog:
             subject=subject,
             detail=detail,
         )
-        self.trail.add(entry)
-        return entry
 
     def page(self, program: str, before: str | None = None, size: int = PAGE) -> AuditPage:
         """One page of the program's log, newest first."""

@@ -7,6 +7,7 @@ editor shows beside each field and `portal program check` prints for a file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +16,17 @@ from pydantic import ValidationError
 
 from portal.catalog.programs import ProgramCatalog, StoredInfo
 from portal.domain.addresses import email_key
-from portal.domain.audit import ACTIONS
+from portal.domain.audit import ACTIONS, AuditEntry
 from portal.domain.clock import Clock
 from portal.domain.program import Program
 from portal.domain.program_templates import TEMPLATES, from_template
-from portal.persistence.programs import HEAD, ProgramStore, StoredProgram
+from portal.persistence.programs import (
+    HEAD,
+    MOST_PROGRAMS_AT_ONCE,
+    ProgramSave,
+    ProgramStore,
+    StoredProgram,
+)
 from portal.services.audit import AuditLog
 from portal.services.organizers import Organizers
 
@@ -55,6 +62,26 @@ class InvalidProgram(ProgramRefused):
     def __init__(self, exc: ValidationError) -> None:
         super().__init__("The program's settings have problems; nothing was saved.")
         self.errors = exc.errors()
+
+
+@dataclass(frozen=True)
+class Change:
+    """A program to store as the version after `expected`, in words, and what to audit."""
+
+    program: Program
+    expected: int
+    words: str
+    actions: tuple[str, ...]
+
+
+# The settings in the words of the version history ("edited: title, questions").
+SETTING_NAMES = {
+    "cycle_weeks": "cycle length",
+    "signup_open": "sign-up",
+    "retention_days": "retention",
+    "body": "page text",
+    "timezone": "time zone",
+}
 
 
 @dataclass(frozen=True)
@@ -136,25 +163,64 @@ class ProgramAdmin:
                 "and deploy, or duplicate it to keep it in the database instead."
             )
 
-    def _store(self, program: Program, *, expected: int, by: str, change: str, action: str) -> int:
-        version = self.store.save(
-            program.slug,
-            document_of(program),
-            expected=expected,
-            saved_at=self.clock(),
-            saved_by=by,
-            change=change,
-        )
-        if version is None:
-            if expected == HEAD:
-                raise ProgramRefused(
-                    f"A program called {program.slug!r} already exists: choose another web address."
+    def _store(
+        self,
+        changes: Sequence[Change],
+        by: str,
+        also: Sequence[AuditEntry] = (),
+    ) -> dict[str, int]:
+        """Store each change as its program's next version, with the audit entries that record
+        them, in one transaction: the new versions by slug; nothing is stored if any is refused."""
+        now = self.clock()
+        saves = [
+            ProgramSave(
+                change.program.slug,
+                document_of(change.program),
+                change.expected,
+                now,
+                by,
+                change.words,
+            )
+            for change in changes
+        ]
+        entries = [
+            *(
+                self.audit.entry(
+                    change.program.slug,
+                    by,
+                    action,
+                    subject_kind="version",
+                    subject=str(change.expected + 1),
                 )
-            raise ProgramChanged(program.slug, self.live_version(program.slug))
-        self.audit.record(program.slug, by, action, subject_kind="version", subject=str(version))
-        # This process sees its own change at once; the others within REFRESH_SECONDS.
-        self.programs.refresh()
-        return version
+                for change in changes
+                for action in change.actions
+            ),
+            *also,
+        ]
+        saved = self.store.save_all(saves, entries)
+        if saved is None:
+            raise self._why_refused(changes)
+        for change in changes:
+            # This process sees its own change at once; the others within REFRESH_SECONDS.
+            version = saved[change.program.slug]
+            self.programs.remember(change.program, StoredInfo(version, now, by))
+        return saved
+
+    def _why_refused(self, changes: Sequence[Change]) -> ProgramRefused:
+        """Why a transaction of changes was refused, read back from the table."""
+        for change in changes:
+            live = self.live_version(change.program.slug)
+            if change.expected == HEAD and live != HEAD:
+                return ProgramRefused(
+                    f"A program called {change.program.slug!r} already exists: choose another "
+                    "web address."
+                )
+            if live != change.expected:
+                return ProgramChanged(change.program.slug, live)
+        return ProgramRefused(
+            "Another change to this program was being saved at the same moment, so nothing was "
+            "saved: try again."
+        )
 
     def _refuse_taken(self, slug: str) -> None:
         if self.programs.is_file(slug) or self.programs.get(slug) is not None:
@@ -186,21 +252,14 @@ class ProgramAdmin:
             )
         )
         self._refuse_taken(program.slug)
-        self._store(
-            program,
-            expected=HEAD,
-            by=by,
-            change=f"created from the {TEMPLATES[template].name.lower()} template",
-            action="create_program",
-        )
+        words = f"created from the {TEMPLATES[template].name.lower()} template"
+        self._store([Change(program, HEAD, words, ("create_program",))], by)
         return program
 
     def save(self, candidate: Program, *, expected: int, by: str) -> int:
         """Store an edit as the next version, if nobody saved since `expected`."""
         self._check_editable(candidate.slug)
-        current = self.programs.get(candidate.slug)
-        if current is None:
-            raise ProgramRefused(f"There is no program {candidate.slug!r}.")
+        current = self._live(candidate.slug, expected)
         if current.archived:
             raise ProgramRefused(
                 "The program is archived and read-only: bring it back from the archive first."
@@ -212,31 +271,41 @@ class ProgramAdmin:
                 "Keep your own address among the organizers: without it you could not open "
                 "this program again (a site admin can hand it over)."
             )
-        return self._store(
-            candidate, expected=expected, by=by, change="edited", action="edit_program"
+        changed = changed_settings(current, candidate)
+        actions = ["edit_program"]
+        if current.signup_open != candidate.signup_open:
+            # Sign-up opened or closed from the settings page is logged as from Status.
+            actions.append("open_signup" if candidate.signup_open else "close_signup")
+        words = "edited: " + ", ".join(SETTING_NAMES.get(key, key) for key in changed)
+        saved = self._store(
+            [Change(candidate, expected, words if changed else "saved unchanged", tuple(actions))],
+            by,
         )
+        return saved[candidate.slug]
+
+    def _live(self, slug: str, expected: int) -> Program:
+        """The program at version `expected`, read from the table: ProgramChanged if the live
+        version is another (this process may hold an older copy than the table)."""
+        stored = self.store.get(slug)
+        if stored is None:
+            raise ProgramRefused(f"There is no program {slug!r} in the database.")
+        if stored.version != expected:
+            raise ProgramChanged(slug, stored.version)
+        return self.validate(stored.document)
 
     def lifecycle(self, slug: str, action: str, *, expected: int, by: str) -> Program:
         """Open or close sign-up, pause or resume rounds, archive or bring back; audited."""
         if action not in LIFECYCLE:
             raise ProgramRefused(f"There is no action {action!r}.")
         self._check_editable(slug)
-        current = self.programs.get(slug)
-        if current is None:
-            raise ProgramRefused(f"There is no program {slug!r}.")
+        current = self._live(slug, expected)
         changes, audit_action = LIFECYCLE[action]
         if current.archived and action != "unarchive":
             raise ProgramRefused(
                 "The program is archived and read-only: bring it back from the archive first."
             )
         program = self.validate({**document_of(current), **changes})
-        self._store(
-            program,
-            expected=expected,
-            by=by,
-            change=ACTIONS[audit_action].lower(),
-            action=audit_action,
-        )
+        self._store([Change(program, expected, ACTIONS[audit_action].lower(), (audit_action,))], by)
         return program
 
     def duplicate(
@@ -258,13 +327,10 @@ class ProgramAdmin:
         program = self.validate(document)
         self._refuse_taken(program.slug)
         self._store(
-            program,
-            expected=HEAD,
-            by=by,
-            change=f"duplicated from {slug}",
-            action="create_program",
+            [Change(program, HEAD, f"duplicated from {slug}", ("create_program",))],
+            by,
+            also=[self.audit.entry(slug, by, "duplicate_program", detail=f"as {program.slug}")],
         )
-        self.audit.record(slug, by, "duplicate_program", detail=f"as {program.slug}")
         return program
 
     def plan_import(self, program: Program) -> ImportPlan:
@@ -279,14 +345,21 @@ class ProgramAdmin:
             return ImportPlan(program.slug, "unchanged", stored.version, ())
         return ImportPlan(program.slug, "update", stored.version + 1, changed)
 
-    def apply_import(self, program: Program, plan: ImportPlan, *, by: str) -> int:
-        """Load the program as planned (refused if someone saved since the plan)."""
-        if plan.action == "unchanged":
-            return plan.version
-        return self._store(
-            program,
-            expected=plan.version - 1,
-            by=by,
-            change="loaded from a file",
-            action="import_program",
-        )
+    def apply_import(
+        self, loads: Sequence[tuple[Program, ImportPlan]], *, by: str
+    ) -> dict[str, int]:
+        """Load the programs as planned, all in one transaction or none (refused if someone
+        saved one of them since the plan); the new versions by slug."""
+        if len(loads) > MOST_PROGRAMS_AT_ONCE:
+            raise ProgramRefused(
+                f"At most {MOST_PROGRAMS_AT_ONCE} programs can be loaded at once "
+                f"(you gave {len(loads)}): load them in smaller groups."
+            )
+        changes = [
+            Change(program, plan.version - 1, "loaded from a file", ("import_program",))
+            for program, plan in loads
+            if plan.action != "unchanged"
+        ]
+        if not changes:
+            return {}
+        return self._store(changes, by)

@@ -120,9 +120,33 @@ def test_export_names_what_is_wrong_with_its_arguments(services: Services, cli_e
     stored(services)
     unknown = CliRunner().invoke(main, ["program", "export", "nope"])
     assert unknown.exit_code == 2
-    assert "no program 'nope' (known:" in unknown.output
+    assert "no program 'nope' is stored, nor a file" in unknown.output
+    assert "(files: demo, leaders-group, peer-circles)" in unknown.output
     version = CliRunner().invoke(main, ["program", "export", "spring-circles", "--version", "9"])
     assert version.exit_code == 2
     assert "'spring-circles' has no version 9 (versions: 1 to 1)" in version.output
     of_file = CliRunner().invoke(main, ["program", "export", "demo", "--version", "1"])
     assert "versions: none: it is a file's program" in of_file.output
+
+
+def test_export_works_while_the_start_refuses_a_clash(
+    services: Services, cli_env: None, clock: FakeClock
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    ProgramStore().save(
+        "demo",
+        demo.model_copy(update={"summary": "Stored in the console"}).model_dump(mode="json"),
+        expected=0,
+        saved_at=clock(),
+        saved_by=ADMIN,
+        change="created",
+    )
+    refused = CliRunner().invoke(main, ["participants", "--program", "demo"])
+    assert refused.exit_code == 1
+    assert "'demo' is both a file (content/programs/demo.md)" in refused.output
+
+    exported = run("program", "export", "demo")
+
+    assert exported.exit_code == 0, exported.output
+    assert "summary: Stored in the console" in exported.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -17,13 +18,14 @@ from portal.mail.senders import MemorySender
 from portal.persistence.programs import ProgramStore
 from portal.services.programs import (
     InvalidProgram,
+    ProgramAdmin,
     ProgramChanged,
     ProgramRefused,
     document_of,
     program_file,
 )
 from portal.settings import Settings
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, table_snapshot
 from tests.factories import seed_demo_people
 
 ADMIN = "admin@example.org"
@@ -104,7 +106,7 @@ def test_each_save_is_a_version_and_the_second_of_two_concurrent_saves_is_refuse
     assert live.summary == "First organizer's words"
     versions = services.program_admin.versions("spring-circles")
     assert [(v.version, v.change) for v in versions] == [
-        (2, "edited"),
+        (2, "edited: summary"),
         (1, "created from the group mentoring template"),
     ]
     assert [e.action for e, _ in services.audit.page("spring-circles").rows] == [
@@ -359,3 +361,86 @@ def test_requests_read_no_table_until_the_refresh_is_due(
     ticks[0] = 30.0
     catalog.get("spring-circles")
     assert operations == ["dynamodb:Query", "dynamodb:Query"]
+
+
+def test_a_lifecycle_change_starts_from_the_table_not_an_older_copy_held(
+    services: Services, clock: FakeClock
+) -> None:
+    create(services)
+    ticks = [0.0]
+    elsewhere = ProgramAdmin(
+        another_process(ticks),
+        ProgramStore(),
+        services.organizers,
+        services.audit,
+        clock,
+    )
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    clock.advance(minutes=1)
+    services.program_admin.save(program.model_copy(update={"summary": "New"}), expected=1, by=LEAD)
+
+    # The other Lambda still holds version 1; closing sign-up there keeps the edit.
+    with pytest.raises(ProgramChanged, match="now at version 2"):
+        elsewhere.lifecycle("spring-circles", "close", expected=1, by=LEAD)
+    closed = elsewhere.lifecycle("spring-circles", "close", expected=2, by=LEAD)
+
+    assert closed.summary == "New"
+    assert not closed.signup_open
+    live = ProgramStore().get("spring-circles")
+    assert live is not None
+    assert (live.version, live.document["summary"]) == (3, "New")
+
+
+def test_sign_up_closed_from_the_settings_is_logged_as_closing_it(
+    services: Services, clock: FakeClock
+) -> None:
+    create(services)
+    program = services.programs.get("spring-circles")
+    assert program is not None
+    clock.advance(minutes=1)
+    services.program_admin.save(
+        program.model_copy(update={"signup_open": False, "title": "Spring"}), expected=1, by=LEAD
+    )
+    actions = {e.action for e, _ in services.audit.page("spring-circles").rows}
+    assert {"edit_program", "close_signup"} <= actions
+    (latest, _) = services.program_admin.versions("spring-circles")
+    assert latest.change == "edited: title, sign-up"
+
+
+def test_an_import_is_stored_whole_or_not_at_all(services: Services, clock: FakeClock) -> None:
+    create(services)
+    admin = services.program_admin
+    live = services.programs.get("spring-circles")
+    assert live is not None
+    edited = live.model_copy(update={"summary": "From a file"})
+    new = live.model_copy(update={"slug": "autumn-circles", "title": "Autumn circles"})
+    plans = [(edited, admin.plan_import(edited)), (new, admin.plan_import(new))]
+    # Someone saves spring-circles between the dry run and --apply.
+    clock.advance(minutes=1)
+    admin.save(live.model_copy(update={"summary": "Meanwhile"}), expected=1, by=LEAD)
+    before = table_snapshot()
+
+    with pytest.raises(ProgramChanged):
+        admin.apply_import(plans, by=ADMIN)
+
+    assert table_snapshot() == before  # autumn-circles was not stored either
+    assert ProgramStore().get("autumn-circles") is None
+
+
+def test_a_failed_read_keeps_the_programs_held(services: Services) -> None:
+    create(services)
+    ticks = [0.0]
+    reads = {"fail": False}
+    loader = stored_programs(ProgramStore())
+
+    def flaky() -> list[Any]:
+        if reads["fail"]:
+            raise OSError("the database did not answer")
+        return list(loader())
+
+    catalog = ProgramCatalog([], stored=flaky, monotonic=lambda: ticks[0])
+    reads["fail"] = True
+    ticks[0] = 31.0
+
+    assert catalog.get("spring-circles") is not None
