@@ -165,6 +165,20 @@ def stored_program(store: ProgramStore) -> StoredReader:
     return read
 
 
+def read_stored_program(
+    settings: Settings, slug: str, version: int | None
+) -> tuple[int | None, dict[str, Any] | None]:
+    """A stored program's live version and the document of `version` (default: the live one),
+    read from the table alone: what `portal program export` needs when the start refuses."""
+    bind_tables(settings)
+    store = ProgramStore()
+    live = store.get(slug)
+    if live is None:
+        return None, None
+    wanted = live if version is None else store.version(slug, version)
+    return live.version, wanted.document if wanted else None
+
+
 def build_services(
     settings: Settings,
     clock: Clock = system_clock,

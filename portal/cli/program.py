@@ -139,31 +139,27 @@ def check_command(files: tuple[Path, ...], content_dir: Path | None) -> None:
 def export_command(slug: str, version: int | None, output: Path | None) -> None:
     """Write a program as a program file, for content/programs or `portal program import`."""
     from portal.cli.common import command_settings, store
-    from portal.container import bind_tables
-    from portal.persistence.programs import ProgramStore
+    from portal.container import read_stored_program
     from portal.services.programs import program_file
 
     settings = command_settings()
     # The table and the file are read directly, not through the portal's start: this command
     # must work when the start refuses a file and a stored program with one slug.
     with store(settings) as ready:
-        bind_tables(ready)
-        programs = ProgramStore()
-        live = programs.get(slug)
-        stored = live if version is None or live is None else programs.version(slug, version)
+        live, document = read_stored_program(ready, slug, version)
     file = settings.content_dir / "programs" / f"{slug}.md"
     if live is None and not file.is_file():
         known = sorted(p.stem for p in (settings.content_dir / "programs").glob("*.md"))
         raise click.UsageError(
             f"no program {slug!r} is stored, nor a file {file} (files: {', '.join(known)})"
         )
-    if version is not None and stored is None:
-        versions = f"1 to {live.version}" if live else "none: it is a file's program"
+    if version is not None and document is None:
+        versions = f"1 to {live}" if live else "none: it is a file's program"
         raise click.BadParameter(
             f"{slug!r} has no version {version} (versions: {versions})", param_hint="--version"
         )
     try:
-        program = Program.model_validate(stored.document) if stored else load_program(file)
+        program = Program.model_validate(document) if document else load_program(file)
     except (ValidationError, ContentError) as exc:
         raise click.ClickException(f"{slug!r} is not a valid program any more:\n{exc}") from None
     text = program_file(program)

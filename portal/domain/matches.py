@@ -235,13 +235,14 @@ def matching_pool(program: Program, people: Iterable[Participant]) -> list[Parti
 
 
 def round_pool(
-    program: Program, people: Iterable[Participant], history: Iterable[frozenset[str]] = ()
+    program: Program, people: Iterable[Participant], met: Iterable[frozenset[str]] = ()
 ) -> list[Participant]:
     """Who a round of `program` matches today: the `matching_pool`, less, in a program that
-    matches each person once, whoever has been in a pair of its `history` already."""
+    matches each person once, whoever has been in a pair that `met` already (published, ended
+    or completed: a suggestion nobody chose is no conversation)."""
     pool = matching_pool(program, people)
     if program.matching.match_once:
         # One conversation each: whoever has been matched in the program is not again.
-        matched = set().union(*history)
+        matched = set().union(*met)
         pool = [person for person in pool if person.email not in matched]
     return pool

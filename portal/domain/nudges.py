@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from portal.domain.program import Schedule
+from portal.domain.program import Program, Schedule
 
 # A survey or a step not sent within this many days of its day is dropped, not sent late
 # (the run was down for weeks, or the program was deployed mid-cycle).
@@ -114,23 +114,35 @@ def ladder_step_due(
     started: datetime,
     checkins: Iterable[Activity],
     now: datetime,
+    offer: bool = True,
 ) -> LadderStep | None:
     """The step of the inactivity ladder due now, if any.
 
     Only the highest step reached is due: a run that was down for a week sends the step the
     pair has reached, not every step it missed. Nothing is due once the cycle has ended.
+    Without `offer` (a program with no next match to offer) the ladder ends at the alert.
     """
     if cycle_ended(started, now, cycle_weeks=cycle_weeks, timezone=timezone):
         return None
     since = quiet_since(started, checkins, now)
     quiet = (local_date(now, timezone) - local_date(since, timezone)).days
-    reached = [(step, days) for step, days in ladder_thresholds(schedule) if quiet >= days]
+    reached = [
+        (step, days)
+        for step, days in ladder_thresholds(schedule)
+        if quiet >= days and (offer or step is not Step.OFFER)
+    ]
     if not reached:
         return None
     step, days = reached[-1]
     if quiet - days > LATE_LIMIT_DAYS:
         return None  # the last step was long ago: the ladder is over for this stretch
     return LadderStep(step, quiet, since, f"{step.value}:{_stamp(since)}")
+
+
+def offers_rematch(program: Program) -> bool:
+    """Whether a quiet pair may be offered another match: not in a program that matches people
+    once, nor in an archived one, where no round runs."""
+    return not (program.matching.match_once or program.archived)
 
 
 def survey_days(schedule: Schedule, cycle_weeks: int) -> list[int]:

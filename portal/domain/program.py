@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from portal.domain.schedule import expression_problem
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 # EventBridge schedule expressions: cron with six fields, or rate(N unit[s]).
 _CRON = re.compile(r"^cron\((\S+\s+){5}\S+\)$")
@@ -172,6 +174,9 @@ class Schedule(_Strict):
                 'must be an EventBridge expression such as "cron(0 9 ? * MON *)" '
                 'or "rate(7 days)", or "manual"'
             )
+        problem = expression_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} is not a schedule the portal can read: {problem}")
         if more_than_hourly(value):
             # The scheduled functions run once an hour: a tighter schedule would be a promise
             # the portal cannot keep (and rounds that often would churn people's matches).

@@ -87,7 +87,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentees** who want to grow in one of the topics on the form.\n"
                 "- **Mentors** with experience to share and about two hours a month.",
                 "Meeting about every two weeks, and answering a short check-in email.",
-                "Rounds run every Monday morning. After twelve weeks, you decide together "
+                "Matching rounds run every Monday. After twelve weeks, you decide together "
                 "whether to keep meeting.",
             ),
         ),
@@ -109,7 +109,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentors** happy to lead a small group conversation.",
                 "Joining the group's meeting about every two weeks, and answering a short "
                 "check-in email.",
-                "Groups are formed on Monday mornings and meet for twelve weeks.",
+                "Groups are formed in the matching rounds every Monday and meet for twelve weeks.",
             ),
         ),
         ProgramTemplate(
@@ -136,7 +136,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentors**: colleagues early in their career, with a view to share.\n"
                 "- **Mentees**: senior colleagues who want to see their work anew.",
                 "Meeting about every two weeks for eight weeks, with an open mind.",
-                "Rounds run every Monday morning; the cycle lasts eight weeks.",
+                "Matching rounds run every Monday; the cycle lasts eight weeks.",
             ),
         ),
         ProgramTemplate(
@@ -157,7 +157,9 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentees** with a question to ask.\n"
                 "- **Mentors** who can spare an hour now and then.",
                 "One conversation of about an hour within two weeks of your introduction.",
-                "Rounds run every Monday morning; sign up again whenever you like.",
+                "Matching rounds run every Monday. Two weeks after you are matched, your "
+                "place is free again and the next round matches you with someone new, never "
+                "the same person twice.",
             ),
         ),
         ProgramTemplate(
@@ -176,7 +178,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "for eight weeks.",
                 "Anyone who would like a partner to share the journey with.",
                 "Meeting about every two weeks, and answering a short check-in email.",
-                "Pairs are formed every Monday morning and meet for eight weeks.",
+                "Pairs are formed in the matching rounds every Monday and meet for eight weeks.",
             ),
         ),
         ProgramTemplate(
@@ -185,7 +187,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
             description="A one-off conversation: each person is matched once, with no cycle.",
             settings={
                 "format": "one-on-one",
-                "capacity": 3,
+                "capacity": 1,
                 "approval": "auto",
                 "cycle_weeks": 2,
                 "topics": list(_CAREER_TOPICS),
@@ -198,7 +200,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentees** curious about a role, a team or a career.\n"
                 "- **Mentors** willing to talk about their work for an hour.",
                 "One conversation of about an hour within two weeks of your introduction.",
-                "Rounds run every Monday morning. After your conversation, you are not "
+                "Matching rounds run every Monday. After your conversation, you are not "
                 "matched again in this program.",
             ),
         ),

@@ -30,6 +30,28 @@ def _to_croniter(fields: str) -> tuple[str, str]:
     return f"{minute} {hour} {day} {month} {weekday}", (rest[0] if rest else "*")
 
 
+def expression_problem(expression: str) -> str | None:
+    """What is wrong with a well-shaped schedule expression's values, or None: a rate of 0, a
+    cron field out of range (hour 25), an impossible combination croniter cannot read."""
+    rate = _RATE.match(expression)
+    if rate:
+        return "a rate must be at least 1" if int(rate.group(1)) < 1 else None
+    cron = _CRON.match(expression)
+    if not cron:
+        return None
+    fields = cron.group(1).split()
+    if len(fields) != 6:
+        return "a cron expression has six fields: minutes, hours, day, month, weekday, year"
+    if fields[2] != "?" and fields[4] != "?":
+        return "give the day of the month or the weekday, and ? for the other"
+    try:
+        spec, _ = _to_croniter(cron.group(1))
+        valid = croniter.is_valid(spec)
+    except (ValueError, IndexError):
+        valid = False
+    return None if valid else "a field is out of range or not understood"
+
+
 def _year_allowed(spec: str, year: int) -> bool:
     """Whether an EventBridge year field ("*", "2027", "2026-2028", "2026,2028") allows `year`."""
     if spec in ("*", "?"):

@@ -409,6 +409,15 @@ class MatchRepository:
         )
         return not refused
 
+    def met(self, program: str) -> set[frozenset[str]]:
+        """Every pair that has really been matched (published, ended or completed): not the
+        suggestions a mentee did not choose, nor drafts (for programs that match people once)."""
+        return {
+            frozenset((m.mentor, m.mentee))
+            for m in self.for_program(program)
+            if m.status in (MatchState.ACTIVE, MatchState.ENDED, MatchState.COMPLETED)
+        }
+
     def history(self, program: str) -> set[frozenset[str]]:
         """Every pair that has been matched in the program (for no-repeat rules)."""
         return {

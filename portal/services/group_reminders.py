@@ -25,6 +25,7 @@ from portal.domain.nudges import (
     ladder_step_due,
     local_date,
     match_day,
+    offers_rematch,
     pair_week,
     survey_due,
     surveys_answered,
@@ -106,6 +107,7 @@ class GroupReminders:
             started=group.started,
             checkins=own + self.groups.checkins_of(group),
             now=now,
+            offer=offers_rematch(program),
         )
         if step is None:
             return []

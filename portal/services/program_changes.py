@@ -89,8 +89,10 @@ class ProgramChanges:
         warnings = self._warnings(current, candidate, people)
         refusals = self.refusals(current, candidate)
         history = self.matches.history(current.slug)
-        before_pool = round_pool(current, people, history)
-        after_pool = round_pool(candidate, people, history)
+        once = current.matching.match_once or candidate.matching.match_once
+        met = self.matches.met(current.slug) if once else set()
+        before_pool = round_pool(current, people, met)
+        after_pool = round_pool(candidate, people, met)
         if not before_pool and not after_pool:
             return ChangePreview(0, (), (), 0, 0, (), warnings, refusals, note=EMPTY_POOL)
         now = self.clock()
@@ -129,14 +131,25 @@ class ProgramChanges:
         return self._warnings(current, candidate, list(self.participants.for_program(current.slug)))
 
     def refusals(self, current: Program, candidate: Program) -> tuple[str, ...]:
-        """Changes that cannot be saved, each in words (cheap: no table read)."""
+        """Changes that cannot be saved, each in words (the table is read only when the
+        change would alter the roles people sign up as)."""
         kept = {q.key for q in candidate.questions}
-        return tuple(
+        refused = [
             f"“{q.label}” is a must rule in matching: change its weight first, save, "
             "then remove it."
             for q in current.questions
             if q.match != "none" and q.weight is Weight.MUST and q.key not in kept
-        )
+        ]
+        if current.roles != candidate.roles and (held := self.participants.count(current.slug)):
+            # People keep the role they signed up as: peers would be matched by no round of a
+            # mentoring program, nor mentors and mentees by a peer one.
+            refused.append(
+                f"{_people_count(held)} signed up as {' or '.join(current.roles)}, which a "
+                f"{candidate.format.value} program does not have: people keep the role they "
+                "signed up as, so the format cannot change between peer mentoring and mentors "
+                "with mentees. Duplicate the program and change the copy's format instead."
+            )
+        return tuple(refused)
 
     def _warnings(
         self, current: Program, candidate: Program, people: Sequence[Participant]
@@ -163,6 +176,10 @@ class ProgramChanges:
 
 
 # -- the dry run ----------------------------------------------------------------------------
+
+
+def _people_count(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
 
 
 def _people(pair: MatchedPair) -> frozenset[str]:

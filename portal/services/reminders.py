@@ -32,6 +32,7 @@ from portal.domain.nudges import (
     ladder_step_due,
     local_date,
     match_day,
+    offers_rematch,
     pair_week,
     survey_due,
     surveys_answered,
@@ -239,6 +240,7 @@ class ReminderService:
             started=match.created_at,
             checkins=checkins,
             now=now,
+            offer=offers_rematch(program),
         )
         if step is None:
             return sent

@@ -85,8 +85,8 @@ class RoundRun(MenteeChoice, WaitingNews):
     def _pool(self, program: Program) -> tuple[list[Participant], dict[str, Participant]]:
         """Confirmed people with room for another match; a mentor's capacity is what is left."""
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
-        history = self.matches.history(program.slug) if program.matching.match_once else ()
-        return round_pool(program, everyone.values(), history), everyone
+        met = self.matches.met(program.slug) if program.matching.match_once else ()
+        return round_pool(program, everyone.values(), met), everyone
 
     def _run_locked(self, program: Program, round_id: str, now: datetime) -> RoundOutcome:
         pool, everyone = self._pool(program)

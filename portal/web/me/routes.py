@@ -36,7 +36,7 @@ from portal.web.me.forms import (
     GoalStateForm,
     build_checkin_form,
 )
-from portal.web.signup.forms import build_signup_form
+from portal.web.signup.forms import answers_for_form, build_signup_form
 
 bp = Blueprint("me", __name__)
 SESSION_SECONDS = 8 * 3600
@@ -443,7 +443,7 @@ def profile(slug: str) -> str | Response | tuple[str, int]:
             "seniority": person.seniority,
             "capacity": str(person.capacity),
             "bio": person.bio,
-            **{f"q_{key}": value for key, value in person.answers.items()},
+            **answers_for_form(me.program, person.answers),
         },
     )
     # The address is who they are and consent was given at sign-up: neither is edited here.

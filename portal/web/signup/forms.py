@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from importlib import resources
@@ -259,6 +260,25 @@ class SignupForm(PortalForm):
             address=typed(data["email"]) if email is None else "",
             privacy_version=privacy_version,
         )
+
+
+def answers_for_form(program: Program, answers: Mapping[str, str | list[str]]) -> dict[str, Any]:
+    """A person's stored answers as the program's questions now ask for them (a question may
+    have changed type since they answered): form data, by field name."""
+    data: dict[str, Any] = {}
+    for question in program.questions:
+        if question.key not in answers:
+            continue
+        value = answers[question.key]
+        if question.type == "multi":
+            data[f"q_{question.key}"] = value if isinstance(value, list) else [value]
+        elif isinstance(value, list):
+            # Several choices, now asked as one answer: shown as they were chosen.
+            first = value[0] if value else ""
+            data[f"q_{question.key}"] = ", ".join(value) if question.type == "text" else first
+        else:
+            data[f"q_{question.key}"] = value
+    return data
 
 
 def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm:

@@ -12,6 +12,7 @@ from portal.domain.nudges import (
     Step,
     ladder_step_due,
     match_day,
+    offers_rematch,
     pair_week,
     survey_days,
     survey_due,
@@ -219,3 +220,31 @@ def test_the_track_step_is_the_latest_one_the_pair_has_reached() -> None:
 def test_track_steps_out_of_order_are_refused() -> None:
     with pytest.raises(ValidationError, match=r"steps\[2\]: week 3 must come after week 4"):
         track(1, 4, 3)
+
+
+def test_a_program_with_no_next_match_ends_the_ladder_at_the_organizers_alert() -> None:
+    def step(day: int, *, offer: bool) -> Step | None:
+        due = ladder_step_due(
+            DEFAULT,
+            cycle_weeks=12,
+            timezone=LONDON,
+            started=START,
+            checkins=[],
+            now=on_day(day),
+            offer=offer,
+        )
+        return due.step if due else None
+
+    assert step(35, offer=True) is Step.OFFER
+    assert step(35, offer=False) is Step.ALERT
+    assert step(28 + 14, offer=False) is Step.ALERT
+    assert step(28 + 15, offer=False) is None  # the alert was long ago: nothing more
+
+
+def test_match_once_and_archived_programs_offer_no_rematch() -> None:
+    from tests.factories import program
+
+    assert offers_rematch(program())
+    assert not offers_rematch(program(match_once=True))
+    archived = program().model_copy(update={"archived": True, "signup_open": False})
+    assert not offers_rematch(archived)

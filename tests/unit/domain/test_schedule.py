@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -219,3 +220,39 @@ def test_manual_rounds_and_past_years_have_no_next_round() -> None:
     assert next_due("cron(0 9 ? * MON 2027)", LONDON, utc(2026, 3, 3), None) == utc(
         2027, 1, 4, 9, 0
     )
+
+
+# What a program's schedule may say (portal.domain.program.Schedule)
+
+
+@pytest.mark.parametrize(
+    ("expression", "problem"),
+    [
+        ("cron(0 25 ? * MON *)", "a field is out of range or not understood"),
+        ("rate(0 days)", "a rate must be at least 1"),
+        ("cron(0 9 1 * MON *)", "give the day of the month or the weekday, and ? for the other"),
+        ("rate(30 minutes)", "would run more than once an hour"),
+        ("cron(0/15 9 ? * MON *)", "would run more than once an hour"),
+        ("cron(0,30 9 ? * MON *)", "would run more than once an hour"),
+    ],
+)
+def test_a_program_refuses_a_schedule_it_cannot_keep(expression: str, problem: str) -> None:
+    from pydantic import ValidationError
+
+    from portal.domain.program import Schedule
+
+    with pytest.raises(ValidationError, match=re.escape(problem)):
+        Schedule(rounds=expression)
+    with pytest.raises(ValidationError, match=re.escape(problem)):
+        Schedule(summary=expression)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["cron(0 9 ? * MON *)", "cron(30 9 ? * MON,THU *)", "cron(0 9 1 * ? *)", "rate(1 hour)",
+     "rate(60 minutes)", "rate(7 days)", "cron(0 9 ? * 2#1 *)", "manual"],
+)  # fmt: skip
+def test_a_program_keeps_a_schedule_it_can_keep(expression: str) -> None:
+    from portal.domain.program import Schedule
+
+    assert Schedule(rounds=expression).rounds == expression

@@ -233,3 +233,17 @@ def test_the_partial_shows_the_pairs_the_reasons_warnings_and_refusals(app: Flas
         )
     assert EMPTY_POOL in empty
     assert "<table" not in empty
+
+
+def test_a_format_change_that_drops_the_roles_people_hold_is_refused(
+    services: Services, current: Program, clock: FakeClock
+) -> None:
+    to_peers = changed(current, format="peer", approval="auto")
+    assert services.program_changes.refusals(current, to_peers) == ()  # nobody signed up yet
+
+    seeded(services, current, clock)
+    (refusal,) = services.program_changes.refusals(current, to_peers)
+
+    assert refusal.startswith("40 people signed up as mentee or mentor, which a peer program")
+    assert "Duplicate the program" in refusal
+    assert services.program_changes.preview(current, to_peers).refusals == (refusal,)

@@ -10,6 +10,7 @@ import pytest
 
 from portal.catalog.programs import ProgramCatalog, ProgramError
 from portal.container import Services, build_services, stored_program, stored_programs
+from portal.domain.matches import round_pool
 from portal.domain.participants import Role
 from portal.domain.program import Program
 from portal.domain.program_templates import TEMPLATES
@@ -26,7 +27,7 @@ from portal.services.programs import (
 )
 from portal.settings import Settings
 from tests.conftest import FakeClock, table_snapshot
-from tests.factories import seed_demo_people
+from tests.factories import seed_demo_people, store_pair
 
 ADMIN = "admin@example.org"
 LEAD = "lead@example.org"
@@ -444,3 +445,38 @@ def test_a_failed_read_keeps_the_programs_held(services: Services) -> None:
     ticks[0] = 31.0
 
     assert catalog.get("spring-circles") is not None
+
+
+def test_a_suggestion_nobody_chose_is_no_conversation_in_a_match_once_program(
+    services: Services, clock: FakeClock
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    program = copy_of_demo(services, matching={**document_of(demo)["matching"], "match_once": True})
+    everyone = demo_participants(program, clock())
+    mentor = next(p for p in everyone if p.role is Role.MENTOR)
+    chosen, passed_over = [p for p in everyone if p.role is Role.MENTEE][:2]
+    store_pair(services, "demo-copy", mentor, chosen, clock())
+    services.participants.save(passed_over)
+    services.rounds.matches.save_proposed(
+        "demo-copy",
+        "2026-03-02T0900Z",
+        mentor=mentor.email,
+        mentee=passed_over.email,
+        score=70,
+        reasons=(),
+        now=clock(),
+        status="suggested",
+    )
+
+    assert services.rounds.matches.met("demo-copy") == {frozenset((mentor.email, chosen.email))}
+    pool = {
+        p.email
+        for p in round_pool(
+            program,
+            services.participants.for_program("demo-copy"),
+            services.rounds.matches.met("demo-copy"),
+        )
+    }
+    assert passed_over.email in pool
+    assert chosen.email not in pool
