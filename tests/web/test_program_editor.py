@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.container import Services, build_services
-from portal.domain.program import Program
+from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program
 from portal.mail.senders import MemorySender
 from portal.services.program_changes import ChangePreview, PairView
 from portal.settings import Settings
@@ -286,13 +286,16 @@ def test_previews_show_the_page_and_the_effect_without_saving(
     assert services.program_admin.live_version(SLUG) == 1
 
 
-@pytest.mark.parametrize("version", ["", "-1", "one", "99999999999"])
+@pytest.mark.parametrize(
+    "version", ["", "-1", "0", "one", "99999999999", "²", "1" * 5000, " 1", "1\n", "٣"]
+)
 def test_a_page_without_the_version_it_opened_saves_nothing(
     lead: FlaskClient, services: Services, version: str
 ) -> None:
     refused = submit(lead, {**opened(lead), "version": version, "basics-summary": "Changed"})
 
     assert refused.status_code == 409
+    assert "did not say which version of the program you opened" in refused.text
     assert "Nothing was saved" in refused.text
     assert form_of(refused.text)["basics-summary"] == ["Changed"]
     assert services.program_admin.live_version(SLUG) == 1
@@ -304,3 +307,79 @@ def test_a_file_programs_schedule_is_said_in_words(
     sign_in_as_organizer(client, mailbox)
     page = parse(client.get("/organize/programs/demo/settings").text)
     assert "Monday at 09:00 (Europe/London)" in page.text
+
+
+def _with_questions(services: Services, count: int) -> None:
+    program = services.programs.get(SLUG)
+    assert program is not None
+    document = program.model_dump(mode="json")
+    document["questions"] = [
+        {"key": f"q{number}", "label": f"Question number {number}"} for number in range(count)
+    ]
+    services.program_admin.save(Program.model_validate(document), expected=1, by=LEAD)
+
+
+def test_a_program_with_the_most_questions_opens_and_refuses_one_more_beside_them(
+    lead: FlaskClient, services: Services
+) -> None:
+    _with_questions(services, MAX_QUESTIONS)
+    page = lead.get(EDITOR)
+    assert page.status_code == 200
+    assert f"{MAX_QUESTIONS} questions, the most a program can have" in page.text
+    data = form_of(page.text)
+    rows = {key.split("-")[1] for key in data if key.startswith("questions-")}
+    assert len(rows) == MAX_QUESTIONS  # no empty row for a new question
+    assert "A new question" not in page.text
+    extra = f"questions-{MAX_QUESTIONS}"
+    data.update({f"{extra}-label": "One too many", f"{extra}-type": "text"})
+    data.update({f"{extra}-match": "none", f"{extra}-weight": "medium"})
+
+    refused = submit(lead, data)
+
+    assert f"At most {MAX_QUESTIONS} questions" in error_beside(refused, "questions")
+    assert "Nothing was saved" in refused.text
+    assert services.program_admin.live_version(SLUG) == 2
+    program = services.programs.get(SLUG)
+    assert program is not None
+    assert len(program.questions) == MAX_QUESTIONS
+
+
+def test_a_kept_schedule_the_page_did_not_get_from_the_program_is_not_stored(
+    lead: FlaskClient, services: Services
+) -> None:
+    program = services.programs.get(SLUG)
+    assert program is not None
+    document = program.model_dump(mode="json")
+    document["schedule"] = {**document["schedule"], "rounds": "rate(2 days)"}
+    services.program_admin.save(Program.model_validate(document), expected=1, by=LEAD)
+    data = opened(lead)
+    assert data["rounds-kept"] == ["rate(2 days)"]
+    assert data["summaries-kept"] == [""]
+
+    for tampered in (
+        {"rounds-kept": "cron(0 3 1 * ? *)"},  # another expression the picker cannot show
+        {"summaries-when": "keep", "summaries-kept": "cron(0 3 ? * MON *)"},  # none to keep
+    ):
+        refused = submit(lead, {**data, **tampered, "basics-summary": "Changed"})
+
+        field = next(iter(tampered)).replace("kept", "when")
+        assert "please choose days and a time" in error_beside(refused, field)
+        assert services.program_admin.live_version(SLUG) == 2
+
+    program = services.programs.get(SLUG)
+    assert program is not None
+    assert program.schedule.rounds == "rate(2 days)"
+    assert program.summary != "Changed"
+
+
+def test_the_organizers_limit_is_the_programs(lead: FlaskClient, services: Services) -> None:
+    page = lead.get(EDITOR)
+    assert f"up to {MAX_ORGANIZERS}" in parse(page.text).by_id("people-organizers-help").text
+    addresses = [f"organizer{number}@example.org" for number in range(MAX_ORGANIZERS)]
+
+    refused = submit(
+        lead, {**form_of(page.text), "people-organizers": "\n".join([LEAD, *addresses])}
+    )
+
+    assert f"at most {MAX_ORGANIZERS}" in error_beside(refused, "people-organizers")
+    assert services.program_admin.live_version(SLUG) == 1

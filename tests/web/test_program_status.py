@@ -9,8 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from portal.container import Services, build_services
-from portal.domain.program import Program
+from portal.domain.program import MAX_ORGANIZERS, Program
 from portal.mail.senders import MemorySender
+from portal.services.programs import document_of
 from portal.settings import Settings
 from tests.conftest import FakeClock, csrf_token, table_snapshot
 from tests.factories import matched_pair
@@ -363,3 +364,71 @@ def test_another_programs_organizer_gets_404(
     lead = client.application.test_client()
     sign_in_as_organizer(lead, mailbox, LEAD)
     assert lead.get("/organize/programs/demo/status").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "expected", ["", "0", "-1", "one", "99999999999", "²", "٣", "1" * 5000, " 1", "1\n"]
+)
+def test_a_confirm_page_without_the_version_it_showed_changes_nothing(
+    client: FlaskClient, services: Services, mailbox: MemorySender, expected: str
+) -> None:
+    create(services)
+    sign_in_as_organizer(client, mailbox, LEAD)
+    path = f"{STATUS}/close"
+    confirm = page(client, path)
+    before = table_snapshot()
+
+    refused = client.post(path, data={"csrf_token": csrf_token(confirm), "expected": expected})
+
+    assert refused.status_code == 302
+    shown = " ".join(parse(page(client, refused.headers["Location"])).text.split())
+    assert "did not say which version of the program you opened" in shown
+    assert "it is out of date. Nothing was saved" in shown
+    assert "already exists" not in shown
+    assert table_snapshot() == before
+    assert live(services).signup_open
+
+
+def test_the_create_form_takes_as_many_organizers_as_a_program_holds(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox, ADMIN)
+    help_text = parse(page(client, "/organize/new")).by_id("organizers-help")
+    assert help_text is not None
+    assert f"up to {MAX_ORGANIZERS}" in help_text.text
+    addresses = [f"organizer{number}@example.org" for number in range(MAX_ORGANIZERS + 1)]
+    before = table_snapshot()
+
+    too_many = client.post(
+        "/organize/new", data=new_program_form(client, organizers="\n".join(addresses))
+    )
+
+    assert_error_beside(too_many, "organizers", f"Up to {MAX_ORGANIZERS} organizers")
+    assert table_snapshot() == before
+    created = client.post(
+        "/organize/new",
+        data=new_program_form(client, organizers="\n".join(addresses[:MAX_ORGANIZERS])),
+    )
+    assert created.status_code == 302
+    assert len(live(services).organizers) == MAX_ORGANIZERS
+
+
+def test_what_changed_is_shown_as_the_version_says_it(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    create(services)
+    change = (
+        "edited: title, summary, body, organizers, capacity, timezone, cycle_weeks, topics, "
+        "languages, questions, matching, schedule, retention_days (Spanish added)"
+    )
+    stored = services.program_admin.store.save(
+        SLUG, document_of(live(services)), expected=1, saved_at=clock(), saved_by=LEAD,
+        change=change,
+    )  # fmt: skip
+    assert stored == 2
+    sign_in_as_organizer(client, mailbox, LEAD)
+
+    table = parse(page(client, STATUS)).one("table", class_="stacked")  # a cell a line on a phone
+    newest = table.one("tbody").find_all("td", data_label="What changed")[0]
+
+    assert newest.text == "E" + change[1:]  # in full, its words as they were

@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from portal.domain.addresses import AddressError, ascii_address, email_key, typed
-from portal.domain.program import SLUG_PATTERN, Program
+from portal.domain.program import MAX_ORGANIZERS, SLUG_PATTERN, Program
 from portal.domain.program_templates import TEMPLATES
 from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused
 from portal.web import services
@@ -41,10 +41,11 @@ from portal.web.auth import (
 from portal.web.forms import PlainText, PortalForm
 from portal.web.organize import program_words
 from portal.web.organize.blueprint import bp
+from portal.web.organize.program_form import LOST_VERSION, opened_version
 
 TITLE_MAX = 200  # as Program's title
 SLUG_MAX = 64  # as SLUG_PATTERN
-ORGANIZERS_MAX = 20
+ORGANIZERS_MAX = MAX_ORGANIZERS
 EMAIL_MAX = 254
 SLUG_RULE = (
     "Lower-case letters (a to z), digits and hyphens, up to 64, starting and ending with a "
@@ -417,14 +418,18 @@ def program_lifecycle(slug: str, action: str) -> str | tuple[str, int] | Respons
     if not form.validate():
         abort(400)  # the token checks failed before; nothing else is typed on this form
     back = redirect(url_for("organize.program_status", slug=slug))
-    if info is not None and not possible(program, action):
+    if info is None:
+        flash(f"{file_words(slug)} Nothing was changed.", "error")
+        return back
+    if not possible(program, action):
         flash(f"{STEPS[action].not_now} Nothing was changed.", "error")
         return back
-    expected = str(form.expected.data or "")
+    expected = opened_version(form.expected.data)
+    if expected is None:
+        flash(f"{LOST_VERSION}: choose again on this page, which shows the live version.", "error")
+        return back
     try:
-        if not expected.isascii() or not expected.isdigit():
-            raise ProgramChanged(slug, portal.program_admin.live_version(slug))
-        portal.program_admin.lifecycle(slug, action, expected=int(expected), by=current_organizer())
+        portal.program_admin.lifecycle(slug, action, expected=expected, by=current_organizer())
     except ProgramChanged as exc:
         portal.programs.refresh()  # show what is live now, not this process's older copy
         flash(str(exc), "error")

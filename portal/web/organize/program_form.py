@@ -26,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.domain.program import Program, Question
+from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program, Question
 from portal.web.forms import PortalForm
 from portal.web.organize import program_words
 from portal.web.organize.program_words import (
@@ -45,6 +45,18 @@ SUMMARY_MAX = 300
 BODY_MAX = 20_000
 LIST_MAX = 100  # topics (the model's limit), languages, organizers, choices
 HELP_MAX = 300
+# A version a page says it opened: a stored version number (they start at 1), in ASCII digits
+# only ("²".isdigit() is true) and short enough for int() (a long string raises ValueError).
+VERSION = re.compile(r"[1-9][0-9]{0,8}")
+LOST_VERSION = (
+    "This page did not say which version of the program you opened, so it cannot tell whether "
+    "someone saved since: it is out of date. Nothing was saved"
+)
+
+
+def opened_version(text: object) -> int | None:
+    """The version a page says it opened; None unless it sent a plain version number."""
+    return int(text) if isinstance(text, str) and VERSION.fullmatch(text) else None
 
 
 def _ranged(label: str, low: int, high: int, unit: str, help_text: str = "") -> IntegerField:
@@ -108,9 +120,12 @@ class BasicsForm(Form):
 class PeopleForm(Form):
     organizers = TextAreaField(
         "Organizers",
-        validators=[InputRequired(message="Please list at least one organizer."), MaxLines(50)],
-        description="Email addresses, one a line. Each can sign in to this console. Keep your "
-        "own address here.",
+        validators=[
+            InputRequired(message="Please list at least one organizer."),
+            MaxLines(MAX_ORGANIZERS),
+        ],
+        description=f"Email addresses, one a line, up to {MAX_ORGANIZERS}. Each can sign in to "
+        "this console. Keep your own address here.",
         render_kw={"rows": 3},
     )
     format = RadioField("Format", choices=dict(FORMAT_WORDS), validate_choice=True)
@@ -316,7 +331,8 @@ class ProgramForm(PortalForm):
     people = FormField(PeopleForm, label="Organizers, format and approval")
     time = FormField(TimeForm, label="Time and sign-up")
     lists = FormField(ListsForm, label="Topics and languages")
-    questions = FieldList(FormField(QuestionForm), min_entries=1, max_entries=51)
+    # The program's questions and, below the limit, an empty row for a new one.
+    questions = FieldList(FormField(QuestionForm), min_entries=1, max_entries=MAX_QUESTIONS + 1)
     weights = FormField(WeightsForm, label="What matters in matching")
     rules = FormField(RulesForm, label="Hard rules")
     rounds = FormField(SchedulePicker, label="Rounds")
@@ -328,13 +344,18 @@ class ProgramForm(PortalForm):
 
     # The form rows of the candidate's questions, in its order (to put messages back).
     question_rows: list[int]
+    # Problems of the questions as a whole (too many, two sharing a key), shown above them.
+    questions_problems: list[str]
 
-    def offer(self, agreements: Mapping[str, str], tracks: Mapping[str, str]) -> None:
-        """The agreements and tracks that exist, and none."""
+    def offer(
+        self, program: Program, agreements: Mapping[str, str], tracks: Mapping[str, str]
+    ) -> None:
+        """The agreements and tracks that exist, and none; the program's stored schedules to
+        keep, if the picker cannot show them."""
         self.extras.form.agreement.choices = {"": "None", **agreements}
         self.extras.form.track.choices = {"": "None", **tracks}
-        self.rounds.offer_keep()
-        self.summaries.offer_keep()
+        self.rounds.form.offer_keep(program.schedule.rounds)
+        self.summaries.form.offer_keep(program.schedule.summary)
 
     def load(self, program: Program) -> None:
         """Fill the form from a program's settings."""
@@ -352,7 +373,10 @@ class ProgramForm(PortalForm):
         self.lists.languages.data = "\n".join(program.languages)
         while len(self.questions.entries):
             self.questions.pop_entry()
-        for position, question in enumerate([*program.questions, None], 1):
+        rows: list[Question | None] = [*program.questions]
+        if len(rows) < MAX_QUESTIONS:
+            rows.append(None)  # the empty row for a new question
+        for position, question in enumerate(rows, 1):
             self.questions.append_entry(_question_data(question, position))
         weights = program.matching.weights
         for name in ("languages", "skills", "timezone", "availability", "seniority"):
@@ -459,11 +483,14 @@ class ProgramForm(PortalForm):
         """Put each of the program validation's errors beside its field; those that belong to
         no field are returned, for the top of the page."""
         general: list[str] = []
+        self.questions_problems = []
         for error in errors:
             field, message = self._field_for(*program_words.problem(error))
             message = program_words.in_words(message)
             if field is None:
                 general.append(message)
+            elif field is self.questions:
+                self.questions_problems.append(message[:1].upper() + message[1:])
             else:
                 field.errors = [*field.errors, message]
         return general
@@ -510,7 +537,9 @@ class ProgramForm(PortalForm):
 
     def _question_field(self, loc: tuple[Any, ...], message: str) -> tuple[Field | None, str]:
         rows = getattr(self, "question_rows", [])
-        if not loc or not isinstance(loc[0], int) or loc[0] >= len(rows):
+        if not loc:
+            return self.questions, message  # about them all: too many, or a key shared
+        if not isinstance(loc[0], int) or loc[0] >= len(rows):
             return None, f"Questions: {message}"
         row: QuestionForm = self.questions.entries[rows[loc[0]]].form
         if len(loc) > 1:

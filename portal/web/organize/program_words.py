@@ -106,6 +106,14 @@ def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     message = str(error.get("msg", "")).removeprefix("Value error, ")
     if error.get("type") == "missing":
         message = "This is required."
+    context = error.get("ctx") or {}
+    if error.get("type") == "too_long" and loc and "max_length" in context:
+        # pydantic says "Tuple should have at most 50 items after validation, not 51".
+        what = str(loc[-1]).replace("_", " ") if isinstance(loc[-1], str) else "entries"
+        message = (
+            f"at most {context['max_length']} {what}, please (there are "
+            f"{context.get('actual_length', 'more')})"
+        )
     if not loc:
         name, _, rest = message.partition(": ")
         if rest and re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)*", name):
@@ -135,7 +143,7 @@ class SchedulePicker(Form):
     when = RadioField(
         "When",
         choices={"weekly": "On these days, at this time", "manual": "Not on a schedule"},
-        validate_choice=True,
+        validate_choice=False,  # validate_when says what to do instead
     )
     days = MultiCheckboxField("Days", choices=dict(DAYS))
     hour = SelectField(
@@ -159,13 +167,26 @@ class SchedulePicker(Form):
             self.when.data = "weekly"
             self.days.data = list(weekly.days)
             self.hour.data, self.minute.data = str(weekly.hour), str(weekly.minute)
-        self.offer_keep()
+        self.offer_keep(expression)
 
-    def offer_keep(self) -> None:
-        """Offer "keep" among the choices when there is an expression to keep."""
+    def offer_keep(self, stored: str) -> None:
+        """Offer "keep" among the choices when there is an expression to keep: only the one
+        stored now (the page sends `kept` back, and a page's word is no proof of it)."""
+        if self.kept.data != stored:
+            self.kept.data = ""
         if self.kept.data:
             choices = {"weekly": "On these days, at this time", "manual": "Not on a schedule"}
             self.when.choices = {"keep": f"Keep {self.kept.data}", **choices}
+
+    def validate_when(self, field: Field) -> None:
+        offered = {"weekly", "manual"} | ({"keep"} if self.kept.data else set())
+        if field.data not in offered:
+            raise ValidationError(
+                "The schedule kept on this page is not the program's any more: please choose "
+                "days and a time, or not on a schedule."
+                if field.data == "keep"
+                else "Please choose days and a time, or not on a schedule."
+            )
 
     def validate_days(self, field: Field) -> None:
         if self.when.data == "weekly" and not field.data:

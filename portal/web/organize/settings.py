@@ -9,13 +9,13 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.catalog.documents import render_markdown
-from portal.domain.program import Program
+from portal.domain.program import MAX_QUESTIONS, Program
 from portal.services.program_changes import ChangePreview
 from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused, document_of
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.organize.blueprint import bp
-from portal.web.organize.program_form import ProgramForm
+from portal.web.organize.program_form import LOST_VERSION, ProgramForm, opened_version
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
     DAYS,
@@ -25,10 +25,7 @@ from portal.web.organize.program_words import (
 )
 
 ACTIONS = ("save", "preview_page", "preview_effect")
-LOST_VERSION = (
-    "This page did not say which version of the program you opened, so it cannot tell whether "
-    "someone saved since. Nothing was saved: copy anything you typed, then open the settings again."
-)
+RELOAD = f"{LOST_VERSION}: copy anything you typed, then open the settings again."
 
 
 def _fingerprint(warnings: tuple[str, ...]) -> str:
@@ -44,6 +41,7 @@ def _form(program: Program) -> ProgramForm:
         info = portal.programs.stored_info(program.slug)
         form.version.data = str(info.version if info else 0)
     form.offer(
+        program,
         portal.agreements.available() | _kept(program.agreement),
         {track.slug: track.title for track in portal.tracks} | _kept(program.track),
     )
@@ -69,6 +67,7 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
             weight_words=WEIGHT_WORDS,
             weekly=read_weekly,
             day_words=dict(DAYS),
+            max_questions=MAX_QUESTIONS,
             **extra,
         ),
         status,
@@ -114,9 +113,9 @@ def program_settings(slug: str) -> Any:
     if warnings and form.confirmed.data != _fingerprint(warnings):
         form.confirmed.data = _fingerprint(warnings)
         return _page(program, form, warnings=warnings)
-    expected = _version(form)
+    expected = opened_version(form.version.data)
     if expected is None:
-        return _page(program, form, 409, problems=[LOST_VERSION])
+        return _page(program, form, 409, problems=[RELOAD])
     try:
         version = portal.program_admin.save(candidate, expected=expected, by=current_organizer())
     except ProgramChanged as exc:
@@ -125,9 +124,3 @@ def program_settings(slug: str) -> Any:
         return _page(program, form, 409, problems=[str(exc)])
     flash(f"Saved: version {version} is live. It reaches every page within a minute.", "ok")
     return redirect(url_for("organize.program_settings", slug=slug))
-
-
-def _version(form: ProgramForm) -> int | None:
-    """The version the organizer opened, as the page sent it; None if it sent no number."""
-    text = str(form.version.data or "")
-    return int(text) if text.isdigit() and len(text) < 10 else None
