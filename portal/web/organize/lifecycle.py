@@ -203,9 +203,10 @@ STEPS: dict[str, Step] = {
     "archive": Step(
         "Archive the program?",
         "Sign-up closes, the program leaves the public list (its page says it is archived), "
-        "no more rounds run and its organizers get no more summaries. Its console pages, audit "
-        "log and exports stay readable, but nothing in it can be changed until it is brought "
-        "back from the archive.",
+        "no more rounds run and its organizers get no more summaries. Matches already running "
+        "carry on to the end of their cycle, with their reminders and surveys, but nobody is "
+        "offered another match. Its console pages, audit log and exports stay readable, but "
+        "nothing in it can be changed until it is brought back from the archive.",
         "Archive: read-only, gone from the public list, no more rounds or summaries",
         "The program is archived already.",
         "Done: the program is archived and read-only.",
@@ -239,7 +240,7 @@ def state_words(program: Program) -> list[str]:
     if program.archived:
         return [
             "Archived: read-only, not on the public list, taking no sign-ups; no rounds run "
-            "and no summaries are sent."
+            "and no summaries are sent. Matches still running end with their cycle."
         ]
     return [
         "Sign-up is open: the sign-up forms take people."
