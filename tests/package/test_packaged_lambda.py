@@ -451,7 +451,8 @@ def test_the_console_draws_its_charts_with_pygal_from_the_layer(
     container: EmulatedLambda, aws: str
 ) -> None:
     # pygal is in the layer, not in the zip: the organizer's program at a glance shows the
-    # hourly figures (computed by the test above) as chart images drawn with it.
+    # hourly figures (computed by the test above, of the people the tests before it stored:
+    # fewer than 5 would draw no chart) as chart images drawn with it.
     token, cookie = open_form(container)
     asked = invoke(
         container,
