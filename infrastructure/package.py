@@ -2,8 +2,10 @@
 
 The Lambda zip that Zappa builds holds the portal and its light dependencies; the
 matching solvers (OR-Tools, NumPy, rustworkx: about 160 MB unpacked) go in a Lambda
-layer of their own, built here from the packaging virtualenv so that both hold the
-same versions. Run with the packaging virtualenv's Python.
+layer of their own, with two libraries moved out of the zip to keep it well under its
+10 MB target (pygal and markdown-it-py, below). The layer is built here from the
+packaging virtualenv so that zip and layer hold the same versions. Run with the
+packaging virtualenv's Python.
 """
 
 from __future__ import annotations
@@ -18,8 +20,24 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Distributions the layer carries; zappa_settings.json excludes the same top-level names.
+# Distributions the layer carries; zappa_settings.json excludes the same top-level names
+# (tests/package checks that each is in the layer and not in the zip).
 SOLVER_DISTRIBUTIONS = ("ortools", "numpy", "rustworkx")
+# Not solvers, but out of the zip for its size (about 0.65 MB of it together): pygal draws
+# the console's charts (imported only when a chart is drawn) and needs importlib-metadata,
+# which needs zipp and lazy-importer (nothing else in the zip imports these three on
+# Python 3.11); markdown-it-py, with mdurl, renders the content pages and program texts.
+MOVED_DISTRIBUTIONS = (
+    "pygal",
+    "importlib-metadata",
+    "zipp",
+    "lazy-importer",
+    "markdown-it-py",
+    "mdurl",
+)
+LAYER_DISTRIBUTIONS = SOLVER_DISTRIBUTIONS + MOVED_DISTRIBUTIONS
+# pygal's wheel carries its own test suite, which nothing imports.
+LEFT_OUT_OF_LAYER = ("pygal/test/",)
 # What AWS's python3.11 runtime already has on sys.path (/var/runtime); the zip leaves it out.
 LAMBDA_RUNTIME_DISTRIBUTIONS = (
     "boto3",
@@ -60,11 +78,13 @@ def _files(names: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
 
 
 def build_layer(output: Path) -> int:
-    """Zip the solver distributions under python/ (where Lambda puts a layer on sys.path)."""
+    """Zip the layer's distributions under python/ (where Lambda puts a layer on sys.path)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as layer:
-        for path, relative in _files(SOLVER_DISTRIBUTIONS):
+        for path, relative in _files(LAYER_DISTRIBUTIONS):
+            if relative.startswith(LEFT_OUT_OF_LAYER):
+                continue
             layer.write(path, f"python/{relative}")
             count += 1
     return count
