@@ -50,8 +50,8 @@ _PAGE_END = """
 ## How matching works here
 
 We match people on what they tell us on the sign-up form: the topics they want to work on or
-can help with, a shared language, time zones and free hours. The organizers look over each
-round's pairs before anyone is introduced, unless this program introduces pairs at once.
+can help with, a shared language, time zones and free hours. Once you are matched, you hear
+by email.
 
 ## Your data
 
@@ -87,8 +87,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentees** who want to grow in one of the topics on the form.\n"
                 "- **Mentors** with experience to share and about two hours a month.",
                 "Meeting about every two weeks, and answering a short check-in email.",
-                "Matching rounds run every Monday. After twelve weeks, you decide together "
-                "whether to keep meeting.",
+                "You are matched in a matching round after you confirm your email address. "
+                "After twelve weeks, you decide together whether to keep meeting.",
             ),
         ),
         ProgramTemplate(
@@ -109,7 +109,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentors** happy to lead a small group conversation.",
                 "Joining the group's meeting about every two weeks, and answering a short "
                 "check-in email.",
-                "Groups are formed in the matching rounds every Monday and meet for twelve weeks.",
+                "Groups are formed in the matching rounds after people confirm their email "
+                "addresses, and meet for twelve weeks.",
             ),
         ),
         ProgramTemplate(
@@ -136,7 +137,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentors**: colleagues early in their career, with a view to share.\n"
                 "- **Mentees**: senior colleagues who want to see their work anew.",
                 "Meeting about every two weeks for eight weeks, with an open mind.",
-                "Matching rounds run every Monday; the cycle lasts eight weeks.",
+                "Pairs are formed in the matching rounds; the cycle lasts eight weeks.",
             ),
         ),
         ProgramTemplate(
@@ -157,9 +158,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentees** with a question to ask.\n"
                 "- **Mentors** who can spare an hour now and then.",
                 "One conversation of about an hour within two weeks of your introduction.",
-                "Matching rounds run every Monday. Two weeks after you are matched, your "
-                "place is free again and the next round matches you with someone new, never "
-                "the same person twice.",
+                "Two weeks after you are matched, your place is free again and a later "
+                "matching round matches you with someone new, never the same person twice.",
             ),
         ),
         ProgramTemplate(
@@ -178,7 +178,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "for eight weeks.",
                 "Anyone who would like a partner to share the journey with.",
                 "Meeting about every two weeks, and answering a short check-in email.",
-                "Pairs are formed in the matching rounds every Monday and meet for eight weeks.",
+                "Pairs are formed in the matching rounds and meet for eight weeks.",
             ),
         ),
         ProgramTemplate(
@@ -200,8 +200,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 "- **Mentees** curious about a role, a team or a career.\n"
                 "- **Mentors** willing to talk about their work for an hour.",
                 "One conversation of about an hour within two weeks of your introduction.",
-                "Matching rounds run every Monday. After your conversation, you are not "
-                "matched again in this program.",
+                "You are matched once, in a matching round after you confirm your email "
+                "address. After your conversation, you are not matched again in this program.",
             ),
         ),
     )

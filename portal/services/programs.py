@@ -94,6 +94,10 @@ class ImportPlan:
     changed: tuple[str, ...]  # the settings that differ from the live version
 
 
+def _taken(slug: str) -> str:
+    return f"The web address /programs/{slug} is another program's: choose another web address."
+
+
 def document_of(program: Program) -> dict[str, Any]:
     """A program as stored: every setting, in JSON types."""
     return program.model_dump(mode="json")
@@ -211,10 +215,7 @@ class ProgramAdmin:
         for change in changes:
             live = self.live_version(change.program.slug)
             if change.expected == HEAD and live != HEAD:
-                return ProgramRefused(
-                    f"A program called {change.program.slug!r} already exists: choose another "
-                    "web address."
-                )
+                return ProgramRefused(_taken(change.program.slug))
             if live != change.expected:
                 return ProgramChanged(change.program.slug, live)
         return ProgramRefused(
@@ -224,9 +225,7 @@ class ProgramAdmin:
 
     def _refuse_taken(self, slug: str) -> None:
         if self.programs.is_file(slug) or self.programs.get(slug) is not None:
-            raise ProgramRefused(
-                f"A program called {slug!r} already exists: choose another web address."
-            )
+            raise ProgramRefused(_taken(slug))
 
     def _require_admin(self, by: str, what: str) -> None:
         if not self.organizers.is_admin(by):
@@ -257,7 +256,8 @@ class ProgramAdmin:
         return program
 
     def save(self, candidate: Program, *, expected: int, by: str) -> int:
-        """Store an edit as the next version, if nobody saved since `expected`."""
+        """Store an edit as the next version, if nobody saved since `expected`; an edit that
+        changes nothing stores nothing (the live version is returned)."""
         self._check_editable(candidate.slug)
         current = self._live(candidate.slug, expected)
         if current.archived:
@@ -272,13 +272,15 @@ class ProgramAdmin:
                 "this program again (a site admin can hand it over)."
             )
         changed = changed_settings(current, candidate)
+        if not changed:
+            return expected  # nothing to store: no new version, nothing to audit
         actions = ["edit_program"]
         if current.signup_open != candidate.signup_open:
             # Sign-up opened or closed from the settings page is logged as from Status.
             actions.append("open_signup" if candidate.signup_open else "close_signup")
         words = "edited: " + ", ".join(SETTING_NAMES.get(key, key) for key in changed)
         saved = self._store(
-            [Change(candidate, expected, words if changed else "saved unchanged", tuple(actions))],
+            [Change(candidate, expected, words, tuple(actions))],
             by,
         )
         return saved[candidate.slug]

@@ -154,9 +154,9 @@ def test_a_taken_address_an_empty_title_or_a_bad_organizer_is_shown_beside_its_f
     before = table_snapshot()
     for slug in ("demo", SLUG):  # a file's program, a stored one
         taken = client.post("/organize/new", data=new_program_form(client, slug=slug))
-        assert_error_beside(taken, "slug", f"A program called '{slug}' already exists")
+        assert_error_beside(taken, "slug", f"The web address /programs/{slug} is another program's")
     made_from_title = client.post("/organize/new", data=new_program_form(client))
-    assert_error_beside(made_from_title, "slug", "already exists")
+    assert_error_beside(made_from_title, "slug", "is another program's")
     untitled = client.post("/organize/new", data=new_program_form(client, title="  "))
     assert_error_beside(untitled, "title", "Please give the program a title.")
     badly = client.post("/organize/new", data=new_program_form(client, slug="Spring_Circles"))
@@ -298,7 +298,7 @@ def test_a_site_admin_duplicates_a_program_with_its_settings_and_none_of_its_peo
     taken = client.post(
         path, data={"csrf_token": csrf_token(form), "title": "Spring circles", "slug": ""}
     )
-    assert_error_beside(taken, "slug", "already exists")
+    assert_error_beside(taken, "slug", "is another program's")
     copied = client.post(
         path,
         data={"csrf_token": csrf_token(form), "title": "Autumn circles", "slug": "autumn-circles"},
@@ -384,7 +384,7 @@ def test_a_confirm_page_without_the_version_it_showed_changes_nothing(
     shown = " ".join(parse(page(client, refused.headers["Location"])).text.split())
     assert "did not say which version of the program you opened" in shown
     assert "it is out of date. Nothing was saved" in shown
-    assert "already exists" not in shown
+    assert "is another program's" not in shown
     assert table_snapshot() == before
     assert live(services).signup_open
 
