@@ -356,12 +356,14 @@ def _manager_resolver(
     for row in rows:
         if row.employee_id:
             ids.setdefault(row.employee_id, set()).add(row.email)
-    # A partial file need not hold everyone's manager: the last import's ids fill the gaps.
+    # A partial file need not hold everyone's manager: the last import's ids of the people
+    # it does not list fill the gaps (a listed person's id is the file's, not the last one's).
     # A full roster is the whole company: a manager it lacks has left, and stays unresolved.
     earlier: dict[str, set[str]] = {}
     if not full:
+        listed = {row.email for row in rows}
         for entry in previous.values():
-            if entry.employee_id:
+            if entry.employee_id and entry.email not in listed:
                 earlier.setdefault(entry.employee_id, set()).add(entry.email)
     return _Managers(ids=ids, earlier=earlier, notes=notes)
 
