@@ -73,10 +73,10 @@ def test_only_site_admins_create_programs(services: Services) -> None:
 
 
 def test_a_slug_already_used_by_a_file_or_a_stored_program_is_refused(services: Services) -> None:
-    with pytest.raises(ProgramRefused, match="is another program.s"):
+    with pytest.raises(ProgramRefused, match=r"is another program's"):
         create(services, slug="demo")
     create(services)
-    with pytest.raises(ProgramRefused, match="is another program.s"):
+    with pytest.raises(ProgramRefused, match=r"is another program's"):
         create(services)
     assert [v.version for v in services.program_admin.versions("spring-circles")] == [1]
 
