@@ -2,8 +2,8 @@
 
 The Lambda zip that Zappa builds holds the portal and its light dependencies; the
 matching solvers (OR-Tools, NumPy, rustworkx: about 160 MB unpacked) go in a Lambda
-layer of their own, with two libraries moved out of the zip to keep it well under its
-10 MB target (pygal and markdown-it-py, below). The layer is built here from the
+layer of their own, with three libraries moved out of the zip to keep it well under its
+10 MB target (pygal, markdown-it-py and openpyxl, below). The layer is built here from the
 packaging virtualenv so that zip and layer hold the same versions. Run with the
 packaging virtualenv's Python.
 """
@@ -26,7 +26,8 @@ SOLVER_DISTRIBUTIONS = ("ortools", "numpy", "rustworkx")
 # Not solvers, but out of the zip for its size (about 0.65 MB of it together): pygal draws
 # the console's charts (imported only when a chart is drawn) and needs importlib-metadata,
 # which needs zipp and lazy-importer (nothing else in the zip imports these three on
-# Python 3.11); markdown-it-py, with mdurl, renders the content pages and program texts.
+# Python 3.11); markdown-it-py, with mdurl, renders the content pages and program texts;
+# openpyxl, with et-xmlfile, reads roster workbooks (.xlsx; imported only when one is read).
 MOVED_DISTRIBUTIONS = (
     "pygal",
     "importlib-metadata",
@@ -34,6 +35,8 @@ MOVED_DISTRIBUTIONS = (
     "lazy-importer",
     "markdown-it-py",
     "mdurl",
+    "openpyxl",
+    "et-xmlfile",
 )
 LAYER_DISTRIBUTIONS = SOLVER_DISTRIBUTIONS + MOVED_DISTRIBUTIONS
 # pygal's wheel carries its own test suite, which nothing imports.
