@@ -432,3 +432,19 @@ def test_what_changed_is_shown_as_the_version_says_it(
     newest = table.one("tbody").find_all("td", data_label="What changed")[0]
 
     assert newest.text == "E" + change[1:]  # in full, its words as they were
+
+
+@pytest.mark.parametrize("action", ["open", "close", "pause", "resume", "archive"])
+def test_an_archived_programs_confirm_pages_say_it_is_archived(
+    client: FlaskClient, services: Services, mailbox: MemorySender, action: str
+) -> None:
+    create(services)
+    services.program_admin.lifecycle(SLUG, "archive", expected=1, by=ADMIN)
+    sign_in_as_organizer(client, mailbox, LEAD)
+    confirm = parse(page(client, f"{STATUS}/{action}"))
+    said = " ".join(confirm.one(class_="error").text.split())
+    assert said == (
+        "The program is archived and read-only: bring it back from the archive first. "
+        "Nothing was changed."
+    )
+    assert confirm.find("form", action=f"{STATUS}/{action}") is None

@@ -235,6 +235,18 @@ def possible(program: Program, action: str) -> bool:
     }.get(action, False)
 
 
+ARCHIVED_NOT_NOW = (
+    "The program is archived and read-only: bring it back from the archive first."
+)
+
+
+def not_now(program: Program, action: str) -> str:
+    """Why the action cannot be done while the program is as it is."""
+    if program.archived and action != "unarchive":
+        return ARCHIVED_NOT_NOW
+    return STEPS[action].not_now
+
+
 def state_words(program: Program) -> list[str]:
     """The program's state, a sentence for each side of it."""
     if program.archived:
@@ -415,6 +427,7 @@ def program_lifecycle(slug: str, action: str) -> str | tuple[str, int] | Respons
             form=form,
             file_words=file_words(slug) if info is None else "",
             possible=possible(program, action),
+            not_now=not_now(program, action),
         )
     if not form.validate():
         abort(400)  # the token checks failed before; nothing else is typed on this form
@@ -423,7 +436,7 @@ def program_lifecycle(slug: str, action: str) -> str | tuple[str, int] | Respons
         flash(f"{file_words(slug)} Nothing was changed.", "error")
         return back
     if not possible(program, action):
-        flash(f"{STEPS[action].not_now} Nothing was changed.", "error")
+        flash(f"{not_now(program, action)} Nothing was changed.", "error")
         return back
     expected = opened_version(form.expected.data)
     if expected is None:
