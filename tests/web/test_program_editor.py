@@ -383,3 +383,22 @@ def test_the_organizers_limit_is_the_programs(lead: FlaskClient, services: Servi
 
     assert f"at most {MAX_ORGANIZERS}" in error_beside(refused, "people-organizers")
     assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_one_save_shows_the_forms_and_the_programs_problems_together(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = {
+        **opened(lead),
+        "basics-title": "",  # the form's own check
+        "time-timezone": "London",
+        "ladder-checkin_reminder_days": "14",
+        "ladder-second_nudge_days": "10",  # the program's check: the ladder out of order
+    }
+
+    refused = submit(lead, data)
+
+    assert "Please give the program a title." in error_beside(refused, "basics-title")
+    assert "London" in error_beside(refused, "time-timezone")
+    assert "must be more than the reminder" in error_beside(refused, "ladder-second_nudge_days")
+    assert services.program_admin.live_version(SLUG) == 1

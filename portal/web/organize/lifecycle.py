@@ -235,9 +235,7 @@ def possible(program: Program, action: str) -> bool:
     }.get(action, False)
 
 
-ARCHIVED_NOT_NOW = (
-    "The program is archived and read-only: bring it back from the archive first."
-)
+ARCHIVED_NOT_NOW = "The program is archived and read-only: bring it back from the archive first."
 
 
 def not_now(program: Program, action: str) -> str:

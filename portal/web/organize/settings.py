@@ -78,6 +78,20 @@ def _editable(program: Program) -> bool:
     return not services().programs.is_file(program.slug) and not program.archived
 
 
+def _model_problems(form: ProgramForm, program: Program) -> list[str]:
+    """The program validation's problems too, when the form's own checks failed, beside the
+    fields that have no message yet: one save shows every problem, not one kind at a time."""
+    try:
+        document = form.to_document(document_of(program))
+    except (TypeError, ValueError):  # a setting so wrong that no program can be built from it
+        return []
+    try:
+        services().program_admin.validate(document)
+    except InvalidProgram as exc:
+        return form.show_errors(exc.errors, after_form_errors=True)
+    return []
+
+
 @bp.route("/programs/<slug>/settings", methods=["GET", "POST"])
 @organizer_required
 def program_settings(slug: str) -> Any:
@@ -97,7 +111,8 @@ def program_settings(slug: str) -> Any:
         extra["page_preview"] = render_markdown(form.basics.body.data or "")
         return _page(program, form, **extra)
     if not form.validate():
-        return _page(program, form, 422, invalid=True)
+        general = _model_problems(form, program)
+        return _page(program, form, 422, invalid=True, problems=general)
     try:
         candidate = portal.program_admin.validate(form.to_document(document_of(program)))
     except InvalidProgram as exc:
