@@ -402,3 +402,58 @@ def test_one_save_shows_the_forms_and_the_programs_problems_together(
     assert "London" in error_beside(refused, "time-timezone")
     assert "must be more than the reminder" in error_beside(refused, "ladder-second_nudge_days")
     assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_the_top_of_the_page_links_each_problem_to_its_field_in_page_order(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = {
+        **opened(lead),
+        "basics-title": "",
+        "people-capacity": "0",
+        "ladder-checkin_reminder_days": "14",
+        "ladder-second_nudge_days": "10",
+    }
+
+    refused = submit(lead, data)
+
+    page = parse(refused.text)
+    summary = page.one(class_="error-summary")
+    assert summary.get("role") == "alert"
+    links = [a.get("href") for a in summary.find_all("a")]
+    assert links == ["#basics-title", "#people-capacity", "#ladder-second_nudge_days"]
+    for href in links:
+        assert page.by_id(str(href)[1:]) is not None
+    assert "Please give the program a title." in summary.text
+
+
+def test_previews_are_at_the_top_of_the_page_before_the_form(
+    lead: FlaskClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = ChangePreview(
+        people=6, gained=(PairView("Ada", "Grace", 80.0),), lost=(), kept=2,
+        unmatched_before=2, unmatched=(), warnings=(), refusals=(),
+    )  # fmt: skip
+    monkeypatch.setattr(services.program_changes, "preview", lambda current, candidate: preview)
+    data = {**opened(lead), "basics-body": "## Welcome"}
+
+    for action, section in (("preview_page", "page-preview"), ("preview_effect", "change-preview")):
+        html = submit(lead, data, action=action).text
+        assert f'class="{section}"' in html
+        assert html.index(f'class="{section}"') < html.index('class="signup editor"'), action
+        assert parse(html).one(class_=section).find("h2") is not None
+
+
+def test_each_section_of_the_editor_is_a_heading_in_its_legend(
+    lead: FlaskClient, services: Services
+) -> None:
+    form = parse(lead.get(EDITOR).text).one("form", class_="editor")
+    sections = [
+        child.one("h2").text.strip()
+        for fieldset in form.find_all("fieldset", class_="group")
+        for child in fieldset.children
+        if isinstance(child, Element) and child.tag == "legend"
+    ]
+    assert sections[0] == "Title, summary and page"
+    assert "When rounds and summaries run" in sections
+    assert len(sections) == 10

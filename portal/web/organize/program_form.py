@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program, Question
 from portal.web.forms import PortalForm
 from portal.web.organize import program_words
+from portal.web.organize.editor_errors import all_fields
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
     FAIRNESS_WORDS,
@@ -469,7 +470,7 @@ class ProgramForm(PortalForm):
         checks failed, so a field they gave a message keeps that one alone."""
         general: list[str] = []
         self.questions_problems = []
-        already = {id(field) for field in _all_fields(self) if field.errors}
+        already = {id(field) for field in all_fields(self) if field.errors}
         for error in errors:
             field, message = self._field_for(*program_words.problem(error))
             message = program_words.in_words(message)
@@ -549,15 +550,3 @@ class ProgramForm(PortalForm):
         if name == "summary":
             return self.summaries.form.days, message
         return getattr(self.ladder, name, None), message
-
-
-def _all_fields(form: Form) -> Iterable[Field]:
-    """Every field of a form, inside its sections and question rows."""
-    for field in form:
-        if isinstance(field, FormField):
-            yield from _all_fields(field.form)
-        elif isinstance(field, FieldList):
-            for entry in field.entries:
-                yield from _all_fields(entry.form) if isinstance(entry, FormField) else [entry]
-        else:
-            yield field

@@ -15,6 +15,7 @@ from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefu
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.organize.blueprint import bp
+from portal.web.organize.editor_errors import error_summary
 from portal.web.organize.program_form import LOST_VERSION, ProgramForm, opened_version
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
@@ -68,6 +69,7 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
             weekly=read_weekly,
             day_words=dict(DAYS),
             max_questions=MAX_QUESTIONS,
+            summary=error_summary(form) if form is not None else [],
             **extra,
         ),
         status,
