@@ -16,6 +16,7 @@ from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program
 from portal.mail.senders import MemorySender
 from portal.services.program_changes import ChangePreview, PairView
 from portal.settings import Settings
+from portal.web.signup.forms import timezone_choices
 from tests.conftest import FakeClock
 from tests.web.dom import Element, parse
 from tests.web.helpers import sign_in_as_organizer
@@ -127,7 +128,6 @@ def test_a_new_title_and_question_reach_the_sign_up_form_at_once(
     ("field", "value", "message"),
     [
         ("people-capacity", "0", "from 1 to 20"),
-        ("time-timezone", "Mars/Olympus", "is not an IANA time zone"),
         ("basics-title", "", "Please give the program a title."),
         ("ladder-second_nudge_days", "10", "must be more than the reminder"),
         ("rules-min_score", "101", "from 0 to 100"),
@@ -457,3 +457,33 @@ def test_each_section_of_the_editor_is_a_heading_in_its_legend(
     assert sections[0] == "Title, summary and page"
     assert "When rounds and summaries run" in sections
     assert len(sections) == 10
+
+
+def test_the_time_zone_is_chosen_from_the_sign_up_forms_list_and_a_stored_one_is_kept(
+    lead: FlaskClient, services: Services
+) -> None:
+    page = parse(lead.get(EDITOR).text)
+    select = page.one("select", name="time-timezone")
+    offered = [option.get("value") for option in select.find_all("option")]
+    assert offered == list(timezone_choices())
+    assert "IANA" not in page.text
+    assert page.by_id("questions-0-key") is not None
+    assert "Short name (used in exports)" in page.text
+
+    refused = submit(lead, {**opened(lead), "time-timezone": "Mars/Olympus"})
+    assert "“Mars/Olympus” is not one of the time zones offered" in error_beside(
+        refused, "time-timezone"
+    )
+    assert services.program_admin.live_version(SLUG) == 1
+
+    program = services.programs.get(SLUG)
+    assert program is not None
+    services.program_admin.save(
+        program.model_copy(update={"timezone": "Etc/GMT+5"}), expected=1, by=LEAD
+    )
+    data = opened(lead)
+    assert data["time-timezone"] == ["Etc/GMT+5"]  # shown, chosen, and saved as it was
+    data["basics-title"] = "Spring circles, kept zone"
+    assert submit(lead, data).status_code == 302
+    saved = services.programs.get(SLUG)
+    assert saved is not None and saved.timezone == "Etc/GMT+5"

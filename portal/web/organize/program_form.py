@@ -45,6 +45,7 @@ from portal.web.organize.program_words import (
     new_key,
     question_data,
 )
+from portal.web.signup.forms import timezone_choices
 
 SUMMARY_MAX = 300
 BODY_MAX = 20_000
@@ -126,12 +127,12 @@ class PeopleForm(Form):
 
 
 class TimeForm(Form):
-    timezone = StringField(
+    timezone = SelectField(
         "Time zone",
-        validators=[InputRequired(message="Please give a time zone."), Length(max=64)],
-        description="The program's own time zone, as an IANA name such as Europe/London or "
-        "America/New_York. Scheduled rounds run at their time in this zone.",
-        render_kw={"maxlength": 64, "autocomplete": "off"},
+        validators=[InputRequired(message="Please choose a time zone.")],
+        description="The program's own time zone: scheduled rounds and the weekly summary run "
+        "at their time in this zone.",
+        validate_choice=False,  # validate_timezone says so in words
     )
     cycle_weeks = _ranged(
         "Cycle length in weeks",
@@ -141,6 +142,13 @@ class TimeForm(Form):
         "How long a match lasts before it closes (with a closing survey, if it is on).",
     )
     signup_open = BooleanField("Sign-up is open: new people can join from the program's page")
+
+    def validate_timezone(self, field: SelectField) -> None:
+        if field.data not in {value for value, *_ in field.iter_choices()}:
+            shown = str(field.data)[:64]
+            raise ValidationError(
+                f"“{shown}” is not one of the time zones offered: please choose one from the list."
+            )
 
 
 class ListsForm(Form):
@@ -173,10 +181,11 @@ class QuestionForm(Form):
         "Question", validators=[Optional(), Length(max=TEXT_MAX)], render_kw={"maxlength": TEXT_MAX}
     )
     key = StringField(
-        "Key",
+        "Short name (used in exports)",
         validators=[Optional(), Length(max=40)],
-        description="A short name for the answers in exports: lower-case letters, digits and _. "
-        "Left empty, it is made from the question. Changing it leaves earlier answers behind.",
+        description="Made from the question's words if left empty. Lower-case letters, digits "
+        "and _; it names the answers' column in exports. Changing it leaves earlier answers "
+        "behind.",
         render_kw={"maxlength": 40},
     )
     help = StringField(
@@ -337,6 +346,13 @@ class ProgramForm(PortalForm):
         keep, if the picker cannot show them."""
         self.extras.form.agreement.choices = {"": "None", **agreements}
         self.extras.form.track.choices = {"": "None", **tracks}
+        # The sign-up form's zones; a stored zone the list lacks stays choosable, not lost.
+        zones = timezone_choices()
+        self.time.form.timezone.choices = (
+            {program.timezone: program.timezone, **zones}
+            if (program.timezone not in zones)
+            else zones
+        )
         self.rounds.form.offer_keep(program.schedule.rounds)
         self.summaries.form.offer_keep(program.schedule.summary)
 
