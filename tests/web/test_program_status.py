@@ -448,3 +448,75 @@ def test_an_archived_programs_confirm_pages_say_it_is_archived(
         "Nothing was changed."
     )
     assert confirm.find("form", action=f"{STATUS}/{action}") is None
+
+
+def test_a_file_programs_pages_say_why_it_has_no_actions_and_offer_a_site_admin_the_copy(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox, ADMIN)
+    status = parse(page(client, "/organize/programs/demo/status"))
+    assert "Its sign-up, rounds and settings are set in its file" in status.text
+    assert "Scheduled rounds run on Mondays at 09:00 (Europe/London)." in status.text
+    assert (
+        "The weekly summary email to organizers is sent on Fridays at 08:00 (Europe/London)."
+        in status.text
+    )
+    settings = parse(page(client, "/organize/programs/demo/settings"))
+    assert "/organize/programs/demo/duplicate" in settings.hrefs()
+    assert "ask a site admin" not in settings.text
+    facts = " ".join(settings.one("dl", class_="facts").text.split())
+    assert "AgreementOur mentoring agreement" in facts
+    assert "Learning trackThe first 12 weeks" in facts
+
+
+def test_an_organizer_who_is_no_site_admin_is_told_to_ask_one(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox)
+    settings = parse(page(client, "/organize/programs/demo/settings"))
+    assert "/organize/programs/demo/duplicate" not in settings.hrefs()
+    assert "ask a site admin" in settings.text
+
+
+def test_the_state_says_when_rounds_run_and_the_words_are_plain(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    create(services)
+    program = live(services)
+    services.program_admin.save(
+        program.model_copy(
+            update={
+                "schedule": program.schedule.model_copy(
+                    update={"rounds": "cron(30 14 ? * MON,THU *)", "summary": "manual"}
+                )
+            }
+        ),
+        expected=1,
+        by=ADMIN,
+    )
+    services.program_admin.lifecycle(SLUG, "close", expected=2, by=ADMIN)
+    sign_in_as_organizer(client, mailbox, LEAD)
+    status = parse(page(client, STATUS)).text
+    assert f"Scheduled rounds run on Mondays and Thursdays at 14:30 ({program.timezone})." in status
+    assert "The weekly summary email to organizers is not on a schedule" in status
+    confirm = parse(page(client, f"{STATUS}/open"))
+    assert confirm.one("form", action=f"{STATUS}/open").one("button").text == (
+        "Open sign-up: the sign-up forms take people"
+    )
+    paused = do(client, "pause")
+    assert "The scheduled rounds are paused: none runs until they are resumed" in paused
+
+
+def test_the_console_marks_archived_programs_and_organizers_are_said_to_be_public(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    create(services)
+    create(services, "autumn-circles")
+    services.program_admin.lifecycle("autumn-circles", "archive", expected=1, by=ADMIN)
+    sign_in_as_organizer(client, mailbox, ADMIN)
+    items = [" ".join(li.text.split()) for li in parse(page(client, "/organize/")).find_all("li")]
+    assert "Spring circles" in items
+    assert "Spring circles (archived)" in items
+    said = "shown on the program's public page, so that participants can write to them"
+    for path in ("/organize/new", f"/organize/programs/{SLUG}/settings"):
+        assert said in " ".join(parse(page(client, path)).text.split()), path

@@ -116,7 +116,8 @@ class NewProgramForm(PortalForm):
         "Organizers",
         validators=[DataRequired(message="Please give at least one organizer's address.")],
         description="One email address a line. Each may open this program's console, from "
-        f"the sign-in form; up to {ORGANIZERS_MAX}.",
+        f"the sign-in form; up to {ORGANIZERS_MAX}. They are shown on the program's public "
+        "page, so that participants can write to them.",
     )
     signup_open = _signup_field()
     addresses: tuple[str, ...] = ()  # the organizers' addresses, once validated
@@ -172,8 +173,8 @@ class Step:
 STEPS: dict[str, Step] = {
     "open": Step(
         "Open sign-up?",
-        "The sign-up forms take people again, and the public list offers them.",
-        "Open sign-up: the sign-up forms take people again",
+        "The sign-up forms take people, and the public list offers them.",
+        "Open sign-up: the sign-up forms take people",
         "Sign-up is open already: there is nothing to open.",
         "Done: sign-up is open, and the sign-up forms take people.",
     ),
@@ -256,10 +257,35 @@ def state_words(program: Program) -> list[str]:
         "Sign-up is open: the sign-up forms take people."
         if program.signup_open
         else "Sign-up is closed: the sign-up forms take nobody.",
-        "The scheduled rounds are paused: none runs until they are resumed."
-        if program.rounds_paused
-        else "The scheduled rounds run on the program's schedule.",
+        _rounds_words(program),
+        _summary_words(program),
     ]
+
+
+def _rounds_words(program: Program) -> str:
+    when = program_words.when_words(program.schedule.rounds, program.timezone)
+    if when is None:
+        return "Rounds are not on a schedule: they run when an organizer runs one."
+    if program.rounds_paused:
+        return (
+            f"The scheduled rounds are paused: none runs until they are resumed (they run {when})."
+        )
+    return f"Scheduled rounds run {when}."
+
+
+def _summary_words(program: Program) -> str:
+    when = program_words.when_words(program.schedule.summary, program.timezone)
+    if when is None:
+        return "The weekly summary email to organizers is not on a schedule: none is sent."
+    return f"The weekly summary email to organizers is sent {when}."
+
+
+def file_actions_words(slug: str) -> str:
+    """Why a file's program has no actions on its Status page."""
+    return (
+        f"Its sign-up, rounds and settings are set in its file: change content/programs/{slug}.md "
+        "and deploy to open or close sign-up, pause rounds or archive it."
+    )
 
 
 def file_words(slug: str) -> str:
@@ -394,6 +420,7 @@ def program_status(slug: str) -> str:
         program=program,
         info=info,
         file_words=file_words(slug),
+        file_actions=file_actions_words(slug),
         state=state_words(program),
         versions=admin.versions(slug) if info is not None else [],
         actions=[action for action in STEPS if possible(program, action)]

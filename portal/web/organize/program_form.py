@@ -109,7 +109,8 @@ class PeopleForm(Form):
             MaxLines(MAX_ORGANIZERS),
         ],
         description=f"Email addresses, one a line, up to {MAX_ORGANIZERS}. Each can sign in to "
-        "this console. Keep your own address here.",
+        "this console. They are shown on the program's public page, so that participants can "
+        "write to them. Keep your own address here.",
         render_kw={"rows": 3},
     )
     format = RadioField("Format", choices=dict(FORMAT_WORDS), validate_choice=True)

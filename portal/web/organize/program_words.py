@@ -98,6 +98,33 @@ def read_weekly(expression: str) -> Weekly | None:
     return Weekly(tuple(code for code in codes if code in chosen), hour, minute)
 
 
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def when_words(expression: str, timezone: str) -> str | None:
+    """When a schedule runs, in words ("on Mondays at 09:00 (UTC)"); None for no schedule."""
+    if expression == "manual":
+        return None
+    weekly = read_weekly(expression)
+    if weekly is not None:
+        names = dict(DAYS)
+        days = (
+            "every day"
+            if len(weekly.days) == len(DAYS)
+            else "on " + _and([f"{names[day]}s" for day in weekly.days])
+        )
+        return f"{days} at {weekly.hour:02d}:{weekly.minute:02d} ({timezone})"
+    rate = _RATE.match(expression)
+    if rate:
+        number, unit = int(rate.group(1)), rate.group(2).rstrip("s")
+        return f"every {unit}" if number == 1 else f"every {number} {unit}s"
+    return f"on the schedule {expression} ({timezone})"
+
+
 def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     """A program validation error as the setting it is about (a path, such as ("questions", 2,
     "label")) and its message (in the model's names: `in_words` says them in words).

@@ -13,7 +13,7 @@ from portal.domain.program import MAX_QUESTIONS, Program
 from portal.services.program_changes import ChangePreview
 from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused, document_of
 from portal.web import services
-from portal.web.auth import current_organizer, current_program, organizer_required
+from portal.web.auth import current_organizer, current_program, is_admin, organizer_required
 from portal.web.organize.blueprint import bp
 from portal.web.organize.editor_errors import error_summary
 from portal.web.organize.program_form import LOST_VERSION, ProgramForm, opened_version
@@ -70,6 +70,9 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
             day_words=dict(DAYS),
             max_questions=MAX_QUESTIONS,
             summary=error_summary(form) if form is not None else [],
+            admin=is_admin(),
+            agreement_titles=portal.agreements.available(),
+            track_titles={track.slug: track.title for track in portal.tracks},
             **extra,
         ),
         status,
