@@ -17,7 +17,7 @@ from portal.mail.senders import MemorySender
 from portal.services.program_changes import ChangePreview, PairView
 from portal.settings import Settings
 from portal.web.signup.forms import timezone_choices
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, table_snapshot
 from tests.web.dom import Element, parse
 from tests.web.helpers import sign_in_as_organizer
 
@@ -488,3 +488,17 @@ def test_the_time_zone_is_chosen_from_the_sign_up_forms_list_and_a_stored_one_is
     saved = services.programs.get(SLUG)
     assert saved is not None
     assert saved.timezone == "Etc/GMT+5"
+
+
+def test_saving_with_nothing_changed_makes_no_version(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = opened(lead)
+    before = table_snapshot()
+
+    saved = submit(lead, data)
+
+    assert saved.status_code == 302
+    assert table_snapshot() == before  # no version, no audit entry
+    assert services.program_admin.live_version(SLUG) == 1
+    assert "Nothing changed: version 1 stays live." in lead.get(EDITOR).text

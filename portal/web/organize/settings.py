@@ -11,7 +11,13 @@ from flask import flash, redirect, render_template, request, url_for
 from portal.catalog.documents import render_markdown
 from portal.domain.program import MAX_QUESTIONS, Program
 from portal.services.program_changes import ChangePreview
-from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused, document_of
+from portal.services.programs import (
+    InvalidProgram,
+    ProgramChanged,
+    ProgramRefused,
+    changed_settings,
+    document_of,
+)
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, is_admin, organizer_required
 from portal.web.organize.blueprint import bp
@@ -126,6 +132,11 @@ def program_settings(slug: str) -> Any:
     if action == "preview_effect":
         preview: ChangePreview = changes.preview(program, candidate)
         return _page(program, form, preview=preview)
+    if not changed_settings(program, candidate):
+        info = portal.programs.stored_info(slug)
+        live = info.version if info else form.version.data
+        flash(f"Nothing changed: version {live} stays live.", "ok")
+        return redirect(url_for("organize.program_settings", slug=slug))
     refusals = changes.refusals(program, candidate)
     if refusals:
         return _page(program, form, 409, refusals=refusals)
