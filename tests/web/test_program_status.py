@@ -157,6 +157,9 @@ def test_a_taken_address_an_empty_title_or_a_bad_organizer_is_shown_beside_its_f
         assert_error_beside(taken, "slug", f"A program called '{slug}' already exists")
     made_from_title = client.post("/organize/new", data=new_program_form(client))
     assert_error_beside(made_from_title, "slug", "already exists")
+    assert "made from the title" in made_from_title.text
+    # Left empty, so that a changed title makes a new address.
+    assert parse(made_from_title.text).one("input", name="slug").get("value") in (None, "")
     untitled = client.post("/organize/new", data=new_program_form(client, title="  "))
     assert_error_beside(untitled, "title", "Please give the program a title.")
     badly = client.post("/organize/new", data=new_program_form(client, slug="Spring_Circles"))
@@ -299,6 +302,7 @@ def test_a_site_admin_duplicates_a_program_with_its_settings_and_none_of_its_peo
         path, data={"csrf_token": csrf_token(form), "title": "Spring circles", "slug": ""}
     )
     assert_error_beside(taken, "slug", "already exists")
+    assert parse(taken.text).one("input", name="slug").get("value") in (None, "")
     copied = client.post(
         path,
         data={"csrf_token": csrf_token(form), "title": "Autumn circles", "slug": "autumn-circles"},

@@ -351,6 +351,16 @@ def _render_form(
     return (page, 422) if form.is_submitted() else page
 
 
+def _unfill_slug(form: PortalForm, slug: str) -> None:
+    """A web address made from the title was refused: empty the field again (so that a new
+    title makes a new one) and say which address was tried."""
+    form["slug"].data = ""
+    form["slug"].errors = [
+        f"A program called '{slug}' already exists: that web address was made from the title. "
+        "Change the title, or choose a web address here."
+    ]
+
+
 def _fill_slug(form: PortalForm) -> str:
     """The web address asked for, or the one made from the title (shown in the field)."""
     if not form["slug"].data:
@@ -377,6 +387,7 @@ def new_program() -> str | tuple[str, int] | Response:
         return _render_form("organize/new_program.html", form, [])
     general: list[str] = []
     if form.validate():
+        made = not form.slug.data
         slug = _fill_slug(form)
         if not form.slug.errors:
             try:
@@ -390,6 +401,8 @@ def new_program() -> str | tuple[str, int] | Response:
                 )
             except ProgramRefused as exc:
                 general = refusal_placed(form, exc)
+                if made and form.slug.errors:
+                    _unfill_slug(form, slug)
             else:
                 flash(_created(program, "Created"), "ok")
                 return redirect(url_for("organize.program", slug=program.slug))
@@ -492,6 +505,7 @@ def duplicate_program(slug: str) -> str | tuple[str, int] | Response:
     form = DuplicateForm()
     general: list[str] = []
     if form.is_submitted() and form.validate():
+        made = not form.slug.data
         new_slug = _fill_slug(form)
         if not form.slug.errors:
             try:
@@ -504,6 +518,8 @@ def duplicate_program(slug: str) -> str | tuple[str, int] | Response:
                 )
             except ProgramRefused as exc:
                 general = refusal_placed(form, exc)
+                if made and form.slug.errors:
+                    _unfill_slug(form, new_slug)
             else:
                 flash(_created(copy, f"Duplicated {program.title} as"), "ok")
                 return redirect(url_for("organize.program", slug=copy.slug))
