@@ -16,7 +16,8 @@ from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program
 from portal.mail.senders import MemorySender
 from portal.services.program_changes import ChangePreview, PairView
 from portal.settings import Settings
-from tests.conftest import FakeClock
+from portal.web.signup.forms import timezone_choices
+from tests.conftest import FakeClock, table_snapshot
 from tests.web.dom import Element, parse
 from tests.web.helpers import sign_in_as_organizer
 
@@ -127,7 +128,6 @@ def test_a_new_title_and_question_reach_the_sign_up_form_at_once(
     ("field", "value", "message"),
     [
         ("people-capacity", "0", "from 1 to 20"),
-        ("time-timezone", "Mars/Olympus", "is not an IANA time zone"),
         ("basics-title", "", "Please give the program a title."),
         ("ladder-second_nudge_days", "10", "must be more than the reminder"),
         ("rules-min_score", "101", "from 0 to 100"),
@@ -383,3 +383,122 @@ def test_the_organizers_limit_is_the_programs(lead: FlaskClient, services: Servi
 
     assert f"at most {MAX_ORGANIZERS}" in error_beside(refused, "people-organizers")
     assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_one_save_shows_the_forms_and_the_programs_problems_together(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = {
+        **opened(lead),
+        "basics-title": "",  # the form's own check
+        "time-timezone": "London",
+        "ladder-checkin_reminder_days": "14",
+        "ladder-second_nudge_days": "10",  # the program's check: the ladder out of order
+    }
+
+    refused = submit(lead, data)
+
+    assert "Please give the program a title." in error_beside(refused, "basics-title")
+    assert "London" in error_beside(refused, "time-timezone")
+    assert "must be more than the reminder" in error_beside(refused, "ladder-second_nudge_days")
+    assert services.program_admin.live_version(SLUG) == 1
+
+
+def test_the_top_of_the_page_links_each_problem_to_its_field_in_page_order(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = {
+        **opened(lead),
+        "basics-title": "",
+        "people-capacity": "0",
+        "ladder-checkin_reminder_days": "14",
+        "ladder-second_nudge_days": "10",
+    }
+
+    refused = submit(lead, data)
+
+    page = parse(refused.text)
+    summary = page.one(class_="error-summary")
+    assert summary.get("role") == "alert"
+    links = [a.get("href") for a in summary.find_all("a")]
+    assert links == ["#basics-title", "#people-capacity", "#ladder-second_nudge_days"]
+    for href in links:
+        assert page.by_id(str(href)[1:]) is not None
+    assert "Please give the program a title." in summary.text
+
+
+def test_previews_are_at_the_top_of_the_page_before_the_form(
+    lead: FlaskClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = ChangePreview(
+        people=6, gained=(PairView("Ada", "Grace", 80.0),), lost=(), kept=2,
+        unmatched_before=2, unmatched=(), warnings=(), refusals=(),
+    )  # fmt: skip
+    monkeypatch.setattr(services.program_changes, "preview", lambda current, candidate: preview)
+    data = {**opened(lead), "basics-body": "## Welcome"}
+
+    for action, section in (("preview_page", "page-preview"), ("preview_effect", "change-preview")):
+        html = submit(lead, data, action=action).text
+        assert f'class="{section}"' in html
+        assert html.index(f'class="{section}"') < html.index('class="signup editor"'), action
+        assert parse(html).one(class_=section).find("h2") is not None
+
+
+def test_each_section_of_the_editor_is_a_heading_in_its_legend(
+    lead: FlaskClient, services: Services
+) -> None:
+    form = parse(lead.get(EDITOR).text).one("form", class_="editor")
+    sections = [
+        child.one("h2").text.strip()
+        for fieldset in form.find_all("fieldset", class_="group")
+        for child in fieldset.children
+        if isinstance(child, Element) and child.tag == "legend"
+    ]
+    assert sections[0] == "Title, summary and page"
+    assert "When rounds and summaries run" in sections
+    assert len(sections) == 10
+
+
+def test_the_time_zone_is_chosen_from_the_sign_up_forms_list_and_a_stored_one_is_kept(
+    lead: FlaskClient, services: Services
+) -> None:
+    page = parse(lead.get(EDITOR).text)
+    select = page.one("select", name="time-timezone")
+    offered = [option.get("value") for option in select.find_all("option")]
+    assert offered == list(timezone_choices())
+    assert "IANA" not in page.text
+    assert page.by_id("questions-0-key") is not None
+    assert "Short name (used in exports)" in page.text
+
+    refused = submit(lead, {**opened(lead), "time-timezone": "Mars/Olympus"})
+    assert "“Mars/Olympus” is not one of the time zones offered" in error_beside(
+        refused, "time-timezone"
+    )
+    assert services.program_admin.live_version(SLUG) == 1
+
+    program = services.programs.get(SLUG)
+    assert program is not None
+    services.program_admin.save(
+        program.model_copy(update={"timezone": "Etc/GMT+5"}), expected=1, by=LEAD
+    )
+    data = opened(lead)
+    assert data["time-timezone"] == ["Etc/GMT+5"]  # shown, chosen, and saved as it was
+    data["basics-title"] = "Spring circles, kept zone"
+    assert submit(lead, data).status_code == 302
+    saved = services.programs.get(SLUG)
+    assert saved is not None
+    assert saved.timezone == "Etc/GMT+5"
+
+
+def test_saving_with_nothing_changed_makes_no_version(
+    lead: FlaskClient, services: Services
+) -> None:
+    data = opened(lead)
+    before = table_snapshot()
+
+    saved = submit(lead, data)
+
+    assert saved.status_code == 302
+    assert table_snapshot() == before  # no version, no audit entry
+    assert services.program_admin.live_version(SLUG) == 1
+    assert "Nothing changed: version 1 stays live." in lead.get(EDITOR).text

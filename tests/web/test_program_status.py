@@ -157,6 +157,9 @@ def test_a_taken_address_an_empty_title_or_a_bad_organizer_is_shown_beside_its_f
         assert_error_beside(taken, "slug", f"The web address /programs/{slug} is another program's")
     made_from_title = client.post("/organize/new", data=new_program_form(client))
     assert_error_beside(made_from_title, "slug", "is another program's")
+    assert "made from the title" in made_from_title.text
+    # Left empty, so that a changed title makes a new address.
+    assert parse(made_from_title.text).one("input", name="slug").get("value") in (None, "")
     untitled = client.post("/organize/new", data=new_program_form(client, title="  "))
     assert_error_beside(untitled, "title", "Please give the program a title.")
     badly = client.post("/organize/new", data=new_program_form(client, slug="Spring_Circles"))
@@ -299,6 +302,7 @@ def test_a_site_admin_duplicates_a_program_with_its_settings_and_none_of_its_peo
         path, data={"csrf_token": csrf_token(form), "title": "Spring circles", "slug": ""}
     )
     assert_error_beside(taken, "slug", "is another program's")
+    assert parse(taken.text).one("input", name="slug").get("value") in (None, "")
     copied = client.post(
         path,
         data={"csrf_token": csrf_token(form), "title": "Autumn circles", "slug": "autumn-circles"},
@@ -432,3 +436,91 @@ def test_what_changed_is_shown_as_the_version_says_it(
     newest = table.one("tbody").find_all("td", data_label="What changed")[0]
 
     assert newest.text == "E" + change[1:]  # in full, its words as they were
+
+
+@pytest.mark.parametrize("action", ["open", "close", "pause", "resume", "archive"])
+def test_an_archived_programs_confirm_pages_say_it_is_archived(
+    client: FlaskClient, services: Services, mailbox: MemorySender, action: str
+) -> None:
+    create(services)
+    services.program_admin.lifecycle(SLUG, "archive", expected=1, by=ADMIN)
+    sign_in_as_organizer(client, mailbox, LEAD)
+    confirm = parse(page(client, f"{STATUS}/{action}"))
+    said = " ".join(confirm.one(class_="error").text.split())
+    assert said == (
+        "The program is archived and read-only: bring it back from the archive first. "
+        "Nothing was changed."
+    )
+    assert confirm.find("form", action=f"{STATUS}/{action}") is None
+
+
+def test_a_file_programs_pages_say_why_it_has_no_actions_and_offer_a_site_admin_the_copy(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox, ADMIN)
+    status = parse(page(client, "/organize/programs/demo/status"))
+    assert "Its sign-up, rounds and settings are set in its file" in status.text
+    assert "Scheduled rounds run on Mondays at 09:00 (Europe/London)." in status.text
+    assert (
+        "The weekly summary email to organizers is sent on Fridays at 08:00 (Europe/London)."
+        in status.text
+    )
+    settings = parse(page(client, "/organize/programs/demo/settings"))
+    assert "/organize/programs/demo/duplicate" in settings.hrefs()
+    assert "ask a site admin" not in settings.text
+    facts = " ".join(settings.one("dl", class_="facts").text.split())
+    assert "AgreementOur mentoring agreement" in facts
+    assert "Learning trackThe first 12 weeks" in facts
+
+
+def test_an_organizer_who_is_no_site_admin_is_told_to_ask_one(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox)
+    settings = parse(page(client, "/organize/programs/demo/settings"))
+    assert "/organize/programs/demo/duplicate" not in settings.hrefs()
+    assert "ask a site admin" in settings.text
+
+
+def test_the_state_says_when_rounds_run_and_the_words_are_plain(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    create(services)
+    program = live(services)
+    services.program_admin.save(
+        program.model_copy(
+            update={
+                "schedule": program.schedule.model_copy(
+                    update={"rounds": "cron(30 14 ? * MON,THU *)", "summary": "manual"}
+                )
+            }
+        ),
+        expected=1,
+        by=ADMIN,
+    )
+    services.program_admin.lifecycle(SLUG, "close", expected=2, by=ADMIN)
+    sign_in_as_organizer(client, mailbox, LEAD)
+    status = parse(page(client, STATUS)).text
+    assert f"Scheduled rounds run on Mondays and Thursdays at 14:30 ({program.timezone})." in status
+    assert "The weekly summary email to organizers is not on a schedule" in status
+    confirm = parse(page(client, f"{STATUS}/open"))
+    assert confirm.one("form", action=f"{STATUS}/open").one("button").text == (
+        "Open sign-up: the sign-up forms take people"
+    )
+    paused = do(client, "pause")
+    assert "The scheduled rounds are paused: none runs until they are resumed" in paused
+
+
+def test_the_console_marks_archived_programs_and_organizers_are_said_to_be_public(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    create(services)
+    create(services, "autumn-circles")
+    services.program_admin.lifecycle("autumn-circles", "archive", expected=1, by=ADMIN)
+    sign_in_as_organizer(client, mailbox, ADMIN)
+    items = [" ".join(li.text.split()) for li in parse(page(client, "/organize/")).find_all("li")]
+    assert "Spring circles" in items
+    assert "Spring circles (archived)" in items
+    said = "shown on the program's public page, so that participants can write to them"
+    for path in ("/organize/new", f"/organize/programs/{SLUG}/settings"):
+        assert said in " ".join(parse(page(client, path)).text.split()), path

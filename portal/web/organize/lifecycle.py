@@ -116,7 +116,8 @@ class NewProgramForm(PortalForm):
         "Organizers",
         validators=[DataRequired(message="Please give at least one organizer's address.")],
         description="One email address a line. Each may open this program's console, from "
-        f"the sign-in form; up to {ORGANIZERS_MAX}.",
+        f"the sign-in form; up to {ORGANIZERS_MAX}. They are shown on the program's public "
+        "page, so that participants can write to them.",
     )
     signup_open = _signup_field()
     addresses: tuple[str, ...] = ()  # the organizers' addresses, once validated
@@ -172,8 +173,8 @@ class Step:
 STEPS: dict[str, Step] = {
     "open": Step(
         "Open sign-up?",
-        "The sign-up forms take people again, and the public list offers them.",
-        "Open sign-up: the sign-up forms take people again",
+        "The sign-up forms take people, and the public list offers them.",
+        "Open sign-up: the sign-up forms take people",
         "Sign-up is open already: there is nothing to open.",
         "Done: sign-up is open, and the sign-up forms take people.",
     ),
@@ -235,6 +236,16 @@ def possible(program: Program, action: str) -> bool:
     }.get(action, False)
 
 
+ARCHIVED_NOT_NOW = "The program is archived and read-only: bring it back from the archive first."
+
+
+def not_now(program: Program, action: str) -> str:
+    """Why the action cannot be done while the program is as it is."""
+    if program.archived and action != "unarchive":
+        return ARCHIVED_NOT_NOW
+    return STEPS[action].not_now
+
+
 def state_words(program: Program) -> list[str]:
     """The program's state, a sentence for each side of it."""
     if program.archived:
@@ -246,10 +257,35 @@ def state_words(program: Program) -> list[str]:
         "Sign-up is open: the sign-up forms take people."
         if program.signup_open
         else "Sign-up is closed: the sign-up forms take nobody.",
-        "The scheduled rounds are paused: none runs until they are resumed."
-        if program.rounds_paused
-        else "The scheduled rounds run on the program's schedule.",
+        _rounds_words(program),
+        _summary_words(program),
     ]
+
+
+def _rounds_words(program: Program) -> str:
+    when = program_words.when_words(program.schedule.rounds, program.timezone)
+    if when is None:
+        return "Rounds are not on a schedule: they run when an organizer runs one."
+    if program.rounds_paused:
+        return (
+            f"The scheduled rounds are paused: none runs until they are resumed (they run {when})."
+        )
+    return f"Scheduled rounds run {when}."
+
+
+def _summary_words(program: Program) -> str:
+    when = program_words.when_words(program.schedule.summary, program.timezone)
+    if when is None:
+        return "The weekly summary email to organizers is not on a schedule: none is sent."
+    return f"The weekly summary email to organizers is sent {when}."
+
+
+def file_actions_words(slug: str) -> str:
+    """Why a file's program has no actions on its Status page."""
+    return (
+        f"Its sign-up, rounds and settings are set in its file: change content/programs/{slug}.md "
+        "and deploy to open or close sign-up, pause rounds or archive it."
+    )
 
 
 def file_words(slug: str) -> str:
@@ -315,6 +351,16 @@ def _render_form(
     return (page, 422) if form.is_submitted() else page
 
 
+def _unfill_slug(form: PortalForm, slug: str) -> None:
+    """A web address made from the title was refused: empty the field again (so that a new
+    title makes a new one) and say which address was tried."""
+    form["slug"].data = ""
+    form["slug"].errors = [
+        f"The web address /programs/{slug} is another program's: it was made from the title. "
+        "Change the title, or choose a web address here."
+    ]
+
+
 def _fill_slug(form: PortalForm) -> str:
     """The web address asked for, or the one made from the title (shown in the field)."""
     if not form["slug"].data:
@@ -341,6 +387,7 @@ def new_program() -> str | tuple[str, int] | Response:
         return _render_form("organize/new_program.html", form, [])
     general: list[str] = []
     if form.validate():
+        made = not form.slug.data
         slug = _fill_slug(form)
         if not form.slug.errors:
             try:
@@ -354,6 +401,8 @@ def new_program() -> str | tuple[str, int] | Response:
                 )
             except ProgramRefused as exc:
                 general = refusal_placed(form, exc)
+                if made and form.slug.errors:
+                    _unfill_slug(form, slug)
             else:
                 flash(_created(program, "Created"), "ok")
                 return redirect(url_for("organize.program", slug=program.slug))
@@ -384,6 +433,7 @@ def program_status(slug: str) -> str:
         program=program,
         info=info,
         file_words=file_words(slug),
+        file_actions=file_actions_words(slug),
         state=state_words(program),
         versions=admin.versions(slug) if info is not None else [],
         actions=[action for action in STEPS if possible(program, action)]
@@ -415,6 +465,7 @@ def program_lifecycle(slug: str, action: str) -> str | tuple[str, int] | Respons
             form=form,
             file_words=file_words(slug) if info is None else "",
             possible=possible(program, action),
+            not_now=not_now(program, action),
         )
     if not form.validate():
         abort(400)  # the token checks failed before; nothing else is typed on this form
@@ -423,7 +474,7 @@ def program_lifecycle(slug: str, action: str) -> str | tuple[str, int] | Respons
         flash(f"{file_words(slug)} Nothing was changed.", "error")
         return back
     if not possible(program, action):
-        flash(f"{STEPS[action].not_now} Nothing was changed.", "error")
+        flash(f"{not_now(program, action)} Nothing was changed.", "error")
         return back
     expected = opened_version(form.expected.data)
     if expected is None:
@@ -454,6 +505,7 @@ def duplicate_program(slug: str) -> str | tuple[str, int] | Response:
     form = DuplicateForm()
     general: list[str] = []
     if form.is_submitted() and form.validate():
+        made = not form.slug.data
         new_slug = _fill_slug(form)
         if not form.slug.errors:
             try:
@@ -466,6 +518,8 @@ def duplicate_program(slug: str) -> str | tuple[str, int] | Response:
                 )
             except ProgramRefused as exc:
                 general = refusal_placed(form, exc)
+                if made and form.slug.errors:
+                    _unfill_slug(form, new_slug)
             else:
                 flash(_created(copy, f"Duplicated {program.title} as"), "ok")
                 return redirect(url_for("organize.program", slug=copy.slug))

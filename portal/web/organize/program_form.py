@@ -29,18 +29,24 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program, Question
 from portal.web.forms import PortalForm
 from portal.web.organize import program_words
+from portal.web.organize.editor_errors import all_fields
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
     FAIRNESS_WORDS,
     FORMAT_WORDS,
     MATCH_WORDS,
     OBJECTIVE_WORDS,
+    TEXT_MAX,
     TYPE_WORDS,
     WEIGHT_WORDS,
+    MaxLines,
     SchedulePicker,
+    lines,
+    new_key,
+    question_data,
 )
+from portal.web.signup.forms import timezone_choices
 
-TEXT_MAX = 200  # a title, a topic, a language, a question's label or choice (the model's Text)
 SUMMARY_MAX = 300
 BODY_MAX = 20_000
 LIST_MAX = 100  # topics (the model's limit), languages, organizers, choices
@@ -67,28 +73,6 @@ def _ranged(label: str, low: int, high: int, unit: str, help_text: str = "") -> 
         description=help_text,
         render_kw={"min": low, "max": high, "inputmode": "numeric"},
     )
-
-
-def _lines(text: str | None) -> list[str]:
-    """The non-empty lines of a textarea, trimmed."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-class MaxLines:
-    """At most `limit` lines, each at most `length` characters."""
-
-    def __init__(self, limit: int, length: int = TEXT_MAX) -> None:
-        self.limit, self.length = limit, length
-
-    def __call__(self, form: Form, field: Field) -> None:
-        lines = _lines(field.data)
-        if len(lines) > self.limit:
-            raise ValidationError(f"Please list at most {self.limit} (one a line).")
-        for number, line in enumerate(lines, 1):
-            if len(line) > self.length:
-                raise ValidationError(
-                    f"Line {number} is {len(line)} characters long: at most {self.length}, please."
-                )
 
 
 class BasicsForm(Form):
@@ -125,7 +109,8 @@ class PeopleForm(Form):
             MaxLines(MAX_ORGANIZERS),
         ],
         description=f"Email addresses, one a line, up to {MAX_ORGANIZERS}. Each can sign in to "
-        "this console. Keep your own address here.",
+        "this console. They are shown on the program's public page, so that participants can "
+        "write to them. Keep your own address here.",
         render_kw={"rows": 3},
     )
     format = RadioField("Format", choices=dict(FORMAT_WORDS), validate_choice=True)
@@ -143,12 +128,12 @@ class PeopleForm(Form):
 
 
 class TimeForm(Form):
-    timezone = StringField(
+    timezone = SelectField(
         "Time zone",
-        validators=[InputRequired(message="Please give a time zone."), Length(max=64)],
-        description="The program's own time zone, as an IANA name such as Europe/London or "
-        "America/New_York. Scheduled rounds run at their time in this zone.",
-        render_kw={"maxlength": 64, "autocomplete": "off"},
+        validators=[InputRequired(message="Please choose a time zone.")],
+        description="The program's own time zone: scheduled rounds and the weekly summary run "
+        "at their time in this zone.",
+        validate_choice=False,  # validate_timezone says so in words
     )
     cycle_weeks = _ranged(
         "Cycle length in weeks",
@@ -158,6 +143,13 @@ class TimeForm(Form):
         "How long a match lasts before it closes (with a closing survey, if it is on).",
     )
     signup_open = BooleanField("Sign-up is open: new people can join from the program's page")
+
+    def validate_timezone(self, field: SelectField) -> None:
+        if field.data not in {value for value, *_ in field.iter_choices()}:
+            shown = str(field.data)[:64]
+            raise ValidationError(
+                f"“{shown}” is not one of the time zones offered: please choose one from the list."
+            )
 
 
 class ListsForm(Form):
@@ -190,10 +182,11 @@ class QuestionForm(Form):
         "Question", validators=[Optional(), Length(max=TEXT_MAX)], render_kw={"maxlength": TEXT_MAX}
     )
     key = StringField(
-        "Key",
+        "Short name (used in exports)",
         validators=[Optional(), Length(max=40)],
-        description="A short name for the answers in exports: lower-case letters, digits and _. "
-        "Left empty, it is made from the question. Changing it leaves earlier answers behind.",
+        description="Made from the question's words if left empty. Lower-case letters, digits "
+        "and _; it names the answers' column in exports. Changing it leaves earlier answers "
+        "behind.",
         render_kw={"maxlength": 40},
     )
     help = StringField(
@@ -220,7 +213,7 @@ class QuestionForm(Form):
         return (
             not (self.label.data or "").strip()
             and not (self.key.data or "").strip()
-            and not (_lines(self.choices.data))
+            and not (lines(self.choices.data))
         )
 
 
@@ -354,6 +347,13 @@ class ProgramForm(PortalForm):
         keep, if the picker cannot show them."""
         self.extras.form.agreement.choices = {"": "None", **agreements}
         self.extras.form.track.choices = {"": "None", **tracks}
+        # The sign-up form's zones; a stored zone the list lacks stays choosable, not lost.
+        zones = timezone_choices()
+        self.time.form.timezone.choices = (
+            {program.timezone: program.timezone, **zones}
+            if (program.timezone not in zones)
+            else zones
+        )
         self.rounds.form.offer_keep(program.schedule.rounds)
         self.summaries.form.offer_keep(program.schedule.summary)
 
@@ -377,7 +377,7 @@ class ProgramForm(PortalForm):
         if len(rows) < MAX_QUESTIONS:
             rows.append(None)  # the empty row for a new question
         for position, question in enumerate(rows, 1):
-            self.questions.append_entry(_question_data(question, position))
+            self.questions.append_entry(question_data(question, position))
         weights = program.matching.weights
         for name in ("languages", "skills", "timezone", "availability", "seniority"):
             getattr(self.weights, name).data = getattr(weights, name).value
@@ -409,15 +409,15 @@ class ProgramForm(PortalForm):
             "title": self.basics.title.data or "",
             "summary": (self.basics.summary.data or "").strip(),
             "body": (self.basics.body.data or "").replace("\r\n", "\n"),
-            "organizers": _lines(self.people.organizers.data),
+            "organizers": lines(self.people.organizers.data),
             "format": self.people.format.data,
             "capacity": self.people.capacity.data,
             "approval": self.people.approval.data,
             "timezone": (self.time.timezone.data or "").strip(),
             "cycle_weeks": self.time.cycle_weeks.data,
             "signup_open": bool(self.time.signup_open.data),
-            "topics": _lines(self.lists.topics.data),
-            "languages": _lines(self.lists.languages.data),
+            "topics": lines(self.lists.topics.data),
+            "languages": lines(self.lists.languages.data),
             "questions": self._questions(),
             "agreement": self.extras.agreement.data or None,
             "track": self.extras.track.data or None,
@@ -459,7 +459,7 @@ class ProgramForm(PortalForm):
         for _, row in rows:
             key = (row.key.data or "").strip()
             if not key:
-                key = _new_key(row.label.data or "", taken)
+                key = new_key(row.label.data or "", taken)
                 taken.add(key)
                 row.key.data = key
             question_type = row.type.data
@@ -468,7 +468,7 @@ class ProgramForm(PortalForm):
                     "key": key,
                     "label": row.label.data or "",
                     "type": question_type,
-                    "choices": _lines(row.choices.data),
+                    "choices": lines(row.choices.data),
                     "required": bool(row.required.data),
                     "match": row.match.data,
                     "weight": row.weight.data,
@@ -479,16 +479,22 @@ class ProgramForm(PortalForm):
 
     # -- the validation's messages, beside their fields ---------------------------------
 
-    def show_errors(self, errors: Iterable[Mapping[str, Any]]) -> list[str]:
+    def show_errors(
+        self, errors: Iterable[Mapping[str, Any]], *, after_form_errors: bool = False
+    ) -> list[str]:
         """Put each of the program validation's errors beside its field; those that belong to
-        no field are returned, for the top of the page."""
+        no field are returned, for the top of the page. `after_form_errors`: the form's own
+        checks failed, so a field they gave a message keeps that one alone."""
         general: list[str] = []
         self.questions_problems = []
+        already = {id(field) for field in all_fields(self) if field.errors}
         for error in errors:
             field, message = self._field_for(*program_words.problem(error))
             message = program_words.in_words(message)
             if field is None:
                 general.append(message)
+            elif after_form_errors and id(field) in already:
+                continue
             elif field is self.questions:
                 self.questions_problems.append(message[:1].upper() + message[1:])
             else:
@@ -561,30 +567,3 @@ class ProgramForm(PortalForm):
         if name == "summary":
             return self.summaries.form.days, message
         return getattr(self.ladder, name, None), message
-
-
-def _question_data(question: Question | None, position: int) -> dict[str, Any]:
-    if question is None:
-        return {"position": position, "type": "text", "match": "none", "weight": "medium"}
-    return {
-        "position": position,
-        "label": question.label,
-        "key": question.key,
-        "help": question.help,
-        "type": question.type,
-        "choices": "\n".join(question.choices),
-        "required": question.required,
-        "match": question.match,
-        "weight": question.weight.value,
-    }
-
-
-def _new_key(label: str, taken: set[str]) -> str:
-    """A key made from a question's words: lower-case, digits and _, starting with a letter."""
-    base = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-    base = re.sub(r"^[^a-z]+", "", base)[:36].rstrip("_") or "question"
-    key, number = base, 2
-    while key in taken:
-        key = f"{base}_{number}"
-        number += 1
-    return key

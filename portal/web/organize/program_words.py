@@ -11,7 +11,10 @@ from typing import Any
 from wtforms import Field, Form, HiddenField, RadioField, SelectField
 from wtforms.validators import ValidationError
 
+from portal.domain.program import Question
 from portal.web.forms import MultiCheckboxField
+
+TEXT_MAX = 200  # a title, a topic, a language, a question's label or choice (the model's Text)
 
 WEIGHT_WORDS = {
     "must": "must (never match without it)",
@@ -93,6 +96,33 @@ def read_weekly(expression: str) -> Weekly | None:
     if hour > 23 or minute not in MINUTES or any(day not in codes for day in chosen):
         return None
     return Weekly(tuple(code for code in codes if code in chosen), hour, minute)
+
+
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def when_words(expression: str, timezone: str) -> str | None:
+    """When a schedule runs, in words ("on Mondays at 09:00 (UTC)"); None for no schedule."""
+    if expression == "manual":
+        return None
+    weekly = read_weekly(expression)
+    if weekly is not None:
+        names = dict(DAYS)
+        days = (
+            "every day"
+            if len(weekly.days) == len(DAYS)
+            else "on " + _and([f"{names[day]}s" for day in weekly.days])
+        )
+        return f"{days} at {weekly.hour:02d}:{weekly.minute:02d} ({timezone})"
+    rate = _RATE.match(expression)
+    if rate:
+        number, unit = int(rate.group(1)), rate.group(2).rstrip("s")
+        return f"every {unit}" if number == 1 else f"every {number} {unit}s"
+    return f"on the schedule {expression} ({timezone})"
 
 
 def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
@@ -199,3 +229,56 @@ class SchedulePicker(Form):
         if self.when.data == "manual":
             return "manual"
         return weekly_cron(self.days.data or [], int(self.hour.data), int(self.minute.data))
+
+
+# -- helpers of the editor's form ----------------------------------------------------------
+
+
+def lines(text: str | None) -> list[str]:
+    """The non-empty lines of a textarea, trimmed."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class MaxLines:
+    """At most `limit` lines, each at most `length` characters."""
+
+    def __init__(self, limit: int, length: int = TEXT_MAX) -> None:
+        self.limit, self.length = limit, length
+
+    def __call__(self, form: Form, field: Field) -> None:
+        given = lines(field.data)
+        if len(given) > self.limit:
+            raise ValidationError(f"Please list at most {self.limit} (one a line).")
+        for number, line in enumerate(given, 1):
+            if len(line) > self.length:
+                raise ValidationError(
+                    f"Line {number} is {len(line)} characters long: at most {self.length}, please."
+                )
+
+
+def question_data(question: Question | None, position: int) -> dict[str, Any]:
+    """A question's row on the form (None: the empty row for a new one)."""
+    if question is None:
+        return {"position": position, "type": "text", "match": "none", "weight": "medium"}
+    return {
+        "position": position,
+        "label": question.label,
+        "key": question.key,
+        "help": question.help,
+        "type": question.type,
+        "choices": "\n".join(question.choices),
+        "required": question.required,
+        "match": question.match,
+        "weight": question.weight.value,
+    }
+
+
+def new_key(label: str, taken: set[str]) -> str:
+    """A key made from a question's words: lower-case, digits and _, starting with a letter."""
+    base = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+    base = re.sub(r"^[^a-z]+", "", base)[:36].rstrip("_") or "question"
+    key, number = base, 2
+    while key in taken:
+        key = f"{base}_{number}"
+        number += 1
+    return key

@@ -11,10 +11,17 @@ from flask import flash, redirect, render_template, request, url_for
 from portal.catalog.documents import render_markdown
 from portal.domain.program import MAX_QUESTIONS, Program
 from portal.services.program_changes import ChangePreview
-from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused, document_of
+from portal.services.programs import (
+    InvalidProgram,
+    ProgramChanged,
+    ProgramRefused,
+    changed_settings,
+    document_of,
+)
 from portal.web import services
-from portal.web.auth import current_organizer, current_program, organizer_required
+from portal.web.auth import current_organizer, current_program, is_admin, organizer_required
 from portal.web.organize.blueprint import bp
+from portal.web.organize.editor_errors import error_summary
 from portal.web.organize.program_form import LOST_VERSION, ProgramForm, opened_version
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
@@ -68,6 +75,10 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
             weekly=read_weekly,
             day_words=dict(DAYS),
             max_questions=MAX_QUESTIONS,
+            summary=error_summary(form) if form is not None else [],
+            admin=is_admin(),
+            agreement_titles=portal.agreements.available(),
+            track_titles={track.slug: track.title for track in portal.tracks},
             **extra,
         ),
         status,
@@ -76,6 +87,20 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
 
 def _editable(program: Program) -> bool:
     return not services().programs.is_file(program.slug) and not program.archived
+
+
+def _model_problems(form: ProgramForm, program: Program) -> list[str]:
+    """The program validation's problems too, when the form's own checks failed, beside the
+    fields that have no message yet: one save shows every problem, not one kind at a time."""
+    try:
+        document = form.to_document(document_of(program))
+    except (TypeError, ValueError):  # a setting so wrong that no program can be built from it
+        return []
+    try:
+        services().program_admin.validate(document)
+    except InvalidProgram as exc:
+        return form.show_errors(exc.errors, after_form_errors=True)
+    return []
 
 
 @bp.route("/programs/<slug>/settings", methods=["GET", "POST"])
@@ -97,7 +122,8 @@ def program_settings(slug: str) -> Any:
         extra["page_preview"] = render_markdown(form.basics.body.data or "")
         return _page(program, form, **extra)
     if not form.validate():
-        return _page(program, form, 422, invalid=True)
+        general = _model_problems(form, program)
+        return _page(program, form, 422, invalid=True, problems=general)
     try:
         candidate = portal.program_admin.validate(form.to_document(document_of(program)))
     except InvalidProgram as exc:
@@ -106,6 +132,11 @@ def program_settings(slug: str) -> Any:
     if action == "preview_effect":
         preview: ChangePreview = changes.preview(program, candidate)
         return _page(program, form, preview=preview)
+    if not changed_settings(program, candidate):
+        info = portal.programs.stored_info(slug)
+        live = info.version if info else form.version.data
+        flash(f"Nothing changed: version {live} stays live.", "ok")
+        return redirect(url_for("organize.program_settings", slug=slug))
     refusals = changes.refusals(program, candidate)
     if refusals:
         return _page(program, form, 409, refusals=refusals)
