@@ -138,3 +138,24 @@ def test_a_closed_program_says_so_and_refuses_sign_ups(
     sent = client.post("/programs/leaders-group/join/mentee", data={**answers, "csrf_token": token})
     assert sent.status_code == 403
     assert_nothing_stored(mailbox)
+
+
+def test_a_program_page_says_when_its_matching_rounds_run(client: FlaskClient) -> None:
+    facts = parse(client.get("/programs/peer-circles").text).one("dl", class_="facts")
+    assert "Matching roundsOn Mondays at 09:00 (America/New York) Time zone" in facts.text
+
+
+def test_rounds_in_words_for_manual_and_unreadable_schedules() -> None:
+    from portal.web.programs.routes import _rounds_in_words
+    from tests.factories import program
+
+    weekly = program().model_copy(update={"timezone": "Europe/London"})
+    assert _rounds_in_words(weekly) == "On Mondays at 09:00 (Europe/London)"
+    manual = weekly.model_copy(
+        update={"schedule": weekly.schedule.model_copy(update={"rounds": "manual"})}
+    )
+    assert _rounds_in_words(manual) == "When the organizers run one"
+    monthly = weekly.model_copy(
+        update={"schedule": weekly.schedule.model_copy(update={"rounds": "cron(0 9 1 * ? *)"})}
+    )
+    assert _rounds_in_words(monthly) == "On the organizers' schedule"
