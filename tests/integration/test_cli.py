@@ -372,8 +372,14 @@ def test_dev_server_with_worker_processes_serves_sends_and_stops(tmp_path: Path)
     log = tmp_path / "dev.log"
 
     with dev_server(data, log, "--no-demo", "--processes", "2") as (dev, base_url):
-        # Two workers answer, each in a process of its own, beside DynamoDB Local's JVM.
-        workers = [line for line in children(dev) if "java" not in line]
+        # Two workers answer, each in a process of its own, beside DynamoDB Local's JVM. The
+        # listening socket is made before they are forked: on a busy machine the port answers
+        # a moment before both exist.
+        deadline = time.monotonic() + HTTP_SECONDS
+        while len(workers := [line for line in children(dev) if "java" not in line]) < 2:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert len(workers) == 2, children(dev)
         assert "2 worker processes, each answering one request at a time." in log.read_text()
 
