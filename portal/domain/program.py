@@ -19,12 +19,11 @@ from pydantic import (
     model_validator,
 )
 
-from portal.domain.schedule import expression_problem
+from portal.domain.schedule import expression_problem, more_than_hourly, rate_of
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 # EventBridge schedule expressions: cron with six fields, or rate(N unit[s]).
 _CRON = re.compile(r"^cron\((\S+\s+){5}\S+\)$")
-_RATE = re.compile(r"^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
@@ -135,16 +134,6 @@ class Matching(_Strict):
         return number
 
 
-def more_than_hourly(expression: str) -> bool:
-    """Whether a schedule expression would fire more than once in some hour."""
-    if _RATE.match(expression):
-        number, unit = expression[len("rate(") : -1].split()
-        return unit.startswith("minute") and int(number) < 60
-    if _CRON.match(expression):
-        return not expression[len("cron(") :].split()[0].isdigit()
-    return False
-
-
 Days = Annotated[int, Field(ge=1, le=365)]
 
 
@@ -169,7 +158,7 @@ class Schedule(_Strict):
     @field_validator("rounds", "summary")
     @classmethod
     def _schedule_expression(cls, value: str) -> str:
-        if not (value == "manual" or _CRON.match(value) or _RATE.match(value)):
+        if not (value == "manual" or _CRON.match(value) or rate_of(value) is not None):
             raise ValueError(
                 'must be an EventBridge expression such as "cron(0 9 ? * MON *)" '
                 'or "rate(7 days)", or "manual"'

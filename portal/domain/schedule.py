@@ -30,12 +30,31 @@ def _to_croniter(fields: str) -> tuple[str, str]:
     return f"{minute} {hour} {day} {month} {weekday}", (rest[0] if rest else "*")
 
 
+def rate_of(expression: str) -> tuple[int, str] | None:
+    """A `rate(...)` expression's number and unit ("minute", "hour" or "day"); None if it is
+    not a rate."""
+    rate = _RATE.match(expression)
+    return (int(rate.group(1)), rate.group(2).rstrip("s")) if rate else None
+
+
+def more_than_hourly(expression: str) -> bool:
+    """Whether a schedule expression would fire more than once in some hour."""
+    rate = rate_of(expression)
+    if rate is not None:
+        number, unit = rate
+        return unit == "minute" and number < 60
+    cron = _CRON.match(expression)
+    if cron:
+        return not cron.group(1).split()[0].isdigit()
+    return False
+
+
 def expression_problem(expression: str) -> str | None:
     """What is wrong with a well-shaped schedule expression's values, or None: a rate of 0, a
     cron field out of range (hour 25), an impossible combination croniter cannot read."""
-    rate = _RATE.match(expression)
-    if rate:
-        return "a rate must be at least 1" if int(rate.group(1)) < 1 else None
+    rate = rate_of(expression)
+    if rate is not None:
+        return "a rate must be at least 1" if rate[0] < 1 else None
     cron = _CRON.match(expression)
     if not cron:
         return None

@@ -12,6 +12,7 @@ from wtforms import Field, Form, HiddenField, RadioField, SelectField
 from wtforms.validators import ValidationError
 
 from portal.domain.program import Question
+from portal.domain.schedule import rate_of
 from portal.web.forms import MultiCheckboxField
 
 TEXT_MAX = 200  # a title, a topic, a language, a question's label or choice (the model's Text)
@@ -98,9 +99,6 @@ def read_weekly(expression: str) -> Weekly | None:
     return Weekly(tuple(code for code in codes if code in chosen), hour, minute)
 
 
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
-
-
 def _and(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
@@ -118,9 +116,9 @@ def when_words(expression: str, timezone: str) -> str | None:
             else "on " + _and([f"{names[day]}s" for day in weekly.days])
         )
         return f"{days} at {weekly.hour:02d}:{weekly.minute:02d} ({timezone})"
-    rate = _RATE.match(expression)
-    if rate:
-        number, unit = int(rate.group(1)), rate.group(2).rstrip("s")
+    rate = rate_of(expression)
+    if rate is not None:
+        number, unit = rate
         return f"every {unit}" if number == 1 else f"every {number} {unit}s"
     return f"on the schedule {expression} ({timezone})"
 
