@@ -28,7 +28,7 @@ from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
-from portal.persistence.programs import ProgramStore
+from portal.persistence.programs import ProgramStore, StoredProgram
 from portal.persistence.retention import RetentionStore
 from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
@@ -141,14 +141,16 @@ def create_tables() -> list[str]:
     return tables.create_tables()
 
 
+def _with_info(stored: StoredProgram) -> tuple[dict[str, Any], StoredInfo]:
+    """A stored program as the catalogue takes it: its document, and its version's facts."""
+    return stored.document, StoredInfo(stored.version, stored.saved_at, stored.saved_by)
+
+
 def stored_programs(store: ProgramStore) -> StoredLoader:
     """The catalogue's reader of the programs stored from the console."""
 
     def load() -> list[tuple[dict[str, Any], StoredInfo]]:
-        return [
-            (stored.document, StoredInfo(stored.version, stored.saved_at, stored.saved_by))
-            for stored in store.live()
-        ]
+        return [_with_info(stored) for stored in store.live()]
 
     return load
 
@@ -158,9 +160,7 @@ def stored_program(store: ProgramStore) -> StoredReader:
 
     def read(slug: str) -> tuple[dict[str, Any], StoredInfo] | None:
         stored = store.get(slug)
-        if stored is None:
-            return None
-        return stored.document, StoredInfo(stored.version, stored.saved_at, stored.saved_by)
+        return None if stored is None else _with_info(stored)
 
     return read
 

@@ -41,6 +41,10 @@ LIFECYCLE: dict[str, tuple[dict[str, bool], str]] = {
 }
 
 
+# Said of every change but bringing it back, to an archived program.
+ARCHIVED = "The program is archived and read-only: bring it back from the archive first."
+
+
 class ProgramRefused(Exception):
     """A change that cannot be made; the message says why, in the organizer's words."""
 
@@ -261,9 +265,7 @@ class ProgramAdmin:
         self._check_editable(candidate.slug)
         current = self._live(candidate.slug, expected)
         if current.archived:
-            raise ProgramRefused(
-                "The program is archived and read-only: bring it back from the archive first."
-            )
+            raise ProgramRefused(ARCHIVED)
         if not self.organizers.is_admin(by) and email_key(by) not in {
             email_key(o) for o in candidate.organizers
         }:
@@ -303,9 +305,7 @@ class ProgramAdmin:
         current = self._live(slug, expected)
         changes, audit_action = LIFECYCLE[action]
         if current.archived and action != "unarchive":
-            raise ProgramRefused(
-                "The program is archived and read-only: bring it back from the archive first."
-            )
+            raise ProgramRefused(ARCHIVED)
         program = self.validate({**document_of(current), **changes})
         self._store([Change(program, expected, ACTIONS[audit_action].lower(), (audit_action,))], by)
         return program

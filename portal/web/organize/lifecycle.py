@@ -29,7 +29,7 @@ from wtforms.validators import (
 from portal.domain.addresses import AddressError, ascii_address, email_key, typed
 from portal.domain.program import MAX_ORGANIZERS, SLUG_PATTERN, Program
 from portal.domain.program_templates import TEMPLATES
-from portal.services.programs import InvalidProgram, ProgramChanged, ProgramRefused
+from portal.services.programs import ARCHIVED, InvalidProgram, ProgramChanged, ProgramRefused
 from portal.web import services
 from portal.web.auth import (
     admin_required,
@@ -236,13 +236,10 @@ def possible(program: Program, action: str) -> bool:
     }.get(action, False)
 
 
-ARCHIVED_NOT_NOW = "The program is archived and read-only: bring it back from the archive first."
-
-
 def not_now(program: Program, action: str) -> str:
     """Why the action cannot be done while the program is as it is."""
     if program.archived and action != "unarchive":
-        return ARCHIVED_NOT_NOW
+        return ARCHIVED
     return STEPS[action].not_now
 
 
@@ -483,7 +480,8 @@ def program_lifecycle(slug: str, action: str) -> str | tuple[str, int] | Respons
     try:
         portal.program_admin.lifecycle(slug, action, expected=expected, by=current_organizer())
     except ProgramChanged as exc:
-        portal.programs.refresh()  # show what is live now, not this process's older copy
+        # Its message says nothing was saved; the Status page it leads back to reads the live
+        # version from the table (organizer_required), so it shows what changed.
         flash(str(exc), "error")
     except ProgramRefused as exc:
         flash(f"{exc} Nothing was changed.", "error")

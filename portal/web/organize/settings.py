@@ -13,7 +13,6 @@ from portal.domain.program import MAX_QUESTIONS, Program
 from portal.services.program_changes import ChangePreview
 from portal.services.programs import (
     InvalidProgram,
-    ProgramChanged,
     ProgramRefused,
     changed_settings,
     document_of,
@@ -149,9 +148,7 @@ def program_settings(slug: str) -> Any:
         return _page(program, form, 409, problems=[RELOAD])
     try:
         version = portal.program_admin.save(candidate, expected=expected, by=current_organizer())
-    except ProgramChanged as exc:
-        return _page(program, form, 409, problems=[str(exc)])
-    except ProgramRefused as exc:
+    except ProgramRefused as exc:  # someone saved since (ProgramChanged), or another refusal
         return _page(program, form, 409, problems=[str(exc)])
     flash(f"Saved: version {version} is live. It reaches every page within a minute.", "ok")
     return redirect(url_for("organize.program_settings", slug=slug))
