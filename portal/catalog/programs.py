@@ -104,6 +104,8 @@ class ProgramCatalog:
         self._refresh_seconds = refresh_seconds
         self._monotonic = monotonic
         self._stored: dict[str, tuple[Program, StoredInfo]] = {}
+        # Files and stored programs together, by slug: made again only when the stored change.
+        self._merged: dict[str, Program] | None = None
         self._read_at: float | None = None
         if stored is not None:
             self._stored = self._read_stored(refuse_clashes=True)
@@ -184,6 +186,7 @@ class ProgramCatalog:
             if slug in found and found[slug][1].version < info.version:
                 found[slug] = (program, info)
         self._stored = found
+        self._merged = None
         self._read_at = now
 
     def remember(self, program: Program, info: StoredInfo) -> None:
@@ -191,6 +194,7 @@ class ProgramCatalog:
         held = self._stored.get(program.slug)
         if held is None or held[1].version <= info.version:
             self._stored[program.slug] = (program, info)
+            self._merged = None
 
     def files(self) -> list[Program]:
         """The programs defined by files in content/programs."""
@@ -214,9 +218,10 @@ class ProgramCatalog:
 
     def _all(self) -> dict[str, Program]:
         self.refresh(force=False)
-        programs = {slug: program for slug, (program, _) in self._stored.items()}
-        programs.update(self._files)
-        return programs
+        if self._merged is None:
+            self._merged = {slug: program for slug, (program, _) in self._stored.items()}
+            self._merged.update(self._files)
+        return self._merged
 
     def stored_info(self, slug: str) -> StoredInfo | None:
         """The live version of a stored program; None for a file's program (or none)."""
@@ -255,7 +260,8 @@ class ProgramCatalog:
         return [program for program in self if not program.archived]
 
     def open_for_signup(self) -> list[Program]:
-        return [program for program in self if program.signup_open and not program.archived]
+        # An archived program is never open for sign-up (the model refuses both at once).
+        return [program for program in self if program.signup_open]
 
 
 def _validated(document: dict[str, Any], info: StoredInfo) -> Program | None:
