@@ -42,11 +42,11 @@ from portal.web.forms import PlainText, PortalForm
 from portal.web.organize import program_words
 from portal.web.organize.blueprint import bp
 from portal.web.organize.program_form import LOST_VERSION, opened_version
+from portal.web.signup.forms import EMAIL_MAX
 
 TITLE_MAX = 200  # as Program's title
 SLUG_MAX = 64  # as SLUG_PATTERN
 ORGANIZERS_MAX = MAX_ORGANIZERS
-EMAIL_MAX = 254
 SLUG_RULE = (
     "Lower-case letters (a to z), digits and hyphens, up to 64, starting and ending with a "
     "letter or a digit."
