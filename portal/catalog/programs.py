@@ -80,9 +80,10 @@ StoredReader = Callable[[str], tuple[dict[str, Any], StoredInfo] | None]
 # the console reaches every running Lambda within this time, without a read per request.
 REFRESH_SECONDS = 30.0
 # A program asked for by a slug the process does not know (one created a moment ago on another
-# Lambda) has the stored programs read again at once, but at most this often: a stream of
-# requests for unknown slugs costs one read per interval, not one each.
+# Lambda) is read from the table at once, by its slug; a slug the table does not hold either
+# is not asked about again for this long, so that a stream of requests for it costs one read.
 MISS_REFRESH_SECONDS = 2.0
+MISSES_HELD = 1000  # slugs remembered as missing, at most (then the list starts again)
 
 
 class ProgramCatalog:
@@ -106,6 +107,7 @@ class ProgramCatalog:
         self._stored: dict[str, tuple[Program, StoredInfo]] = {}
         # Files and stored programs together, by slug: made again only when the stored change.
         self._merged: dict[str, Program] | None = None
+        self._missed: dict[str, float] = {}  # slug -> when the table last did not hold it
         self._read_at: float | None = None
         if stored is not None:
             self._stored = self._read_stored(refuse_clashes=True)
@@ -237,17 +239,16 @@ class ProgramCatalog:
 
     def get(self, slug: str) -> Program | None:
         program = self._all().get(slug)
-        if program is None and self._may_read_on_miss():
-            self.refresh()
-            program = self._all().get(slug)
+        if program is None and self._stored_one is not None:
+            now = self._monotonic()
+            missed = self._missed.get(slug)
+            if missed is None or now - missed >= MISS_REFRESH_SECONDS:
+                program = self.current(slug)
+                if program is None:
+                    if len(self._missed) >= MISSES_HELD:
+                        self._missed.clear()
+                    self._missed[slug] = now
         return program
-
-    def _may_read_on_miss(self) -> bool:
-        return (
-            self._stored_loader is not None
-            and self._read_at is not None
-            and self._monotonic() - self._read_at >= MISS_REFRESH_SECONDS
-        )
 
     def __iter__(self) -> Iterator[Program]:
         return iter(sorted(self._all().values(), key=lambda p: p.title))

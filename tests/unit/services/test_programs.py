@@ -225,14 +225,19 @@ def test_a_program_created_elsewhere_is_found_when_asked_for(
     create(services)  # on another Lambda, a moment ago
     operations.clear()
 
-    ticks[0] = 1.0
-    assert catalog.get("spring-circles") is None  # asked again within 2 s: no read
-    assert operations == []
+    assert catalog.get("spring-circles") is not None  # at once: its one item is read
+    assert operations == ["dynamodb:GetItem"]
+    assert catalog.get("spring-circles") is not None  # held from then on
+    assert operations == ["dynamodb:GetItem"]
+
+    operations.clear()
+    assert catalog.get("no-such-program") is None
+    ticks[0] = 1.9
+    assert catalog.get("no-such-program") is None  # a slug the table lacks: one read per 2 s
+    assert operations == ["dynamodb:GetItem"]
     ticks[0] = 2.0
-    assert catalog.get("spring-circles") is not None
-    assert operations == ["dynamodb:Query"]
-    assert catalog.get("no-such-program") is None  # unknown slugs: one read per 2 s at most
-    assert operations == ["dynamodb:Query"]
+    assert catalog.get("no-such-program") is None
+    assert operations == ["dynamodb:GetItem", "dynamodb:GetItem"]
 
 
 def test_the_console_reads_the_version_in_the_table_not_the_one_held(
