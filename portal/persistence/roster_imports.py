@@ -18,7 +18,7 @@ from pynamodb.expressions.condition import Condition
 from portal.domain.addresses import address_digest
 from portal.domain.roster_plan import RosterEntry
 from portal.persistence.conditional import update_if
-from portal.persistence.tables import RosterRecord
+from portal.persistence.roster_tables import RosterRecord
 
 HEAD = "head"
 UPLOAD_PART = 350 * 1024  # gzipped bytes per item: an item holds 400 KB at most

@@ -9,7 +9,7 @@ from portal.container import Services, build_services
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
-from portal.persistence.tables import RosterRecord
+from portal.persistence.roster_tables import RosterRecord
 from portal.services.roster_import import ImportChanged, ImportRefused
 from portal.settings import Settings
 from tests.conftest import FakeClock
