@@ -47,7 +47,8 @@ from portal.persistence.roster_imports import RosterStore, StoredEntry
 from portal.services.audit import AuditLog
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
-from portal.services.roster_invitations import Invitee, RosterInvitations
+from portal.services.roster_invitations import Invitee as Invitee  # where pages look for it
+from portal.services.roster_invitations import RosterInvitations
 
 # A console upload: API Gateway passes it base64-encoded, which must fit Lambda's 6 MB request.
 CONSOLE_MAX_BYTES = 4 * 1024 * 1024
