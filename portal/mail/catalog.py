@@ -20,9 +20,7 @@ class Recipient(StrEnum):
     PARTICIPANT = "participant"  # someone signed up to a program, by their stored address
     ORGANIZER = "organizer"  # an organizer listed in the program's definition
     APPLICANT = "applicant"  # the address just typed on a form (sign-up, sign-in)
-    # Someone an organizer's roster import names, who has not signed up (the address is the
-    # roster's, never typed by the person).
-    INVITEE = "invitee"
+    INVITEE = "invitee"  # named by an organizer's roster import, not signed up
 
 
 class CatalogError(Exception):
@@ -60,14 +58,13 @@ def _email(template: str, recipients: set[Recipient], key: str, *, stops: bool =
 
 
 PT, ORG, APP = Recipient.PARTICIPANT, Recipient.ORGANIZER, Recipient.APPLICANT
-INVITEE = Recipient.INVITEE
+INV = Recipient.INVITEE
 
 # {address} is a digest of the typed address (keys appear in logs); {window} a few minutes'
 # slot, so a second sign-up soon after gets no second email; {request} one request for a
 # sign-in link (each one admitted by the limits gets its email); {person} a participant's id;
 # {organizer} is given as an address and put in the key as its address_digest; {match} is a
-# match_ref; {email} the outbox key of the email that failed; {n} is 1 for an invitation and
-# 2 and 3 for its at most two reminders.
+# match_ref; {email} the outbox key of the email that failed.
 EMAILS: dict[str, Email] = {
     e.template: e
     for e in (
@@ -76,9 +73,8 @@ EMAILS: dict[str, Email] = {
         _email("already_registered", {APP}, "already:{program}:{address}:{window}", stops=False),
         # Sign-in: asked for at the sign-in form, for the person's pages in every program.
         _email("sign_in", {APP}, "signin:{address}:{request}", stops=False),
-        # A roster import's invitation: the person did not ask for it, so unsubscribing
-        # stops it (and its reminders).
-        _email("invitation", {INVITEE}, "invite:{program}:{address}:{n}"),
+        # A roster import's invitation ({n} 1) and its two reminders ({n} 2 and 3).
+        _email("invitation", {INV}, "invite:{program}:{address}:{n}"),
         # Rounds
         _email("introduction", {PT}, "intro:{program}:{round}:{person}:{other}"),
         _email("suggestions", {PT}, "suggest:{program}:{round}:{person}"),

@@ -1,0 +1,45 @@
+"""Scheduled hourly: roster imports' to-dos left undone, and invitation reminders.
+
+Also started by the console's apply (portal/mail/courier.py) to do that
+import's invitations, sign-up updates and pauses at once. Each step is idempotent: a run
+that overlaps another, or repeats one stopped half-way, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from portal.runtime import metered, services
+
+log = logging.getLogger(__name__)
+
+
+@metered
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    """Lambda entry point: every program's leftover to-dos, then the reminders due."""
+    return run(event)
+
+
+def run(event: dict[str, Any]) -> dict[str, Any]:
+    portal = services()
+    finished: dict[str, int] = {}
+    reminded: dict[str, int] = {}
+    for program in portal.programs:
+        done = portal.roster_imports.finish(program.slug)
+        if done.invited or done.paused or done.updated:
+            finished[program.slug] = done.invited + done.paused + done.updated
+        queued = portal.roster_imports.remind(program)
+        if queued:
+            reminded[program.slug] = queued
+    return {"finished": finished, "reminded": reminded}
+
+
+@metered
+def finish(event: object, context: object) -> dict[str, Any]:
+    """Do one program's import to-dos now: the `command` event the console's apply started."""
+    slug = event.get("program") if isinstance(event, dict) else None
+    if not isinstance(slug, str) or services().programs.get(slug) is None:
+        return {"finished": False, "error": "the event names no known program"}
+    done = services().roster_imports.finish(slug)
+    return {"finished": True, "invited": done.invited, "paused": done.paused}
