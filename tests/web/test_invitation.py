@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
@@ -12,6 +13,7 @@ from portal.domain.participants import Status
 from portal.mail.senders import MemorySender
 from tests.conftest import FakeClock, csrf_token, links_in, parse
 from tests.factories import seed_demo_people
+from tests.web.conftest import Site
 from tests.web.dom import parse as parse_page
 
 BASE = "http://portal.test"
@@ -229,3 +231,25 @@ def test_the_invitation_carries_the_unsubscribe_link(
     assert link == services.unsubscribes.url(ADDRESS)
     assert link in links_in(message)
     assert parse(message.as_string())["To"] == ADDRESS
+
+
+def test_an_invitation_to_a_program_closed_since_gets_the_closed_page(
+    build_site: Callable[..., Site], mailbox: MemorySender
+) -> None:
+    site = build_site(admins=("admin@example.org",))
+    admin = site.services.program_admin
+    admin.create(
+        "group",
+        title="Spring circles",
+        slug="spring-circles",
+        organizers=(ORGANIZER,),
+        signup_open=True,
+        by="admin@example.org",
+    )
+    import_roster(site.services, "spring-circles", ADA)
+    path = invitation_path(invitations(mailbox)[ADDRESS])
+    assert site.client.get(path).status_code == 200
+    admin.lifecycle("spring-circles", "close", expected=1, by="admin@example.org")
+    closed = site.client.get(path)
+    assert closed.status_code == 403
+    assert parse_page(closed.text).h1 == "Sign-up is closed"
