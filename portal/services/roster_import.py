@@ -493,8 +493,21 @@ class RosterImports:
         return self.invitations.invitee(program, token)
 
     def remind(self, program: Program) -> int:
-        """Queue the invitation reminders that are due; the number queued."""
-        return self.invitations.remind(program)
+        """The hourly pass over the live import: queue the invitation reminders due, and
+        forget people gone from the roster for GONE_KEPT. The number of reminders queued."""
+        head = self.store.head(program.slug)
+        if head is None or head.import_id is None:
+            return 0
+        entries = list(self.store.entries(program.slug, head.import_id))
+        cutoff = self.clock() - GONE_KEPT
+        forgotten = [
+            s.entry.email
+            for s in entries
+            if not s.entry.active and not s.todo and s.gone_at is not None and s.gone_at < cutoff
+        ]
+        if forgotten:
+            self.store.forget(program.slug, head.import_id, forgotten)
+        return self.invitations.remind(program, head.import_id, entries)
 
 
 def _why_not(dry: DryRun) -> str:

@@ -6,7 +6,7 @@ address; it opens a sign-up form pre-filled with what the live import holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -119,20 +119,14 @@ class RosterInvitations:
             reply_to=organizers[0] if organizers else None,
         )
 
-    def remind(self, program: Program) -> int:
-        """Queue the invitation reminders that are due: a week after the invitation and a week
-        after the first reminder, to people who have not signed up. The number queued."""
+    def remind(self, program: Program, import_id: str, entries: Iterable[StoredEntry]) -> int:
+        """Queue the invitation reminders that are due among the live import's `entries`: a
+        week after the invitation and a week after the first reminder, to people who have
+        not signed up. The number queued."""
         if not program.signup_open:
             return 0
-        head = self.store.head(program.slug)
-        if head is None or head.import_id is None:
-            return 0
         now = self.clock()
-        due = [
-            stored.entry
-            for stored in self.store.entries(program.slug, head.import_id)
-            if _reminder_due(stored, now)
-        ]
+        due = [stored.entry for stored in entries if _reminder_due(stored, now)]
         if not due:
             return 0
         signed_up = {person.email for person in self.participants.for_program(program.slug)}
@@ -143,9 +137,7 @@ class RosterInvitations:
             sent = entry.invitations_sent
             # Counted first: two runs at once send one reminder, and a reminder that cannot
             # go (an unsubscribe) is not tried again.
-            if self.store.note_invitation(
-                program.slug, head.import_id, entry.email, sent=sent, now=now
-            ):
+            if self.store.note_invitation(program.slug, import_id, entry.email, sent=sent, now=now):
                 queued += self.invite(program.slug, entry, sent + 1)
         return queued
 
