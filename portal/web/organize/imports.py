@@ -86,7 +86,9 @@ def upload_roster(slug: str) -> Response | tuple[str, int]:
         return _too_large(program)
     filename = upload.filename
     if not data:
-        return _import_page(program, error=f"{filename} is empty: nothing in it to import.", status=422)
+        return _import_page(
+            program, error=f"{filename} is empty: nothing in it to import.", status=422
+        )
     try:
         staged = services().roster_imports.stage(
             program,
@@ -249,9 +251,7 @@ def apply_roster(slug: str, upload_id: str) -> Response | tuple[str, int]:
             status=409,
         )
     except ImportRefused as exc:
-        return _dry_run_page(
-            program, staged, dry, error=f"Nothing was applied: {exc}", status=409
-        )
+        return _dry_run_page(program, staged, dry, error=f"Nothing was applied: {exc}", status=409)
     portal.roster_imports.discard(slug, upload_id)
     flash(applied_message(applied), "ok")
     return redirect(url_for("organize.roster_import", slug=slug))
