@@ -16,7 +16,7 @@ from portal.catalog.pages import PageCatalog
 from portal.catalog.programs import ProgramCatalog, StoredInfo, StoredLoader, StoredReader
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.clock import Clock, shifted_clock, system_clock
-from portal.mail.courier import LambdaCourier
+from portal.mail.courier import LambdaCourier, LambdaImportFinisher
 from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.persistence import tables
 from portal.persistence.audit import AuditTrail
@@ -30,6 +30,7 @@ from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.programs import ProgramStore, StoredProgram
 from portal.persistence.retention import RetentionStore
+from portal.persistence.roster_imports import RosterStore
 from portal.persistence.sessions import SessionRepository
 from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
@@ -55,6 +56,7 @@ from portal.services.programs import ProgramAdmin
 from portal.services.reminders import ReminderService
 from portal.services.retention import RetentionService
 from portal.services.roster import Roster
+from portal.services.roster_import import RosterImports
 from portal.services.rounds import RoundService
 from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
@@ -103,6 +105,7 @@ class Services:
     figures: ConsoleFigures
     program_admin: ProgramAdmin
     program_changes: ProgramChanges
+    roster_imports: RosterImports
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -117,6 +120,13 @@ def make_courier(settings: Settings) -> LambdaCourier | None:
     """On Lambda, email a request queues is sent by another invocation; elsewhere at once."""
     if settings.stage == "aws" and settings.function_name:
         return LambdaCourier(settings.function_name, settings.region)
+    return None
+
+
+def make_import_finisher(settings: Settings) -> LambdaImportFinisher | None:
+    """On Lambda, an applied import's to-dos are done by another invocation; elsewhere at once."""
+    if settings.stage == "aws" and settings.function_name:
+        return LambdaImportFinisher(settings.function_name, settings.region)
     return None
 
 
@@ -377,4 +387,16 @@ def build_services(
         ),
         program_admin=program_admin,
         program_changes=ProgramChanges(participants, matches, clock),
+        roster_imports=RosterImports(
+            store=RosterStore(),
+            programs=programs.get,
+            participants=participants,
+            participation=participation,
+            mail=mail,
+            audit=audit,
+            clock=clock,
+            secret_key=settings.secret_key,
+            base_url=settings.base_url,
+            finisher=make_import_finisher(settings),
+        ),
     )

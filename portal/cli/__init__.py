@@ -20,6 +20,7 @@ from portal.cli import (
     program,
     purge,
     remind,
+    roster_import,
     round,
     send_mail,
     summaries,
@@ -49,5 +50,6 @@ for command in (
     erase.erase_command,
     purge.purge_command,
     program.program_group,
+    roster_import.import_command,
 ):
     main.add_command(command)

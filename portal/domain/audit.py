@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "unarchive_program": "Brought the program back from the archive",
     "duplicate_program": "Duplicated the program for a new cohort",
     "import_program": "Loaded the program from a file",
+    "import_roster": "Imported a roster",
 }
 
 # Subject kinds: a participant's id, a match's id, a round's id, a program's version (its

@@ -20,6 +20,7 @@ class Recipient(StrEnum):
     PARTICIPANT = "participant"  # someone signed up to a program, by their stored address
     ORGANIZER = "organizer"  # an organizer listed in the program's definition
     APPLICANT = "applicant"  # the address just typed on a form (sign-up, sign-in)
+    INVITEE = "invitee"  # named by an organizer's roster import, not signed up
 
 
 class CatalogError(Exception):
@@ -57,6 +58,7 @@ def _email(template: str, recipients: set[Recipient], key: str, *, stops: bool =
 
 
 PT, ORG, APP = Recipient.PARTICIPANT, Recipient.ORGANIZER, Recipient.APPLICANT
+INV = Recipient.INVITEE
 
 # {address} is a digest of the typed address (keys appear in logs); {window} a few minutes'
 # slot, so a second sign-up soon after gets no second email; {request} one request for a
@@ -71,6 +73,8 @@ EMAILS: dict[str, Email] = {
         _email("already_registered", {APP}, "already:{program}:{address}:{window}", stops=False),
         # Sign-in: asked for at the sign-in form, for the person's pages in every program.
         _email("sign_in", {APP}, "signin:{address}:{request}", stops=False),
+        # A roster import's invitation ({n} 1) and its two reminders ({n} 2 and 3).
+        _email("invitation", {INV}, "invite:{program}:{address}:{n}"),
         # Rounds
         _email("introduction", {PT}, "intro:{program}:{round}:{person}:{other}"),
         _email("suggestions", {PT}, "suggest:{program}:{round}:{person}"),

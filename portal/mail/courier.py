@@ -47,3 +47,23 @@ class LambdaCourier:
         except (BotoCoreError, ClientError) as exc:
             # Nothing is lost: the message waits in the outbox for the scheduled run.
             log.warning("outbox %s: the scheduled run will send it (%s)", key, type(exc).__name__)
+
+
+FINISH_IMPORT = "functions.roster.finish"
+
+
+class LambdaImportFinisher(LambdaCourier):
+    """Starts an asynchronous invocation that does an applied roster import's to-dos."""
+
+    def __call__(self, program: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.invoke(
+                FunctionName=self.function_name,
+                InvocationType="Event",
+                Payload=json.dumps({"command": FINISH_IMPORT, "program": program}).encode(),
+            )
+        except (BotoCoreError, ClientError) as exc:
+            # Nothing is lost: the to-dos wait on the import's entries for the hourly run.
+            log.warning("roster import of %s: the hourly run will finish it (%s)", program, exc)

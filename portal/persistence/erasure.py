@@ -17,6 +17,7 @@ from portal.domain.addresses import address_digest, email_key
 from portal.domain.matches import Match
 from portal.persistence.matches import MatchRepository, _id, _key, _match
 from portal.persistence.participants import address_items
+from portal.persistence.roster_imports import RosterStore
 from portal.persistence.tables import (
     AddressRecord,
     CheckinRecord,
@@ -233,6 +234,13 @@ class ErasureStore:
         """Drop the program's stored console figures, which name people waiting and pairs
         needing attention: the console computes them anew, without the erased person."""
         FiguresRecord(program).delete()
+
+    def roster_entries_of(self, email: str) -> list[tuple[str, str]]:
+        """(program, key) of every roster import entry for the address (by-address index)."""
+        return RosterStore().keys_of(email)
+
+    def delete_roster_entries(self, keys: list[tuple[str, str]]) -> None:
+        RosterStore().delete(keys)
 
     def delete_address(self, email: str, sign_up: SignUp) -> None:
         self._delete(AddressRecord(address_digest(email), sign_up.program))

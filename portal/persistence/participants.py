@@ -3,7 +3,7 @@ the addresses table (one item per address and program, naming the participant id
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -126,6 +126,10 @@ FORGET_WAITING = (
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
 
 
+# The sign-up fields a roster import may set (portal.domain.roster_plan.PARTICIPANT_FIELD).
+ROSTER_FIELDS = frozenset({"department", "reports_to", "timezone", "seniority"})
+
+
 class ParticipantRepository:
     """Load and store participants; every write is conditional on the status it expects.
 
@@ -230,6 +234,28 @@ class ParticipantRepository:
             value = getattr(record, name)
             actions.append(attribute.remove() if value is None else attribute.set(value))
         return update_if(record, [*actions, ParticipantRecord.updated_at.set(now)], _TAKING_PART)
+
+    def set_roster_fields(
+        self, program: str, participant_id: str, values: Mapping[str, str], now: datetime
+    ) -> bool:
+        """Set what a roster import says of a sign-up (department, reports_to, timezone,
+        seniority; an empty value clears it); only those fields, never matches or capacity.
+        False if the sign-up is gone."""
+        actions = []
+        for name, value in values.items():
+            if name not in ROSTER_FIELDS:
+                raise ValueError(f"a roster import does not set {name!r}")
+            if name == "timezone" and not value:
+                continue  # matching needs a zone: an empty cell keeps the one given
+            attribute = getattr(ParticipantRecord, name)
+            actions.append(attribute.set(value) if value else attribute.remove())
+        if not actions:
+            return False
+        return update_if(
+            ParticipantRecord(program, participant_id),
+            [*actions, ParticipantRecord.updated_at.set(now)],
+            ParticipantRecord.participant_id.exists(),
+        )
 
     def for_program(self, program: str, page_size: int | None = None) -> Iterator[Participant]:
         """The program's live sign-ups, read a page at a time as the caller iterates."""

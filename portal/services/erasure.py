@@ -43,6 +43,7 @@ KINDS = (
     ("links", "sign-in and other links sent to them"),
     ("sessions", "browser sessions"),
     ("exports", "logged exports of their data"),
+    ("roster", "roster import entries (what an organizer's HR file said of them)"),
 )
 
 
@@ -79,13 +80,18 @@ class ErasureService:
     def _run(self, email: str, *, apply: bool) -> Erasure:
         email = email_key(email)
         sign_ups = self.store.sign_ups(email)
-        if not sign_ups:
+        roster = self.store.roster_entries_of(email)
+        if not sign_ups and not roster:
             raise NobodyToErase("The portal holds no sign-up for that address.")
         done = Erasure(programs=[s.program for s in sign_ups])
         groups: set[str] = set()  # a mentor's matches share one group: visited once
         for sign_up in sign_ups:
             self._matches(done, email, sign_up, apply=apply, groups=groups)
         self._rest(done, email, apply=apply)
+        done.counts["roster"] += len(roster)
+        if apply and roster:
+            # Someone an import invited and who never signed up has only these.
+            self.store.delete_roster_entries(roster)
         for sign_up in sign_ups:
             if self.store.participant_exists(sign_up):
                 done.counts["sign_ups"] += 1

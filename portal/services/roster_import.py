@@ -16,12 +16,42 @@ leaves the to-dos, and the next `finish` (or the daily reminders run) does them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
 
-from portal.domain.roster import RosterRow, RowProblem
-from portal.domain.roster_files import Table
-from portal.domain.roster_plan import RosterPlan
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from portal.domain.addresses import address_digest
+from portal.domain.clock import Clock
+from portal.domain.participants import Status
+from portal.domain.program import Program
+from portal.domain.roster import (
+    RosterRow,
+    RowProblem,
+    check_mapping,
+    guess_mapping,
+    mapping_notes,
+    parse_roster,
+)
+from portal.domain.roster_files import RosterFileError, Table, read_table
+from portal.domain.roster_plan import (
+    NOT_IN_ROSTER,
+    RosterEntry,
+    RosterPlan,
+    applied,
+    plan_import,
+    seniority_key,
+)
+from portal.mail.catalog import Recipient
+from portal.persistence.participants import ParticipantRepository
+from portal.persistence.roster_imports import RosterStore, StoredEntry
+from portal.services.audit import AuditLog
+from portal.services.mail import MailService
+from portal.services.participation import ParticipationService
 
 # A console upload: API Gateway passes it base64-encoded, which must fit Lambda's 6 MB request.
 CONSOLE_MAX_BYTES = 4 * 1024 * 1024
@@ -135,3 +165,473 @@ class Invitee:
     reports_to: str  # the manager's address (comparison form), or ""
     timezone: str  # an IANA zone, or ""
     seniority: str  # a portal seniority key, or ""
+
+
+# Reminders of an invitation: a week after it, and a week after the first reminder.
+REMIND_AFTER = timedelta(days=7)
+MOST_INVITATIONS = 3  # the invitation and two reminders
+# A person an import marked gone is forgotten by the first import this long after.
+GONE_KEPT = timedelta(days=90)
+
+
+def _fingerprint(live: str | None, full: bool, mapping: Mapping[int, str], plan: object) -> str:
+    text = repr((live, full, sorted(mapping.items()), plan))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _saved_for(headers: Sequence[str], saved: Mapping[str, str]) -> dict[int, str]:
+    return {i: saved[h] for i, h in enumerate(headers) if h in saved}
+
+
+class RosterImports:
+    """Dry runs, applies and the invitations of roster imports (see the module's words)."""
+
+    def __init__(
+        self,
+        *,
+        store: RosterStore,
+        programs: Callable[[str], Program | None],
+        participants: ParticipantRepository,
+        participation: ParticipationService,
+        mail: MailService,
+        audit: AuditLog,
+        clock: Clock,
+        secret_key: str,
+        base_url: str,
+        finisher: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.program_of = programs
+        self.participants = participants
+        self.participation = participation
+        self.mail = mail
+        self.audit = audit
+        self.clock = clock
+        self.base_url = base_url.rstrip("/")
+        self._tokens = URLSafeSerializer(secret_key, salt="roster-invitation")
+        # On Lambda, the to-dos of an apply are done by another invocation (the request only
+        # stores the import); elsewhere at once.
+        self.finisher = finisher
+
+    # -- reading a file ----------------------------------------------------------------------
+
+    def read(self, data: bytes, filename: str) -> Table:
+        """The file's table; RosterFileError says what is wrong with the file."""
+        return read_table(data, filename)
+
+    def stage(self, program: Program, data: bytes, filename: str, *, full: bool, by: str) -> Staged:
+        """Keep an uploaded file a day for its dry run and apply; the file is read first, so a
+        bad one is refused (RosterFileError) and nothing is kept."""
+        if len(data) > CONSOLE_MAX_BYTES:
+            raise ImportRefused(
+                f"The file is {len(data) / 1024 / 1024:.1f} MB: the console takes files up to "
+                f"{CONSOLE_MAX_BYTES // 1024 // 1024} MB. `portal import` takes larger ones."
+            )
+        table = read_table(data, filename)
+        now = self.clock()
+        upload_id = uuid.uuid4().hex
+        details = {"filename": filename, "full": full, "by": by, "staged_at": now.isoformat()}
+        self.store.stage(program.slug, upload_id, data, details, now)
+        return Staged(upload_id, program.slug, filename, full, None, by, now, table)
+
+    def staged(self, program_slug: str, upload_id: str) -> Staged | None:
+        """A staged upload of this program; None if unknown, expired or another program's."""
+        if not upload_id.isalnum() or len(upload_id) != 32:
+            return None
+        upload = self.store.upload(program_slug, upload_id, self.clock())
+        if upload is None:
+            return None
+        details = upload.details
+        filename = str(details.get("filename", ""))
+        try:
+            table = read_table(upload.data, filename)
+        except RosterFileError:
+            return None  # read when staged: cannot happen unless the item was damaged
+        mapping = details.get("mapping")
+        return Staged(
+            upload_id=upload_id,
+            program=program_slug,
+            filename=filename,
+            full=bool(details.get("full", True)),
+            mapping={int(i): f for i, f in mapping.items()} if mapping is not None else None,
+            by=str(details.get("by", "")),
+            staged_at=datetime.fromisoformat(str(details["staged_at"])),
+            table=table,
+        )
+
+    def choose_mapping(self, program_slug: str, upload_id: str, mapping: dict[int, str]) -> Staged:
+        """Keep the organizer's mapping with the upload; ImportRefused if the upload is gone."""
+        staged = self.staged(program_slug, upload_id)
+        if staged is None:
+            raise ImportRefused("This upload is no longer kept: upload the file again.")
+        details = {
+            "filename": staged.filename,
+            "full": staged.full,
+            "by": staged.by,
+            "staged_at": staged.staged_at.isoformat(),
+            "mapping": {str(i): f for i, f in mapping.items()},
+        }
+        if not self.store.update_upload(program_slug, upload_id, details):
+            raise ImportRefused("This upload is no longer kept: upload the file again.")
+        return replace(staged, mapping=dict(mapping))
+
+    def discard(self, program_slug: str, upload_id: str) -> None:
+        """Forget a staged upload."""
+        self.store.discard(program_slug, upload_id)
+
+    def saved_mapping(self, program_slug: str) -> dict[str, str]:
+        """The column mapping saved for the program's next file: header text -> field."""
+        head = self.store.head(program_slug)
+        return dict(head.mapping) if head else {}
+
+    # -- the dry run ---------------------------------------------------------------------------
+
+    def check(
+        self,
+        program: Program,
+        table: Table,
+        *,
+        filename: str,
+        full: bool = True,
+        mapping: Mapping[int, str] | None = None,
+    ) -> DryRun:
+        """Compare the file with the program and its last import; store nothing."""
+        head = self.store.head(program.slug)
+        headers = table.headers
+        notes: tuple[str, ...] = ()
+        if mapping is not None:
+            used, source = dict(mapping), "chosen"
+        else:
+            saved = _saved_for(headers, head.mapping) if head else {}
+            if saved and not check_mapping(headers, saved):
+                used, source = saved, "saved"
+            else:
+                used, source = guess_mapping(headers), "guessed"
+                notes = tuple(mapping_notes(headers))
+        live = head.import_id if head else None
+        base = DryRun(
+            program=program.slug,
+            filename=filename,
+            full=full,
+            headers=headers,
+            mapping=used,
+            mapping_source=source,
+            mapping_notes=notes,
+            mapping_problems=tuple(check_mapping(headers, used)),
+            problems=(),
+            rows=len(table.rows),
+            plan=None,
+            fingerprint=_fingerprint(live, full, used, None),
+            table=table,
+        )
+        if base.mapping_problems:
+            return base
+        rows, bad = parse_roster(table, used)
+        previous = self._previous(program.slug, live)
+        people = list(self.participants.for_program(program.slug))
+        # With bad rows the file is not applied; nobody is shown as gone for a row that
+        # could not be read.
+        plan = plan_import(
+            rows, people, {e: s.entry for e, s in previous.items()}, full=full and not bad
+        )
+        return replace(
+            base,
+            problems=tuple(bad),
+            plan=plan,
+            fingerprint=_fingerprint(live, full, used, plan),
+            roster=tuple(rows),
+        )
+
+    def _previous(self, slug: str, live: str | None) -> dict[str, StoredEntry]:
+        if live is None:
+            return {}
+        return {stored.entry.email: stored for stored in self.store.entries(slug, live)}
+
+    # -- applying ------------------------------------------------------------------------------
+
+    def apply(
+        self,
+        program: Program,
+        dry: DryRun,
+        *,
+        by: str,
+        save_mapping: bool = False,
+        expected: str | None = None,
+    ) -> Applied:
+        """Store the import whole or not at all, then invite, update and pause as it says."""
+        fresh = self.check(
+            program, dry.table, filename=dry.filename, full=dry.full, mapping=dry.mapping
+        )
+        wanted = expected if expected is not None else dry.fingerprint
+        if fresh.fingerprint != wanted:
+            raise ImportChanged(
+                "Nothing was stored: the program changed since this dry run (someone signed "
+                "up, or another import was applied). Here is the dry run as things stand now.",
+                fresh,
+            )
+        plan = fresh.plan
+        if not fresh.can_apply or plan is None:
+            raise ImportRefused(_why_not(fresh))
+        if plan.new and not program.signup_open:
+            raise ImportRefused(
+                f"Nothing was stored: sign-up to {program.title} is closed, and this file "
+                f"would invite {len(plan.new)} people to it. Open sign-up first."
+            )
+        now = self.clock()
+        head = self.store.head(program.slug)
+        live = head.import_id if head else None
+        previous = self._previous(program.slug, live)
+        entries = _snapshot(previous, plan, now, by)
+        import_id = now.strftime("%Y%m%dT%H%M%S") + uuid.uuid4().hex[:8]
+        self.store.write_entries(program.slug, import_id, entries)
+        pending = sum(1 for stored in entries if stored.todo)
+        mapping = {fresh.headers[i]: f for i, f in fresh.mapping.items()} if save_mapping else None
+        if not self.store.make_live(
+            program.slug,
+            import_id=import_id,
+            expected=live,
+            imported_at=now,
+            imported_by=by,
+            filename=fresh.filename,
+            full=fresh.full,
+            summary=plan.counts(),
+            entries=len(entries),
+            pending=pending,
+            mapping=mapping,
+        ):
+            self.store.delete_import(program.slug, import_id)
+            raise ImportChanged(
+                "Nothing was stored: another import was applied to this program meanwhile. "
+                "Here is the dry run against it.",
+                self.check(
+                    program, dry.table, filename=dry.filename, full=dry.full, mapping=dry.mapping
+                ),
+            )
+        self.audit.record(program.slug, by, "import_roster", detail=plan.counts())
+        if self.finisher is not None:
+            self.finisher(program.slug)
+            done = Finished(remaining=pending)
+        else:
+            done = self.finish(program.slug)
+        return Applied(
+            import_id=import_id,
+            numbers=plan.numbers(),
+            summary=plan.counts(),
+            invited=done.invited,
+            paused=done.paused,
+            updated=done.updated,
+            ended_matches=done.ended_matches,
+            pending=done.remaining,
+        )
+
+    def last(self, program_slug: str) -> LastImport | None:
+        """The program's live import, or None before the first."""
+        head = self.store.head(program_slug)
+        if head is None or head.import_id is None or head.imported_at is None:
+            return None
+        return LastImport(
+            import_id=head.import_id,
+            imported_at=head.imported_at,
+            imported_by=head.imported_by,
+            filename=head.filename,
+            full=head.full,
+            summary=head.summary,
+            entries=head.entries,
+            pending=head.pending,
+        )
+
+    # -- the to-dos ------------------------------------------------------------------------------
+
+    def finish(self, program_slug: str) -> Finished:
+        """Do the live import's to-dos (each idempotent), then delete the import it replaced."""
+        head = self.store.head(program_slug)
+        if head is None or head.import_id is None:
+            return Finished()
+        invited = paused = updated = ended = 0
+        for stored in self.store.with_todo(program_slug, head.import_id):
+            todo = stored.todo or {}
+            entry = stored.entry
+            if todo.get("invite"):
+                invited += self._invite(program_slug, entry, 1)
+            if todo.get("update"):
+                updated += self.participants.set_roster_fields(
+                    program_slug, str(todo["participant_id"]), todo["update"], self.clock()
+                )
+            if todo.get("pause"):
+                ended_now = self._pause(program_slug, entry, todo)
+                if ended_now is not None:
+                    paused += 1
+                    ended += ended_now
+            self.store.done(program_slug, head.import_id, entry.email)
+        if head.previous_import:
+            self.store.delete_import(program_slug, head.previous_import)
+            self.store.forget_previous(program_slug, head.previous_import)
+        return Finished(invited, paused, updated, ended, remaining=0)
+
+    def _pause(self, slug: str, entry: RosterEntry, todo: Mapping[str, Any]) -> int | None:
+        """Pause a sign-up the roster no longer has, ending its matches kindly; the matches
+        ended, or None if there was nothing to pause (left, paused or gone meanwhile)."""
+        person = self.participants.get_in(slug, str(todo["pause"]))
+        if person is None or person.status is not Status.CONFIRMED:
+            return None
+        if not self.participants.set_status(
+            slug, person.email, Status.PAUSED, self.clock(), seen=Status.CONFIRMED
+        ):
+            return None
+        ended = 0
+        for match in self.participation.active_matches(slug, person.email):
+            ended += self.participation.end(slug, match, person.email, Status.PAUSED.value)
+        detail = f"by the roster import: {todo.get('reason', NOT_IN_ROSTER)}"
+        if ended:
+            detail += f"; {ended} active match{'' if ended == 1 else 'es'} ended"
+        self.audit.record(
+            slug,
+            str(todo.get("by", "")),
+            "pause",
+            subject_kind="participant",
+            subject=person.participant_id,
+            detail=detail,
+        )
+        return ended
+
+    # -- invitations -------------------------------------------------------------------------
+
+    def invite_url(self, program_slug: str, email: str) -> str:
+        """The invitation's link: a signed token naming the program and the address's digest."""
+        token = self._tokens.dumps([program_slug, address_digest(email)])
+        return f"{self.base_url}/programs/{program_slug}/invited/{token}"
+
+    def invitee(self, program: Program, token: str) -> Invitee | None:
+        """Who an invitation link is for, as the live roster has them; None if the link is
+        bad, for another program, or the person is no longer active in the roster."""
+        try:
+            slug, digest = self._tokens.loads(token)
+        except (BadSignature, ValueError, TypeError):
+            return None
+        if slug != program.slug or not isinstance(digest, str):
+            return None
+        head = self.store.head(program.slug)
+        if head is None or head.import_id is None:
+            return None
+        stored = self.store.entry_by_digest(program.slug, head.import_id, digest)
+        if stored is None or not stored.entry.active:
+            return None
+        entry = stored.entry
+        return Invitee(
+            program=program.slug,
+            email=entry.email,
+            address=entry.address or entry.email,
+            name=entry.name,
+            department=entry.department,
+            reports_to=entry.manager_email,
+            timezone=entry.timezone,
+            seniority=seniority_key(entry.seniority) or "" if entry.seniority else "",
+        )
+
+    def _invite(self, slug: str, entry: RosterEntry, n: int) -> bool:
+        """Queue invitation number `n` (1, or 2 and 3 for the reminders) unless the person
+        signed up meanwhile or left the roster; True if queued."""
+        program = self.program_of(slug)
+        if program is None or not entry.active or not program.signup_open:
+            return False
+        if self.participants.get(slug, entry.email) is not None:
+            return False
+        organizers = program.organizers
+        return self.mail.queue_once(
+            "invitation",
+            Recipient.INVITEE,
+            to=entry.address or entry.email,
+            key={"program": slug, "address": address_digest(entry.email), "n": str(n)},
+            context=lambda: {
+                "program": program,
+                "name": entry.name,
+                "link": self.invite_url(slug, entry.email),
+                "n": n,
+                "organizers_line": " and ".join(organizers),
+            },
+            program=slug,
+            reply_to=organizers[0] if organizers else None,
+        )
+
+    def remind(self, program: Program) -> int:
+        """Queue the invitation reminders that are due: a week after the invitation and a week
+        after the first reminder, to people who have not signed up. The number queued."""
+        if not program.signup_open:
+            return 0
+        head = self.store.head(program.slug)
+        if head is None or head.import_id is None:
+            return 0
+        now = self.clock()
+        due = [
+            stored.entry
+            for stored in self.store.entries(program.slug, head.import_id)
+            if _reminder_due(stored, now)
+        ]
+        if not due:
+            return 0
+        signed_up = {person.email for person in self.participants.for_program(program.slug)}
+        queued = 0
+        for entry in due:
+            if entry.email in signed_up:
+                continue
+            sent = entry.invitations_sent
+            # Counted first: two runs at once send one reminder, and a reminder that cannot
+            # go (an unsubscribe) is not tried again.
+            if self.store.note_invitation(
+                program.slug, head.import_id, entry.email, sent=sent, now=now
+            ):
+                queued += self._invite(program.slug, entry, sent + 1)
+        return queued
+
+
+def _reminder_due(stored: StoredEntry, now: datetime) -> bool:
+    entry = stored.entry
+    return (
+        entry.active
+        and not stored.todo
+        and entry.invited_at is not None
+        and 0 < entry.invitations_sent < MOST_INVITATIONS
+        and now >= entry.invited_at + REMIND_AFTER * entry.invitations_sent
+    )
+
+
+def _why_not(dry: DryRun) -> str:
+    if dry.mapping_problems:
+        return "Nothing was stored: " + " ".join(dry.mapping_problems)
+    if dry.problems:
+        n = len(dry.problems)
+        return (
+            f"Nothing was stored: the file has {n} bad cell{'' if n == 1 else 's'}. "
+            "Correct them in the file and upload it again."
+        )
+    return "Nothing to change: the program already has this roster as it is."
+
+
+def _snapshot(
+    previous: Mapping[str, StoredEntry], plan: RosterPlan, now: datetime, by: str
+) -> list[StoredEntry]:
+    """The new import's entries: every entry after the plan, with its to-do."""
+    after = applied({e: s.entry for e, s in previous.items()}, plan, now)
+    todos: dict[str, dict[str, Any]] = {}
+    for invitation in plan.to_invite:
+        todos.setdefault(invitation.entry.email, {})["invite"] = 1
+    for update in plan.to_update:
+        if update.participant_id and update.participant:
+            todo = todos.setdefault(update.entry.email, {})
+            todo["update"] = dict(update.participant)
+            todo["participant_id"] = update.participant_id
+    for departure in plan.to_pause:
+        todos.setdefault(departure.email, {}).update(
+            {"pause": departure.participant_id, "reason": departure.reason, "by": by}
+        )
+    entries = []
+    for email, entry in after.items():
+        before = previous.get(email)
+        gone_at = None
+        if not entry.active:
+            was_gone = before is not None and not before.entry.active and before.gone_at
+            gone_at = before.gone_at if was_gone and before else now
+            if gone_at is not None and gone_at < now - GONE_KEPT and email not in todos:
+                continue  # gone long enough: forgotten
+        entries.append(StoredEntry(entry, gone_at, todos.get(email)))
+    return entries

@@ -23,7 +23,10 @@ KEY_ATTRIBUTES = {
     "checkin_id": "<time>#<author's participant id>",
     "goal_id": "<time>#<author's participant id>",
     "round_id": "a time, or the lock's name",
-    "key": "an outbox key (portal/mail/catalog.py) or a limit's keyed hash",
+    "key": (
+        "an outbox key (portal/mail/catalog.py), a limit's keyed hash, or a roster item's "
+        '"head", "e#<import id>#<address digest>" or "u#<upload id>#<part>"'
+    ),
     "status": "an outbox item's state",
     "due_at": "a time",
     "token_hash": "SHA-256 of a link's token",
@@ -35,6 +38,7 @@ KEY_ATTRIBUTES = {
     "slug": "a program's slug",
     "version": "a program's version number (0 for the head)",
     "listed": 'the constant "program" (the heads index)',
+    "address_key": "address_digest of an address (SHA-256): a roster entry's",
 }
 
 

@@ -256,6 +256,10 @@ def test_sign_up_confirm_round_and_mail_work_on_the_stacks_tables(
     seed_demo_people(on_stack, "demo", clock(), mentors=6, mentees=6)
     demo = on_stack.programs.get("demo")
     assert demo is not None
+    # A roster import: its entries in batches, then the head's conditional update names it.
+    hr = on_stack.roster_imports.read(b"workEmail,department\nada@example.org,Research\n", "hr.csv")
+    checked = on_stack.roster_imports.check(demo, hr, filename="hr.csv")
+    assert on_stack.roster_imports.apply(demo, checked, by="organizer@example.org").updated == 1
     outcome = on_stack.rounds.run(demo, "2026-03-02T0900Z", trigger="cli")
     assert outcome.status == "done"
     assert outcome.pairs == 6  # the first six demo mentors and mentees all pair up

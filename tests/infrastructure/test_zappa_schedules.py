@@ -39,6 +39,9 @@ SCHEDULES = {
     "functions.summaries.handler": "rate(1 hour)",
     # The organizer console's figures are an hour old at most (the page says so).
     "functions.console_figures.handler": "rate(1 hour)",
+    # Roster imports: an apply's to-dos left by a failed start, and invitation reminders (a
+    # week apart: an hour late is nothing).
+    "functions.roster.handler": "rate(1 hour)",
     # Retention is counted in whole days: once a day, 03:00 UTC (README).
     "functions.retention.handler": "cron(0 3 * * ? *)",
 }

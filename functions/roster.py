@@ -1,0 +1,58 @@
+"""Scheduled hourly: roster imports' to-dos left undone, and invitation reminders.
+
+Also started by the console's apply (portal/mail/courier.py) to do that
+import's invitations, sign-up updates and pauses at once. Each step is idempotent: a run
+that overlaps another, or repeats one stopped half-way, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from portal.runtime import metered, services
+
+log = logging.getLogger(__name__)
+
+
+@metered
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    """Lambda entry point: every program's leftover to-dos, then the reminders due."""
+    return run(event)
+
+
+def run(event: dict[str, Any]) -> dict[str, Any]:
+    portal = services()
+    finished: dict[str, int] = {}
+    reminded: dict[str, int] = {}
+    failed: list[str] = []
+    for program in portal.programs:
+        try:
+            done = portal.roster_imports.finish(program.slug)
+            queued = portal.roster_imports.remind(program)
+        except Exception:
+            # The other programs still have their turn; the failure ends the run in error.
+            log.exception("roster import run failed for %s", program.slug)
+            failed.append(program.slug)
+            continue
+        if done.invited or done.paused or done.updated:
+            finished[program.slug] = done.invited + done.paused + done.updated
+        if queued:
+            reminded[program.slug] = queued
+    if failed:
+        raise RosterRunFailedError(f"roster imports failed for: {', '.join(failed)}")
+    return {"finished": finished, "reminded": reminded}
+
+
+class RosterRunFailedError(Exception):
+    """At least one program's roster to-dos or reminders failed (its traceback is logged)."""
+
+
+@metered
+def finish(event: object, context: object) -> dict[str, Any]:
+    """Do one program's import to-dos now: the `command` event the console's apply started."""
+    slug = event.get("program") if isinstance(event, dict) else None
+    if not isinstance(slug, str) or services().programs.get(slug) is None:
+        return {"finished": False, "error": "the event names no known program"}
+    done = services().roster_imports.finish(slug)
+    return {"finished": True, "invited": done.invited, "paused": done.paused}
