@@ -316,3 +316,25 @@ def test_an_organizer_of_another_program_gets_404(
     token = csrf_token(client.get("/organize/programs/leaders-group/import").text)
     sent = upload(client, WORKDAY, token=token)
     assert sent.status_code == 404
+
+
+def test_a_form_with_far_more_parts_than_the_page_sends_is_refused_and_no_file_left_open(
+    organizer: FlaskClient,
+) -> None:
+    # The file comes first, then 1,001 more fields: werkzeug refuses the form after it has
+    # started spooling the file (left open, it is a ResourceWarning: an error here).
+    body, content_type = multipart(
+        {"csrf_token": csrf_token(organizer.get(IMPORT).text)}, WORKDAY, "workday.csv"
+    )
+    end = b"--roster-import-test--\r\n"
+    extra = b"".join(
+        f'--roster-import-test\r\nContent-Disposition: form-data; name="f{n}"\r\n\r\nx\r\n'.encode()
+        for n in range(1001)
+    )
+
+    response = organizer.post(
+        IMPORT, data=body.removesuffix(end) + extra + end, content_type=content_type
+    )
+
+    assert response.status_code == 413
+    assert "far more than the file" in parse(response.text).one(role="alert").text

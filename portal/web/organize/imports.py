@@ -4,8 +4,11 @@ itself is kept a day for its dry run."""
 
 from __future__ import annotations
 
+from typing import IO
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import default_stream_factory
 from werkzeug.wrappers import Response
 
 from portal.domain.program import Program
@@ -72,11 +75,23 @@ def upload_roster(slug: str) -> Response | tuple[str, int]:
     # The app takes 1 MB bodies; a roster may be up to CONSOLE_MAX_BYTES. Set before the
     # form is read, which the CSRF check does first.
     request.max_content_length = CONSOLE_MAX_BYTES + ENVELOPE_BYTES
+    spooled = _track_file_streams()
     try:
         csrf.protect()
         upload = request.files.get("file")
     except RequestEntityTooLarge:
-        return _too_large(program)
+        # Werkzeug drops a file it had started to spool when the form is refused midway
+        # (too many parts): close it here rather than leave it to the garbage collector.
+        for stream in spooled:
+            stream.close()
+        if (request.content_length or 0) > request.max_content_length:
+            return _too_large(program)
+        return _import_page(
+            program,
+            error="The upload could not be read: the form held far more than the file and "
+            "the box this page sends. Choose the file and send it again.",
+            status=413,
+        )
     if upload is None or not upload.filename:
         return _import_page(
             program, error="No file was chosen: choose the roster file (.csv or .xlsx).", status=422
@@ -100,6 +115,27 @@ def upload_roster(slug: str) -> Response | tuple[str, int]:
     except (RosterFileError, ImportRefused) as exc:
         return _import_page(program, error=str(exc), status=422)
     return redirect(url_for("organize.import_dry_run", slug=slug, upload_id=staged.upload_id))
+
+
+def _track_file_streams() -> list[IO[bytes]]:
+    """The streams this request's form parser makes for files, as it makes them."""
+    made: list[IO[bytes]] = []
+
+    def stream_factory(
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        stream = default_stream_factory(
+            total_content_length, content_type, filename, content_length
+        )
+        made.append(stream)
+        return stream
+
+    # Werkzeug's per-request hook for file streams (Request._get_file_stream).
+    request._get_file_stream = stream_factory  # type: ignore[method-assign]
+    return made
 
 
 def _too_large(program: Program) -> tuple[str, int]:
