@@ -163,8 +163,9 @@ def test_the_editor_previews_a_change_and_names_a_mistake_beside_its_field(
     assert services.program_admin.live_version("tech-2027") == 1
 
 
-# A Workday export after the one already imported: Margaret Hamilton's row is gone, and
-# Katherine Johnson's department cell is a formula.
+# A Workday export after the one already imported: Margaret Hamilton is marked terminated
+# (gone), Mary Jackson is new, and Katherine Johnson's department cell is a formula. (While a
+# file has bad rows nobody is gone for missing from it, so the gone person is a status.)
 WORKDAY_NEXT = (
     "Employee_ID,Legal_First_Name,Legal_Last_Name,Email - Primary Work,businessTitle,"
     "Supervisory Organization,Manager_ID,Location,Hire_Date,Worker_Status\n"
@@ -176,6 +177,8 @@ WORKDAY_NEXT = (
     '"=HYPERLINK(""http://evil.example"")",21002,Houston Office,2021-01-18,Active\n'
     "21006,Mary,Jackson,mary.jackson@example.org,Aerospace Engineer,Research,21002,"
     "America/New_York,2022-05-02,Active\n"
+    "21005,Margaret,Hamilton,margaret.hamilton@example.org,Director of Software,Engineering,,"
+    "America/Chicago,2012-02-01,Terminated\n"
 )
 
 
