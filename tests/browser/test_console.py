@@ -36,6 +36,7 @@ PAGES = {
     "summary": "/organize/programs/demo/summary",
     "round": "/organize/programs/demo/round",
     "people": "/organize/programs/demo/people",
+    "import": "/organize/programs/demo/import",
     # The editor of a program stored in the database, and a file program's settings in words.
     "settings": "/organize/programs/spring-circles/settings",
     "settings-file": "/organize/programs/demo/settings",
