@@ -71,6 +71,7 @@ from portal.domain.participants import (  # noqa: E402
 )
 from portal.domain.program import Program  # noqa: E402
 from portal.domain.program_templates import TEMPLATES  # noqa: E402
+from portal.domain.roster import FIELDS as ROSTER_FIELDS  # noqa: E402
 from portal.local.demo import demo_participants  # noqa: E402
 from portal.persistence.matches import ACTIVATED, LOCK_ID  # noqa: E402
 from portal.persistence.tables import (  # noqa: E402
@@ -1432,6 +1433,88 @@ class Routes:
                 ("slug", f"fuzz-copy-{world.serial}"),
                 ("signup_open", self.rng.choice(("y", ""))),
             ],
+        )
+
+    # roster import (the reviewer's program): an upload, its mapping, apply and discard
+
+    def _roster(self) -> bytes:
+        """A small Workday-style roster of new addresses, now and then with a bad row."""
+        world = self.world
+        lines = [
+            "Employee_ID,Legal_First_Name,Legal_Last_Name,Email - Primary Work,"
+            "Supervisory Organization,Manager_ID,Location,Worker_Status"
+        ]
+        for n in range(3):
+            email = world.unique("roster")
+            lines.append(f"{world.serial},Rosa {n},Fuzz,{email},Sales,,Europe/Paris,Active")
+        if self.rng.random() < 0.2:
+            lines.append("9,Bad,Row,=cmd|' /C calc'!A0,Sales,,Europe/Paris,Active")
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def _staged(self) -> str:
+        """A roster uploaded to the reviewer's program (kept a day), by its upload id."""
+        world = self.world
+        staged = world.services.roster_imports.stage(
+            world.program(REVIEWED), self._roster(), "roster.csv", full=False, by=REVIEWER
+        )
+        return staged.upload_id
+
+    def c_organize_upload_roster(self, rule: str) -> Case:
+        client, csrf = self.world.organizer()
+        upload = Upload("roster.csv", self._roster(), "text/csv")
+        full = self.rng.choice(("y", ""))
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED},
+            [("csrf_token", csrf), ("file", upload), ("full", full)],
+        )
+
+    def c_organize_choose_import_mapping(self, rule: str) -> Case:
+        client, csrf = self.world.organizer()
+        fields = ("", *ROSTER_FIELDS)
+        guessed = ("employee_id", "first_name", "last_name", "email")
+        columns = [(f"column-{n}", value) for n, value in enumerate(guessed)]
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED, "upload_id": self._staged()},
+            [("csrf_token", csrf), *columns],
+            choices={name: fields for name, _ in columns},
+        )
+
+    def c_organize_apply_roster(self, rule: str) -> Case:
+        world = self.world
+        client, csrf = world.organizer()
+        upload_id = self._staged()
+        staged = world.services.roster_imports.staged(REVIEWED, upload_id)
+        if staged is None:
+            raise HarnessError("a roster just staged is not found")
+        dry = world.services.roster_imports.check(
+            world.program(REVIEWED), staged.table, filename=staged.filename, full=staged.full
+        )
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED, "upload_id": upload_id},
+            [
+                ("csrf_token", csrf),
+                ("expected", dry.fingerprint),
+                ("save_mapping", self.rng.choice(("y", ""))),
+            ],
+        )
+
+    def c_organize_discard_roster(self, rule: str) -> Case:
+        client, csrf = self.world.organizer()
+        return Case(
+            "",
+            client,
+            rule,
+            {"slug": REVIEWED, "upload_id": self._staged()},
+            [("csrf_token", csrf)],
         )
 
     def c_choose_choose(self, rule: str) -> Case:

@@ -5,6 +5,7 @@ on a desktop and a phone are written for a person to look at."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -35,6 +36,7 @@ PAGES = {
     "summary": "/organize/programs/demo/summary",
     "round": "/organize/programs/demo/round",
     "people": "/organize/programs/demo/people",
+    "import": "/organize/programs/demo/import",
     # The editor of a program stored in the database, and a file program's settings in words.
     "settings": "/organize/programs/spring-circles/settings",
     "settings-file": "/organize/programs/demo/settings",
@@ -45,6 +47,7 @@ PAGES = {
     "new-program": "/organize/new",
 }
 ADMIN = "admin@example.org"
+ROSTERS = Path(__file__).resolve().parent.parent / "fixtures" / "rosters"
 
 
 def sign_in(page: Page, mailbox: MemorySender) -> None:
@@ -159,6 +162,62 @@ def test_the_editor_previews_a_change_and_names_a_mistake_beside_its_field(
     page.locator("#time-cycle_weeks").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / f"console-editor-error-field-{screen}-{scheme}.png")
     assert services.program_admin.live_version("tech-2027") == 1
+
+
+# A Workday export after the one already imported: Margaret Hamilton is marked terminated
+# (gone), Mary Jackson is new, and Katherine Johnson's department cell is a formula. (While a
+# file has bad rows nobody is gone for missing from it, so the gone person is a status.)
+WORKDAY_NEXT = (
+    "Employee_ID,Legal_First_Name,Legal_Last_Name,Email - Primary Work,businessTitle,"
+    "Supervisory Organization,Manager_ID,Location,Hire_Date,Worker_Status\n"
+    "21001,Ada,Lovelace,Ada.Lovelace@Example.org,Principal Engineer,Engineering,,"
+    "Europe/London,2019-04-01,Active\n"
+    "21002,Grace,Hopper,grace.hopper@example.org,Engineering Manager,Platform,21001,"
+    "America/New_York,2016-09-12,Active\n"
+    "21003,Katherine,Johnson,katherine.johnson@example.org,Data Scientist,"
+    '"=HYPERLINK(""http://evil.example"")",21002,Houston Office,2021-01-18,Active\n'
+    "21006,Mary,Jackson,mary.jackson@example.org,Aerospace Engineer,Research,21002,"
+    "America/New_York,2022-05-02,Active\n"
+    "21005,Margaret,Hamilton,margaret.hamilton@example.org,Director of Software,Engineering,,"
+    "America/Chicago,2012-02-01,Terminated\n"
+)
+
+
+@pytest.mark.parametrize(("screen", "scheme"), [("desktop", "light"), ("phone", "dark")])
+def test_the_import_dry_run_shows_the_diff_and_the_bad_row(
+    new_context: Callable[..., BrowserContext],
+    services: Services,
+    mailbox: MemorySender,
+    screen: str,
+    scheme: str,
+) -> None:
+    program = services.programs.get("demo")
+    assert program is not None
+    first = (ROSTERS / "workday.csv").read_bytes()
+    imports = services.roster_imports
+    table = imports.read(first, "workday.csv")
+    imports.apply(program, imports.check(program, table, filename="workday.csv"), by=ORGANIZER)
+    options = PHONE if screen == "phone" else DESKTOP
+    page = new_context(**options, bypass_csp=True, color_scheme=scheme).new_page()
+    sign_in(page, mailbox)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto("/organize/programs/demo/import")
+    page.get_by_label("Roster file (.csv or .xlsx)").set_input_files(
+        files=[
+            {"name": "workday-june.csv", "mimeType": "text/csv", "buffer": WORKDAY_NEXT.encode()}
+        ]
+    )
+    page.get_by_role("button", name="Upload and check (nothing is stored yet)").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dry run: workday-june.csv")
+    expect(page.locator("#gone-list")).to_contain_text("Margaret Hamilton")
+    expect(page.locator("#invited-list")).to_contain_text("Mary Jackson")
+    expect(page.locator("ul.import-problems")).to_contain_text("row 4, column")
+    expect(page.get_by_role("button", name="Apply", exact=False)).to_have_count(0)
+    name = (
+        "console-import-dry-run.png" if screen == "desktop" else "console-import-dry-run-phone.png"
+    )
+    checked(page, name, screen)
 
 
 def checked(page: Page, name: str, screen: str) -> None:

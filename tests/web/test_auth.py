@@ -23,16 +23,20 @@ ORGANIZER_PAGES = "/organize/programs/"
 # Every console page of a program, one per line (each part of the console adds its own).
 ORGANIZER_ENDPOINTS = {
     "organize.adjust",
+    "organize.apply_roster",
     "organize.approve",
     "organize.audit",
+    "organize.choose_import_mapping",
     "organize.confirm_end_match",
     "organize.confirm_move",
     "organize.costs",
+    "organize.discard_roster",
     "organize.discard_round",
     "organize.duplicate_program",
     "organize.end_match",
     "organize.export_csv",
     "organize.exports",
+    "organize.import_dry_run",
     "organize.matches",
     "organize.move_mentee",
     "organize.network",
@@ -47,8 +51,10 @@ ORGANIZER_ENDPOINTS = {
     "organize.publish_round",
     "organize.refresh_figures",
     "organize.review",
+    "organize.roster_import",
     "organize.round_now",
     "organize.summary",
+    "organize.upload_roster",
 }
 
 
@@ -69,6 +75,7 @@ def address(rule: Rule, **values: str) -> str:
         "match_ref": "m",
         "goal_ref": "g",
         "round_id": ROUND,
+        "upload_id": "u",
         "ref": "r",
         "participant_id": "p",
         "kind": "participants",

@@ -34,6 +34,7 @@ PAGES = [
     f"{CONSOLE}/audit",
     f"{CONSOLE}/status",
     f"{CONSOLE}/status/close",
+    f"{CONSOLE}/import",
 ]
 
 

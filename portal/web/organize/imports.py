@@ -1,0 +1,337 @@
+"""Import people: a roster file from an HR system, uploaded, dry-run, then applied or discarded
+(portal.services.roster_import). Nothing is stored about the people before Apply; the upload
+itself is kept a day for its dry run."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import default_stream_factory
+from werkzeug.wrappers import Response
+
+from portal.domain.program import Program
+from portal.domain.roster import FIELDS, LABELS
+from portal.domain.roster_files import RosterFileError
+from portal.domain.roster_plan import RosterPlan
+from portal.extensions import csrf
+from portal.services.roster_import import (
+    CONSOLE_MAX_BYTES,
+    Applied,
+    DryRun,
+    ImportChanged,
+    ImportRefused,
+    Staged,
+)
+from portal.web import services
+from portal.web.auth import current_organizer, current_program, organizer_required
+from portal.web.organize.blueprint import bp
+
+# Room for the multipart envelope and the form's other fields around a file of the limit.
+ENVELOPE_BYTES = 64 * 1024
+# How the dry run says where its column mapping came from.
+MAPPING_SOURCES = {
+    "saved": "your saved mapping",
+    "guessed": "recognised from the column names",
+    "chosen": "the mapping you chose",
+}
+NOT_IMPORTED = ""  # the mapping's choice for a column the import leaves out
+
+
+def _megabytes(size: int) -> str:
+    """A byte count as the pages say it: `4 MB`."""
+    return f"{size / 2**20:.0f} MB"
+
+
+def _import_page(program: Program, *, error: str = "", status: int = 200) -> tuple[str, int]:
+    """The Import people page: what an import does, the last import, and the upload form."""
+    return (
+        render_template(
+            "organize/import.html",
+            program=program,
+            last=services().roster_imports.last(program.slug),
+            error=error,
+            full=request.form.get("full", "y") == "y" if request.method == "POST" else True,
+            limit=_megabytes(CONSOLE_MAX_BYTES),
+        ),
+        status,
+    )
+
+
+@bp.get("/programs/<slug>/import")
+@organizer_required
+def roster_import(slug: str) -> tuple[str, int]:
+    """What importing people does, the program's last import, and the form to upload a file."""
+    return _import_page(current_program())
+
+
+@bp.post("/programs/<slug>/import")
+@csrf.exempt  # checked in the view, once the larger limit for a file is set
+@organizer_required
+def upload_roster(slug: str) -> Response | tuple[str, int]:
+    """Keep the file for its dry run (nothing about people is stored), and show the dry run."""
+    program = current_program()
+    # The app takes 1 MB bodies; a roster may be up to CONSOLE_MAX_BYTES. Set before the
+    # form is read, which the CSRF check does first.
+    request.max_content_length = CONSOLE_MAX_BYTES + ENVELOPE_BYTES
+    spooled = _track_file_streams()
+    try:
+        csrf.protect()
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        # Werkzeug drops a file it had started to spool when the form is refused midway
+        # (too many parts): close it here rather than leave it to the garbage collector.
+        for stream in spooled:
+            stream.close()
+        if (request.content_length or 0) > request.max_content_length:
+            return _too_large(program)
+        return _import_page(
+            program,
+            error="The upload could not be read: the form held far more than the file and "
+            "the box this page sends. Choose the file and send it again.",
+            status=413,
+        )
+    if upload is None or not upload.filename:
+        return _import_page(
+            program, error="No file was chosen: choose the roster file (.csv or .xlsx).", status=422
+        )
+    data = upload.read()
+    if len(data) > CONSOLE_MAX_BYTES:
+        return _too_large(program)
+    filename = upload.filename
+    if not data:
+        return _import_page(
+            program, error=f"{filename} is empty: nothing in it to import.", status=422
+        )
+    try:
+        staged = services().roster_imports.stage(
+            program,
+            data,
+            filename,
+            full=request.form.get("full") == "y",
+            by=current_organizer(),
+        )
+    except (RosterFileError, ImportRefused) as exc:
+        return _import_page(program, error=str(exc), status=422)
+    return redirect(url_for("organize.import_dry_run", slug=slug, upload_id=staged.upload_id))
+
+
+def _track_file_streams() -> list[IO[bytes]]:
+    """The streams this request's form parser makes for files, as it makes them."""
+    made: list[IO[bytes]] = []
+
+    def stream_factory(
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        stream = default_stream_factory(
+            total_content_length, content_type, filename, content_length
+        )
+        made.append(stream)
+        return stream
+
+    # Werkzeug's per-request hook for file streams (Request._get_file_stream).
+    request._get_file_stream = stream_factory  # type: ignore[method-assign]
+    return made
+
+
+def _too_large(program: Program) -> tuple[str, int]:
+    """A file over the console's limit: the page again, saying the limit and the way round it."""
+    return _import_page(
+        program,
+        error=(
+            f"That file is larger than the {_megabytes(CONSOLE_MAX_BYTES)} the console takes. "
+            f"Import it with the command line instead, which reads larger files: "
+            f"portal import FILE --program {program.slug}"
+        ),
+        status=413,
+    )
+
+
+def _staged(program: Program, upload_id: str) -> Staged:
+    """The upload in the address, or the page saying it is gone (404)."""
+    staged = services().roster_imports.staged(program.slug, upload_id)
+    if staged is None:
+        abort(_no_upload(program))
+    return staged
+
+
+def _no_upload(program: Program) -> Response:
+    """The page for an upload id that is unknown, expired or another program's."""
+    return make_response(render_template("organize/import_gone.html", program=program), 404)
+
+
+def _dry_run(program: Program, staged: Staged) -> DryRun:
+    """The dry run of a staged upload, with the mapping the organizer chose if any."""
+    return services().roster_imports.check(
+        program,
+        staged.table,
+        filename=staged.filename,
+        full=staged.full,
+        mapping=staged.mapping,
+    )
+
+
+def _dry_run_page(
+    program: Program,
+    staged: Staged,
+    dry: DryRun,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> tuple[str, int]:
+    first = staged.table.rows[0] if staged.table.rows else None
+    columns = [
+        (index, header, first.cell(index) if first else "", dry.mapping.get(index, NOT_IMPORTED))
+        for index, header in enumerate(dry.headers)
+    ]
+    return (
+        render_template(
+            "organize/import_dry_run.html",
+            program=program,
+            staged=staged,
+            dry=dry,
+            plan=dry.plan,
+            columns=columns,
+            choices=[(NOT_IMPORTED, "Not imported"), *((f, LABELS[f]) for f in FIELDS)],
+            mapping_source=MAPPING_SOURCES.get(dry.mapping_source, dry.mapping_source),
+            apply_label=apply_label(dry.plan) if dry.plan is not None else "",
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/programs/<slug>/import/<upload_id>")
+@organizer_required
+def import_dry_run(slug: str, upload_id: str) -> tuple[str, int]:
+    """The dry run: the column mapping, the diff, every bad row, and Apply when it can be."""
+    program = current_program()
+    staged = _staged(program, upload_id)
+    return _dry_run_page(program, staged, _dry_run(program, staged))
+
+
+@bp.post("/programs/<slug>/import/<upload_id>/mapping")
+@organizer_required
+def choose_import_mapping(slug: str, upload_id: str) -> Response | tuple[str, int]:
+    """Read the file's columns as the organizer chose, and show the dry run again."""
+    program = current_program()
+    staged = _staged(program, upload_id)
+    mapping: dict[int, str] = {}
+    wrong: list[str] = []
+    headers = staged.table.headers
+    for name, value in request.form.items(multi=True):
+        if name == "csrf_token":
+            continue
+        index = _column(name, len(headers))
+        if index is None:
+            wrong.append(f"“{name[:40]}” is not a column of {staged.filename}")
+        elif value not in FIELDS and value != NOT_IMPORTED:
+            wrong.append(
+                f"Column {index + 1} “{headers[index]}”: “{value[:40]}” is not a field the "
+                "portal reads"
+            )
+        elif index in mapping:
+            wrong.append(f"Column {index + 1} “{headers[index]}” was given twice")
+        elif value != NOT_IMPORTED:
+            mapping[index] = value
+    if wrong:
+        return _dry_run_page(
+            program,
+            staged,
+            _dry_run(program, staged),
+            error="The mapping was not changed: " + "; ".join(wrong) + ".",
+            status=422,
+        )
+    services().roster_imports.choose_mapping(slug, upload_id, mapping)
+    return redirect(url_for("organize.import_dry_run", slug=slug, upload_id=upload_id))
+
+
+def _column(name: str, count: int) -> int | None:
+    """The column position a mapping field names (`column-3` is the fourth), or None."""
+    prefix, _, number = name.partition("-")
+    if prefix != "column" or not number.isascii() or not number.isdigit():
+        return None
+    index = int(number)
+    return index if index < count else None
+
+
+@bp.post("/programs/<slug>/import/<upload_id>/apply")
+@organizer_required
+def apply_roster(slug: str, upload_id: str) -> Response | tuple[str, int]:
+    """Apply the dry run the organizer saw: invitations, pauses and updates, all or nothing."""
+    program = current_program()
+    staged = _staged(program, upload_id)
+    dry = _dry_run(program, staged)
+    portal = services()
+    try:
+        applied = portal.roster_imports.apply(
+            program,
+            dry,
+            by=current_organizer(),
+            save_mapping=request.form.get("save_mapping") == "y",
+            expected=request.form.get("expected", ""),
+        )
+    except ImportChanged as exc:
+        return _dry_run_page(
+            program,
+            staged,
+            exc.dry_run,
+            error=(
+                "Nothing was applied: the program or its people changed since you looked at "
+                "this dry run. Here it is as things stand now; check it, then apply it again."
+            ),
+            status=409,
+        )
+    except ImportRefused as exc:
+        return _dry_run_page(program, staged, dry, error=f"Nothing was applied: {exc}", status=409)
+    portal.roster_imports.discard(slug, upload_id)
+    flash(applied_message(applied), "ok")
+    return redirect(url_for("organize.roster_import", slug=slug))
+
+
+@bp.post("/programs/<slug>/import/<upload_id>/discard")
+@organizer_required
+def discard_roster(slug: str, upload_id: str) -> Response:
+    """Forget the uploaded file: nothing of it was applied, nobody is told."""
+    program = current_program()
+    staged = _staged(program, upload_id)
+    services().roster_imports.discard(slug, upload_id)
+    flash(f"Discarded: {staged.filename} is deleted; nothing of it was applied.", "ok")
+    return redirect(url_for("organize.roster_import", slug=program.slug))
+
+
+def apply_label(plan: RosterPlan) -> str:
+    """The Apply button, naming what it does: "Apply: invite 12, pause 2, update 3"."""
+    withdrawn = len(plan.gone) - len(plan.to_pause)
+    parts = [
+        f"{verb} {count}"
+        for verb, count in (
+            ("invite", len(plan.to_invite)),
+            ("pause", len(plan.to_pause)),
+            ("update", len(plan.changed) + len(plan.known)),
+        )
+        if count
+    ]
+    if withdrawn:
+        parts.append(f"stop {withdrawn} {'invitation' if withdrawn == 1 else 'invitations'}")
+    return "Apply: " + (", ".join(parts) or "record this roster")
+
+
+def applied_message(applied: Applied) -> str:
+    """What the flash after Apply says: the figures, what was done now, what is left."""
+    done = (
+        f"{applied.invited} invited, {applied.paused} paused "
+        f"({applied.ended_matches} {'match' if applied.ended_matches == 1 else 'matches'} "
+        f"ended kindly), {applied.updated} sign-ups updated now"
+    )
+    message = f"Applied: {applied.summary}. {done}."
+    if applied.pending:
+        message += (
+            f" {applied.pending} more {'step is' if applied.pending == 1 else 'steps are'} "
+            "left to finish in the background: this page counts them until they are done."
+        )
+    return message
