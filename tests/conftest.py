@@ -153,7 +153,7 @@ def table_snapshot() -> dict[str, list[dict[str, Any]]]:
     return {
         model.Meta.table_name: sorted(
             (record.serialize() for record in model.scan()),
-            key=lambda item: json.dumps(item, sort_keys=True),
+            key=lambda item: json.dumps(item, sort_keys=True, default=repr),  # bytes: uploads
         )
         for model in tables.ALL_MODELS
         if model is not tables.UsageRecord
