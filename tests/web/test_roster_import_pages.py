@@ -338,3 +338,64 @@ def test_a_form_with_far_more_parts_than_the_page_sends_is_refused_and_no_file_l
 
     assert response.status_code == 413
     assert "far more than the file" in parse(response.text).one(role="alert").text
+
+
+def test_a_saved_mapping_reads_the_next_file_and_the_page_says_so(
+    organizer: FlaskClient,
+) -> None:
+    sent = upload(organizer, b"Work,Name\nada@example.org,Ada Lovelace\n", "custom.csv")
+    dry_path = sent.headers["Location"]
+    token = csrf_token(organizer.get(dry_path).text)
+    organizer.post(
+        f"{dry_path}/mapping", data={"csrf_token": token, "column-0": "email", "column-1": "name"}
+    )
+    assert (
+        apply(organizer, parse(organizer.get(dry_path).text), save_mapping=True).status_code == 302
+    )
+
+    later = dry_run(organizer, b"Work,Name\nada@example.org,Ada Lovelace\ngrace@example.org,G\n")
+
+    assert "your saved mapping" in later.text
+    assert later.selected("column-0") == ["email"]
+    assert names_in(later, "invited") == ["G"]
+
+
+def test_an_import_applied_meanwhile_shows_the_new_dry_run_and_applies_nothing(
+    organizer: FlaskClient, services: Services
+) -> None:
+    page = dry_run(organizer, WORKDAY)
+    demo = services.programs.get("demo")
+    assert demo is not None
+    other = services.roster_imports.read(b"workEmail\nzoe@example.org\n", "other.csv")
+    services.roster_imports.apply(
+        demo, services.roster_imports.check(demo, other, filename="other.csv"), by="x@example.org"
+    )
+    before = table_snapshot()
+
+    refused = apply(organizer, page)
+
+    assert refused.status_code == 409
+    shown = parse(refused.text)
+    assert "Nothing was applied: the program or its people changed" in shown.text
+    gone = shown.one("table", id="gone-list").one("tbody").find_all("tr")
+    assert [row.find_all("td")[2].text.strip() for row in gone] == ["zoe@example.org"]
+    assert table_snapshot() == before
+
+
+def test_an_xlsx_roster_is_read_like_a_csv(organizer: FlaskClient) -> None:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["workEmail", "firstName", "lastName", "department"])
+    sheet.append(["ada@example.org", "Ada", "Lovelace", "Engineering"])
+    buffer = BytesIO()
+    book.save(buffer)
+
+    page = dry_run(organizer, buffer.getvalue(), "bamboo.xlsx")
+
+    assert names_in(page, "invited") == ["Ada Lovelace"]
+    assert apply_button(page) == "Apply: invite 1"
