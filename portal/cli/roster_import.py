@@ -125,13 +125,14 @@ def import_command(
 
 
 def _print_dry_run(dry: DryRun, show: int) -> None:
-    from portal.domain.roster import LABELS
+    from portal.domain.roster import LABELS, NOT_KEPT
 
     click.echo(f"{dry.filename}: {dry.rows} rows, {'a full roster' if dry.full else 'partial'}.")
     source = {"saved": "the saved mapping", "guessed": "recognised", "chosen": "as given"}
     click.echo(f"Columns ({source[dry.mapping_source]}):")
     for index, field in sorted(dry.mapping.items()):
-        click.echo(f"  {dry.headers[index]!r} -> {LABELS[field]}")
+        kept = " (read, not kept)" if field in NOT_KEPT else ""
+        click.echo(f"  {dry.headers[index]!r} -> {LABELS[field]}{kept}")
     for note in dry.mapping_notes:
         click.echo(f"  note: {note}")
     for problem in dry.mapping_problems:

@@ -83,6 +83,10 @@ LABELS: dict[str, str] = {
     "status": "status (active or not)",
 }
 
+# Fields a roster names that an import reads (so the column is recognised, not taken for
+# something else) but does not keep: nothing in the portal uses them.
+NOT_KEPT: frozenset[str] = frozenset({"division", "hire_date"})
+
 # The column names each field is recognised by: the portal's own (the field itself and the
 # participants export's headings, portal/services/csv_exports.py), then Workday's,
 # BambooHR's and SCIM's (with the enterprise extension's, whose URN prefix is dropped).

@@ -113,7 +113,6 @@ class RosterInvitations:
                 "name": entry.name,
                 "link": self.url(slug, entry.email),
                 "n": n,
-                "organizers_line": " and ".join(organizers),
             },
             program=slug,
             reply_to=organizers[0] if organizers else None,

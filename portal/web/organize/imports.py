@@ -12,7 +12,7 @@ from werkzeug.formparser import default_stream_factory
 from werkzeug.wrappers import Response
 
 from portal.domain.program import Program
-from portal.domain.roster import FIELDS, LABELS
+from portal.domain.roster import FIELDS, LABELS, NOT_KEPT
 from portal.domain.roster_files import RosterFileError
 from portal.domain.roster_plan import RosterPlan
 from portal.extensions import csrf
@@ -52,11 +52,23 @@ def _import_page(program: Program, *, error: str = "", status: int = 200) -> tup
             program=program,
             last=services().roster_imports.last(program.slug),
             error=error,
-            full=request.form.get("full", "y") == "y" if request.method == "POST" else True,
+            full=_full_ticked(),
             limit=_megabytes(CONSOLE_MAX_BYTES),
         ),
         status,
     )
+
+
+def _full_ticked() -> bool:
+    """Whether the page shows "the whole roster" ticked: as sent, or ticked at first."""
+    if request.method != "POST":
+        return True
+    try:
+        return request.form.get("full") == "y"
+    except RequestEntityTooLarge:
+        # The form was refused as too large: reading it again raises again (on a real
+        # server, where the body is a stream); show the box as it starts.
+        return True
 
 
 @bp.get("/programs/<slug>/import")
@@ -196,7 +208,10 @@ def _dry_run_page(
             dry=dry,
             plan=dry.plan,
             columns=columns,
-            choices=[(NOT_IMPORTED, "Not imported"), *((f, LABELS[f]) for f in FIELDS)],
+            choices=[
+                (NOT_IMPORTED, "Not imported"),
+                *((f, LABELS[f] + (" (read, not kept)" if f in NOT_KEPT else "")) for f in FIELDS),
+            ],
             mapping_source=MAPPING_SOURCES.get(dry.mapping_source, dry.mapping_source),
             apply_label=apply_label(dry.plan) if dry.plan is not None else "",
             error=error,
@@ -326,9 +341,10 @@ def applied_message(applied: Applied) -> str:
     done = (
         f"{applied.invited} invited, {applied.paused} paused "
         f"({applied.ended_matches} {'match' if applied.ended_matches == 1 else 'matches'} "
-        f"ended kindly), {applied.updated} sign-ups updated now"
+        f"ended kindly) and {applied.updated} "
+        f"{'sign-up' if applied.updated == 1 else 'sign-ups'} updated so far"
     )
-    message = f"Applied: {applied.summary}. {done}."
+    message = f"Applied: {applied.summary}. Done now: {done}."
     if applied.pending:
         message += (
             f" {applied.pending} more {'step is' if applied.pending == 1 else 'steps are'} "
