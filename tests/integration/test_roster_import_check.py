@@ -7,6 +7,8 @@ is refused with row and column numbers."""
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
@@ -167,3 +169,60 @@ def test_a_roster_is_imported_invites_people_and_keeps_the_program_in_sync(
         assert "row 4" in refused.stderr
         assert "Nothing was stored" in refused.stderr
         assert status_of(data)["omar.haddad@example.com"] == "confirmed"
+
+
+def upload(browser: Browser, path: str, fields: dict[str, str], data: bytes) -> tuple[int, str]:
+    """Post a file as the console's upload form does (multipart); status and page text."""
+    boundary = "roster-check"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\n".encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(  # noqa: S310 - the test's own server on 127.0.0.1
+        browser.base_url + path,
+        data=b"".join(parts),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    try:
+        with browser.opener.open(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_consoles_upload_on_a_real_server_reads_a_roster_and_names_its_size_limit(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    with dev_server(data, tmp_path / "dev.log", "--no-demo") as (_, base_url):
+        organizer = Browser(base_url)
+        _, _, page = organizer.open("/sign-in")
+        before = len(mail_files(data, 0))
+        organizer.open(
+            "/sign-in", {"email": "organizer@example.org", "csrf_token": csrf_token(page)}
+        )
+        (message,) = messages_to(data, "organizer@example.org", before)
+        (link,) = [u for u in links_in(message) if "/organize/" in u]
+        _, _, opened = organizer.open(link)
+        organizer.open(link, {"csrf_token": csrf_token(opened)})
+        path = "/organize/programs/demo/import"
+        _, _, form = organizer.open(path)
+        fields = {"csrf_token": csrf_token(form), "full": "y"}
+
+        status, shown = upload(organizer, path, fields, (HEADER + INES + OMAR).encode())
+        assert status == 200, shown
+        assert "Dry run: big.csv" in shown
+        assert "2 new (invited)" in shown
+
+        filler = (HEADER + INES).encode()
+        too_big = filler * (4_700_000 // len(filler))  # 4.5 MB: over the console's 4 MB
+        status, shown = upload(organizer, path, fields, too_big)
+        assert status == 413
+        assert "larger than the 4 MB the console takes" in shown
+        assert "portal import FILE --program demo" in shown
