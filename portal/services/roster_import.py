@@ -47,8 +47,8 @@ from portal.persistence.roster_imports import RosterStore, StoredEntry
 from portal.services.audit import AuditLog
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
+from portal.services.roster_invitations import FollowUp, RosterInvitations
 from portal.services.roster_invitations import Invitee as Invitee  # where pages look for it
-from portal.services.roster_invitations import RosterInvitations
 
 # A console upload: API Gateway passes it base64-encoded, which must fit Lambda's 6 MB request.
 CONSOLE_MAX_BYTES = 4 * 1024 * 1024
@@ -491,6 +491,16 @@ class RosterImports:
         """Who an invitation link is for; None if the link is bad, for another program, or
         the person is no longer active in the roster."""
         return self.invitations.invitee(program, token)
+
+    def follow_up(self, program_slug: str) -> FollowUp | None:
+        """The live import's invitations: sent, signed up, and who has not yet; None before
+        the first import."""
+        head = self.store.head(program_slug)
+        if head is None or head.import_id is None:
+            return None
+        return self.invitations.follow_up(
+            program_slug, self.store.entries(program_slug, head.import_id)
+        )
 
     def remind(self, program: Program) -> int:
         """The hourly pass over the live import: queue the invitation reminders due, and

@@ -40,6 +40,26 @@ class Invitee:
     seniority: str  # a portal seniority key, or ""
 
 
+@dataclass(frozen=True)
+class Awaiting:
+    """Someone invited who has not signed up: what the organizer's follow-up list shows."""
+
+    name: str
+    address: str
+    invited_at: datetime | None
+    sent: int  # the invitation and the reminders sent so far
+    stopped: str  # why email to them is stopped ("unsubscribe", "bounce"...), or ""
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The live import's invitations: how many went out, how many signed up, who has not."""
+
+    invited: int
+    signed_up: int
+    awaiting: tuple[Awaiting, ...]
+
+
 class RosterInvitations:
     """Invitations of the people a roster import names who have not signed up."""
 
@@ -117,6 +137,31 @@ class RosterInvitations:
             program=slug,
             reply_to=organizers[0] if organizers else None,
         )
+
+    def follow_up(self, program_slug: str, entries: Iterable[StoredEntry]) -> FollowUp:
+        """Of the live import's `entries`: who was invited, who signed up, who has not yet
+        (with whether email to them is stopped), for the Import people page."""
+        invited = [s.entry for s in entries if s.entry.invitations_sent > 0 and s.entry.active]
+        if not invited:
+            return FollowUp(0, 0, ())
+        signed_up = {p.email for p in self.participants.for_program(program_slug)}
+        waiting = [entry for entry in invited if entry.email not in signed_up]
+        stopped = (
+            self.mail.suppressions.reasons([e.email for e in waiting])
+            if (self.mail.suppressions)
+            else {}
+        )
+        awaiting = tuple(
+            Awaiting(
+                name=entry.name,
+                address=entry.address or entry.email,
+                invited_at=entry.invited_at,
+                sent=entry.invitations_sent,
+                stopped=stopped.get(entry.email, ""),
+            )
+            for entry in sorted(waiting, key=lambda e: (str(e.invited_at), e.email))
+        )
+        return FollowUp(len(invited), len(invited) - len(waiting), awaiting)
 
     def remind(self, program: Program, import_id: str, entries: Iterable[StoredEntry]) -> int:
         """Queue the invitation reminders that are due among the live import's `entries`: a

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,11 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.container import Services
+from portal.domain.participants import Role
 from portal.mail.senders import MemorySender
 from portal.services.roster_import import CONSOLE_MAX_BYTES
-from tests.conftest import csrf_token, table_snapshot
+from tests.conftest import FakeClock, csrf_token, table_snapshot
+from tests.factories import stored_person
 from tests.web.dom import Document, parse
 from tests.web.helpers import sign_in_as_organizer
 
@@ -399,3 +402,26 @@ def test_an_xlsx_roster_is_read_like_a_csv(organizer: FlaskClient) -> None:
 
     assert names_in(page, "invited") == ["Ada Lovelace"]
     assert apply_button(page) == "Apply: invite 1"
+
+
+def test_the_page_follows_up_the_invitations_who_signed_up_and_who_has_not(
+    organizer: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    apply(organizer, dry_run(organizer, WORKDAY))
+    services.participants.save(
+        replace(stored_person("Grace", Role.MENTOR, clock()), email="grace.hopper@example.org")
+    )
+    services.unsubscribes.suppressions.add("ada.lovelace@example.org", "unsubscribe", clock())
+
+    page = parse(organizer.get(IMPORT).text)
+
+    assert "4 people in the roster were invited; 1 has signed up" in page.text
+    rows = page.one("table", id="awaiting-list").one("tbody").find_all("tr")
+    shown = {row.find_all("td")[1].text.strip(): row.find_all("td")[3].text for row in rows}
+    assert set(shown) == {
+        "Ada.Lovelace@example.org",
+        "katherine.johnson@example.org",
+        "margaret.hamilton@example.org",
+    }
+    assert shown["Ada.Lovelace@example.org"] == "1 of 3; stopped: unsubscribed"
+    assert shown["katherine.johnson@example.org"] == "1 of 3"

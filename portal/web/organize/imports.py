@@ -39,6 +39,9 @@ MAPPING_SOURCES = {
 NOT_IMPORTED = ""  # the mapping's choice for a column the import leaves out
 
 
+FOLLOW_UP_SHOWN = 200  # people listed as not signed up yet; the count says how many more
+
+
 def _megabytes(size: int) -> str:
     """A byte count as the pages say it: `4 MB`."""
     return f"{size / 2**20:.0f} MB"
@@ -51,6 +54,8 @@ def _import_page(program: Program, *, error: str = "", status: int = 200) -> tup
             "organize/import.html",
             program=program,
             last=services().roster_imports.last(program.slug),
+            follow_up=services().roster_imports.follow_up(program.slug),
+            shown=FOLLOW_UP_SHOWN,
             error=error,
             full=_full_ticked(),
             limit=_megabytes(CONSOLE_MAX_BYTES),
