@@ -25,14 +25,27 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     portal = services()
     finished: dict[str, int] = {}
     reminded: dict[str, int] = {}
+    failed: list[str] = []
     for program in portal.programs:
-        done = portal.roster_imports.finish(program.slug)
+        try:
+            done = portal.roster_imports.finish(program.slug)
+            queued = portal.roster_imports.remind(program)
+        except Exception:
+            # The other programs still have their turn; the failure ends the run in error.
+            log.exception("roster import run failed for %s", program.slug)
+            failed.append(program.slug)
+            continue
         if done.invited or done.paused or done.updated:
             finished[program.slug] = done.invited + done.paused + done.updated
-        queued = portal.roster_imports.remind(program)
         if queued:
             reminded[program.slug] = queued
+    if failed:
+        raise RosterRunFailedError(f"roster imports failed for: {', '.join(failed)}")
     return {"finished": finished, "reminded": reminded}
+
+
+class RosterRunFailedError(Exception):
+    """At least one program's roster to-dos or reminders failed (its traceback is logged)."""
 
 
 @metered

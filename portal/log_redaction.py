@@ -23,8 +23,11 @@ REDACTED = "[redacted]"
 _SEGMENT = r"[A-Za-z0-9._~%-]+"  # what a token can hold (URL-safe base64, signatures)
 _PAGES = r"programs(?![A-Za-z0-9._~%-])"  # the whole segment is "programs"
 _TOKEN_PATH = re.compile(
-    rf"/(?P<route>confirm|me|checkin|organize|rate|unsubscribe)/(?!{_PAGES}){_SEGMENT}"
+    rf"/(?P<route>confirm|me|checkin|organize|rate|unsubscribe|invited)/(?!{_PAGES}){_SEGMENT}"
 )
+# A roster import's invitation, /programs/<slug>/invited/<token> (above), leads to the join
+# form as ?invite=<token>: the token opens a pre-filled form with the person's details.
+_INVITE_QUERY = re.compile(rf"(?P<start>[?&]invite=){_SEGMENT}")
 # /choose/<round id>/<token>/<n>: the round id is not secret, the token is.
 _CHOOSE_PATH = re.compile(rf"/choose/(?P<round>{_SEGMENT})/{_SEGMENT}")
 _FORMATTER = logging.Formatter()
@@ -35,6 +38,7 @@ def redact(text: str) -> str:
     if "/" not in text:
         return text
     text = _CHOOSE_PATH.sub(lambda m: f"/choose/{m['round']}/{REDACTED}", text)
+    text = _INVITE_QUERY.sub(lambda m: f"{m['start']}{REDACTED}", text)
     return _TOKEN_PATH.sub(lambda m: f"/{m['route']}/{REDACTED}", text)
 
 

@@ -1,8 +1,9 @@
 """One of every email the portal sends, made the way the portal makes them.
 
-The services live through a program's life: sign-ups, a round with introductions and its
-summary, a round of suggestions, a cycle of reminders, nudges, alerts and surveys with a weekly
-summary, a match ended, and an email that could not be delivered. Nothing here is a
+The services live through a program's life: sign-ups, a roster import's invitation, a round
+with introductions and its summary, a round of suggestions, a cycle of reminders, nudges,
+alerts and surveys with a weekly summary, a match ended, and an email that could not be
+delivered. Nothing here is a
 hand-written context: an email the catalogue adds is missed only if no such life sends it.
 """
 
@@ -53,6 +54,12 @@ def every_email(services: Services, clock: FakeClock, mailbox: MemorySender) -> 
     people = seed_demo_people(services, demo, clock(), mentors=3, mentees=4)
     known = next(p for p in people if p.role is Role.MENTEE)
     assert isinstance(services.signup.sign_up(demo, _with_email(grace, known.email)), Emailed)
+    # An organizer imports a roster naming someone who has not signed up: an invitation.
+    roster = b"Email address,Full name\r\nkatherine@example.org,Katherine Johnson\r\n"
+    imports = services.roster_imports
+    dry = imports.check(demo, imports.read(roster, "roster.csv"), filename="roster.csv", full=False)
+    if imports.apply(demo, dry, by=demo.organizers[0], expected=dry.fingerprint).pending:
+        imports.finish("demo")
     # A known person asks for a link back to their page.
     assert services.signin.request(known.email, known.email, "192.0.2.1") is None
 

@@ -25,13 +25,18 @@ def remind_command(moment: datetime | None, mornings_only: bool) -> None:
     writes to each in their morning: --mornings does as it does). Each step goes once per
     pair and quiet spell, however often this runs. Emails are queued, not sent:
     `portal send-mail` sends them. Matches through their cycle are marked completed (after
-    both closing surveys), which frees both people's places.
+    both closing surveys), which frees both people's places. Also the roster imports'
+    invitation reminders due (a week after the invitation, then a week later).
     """
     settings = at_moment(command_settings(), moment)
     with store(settings) as ready:
         services = services_for(ready)
         now = services.clock()
         outcomes = services.reminders.remind(now, mornings_only=mornings_only)
+        # The hourly roster run's part (functions/roster.py): invitation reminders due.
+        invitations = {
+            program.slug: services.roster_imports.remind(program) for program in services.programs
+        }
     mornings = " (only to those whose morning it is)" if mornings_only else ""
     click.echo(f"Reminders at {now.strftime('%Y-%m-%d %H:%M')} UTC{mornings}:")
     for outcome in outcomes:
@@ -48,7 +53,10 @@ def remind_command(moment: datetime | None, mornings_only: bool) -> None:
                 fg="red",
                 err=True,
             )
-    if any(o.queued for o in outcomes):
+    for slug, queued in invitations.items():
+        if queued:
+            click.echo(f"  {slug}: queued {queued} invitation reminders (roster import)")
+    if any(o.queued for o in outcomes) or any(invitations.values()):
         click.echo(f"Send them with: {send_hint(settings, now)}")
     if any(o.status == "failed" for o in outcomes):
         raise SystemExit(1)

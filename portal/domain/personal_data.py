@@ -53,6 +53,13 @@ CATEGORIES: tuple[Category, ...] = (
         "was reported as spam), and since when.",
     ),
     Category(
+        "roster",
+        "What an organizer's roster import (a file from your organization's HR system) says "
+        "of you, in each program that imported one: your name, employee number, job title, "
+        "department, manager, location, time zone and career stage as the file gave them, "
+        "whether it lists you as active, and when you were invited and reminded.",
+    ),
+    Category(
         "exports",
         "When your data was exported, by you or by an organizer at your request, and how.",
     ),

@@ -18,7 +18,7 @@ from pynamodb.expressions.condition import Condition
 from portal.domain.addresses import address_digest
 from portal.domain.roster_plan import RosterEntry
 from portal.persistence.conditional import update_if
-from portal.persistence.tables import RosterRecord
+from portal.persistence.roster_tables import RosterRecord
 
 HEAD = "head"
 UPLOAD_PART = 350 * 1024  # gzipped bytes per item: an item holds 400 KB at most
@@ -323,6 +323,28 @@ class RosterStore:
             (record.program, record.key)
             for record in RosterRecord.by_address.query(address_digest(email))
         ]
+
+    def forget(self, program: str, import_id: str, emails: Sequence[str]) -> None:
+        """Delete people's entries from an import (gone from the roster long enough)."""
+        self.delete([(program, entry_key(import_id, email)) for email in emails])
+        update_if(
+            RosterRecord(program, HEAD),
+            [RosterRecord.entries.add(-len(emails))],
+            RosterRecord.import_id == import_id,
+        )
+
+    def live_entries_of(self, email: str) -> list[tuple[str, StoredEntry]]:
+        """(program, entry) of the address in each program's live import (its export)."""
+        found = []
+        for program, key in self.keys_of(email):
+            head = self.head(program)
+            if head is None or not key.startswith(f"e#{head.import_id}#"):
+                continue  # an import replaced, about to be deleted
+            try:
+                found.append((program, _stored(RosterRecord.get(program, key))))
+            except DoesNotExist:
+                continue
+        return found
 
     def delete(self, keys: Sequence[tuple[str, str]]) -> None:
         """Delete entries by key."""

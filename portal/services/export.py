@@ -29,10 +29,11 @@ from portal.persistence.exports import ExportEntry, ExportLog
 from portal.persistence.matches import MatchRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.roster_imports import RosterStore, StoredEntry
 from portal.persistence.suppressions import SuppressionRepository
 
 FORMAT = "mentor-portal-export"
-VERSION = 2  # 2: the `groups` section
+VERSION = 3  # 2: the `groups` section; 3: the `roster` section
 WEB = "web"
 CLI = "cli"
 BY_THE_PERSON = "the person"
@@ -65,6 +66,26 @@ def _moment(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _roster_entry(stored: StoredEntry) -> dict[str, Any]:
+    entry = stored.entry
+    return {
+        "address": entry.address or entry.email,
+        "employee_id": entry.employee_id,
+        "name": entry.name,
+        "title": entry.title,
+        "department": entry.department,
+        "manager_email": entry.manager_email,
+        "manager_id": entry.manager_id,
+        "location": entry.location,
+        "timezone": entry.timezone,
+        "seniority": entry.seniority,
+        "active": entry.active,
+        "invited_at": _moment(entry.invited_at),
+        "invitations_sent": entry.invitations_sent,
+        "inactive_since": _moment(stored.gone_at),
+    }
+
+
 class ExportService:
     def __init__(
         self,
@@ -78,7 +99,9 @@ class ExportService:
         log: ExportLog,
         programs: ProgramCatalog,
         clock: Clock,
+        roster: RosterStore | None = None,
     ) -> None:
+        self.roster = roster or RosterStore()
         self.participants = participants
         self.matches = matches
         self.checkins = checkins
@@ -143,6 +166,10 @@ class ExportService:
                 "since": _moment(suppression.since),
             }
         )
+        sections["roster"] = [
+            {"program": program, **_roster_entry(stored)}
+            for program, stored in self.roster.live_entries_of(email)
+        ]
         sections["exports"] = [
             {
                 "exported_at": _moment(entry.exported_at),

@@ -23,9 +23,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
-
-from portal.domain.addresses import address_digest
 from portal.domain.clock import Clock
 from portal.domain.participants import Status
 from portal.domain.program import Program
@@ -44,14 +41,14 @@ from portal.domain.roster_plan import (
     RosterPlan,
     applied,
     plan_import,
-    seniority_key,
 )
-from portal.mail.catalog import Recipient
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.roster_imports import RosterStore, StoredEntry
 from portal.services.audit import AuditLog
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
+from portal.services.roster_invitations import Invitee as Invitee  # where pages look for it
+from portal.services.roster_invitations import RosterInvitations
 
 # A console upload: API Gateway passes it base64-encoded, which must fit Lambda's 6 MB request.
 CONSOLE_MAX_BYTES = 4 * 1024 * 1024
@@ -153,23 +150,6 @@ class LastImport:
     pending: int  # to-dos not done yet
 
 
-@dataclass(frozen=True)
-class Invitee:
-    """A roster person opening their invitation: what the sign-up form is pre-filled with."""
-
-    program: str
-    email: str  # comparison form
-    address: str  # as the roster wrote it
-    name: str
-    department: str
-    reports_to: str  # the manager's address (comparison form), or ""
-    timezone: str  # an IANA zone, or ""
-    seniority: str  # a portal seniority key, or ""
-
-
-# Reminders of an invitation: a week after it, and a week after the first reminder.
-REMIND_AFTER = timedelta(days=7)
-MOST_INVITATIONS = 3  # the invitation and two reminders
 # A person an import marked gone is forgotten by the first import this long after.
 GONE_KEPT = timedelta(days=90)
 
@@ -207,8 +187,15 @@ class RosterImports:
         self.mail = mail
         self.audit = audit
         self.clock = clock
-        self.base_url = base_url.rstrip("/")
-        self._tokens = URLSafeSerializer(secret_key, salt="roster-invitation")
+        self.invitations = RosterInvitations(
+            store=store,
+            programs=programs,
+            participants=participants,
+            mail=mail,
+            clock=clock,
+            secret_key=secret_key,
+            base_url=base_url,
+        )
         # On Lambda, the to-dos of an apply are done by another invocation (the request only
         # stores the import); elsewhere at once.
         self.finisher = finisher
@@ -452,7 +439,7 @@ class RosterImports:
             todo = stored.todo or {}
             entry = stored.entry
             if todo.get("invite"):
-                invited += self._invite(program_slug, entry, 1)
+                invited += self.invitations.invite(program_slug, entry, 1)
             if todo.get("update"):
                 updated += self.participants.set_roster_fields(
                     program_slug, str(todo["participant_id"]), todo["update"], self.clock()
@@ -494,105 +481,33 @@ class RosterImports:
         )
         return ended
 
-    # -- invitations -------------------------------------------------------------------------
+    # -- invitations (portal/services/roster_invitations.py) ---------------------------------
 
     def invite_url(self, program_slug: str, email: str) -> str:
         """The invitation's link: a signed token naming the program and the address's digest."""
-        token = self._tokens.dumps([program_slug, address_digest(email)])
-        return f"{self.base_url}/programs/{program_slug}/invited/{token}"
+        return self.invitations.url(program_slug, email)
 
     def invitee(self, program: Program, token: str) -> Invitee | None:
-        """Who an invitation link is for, as the live roster has them; None if the link is
-        bad, for another program, or the person is no longer active in the roster."""
-        try:
-            slug, digest = self._tokens.loads(token)
-        except (BadSignature, ValueError, TypeError):
-            return None
-        if slug != program.slug or not isinstance(digest, str):
-            return None
-        head = self.store.head(program.slug)
-        if head is None or head.import_id is None:
-            return None
-        stored = self.store.entry_by_digest(program.slug, head.import_id, digest)
-        if stored is None or not stored.entry.active:
-            return None
-        entry = stored.entry
-        return Invitee(
-            program=program.slug,
-            email=entry.email,
-            address=entry.address or entry.email,
-            name=entry.name,
-            department=entry.department,
-            reports_to=entry.manager_email,
-            timezone=entry.timezone,
-            seniority=seniority_key(entry.seniority) or "" if entry.seniority else "",
-        )
-
-    def _invite(self, slug: str, entry: RosterEntry, n: int) -> bool:
-        """Queue invitation number `n` (1, or 2 and 3 for the reminders) unless the person
-        signed up meanwhile or left the roster; True if queued."""
-        program = self.program_of(slug)
-        if program is None or not entry.active or not program.signup_open:
-            return False
-        if self.participants.get(slug, entry.email) is not None:
-            return False
-        organizers = program.organizers
-        return self.mail.queue_once(
-            "invitation",
-            Recipient.INVITEE,
-            to=entry.address or entry.email,
-            key={"program": slug, "address": address_digest(entry.email), "n": str(n)},
-            context=lambda: {
-                "program": program,
-                "name": entry.name,
-                "link": self.invite_url(slug, entry.email),
-                "n": n,
-                "organizers_line": " and ".join(organizers),
-            },
-            program=slug,
-            reply_to=organizers[0] if organizers else None,
-        )
+        """Who an invitation link is for; None if the link is bad, for another program, or
+        the person is no longer active in the roster."""
+        return self.invitations.invitee(program, token)
 
     def remind(self, program: Program) -> int:
-        """Queue the invitation reminders that are due: a week after the invitation and a week
-        after the first reminder, to people who have not signed up. The number queued."""
-        if not program.signup_open:
-            return 0
+        """The hourly pass over the live import: queue the invitation reminders due, and
+        forget people gone from the roster for GONE_KEPT. The number of reminders queued."""
         head = self.store.head(program.slug)
         if head is None or head.import_id is None:
             return 0
-        now = self.clock()
-        due = [
-            stored.entry
-            for stored in self.store.entries(program.slug, head.import_id)
-            if _reminder_due(stored, now)
+        entries = list(self.store.entries(program.slug, head.import_id))
+        cutoff = self.clock() - GONE_KEPT
+        forgotten = [
+            s.entry.email
+            for s in entries
+            if not s.entry.active and not s.todo and s.gone_at is not None and s.gone_at < cutoff
         ]
-        if not due:
-            return 0
-        signed_up = {person.email for person in self.participants.for_program(program.slug)}
-        queued = 0
-        for entry in due:
-            if entry.email in signed_up:
-                continue
-            sent = entry.invitations_sent
-            # Counted first: two runs at once send one reminder, and a reminder that cannot
-            # go (an unsubscribe) is not tried again.
-            if self.store.note_invitation(
-                program.slug, head.import_id, entry.email, sent=sent, now=now
-            ):
-                queued += self._invite(program.slug, entry, sent + 1)
-        return queued
-
-
-def _reminder_due(stored: StoredEntry, now: datetime) -> bool:
-    entry = stored.entry
-    return (
-        entry.active
-        and not stored.todo
-        and entry.invited_at is not None
-        and 0 < entry.invitations_sent < MOST_INVITATIONS
-        and now >= entry.invited_at + REMIND_AFTER * entry.invitations_sent
-    )
+        if forgotten:
+            self.store.forget(program.slug, head.import_id, forgotten)
+        return self.invitations.remind(program, head.import_id, entries)
 
 
 def _why_not(dry: DryRun) -> str:

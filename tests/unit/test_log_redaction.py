@@ -38,6 +38,15 @@ TOKEN = "Zx3-kQ9_vB7mN2pL5rT8wY1cF4hJ6gD0sA-eU3iO7qK"
             f"links: https://mentoring.example.org/me/{TOKEN}, http://x/rate/{TOKEN}/1",
             "links: https://mentoring.example.org/me/[redacted], http://x/rate/[redacted]/1",
         ),
+        (f"/programs/demo/invited/{TOKEN}", "/programs/demo/invited/[redacted]"),
+        (
+            f"/programs/demo/join/mentee?invite={TOKEN}",
+            "/programs/demo/join/mentee?invite=[redacted]",
+        ),
+        (
+            f"/programs/demo/join/peer?x=1&invite={TOKEN}",
+            "/programs/demo/join/peer?x=1&invite=[redacted]",
+        ),
         (f"/confirm/{TOKEN[:10]}", "/confirm/[redacted]"),  # a part of a token is redacted too
         (f"/me/programs{TOKEN}", "/me/[redacted]"),
         (f"/organize/programs-{TOKEN}", "/organize/[redacted]"),

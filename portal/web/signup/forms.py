@@ -31,6 +31,7 @@ from wtforms.validators import (
 from portal.domain.addresses import email_key, typed
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
 from portal.domain.program import Program, Question
+from portal.services.roster_import import Invitee
 from portal.services.signup import Application
 from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
 
@@ -279,6 +280,24 @@ def answers_for_form(program: Program, answers: Mapping[str, str | list[str]]) -
         else:
             data[f"q_{question.key}"] = value
     return data
+
+
+def invitee_data(invitee: Invitee) -> dict[str, str]:
+    """What a roster says about an invited person, as the sign-up form's data (by field name).
+
+    Only what the form can show: a time zone or career stage the form does not offer is left
+    to the form's own default, for the person to choose.
+    """
+    data = {"name": invitee.name, "email": invitee.address or invitee.email}
+    if invitee.department:
+        data["department"] = invitee.department
+    if invitee.reports_to:
+        data["reports_to"] = invitee.reports_to
+    if invitee.timezone in timezone_choices():
+        data["timezone"] = invitee.timezone
+    if invitee.seniority in dict(SENIORITY_LEVELS):
+        data["seniority"] = invitee.seniority
+    return {name: value for name, value in data.items() if value}
 
 
 def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm:

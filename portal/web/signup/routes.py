@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Participant, Role
 from portal.domain.program import Program
@@ -12,7 +13,7 @@ from portal.services.limits import Refusal
 from portal.services.magic_links import MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Emailed, SignupBusyError, SignupError
 from portal.web import services, source_address
-from portal.web.signup.forms import build_signup_form
+from portal.web.signup.forms import build_signup_form, invitee_data
 
 bp = Blueprint("signup", __name__)
 
@@ -28,11 +29,16 @@ def _program_and_role(slug: str, role_name: str) -> tuple[Program, Role]:
 
 
 @bp.route("/programs/<slug>/join/<role_name>", methods=["GET", "POST"])
-def join(slug: str, role_name: str) -> str | tuple[str, int]:
+def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     program, role = _program_and_role(slug, role_name)
     if not program.signup_open:
         return render_template("signup/closed.html", program=program), 403
-    form = build_signup_form(program, role)
+    invite = request.args.get("invite", "")
+    invitee = services().roster_imports.invitee(program, invite) if invite else None
+    # An invitation fills in what the roster says, on the first GET only: what is sent is the
+    # person's own answers, signed up and confirmed like anyone's. A bad token: the plain form.
+    prefilled = invitee_data(invitee) if invitee and request.method == "GET" else None
+    form = build_signup_form(program, role, data=prefilled)
     if form.validate_on_submit():
         # The notice the form links to and the person agreed to, as it reads now.
         application = form.to_application(privacy_version=services().pages.version("privacy"))
@@ -52,12 +58,44 @@ def join(slug: str, role_name: str) -> str | tuple[str, int]:
             abort(429, retry_after=result.retry_after)
         return _check_email(program, result)
     status = 422 if form.is_submitted() else 200
-    return (
-        render_template(
-            "signup/form.html", program=program, role=role, form=form, days=DAYS, blocks=BLOCKS
-        ),
-        status,
+    page = render_template(
+        "signup/form.html",
+        program=program,
+        role=role,
+        form=form,
+        days=DAYS,
+        blocks=BLOCKS,
+        invited=invitee is not None,
     )
+    return _private(page, status) if invitee else (page, status)
+
+
+def _private(page: str, status: int = 200) -> Response:
+    """A page that shows what a roster says about someone: kept by no cache or history."""
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/programs/<slug>/invited/<token>")
+def invited(slug: str, token: str) -> Response | tuple[str, int]:
+    """An invitation from a roster import: who is invited, and the roles to choose from."""
+    program = services().programs.get(slug)
+    if program is None:
+        abort(404)
+    invitee = services().roster_imports.invitee(program, token)
+    if invitee is None:
+        return render_template("signup/invitation_gone.html", program=program), 410
+    if not program.signup_open:
+        return render_template("signup/closed.html", program=program), 403
+    if len(program.roles) == 1:
+        (role,) = program.roles
+        target = url_for("signup.join", slug=program.slug, role_name=role, invite=token)
+        response = redirect(target)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    page = render_template("signup/invited.html", program=program, invitee=invitee, token=token)
+    return _private(page)
 
 
 def _check_email(program: Program, emailed: Emailed) -> str:

@@ -46,7 +46,7 @@ def test_the_export_holds_every_category_of_the_persons_data(
 ) -> None:
     document = _export(services, history.ada.email)
 
-    assert (document["format"], document["version"]) == ("mentor-portal-export", 2)
+    assert (document["format"], document["version"]) == ("mentor-portal-export", 3)
     assert list(document)[5:] == list(CATEGORY_NAMES)  # the one list the notice shows too
     assert [c["name"] for c in document["categories"]] == list(CATEGORY_NAMES)
     sign_ups = {s["program"]: s for s in document["sign_ups"]}
@@ -77,6 +77,23 @@ def test_the_export_holds_every_category_of_the_persons_data(
     assert document["suppression"]["suppressed"] is True
     assert document["suppression"]["reason"] == "unsubscribe"
     assert [e["route"] for e in document["exports"]] == [WEB]
+
+
+def test_the_export_holds_what_a_roster_import_says_of_the_person(
+    services: Services, history: History
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    roster = b"workEmail,preferredName,jobTitle,department\n" + (
+        f"{history.ada.email},Ada L.,Analyst,Research\n".encode()
+    )
+    table = services.roster_imports.read(roster, "hr.csv")
+    checked = services.roster_imports.check(demo, table, filename="hr.csv")
+    services.roster_imports.apply(demo, checked, by="organizer@example.org")
+
+    (entry,) = _export(services, history.ada.email)["roster"]
+    assert (entry["program"], entry["name"], entry["title"]) == ("demo", "Ada L.", "Analyst")
+    assert (entry["department"], entry["active"]) == ("Research", True)
 
 
 def test_of_the_other_person_the_export_holds_only_their_name(

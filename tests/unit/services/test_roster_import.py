@@ -9,7 +9,7 @@ from portal.container import Services, build_services
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
 from portal.mail.senders import MemorySender
-from portal.persistence.tables import RosterRecord
+from portal.persistence.roster_tables import RosterRecord
 from portal.services.roster_import import ImportChanged, ImportRefused
 from portal.settings import Settings
 from tests.conftest import FakeClock
@@ -200,3 +200,56 @@ def test_erasure_forgets_a_persons_roster_entries(
     assert plan.counts["roster"] == 1
     services.erasure.erase("mia@example.org")
     assert entries() == []
+
+
+def test_to_dos_left_by_a_stopped_apply_are_done_by_the_next_run_once(
+    services: Services, demo: Program, clock: FakeClock
+) -> None:
+    mia = stored_person("Mia", Role.MENTOR, clock())
+    tom = stored_person("Tom", Role.MENTEE, clock())
+    store_pair(services, "demo", mia, tom, clock())
+    services.roster_imports.apply(
+        demo, dry(services, demo, roster(row(1, "Mia"), row(2, "Tom"))), by=LEAD
+    )
+    # On Lambda the request stores the import and another invocation does the to-dos: here
+    # that invocation never runs (a failed start).
+    started: list[str] = []
+    services.roster_imports.finisher = started.append
+    marked = dry(services, demo, roster(row(1, "Mia"), row(2, "Tom", status="Terminated")))
+    applied = services.roster_imports.apply(demo, marked, by=LEAD)
+    assert started == ["demo"]
+    assert (applied.paused, applied.pending) == (0, 1)
+    last = services.roster_imports.last("demo")
+    assert last is not None
+    assert last.pending == 1
+    person = services.participants.get("demo", "tom@example.org")
+    assert person is not None
+    assert person.status is Status.CONFIRMED  # the import is stored; its to-do not done yet
+
+    done = services.roster_imports.finish("demo")  # the hourly run
+    assert (done.paused, done.ended_matches) == (1, 1)
+    person = services.participants.get("demo", "tom@example.org")
+    assert person is not None
+    assert person.status is Status.PAUSED
+    assert services.roster_imports.finish("demo").paused == 0
+    last = services.roster_imports.last("demo")
+    assert last is not None
+    assert last.pending == 0
+    assert [entry.detail for entry in services.audit.about("demo", tom.participant_id)] == [
+        "by the roster import: marked inactive; 1 active match ended"
+    ]
+
+
+def test_a_person_who_left_the_program_is_not_paused_or_changed_by_a_roster(
+    services: Services, demo: Program, clock: FakeClock
+) -> None:
+    services.participants.save(stored_person("Mia", Role.MENTOR, clock()))
+    services.roster_imports.apply(demo, dry(services, demo, roster(row(1, "Mia"))), by=LEAD)
+    assert services.participants.set_status("demo", "mia@example.org", Status.LEFT, clock())
+    result = dry(services, demo, roster(row(1, "Mia", dept="Legal", status="Terminated")))
+    assert result.plan is not None
+    assert result.plan.to_pause == ()
+    assert result.plan.is_empty  # nothing the roster says reaches someone who left
+    person = services.participants.get("demo", "mia@example.org")
+    assert person is not None
+    assert person.status is Status.LEFT
