@@ -453,6 +453,39 @@ def seconds(value: float, limit: bool = False) -> str:
     return text
 
 
+class Parts:
+    """Seconds spent in some methods of an object while a step runs (the store step's parts)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.order: list[str] = []
+
+    def watch(self, owner: Any, name: str, label: str) -> None:
+        """Time every call of owner.name from now on (the instance's attribute wraps it)."""
+        original = getattr(owner, name)
+        self.order.append(label)
+
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                result = original(*args, **kwargs)
+                # A generator's work is done as it is read: read it here, inside the timing.
+                return list(result) if isinstance(result, Iterator) else result
+            finally:
+                spent = time.perf_counter() - began
+                self.seconds[label] = self.seconds.get(label, 0.0) + spent
+
+        setattr(owner, name, timed_call)
+
+    def line(self) -> str:
+        """What the step spent in each method, then clear."""
+        text = ", ".join(
+            f"{label} {self.seconds[label]:.2f} s" for label in self.order if label in self.seconds
+        )
+        self.seconds.clear()
+        return text
+
+
 def require(ok: bool, what: object) -> None:
     """Stop the benchmark when what it times did not happen as planned."""
     if not ok:
@@ -506,6 +539,19 @@ def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None
     finishing: list[str] = []
     # The store step alone: on Lambda the to-dos are another invocation's.
     imports.finisher = finishing.append
+    parts = Parts()
+    # The store step re-runs the dry run (check), reads the live entries, writes the new
+    # ones and flips the head: each is timed.
+    parts.watch(imports, "check", "the dry run again")
+    parts.watch(imports.participants, "for_program", "sign-ups read (in it)")
+    parts.watch(imports.store, "entries", "live entries read (in it and once more)")
+    parts.watch(imports.store, "write_entries", "entries written")
+    parts.watch(imports.store, "make_live", "head flipped")
+    todo_parts = Parts()
+    todo_parts.watch(imports.invitations.mail, "queue_once", "emails rendered and queued")
+    todo_parts.watch(imports.participants, "get", "sign-ups looked up")
+    todo_parts.watch(imports.store, "done", "to-dos cleared")
+    todo_parts.watch(imports.store, "delete_import", "previous import deleted")
     company = Company(SEED)
     workers = company.roster(size)
     data = roster_csv(workers)
@@ -546,17 +592,21 @@ def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None
         require(dry.plan is not None and dry.can_apply, dry.problems[:3])
     store: list[float] = []
     todo: list[float] = []
+    parts.line()
     with timed(store):
         applied = imports.apply(program, dry, by=BY)
     require(finishing == [program.slug], finishing)
     out(f"apply, store step:          {seconds(store[0], limit=True)}")
+    out(f"                            (of which {parts.line()})")
     out(f"                            ({applied.summary}; {applied.pending:,} to-dos)")
+    todo_parts.line()
     with timed(todo):
         done = imports.finish(program.slug)
     out(
         f"apply, to-dos (finish):     {seconds(todo[0])}   ({done.invited:,} invited, "
         f"{done.updated:,} updated, {done.paused:,} paused, {done.ended_matches} matches ended)"
     )
+    out(f"                            (of which {todo_parts.line()})")
     out(f"queued in the outbox:       {len(list_outbox(services)):,} messages")
 
     again: list[float] = []
@@ -595,11 +645,14 @@ def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None
     assert night.plan is not None
     out(f"nightly dry run:            {seconds(night_dry[0], limit=True)}")
     out(f"                            ({night.plan.counts()})")
+    parts.line()
     with timed(night_store):
         night_applied = imports.apply(program, night, by=BY)
     require(finishing == [program.slug], finishing)
     out(f"nightly store step:         {seconds(night_store[0], limit=True)}")
+    out(f"                            (of which {parts.line()})")
     out(f"                            ({night_applied.pending:,} to-dos)")
+    todo_parts.line()
     with timed(night_todo):
         night_done = imports.finish(program.slug)
     out(
@@ -607,6 +660,8 @@ def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None
         f"invited, {night_done.updated:,} updated, {night_done.paused:,} paused, "
         f"{night_done.ended_matches} matches ended)"
     )
+
+    out(f"                            (of which {todo_parts.line()})")
 
 
 def sign_up(
