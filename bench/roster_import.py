@@ -22,17 +22,21 @@ The roster is generated from a seeded random, so each run reads the same file: n
 departments under a manager tree (Manager_ID), offices with their time zones, career stages
 and a few terminated workers.
 
-How far the figures carry to AWS: DynamoDB Local is a Java process on this machine backed by
-SQLite (here in memory), reached over HTTP on localhost. Each BatchWriteItem of 25 items goes
-to it one after another, and its per-request cost is its own, not DynamoDB's: DynamoDB
-answers a BatchWriteItem in a few to a few tens of milliseconds from inside AWS, and nothing
-here measured that. So the database part of these times is DynamoDB Local's on this machine,
-not a bound on DynamoDB's; the Python part (reading, parsing, planning, rendering) is this
-machine's CPU, while a Lambda with 1,769 MB or more has one full vCPU and with less a share
-of one (a smaller Lambda is slower than these figures). Lambda is also billed and limited by
-its own memory: the dry run's peak is printed for that. Without an invitation template
-(before it is merged), every person in the roster is signed up first, so the to-dos are
-updates rather than invitations: the output says which.
+How far the figures carry to AWS (not measured there): DynamoDB Local is a Java process on
+this machine, backed by SQLite in memory and reached over HTTP on localhost. Its cost per
+request is its own CPU, on the same cores as the Python being timed; DynamoDB's is a network
+round trip, which nothing here measured. So these figures are neither an upper nor a lower
+bound for AWS. What carries over is the number of calls: the store step of 10,000 entries
+makes 400 BatchWriteItem calls one after another (plus the reads of the dry run again), and
+the to-dos make a few calls per person (a sign-up looked up, the email's conditional put,
+the to-do cleared and the head's count lowered), one person after another; multiply by
+DynamoDB's latency from the Lambda to estimate them. Writing the entries in 2, 4 or 8 threads
+made no difference on this two-core machine (DynamoDB Local is CPU-bound here), so the
+benefit of parallel writes on DynamoDB is unmeasured. The Python part (reading, parsing,
+planning, rendering) is this machine's CPU; the portal's Lambda has 1,024 MB
+(zappa_settings.json), which AWS documents as a share of one vCPU (a whole one from 1,769 MB),
+so it is slower there by an unmeasured factor. The dry run's peak memory (tracemalloc: what
+Python allocated) is printed against the Lambda's memory.
 
     python -m bench.roster_import [--rows 1000 10000]
 """
@@ -492,11 +496,6 @@ def require(ok: bool, what: object) -> None:
         raise RuntimeError(f"the benchmark's case did not hold: {what!r}")
 
 
-def invitation_template() -> bool:
-    """Whether this checkout has the invitation email (the to-dos can send invitations)."""
-    return (ROOT / "portal" / "templates" / "email" / "invitation").is_dir()
-
-
 def run(sizes: list[int], out: Callable[[str], None]) -> None:
     from portal.container import build_services
     from portal.local.dynamodb import DynamoDBLocal
@@ -506,7 +505,6 @@ def run(sizes: list[int], out: Callable[[str], None]) -> None:
     from portal.settings import Settings
 
     ensure_local_credentials()
-    inviting = invitation_template()
     with tempfile.TemporaryDirectory(prefix="portal-roster-bench-") as folder:
         local = DynamoDBLocal.start(None)  # in memory
         try:
@@ -523,12 +521,12 @@ def run(sizes: list[int], out: Callable[[str], None]) -> None:
                 tables.bind(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
                 tables.create_tables()
                 services = build_services(settings, sender=MemorySender())
-                one_size(services, size, inviting, out)
+                one_size(services, size, out)
         finally:
             local.stop()
 
 
-def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None]) -> None:
+def one_size(services: Any, size: int, out: Callable[[str], None]) -> None:
     from portal.domain.roster import guess_mapping, parse_roster
     from portal.services.roster_import import ImportRefused
 
@@ -583,13 +581,6 @@ def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None
         tracemalloc.stop()
     out(f"dry run's peak memory:      {peak / 1e6:6.1f} MB (read and dry run, tracemalloc)")
 
-    if not inviting:
-        # Without the invitation email the to-dos cannot invite: everyone is signed up
-        # already (an existing program's first import), so the to-dos are updates.
-        sign_up(services, program.slug, workers, len(workers), roster_fields=False)
-        out(f"(no invitation template here: all {size:,} people signed up first, no invitations)")
-        dry = imports.check(program, table, filename=filename)
-        require(dry.plan is not None and dry.can_apply, dry.problems[:3])
     store: list[float] = []
     todo: list[float] = []
     parts.line()
@@ -623,13 +614,10 @@ def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None
     out(f"                            ({said})")
 
     # The nightly case: some of the invited people have signed up since, a few are matched.
-    if inviting:
-        signed = size * SIGNED_UP // 10_000
-        sign_up(services, program.slug, workers, signed, roster_fields=True)
-    else:
-        signed = size
+    signed = size * SIGNED_UP // 10_000
+    sign_up(program.slug, workers, signed)
     pairs = match_some(services, program.slug, workers, signed, size * MATCHED_PAIRS // 10_000)
-    tomorrow = company.next_day(workers, hires=size // 100 if inviting else 0)
+    tomorrow = company.next_day(workers, hires=size // 100)
     nightly = roster_csv(tomorrow)
     finishing.clear()
     night_dry: list[float] = []
@@ -664,11 +652,9 @@ def one_size(services: Any, size: int, inviting: bool, out: Callable[[str], None
     out(f"                            (of which {todo_parts.line()})")
 
 
-def sign_up(
-    services: Any, slug: str, workers: list[Worker], count: int, *, roster_fields: bool
-) -> None:
-    """The first `count` active workers sign up and confirm, as mentors and mentees; with
-    `roster_fields`, from the pre-filled form (department, manager, time zone as the roster)."""
+def sign_up(slug: str, workers: list[Worker], count: int) -> None:
+    """The first `count` active workers sign up and confirm, as mentors and mentees, from the
+    pre-filled form (department, manager, time zone and career stage as the roster has them)."""
     from portal.domain.participants import Participant, Role, Status
     from portal.domain.roster_plan import seniority_key
     from portal.persistence.participants import address_record, to_record
@@ -685,14 +671,14 @@ def sign_up(
                 participant_id=f"b{n:07d}",
                 role=Role.MENTOR if n % 3 == 0 else Role.MENTEE,
                 name=f"{worker.first} {worker.last}",
-                timezone=worker.zone if roster_fields else "Europe/London",
+                timezone=worker.zone,
                 languages=("English",),
                 availability=("mon-evening", "wed-morning"),
                 skills=("python", "sql") if n % 3 == 0 else (),
                 goals=("python",) if n % 3 else (),
-                department=worker.organization if roster_fields else "",
-                reports_to=emails.get(worker.manager_id, "") if roster_fields else "",
-                seniority=(seniority_key(worker.level) or "") if roster_fields else "",
+                department=worker.organization,
+                reports_to=emails.get(worker.manager_id, ""),
+                seniority=seniority_key(worker.level) or "",
                 answers={"industry": "Software"},
                 status=Status.CONFIRMED,
                 created_at=now,

@@ -3,8 +3,8 @@ later file without someone, and bad files refused with nothing stored.
 
 The test process holds DynamoDB Local open on the command's data folder and publishes its
 endpoint there, as `portal dev` does, so each command uses it instead of starting Java, and
-the test reads and seeds the same tables. The roster's people have signed up already: the
-invitation email is not in this branch yet, so these runs queue no invitations.
+the test reads and seeds the same tables. Four of the roster's people have signed up already;
+the fifth is invited.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from portal.container import Services, build_services
+from portal.domain.addresses import address_digest
 from portal.domain.checkins import match_ref
 from portal.domain.matches import MatchState
 from portal.domain.participants import Role, Status
@@ -45,7 +46,10 @@ ROWS = (
     "Europe/Lisbon,2019-01-07,Active",
     "100004,Lee,Example,lee@example.org,Account Executive,Sales - EMEA,100001,Berlin Office,"
     "Europe/Berlin,2022-06-20,Active",
+    "100005,Zoe,Example,Zoe.Example@example.org,Designer,Product - Design,100001,Dublin Office,"
+    "Europe/Dublin,2024-02-05,Active",
 )
+ZOE = {"program": "demo", "address": address_digest("zoe.example@example.org"), "n": "1"}
 
 
 @dataclass(frozen=True)
@@ -104,23 +108,26 @@ def test_a_workday_file_dry_runs_applies_once_and_a_later_file_pauses_who_left(
 
     code, out, err = run_import(store, roster)
     assert code == 0, err
-    assert "Workday_Roster.csv: 4 rows, a full roster." in out
+    assert "Workday_Roster.csv: 5 rows, a full roster." in out
     assert "'Email - Primary Work' -> email address" in out
     assert "'Manager_ID' -> manager's employee id" in out
-    assert "Would do: 0 new (invited), 4 already signed up" in out
+    assert "Would do: 1 new (invited), 4 already signed up" in out
+    assert "Invited (1):\n  row 6: Zoe Example <Zoe.Example@example.org>" in out
     assert "A dry run: nothing was stored." in out
     assert store.roster_items() == []
+    assert not store.services().mail.queued("invitation", Recipient.INVITEE, ZOE)
 
     code, out, err = run_import(store, roster, "--apply")
     assert code == 0, err
-    assert "Applied: 0 new (invited), 4 already signed up" in out
-    assert "4 sign-ups updated, 0 paused" in out
+    assert "Applied: 1 new (invited), 4 already signed up" in out
+    assert "1 invitations queued, 4 sign-ups updated, 0 paused" in out
     services = store.services()
+    assert services.mail.queued("invitation", Recipient.INVITEE, ZOE)
     tom = services.participants.get("demo", "tom@example.org")
     assert tom is not None
     assert (tom.department, tom.reports_to) == ("Engineering - Platform", "mia@example.org")
     stored = store.roster_items()
-    assert len(stored) == 5  # the head and four entries
+    assert len(stored) == 6  # the head and five entries
 
     code, out, err = run_import(store, roster, "--apply")
     assert code == 0, err
@@ -128,7 +135,7 @@ def test_a_workday_file_dry_runs_applies_once_and_a_later_file_pauses_who_left(
     assert "Applied" not in out
     assert store.roster_items() == stored
 
-    without_lee = write(tmp_path, "Workday_Roster_next.csv", *ROWS[:3])
+    without_lee = write(tmp_path, "Workday_Roster_next.csv", *ROWS[:3], ROWS[4])
     code, out, err = run_import(store, without_lee)
     assert code == 0, err
     assert "1 gone (paused)" in out
@@ -146,7 +153,7 @@ def test_a_workday_file_dry_runs_applies_once_and_a_later_file_pauses_who_left(
         "tom@example.org": Status.CONFIRMED,
         "ana@example.org": Status.CONFIRMED,
         "lee@example.org": Status.PAUSED,
-    }
+    }  # Zoe has not signed up: she is only invited
     assert services.participation.active_matches("demo", "mia@example.org") == []
     ended = services.rounds.matches.get("demo", match.match_id)
     assert ended is not None
