@@ -14,6 +14,12 @@ from portal.runtime import metered, services
 
 log = logging.getLogger(__name__)
 
+# A run stops starting to-dos after this (the function's timeout is 300 s); what is left is
+# handed to a fresh invocation at once on AWS, or to the next hourly run.
+FINISH_SECONDS = 240
+# The hourly run gives each program's leftover to-dos this long, then moves on.
+HOURLY_FINISH_SECONDS = 60
+
 
 @metered
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
@@ -28,7 +34,9 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     failed: list[str] = []
     for program in portal.programs:
         try:
-            done = portal.roster_imports.finish(program.slug)
+            done = portal.roster_imports.finish(program.slug, seconds=HOURLY_FINISH_SECONDS)
+            if done.remaining and portal.roster_imports.finisher is not None:
+                portal.roster_imports.finisher(program.slug)
             queued = portal.roster_imports.remind(program)
         except Exception:
             # The other programs still have their turn; the failure ends the run in error.
@@ -54,5 +62,13 @@ def finish(event: object, context: object) -> dict[str, Any]:
     slug = event.get("program") if isinstance(event, dict) else None
     if not isinstance(slug, str) or services().programs.get(slug) is None:
         return {"finished": False, "error": "the event names no known program"}
-    done = services().roster_imports.finish(slug)
-    return {"finished": True, "invited": done.invited, "paused": done.paused}
+    imports = services().roster_imports
+    done = imports.finish(slug, seconds=FINISH_SECONDS)
+    if done.remaining and imports.finisher is not None:
+        imports.finisher(slug)  # another invocation carries on where this one stopped
+    return {
+        "finished": not done.remaining,
+        "invited": done.invited,
+        "paused": done.paused,
+        "remaining": done.remaining,
+    }

@@ -138,7 +138,8 @@ def _print_dry_run(dry: DryRun, show: int) -> None:
     for problem in dry.mapping_problems:
         click.echo(f"  problem: {problem}", err=True)
     if dry.problems:
-        click.echo(f"{len(dry.problems)} bad cells (fix them in the file):", err=True)
+        cells = "bad cell" if len(dry.problems) == 1 else "bad cells"
+        click.echo(f"{len(dry.problems)} {cells} (fix them in the file):", err=True)
         for bad in dry.problems:
             click.echo(f"  {bad}", err=True)
     plan = dry.plan
@@ -194,7 +195,8 @@ def _print_applied(done: Applied) -> None:
     click.echo(f"Applied: {done.summary}.")
     click.echo(
         f"  {done.invited} invitations queued, {done.updated} sign-ups updated, "
-        f"{done.paused} paused ({done.ended_matches} matches ended)."
+        f"{done.paused} paused ({done.ended_matches} "
+        f"{'match' if done.ended_matches == 1 else 'matches'} ended)."
     )
     if done.pending:
         click.echo(f"  {done.pending} left to do: the hourly run finishes them.")

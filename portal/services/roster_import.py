@@ -17,6 +17,7 @@ leaves the to-dos, and the next `finish` (or the daily reminders run) does them.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -368,6 +369,10 @@ class RosterImports:
         head = self.store.head(program.slug)
         live = head.import_id if head else None
         previous = self._previous(program.slug, live)
+        if head is not None and head.previous_import:
+            # The import the live one replaced, not deleted yet (its to-dos were not all
+            # done): the head is about to forget it, so it goes now. Nothing reads it.
+            self.store.delete_import(program.slug, head.previous_import)
         entries = _snapshot(previous, plan, now, by)
         import_id = now.strftime("%Y%m%dT%H%M%S") + uuid.uuid4().hex[:8]
         self.store.write_entries(program.slug, import_id, entries)
@@ -429,13 +434,19 @@ class RosterImports:
 
     # -- the to-dos ------------------------------------------------------------------------------
 
-    def finish(self, program_slug: str) -> Finished:
-        """Do the live import's to-dos (each idempotent), then delete the import it replaced."""
+    def finish(self, program_slug: str, *, seconds: float | None = None) -> Finished:
+        """Do the live import's to-dos (each idempotent), then delete the import it replaced.
+
+        Given `seconds`, stop starting new to-dos once they have passed (a Lambda's time is
+        bounded): `remaining` counts those left for the next run.
+        """
         head = self.store.head(program_slug)
         if head is None or head.import_id is None:
             return Finished()
-        invited = paused = updated = ended = 0
-        for stored in self.store.with_todo(program_slug, head.import_id):
+        started = time.monotonic()
+        todos = list(self.store.with_todo(program_slug, head.import_id))
+        invited = paused = updated = ended = done = 0
+        for stored in todos:
             todo = stored.todo or {}
             entry = stored.entry
             if todo.get("invite"):
@@ -450,10 +461,14 @@ class RosterImports:
                     paused += 1
                     ended += ended_now
             self.store.done(program_slug, head.import_id, entry.email)
-        if head.previous_import:
+            done += 1
+            if seconds is not None and time.monotonic() - started > seconds:
+                break  # at least one done a run: every run makes progress
+        remaining = len(todos) - done
+        if head.previous_import and not remaining:
             self.store.delete_import(program_slug, head.previous_import)
             self.store.forget_previous(program_slug, head.previous_import)
-        return Finished(invited, paused, updated, ended, remaining=0)
+        return Finished(invited, paused, updated, ended, remaining=remaining)
 
     def _pause(self, slug: str, entry: RosterEntry, todo: Mapping[str, Any]) -> int | None:
         """Pause a sign-up the roster no longer has, ending its matches kindly; the matches
@@ -552,11 +567,40 @@ def _snapshot(
     entries = []
     for email, entry in after.items():
         before = previous.get(email)
+        # A to-do the last import left undone (its run stopped, or had not come round yet)
+        # is carried into this one, not lost with the import it belonged to.
+        todo = _merged(_carried(before.todo if before else None, entry), todos.get(email))
         gone_at = None
         if not entry.active:
             was_gone = before is not None and not before.entry.active and before.gone_at
             gone_at = before.gone_at if was_gone and before else now
-            if gone_at is not None and gone_at < now - GONE_KEPT and email not in todos:
+            if gone_at is not None and gone_at < now - GONE_KEPT and not todo:
                 continue  # gone long enough: forgotten
-        entries.append(StoredEntry(entry, gone_at, todos.get(email)))
+        entries.append(StoredEntry(entry, gone_at, todo or None))
     return entries
+
+
+def _carried(todo: Mapping[str, Any] | None, entry: RosterEntry) -> dict[str, Any]:
+    """What the last import had still to do for someone and that still holds now: an
+    invitation while they are active, a pause while they are not, an update of their
+    sign-up (a new one from this import takes its place field by field)."""
+    if not todo:
+        return {}
+    kept: dict[str, Any] = {}
+    if todo.get("invite") and entry.active:
+        kept["invite"] = 1
+    if todo.get("update"):
+        kept["update"] = dict(todo["update"])
+        kept["participant_id"] = todo["participant_id"]
+    if todo.get("pause") and not entry.active:
+        kept.update({k: todo[k] for k in ("pause", "reason", "by") if k in todo})
+    return kept
+
+
+def _merged(carried: dict[str, Any], new: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not new:
+        return carried
+    merged = {**carried, **new}
+    if "update" in carried and "update" in new:
+        merged["update"] = {**carried["update"], **new["update"]}
+    return merged

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 import functions.roster
 from portal.container import Services
 from portal.domain.participants import Role
@@ -106,7 +108,31 @@ def test_the_apply_command_event_does_the_to_dos_and_names_a_known_program(
     assert started == ["demo"]
     assert invitations() == []
     event = {"command": "functions.roster.finish", "program": "demo"}
-    assert functions.roster.finish(event, None) == {"finished": True, "invited": 1, "paused": 0}
+    assert functions.roster.finish(event, None) == {
+        "finished": True,
+        "invited": 1,
+        "paused": 0,
+        "remaining": 0,
+    }
     assert functions.roster.finish(event, None)["invited"] == 0  # a retried invocation
     assert len(invitations()) == 1
     assert functions.roster.finish({"program": "nope"}, None)["finished"] is False
+
+
+def test_a_run_out_of_time_hands_the_rest_to_another_invocation(
+    lambda_services: Callable[..., Services], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    portal = lambda_services()
+    started: list[str] = []
+    portal.roster_imports.finisher = started.append
+    apply(portal, rows("Ann", "Bob", "Cy"))
+    monkeypatch.setattr(functions.roster, "FINISH_SECONDS", -1)  # out of time after one
+    event = {"command": "functions.roster.finish", "program": "demo"}
+
+    first = functions.roster.finish(event, None)
+
+    assert (first["finished"], first["invited"], first["remaining"]) == (False, 1, 2)
+    assert started == ["demo", "demo"]  # the apply's, then this run's hand-over
+    monkeypatch.setattr(functions.roster, "FINISH_SECONDS", 240)
+    assert functions.roster.finish(event, None)["invited"] == 2
+    assert len(invitations()) == 3

@@ -150,7 +150,7 @@ def test_a_roster_is_imported_invites_people_and_keeps_the_program_in_sync(
         without = portal(data, "import", str(roster), "--program", "demo", "--apply")
         assert without.returncode == 0, without.stderr
         assert "1 gone (paused)" in without.stdout
-        assert "1 paused (1 matches ended)" in without.stdout
+        assert "1 paused (1 match ended)" in without.stdout
         assert status_of(data) == {
             "ines.duarte@example.com": "paused",
             "omar.haddad@example.com": "confirmed",

@@ -145,7 +145,7 @@ def test_a_workday_file_dry_runs_applies_once_and_a_later_file_pauses_who_left(
 
     code, out, err = run_import(store, without_lee, "--apply")
     assert code == 0, err
-    assert "1 paused (1 matches ended)" in out
+    assert "1 paused (1 match ended)" in out
     services = store.services()
     statuses = {p.email: p.status for p in services.participants.for_program("demo")}
     assert statuses == {

@@ -253,3 +253,34 @@ def test_a_person_who_left_the_program_is_not_paused_or_changed_by_a_roster(
     person = services.participants.get("demo", "mia@example.org")
     assert person is not None
     assert person.status is Status.LEFT
+
+
+def test_an_import_applied_before_the_last_ones_to_dos_ran_carries_them(
+    services: Services, demo: Program, clock: FakeClock
+) -> None:
+    mia = stored_person("Mia", Role.MENTOR, clock())
+    tom = stored_person("Tom", Role.MENTEE, clock())
+    store_pair(services, "demo", mia, tom, clock())
+    services.roster_imports.apply(
+        demo, dry(services, demo, roster(row(1, "Mia"), row(2, "Tom"))), by=LEAD
+    )
+    services.roster_imports.finisher = lambda slug: None  # its invocation never runs
+    services.roster_imports.apply(
+        demo, dry(services, demo, roster(row(1, "Mia", dept="Legal"))), by=LEAD
+    )  # Tom gone: to pause; Mia's department: to update
+    clock.advance(hours=1)
+    services.roster_imports.apply(
+        demo,
+        dry(services, demo, roster(row(1, "Mia", dept="Legal", manager="E9"), row(3, "Zoe"))),
+        by=LEAD,
+    )  # before those ran: the next night's file
+
+    services.roster_imports.finisher = None
+    done = services.roster_imports.finish("demo")
+
+    assert (done.paused, done.ended_matches) == (1, 1)  # Tom, carried from the second import
+    after = services.participants.get("demo", "mia@example.org")
+    assert after is not None
+    assert after.department == "Legal"  # the second import's update, carried
+    keys = {r.key.split("#")[1] for r in entries()}
+    assert len(keys) == 1  # only the live import's entries are left
