@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from portal.runtime import metered, services
+from portal.services.roster_import import Finished
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,18 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
             done = portal.roster_imports.finish(program.slug, seconds=HOURLY_FINISH_SECONDS)
             if done.remaining and portal.roster_imports.finisher is not None:
                 portal.roster_imports.finisher(program.slug)
+        except Exception:
+            # The reminders and the other programs still have their turn; the failure ends
+            # the run in error.
+            log.exception("roster import to-dos failed for %s", program.slug)
+            failed.append(program.slug)
+            done = Finished()
+        try:
             queued = portal.roster_imports.remind(program)
         except Exception:
-            # The other programs still have their turn; the failure ends the run in error.
-            log.exception("roster import run failed for %s", program.slug)
+            log.exception("roster invitation reminders failed for %s", program.slug)
             failed.append(program.slug)
-            continue
+            queued = 0
         if done.invited or done.paused or done.updated:
             finished[program.slug] = done.invited + done.paused + done.updated
         if queued:

@@ -124,6 +124,17 @@ _EMAIL_FALLBACK = ("userName",)
 # Status values that mean the person is no longer there: Workday's "Terminated", BambooHR's
 # "Inactive", SCIM's active=false, yes/no and 1/0 columns, and the portal's own "left".
 INACTIVE = frozenset({"terminated", "inactive", "false", "0", "no", "leave", "left"})
+# Status values that begin so mean the same ("Terminated - Voluntary", "Retired 2026"); "On
+# leave" or "Leave of absence" is someone still employed, and so still in the program.
+INACTIVE_PREFIXES = ("terminat", "inactive", "retired", "deceased", "separated", "left ")
+
+
+def is_active(status: str) -> bool:
+    """Whether a roster's status value leaves the person active (an empty one does)."""
+    value = status.strip().casefold()
+    return value not in INACTIVE and not value.startswith(INACTIVE_PREFIXES)
+
+
 MAX_CELL = 200  # characters a cell may hold
 QUOTED = 40  # characters of a cell a message quotes, at most
 # A cell that starts with + or - is text a spreadsheet leaves alone only when it is a number
@@ -300,7 +311,7 @@ class _RowReading:
             timezone=zone,
             seniority=get("seniority", ""),
             hire_date=get("hire_date", ""),
-            active=get("status", "").casefold() not in INACTIVE,
+            active=is_active(get("status", "")),
         )
 
     def address(self, first_row: dict[str, int]) -> tuple[str | None, str]:

@@ -18,6 +18,12 @@ MAX_ROWS = 20_000  # people a file may hold (twice the 10,000 the dry run is tim
 MAX_BYTES = 5 * 1024 * 1024
 ACCEPTED = ".csv or .xlsx"
 _DELIMITERS = (",", ";", "\t")
+# What to do with a roster too large to read at once; as parts, so that the people in the
+# other files do not count as gone.
+SPLIT = (
+    "Split the roster into smaller files, and import each as part of the roster (untick "
+    "“This file is the whole roster”, or `portal import --partial`)."
+)
 
 
 class RosterFileError(ValueError):
@@ -60,8 +66,7 @@ def read_table(data: bytes, filename: str) -> Table:
         )
     if len(data) > MAX_BYTES:
         raise RosterFileError(
-            f"{filename} is {len(data) / 2**20:.1f} MB: at most 5 MB is read at once. "
-            "Split the roster into smaller files."
+            f"{filename} is {len(data) / 2**20:.1f} MB: at most 5 MB is read at once. " + SPLIT
         )
     if not data.strip():
         raise RosterFileError(f"{filename} is empty.")
@@ -91,7 +96,7 @@ def _table(rows: Iterator[TableRow], filename: str) -> Table:
         if len(body) == MAX_ROWS:
             raise RosterFileError(
                 f"{filename} has more than {MAX_ROWS:,} rows of people: at most {MAX_ROWS:,} "
-                "are read at once. Split the roster into smaller files."
+                "are read at once. " + SPLIT
             )
         body.append(row)
     return Table(headers, tuple(body))
@@ -167,13 +172,19 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[TableRow]:
         ) from None
     # From A1 whatever the sheet's recorded dimensions say, so row numbers are Excel's.
     rows = _sheet_rows(workbook.worksheets[0].iter_rows(min_row=1, min_col=1))
-    return _closing(rows, workbook)
+    return _closing(rows, workbook, filename)
 
 
-def _closing(rows: Iterator[TableRow], workbook: object) -> Iterator[TableRow]:
-    """The rows, closing the read-only workbook (it holds the zip open) when done."""
+def _closing(rows: Iterator[TableRow], workbook: object, filename: str) -> Iterator[TableRow]:
+    """The rows, closing the read-only workbook (it holds the zip open) when done; a sheet
+    damaged past its first bytes (read lazily) is the file's problem, said as one."""
     try:
         yield from rows
+    except Exception:
+        raise RosterFileError(
+            f"{filename} is damaged: part of its first sheet cannot be read. Open it in Excel "
+            "or LibreOffice and save it again as .xlsx or as CSV UTF-8."
+        ) from None
     finally:
         workbook.close()  # type: ignore[attr-defined]
 

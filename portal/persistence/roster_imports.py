@@ -172,6 +172,7 @@ class RosterStore:
             program,
             RosterRecord.key.startswith(f"e#{import_id}#"),
             attributes_to_get=["program", "key"],
+            consistent_read=True,  # every item just written, or none is missed
         )
         with RosterRecord.batch_write() as batch:
             for record in keys:
@@ -290,7 +291,9 @@ class RosterStore:
         packed = [first.data or b""]
         for number in range(1, int(first.parts or 1)):
             try:
-                part = RosterRecord.get(program, _upload_key(upload_id, number))
+                part = RosterRecord.get(
+                    program, _upload_key(upload_id, number), consistent_read=True
+                )
             except DoesNotExist:
                 return None
             packed.append(part.data or b"")
@@ -310,6 +313,7 @@ class RosterStore:
             program,
             RosterRecord.key.startswith(f"u#{upload_id}#"),
             attributes_to_get=["program", "key"],
+            consistent_read=True,
         )
         with RosterRecord.batch_write() as batch:
             for record in keys:

@@ -17,6 +17,7 @@ leaves the to-dos, and the next `finish` (or the daily reminders run) does them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -44,7 +45,7 @@ from portal.domain.roster_plan import (
     plan_import,
 )
 from portal.persistence.participants import ParticipantRepository
-from portal.persistence.roster_imports import RosterStore, StoredEntry
+from portal.persistence.roster_imports import Head, RosterStore, StoredEntry
 from portal.services.audit import AuditLog
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
@@ -86,6 +87,8 @@ class DryRun:
     fingerprint: str  # changes whenever the plan would: the apply form carries it
     table: Table = field(repr=False, compare=False)
     roster: tuple[RosterRow, ...] = field(default=(), repr=False, compare=False)
+    live: str | None = None  # the live import compared with: the one an apply replaces
+    previous: Mapping[str, StoredEntry] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def can_apply(self) -> bool:
@@ -134,7 +137,8 @@ class Finished:
     paused: int = 0
     updated: int = 0
     ended_matches: int = 0
-    remaining: int = 0
+    remaining: int = 0  # not reached in this run's time: the next run (or invocation) does them
+    waiting: int = 0  # kept on purpose: sign-up closed, a sign-up not confirmed yet, a failure
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,10 @@ class LastImport:
     pending: int  # to-dos not done yet
 
 
+log = logging.getLogger(__name__)
+
+# A finishing run looks every this many to-dos whether another import replaced its own.
+HEAD_CHECK_EVERY = 200
 # A person an import marked gone is forgotten by the first import this long after.
 GONE_KEPT = timedelta(days=90)
 
@@ -311,6 +319,7 @@ class RosterImports:
             plan=None,
             fingerprint=_fingerprint(live, full, used, None),
             table=table,
+            live=live,
         )
         if base.mapping_problems:
             return base
@@ -328,6 +337,7 @@ class RosterImports:
             plan=plan,
             fingerprint=_fingerprint(live, full, used, plan),
             roster=tuple(rows),
+            previous=previous,
         )
 
     def _previous(self, slug: str, live: str | None) -> dict[str, StoredEntry]:
@@ -360,37 +370,49 @@ class RosterImports:
         plan = fresh.plan
         if not fresh.can_apply or plan is None:
             raise ImportRefused(_why_not(fresh))
+        if program.archived:
+            raise ImportRefused(
+                f"Nothing was stored: {program.title} is archived. Bring it back from the "
+                "archive first."
+            )
         if plan.new and not program.signup_open:
             raise ImportRefused(
                 f"Nothing was stored: sign-up to {program.title} is closed, and this file "
                 f"would invite {len(plan.new)} people to it. Open sign-up first."
             )
         now = self.clock()
+        # The import the dry run compared with: the flip below is made only if it is still
+        # the live one, so the plan is never put over an import it was not made against.
+        live, previous = fresh.live, fresh.previous
         head = self.store.head(program.slug)
-        live = head.import_id if head else None
-        previous = self._previous(program.slug, live)
-        if head is not None and head.previous_import:
+        if head is not None and head.previous_import and head.import_id == live:
             # The import the live one replaced, not deleted yet (its to-dos were not all
             # done): the head is about to forget it, so it goes now. Nothing reads it.
             self.store.delete_import(program.slug, head.previous_import)
         entries = _snapshot(previous, plan, now, by)
         import_id = now.strftime("%Y%m%dT%H%M%S") + uuid.uuid4().hex[:8]
-        self.store.write_entries(program.slug, import_id, entries)
         pending = sum(1 for stored in entries if stored.todo)
         mapping = {fresh.headers[i]: f for i, f in fresh.mapping.items()} if save_mapping else None
-        if not self.store.make_live(
-            program.slug,
-            import_id=import_id,
-            expected=live,
-            imported_at=now,
-            imported_by=by,
-            filename=fresh.filename,
-            full=fresh.full,
-            summary=plan.counts(),
-            entries=len(entries),
-            pending=pending,
-            mapping=mapping,
-        ):
+        try:
+            self.store.write_entries(program.slug, import_id, entries)
+            made_live = self.store.make_live(
+                program.slug,
+                import_id=import_id,
+                expected=live,
+                imported_at=now,
+                imported_by=by,
+                filename=fresh.filename,
+                full=fresh.full,
+                summary=plan.counts(),
+                entries=len(entries),
+                pending=pending,
+                mapping=mapping,
+            )
+        except Exception:
+            # Half-written, never named: nothing reads it, and it goes now.
+            self.store.delete_import(program.slug, import_id)
+            raise
+        if not made_live:
             self.store.delete_import(program.slug, import_id)
             raise ImportChanged(
                 "Nothing was stored: another import was applied to this program meanwhile. "
@@ -413,7 +435,7 @@ class RosterImports:
             paused=done.paused,
             updated=done.updated,
             ended_matches=done.ended_matches,
-            pending=done.remaining,
+            pending=done.remaining + done.waiting,
         )
 
     def last(self, program_slug: str) -> LastImport | None:
@@ -438,51 +460,84 @@ class RosterImports:
         """Do the live import's to-dos (each idempotent), then delete the import it replaced.
 
         Given `seconds`, stop starting new to-dos once they have passed (a Lambda's time is
-        bounded): `remaining` counts those left for the next run.
+        bounded): `remaining` counts those left for the next run. A to-do that fails is
+        logged and left for the next run; the others go on. An invitation waits while
+        sign-up is closed, and a pause while the sign-up is not confirmed yet.
         """
         head = self.store.head(program_slug)
         if head is None or head.import_id is None:
             return Finished()
+        program = self.program_of(program_slug)
         started = time.monotonic()
         todos = list(self.store.with_todo(program_slug, head.import_id))
-        invited = paused = updated = ended = done = 0
-        for stored in todos:
+        invited = paused = updated = ended = handled = 0
+        left = 0  # to-dos kept for a later run: waiting, or failed
+        for number, stored in enumerate(todos):
+            if number and number % HEAD_CHECK_EVERY == 0 and self._replaced(head, program_slug):
+                break  # the new import carried the rest: its runs do them
             todo = stored.todo or {}
             entry = stored.entry
-            if todo.get("invite"):
-                invited += self.invitations.invite(program_slug, entry, 1)
-            if todo.get("update"):
-                updated += self.participants.set_roster_fields(
-                    program_slug, str(todo["participant_id"]), todo["update"], self.clock()
-                )
-            if todo.get("pause"):
-                ended_now = self._pause(program_slug, entry, todo)
-                if ended_now is not None:
-                    paused += 1
-                    ended += ended_now
-            self.store.done(program_slug, head.import_id, entry.email)
-            done += 1
+            try:
+                outcome = self._do(program_slug, program, entry, todo)
+            except Exception:
+                log.exception("roster to-do for %s in %s failed", entry.email, program_slug)
+                outcome = None
+            handled += 1
+            if outcome is None:
+                left += 1
+            else:
+                invited += outcome.invited
+                updated += outcome.updated
+                paused += outcome.paused
+                ended += outcome.ended_matches
+                self.store.done(program_slug, head.import_id, entry.email)
             if seconds is not None and time.monotonic() - started > seconds:
-                break  # at least one done a run: every run makes progress
-        remaining = len(todos) - done
+                break  # at least one handled a run: every run makes progress
+        remaining = len(todos) - handled
         if head.previous_import and not remaining:
             self.store.delete_import(program_slug, head.previous_import)
             self.store.forget_previous(program_slug, head.previous_import)
-        return Finished(invited, paused, updated, ended, remaining=remaining)
+        return Finished(invited, paused, updated, ended, remaining=remaining, waiting=left)
 
-    def _pause(self, slug: str, entry: RosterEntry, todo: Mapping[str, Any]) -> int | None:
-        """Pause a sign-up the roster no longer has, ending its matches kindly; the matches
-        ended, or None if there was nothing to pause (left, paused or gone meanwhile)."""
+    def _replaced(self, head: Head, slug: str) -> bool:
+        now = self.store.head(slug)
+        return now is None or now.import_id != head.import_id
+
+    def _do(
+        self, slug: str, program: Program | None, entry: RosterEntry, todo: Mapping[str, Any]
+    ) -> Finished | None:
+        """One person's to-do; what it did, or None to keep it for a later run."""
+        if todo.get("invite") and (program is None or not program.signup_open):
+            return None  # sent once sign-up opens again, not dropped
+        invited = todo.get("invite") and self.invitations.invite(slug, entry, 1)
+        updated = todo.get("update") and self.participants.set_roster_fields(
+            slug, str(todo["participant_id"]), todo["update"], self.clock()
+        )
+        paused, ended = 0, 0
+        if todo.get("pause"):
+            pause = self._pause(slug, todo)
+            if pause is None:
+                return None
+            paused, ended = pause
+        return Finished(int(bool(invited)), paused, int(bool(updated)), ended)
+
+    def _pause(self, slug: str, todo: Mapping[str, Any]) -> tuple[int, int] | None:
+        """Pause a sign-up the roster no longer has and end its matches kindly: (1 if it was
+        paused now, the matches ended). None while the sign-up waits for its confirmation:
+        it is paused once confirmed. A retry after a failure half-way ends what is left."""
         person = self.participants.get_in(slug, str(todo["pause"]))
-        if person is None or person.status is not Status.CONFIRMED:
+        if person is None or person.status is Status.LEFT:
+            return 0, 0
+        if person.status is Status.PENDING:
             return None
-        if not self.participants.set_status(
+        paused_now = person.status is Status.CONFIRMED and self.participants.set_status(
             slug, person.email, Status.PAUSED, self.clock(), seen=Status.CONFIRMED
-        ):
-            return None
+        )
         ended = 0
         for match in self.participation.active_matches(slug, person.email):
             ended += self.participation.end(slug, match, person.email, Status.PAUSED.value)
+        if not (paused_now or ended):
+            return 0, 0
         detail = f"by the roster import: {todo.get('reason', NOT_IN_ROSTER)}"
         if ended:
             detail += f"; {ended} active match{'' if ended == 1 else 'es'} ended"
@@ -494,7 +549,7 @@ class RosterImports:
             subject=person.participant_id,
             detail=detail,
         )
-        return ended
+        return int(paused_now), ended
 
     # -- invitations (portal/services/roster_invitations.py) ---------------------------------
 

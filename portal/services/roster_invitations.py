@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.domain.addresses import address_digest
 from portal.domain.clock import Clock
+from portal.domain.participants import Status
 from portal.domain.program import Program
 from portal.domain.roster_plan import RosterEntry, seniority_key
 from portal.mail.catalog import Recipient
@@ -89,7 +90,8 @@ class RosterInvitations:
 
     def invitee(self, program: Program, token: str) -> Invitee | None:
         """Who an invitation link is for, as the live roster has them; None if the link is
-        bad, for another program, or the person is no longer active in the roster."""
+        bad, for another program, the person is no longer active in the roster, or has
+        signed up already (the link then shows nothing of what the roster says)."""
         try:
             slug, digest = self._tokens.loads(token)
         except (BadSignature, ValueError, TypeError):
@@ -103,6 +105,9 @@ class RosterInvitations:
         if stored is None or not stored.entry.active:
             return None
         entry = stored.entry
+        signed_up = self.participants.get(program.slug, entry.email)
+        if signed_up is not None and signed_up.status is not Status.PENDING:
+            return None
         return Invitee(
             program=program.slug,
             email=entry.email,

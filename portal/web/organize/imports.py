@@ -266,7 +266,10 @@ def choose_import_mapping(slug: str, upload_id: str) -> Response | tuple[str, in
             error="The mapping was not changed: " + "; ".join(wrong) + ".",
             status=422,
         )
-    services().roster_imports.choose_mapping(slug, upload_id, mapping)
+    try:
+        services().roster_imports.choose_mapping(slug, upload_id, mapping)
+    except ImportRefused:
+        abort(_no_upload(program))  # gone since the page was read: say so, as for any
     return redirect(url_for("organize.import_dry_run", slug=slug, upload_id=upload_id))
 
 

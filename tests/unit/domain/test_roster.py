@@ -19,7 +19,7 @@ from portal.domain.roster import (
     mapping_notes,
     parse_roster,
 )
-from portal.domain.roster_files import MAX_ROWS, RosterFileError, Table, read_table
+from portal.domain.roster_files import MAX_ROWS, SPLIT, RosterFileError, Table, read_table
 
 ROSTERS = Path(__file__).resolve().parents[2] / "fixtures" / "rosters"
 
@@ -357,9 +357,8 @@ def test_more_than_5_mb_is_refused() -> None:
     data = b"email,note\n" + b"a@example.org," + b"x" * (5 * 1024 * 1024) + b"\n"
     with pytest.raises(RosterFileError) as refused:
         read_table(data, "big.csv")
-    assert str(refused.value) == (
-        "big.csv is 5.0 MB: at most 5 MB is read at once. Split the roster into smaller files."
-    )
+    assert str(refused.value) == ("big.csv is 5.0 MB: at most 5 MB is read at once. " + SPLIT)
+    assert "import each as part of the roster" in SPLIT  # or the other files' people are gone
 
 
 def test_more_than_20000_rows_is_refused_and_20000_are_read() -> None:
@@ -368,8 +367,7 @@ def test_more_than_20000_rows_is_refused_and_20000_are_read() -> None:
     with pytest.raises(RosterFileError) as refused:
         read_table(f"email\n{rows}extra@example.org\n".encode(), "r.csv")
     assert str(refused.value) == (
-        "r.csv has more than 20,000 rows of people: at most 20,000 are read at once. "
-        "Split the roster into smaller files."
+        "r.csv has more than 20,000 rows of people: at most 20,000 are read at once. " + SPLIT
     )
 
 
@@ -431,3 +429,39 @@ def test_an_xlsx_without_a_header_row_is_refused() -> None:
     data = workbook_bytes([["ann@example.org", "Ann"]])
     with pytest.raises(RosterFileError, match=r"row 1 holds “ann@example\.org”"):
         read_table(data, "r.xlsx")
+
+
+def test_an_xlsx_whose_sheet_is_damaged_past_its_start_is_refused_as_the_files_problem() -> None:
+    import zipfile
+
+    whole = workbook_bytes(
+        [["workEmail", "firstName"], *[[f"p{n}@example.org", "P"] for n in range(50)]]
+    )
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole)) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) * 2 // 3]  # cut off mid-sheet
+            target.writestr(item, content)
+    with pytest.raises(RosterFileError, match=r"roster\.xlsx is damaged"):
+        read_table(damaged.getvalue(), "roster.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("status", "active"),
+    [
+        ("Terminated - Voluntary", False),
+        ("Retired", False),
+        ("Separated (2026-05)", False),
+        ("On leave", True),
+        ("Leave of Absence", True),
+        ("Active", True),
+    ],
+)
+def test_status_words_that_begin_as_leaving_mean_inactive(status: str, active: bool) -> None:
+    rows, problems = read(
+        read_table(f"workEmail,status\na@example.org,{status}\n".encode(), "r.csv")
+    )
+    assert problems == []
+    assert [r.active for r in rows] == [active]

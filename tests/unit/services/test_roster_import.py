@@ -3,14 +3,18 @@ full roster pauses who left (their matches end kindly), erasure forgets the entr
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from portal.container import Services, build_services
+from portal.domain.addresses import address_digest
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
+from portal.mail.catalog import Recipient
 from portal.mail.senders import MemorySender
 from portal.persistence.roster_tables import RosterRecord
-from portal.services.roster_import import ImportChanged, ImportRefused
+from portal.services.roster_import import Finished, ImportChanged, ImportRefused
 from portal.settings import Settings
 from tests.conftest import FakeClock
 from tests.factories import store_pair, stored_person
@@ -284,3 +288,99 @@ def test_an_import_applied_before_the_last_ones_to_dos_ran_carries_them(
     assert after.department == "Legal"  # the second import's update, carried
     keys = {r.key.split("#")[1] for r in entries()}
     assert len(keys) == 1  # only the live import's entries are left
+
+
+def test_a_pause_stopped_half_way_is_finished_by_the_next_run(
+    services: Services, demo: Program, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mia = stored_person("Mia", Role.MENTOR, clock())
+    tom = stored_person("Tom", Role.MENTEE, clock())
+    store_pair(services, "demo", mia, tom, clock())
+    services.roster_imports.apply(
+        demo, dry(services, demo, roster(row(1, "Mia"), row(2, "Tom"))), by=LEAD
+    )
+    real_end = services.participation.end
+
+    def throttled(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(services.participation, "end", throttled)
+    first = services.roster_imports.apply(demo, dry(services, demo, roster(row(1, "Mia"))), by=LEAD)
+    assert first.pending == 1  # paused, but the match could not be ended: kept
+    person = services.participants.get("demo", "tom@example.org")
+    assert person is not None
+    assert person.status is Status.PAUSED
+
+    monkeypatch.setattr(services.participation, "end", real_end)
+    done = services.roster_imports.finish("demo")
+
+    assert done.ended_matches == 1
+    assert services.participation.active_matches("demo", "mia@example.org") == []
+    assert services.roster_imports.finish("demo") == Finished()
+
+
+def test_a_gone_persons_unconfirmed_sign_up_is_paused_once_confirmed(
+    services: Services, demo: Program, clock: FakeClock
+) -> None:
+    services.participants.save(stored_person("Mia", Role.MENTOR, clock()))
+    tom = stored_person("Tom", Role.MENTEE, clock())
+    services.participants.save(replace(tom, status=Status.PENDING, confirmed_at=None))
+    services.roster_imports.apply(
+        demo, dry(services, demo, roster(row(1, "Mia"), row(2, "Tom"))), by=LEAD
+    )
+    applied = services.roster_imports.apply(
+        demo, dry(services, demo, roster(row(1, "Mia"))), by=LEAD
+    )
+    assert applied.pending == 1  # waits for the confirmation
+
+    services.participants.save(replace(tom, status=Status.CONFIRMED))  # Tom confirms
+    done = services.roster_imports.finish("demo")
+
+    assert done.paused == 1
+    person = services.participants.get("demo", "tom@example.org")
+    assert person is not None
+    assert person.status is Status.PAUSED
+
+
+def test_an_invitation_waits_while_sign_up_is_closed_and_goes_once_it_opens(
+    services: Services, demo: Program, clock: FakeClock
+) -> None:
+    services.roster_imports.finisher = lambda slug: None
+    services.roster_imports.apply(demo, dry(services, demo, roster(row(1, "Ann"))), by=LEAD)
+    services.roster_imports.program_of = lambda slug: demo.model_copy(update={"signup_open": False})
+    services.roster_imports.invitations.program_of = services.roster_imports.program_of
+
+    assert services.roster_imports.finish("demo").waiting == 1
+    assert not services.mail.queued(
+        "invitation", Recipient.INVITEE, {"program": "demo", "address": digest("ann"), "n": "1"}
+    )
+    services.roster_imports.program_of = lambda slug: demo
+    services.roster_imports.invitations.program_of = services.roster_imports.program_of
+
+    assert services.roster_imports.finish("demo").invited == 1
+
+
+def test_an_invitation_link_shows_nothing_once_the_person_signed_up(
+    services: Services, demo: Program, clock: FakeClock
+) -> None:
+    services.roster_imports.apply(demo, dry(services, demo, roster(row(1, "Ann"))), by=LEAD)
+    token = services.roster_imports.invite_url("demo", "ann@example.org").rsplit("/", 1)[1]
+    invitee = services.roster_imports.invitee(demo, token)
+    assert invitee is not None
+    assert invitee.department == "Sales"
+
+    services.participants.save(stored_person("Ann", Role.MENTEE, clock()))
+
+    assert services.roster_imports.invitee(demo, token) is None
+
+
+def test_an_archived_program_takes_no_import(services: Services, demo: Program) -> None:
+    archived = demo.model_copy(update={"archived": True, "signup_open": False})
+    with pytest.raises(ImportRefused, match="archived"):
+        services.roster_imports.apply(
+            archived, dry(services, archived, roster(row(1, "Ann"))), by=LEAD
+        )
+
+
+def digest(name: str) -> str:
+    return address_digest(f"{name}@example.org")
