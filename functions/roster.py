@@ -11,7 +11,6 @@ import logging
 from typing import Any
 
 from portal.runtime import metered, services
-from portal.services.roster_import import Finished
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +33,10 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
     reminded: dict[str, int] = {}
     failed: list[str] = []
     for program in portal.programs:
+        did = 0
         try:
             done = portal.roster_imports.finish(program.slug, seconds=HOURLY_FINISH_SECONDS)
+            did = done.invited + done.paused + done.updated
             if done.remaining and portal.roster_imports.finisher is not None:
                 portal.roster_imports.finisher(program.slug)
         except Exception:
@@ -43,19 +44,19 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
             # the run in error.
             log.exception("roster import to-dos failed for %s", program.slug)
             failed.append(program.slug)
-            done = Finished()
         try:
             queued = portal.roster_imports.remind(program)
         except Exception:
             log.exception("roster invitation reminders failed for %s", program.slug)
             failed.append(program.slug)
             queued = 0
-        if done.invited or done.paused or done.updated:
-            finished[program.slug] = done.invited + done.paused + done.updated
+        if did:
+            finished[program.slug] = did
         if queued:
             reminded[program.slug] = queued
     if failed:
-        raise RosterRunFailedError(f"roster imports failed for: {', '.join(failed)}")
+        names = ", ".join(dict.fromkeys(failed))
+        raise RosterRunFailedError(f"roster imports failed for: {names}")
     return {"finished": finished, "reminded": reminded}
 
 

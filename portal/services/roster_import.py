@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from portal.domain.clock import Clock
@@ -41,7 +41,6 @@ from portal.domain.roster_plan import (
     NOT_IN_ROSTER,
     RosterEntry,
     RosterPlan,
-    applied,
     plan_import,
 )
 from portal.persistence.participants import ParticipantRepository
@@ -49,6 +48,7 @@ from portal.persistence.roster_imports import Head, RosterStore, StoredEntry
 from portal.services.audit import AuditLog
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
+from portal.services.roster_entries import GONE_KEPT, snapshot
 from portal.services.roster_invitations import FollowUp, RosterInvitations
 from portal.services.roster_invitations import Invitee as Invitee  # where pages look for it
 
@@ -159,8 +159,6 @@ log = logging.getLogger(__name__)
 
 # A finishing run looks every this many to-dos whether another import replaced its own.
 HEAD_CHECK_EVERY = 200
-# A person an import marked gone is forgotten by the first import this long after.
-GONE_KEPT = timedelta(days=90)
 
 
 def _fingerprint(live: str | None, full: bool, mapping: Mapping[int, str], plan: object) -> str:
@@ -389,7 +387,7 @@ class RosterImports:
             # The import the live one replaced, not deleted yet (its to-dos were not all
             # done): the head is about to forget it, so it goes now. Nothing reads it.
             self.store.delete_import(program.slug, head.previous_import)
-        entries = _snapshot(previous, plan, now, by)
+        entries = snapshot(previous, plan, now, by)
         import_id = now.strftime("%Y%m%dT%H%M%S") + uuid.uuid4().hex[:8]
         pending = sum(1 for stored in entries if stored.todo)
         mapping = {fresh.headers[i]: f for i, f in fresh.mapping.items()} if save_mapping else None
@@ -600,62 +598,3 @@ def _why_not(dry: DryRun) -> str:
             "Correct them in the file and upload it again."
         )
     return "Nothing to change: the program already has this roster as it is."
-
-
-def _snapshot(
-    previous: Mapping[str, StoredEntry], plan: RosterPlan, now: datetime, by: str
-) -> list[StoredEntry]:
-    """The new import's entries: every entry after the plan, with its to-do."""
-    after = applied({e: s.entry for e, s in previous.items()}, plan, now)
-    todos: dict[str, dict[str, Any]] = {}
-    for invitation in plan.to_invite:
-        todos.setdefault(invitation.entry.email, {})["invite"] = 1
-    for update in plan.to_update:
-        if update.participant_id and update.participant:
-            todo = todos.setdefault(update.entry.email, {})
-            todo["update"] = dict(update.participant)
-            todo["participant_id"] = update.participant_id
-    for departure in plan.to_pause:
-        todos.setdefault(departure.email, {}).update(
-            {"pause": departure.participant_id, "reason": departure.reason, "by": by}
-        )
-    entries = []
-    for email, entry in after.items():
-        before = previous.get(email)
-        # A to-do the last import left undone (its run stopped, or had not come round yet)
-        # is carried into this one, not lost with the import it belonged to.
-        todo = _merged(_carried(before.todo if before else None, entry), todos.get(email))
-        gone_at = None
-        if not entry.active:
-            was_gone = before is not None and not before.entry.active and before.gone_at
-            gone_at = before.gone_at if was_gone and before else now
-            if gone_at is not None and gone_at < now - GONE_KEPT and not todo:
-                continue  # gone long enough: forgotten
-        entries.append(StoredEntry(entry, gone_at, todo or None))
-    return entries
-
-
-def _carried(todo: Mapping[str, Any] | None, entry: RosterEntry) -> dict[str, Any]:
-    """What the last import had still to do for someone and that still holds now: an
-    invitation while they are active, a pause while they are not, an update of their
-    sign-up (a new one from this import takes its place field by field)."""
-    if not todo:
-        return {}
-    kept: dict[str, Any] = {}
-    if todo.get("invite") and entry.active:
-        kept["invite"] = 1
-    if todo.get("update"):
-        kept["update"] = dict(todo["update"])
-        kept["participant_id"] = todo["participant_id"]
-    if todo.get("pause") and not entry.active:
-        kept.update({k: todo[k] for k in ("pause", "reason", "by") if k in todo})
-    return kept
-
-
-def _merged(carried: dict[str, Any], new: Mapping[str, Any] | None) -> dict[str, Any]:
-    if not new:
-        return carried
-    merged = {**carried, **new}
-    if "update" in carried and "update" in new:
-        merged["update"] = {**carried["update"], **new["update"]}
-    return merged

@@ -51,6 +51,7 @@ SCHEDULED_EVENTS = (
     "scheduled-outbox.json",
     "scheduled-reminders.json",
     "scheduled-retention.json",
+    "scheduled-roster.json",
     "scheduled-summaries.json",
 )
 
@@ -408,6 +409,18 @@ def test_the_retention_run_reports_its_counts_in_one_log_line(
     result = invoke(container, scheduled("scheduled-retention.json", today))
     assert (result["people"], result["failed"]) == (0, 0)
     assert '{"retention": {"at": ' in container.log()
+
+
+def test_the_hourly_roster_run_finishes_and_reminds_in_the_package(
+    container: EmulatedLambda, aws: str
+) -> None:
+    # No program has imported a roster here: the run reads each head item and is done (the
+    # package's code, its imports and the role; tests/functions has the rules).
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:00:00Z")
+    assert invoke(container, scheduled("scheduled-roster.json", now)) == {
+        "finished": {},
+        "reminded": {},
+    }
 
 
 def test_the_hourly_console_figures_are_computed_for_every_program(
