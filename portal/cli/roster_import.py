@@ -163,14 +163,19 @@ def _print_dry_run(dry: DryRun, show: int) -> None:
         "Already signed up",
         [
             f"row {k.row.line}: {k.row.name or k.row.email} ({k.status.value})"
-            + (f": sets {', '.join(k.updates)}" if k.updates else "")
+            + (
+                ": sets " + "; ".join(f"{word} {was} -> {now}" for word, was, now in k.values)
+                if k.values
+                else ""
+            )
             for k in plan.known
         ],
     )
     listed(
         "Changed",
         [
-            f"row {c.row.line}: {c.row.name or c.row.email}: {', '.join(c.fields)}"
+            f"row {c.row.line}: {c.row.name or c.row.email}: "
+            + "; ".join(f"{word} {was} -> {now}" for word, was, now in c.values)
             + (
                 f" (matching uses {', '.join(c.matching)} from the next round)"
                 if c.matching

@@ -115,6 +115,8 @@ class Known:
     participant_id: str
     status: Status
     updates: tuple[str, ...] = ()
+    # Each update as (words, what the sign-up holds now, what the roster sets).
+    values: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Change:
     fields: tuple[str, ...]
     matching: tuple[str, ...]
     participant_id: str | None = None
+    # Each changed field as (words, the last import's value, this file's), as the page shows it.
+    values: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def reaches_matching(self) -> bool:
@@ -265,6 +269,14 @@ def plan_import(
                     participant_id=person.participant_id,
                     status=person.status,
                     updates=tuple(_WORDS[name] for name in sets),
+                    values=tuple(
+                        (
+                            _WORDS[name],
+                            _shown(getattr(person, PARTICIPANT_FIELD[name])),
+                            _shown(value),
+                        )
+                        for name, value in sets.items()
+                    ),
                 )
             )
             updates.append(_update(entry, person, sets))
@@ -285,6 +297,7 @@ def plan_import(
                 fields=tuple(_WORDS[name] for name in differing),
                 matching=tuple(_WORDS[name] for name in matching),
                 participant_id=person.participant_id if person is not None else None,
+                values=_changed_values(before, entry, differing),
             )
         )
         updates.append(_update(entry, person, sets))
@@ -427,6 +440,22 @@ def _values(entry: RosterEntry) -> dict[str, object]:
         "address": entry.address,
         "active": entry.active,
     }
+
+
+def _shown(value: object) -> str:
+    """A field's value as the dry run shows it; an empty one as a dash."""
+    if isinstance(value, bool):
+        return "active" if value else "inactive"
+    if isinstance(value, tuple):  # the manager: their address, else their id
+        value = next((part for part in value if part), "")
+    return str(value) if value else "—"
+
+
+def _changed_values(
+    before: RosterEntry, after: RosterEntry, names: Sequence[str]
+) -> tuple[tuple[str, str, str], ...]:
+    old, new = _values(before), _values(after)
+    return tuple((_WORDS[name], _shown(old[name]), _shown(new[name])) for name in names)
 
 
 def _differences(before: RosterEntry, after: RosterEntry) -> list[str]:

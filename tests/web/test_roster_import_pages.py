@@ -425,3 +425,25 @@ def test_the_page_follows_up_the_invitations_who_signed_up_and_who_has_not(
     }
     assert shown["Ada.Lovelace@example.org"] == "1 of 3; stopped: unsubscribed"
     assert shown["katherine.johnson@example.org"] == "1 of 3"
+
+
+def test_the_changed_and_already_signed_up_lists_show_each_value_before_and_after(
+    organizer: FlaskClient, services: Services, clock: FakeClock
+) -> None:
+    services.participants.save(
+        replace(
+            stored_person("Grace", Role.MENTOR, clock()),
+            email="grace.hopper@example.org",
+            department="Navy",
+        )
+    )
+    first = dry_run(organizer, WORKDAY)
+    known = first.one("table", id="known-list").one("tbody").find_all("tr")
+    assert "department: Navy → Engineering" in known[0].find_all("td")[4].text
+    apply(organizer, first)
+
+    moved = WORKDAY.replace(b"Data Scientist,Research", b"Data Scientist,Analytics")
+    page = dry_run(organizer, moved, "workday-2.csv")
+
+    (row,) = page.one("table", id="changed-list").one("tbody").find_all("tr")
+    assert row.find_all("td")[3].text == "department: Research → Analytics"

@@ -291,6 +291,10 @@ def test_manager_time_zone_and_seniority_changes_reach_matching() -> None:
 
     assert change.fields == ("manager", "location", "time zone", "seniority")
     assert change.matching == ("manager", "time zone", "seniority")
+    # The dry run shows each value before and after (an empty one as a dash).
+    assert change.values[0] == ("manager", "—", "grace@example.org")
+    assert change.values[2][0] == "time zone"
+    assert change.values[2][2] == "America/New_York"
     assert update.participant == {
         "reports_to": "grace@example.org",
         "timezone": "America/New_York",
