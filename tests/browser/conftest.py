@@ -153,6 +153,9 @@ AVAILABILITY_SLOTS = 7 * 3
 
 def assert_fits_width(page: Page) -> None:
     """The page never scrolls sideways: nothing is wider than the screen."""
+    # Measured once the stylesheet applies: after a form's redirect the new page's heading
+    # can be there before its CSS (a 304 still takes a moment), and unstyled it is wider.
+    page.wait_for_load_state("load")
     measured = page.evaluate(
         """() => {
             const inner = window.innerWidth;
