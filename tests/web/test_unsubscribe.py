@@ -47,7 +47,8 @@ def test_every_email_unsubscribing_stops_carries_a_one_click_link(
     assert "ada@example.org" not in page.text  # the address is masked on the page
     # Pausing and leaving are the person's own to do, on their page: no organizer needed.
     assert "To leave a program, write to its organizers" not in page.text
-    assert "use your own page" in page.text
+    assert "take a break or leave it instead on your own page" in page.text
+    assert "invitations to join a program" in page.text  # an invitee reads what it stops
 
 
 def test_one_click_post_stops_program_mail_but_not_mail_the_person_asks_for(
