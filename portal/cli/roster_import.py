@@ -98,7 +98,7 @@ def import_command(
                     param_hint="--map",
                 )
             # The columns as recognised (or saved), with the ones given put in their place.
-            base = imports.check(program, table, filename=file.name, full=not partial).mapping
+            base = imports.default_mapping(program.slug, table.headers)
             mapping = {
                 i: f
                 for i, f in base.items()

@@ -91,6 +91,11 @@ class RosterEntry:
     invited_at: datetime | None = None
     invitations_sent: int = 0
 
+    @property
+    def mailbox(self) -> str:
+        """The address to write to: as the roster wrote it, else the comparison form."""
+        return self.address or self.email
+
     def same_roster_fields(self, other: RosterEntry) -> bool:
         """True when `other` holds the same roster fields (invitations are not compared)."""
         return not _differences(self, other)

@@ -28,7 +28,12 @@ _ENTRY_FIELDS = tuple(f.name for f in fields(RosterEntry))
 
 def entry_key(import_id: str, email: str) -> str:
     """The sort key of one person's entry in one import (their address only as its digest)."""
-    return f"e#{import_id}#{address_digest(email)}"
+    return _entries_of(import_id) + address_digest(email)
+
+
+def _entries_of(import_id: str) -> str:
+    """The sort-key prefix of one import's entries."""
+    return f"e#{import_id}#"
 
 
 def _upload_key(upload_id: str, part: int) -> str:
@@ -104,6 +109,22 @@ def _head(record: RosterRecord) -> Head:
     )
 
 
+def _delete_under(program: str, prefix: str) -> int:
+    """Delete the program's items whose key starts with `prefix`; how many."""
+    deleted = 0
+    keys = RosterRecord.query(
+        program,
+        RosterRecord.key.startswith(prefix),
+        attributes_to_get=["program", "key"],
+        consistent_read=True,  # every item just written, or none is missed
+    )
+    with RosterRecord.batch_write() as batch:
+        for record in keys:
+            batch.delete(record)
+            deleted += 1
+    return deleted
+
+
 class RosterStore:
     """Reads and writes the `roster` table."""
 
@@ -117,34 +138,29 @@ class RosterStore:
 
     def entries(self, program: str, import_id: str) -> Iterator[StoredEntry]:
         """Every entry of one import."""
+        return self._entries(program, import_id)
+
+    def with_todo(self, program: str, import_id: str) -> Iterator[StoredEntry]:
+        """The entries of one import with something left to do."""
+        return self._entries(program, import_id, RosterRecord.todo.exists())
+
+    def _entries(
+        self, program: str, import_id: str, only: Condition | None = None
+    ) -> Iterator[StoredEntry]:
         for record in RosterRecord.query(
-            program, RosterRecord.key.startswith(f"e#{import_id}#"), consistent_read=True
+            program,
+            RosterRecord.key.startswith(_entries_of(import_id)),
+            filter_condition=only,
+            consistent_read=True,
         ):
             yield _stored(record)
-
-    def entry(self, program: str, import_id: str, email: str) -> StoredEntry | None:
-        """One person's entry in one import, or None."""
-        try:
-            return _stored(RosterRecord.get(program, entry_key(import_id, email)))
-        except DoesNotExist:
-            return None
 
     def entry_by_digest(self, program: str, import_id: str, digest: str) -> StoredEntry | None:
         """One person's entry in one import by their address's digest (an invitation's link)."""
         try:
-            return _stored(RosterRecord.get(program, f"e#{import_id}#{digest}"))
+            return _stored(RosterRecord.get(program, _entries_of(import_id) + digest))
         except DoesNotExist:
             return None
-
-    def with_todo(self, program: str, import_id: str) -> Iterator[StoredEntry]:
-        """The entries of one import with something left to do."""
-        for record in RosterRecord.query(
-            program,
-            RosterRecord.key.startswith(f"e#{import_id}#"),
-            filter_condition=RosterRecord.todo.exists(),
-            consistent_read=True,
-        ):
-            yield _stored(record)
 
     def write_entries(self, program: str, import_id: str, entries: Iterable[StoredEntry]) -> int:
         """Write an import's entries, which nothing reads until `make_live` names the import."""
@@ -167,18 +183,7 @@ class RosterStore:
 
     def delete_import(self, program: str, import_id: str) -> int:
         """Delete every entry of an import (one never made live, or one replaced)."""
-        deleted = 0
-        keys = RosterRecord.query(
-            program,
-            RosterRecord.key.startswith(f"e#{import_id}#"),
-            attributes_to_get=["program", "key"],
-            consistent_read=True,  # every item just written, or none is missed
-        )
-        with RosterRecord.batch_write() as batch:
-            for record in keys:
-                batch.delete(record)
-                deleted += 1
-        return deleted
+        return _delete_under(program, _entries_of(import_id))
 
     def make_live(
         self,
@@ -242,9 +247,7 @@ class RosterStore:
             RosterRecord.previous_import == previous,
         )
 
-    def note_invitation(
-        self, program: str, import_id: str, email: str, *, sent: int, now: datetime
-    ) -> bool:
+    def note_invitation(self, program: str, import_id: str, email: str, *, sent: int) -> bool:
         """Record that invitation number `sent + 1` (a reminder) went out, if `sent` is still
         the count: two reminder runs at once send one reminder."""
         record = RosterRecord(program, entry_key(import_id, email))
@@ -309,15 +312,7 @@ class RosterStore:
 
     def discard(self, program: str, upload_id: str) -> None:
         """Delete a staged upload."""
-        keys = RosterRecord.query(
-            program,
-            RosterRecord.key.startswith(f"u#{upload_id}#"),
-            attributes_to_get=["program", "key"],
-            consistent_read=True,
-        )
-        with RosterRecord.batch_write() as batch:
-            for record in keys:
-                batch.delete(record)
+        _delete_under(program, f"u#{upload_id}#")
 
     # -- erasure ----------------------------------------------------------------------------
 
@@ -342,7 +337,11 @@ class RosterStore:
         found = []
         for program, key in self.keys_of(email):
             head = self.head(program)
-            if head is None or not key.startswith(f"e#{head.import_id}#"):
+            if (
+                head is None
+                or head.import_id is None
+                or not key.startswith(_entries_of(head.import_id))
+            ):
                 continue  # an import replaced, about to be deleted
             try:
                 found.append((program, _stored(RosterRecord.get(program, key))))

@@ -69,7 +69,7 @@ def _moment(value: datetime | date | None) -> str | None:
 def _roster_entry(stored: StoredEntry) -> dict[str, Any]:
     entry = stored.entry
     return {
-        "address": entry.address or entry.email,
+        "address": entry.mailbox,
         "employee_id": entry.employee_id,
         "name": entry.name,
         "title": entry.title,

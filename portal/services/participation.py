@@ -32,6 +32,10 @@ class MatchChangedError(ParticipationError):
     """A match an organizer acted on changed meanwhile; the message says how."""
 
 
+# The statuses that end a person's active matches: they no longer take part for now.
+STOPS_MATCHES = frozenset({Status.PAUSED, Status.LEFT})
+
+
 class ParticipationService:
     def __init__(
         self,
@@ -187,13 +191,18 @@ class ParticipationService:
             return f"This match was ended meanwhile, by {who}: nothing was changed."
         return f"This match is {match.status.value} now, not active: nothing was changed."
 
+    def end_all(self, program: str, email: str, reason: str) -> list[StoredMatch]:
+        """End the person's active matches, telling each partner; those this call ended
+        (one ended meanwhile by someone else is not among them)."""
+        return [
+            match
+            for match in self.active_matches(program, email)
+            if self.end(program, match, email, reason)
+        ]
+
     def set_status(self, program: str, email: str, status: Status) -> list[StoredMatch]:
         """Pause, resume or leave; pausing and leaving end the person's active matches."""
-        ended = []
-        if status in (Status.PAUSED, Status.LEFT):
-            for match in self.active_matches(program, email):
-                if self.end(program, match, email, status.value):
-                    ended.append(match)
+        ended = self.end_all(program, email, status.value) if status in STOPS_MATCHES else []
         if not self.participants.set_status(program, email, status, self.clock()):
             raise ParticipationError("Your sign-up could not be changed: it is not confirmed.")
         return ended

@@ -25,7 +25,7 @@ from portal.persistence.suppressions import Suppression, SuppressionRepository
 from portal.services.audit import AuditLog
 from portal.services.limits import Refusal
 from portal.services.organizers import Organizers
-from portal.services.participation import ParticipationService
+from portal.services.participation import STOPS_MATCHES, ParticipationService
 from portal.services.signin import SignInService
 
 PAGE = 50  # people per page of the list
@@ -308,11 +308,11 @@ class Roster:
                 "as when you opened the page (someone changed it meanwhile, perhaps in another "
                 "tab). Here is how things stand."
             )
-        ended = []
-        if target in (Status.PAUSED, Status.LEFT):
-            for match in self.participation.active_matches(program, person.email):
-                if self.participation.end(program, match, person.email, target.value):
-                    ended.append(match)
+        ended = (
+            self.participation.end_all(program, person.email, target.value)
+            if target in STOPS_MATCHES
+            else []
+        )
         plural = "" if len(ended) == 1 else "es"
         detail = f"{len(ended)} active match{plural} ended" if ended else ""
         self.audit.record(

@@ -1,18 +1,41 @@
-"""The entries a roster import stores: the last import's, after the plan, with their to-dos.
+"""A roster import's pieces that read no table: the mapping a dry run uses, its fingerprint,
+and the entries an apply stores.
 
-Pure but for the shapes it builds (portal.persistence.roster_imports.StoredEntry): what an
-apply writes under its new import id, to-dos carried over from an import whose runs had not
+Pure but for the shapes they take and build (portal.persistence.roster_imports: Head,
+StoredEntry): the saved mapping where it fits a file's headers, else the guess; what an apply
+writes under its new import id, to-dos carried over from an import whose runs had not
 finished, and people gone from the roster long enough forgotten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from portal.domain.roster import check_mapping, guess_mapping, mapping_notes
 from portal.domain.roster_plan import RosterEntry, RosterPlan, applied
-from portal.persistence.roster_imports import StoredEntry
+from portal.persistence.roster_imports import Head, StoredEntry
+
+
+def fingerprint(live: str | None, full: bool, mapping: Mapping[int, str], plan: object) -> str:
+    """What a dry run would do, in a few characters: the apply form carries it, and a
+    different one at apply time means the program changed since the organizer looked."""
+    text = repr((live, full, sorted(mapping.items()), plan))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def default_mapping(
+    head: Head | None, headers: Sequence[str]
+) -> tuple[dict[int, str], str, tuple[str, ...]]:
+    """The saved mapping where it fits the headers, else the guess: (mapping, its source, the
+    guess's notes)."""
+    saved = {i: head.mapping[h] for i, h in enumerate(headers) if h in head.mapping} if head else {}
+    if saved and not check_mapping(headers, saved):
+        return saved, "saved", ()
+    return guess_mapping(headers), "guessed", tuple(mapping_notes(headers))
+
 
 # A person an import marked gone is forgotten this long after (by the hourly run, or by an
 # import after that).

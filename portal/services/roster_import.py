@@ -16,7 +16,6 @@ leaves the to-dos, and the next `finish` (or the daily reminders run) does them.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
@@ -32,8 +31,6 @@ from portal.domain.roster import (
     RosterRow,
     RowProblem,
     check_mapping,
-    guess_mapping,
-    mapping_notes,
     parse_roster,
 )
 from portal.domain.roster_files import RosterFileError, Table, read_table
@@ -48,7 +45,7 @@ from portal.persistence.roster_imports import Head, RosterStore, StoredEntry
 from portal.services.audit import AuditLog
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
-from portal.services.roster_entries import GONE_KEPT, snapshot
+from portal.services.roster_entries import GONE_KEPT, default_mapping, fingerprint, snapshot
 from portal.services.roster_invitations import FollowUp, RosterInvitations
 from portal.services.roster_invitations import Invitee as Invitee  # where pages look for it
 
@@ -161,15 +158,6 @@ log = logging.getLogger(__name__)
 HEAD_CHECK_EVERY = 200
 
 
-def _fingerprint(live: str | None, full: bool, mapping: Mapping[int, str], plan: object) -> str:
-    text = repr((live, full, sorted(mapping.items()), plan))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _saved_for(headers: Sequence[str], saved: Mapping[str, str]) -> dict[int, str]:
-    return {i: saved[h] for i, h in enumerate(headers) if h in saved}
-
-
 class RosterImports:
     """Dry runs, applies and the invitations of roster imports (see the module's words)."""
 
@@ -224,9 +212,9 @@ class RosterImports:
         table = read_table(data, filename)
         now = self.clock()
         upload_id = uuid.uuid4().hex
-        details = {"filename": filename, "full": full, "by": by, "staged_at": now.isoformat()}
-        self.store.stage(program.slug, upload_id, data, details, now)
-        return Staged(upload_id, program.slug, filename, full, None, by, now, table)
+        staged = Staged(upload_id, program.slug, filename, full, None, by, now, table)
+        self.store.stage(program.slug, upload_id, data, _details(staged), now)
+        return staged
 
     def staged(self, program_slug: str, upload_id: str) -> Staged | None:
         """A staged upload of this program; None if unknown, expired or another program's."""
@@ -258,20 +246,19 @@ class RosterImports:
         staged = self.staged(program_slug, upload_id)
         if staged is None:
             raise ImportRefused("This upload is no longer kept: upload the file again.")
-        details = {
-            "filename": staged.filename,
-            "full": staged.full,
-            "by": staged.by,
-            "staged_at": staged.staged_at.isoformat(),
-            "mapping": {str(i): f for i, f in mapping.items()},
-        }
-        if not self.store.update_upload(program_slug, upload_id, details):
+        chosen = replace(staged, mapping=dict(mapping))
+        if not self.store.update_upload(program_slug, upload_id, _details(chosen)):
             raise ImportRefused("This upload is no longer kept: upload the file again.")
-        return replace(staged, mapping=dict(mapping))
+        return chosen
 
     def discard(self, program_slug: str, upload_id: str) -> None:
         """Forget a staged upload."""
         self.store.discard(program_slug, upload_id)
+
+    def default_mapping(self, program_slug: str, headers: Sequence[str]) -> dict[int, str]:
+        """The mapping a dry run uses when none is chosen: the program's saved one where it
+        fits these headers, else the columns recognised by name."""
+        return default_mapping(self.store.head(program_slug), headers)[0]
 
     def saved_mapping(self, program_slug: str) -> dict[str, str]:
         """The column mapping saved for the program's next file: header text -> field."""
@@ -292,16 +279,11 @@ class RosterImports:
         """Compare the file with the program and its last import; store nothing."""
         head = self.store.head(program.slug)
         headers = table.headers
-        notes: tuple[str, ...] = ()
+        notes: tuple[str, ...]
         if mapping is not None:
-            used, source = dict(mapping), "chosen"
+            used, source, notes = dict(mapping), "chosen", ()
         else:
-            saved = _saved_for(headers, head.mapping) if head else {}
-            if saved and not check_mapping(headers, saved):
-                used, source = saved, "saved"
-            else:
-                used, source = guess_mapping(headers), "guessed"
-                notes = tuple(mapping_notes(headers))
+            used, source, notes = default_mapping(head, headers)
         live = head.import_id if head else None
         base = DryRun(
             program=program.slug,
@@ -315,7 +297,7 @@ class RosterImports:
             problems=(),
             rows=len(table.rows),
             plan=None,
-            fingerprint=_fingerprint(live, full, used, None),
+            fingerprint=fingerprint(live, full, used, None),
             table=table,
             live=live,
         )
@@ -333,7 +315,7 @@ class RosterImports:
             base,
             problems=tuple(bad),
             plan=plan,
-            fingerprint=_fingerprint(live, full, used, plan),
+            fingerprint=fingerprint(live, full, used, plan),
             roster=tuple(rows),
             previous=previous,
         )
@@ -531,9 +513,7 @@ class RosterImports:
         paused_now = person.status is Status.CONFIRMED and self.participants.set_status(
             slug, person.email, Status.PAUSED, self.clock(), seen=Status.CONFIRMED
         )
-        ended = 0
-        for match in self.participation.active_matches(slug, person.email):
-            ended += self.participation.end(slug, match, person.email, Status.PAUSED.value)
+        ended = len(self.participation.end_all(slug, person.email, Status.PAUSED.value))
         if not (paused_now or ended):
             return 0, 0
         detail = f"by the roster import: {todo.get('reason', NOT_IN_ROSTER)}"
@@ -586,6 +566,19 @@ class RosterImports:
         if forgotten:
             self.store.forget(program.slug, head.import_id, forgotten)
         return self.invitations.remind(program, head.import_id, entries)
+
+
+def _details(staged: Staged) -> dict[str, Any]:
+    """What an upload's item keeps besides the file (`staged` reads it back)."""
+    details: dict[str, Any] = {
+        "filename": staged.filename,
+        "full": staged.full,
+        "by": staged.by,
+        "staged_at": staged.staged_at.isoformat(),
+    }
+    if staged.mapping is not None:
+        details["mapping"] = {str(i): f for i, f in staged.mapping.items()}
+    return details
 
 
 def _why_not(dry: DryRun) -> str:

@@ -111,7 +111,7 @@ class RosterInvitations:
         return Invitee(
             program=program.slug,
             email=entry.email,
-            address=entry.address or entry.email,
+            address=entry.mailbox,
             name=entry.name,
             department=entry.department,
             reports_to=entry.manager_email,
@@ -131,7 +131,7 @@ class RosterInvitations:
         return self.mail.queue_once(
             "invitation",
             Recipient.INVITEE,
-            to=entry.address or entry.email,
+            to=entry.mailbox,
             key={"program": slug, "address": address_digest(entry.email), "n": str(n)},
             context=lambda: {
                 "program": program,
@@ -159,7 +159,7 @@ class RosterInvitations:
         awaiting = tuple(
             Awaiting(
                 name=entry.name,
-                address=entry.address or entry.email,
+                address=entry.mailbox,
                 invited_at=entry.invited_at,
                 sent=entry.invitations_sent,
                 stopped=stopped.get(entry.email, ""),
@@ -186,7 +186,7 @@ class RosterInvitations:
             sent = entry.invitations_sent
             # Counted first: two runs at once send one reminder, and a reminder that cannot
             # go (an unsubscribe) is not tried again.
-            if self.store.note_invitation(program.slug, import_id, entry.email, sent=sent, now=now):
+            if self.store.note_invitation(program.slug, import_id, entry.email, sent=sent):
                 queued += self.invite(program.slug, entry, sent + 1)
         return queued
 
