@@ -116,18 +116,22 @@ def make_sender(settings: Settings) -> Sender:
     return FileSender(settings.mail_dir)
 
 
+def _own_function(settings: Settings) -> str | None:
+    """This function's name when the process is the deployed function (which can invoke
+    itself asynchronously); None elsewhere."""
+    return settings.function_name if settings.stage == "aws" else None
+
+
 def make_courier(settings: Settings) -> LambdaCourier | None:
     """On Lambda, email a request queues is sent by another invocation; elsewhere at once."""
-    if settings.stage == "aws" and settings.function_name:
-        return LambdaCourier(settings.function_name, settings.region)
-    return None
+    name = _own_function(settings)
+    return LambdaCourier(name, settings.region) if name else None
 
 
 def make_import_finisher(settings: Settings) -> LambdaImportFinisher | None:
     """On Lambda, an applied import's to-dos are done by another invocation; elsewhere at once."""
-    if settings.stage == "aws" and settings.function_name:
-        return LambdaImportFinisher(settings.function_name, settings.region)
-    return None
+    name = _own_function(settings)
+    return LambdaImportFinisher(name, settings.region) if name else None
 
 
 def bind_tables(settings: Settings) -> None:

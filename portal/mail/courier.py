@@ -36,17 +36,24 @@ class LambdaCourier:
         return self._client
 
     def __call__(self, key: str) -> None:
+        # Nothing is lost if it cannot start: the message waits for the scheduled run.
+        self._start(
+            {"command": DELIVER, "key": key}, f"outbox {key}: the scheduled run will send it"
+        )
+
+    def _start(self, event: dict[str, str], otherwise: str) -> None:
+        """Invoke this function asynchronously with `event`; if that fails, log `otherwise`
+        (what happens instead) and go on."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self.client.invoke(
                 FunctionName=self.function_name,
                 InvocationType="Event",
-                Payload=json.dumps({"command": DELIVER, "key": key}).encode(),
+                Payload=json.dumps(event).encode(),
             )
         except (BotoCoreError, ClientError) as exc:
-            # Nothing is lost: the message waits in the outbox for the scheduled run.
-            log.warning("outbox %s: the scheduled run will send it (%s)", key, type(exc).__name__)
+            log.warning("%s (%s)", otherwise, type(exc).__name__)
 
 
 FINISH_IMPORT = "functions.roster.finish"
@@ -56,14 +63,8 @@ class LambdaImportFinisher(LambdaCourier):
     """Starts an asynchronous invocation that does an applied roster import's to-dos."""
 
     def __call__(self, program: str) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            self.client.invoke(
-                FunctionName=self.function_name,
-                InvocationType="Event",
-                Payload=json.dumps({"command": FINISH_IMPORT, "program": program}).encode(),
-            )
-        except (BotoCoreError, ClientError) as exc:
-            # Nothing is lost: the to-dos wait on the import's entries for the hourly run.
-            log.warning("roster import of %s: the hourly run will finish it (%s)", program, exc)
+        # Nothing is lost if it cannot start: the to-dos wait on the import's entries.
+        self._start(
+            {"command": FINISH_IMPORT, "program": program},
+            f"roster import of {program}: the hourly run will finish it",
+        )

@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import Stubber
 
 from portal.container import make_courier
-from portal.mail.courier import DELIVER, LambdaCourier
+from portal.mail.courier import DELIVER, LambdaCourier, LambdaImportFinisher
 from portal.settings import Settings, load_settings
 from tests.conftest import REGION
 
@@ -70,3 +70,26 @@ def test_the_function_name_is_the_one_lambda_sets(tmp_path: Path) -> None:
     assert load_settings(env).function_name is None
     named = load_settings({**env, "AWS_LAMBDA_FUNCTION_NAME": "mentor-portal-prod"})
     assert named.function_name == "mentor-portal-prod"
+
+
+def test_the_import_finisher_starts_an_invocation_naming_the_program_or_leaves_it_hourly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = boto3.client("lambda", region_name=REGION)
+    with Stubber(client) as stubber:
+        finisher = LambdaImportFinisher("mentor-portal-dev", REGION, client)
+        payload = json.dumps({"command": "functions.roster.finish", "program": "demo"})
+        stubber.add_response(
+            "invoke",
+            {"StatusCode": 202},
+            {
+                "FunctionName": "mentor-portal-dev",
+                "InvocationType": "Event",
+                "Payload": payload.encode(),
+            },
+        )
+        finisher("demo")
+        stubber.add_client_error("invoke", "TooManyRequestsException", http_status_code=429)
+        finisher("demo")  # the apply goes on: the to-dos wait on the import's entries
+        stubber.assert_no_pending_responses()
+    assert "roster import of demo: the hourly run will finish it" in caplog.text
