@@ -214,17 +214,29 @@ def _security_headers(response: Response) -> Response:
     hsts = current_app.config["PORTAL_STRICT_TRANSPORT_SECURITY"]
     if hsts:
         headers.setdefault("Strict-Transport-Security", hsts)
-    if request.path == "/sign-in" or request.path.startswith(
-        (
-            "/confirm/",
-            "/dev/",
-            "/unsubscribe/",
-            "/organize/",
-            "/choose/",
-            "/me/",
-            "/checkin/",
-            "/rate/",
+    if (
+        request.path == "/sign-in"
+        or request.path.startswith(
+            (
+                "/confirm/",
+                "/dev/",
+                "/unsubscribe/",
+                "/organize/",
+                "/choose/",
+                "/me/",
+                "/checkin/",
+                "/rate/",
+            )
         )
+        or _opens_an_invitation()
     ):
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def _opens_an_invitation() -> bool:
+    """A roster invitation's link (/programs/<slug>/invited/<token>) or the sign-up form it
+    leads to (?invite=<token>): they show what a roster says about someone."""
+    return request.path.startswith("/programs/") and (
+        "/invited/" in request.path or "invite" in request.args
+    )

@@ -288,7 +288,7 @@ def invitee_data(invitee: Invitee) -> dict[str, str]:
     Only what the form can show: a time zone or career stage the form does not offer is left
     to the form's own default, for the person to choose.
     """
-    data = {"name": invitee.name, "email": invitee.address or invitee.email}
+    data = {"name": invitee.name, "email": invitee.address}
     if invitee.department:
         data["department"] = invitee.department
     if invitee.reports_to:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Participant, Role
@@ -67,18 +67,11 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
         blocks=BLOCKS,
         invited=invitee is not None,
     )
-    return _private(page, status) if invitee else (page, status)
-
-
-def _private(page: str, status: int = 200) -> Response:
-    """A page that shows what a roster says about someone: kept by no cache or history."""
-    response = make_response(page, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return page, status  # no-store, as every invitation page (portal/app.py)
 
 
 @bp.get("/programs/<slug>/invited/<token>")
-def invited(slug: str, token: str) -> Response | tuple[str, int]:
+def invited(slug: str, token: str) -> str | Response | tuple[str, int]:
     """An invitation from a roster import: who is invited, and the roles to choose from."""
     program = services().programs.get(slug)
     if program is None:
@@ -90,12 +83,8 @@ def invited(slug: str, token: str) -> Response | tuple[str, int]:
         return render_template("signup/closed.html", program=program), 403
     if len(program.roles) == 1:
         (role,) = program.roles
-        target = url_for("signup.join", slug=program.slug, role_name=role, invite=token)
-        response = redirect(target)
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    page = render_template("signup/invited.html", program=program, invitee=invitee, token=token)
-    return _private(page)
+        return redirect(url_for("signup.join", slug=program.slug, role_name=role, invite=token))
+    return render_template("signup/invited.html", program=program, invitee=invitee, token=token)
 
 
 def _check_email(program: Program, emailed: Emailed) -> str:
