@@ -18,19 +18,38 @@ PACKAGE_VENV := .venv-package
 STAGE ?= dev
 PACKAGE_DIR ?= build
 
-.PHONY: run test quick lint system-packages clean package
+.PHONY: run test quick lint system-packages clean package translations messages
 
-run: $(VENV)/.installed-local dynamodb-local-if-possible
+# The compiled catalogues (.mo): built from the .po files, never committed.
+CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+run: $(VENV)/.installed-local translations dynamodb-local-if-possible
 	$(BIN)/portal dev --host $(HOST) --port $(PORT) $(DEV_ARGS)
 
-test: $(VENV)/.installed-dev $(DYNAMODB_LOCAL) $(VNU) system-packages lint
+test: $(VENV)/.installed-dev translations $(DYNAMODB_LOCAL) $(VNU) system-packages lint
 	$(BIN)/pytest
 
 # Lint, types and the fast tiers (unit and web, on moto), on every core (pytest-xdist): the
 # check to run while working. `make test` runs every tier, one test at a time. Naming the
 # tiers' folders spares each worker importing the other tiers' modules only to deselect them.
-quick: $(VENV)/.installed-dev lint
+quick: $(VENV)/.installed-dev translations lint
 	$(BIN)/pytest tests/unit tests/web -m "unit or web" -q -n auto
+
+translations: $(COMPILED)
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(VENV)/.installed-local
+	$(BIN)/pybabel compile --domain messages --input-file $< --output-file $@
+
+# After changing words in templates or code: gather them (babel.cfg says where) and add the
+# new ones to every catalogue, to be translated (docs/translating.md). The tests fail while
+# a catalogue misses a word or holds an untranslated or fuzzy one.
+messages: $(VENV)/.installed-dev
+	mkdir -p $(PACKAGE_DIR)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-wrap --sort-by-file \
+		--add-comments Translators: --project "Mentor Portal" -o $(PACKAGE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(PACKAGE_DIR)/messages.pot -d portal/translations \
+		--no-wrap --ignore-obsolete --no-fuzzy-matching
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -42,7 +61,7 @@ lint: $(VENV)/.installed-dev
 # provides (for the tests of the zip), into $(PACKAGE_DIR)/. Zappa packages a staged copy of
 # the runtime code, compiled like the libraries below: no cold start compiles the portal.
 STAGED := $(PACKAGE_DIR)/stage-$(STAGE)
-package: $(PACKAGE_VENV)/.installed
+package: $(PACKAGE_VENV)/.installed translations
 	rm -rf $(STAGED) && mkdir -p $(STAGED)
 	cp -r portal functions content zappa_settings.json $(STAGED)/
 	find $(STAGED) -name __pycache__ -prune -exec rm -rf {} +

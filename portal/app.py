@@ -7,12 +7,14 @@ import time
 from time import monotonic  # the usage meter's clock, apart from the Server-Timing one
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
+from flask_babel import Babel
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal import i18n
 from portal.container import Services, build_services
 from portal.extensions import csrf
-from portal.log_redaction import install_log_redaction
+from portal.log_redaction import install_log_redaction, redact
 from portal.presenters.reasons import register as register_reason_words
 from portal.settings import Settings, load_settings, resolve_secret_key
 from portal.web import services
@@ -114,11 +116,40 @@ def register_usage(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
+    Babel(
+        app,
+        locale_selector=select_language,
+        default_locale=i18n.DEFAULT_LANGUAGE,
+        default_translation_directories=str(i18n.TRANSLATIONS),
+    )
+    # `{% trans %}` blocks are written over several lines: one space between words, as in
+    # the catalogue (babel.cfg extracts them trimmed too).
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def select_language() -> str:
+    """The language of this response, first found of:
+
+    1. the language chosen in this browser with the footer's menu (the `lang` cookie);
+    2. the reader's own, once a view knows who reads (`portal.web.languages.reader_speaks`):
+       a participant's or an organizer's saved language;
+    3. the best of the browser's Accept-Language that the portal offers;
+    4. English.
+    """
+    chosen = request.cookies.get(i18n.LANGUAGE_COOKIE)
+    if i18n.is_offered(chosen):
+        return str(chosen)
+    reader = g.get("reader_language")
+    if i18n.is_offered(reader):
+        return str(reader)
+    best = request.accept_languages.best_match(list(i18n.LANGUAGES))
+    return best or i18n.DEFAULT_LANGUAGE
 
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
     from portal.web.choose.routes import bp as choose_bp
     from portal.web.group.routes import bp as group_bp
+    from portal.web.languages.routes import bp as languages_bp
     from portal.web.me.routes import bp as me_bp
     from portal.web.organize import bp as organize_bp
     from portal.web.pages.routes import bp as pages_bp
@@ -139,6 +170,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(rate_bp)
     app.register_blueprint(signin_bp)
     app.register_blueprint(signout_bp)
+    app.register_blueprint(languages_bp)
     if settings.is_local:
         from portal.web.devmail.routes import bp as devmail_bp
 
@@ -201,7 +233,18 @@ def register_template_context(app: Flask) -> None:
             "nav_pages": portal.pages.navigation(),
             "all_pages": portal.pages.in_order(),
             "stage": portal.settings.stage,
+            # Flask-Babel 4 does not give templates the locale: `<html lang>` and the menu.
+            "current_language": i18n.current_language(),
+            "languages": i18n.LANGUAGES,
+            "language_return_path": _language_return_path(),
         }
+
+
+def _language_return_path() -> str | None:
+    """Where the language menu comes back to: this page, unless its path holds a magic-link
+    token (a link's query is not redacted from logs, and the page was single-use anyway)."""
+    path = request.path
+    return path if redact(path) == path else None
 
 
 def _security_headers(response: Response) -> Response:

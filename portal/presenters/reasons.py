@@ -32,6 +32,7 @@ from portal.presenters.words import (
     join,
     number,
     plural,
+    role_word,
 )
 
 __all__ = [
@@ -348,4 +349,5 @@ def register(environment: jinja2.Environment) -> None:
         day=day,
         recruit_hint=hint_text,
         veto_words=veto_text,
+        role_word=role_word,
     )

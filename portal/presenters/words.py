@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
+
+from portal import i18n
+from portal.i18n import N_, gettext
 
 MENTEE = "mentee"
 MENTOR = "mentor"
 PEER = "peer"
 ORGANIZER = "organizer"
 VIEWPOINTS = (MENTEE, MENTOR, PEER, ORGANIZER)
+# A role as a word in a sentence ("as a mentee"), translated where it is said.
+ROLE_WORDS = {MENTEE: N_("mentee"), MENTOR: N_("mentor"), PEER: N_("peer")}
 
 _NUMBER_WORDS = (
     "zero",
@@ -57,6 +61,12 @@ def plural(count: int, one: str, several: str, **params: Any) -> str:
     return (one if count == 1 else several).format(count=number(count), **params)
 
 
+def role_word(role: object) -> str:
+    """A role (a Role or its value) as a word in the reader's language: "mentee", "mentora"."""
+    word = ROLE_WORDS.get(str(role))
+    return gettext(word) if word else str(role)
+
+
 def checked_viewpoint(viewpoint: str) -> str:
     """The viewpoint, if it is one of VIEWPOINTS; else a ValueError."""
     if viewpoint not in VIEWPOINTS:
@@ -72,16 +82,11 @@ def is_participant(viewpoint: str) -> bool:
 def day(
     moment: datetime, timezone: str, *, weekday: bool = False, today: date | None = None
 ) -> str:
-    """A date as people say it, where the reader is: "4 November", "Monday 9 December".
+    """A date as people say it, where the reader is and in their language: "4 November",
+    "Monday 9 December", "lunes, 9 de diciembre".
 
     The year is said only when it is not the year of `today` ("Monday 4 January 2027").
     """
-    try:
-        zone = zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    local = moment.astimezone(zone)
-    said = local.strftime("%A %-d %B" if weekday else "%-d %B")
-    if today is not None and local.year != today.year:
-        said += f" {local.year}"
-    return said
+    local = moment.astimezone(i18n.zone(timezone))
+    year = today is not None and local.year != today.year
+    return i18n.format_day(local, timezone, weekday=weekday, year=year)

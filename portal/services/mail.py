@@ -82,6 +82,7 @@ class MailService:
         program: str | None = None,
         reply_to: str | None = None,
         suppressed: str | Unread | None = UNREAD,
+        language: str | None = None,
     ) -> OutboxItem | None:
         """Render a message for the outbox, without storing it; None if it must not be sent.
 
@@ -90,6 +91,7 @@ class MailService:
         unsubscribe, never after a bounce or a complaint. CatalogError for an email the
         catalogue does not declare for this kind of recipient. `suppressed` is the address's
         suppression if the caller read it already (`suppression`), else it is read here.
+        `language` is the recipient's: the email is written in it (English if None).
         """
         entry = email(template, recipient)
         if isinstance(suppressed, Unread):
@@ -104,7 +106,11 @@ class MailService:
         )
         console_url = self.console_url if recipient is Recipient.ORGANIZER else None
         rendered = render(
-            template, context, unsubscribe_url=unsubscribe_url, console_url=console_url
+            template,
+            context,
+            unsubscribe_url=unsubscribe_url,
+            console_url=console_url,
+            language=language,
         )
         message = build_message(
             rendered,
@@ -137,8 +143,9 @@ class MailService:
         context: dict[str, Any],
         program: str | None = None,
         reply_to: str | None = None,
+        language: str | None = None,
     ) -> bool:
-        """Render and store a message under an idempotency key.
+        """Render and store a message under an idempotency key, in the recipient's `language`.
 
         False if it was queued before, or if it must not be sent (see `compose`).
         """
@@ -150,6 +157,7 @@ class MailService:
             context=context,
             program=program,
             reply_to=reply_to,
+            language=language,
         )
         return item is not None and self.outbox.enqueue(item, self.clock())
 
@@ -167,6 +175,7 @@ class MailService:
         context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
         program: str | None = None,
         reply_to: str | None = None,
+        language: str | None = None,
     ) -> bool:
         """Queue a catalogued email unless it was queued before; True if this call queued it.
 
@@ -184,6 +193,7 @@ class MailService:
             context=dict(context() if callable(context) else context),
             program=program,
             reply_to=reply_to,
+            language=language,
         )
 
     def dispatch(self, key: str) -> None:

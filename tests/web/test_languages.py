@@ -1,0 +1,95 @@
+"""The portal in the reader's language: chosen from the browser, the footer's menu, or the
+person's own, and the same catalogue for pages and emails."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask.testing import FlaskClient
+
+from portal import i18n
+from portal.mail.render import render
+from portal.presenters.words import day
+
+
+def test_a_browser_asking_for_spanish_gets_spanish(client: FlaskClient) -> None:
+    page = client.get("/programs/", headers={"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="es">' in html
+    assert "Saltar al contenido" in html
+    assert "Skip to content" not in html
+
+
+def test_a_browser_asking_for_a_language_not_offered_gets_english(client: FlaskClient) -> None:
+    html = client.get("/programs/", headers={"Accept-Language": "fr-FR,de;q=0.8"}).get_data(
+        as_text=True
+    )
+    assert '<html lang="en">' in html
+    assert "Skip to content" in html
+
+
+def test_the_footer_menu_chooses_for_this_browser_and_comes_back(client: FlaskClient) -> None:
+    html = client.get("/programs/").get_data(as_text=True)
+    assert 'href="/language/es?next=/programs/"' in html
+    response = client.get("/language/es?next=/programs/")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/programs/"
+    assert "lang=es" in response.headers["Set-Cookie"]
+    # The choice wins over what the browser asks for.
+    html = client.get("/programs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="es">' in html
+    assert '<span aria-current="true">Español</span>' in html
+
+
+def test_the_menu_never_sends_anyone_to_another_site(client: FlaskClient) -> None:
+    for away in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get("/language/es", query_string={"next": away})
+        assert response.headers["Location"] == "/"
+
+
+def test_a_language_not_offered_is_not_found(client: FlaskClient) -> None:
+    assert client.get("/language/fr").status_code == 404
+    assert "lang=" not in client.get("/language/fr").headers.get("Set-Cookie", "")
+
+
+def test_the_menu_does_not_copy_a_magic_link_token(client: FlaskClient) -> None:
+    html = client.get("/confirm/abc.def-secret").get_data(as_text=True)
+    assert "abc.def-secret" not in html.split("<footer")[-1]
+
+
+def test_dates_are_written_in_the_readers_language_and_zone() -> None:
+    moment = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)
+    with i18n.speaking("es"):
+        assert day(moment, "Europe/Madrid", weekday=True) == "martes, 8 de diciembre"
+        assert i18n.format_time(moment, "America/New_York") == "18:30"
+    assert day(moment, "Europe/Madrid", weekday=True) == "Tuesday 8 December"
+    assert day(moment, "America/Los_Angeles", today=date(2025, 1, 1)) == ("7 December 2026")
+
+
+def test_an_email_is_rendered_in_the_language_asked_for() -> None:
+    english = render("confirm_signup", CONFIRM, console_url="https://p.example/organize/")
+    spanish = render(
+        "confirm_signup", CONFIRM, console_url="https://p.example/organize/", language="es"
+    )
+    assert english.subject == "Confirm your sign-up for Women in Tech"
+    assert spanish.subject == "Confirme su inscripción en Women in Tech"
+    assert "como mentor, con el nombre «Ada»" in spanish.text
+    assert '<html lang="es">' in spanish.html
+    assert "Confirmar mi inscripción" in spanish.html
+    # The parts every email shares are in the same language.
+    assert "Abra la consola" in spanish.text
+    assert "Open the console" not in spanish.text
+    # A language not offered falls back to English rather than failing.
+    assert (
+        render("confirm_signup", CONFIRM, console_url="https://p.example/organize/", language="fr")
+        == english
+    )
+
+
+CONFIRM = {
+    "name": "Ada",
+    "program": {"title": "Women in Tech", "organizers": ["org@example.org"]},
+    "confirm_url": "https://portal.example/confirm/t",
+    "role": "mentor",
+    "expires_hours": 48,
+}
