@@ -47,8 +47,11 @@ def test_content_page_has_its_heading_title_and_navigation(
     assert page.title == title
     assert nav_links(page) == NAV
     assert page.one("a", class_="brand").get("href") == "/"
-    footer = page.one("footer")
+    footer = page.one("nav", aria_label="More")
     assert [a.get("href") for a in footer.find_all("a")] == FOOTER
+    # The language menu offers the other language, on this page.
+    languages = page.one("nav", aria_label="Language")
+    assert [a.get("href") for a in languages.find_all("a")] == [f"/language/es?next={path}"]
     # A page's own text is rendered, not shown as Markdown: its paragraphs, every one.
     shipped = load_page(CONTENT / "pages" / f"{path.strip('/') or 'home'}.md")
     # (`{stored-data}` stands for the list of what is stored, which takes its place.)
