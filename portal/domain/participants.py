@@ -92,6 +92,8 @@ class Participant:
     # The engine's reason they were last told, as data (portal.domain.reasons), for the
     # organizers' console; None when they are not waiting or were told before it was kept.
     waiting_reason: dict[str, Any] | None = None
+    # The language they chose for the portal's pages and every email to them ("en", "es").
+    language: str = "en"
 
     @property
     def mailbox(self) -> str:

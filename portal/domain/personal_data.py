@@ -17,8 +17,8 @@ class Category:
 CATEGORIES: tuple[Category, ...] = (
     Category(
         "sign_ups",
-        "Your sign-up in each program: your answers to its form, your role and status, when "
-        "you signed up and confirmed, which privacy notice you agreed to and when, and, while "
+        "Your sign-up in each program: your answers to its form, the language you chose for "
+        "the portal and its emails, your role and status, when you signed up and confirmed, which privacy notice you agreed to and when, and, while "
         "you wait for a match, since when and which reason we last told you.",
     ),
     Category(

@@ -47,6 +47,7 @@ def _to_entity(record: ParticipantRecord) -> Participant:
         waiting_since=record.waiting_since,
         waiting_told=record.waiting_told or "",
         waiting_reason=dict(record.waiting_reason) if record.waiting_reason else None,
+        language=record.language or "en",
     )
 
 
@@ -80,6 +81,7 @@ def to_record(participant: Participant) -> ParticipantRecord:
         waiting_since=participant.waiting_since,
         waiting_told=participant.waiting_told or None,
         waiting_reason=participant.waiting_reason,
+        language=participant.language,
     )
 
 
@@ -226,7 +228,7 @@ class ParticipantRepository:
         record = to_record(participant)
         fields = (
             "name", "timezone", "languages", "availability", "skills", "goals", "department",
-            "reports_to", "seniority", "capacity", "bio", "answers",
+            "reports_to", "seniority", "capacity", "bio", "answers", "language",
         )  # fmt: skip
         actions = []
         for name in fields:

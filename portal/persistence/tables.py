@@ -92,6 +92,9 @@ class ParticipantRecord(Model):
     waiting_told = UnicodeAttribute(null=True)
     # The reason last told, as data (a code with parameters), for the organizers' console.
     waiting_reason = JSONAttribute(null=True)
+    # The portal's language for them; absent on sign-ups made before there was a choice
+    # (read as English, which is all the portal spoke then).
+    language = UnicodeAttribute(null=True)
 
     by_id = ParticipantByIdIndex()
 
