@@ -18,8 +18,9 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "sign_ups",
         "Your sign-up in each program: your answers to its form, the language you chose for "
-        "the portal and its emails, your role and status, when you signed up and confirmed, which privacy notice you agreed to and when, and, while "
-        "you wait for a match, since when and which reason we last told you.",
+        "the portal and its emails, your role and status, when you signed up and confirmed, "
+        "which privacy notice you agreed to and when, and, while you wait for a match, since "
+        "when and which reason we last told you.",
     ),
     Category(
         "matches",
