@@ -11,6 +11,7 @@ packaging virtualenv's Python.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import tomllib
@@ -28,7 +29,13 @@ SOLVER_DISTRIBUTIONS = ("ortools", "numpy", "rustworkx")
 # which needs zipp and lazy-importer (nothing else in the zip imports these three on
 # Python 3.11); markdown-it-py, with mdurl, renders the content pages and program texts;
 # openpyxl, with et-xmlfile, reads roster workbooks (.xlsx; imported only when one is read).
+# Babel (under Flask-Babel) formats dates and numbers and reads the catalogues: 36 MB
+# unpacked, nearly all CLDR data, of which only the languages offered are kept (below); pytz
+# comes with Flask-Babel; icalendar writes the first meeting's calendar invites.
 MOVED_DISTRIBUTIONS = (
+    "babel",
+    "pytz",
+    "icalendar",
     "pygal",
     "importlib-metadata",
     "zipp",
@@ -41,6 +48,26 @@ MOVED_DISTRIBUTIONS = (
 LAYER_DISTRIBUTIONS = SOLVER_DISTRIBUTIONS + MOVED_DISTRIBUTIONS
 # pygal's wheel carries its own test suite, which nothing imports.
 LEFT_OUT_OF_LAYER = ("pygal/test/",)
+# Babel's CLDR data: one file per locale. The layer keeps the root and the languages the
+# portal offers (portal.i18n.LANGUAGES), with their regional variants (en_GB formats English).
+LOCALE_DATA = "babel/locale-data/"
+
+
+def offered_languages() -> tuple[str, ...]:
+    """The portal's languages, read from portal/i18n.py without importing the portal."""
+    source = (ROOT / "portal" / "i18n.py").read_text(encoding="utf-8")
+    match = re.search(r"^LANGUAGES: dict\[str, str\] = \{(.*?)\}", source, re.MULTILINE)
+    if match is None:
+        raise SystemExit("portal/i18n.py does not define LANGUAGES as this script expects")
+    return tuple(re.findall(r'"([a-z]{2,3})":', match.group(1)))
+
+
+def keeps_locale_data(relative: str, languages: tuple[str, ...]) -> bool:
+    """Whether the layer keeps a file of Babel's locale data (every other file is kept)."""
+    if not relative.startswith(LOCALE_DATA):
+        return True
+    locale = Path(relative).stem
+    return locale == "root" or locale.split("_")[0] in languages
 # What AWS's python3.11 runtime already has on sys.path (/var/runtime); the zip leaves it out.
 LAMBDA_RUNTIME_DISTRIBUTIONS = (
     "boto3",
@@ -84,9 +111,12 @@ def build_layer(output: Path) -> int:
     """Zip the layer's distributions under python/ (where Lambda puts a layer on sys.path)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     count = 0
+    languages = offered_languages()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as layer:
         for path, relative in _files(LAYER_DISTRIBUTIONS):
-            if relative.startswith(LEFT_OUT_OF_LAYER):
+            if relative.startswith(LEFT_OUT_OF_LAYER) or not keeps_locale_data(
+                relative, languages
+            ):
                 continue
             layer.write(path, f"python/{relative}")
             count += 1

@@ -158,12 +158,15 @@ def test_the_zip_is_small_and_holds_only_runtime_code(package: Package) -> None:
         "ortools", "rustworkx", "pandas",
         # in the layer (infrastructure/package.py): the console's charts, the Markdown, rosters
         "pygal", "importlib_metadata", "zipp", "lazy_importer", "markdown_it", "mdurl",
-        "openpyxl", "et_xmlfile",
+        "openpyxl", "et_xmlfile", "babel", "pytz", "icalendar",
         "dns",  # email-validator imports dnspython only to check deliverability, which we never do
     }  # fmt: skip
     assert top & absent == set()
     # The local stage's DynamoDB Local launcher is Java source Lambda never runs.
     assert [name for name in names if name.endswith(".java")] == []
+    # The compiled catalogues are in (made by `make translations`), their sources are not.
+    assert "portal/translations/es/LC_MESSAGES/messages.mo" in names
+    assert [name for name in names if name.endswith(".po")] == []
 
 
 def test_the_layer_holds_the_solvers_and_the_moved_libraries(package: Package) -> None:
@@ -173,7 +176,14 @@ def test_the_layer_holds_the_solvers_and_the_moved_libraries(package: Package) -
     assert {"ortools", "numpy", "rustworkx"} <= top
     # Moved out of the zip for its 10 MB target; the pages that use them are tested above.
     moved = {"pygal", "importlib_metadata", "zipp", "lazy_importer", "markdown_it", "mdurl"}
-    assert moved | {"openpyxl", "et_xmlfile"} <= top
+    assert moved | {"openpyxl", "et_xmlfile", "babel", "pytz", "icalendar"} <= top
+    # Babel's CLDR data only for the languages offered (English and Spanish), and the root.
+    locales = {
+        Path(name).stem.split("_")[0]
+        for name in zipped_names
+        if name.startswith("python/babel/locale-data/")
+    }
+    assert locales == {"root", "en", "es"}
     assert "test" not in {
         name.split("/")[2] for name in zipped_names if name.startswith("python/pygal/")
     }
@@ -214,6 +224,18 @@ def test_content_pages_are_served(container: EmulatedLambda, name: str, text: st
     response = invoke(container, recorded(name))
     assert response["statusCode"] == 200
     assert text in body_of(response)
+
+
+def test_a_page_is_served_in_spanish_to_a_browser_that_asks(container: EmulatedLambda) -> None:
+    # The catalogue compiled into the zip, and Babel's data from the layer.
+    event = copy.deepcopy(recorded("get-page.json"))
+    event["headers"]["Accept-Language"] = "es-ES,es;q=0.9"
+    event["multiValueHeaders"]["Accept-Language"] = ["es-ES,es;q=0.9"]
+    response = invoke(container, event)
+    assert response["statusCode"] == 200
+    html = body_of(response)
+    assert '<html lang="es">' in html
+    assert "Saltar al contenido" in html
 
 
 def open_form(container: EmulatedLambda) -> tuple[str, str]:
