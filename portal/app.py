@@ -229,12 +229,13 @@ def register_template_context(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict[str, object]:
         portal = services()
+        language = i18n.current_language()
         return {
-            "nav_pages": portal.pages.navigation(),
-            "all_pages": portal.pages.in_order(),
+            "nav_pages": portal.pages.navigation(language),
+            "all_pages": portal.pages.in_order(language),
             "stage": portal.settings.stage,
             # Flask-Babel 4 does not give templates the locale: `<html lang>` and the menu.
-            "current_language": i18n.current_language(),
+            "current_language": language,
             "languages": i18n.LANGUAGES,
             "language_return_path": _language_return_path(),
         }

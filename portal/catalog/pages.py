@@ -1,17 +1,21 @@
-"""Content pages loaded from content/pages/*.md."""
+"""Content pages loaded from content/pages/*.md, each in English and, where a translation
+exists beside it (`<page>.<language>.md`, e.g. `privacy.es.md`), in other languages."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from portal import i18n
 from portal.catalog.documents import ContentError, read_document, render_markdown
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _KNOWN_KEYS = {"title", "slug", "order", "nav", "label", "description"}
+# A translation says only its words: where the page sits and its address are the original's.
+_TRANSLATION_KEYS = {"title", "label", "description"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,8 @@ class Page:
     version: str = ""
     # Its name in the header's navigation, if shorter than the title (one row on a phone).
     label: str = ""
+    # The language its words are in (a translation's, or English for the original).
+    language: str = i18n.DEFAULT_LANGUAGE
 
 
 def load_page(path: Path) -> Page:
@@ -65,6 +71,44 @@ def load_page(path: Path) -> Page:
     )
 
 
+def load_translation(path: Path, original: Page, language: str) -> Page:
+    """Read `<page>.<language>.md`: the original page's place, in the translation's words."""
+    document = read_document(path)
+    meta = document.meta
+    unknown = sorted(set(meta) - _TRANSLATION_KEYS)
+    if unknown:
+        raise ContentError(
+            f"{path}: {unknown[0]}: a translation sets only "
+            f"{', '.join(sorted(_TRANSLATION_KEYS))} (the rest is {original.slug}'s)"
+        )
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ContentError(f"{path}: title: is required")
+    label = meta.get("label", "")
+    if not isinstance(label, str) or len(label) > 20:
+        raise ContentError(f"{path}: label: must be text of at most 20 characters")
+    description = meta.get("description", original.description)
+    if not isinstance(description, str) or len(description) > 300:
+        raise ContentError(f"{path}: description: must be text of at most 300 characters")
+    return replace(
+        original,
+        title=title.strip(),
+        label=label.strip() or title.strip(),
+        description=description.strip(),
+        html=render_markdown(document.body),
+        version=_version(title, document.body),
+        language=language,
+    )
+
+
+def _combined(page: Page, translations: list[Page]) -> str:
+    """One version for a page in all its languages: the original's alone if none."""
+    if not translations:
+        return page.version
+    words = " ".join([page.version, *sorted(t.language + t.version for t in translations)])
+    return hashlib.sha256(words.encode()).hexdigest()[:12]
+
+
 def _version(title: str, body: str) -> str:
     """The first 12 hex digits of the SHA-256 of the title and text, spaces normalised."""
     words = " ".join(f"{title}\n{body}".split())
@@ -72,21 +116,34 @@ def _version(title: str, body: str) -> str:
 
 
 class PageCatalog:
-    """The site's pages, rendered once at start-up."""
+    """The site's pages, rendered once at start-up, with their translations."""
 
-    def __init__(self, pages: list[Page]) -> None:
+    def __init__(self, pages: list[Page], translations: Sequence[Page] = ()) -> None:
         self._by_slug: dict[str, Page] = {}
         for page in pages:
             if page.slug in self._by_slug:
                 raise ContentError(f"two pages have the slug {page.slug!r}")
             self._by_slug[page.slug] = page
+        self._translated: dict[tuple[str, str], Page] = {
+            (page.slug, page.language): page for page in translations
+        }
+        # What a sign-up records of the privacy notice: one version for the notice in every
+        # language, changed when the words of any of them change.
+        self._versions = {
+            slug: _combined(page, [t for (s, _), t in self._translated.items() if s == slug])
+            for slug, page in self._by_slug.items()
+        }
 
     @classmethod
     def from_folder(cls, folder: Path) -> PageCatalog:
         errors: list[str] = []
         pages: list[Page] = []
         seen: dict[str, Path] = {}
+        translated: list[Path] = []
         for path in sorted(folder.glob("*.md")):
+            if "." in path.stem:
+                translated.append(path)
+                continue
             try:
                 page = load_page(path)
             except ContentError as exc:
@@ -97,26 +154,50 @@ class PageCatalog:
                 continue
             seen[page.slug] = path
             pages.append(page)
+        by_name = {path.stem: page for path, page in zip(seen.values(), pages, strict=True)}
+        translations: list[Page] = []
+        for path in translated:
+            name, _, language = path.stem.partition(".")
+            if language not in i18n.LANGUAGES or language == i18n.DEFAULT_LANGUAGE:
+                offered = ", ".join(c for c in i18n.LANGUAGES if c != i18n.DEFAULT_LANGUAGE)
+                errors.append(
+                    f"{path}: {language!r} is not a language pages are translated into "
+                    f"(one of: {offered})"
+                )
+            elif name not in by_name:
+                errors.append(f"{path}: translates {name}.md, which is not a page")
+            else:
+                try:
+                    translations.append(load_translation(path, by_name[name], language))
+                except ContentError as exc:
+                    errors.append(str(exc))
         if errors:
             raise ContentError("\n".join(errors))
-        return cls(pages)
+        return cls(pages, translations)
 
-    def get(self, slug: str) -> Page | None:
-        return self._by_slug.get(slug)
+    def get(self, slug: str, language: str | None = None) -> Page | None:
+        """The page in `language` if it is written in it, else the original (English)."""
+        page = self._by_slug.get(slug)
+        if page is None or language is None:
+            return page
+        return self._translated.get((slug, language), page)
 
     def version(self, slug: str) -> str:
-        """The version of a page's words ("" if there is no such page)."""
-        page = self._by_slug.get(slug)
-        return page.version if page is not None else ""
+        """The version of a page's words, in every language ("" if there is no such page)."""
+        return self._versions.get(slug, "")
 
-    def navigation(self) -> list[Page]:
-        return sorted(
-            (p for p in self._by_slug.values() if p.nav), key=lambda p: (p.order, p.title)
-        )
+    def navigation(self, language: str | None = None) -> list[Page]:
+        return [page for page in self.in_order(language) if page.nav]
 
-    def in_order(self) -> list[Page]:
-        """Every page, by its order then title (the footer lists them all)."""
-        return sorted(self._by_slug.values(), key=lambda p: (p.order, p.title))
+    def in_order(self, language: str | None = None) -> list[Page]:
+        """Every page, by its order then title (the footer lists them all), in `language`."""
+        pages = sorted(self._by_slug.values(), key=lambda p: (p.order, p.title))
+        return [self.get(page.slug, language) or page for page in pages]
+
+    def languages(self, slug: str) -> list[str]:
+        """The languages a page is written in: English, then its translations'."""
+        found = [language for (s, language) in self._translated if s == slug]
+        return [i18n.DEFAULT_LANGUAGE, *sorted(found)] if slug in self._by_slug else []
 
     def __iter__(self) -> Iterator[Page]:
         return iter(self._by_slug.values())
