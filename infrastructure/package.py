@@ -68,6 +68,8 @@ def keeps_locale_data(relative: str, languages: tuple[str, ...]) -> bool:
         return True
     locale = Path(relative).stem
     return locale == "root" or locale.split("_")[0] in languages
+
+
 # What AWS's python3.11 runtime already has on sys.path (/var/runtime); the zip leaves it out.
 LAMBDA_RUNTIME_DISTRIBUTIONS = (
     "boto3",
@@ -114,9 +116,7 @@ def build_layer(output: Path) -> int:
     languages = offered_languages()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as layer:
         for path, relative in _files(LAYER_DISTRIBUTIONS):
-            if relative.startswith(LEFT_OUT_OF_LAYER) or not keeps_locale_data(
-                relative, languages
-            ):
+            if relative.startswith(LEFT_OUT_OF_LAYER) or not keeps_locale_data(relative, languages):
                 continue
             layer.write(path, f"python/{relative}")
             count += 1

@@ -93,3 +93,14 @@ CONFIRM = {
     "role": "mentor",
     "expires_hours": 48,
 }
+
+
+def test_a_content_page_is_shown_in_its_spanish_translation(client: FlaskClient) -> None:
+    html = client.get("/faq", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "<h1>Preguntas frecuentes</h1>" in html
+    assert "¿Necesito una contraseña?" in html
+    # The navigation names the pages in Spanish too.
+    assert ">Preguntas</a>" in html
+    assert ">Aviso de privacidad</a>" in html
+    english = client.get("/faq").get_data(as_text=True)
+    assert "<h1>Frequently asked questions</h1>" in english

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from portal import i18n
 from portal.domain.personal_data import CATEGORIES
 from portal.web import services
 
@@ -15,7 +16,7 @@ STORED_DATA_MARK = "<p>{stored-data}</p>"
 @bp.get("/")
 def home() -> str:
     portal = services()
-    page = portal.pages.get("home")
+    page = portal.pages.get("home", i18n.current_language())
     # The page's words before its first heading open the page; the programs follow, then
     # the rest of the words.
     intro, heading, rest = (page.html if page else "").partition("<h2")
@@ -30,7 +31,7 @@ def home() -> str:
 
 @bp.get("/<slug>")
 def page(slug: str) -> str:
-    found = services().pages.get(slug)
+    found = services().pages.get(slug, i18n.current_language())
     if found is None or slug == "home":
         abort(404)
     # A page may hold the list of what is stored about a person where a paragraph reads
