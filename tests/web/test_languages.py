@@ -104,3 +104,14 @@ def test_a_content_page_is_shown_in_its_spanish_translation(client: FlaskClient)
     assert ">Aviso de privacidad</a>" in html
     english = client.get("/faq").get_data(as_text=True)
     assert "<h1>Frequently asked questions</h1>" in english
+
+
+def test_the_check_for_english_left_finds_it() -> None:
+    # The shared check the Spanish pages' tests use would catch an untranslated sentence.
+    from tests.english_left import english_left, visible_text
+
+    english = render("confirm_signup", CONFIRM)
+    spanish = render("confirm_signup", CONFIRM, language="es")
+    assert "Confirm your sign-up" in english_left(english.text)
+    assert english_left(spanish.text) == []
+    assert english_left(visible_text(spanish.html)) == []
