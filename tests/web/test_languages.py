@@ -112,6 +112,6 @@ def test_the_check_for_english_left_finds_it() -> None:
 
     english = render("confirm_signup", CONFIRM)
     spanish = render("confirm_signup", CONFIRM, language="es")
-    assert "Confirm your sign-up" in english_left(english.text)
+    assert "Thank you for signing up for" in english_left(english.text)
     assert english_left(spanish.text) == []
     assert english_left(visible_text(spanish.html)) == []
