@@ -56,9 +56,7 @@ def show(figure: Figure, kind: str = "count") -> dict[str, Any]:
         text = gettext("%(percent)s%%", percent=f"{figure.value:.0f}")
     elif kind == "days":
         days = int(figure.value) if float(figure.value).is_integer() else 2
-        text = ngettext(
-            "%(number)s day", "%(number)s days", days, number=_decimal(f"{figure.value:g}")
-        )
+        text = ngettext("%(num)s day", "%(num)s days", days, num=_decimal(f"{figure.value:g}"))
     else:
         text = f"{figure.value:.0f}"
     return {"text": text, "suppressed": False}

@@ -267,43 +267,43 @@ def _career_ahead(who: str, stages: int, viewpoint: str) -> str:
     if (who, side) == (MENTOR, MENTEE):
         return ngettext(
             "your mentor is one career stage ahead of you",
-            "your mentor is %(number)s career stages ahead of you",
+            "your mentor is %(num)s career stages ahead of you",
             stages,
-            number=count,
+            num=count,
         )
     if (who, side) == (MENTOR, MENTOR):
         return ngettext(
             "you are one career stage ahead of your mentee",
-            "you are %(number)s career stages ahead of your mentee",
+            "you are %(num)s career stages ahead of your mentee",
             stages,
-            number=count,
+            num=count,
         )
     if who == MENTOR:
         return ngettext(
             "the mentor is one career stage ahead of the mentee",
-            "the mentor is %(number)s career stages ahead of the mentee",
+            "the mentor is %(num)s career stages ahead of the mentee",
             stages,
-            number=count,
+            num=count,
         )
     if side == MENTEE:
         return ngettext(
             "you are one career stage ahead of your mentor",
-            "you are %(number)s career stages ahead of your mentor",
+            "you are %(num)s career stages ahead of your mentor",
             stages,
-            number=count,
+            num=count,
         )
     if side == MENTOR:
         return ngettext(
             "your mentee is one career stage ahead of you",
-            "your mentee is %(number)s career stages ahead of you",
+            "your mentee is %(num)s career stages ahead of you",
             stages,
-            number=count,
+            num=count,
         )
     return ngettext(
         "the mentee is one career stage ahead of the mentor",
-        "the mentee is %(number)s career stages ahead of the mentor",
+        "the mentee is %(num)s career stages ahead of the mentor",
         stages,
-        number=count,
+        num=count,
     )
 
 

@@ -39,72 +39,68 @@ def _counted_rule(rule: Mapping[str, Any]) -> str:
     if name == r.RULE_SENIORITY:
         if bool(rule.get("ahead", True)):
             return ngettext(
-                "%(number)s is not further along in their career",
-                "%(number)s are not further along in their career",
+                "%(num)s is not further along in their career",
+                "%(num)s are not further along in their career",
                 count,
-                number=n,
+                num=n,
             )
         return ngettext(
-            "%(number)s is not earlier in their career",
-            "%(number)s are not earlier in their career",
+            "%(num)s is not earlier in their career",
+            "%(num)s are not earlier in their career",
             count,
-            number=n,
+            num=n,
         )
     if name == r.RULE_LANGUAGE:
-        return ngettext(
-            "%(number)s shares no language", "%(number)s share no language", count, number=n
-        )
+        return ngettext("%(num)s shares no language", "%(num)s share no language", count, num=n)
     if name == r.RULE_SKILLS:
         return ngettext(
-            "%(number)s offers none of the goals sought",
-            "%(number)s offer none of the goals sought",
+            "%(num)s offers none of the goals sought",
+            "%(num)s offer none of the goals sought",
             count,
-            number=n,
+            num=n,
         )
     if name == r.RULE_TIME_ZONE:
         return ngettext(
-            "%(number)s is too many time zones away",
-            "%(number)s are too many time zones away",
+            "%(num)s is too many time zones away",
+            "%(num)s are too many time zones away",
             count,
-            number=n,
+            num=n,
         )
     if name == r.RULE_AVAILABILITY:
         return ngettext(
-            "%(number)s shares no weekly time", "%(number)s share no weekly time", count, number=n
+            "%(num)s shares no weekly time", "%(num)s share no weekly time", count, num=n
         )
     if name == r.RULE_DEPARTMENT:
         return ngettext(
-            "%(number)s is in the same department",
-            "%(number)s are in the same department",
+            "%(num)s is in the same department",
+            "%(num)s are in the same department",
             count,
-            number=n,
+            num=n,
         )
     if name == r.RULE_REPORTING_LINE:
         return ngettext(
-            "%(number)s is in the same reporting line",
-            "%(number)s are in the same reporting line",
+            "%(num)s is in the same reporting line",
+            "%(num)s are in the same reporting line",
             count,
-            number=n,
+            num=n,
         )
     if name == r.RULE_PAIRED_BEFORE:
         return ngettext(
-            "%(number)s was paired with them before",
-            "%(number)s were paired with them before",
+            "%(num)s was paired with them before",
+            "%(num)s were paired with them before",
             count,
-            number=n,
+            num=n,
         )
     if name == r.RULE_SAME_PERSON:
-        return ngettext(
-            "%(number)s is the same person", "%(number)s are the same person", count, number=n
-        )
+        return ngettext("%(num)s is the same person", "%(num)s are the same person", count, num=n)
     if name == r.RULE_QUESTION:
         return ngettext(
-            "%(number)s answered a must-match question differently",
-            "%(number)s answered a must-match question differently",
+            "%(num)s answered a must-match question differently",
+            "%(num)s answered a must-match question differently",
             count,
-            number=n,
+            num=n,
         )
-    return ngettext("%(number)s breaks a rule", "%(number)s break a rule", count, number=n)
+    return ngettext("%(num)s breaks a rule", "%(num)s break a rule", count, num=n)
 
 
 def _everyone_breaks(rule: str, ahead: bool, you: bool, other: str) -> str:
@@ -229,84 +225,91 @@ def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
         return ngettext(
             "one mentor who passes the rules still has room, but this round keeps only pairs "
             "above the lowest score it could guarantee everyone",
-            "%(number)s mentors who pass the rules still have room, but this round keeps only "
+            "%(num)s mentors who pass the rules still have room, but this round keeps only "
             "pairs above the lowest score it could guarantee everyone",
             count,
-            number=n,
+            num=n,
         )
     if code == r.COMPATIBLE_FULL:
         if p.get("outscored"):
             return ngettext(
                 "the only mentor who passes the rules is full: the mentees they took scored "
                 "higher with them",
-                "all %(number)s mentors who pass the rules are full: the mentees they took "
+                "all %(num)s mentors who pass the rules are full: the mentees they took "
                 "scored higher with them",
                 count,
-                number=n,
+                num=n,
             )
         if you:
             return ngettext(
                 "the only mentor who passes the rules is full: matching you would have left "
                 "someone else without a match",
-                "all %(number)s mentors who pass the rules are full: matching you would have "
+                "all %(num)s mentors who pass the rules are full: matching you would have "
                 "left someone else without a match",
                 count,
-                number=n,
+                num=n,
             )
         return ngettext(
             "the only mentor who passes the rules is full: matching them would have left "
             "someone else without a match",
-            "all %(number)s mentors who pass the rules are full: matching them would have "
+            "all %(num)s mentors who pass the rules are full: matching them would have "
             "left someone else without a match",
             count,
-            number=n,
+            num=n,
         )
     if code == r.COMPATIBLE_TAKEN:
         return ngettext(
             "the only mentee who passes the rules was matched with a mentor who suits them better",
-            "the %(number)s mentees who pass the rules were matched with mentors who suit them "
-            "better",
+            "the %(num)s mentees who pass the rules were matched with mentors who suit them better",
             count,
-            number=n,
+            num=n,
         )
     if code == r.PEERS_TAKEN:
         if p.get("odd"):
             return ngettext(
                 "the only peer who passes the rules was matched with someone else (an odd "
                 "number of people can leave one person out)",
-                "all %(number)s peers who pass the rules were matched with others (an odd "
+                "all %(num)s peers who pass the rules were matched with others (an odd "
                 "number of people can leave one person out)",
                 count,
-                number=n,
+                num=n,
             )
         return ngettext(
             "the only peer who passes the rules was matched with someone else",
-            "all %(number)s peers who pass the rules were matched with others",
+            "all %(num)s peers who pass the rules were matched with others",
             count,
-            number=n,
+            num=n,
         )
     if code == r.NO_MATCH_GOOD_ENOUGH:
-        if you:
-            return ngettext(
+        # "The only mentor" and "the three mentors" name the role differently (one word, and
+        # several): two sentences, since a plural entry's forms share their placeholders.
+        minimum = figures(float(p.get("min_score", 0)))
+        if you and count == 1:
+            return gettext(
                 "no match is good enough yet: the only %(other)s who passes the program's rules "
                 "would be a weak match for you",
-                "no match is good enough yet: the %(number)s %(others)s who pass the program's "
-                "rules would each be a weak match for you",
-                count,
-                number=n,
                 other=other,
+            )
+        if you:
+            return gettext(
+                "no match is good enough yet: the %(num)s %(others)s who pass the program's "
+                "rules would each be a weak match for you",
+                num=n,
                 others=others,
             )
-        return ngettext(
-            "no match good enough yet: the only %(other)s who passes the rules scores below the "
-            "program's minimum of %(min_score)s",
-            "no match good enough yet: the %(number)s %(others)s who pass the rules each score "
+        if count == 1:
+            return gettext(
+                "no match good enough yet: the only %(other)s who passes the rules scores below "
+                "the program's minimum of %(min_score)s",
+                other=other,
+                min_score=minimum,
+            )
+        return gettext(
+            "no match good enough yet: the %(num)s %(others)s who pass the rules each score "
             "below the program's minimum of %(min_score)s",
-            count,
-            number=n,
-            other=other,
+            num=n,
             others=others,
-            min_score=figures(float(p.get("min_score", 0))),
+            min_score=minimum,
         )
     return gettext("not matched in this round")
 
@@ -393,12 +396,12 @@ def hint_text(hint: Reasonish) -> str:
         return ""
     count = int(hint.get("mentees", 0))
     language, goal = str(hint.get("language") or ""), str(hint.get("goal") or "")
-    words = {"number": number(count), "language": language, "goal": goal}
+    words = {"num": number(count), "language": language, "goal": goal}
     if language and goal:
         return ngettext(
             "one mentee who speaks %(language)s and wants %(goal)s has no mentor: recruit "
             "mentors offering %(goal)s who speak %(language)s",
-            "%(number)s mentees who speak %(language)s and want %(goal)s have no mentor: "
+            "%(num)s mentees who speak %(language)s and want %(goal)s have no mentor: "
             "recruit mentors offering %(goal)s who speak %(language)s",
             count,
             **words,
@@ -407,7 +410,7 @@ def hint_text(hint: Reasonish) -> str:
         return ngettext(
             "one mentee who speaks %(language)s has no mentor: recruit mentors who speak "
             "%(language)s",
-            "%(number)s mentees who speak %(language)s have no mentor: recruit mentors who "
+            "%(num)s mentees who speak %(language)s have no mentor: recruit mentors who "
             "speak %(language)s",
             count,
             **words,
@@ -415,14 +418,13 @@ def hint_text(hint: Reasonish) -> str:
     if goal:
         return ngettext(
             "one mentee who wants %(goal)s has no mentor: recruit mentors offering %(goal)s",
-            "%(number)s mentees who want %(goal)s have no mentor: recruit mentors offering "
-            "%(goal)s",
+            "%(num)s mentees who want %(goal)s have no mentor: recruit mentors offering %(goal)s",
             count,
             **words,
         )
     return ngettext(
         "one mentee has no mentor: recruit mentors",
-        "%(number)s mentees have no mentor: recruit mentors",
+        "%(num)s mentees have no mentor: recruit mentors",
         count,
         **words,
     )

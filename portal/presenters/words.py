@@ -58,7 +58,7 @@ def hours(value: float) -> str:
         return gettext("one hour")
     # A fraction of an hour takes the plural ("5.5 hours"), as any count but one does.
     count = int(value) if float(value).is_integer() else 2
-    return ngettext("%(number)s hour", "%(number)s hours", count, number=number(value))
+    return ngettext("%(num)s hour", "%(num)s hours", count, num=number(value))
 
 
 def _sounds(word: str, *beginnings: str) -> bool:
