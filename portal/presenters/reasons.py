@@ -122,14 +122,14 @@ def reason_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
                 if you
                 else gettext("in the same time zone")
             )
-        apart = hours(gap)
+        distance = hours(gap)
         if gap <= NEARBY_HOURS:
             if you:
-                return gettext("you are in nearby time zones, %(hours)s apart", hours=apart)
-            return gettext("in nearby time zones, %(hours)s apart", hours=apart)
+                return gettext("you are in nearby time zones, %(hours)s apart", hours=distance)
+            return gettext("in nearby time zones, %(hours)s apart", hours=distance)
         if you:
-            return gettext("there is a time difference of %(hours)s between you", hours=apart)
-        return gettext("a time difference of %(hours)s", hours=apart)
+            return gettext("there is a time difference of %(hours)s between you", hours=distance)
+        return gettext("a time difference of %(hours)s", hours=distance)
     if code == r.SHARED_AVAILABILITY:
         shared = float(p.get("hours", 0))
         free = hours(shared)

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from portal import i18n
 from portal.domain import reasons as r
+from portal.domain.analytics import Figure
+from portal.presenters import words
+from portal.presenters.figures import show
+from portal.presenters.reasons import (
+    hint_text,
+    reason_text,
+    unmatched_text,
+    veto_text,
+    widen_text,
+    worth_knowing,
+)
 from portal.presenters.words import MENTEE, MENTOR, ORGANIZER, PEER, VIEWPOINTS
 
 
@@ -145,3 +159,111 @@ HINTS = [
 ]
 
 __all__ = ["HINTS", "MENTEE", "MENTOR", "ORGANIZER", "PAIR_REASONS", "PEER", "VETOES", "VIEWPOINTS"]
+
+
+# -- every code, from every side, in Spanish ---------------------------------------------------
+
+
+def both(say: Any, *args: Any) -> tuple[str, str]:
+    english = say(*args)
+    with i18n.speaking("es"):
+        spanish = say(*args)
+    return english, spanish
+
+
+def said_in_spanish(english: str, spanish: str) -> None:
+    assert spanish, english
+    assert "%(" not in spanish
+    assert "{" not in spanish
+    assert spanish != english
+
+
+@pytest.mark.parametrize("viewpoint", VIEWPOINTS)
+@pytest.mark.parametrize("reason", PAIR_REASONS, ids=lambda reason: reason["code"])
+def test_every_pair_reason_is_said_in_spanish(reason: dict[str, Any], viewpoint: str) -> None:
+    said_in_spanish(*both(reason_text, reason, viewpoint))
+
+
+@pytest.mark.parametrize("viewpoint", VIEWPOINTS)
+@pytest.mark.parametrize("reason", WAITING, ids=lambda reason: reason["code"])
+def test_every_waiting_reason_is_said_in_spanish(reason: dict[str, Any], viewpoint: str) -> None:
+    said_in_spanish(*both(unmatched_text, reason, viewpoint))
+    english, spanish = both(widen_text, reason, viewpoint)
+    if english:
+        said_in_spanish(english, spanish)
+    else:
+        assert spanish == ""
+
+
+@pytest.mark.parametrize("veto", VETOES, ids=lambda veto: veto["code"])
+def test_every_veto_is_said_in_spanish(veto: dict[str, Any]) -> None:
+    said_in_spanish(*both(veto_text, veto))
+
+
+@pytest.mark.parametrize("hint", HINTS)
+def test_every_hint_is_said_in_spanish(hint: dict[str, Any]) -> None:
+    said_in_spanish(*both(hint_text, hint))
+
+
+def test_a_few_spanish_sentences_exactly() -> None:
+    with i18n.speaking("es"):
+        assert (
+            reason_text(code(r.SHARED_LANGUAGE, languages=["inglés", "italiano"]), MENTEE)
+            == "ambos hablan inglés e italiano"
+        )
+        assert (
+            reason_text(code(r.CAREER_AHEAD, who=MENTOR, stages=3), MENTEE)
+            == "su mentor está tres etapas profesionales por delante de usted"
+        )
+        assert (
+            reason_text(code(r.TIME_ZONE_GAP, hours=5.5), ORGANIZER)
+            == "una diferencia horaria de 5,5 horas"
+        )
+        assert (
+            unmatched_text(code(r.COMPATIBLE_TAKEN, count=2), MENTEE)
+            == "los dos mentees que cumplen las reglas se emparejaron con mentores que les "
+            "convienen más"
+        )
+        assert (
+            hint_text(code(r.RECRUIT_MENTORS, mentees=1, language="Hindi", goal=""))
+            == "un mentee que habla Hindi no tiene mentor: busque mentores que hablen Hindi"
+        )
+        assert worth_knowing([code(r.NO_SHARED_AVAILABILITY)], PEER) == (
+            "Conviene saber: no tienen ningún horario semanal en común."
+        )
+        assert veto_text(code(r.VETO_WEAK, min_score=42.5)) == (
+            "una coincidencia débil: su puntuación queda por debajo del mínimo del programa, 42,5"
+        )
+
+
+def test_numbers_hours_lists_and_plurals_in_spanish() -> None:
+    with i18n.speaking("es"):
+        assert [words.number(n) for n in (0, 1, 2, 10, 11, 2.5)] == [
+            "cero",
+            "uno",
+            "dos",
+            "diez",
+            "11",
+            "2,5",
+        ]
+        assert [words.hours(h) for h in (0.5, 1, 2, 5.5)] == [
+            "media hora",
+            "una hora",
+            "dos horas",
+            "5,5 horas",
+        ]
+        assert words.join(["A", "B", "C"]) == "A, B y C"
+        assert words.join(["francés", "inglés"]) == "francés e inglés"
+        assert words.join(["química", "historia"]) == "química e historia"
+        assert words.join(["agua", "hielo"]) == "agua y hielo"  # "hie-": no i sound of its own
+        assert words.join(["siete", "ocho"], "or") == "siete u ocho"
+        assert words.join(["Go", "Rust"], "or") == "Go o Rust"
+        assert show(Figure(1.0, 9), "days")["text"] == "1 día"
+        assert show(Figure(3.0, 9), "days")["text"] == "3 días"
+        assert show(Figure(4.25, 9), "mean")["text"] == "4,2 de 5"
+        assert show(Figure(87.5, 9), "pct")["text"] == "88 %"
+        assert show(Figure(3.0, 2))["text"] == "menos de 5 personas"
+    # English stays as it was.
+    assert words.join(["French", "Italian"]) == "French and Italian"
+    assert words.join(["seven", "eight"], "or") == "seven or eight"
+    assert show(Figure(87.5, 9), "pct")["text"] == "88%"
