@@ -11,41 +11,52 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
+from babel import numbers
+
+from portal import i18n
 from portal.domain.analytics import SMALL_GROUP, Figure
 from portal.domain.checkins import GOAL_STATE_LABELS
 from portal.domain.figures import ProgramFigures
 from portal.domain.matches import MOVED
 from portal.domain.participants import Participant
 from portal.domain.program import Program
+from portal.i18n import gettext, ngettext
 from portal.presenters.waiting import unmatched_text
 
 LISTED = 25  # people waiting, and pairs of each kind, listed by name; the rest are counted
 ROLE_NAMES = {"mentor": "Mentors", "mentee": "Mentees", "peer": "Peers"}
 
 
-# What a figure about fewer than SMALL_GROUP people says instead of its number, by kind:
-# words that cannot be read as a score, a count of check-ins or a number of days.
-SUPPRESSED = {
-    "count": f"fewer than {SMALL_GROUP} people",
-    "checkins": f"not shown, fewer than {SMALL_GROUP} people checked in",
-    "mean": f"not shown, fewer than {SMALL_GROUP} people rated",
-    "pct": f"not shown, fewer than {SMALL_GROUP} people",
-    "days": f"not shown, fewer than {SMALL_GROUP} people",
-}
+def suppressed_text(kind: str) -> str:
+    """What a figure about fewer than SMALL_GROUP people says instead of its number, by kind:
+    words that cannot be read as a score, a count of check-ins or a number of days."""
+    if kind == "checkins":
+        return gettext("not shown, fewer than %(small)s people checked in", small=SMALL_GROUP)
+    if kind == "mean":
+        return gettext("not shown, fewer than %(small)s people rated", small=SMALL_GROUP)
+    if kind in ("pct", "days"):
+        return gettext("not shown, fewer than %(small)s people", small=SMALL_GROUP)
+    return gettext("fewer than %(small)s people", small=SMALL_GROUP)
+
+
+def _decimal(written: str) -> str:
+    """Figures written with "." as the reader writes them ("4,2" in Spanish)."""
+    return written.replace(".", numbers.get_decimal_symbol(i18n.locale()))
 
 
 def show(figure: Figure, kind: str = "count") -> dict[str, Any]:
     """A figure as the summary email and the console show it: in words below SMALL_GROUP."""
     if figure.suppressed:
-        return {"text": SUPPRESSED[kind], "suppressed": True}
+        return {"text": suppressed_text(kind), "suppressed": True}
     if figure.value is None:
-        return {"text": "none yet", "suppressed": False}
+        return {"text": gettext("none yet"), "suppressed": False}
     if kind == "mean":
-        text = f"{figure.value:.1f} of 5"
+        text = gettext("%(mean)s of 5", mean=_decimal(f"{figure.value:.1f}"))
     elif kind == "pct":
-        text = f"{figure.value:.0f}%"
+        text = gettext("%(percent)s%%", percent=f"{figure.value:.0f}")
     elif kind == "days":
-        text = "1 day" if figure.value == 1 else f"{figure.value:g} days"
+        days = int(figure.value) if float(figure.value).is_integer() else 2
+        text = ngettext("%(num)s day", "%(num)s days", days, num=_decimal(f"{figure.value:g}"))
     else:
         text = f"{figure.value:.0f}"
     return {"text": text, "suppressed": False}
@@ -61,7 +72,18 @@ def _shown(figure: Figure, kind: str = "count") -> dict[str, Any]:
 def view(
     program: Program, figures: ProgramFigures, people: Mapping[str, Participant]
 ) -> dict[str, Any]:
-    """Everything the program-at-a-glance page shows, JSON-safe."""
+    """Everything the program-at-a-glance page shows, JSON-safe, in English.
+
+    It is stored and shown to every organizer of the program, whatever their language: the
+    words are English whoever computed it (the hourly function or a request).
+    """
+    with i18n.speaking(i18n.DEFAULT_LANGUAGE):
+        return _view(program, figures, people)
+
+
+def _view(
+    program: Program, figures: ProgramFigures, people: Mapping[str, Participant]
+) -> dict[str, Any]:
     zone = zoneinfo.ZoneInfo(program.timezone)
     progress = figures.progress
 

@@ -17,6 +17,7 @@ from pygal.style import Style
 # Imported for its side effect too: it takes pygal's legacy import finder out of sys.meta_path.
 import portal.presenters.charts  # noqa: F401
 from portal.domain.network import Dimension, Group
+from portal.i18n import gettext
 
 MAX_GROUPS = 12  # more rows and columns than this make a matrix no one can read on a phone
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -69,7 +70,7 @@ def _config(palette: Palette, colours: tuple[str, ...]) -> dict[str, object]:
     return {
         "style": _style(palette, colours),
         "js": [],  # no script from anywhere: an image runs none anyway
-        "no_data_text": "No pairs yet",
+        "no_data_text": gettext("No pairs yet"),
     }
 
 
@@ -102,17 +103,42 @@ def _matrix(dimension: Dimension, palette: Palette) -> Graph:
 def matrix(dimension: Dimension, what: str) -> Picture:
     """Pairs between each two groups, as dots in a grid (rows and columns are the groups; a
     dot's size is how many pairs link them; the diagonal is the pairs within a group)."""
-    groups = shown_groups(dimension)
-    part = "" if len(groups) == len(dimension.groups) else f", the {len(groups)} largest"
-    alt = (
-        f"A grid of {what}s{part}: each dot is the number of pairs linking the {what} of its "
-        f"row to the {what} of its column. The same numbers are in the table below."
-    )
     return Picture(
         _matrix(dimension, LIGHT).render_data_uri(),
         _matrix(dimension, DARK).render_data_uri(),
-        alt,
+        _matrix_alt(dimension, what),
     )
+
+
+def _matrix_alt(dimension: Dimension, what: str) -> str:
+    """The grid in words, for its <img alt>: `what` is "department" or "time zone"."""
+    shown = len(shown_groups(dimension))
+    every = shown == len(dimension.groups)
+    if what == "department" and every:
+        return gettext(
+            "A grid of departments: each dot is the number of pairs linking the department of "
+            "its row to the department of its column. The same numbers are in the table below."
+        )
+    if what == "department":
+        return gettext(
+            "A grid of departments, the %(shown)s largest: each dot is the number of pairs "
+            "linking the department of its row to the department of its column. The same "
+            "numbers are in the table below.",
+            shown=shown,
+        )
+    if what == "time zone" and every:
+        return gettext(
+            "A grid of time zones: each dot is the number of pairs linking the time zone of its "
+            "row to the time zone of its column. The same numbers are in the table below."
+        )
+    if what == "time zone":
+        return gettext(
+            "A grid of time zones, the %(shown)s largest: each dot is the number of pairs "
+            "linking the time zone of its row to the time zone of its column. The same numbers "
+            "are in the table below.",
+            shown=shown,
+        )
+    raise ValueError(f"no words for a grid of {what!r}: 'department' or 'time zone'")
 
 
 def _shared(dimension: Dimension, palette: Palette) -> Graph:
@@ -125,14 +151,14 @@ def _shared(dimension: Dimension, palette: Palette) -> Graph:
         **_config(palette, palette.colours),
     )
     chart.x_labels = [group.name for group in groups]
-    chart.add("Pairs who share it", [group.within for group in groups])
-    chart.add("Pairs where only one speaks it", [group.outside for group in groups])
+    chart.add(gettext("Pairs who share it"), [group.within for group in groups])
+    chart.add(gettext("Pairs where only one speaks it"), [group.outside for group in groups])
     return chart
 
 
 def shared(dimension: Dimension) -> Picture:
     """Pairs per language: those who share it, and those where only one of the two speaks it."""
-    alt = (
+    alt = gettext(
         "A bar for each language: how many pairs share it, and how many pairs have only one "
         "person who speaks it. The same numbers are in the table below."
     )

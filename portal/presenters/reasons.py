@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from portal.domain import reasons as r
+from portal.i18n import gettext, ngettext
 from portal.presenters.waiting import hint_text, unmatched_text, widen_text
 from portal.presenters.words import (
     MENTEE,
@@ -27,11 +28,11 @@ from portal.presenters.words import (
     PEER,
     VIEWPOINTS,
     day,
+    figures,
     hours,
     is_participant,
     join,
     number,
-    plural,
     role_word,
 )
 
@@ -90,183 +91,234 @@ def reason_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
     p = dict(reason)
     if code == r.SHARED_LANGUAGE:
         languages = join(p.get("languages", []))
-        return ("you both speak {languages}" if you else "both speak {languages}").format(
-            languages=languages
-        )
+        if you:
+            return gettext("you both speak %(languages)s", languages=languages)
+        return gettext("both speak %(languages)s", languages=languages)
     if code == r.NO_SHARED_LANGUAGE:
-        return "you have no language in common" if you else "no language in common"
+        return (
+            gettext("you have no language in common") if you else gettext("no language in common")
+        )
     if code == r.GOALS_COVERED:
         return _goals_covered(p.get("topics", []), int(p.get("goals", 0)), viewpoint)
     if code == r.NO_GOALS_COVERED:
-        return {
-            MENTEE: "your mentor's skills cover none of your goals",
-            MENTOR: "your skills cover none of your mentee's goals",
-            PEER: "your skills cover none of the other's goals",
-            ORGANIZER: "the mentor's skills cover none of the mentee's goals",
-        }[viewpoint]
+        if viewpoint == MENTEE:
+            return gettext("your mentor's skills cover none of your goals")
+        if viewpoint == MENTOR:
+            return gettext("your skills cover none of your mentee's goals")
+        if viewpoint == PEER:
+            return gettext("your skills cover none of the other's goals")
+        return gettext("the mentor's skills cover none of the mentee's goals")
     if code == r.PEER_GOALS_COVERED:
         return _peer_goals(p)
     if code == r.PEER_NO_GOALS_COVERED:
-        return (
-            "neither of you offers what the other is looking for"
-            if you
-            else "neither offers what the other is looking for"
-        )
+        if you:
+            return gettext("neither of you offers what the other is looking for")
+        return gettext("neither offers what the other is looking for")
     if code == r.TIME_ZONE_GAP:
         gap = float(p.get("hours", 0))
         if gap == 0:
-            return "you are in the same time zone" if you else "in the same time zone"
+            return (
+                gettext("you are in the same time zone")
+                if you
+                else gettext("in the same time zone")
+            )
+        distance = hours(gap)
         if gap <= NEARBY_HOURS:
-            sentence = (
-                "you are in nearby time zones, {hours} apart"
-                if you
-                else "in nearby time zones, {hours} apart"
-            )
-        else:
-            sentence = (
-                "there is a time difference of {hours} between you"
-                if you
-                else "a time difference of {hours}"
-            )
-        return sentence.format(hours=hours(gap))
+            if you:
+                return gettext("you are in nearby time zones, %(hours)s apart", hours=distance)
+            return gettext("in nearby time zones, %(hours)s apart", hours=distance)
+        if you:
+            return gettext("there is a time difference of %(hours)s between you", hours=distance)
+        return gettext("a time difference of %(hours)s", hours=distance)
     if code == r.SHARED_AVAILABILITY:
         shared = float(p.get("hours", 0))
+        free = hours(shared)
         if shared >= ENOUGH_SHARED_HOURS:
-            sentence = (
-                "you have {hours} of free time in common each week"
-                if you
-                else "{hours} of free time in common each week"
-            )
-        else:
-            sentence = (
-                "you have only {hours} of free time in common each week"
-                if you
-                else "only {hours} of free time in common each week"
-            )
-        return sentence.format(hours=hours(shared))
+            if you:
+                return gettext("you have %(hours)s of free time in common each week", hours=free)
+            return gettext("%(hours)s of free time in common each week", hours=free)
+        if you:
+            return gettext("you have only %(hours)s of free time in common each week", hours=free)
+        return gettext("only %(hours)s of free time in common each week", hours=free)
     if code == r.NO_SHARED_AVAILABILITY:
-        return "you have no weekly time in common" if you else "no weekly time in common"
+        if you:
+            return gettext("you have no weekly time in common")
+        return gettext("no weekly time in common")
     if code == r.CAREER_AHEAD:
         return _career_ahead(str(p.get("who", MENTOR)), int(p.get("stages", 1)), viewpoint)
     if code == r.SAME_CAREER_STAGE:
-        return "you are at the same career stage" if you else "at the same career stage"
+        return _same_stage(you)
     if code == r.CAREER_BEHIND:
         return _career_behind(str(p.get("who", MENTOR)), viewpoint)
     if code == r.PEER_CAREER_STAGES:
         apart = int(p.get("apart", 0))
         if apart == 0:
-            return "you are at the same career stage" if you else "at the same career stage"
+            return _same_stage(you)
         if apart == 1:
-            return "you are at nearby career stages" if you else "at nearby career stages"
-        return (
-            "you are {count} career stages apart" if you else "{count} career stages apart"
-        ).format(count=number(apart))
+            if you:
+                return gettext("you are at nearby career stages")
+            return gettext("at nearby career stages")
+        if you:
+            return gettext("you are %(count)s career stages apart", count=number(apart))
+        return gettext("%(count)s career stages apart", count=number(apart))
     if code == r.SAME_ANSWER:
-        return (
-            "you gave the same answer to “{question}”: {answers}"
-            if you
-            else "the same answer to “{question}”: {answers}"
-        ).format(question=p.get("question", ""), answers=join(p.get("answers", [])))
+        question, answers = p.get("question", ""), join(p.get("answers", []))
+        if you:
+            return gettext(
+                "you gave the same answer to “%(question)s”: %(answers)s",
+                question=question,
+                answers=answers,
+            )
+        return gettext(
+            "the same answer to “%(question)s”: %(answers)s", question=question, answers=answers
+        )
     if code == r.DIFFERENT_ANSWERS:
-        return (
-            "you answered “{question}” differently" if you else "different answers to “{question}”"
-        ).format(question=p.get("question", ""))
+        question = p.get("question", "")
+        if you:
+            return gettext("you answered “%(question)s” differently", question=question)
+        return gettext("different answers to “%(question)s”", question=question)
     return ""  # a code from a later version: better unsaid than wrong
+
+
+def _same_stage(you: bool) -> str:
+    if you:
+        return gettext("you are at the same career stage")
+    return gettext("at the same career stage")
 
 
 def _goals_covered(topics: Sequence[str], goals: int, viewpoint: str) -> str:
     count, listed = len(topics), join(topics)
+    words = {"count": number(count), "goals": number(goals), "topics": listed}
     if goals == 1:
-        sentence = {
-            MENTEE: "your mentor can help with your goal: {topics}",
-            MENTOR: "you can help with your mentee's goal: {topics}",
-            PEER: "you can help with the other's goal: {topics}",
-            ORGANIZER: "the mentor can help with the mentee's goal: {topics}",
-        }[viewpoint]
-    elif count == goals == 2:
-        sentence = {
-            MENTEE: "your mentor can help with both your goals: {topics}",
-            MENTOR: "you can help with both your mentee's goals: {topics}",
-            PEER: "you can help with both the other's goals: {topics}",
-            ORGANIZER: "the mentor can help with both the mentee's goals: {topics}",
-        }[viewpoint]
-    elif count == goals:
-        sentence = {
-            MENTEE: "your mentor can help with all {goals} of your goals: {topics}",
-            MENTOR: "you can help with all {goals} of your mentee's goals: {topics}",
-            PEER: "you can help with all {goals} of the other's goals: {topics}",
-            ORGANIZER: "the mentor can help with all {goals} of the mentee's goals: {topics}",
-        }[viewpoint]
-    else:
-        sentence = {
-            MENTEE: "your mentor can help with {count} of your {goals} goals: {topics}",
-            MENTOR: "you can help with {count} of your mentee's {goals} goals: {topics}",
-            PEER: "you can help with {count} of the other's {goals} goals: {topics}",
-            ORGANIZER: "the mentor can help with {count} of the mentee's {goals} goals: {topics}",
-        }[viewpoint]
-    return sentence.format(count=number(count), goals=number(goals), topics=listed)
+        if viewpoint == MENTEE:
+            return gettext("your mentor can help with your goal: %(topics)s", **words)
+        if viewpoint == MENTOR:
+            return gettext("you can help with your mentee's goal: %(topics)s", **words)
+        if viewpoint == PEER:
+            return gettext("you can help with the other's goal: %(topics)s", **words)
+        return gettext("the mentor can help with the mentee's goal: %(topics)s", **words)
+    if count == goals == 2:
+        if viewpoint == MENTEE:
+            return gettext("your mentor can help with both your goals: %(topics)s", **words)
+        if viewpoint == MENTOR:
+            return gettext("you can help with both your mentee's goals: %(topics)s", **words)
+        if viewpoint == PEER:
+            return gettext("you can help with both the other's goals: %(topics)s", **words)
+        return gettext("the mentor can help with both the mentee's goals: %(topics)s", **words)
+    if count == goals:
+        if viewpoint == MENTEE:
+            return gettext(
+                "your mentor can help with all %(goals)s of your goals: %(topics)s", **words
+            )
+        if viewpoint == MENTOR:
+            return gettext(
+                "you can help with all %(goals)s of your mentee's goals: %(topics)s", **words
+            )
+        if viewpoint == PEER:
+            return gettext(
+                "you can help with all %(goals)s of the other's goals: %(topics)s", **words
+            )
+        return gettext(
+            "the mentor can help with all %(goals)s of the mentee's goals: %(topics)s", **words
+        )
+    if viewpoint == MENTEE:
+        return gettext(
+            "your mentor can help with %(count)s of your %(goals)s goals: %(topics)s", **words
+        )
+    if viewpoint == MENTOR:
+        return gettext(
+            "you can help with %(count)s of your mentee's %(goals)s goals: %(topics)s", **words
+        )
+    if viewpoint == PEER:
+        return gettext(
+            "you can help with %(count)s of the other's %(goals)s goals: %(topics)s", **words
+        )
+    return gettext(
+        "the mentor can help with %(count)s of the mentee's %(goals)s goals: %(topics)s",
+        **words,
+    )
 
 
 def _peer_goals(p: Mapping[str, Any]) -> str:
     first, second = str(p.get("first", "")), str(p.get("second", ""))
     first_offers, second_offers = p.get("first_offers", []), p.get("second_offers", [])
     if first_offers and second_offers:
-        sentence = "{first} can help with {first_offers}, and {second} with {second_offers}"
-    elif first_offers:
-        sentence = "{first} can help with {first_offers}"
-    else:
-        sentence = "{second} can help with {second_offers}"
-    return sentence.format(
-        first=first,
+        return gettext(
+            "%(first)s can help with %(first_offers)s, and %(second)s with %(second_offers)s",
+            first=first,
+            second=second,
+            first_offers=join(first_offers),
+            second_offers=join(second_offers),
+        )
+    if first_offers:
+        return gettext(
+            "%(first)s can help with %(first_offers)s", first=first, first_offers=join(first_offers)
+        )
+    return gettext(
+        "%(second)s can help with %(second_offers)s",
         second=second,
-        first_offers=join(first_offers),
         second_offers=join(second_offers),
     )
 
 
 def _career_ahead(who: str, stages: int, viewpoint: str) -> str:
-    sentences = {
-        (MENTOR, MENTEE): (
+    side = ORGANIZER if viewpoint == PEER else viewpoint
+    count = number(stages)
+    if (who, side) == (MENTOR, MENTEE):
+        return ngettext(
             "your mentor is one career stage ahead of you",
-            "your mentor is {count} career stages ahead of you",
-        ),
-        (MENTOR, MENTOR): (
+            "your mentor is %(num)s career stages ahead of you",
+            stages,
+            num=count,
+        )
+    if (who, side) == (MENTOR, MENTOR):
+        return ngettext(
             "you are one career stage ahead of your mentee",
-            "you are {count} career stages ahead of your mentee",
-        ),
-        (MENTOR, ORGANIZER): (
+            "you are %(num)s career stages ahead of your mentee",
+            stages,
+            num=count,
+        )
+    if who == MENTOR:
+        return ngettext(
             "the mentor is one career stage ahead of the mentee",
-            "the mentor is {count} career stages ahead of the mentee",
-        ),
-        (MENTEE, MENTEE): (
+            "the mentor is %(num)s career stages ahead of the mentee",
+            stages,
+            num=count,
+        )
+    if side == MENTEE:
+        return ngettext(
             "you are one career stage ahead of your mentor",
-            "you are {count} career stages ahead of your mentor",
-        ),
-        (MENTEE, MENTOR): (
+            "you are %(num)s career stages ahead of your mentor",
+            stages,
+            num=count,
+        )
+    if side == MENTOR:
+        return ngettext(
             "your mentee is one career stage ahead of you",
-            "your mentee is {count} career stages ahead of you",
-        ),
-        (MENTEE, ORGANIZER): (
-            "the mentee is one career stage ahead of the mentor",
-            "the mentee is {count} career stages ahead of the mentor",
-        ),
-    }
-    one, several = sentences[(who, ORGANIZER if viewpoint == PEER else viewpoint)]
-    return plural(stages, one, several)
+            "your mentee is %(num)s career stages ahead of you",
+            stages,
+            num=count,
+        )
+    return ngettext(
+        "the mentee is one career stage ahead of the mentor",
+        "the mentee is %(num)s career stages ahead of the mentor",
+        stages,
+        num=count,
+    )
 
 
 def _career_behind(who: str, viewpoint: str) -> str:
-    return {
-        (MENTOR, MENTEE): "your mentor is earlier in their career than you",
-        (MENTOR, MENTOR): "you are earlier in your career than your mentee",
-        (MENTEE, MENTEE): "you are earlier in your career than your mentor",
-        (MENTEE, MENTOR): "your mentee is earlier in their career than you",
-    }.get(
-        (who, viewpoint),
-        "the mentor is earlier in their career than the mentee"
-        if who == MENTOR
-        else "the mentee is earlier in their career than the mentor",
-    )
+    if (who, viewpoint) == (MENTOR, MENTEE):
+        return gettext("your mentor is earlier in their career than you")
+    if (who, viewpoint) == (MENTOR, MENTOR):
+        return gettext("you are earlier in your career than your mentee")
+    if (who, viewpoint) == (MENTEE, MENTEE):
+        return gettext("you are earlier in your career than your mentor")
+    if (who, viewpoint) == (MENTEE, MENTOR):
+        return gettext("your mentee is earlier in their career than you")
+    if who == MENTOR:
+        return gettext("the mentor is earlier in their career than the mentee")
+    return gettext("the mentee is earlier in their career than the mentor")
 
 
 def strengths(reasons: Iterable[Reasonish] | None, viewpoint: str = ORGANIZER) -> list[str]:
@@ -286,7 +338,7 @@ def worth_knowing(reasons: Iterable[Reasonish] | None, viewpoint: str = ORGANIZE
     points = weak_points(reasons, viewpoint)
     if not points:
         return ""
-    return "Worth knowing: {points}.".format(points="; ".join(points))
+    return gettext("Worth knowing: %(points)s.", points="; ".join(points))
 
 
 # -- vetoes -----------------------------------------------------------------------------------
@@ -300,40 +352,42 @@ def veto_text(veto: Reasonish | None) -> str:
         return veto
     code, p = veto.get("code"), dict(veto)
     if code == r.VETO_SAME_PERSON:
-        return "the same person"
+        return gettext("the same person")
     if code == r.VETO_LANGUAGE:
-        return "no shared language"
+        return gettext("no shared language")
     if code == r.VETO_SKILLS:
-        return "the mentor offers none of the goals the mentee seeks"
+        return gettext("the mentor offers none of the goals the mentee seeks")
     if code == r.VETO_TIME_ZONE:
-        return "a time difference of {hours}, more than the {allowed} allowed".format(
-            hours=hours(float(p.get("hours", 0))), allowed=hours(float(p.get("allowed", 0)))
+        return gettext(
+            "a time difference of %(hours)s, more than the %(allowed)s allowed",
+            hours=hours(float(p.get("hours", 0))),
+            allowed=hours(float(p.get("allowed", 0))),
         )
     if code == r.VETO_AVAILABILITY:
-        return "no weekly time in common"
+        return gettext("no weekly time in common")
     if code == r.VETO_SENIORITY:
-        return (
-            "the mentee is not further along in their career than the mentor"
-            if p.get("who") == MENTEE
-            else "the mentor is not further along in their career than the mentee"
-        )
+        if p.get("who") == MENTEE:
+            return gettext("the mentee is not further along in their career than the mentor")
+        return gettext("the mentor is not further along in their career than the mentee")
     if code == r.VETO_DEPARTMENT:
-        return "both in the same department ({department})".format(
-            department=p.get("department", "")
+        return gettext(
+            "both in the same department (%(department)s)", department=p.get("department", "")
         )
     if code == r.VETO_REPORTING_LINE:
-        return "in the same reporting line"
+        return gettext("in the same reporting line")
     if code == r.VETO_PAIRED_BEFORE:
-        return "paired before"
+        return gettext("paired before")
     if code == r.VETO_QUESTION:
-        return "different answers to “{question}”, which must match".format(
-            question=p.get("question", "")
+        return gettext(
+            "different answers to “%(question)s”, which must match",
+            question=p.get("question", ""),
         )
     if code == r.VETO_WEAK:
-        return "a weak match: it scores below the program's minimum of {min_score}".format(
-            min_score=f"{float(p.get('min_score', 0)):g}"
+        return gettext(
+            "a weak match: it scores below the program's minimum of %(min_score)s",
+            min_score=figures(float(p.get("min_score", 0))),
         )
-    return "not allowed by the program's rules"
+    return gettext("not allowed by the program's rules")
 
 
 # -- templates --------------------------------------------------------------------------------

@@ -6,120 +6,153 @@ from collections.abc import Mapping
 from typing import Any
 
 from portal.domain import reasons as r
+from portal.i18n import N_, gettext, ngettext
 from portal.presenters.words import (
     MENTEE,
     MENTOR,
     ORGANIZER,
     PEER,
+    figures,
     hours,
     is_participant,
     join,
     number,
-    plural,
 )
 
 Reasonish = Mapping[str, Any] | str
 
 # -- why someone waits ------------------------------------------------------------------------
 
-# Each rule that kept everyone out, for one person and for several, as the count's sentence.
-_COUNTED_RULES = {
-    r.RULE_LANGUAGE: ("{count} shares no language", "{count} share no language"),
-    r.RULE_SKILLS: (
-        "{count} offers none of the goals sought",
-        "{count} offer none of the goals sought",
-    ),
-    r.RULE_TIME_ZONE: (
-        "{count} is too many time zones away",
-        "{count} are too many time zones away",
-    ),
-    r.RULE_AVAILABILITY: (
-        "{count} shares no weekly time",
-        "{count} share no weekly time",
-    ),
-    r.RULE_DEPARTMENT: ("{count} is in the same department", "{count} are in the same department"),
-    r.RULE_REPORTING_LINE: (
-        "{count} is in the same reporting line",
-        "{count} are in the same reporting line",
-    ),
-    r.RULE_PAIRED_BEFORE: (
-        "{count} was paired with them before",
-        "{count} were paired with them before",
-    ),
-    r.RULE_SAME_PERSON: ("{count} is the same person", "{count} are the same person"),
-    r.RULE_QUESTION: (
-        "{count} answered a must-match question differently",
-        "{count} answered a must-match question differently",
-    ),
-    r.RULE_OTHER: ("{count} breaks a rule", "{count} break a rule"),
+# The role someone would be matched with, one and several, translated where it is said.
+# Translators: these fill "no %(other)s ..." / "every %(other)s ..." sentences.
+_ROLES = {
+    MENTOR: (N_("mentor"), N_("mentors")),
+    MENTEE: (N_("mentee"), N_("mentees")),
+    PEER: (N_("peer"), N_("peers")),
 }
-_COUNTED_SENIORITY = {
-    True: (
-        "{count} is not further along in their career",
-        "{count} are not further along in their career",
-    ),
-    False: (
-        "{count} is not earlier in their career",
-        "{count} are not earlier in their career",
-    ),
-}
-# The one rule that kept every candidate out: (to the person, to the organizer).
-_EVERYONE_BREAKS = {
-    r.RULE_LANGUAGE: (
-        "no {other} shares a language with you",
-        "no {other} shares a language with them",
-    ),
-    r.RULE_SKILLS: (
-        "no {other} offers what you are looking for",
-        "no {other} offers what they are looking for",
-    ),
-    r.RULE_TIME_ZONE: (
-        "every {other} is too many time zones away from you",
-        "every {other} is too many time zones away from them",
-    ),
-    r.RULE_AVAILABILITY: (
-        "no {other} has weekly time in common with you",
-        "no {other} has weekly time in common with them",
-    ),
-    r.RULE_DEPARTMENT: (
-        "every {other} is in your department",
-        "every {other} is in their department",
-    ),
-    r.RULE_REPORTING_LINE: (
-        "every {other} is in your reporting line",
-        "every {other} is in their reporting line",
-    ),
-    r.RULE_PAIRED_BEFORE: (
-        "every {other} was paired with you before",
-        "every {other} was paired with them before",
-    ),
-    r.RULE_QUESTION: (
-        "every {other} answered a must-match question differently from you",
-        "every {other} answered a must-match question differently from them",
-    ),
-    r.RULE_SAME_PERSON: ("no {other} has signed up yet", "no {other} has signed up yet"),
-    r.RULE_OTHER: ("every {other} breaks a rule", "every {other} breaks a rule"),
-}
-_EVERYONE_BREAKS_SENIORITY = {
-    True: (
-        "no {other} is further along in their career than you",
-        "no {other} is further along in their career than them",
-    ),
-    False: (
-        "no {other} is earlier in their career than you",
-        "no {other} is earlier in their career than them",
-    ),
-}
-_ROLES = {MENTOR: ("mentor", "mentors"), MENTEE: ("mentee", "mentees"), PEER: ("peer", "peers")}
 
 
 def _counted_rule(rule: Mapping[str, Any]) -> str:
-    name = rule.get("rule")
+    """How many candidates one rule kept out: "two share no language"."""
+    name, count = rule.get("rule"), int(rule.get("count", 0))
+    n = number(count)
     if name == r.RULE_SENIORITY:
-        one, several = _COUNTED_SENIORITY[bool(rule.get("ahead", True))]
-    else:
-        one, several = _COUNTED_RULES.get(str(name), _COUNTED_RULES[r.RULE_OTHER])
-    return plural(int(rule.get("count", 0)), one, several)
+        if bool(rule.get("ahead", True)):
+            return ngettext(
+                "%(num)s is not further along in their career",
+                "%(num)s are not further along in their career",
+                count,
+                num=n,
+            )
+        return ngettext(
+            "%(num)s is not earlier in their career",
+            "%(num)s are not earlier in their career",
+            count,
+            num=n,
+        )
+    if name == r.RULE_LANGUAGE:
+        return ngettext("%(num)s shares no language", "%(num)s share no language", count, num=n)
+    if name == r.RULE_SKILLS:
+        return ngettext(
+            "%(num)s offers none of the goals sought",
+            "%(num)s offer none of the goals sought",
+            count,
+            num=n,
+        )
+    if name == r.RULE_TIME_ZONE:
+        return ngettext(
+            "%(num)s is too many time zones away",
+            "%(num)s are too many time zones away",
+            count,
+            num=n,
+        )
+    if name == r.RULE_AVAILABILITY:
+        return ngettext(
+            "%(num)s shares no weekly time", "%(num)s share no weekly time", count, num=n
+        )
+    if name == r.RULE_DEPARTMENT:
+        return ngettext(
+            "%(num)s is in the same department",
+            "%(num)s are in the same department",
+            count,
+            num=n,
+        )
+    if name == r.RULE_REPORTING_LINE:
+        return ngettext(
+            "%(num)s is in the same reporting line",
+            "%(num)s are in the same reporting line",
+            count,
+            num=n,
+        )
+    if name == r.RULE_PAIRED_BEFORE:
+        return ngettext(
+            "%(num)s was paired with them before",
+            "%(num)s were paired with them before",
+            count,
+            num=n,
+        )
+    if name == r.RULE_SAME_PERSON:
+        return ngettext("%(num)s is the same person", "%(num)s are the same person", count, num=n)
+    if name == r.RULE_QUESTION:
+        return ngettext(
+            "%(num)s answered a must-match question differently",
+            "%(num)s answered a must-match question differently",
+            count,
+            num=n,
+        )
+    return ngettext("%(num)s breaks a rule", "%(num)s break a rule", count, num=n)
+
+
+def _everyone_breaks(rule: str, ahead: bool, you: bool, other: str) -> str:
+    """The one rule that kept every candidate out, to the person or to the organizer."""
+    if rule == r.RULE_SENIORITY and ahead:
+        if you:
+            return gettext("no %(other)s is further along in their career than you", other=other)
+        return gettext("no %(other)s is further along in their career than them", other=other)
+    if rule == r.RULE_SENIORITY:
+        if you:
+            return gettext("no %(other)s is earlier in their career than you", other=other)
+        return gettext("no %(other)s is earlier in their career than them", other=other)
+    if rule == r.RULE_LANGUAGE:
+        if you:
+            return gettext("no %(other)s shares a language with you", other=other)
+        return gettext("no %(other)s shares a language with them", other=other)
+    if rule == r.RULE_SKILLS:
+        if you:
+            return gettext("no %(other)s offers what you are looking for", other=other)
+        return gettext("no %(other)s offers what they are looking for", other=other)
+    if rule == r.RULE_TIME_ZONE:
+        if you:
+            return gettext("every %(other)s is too many time zones away from you", other=other)
+        return gettext("every %(other)s is too many time zones away from them", other=other)
+    if rule == r.RULE_AVAILABILITY:
+        if you:
+            return gettext("no %(other)s has weekly time in common with you", other=other)
+        return gettext("no %(other)s has weekly time in common with them", other=other)
+    if rule == r.RULE_DEPARTMENT:
+        if you:
+            return gettext("every %(other)s is in your department", other=other)
+        return gettext("every %(other)s is in their department", other=other)
+    if rule == r.RULE_REPORTING_LINE:
+        if you:
+            return gettext("every %(other)s is in your reporting line", other=other)
+        return gettext("every %(other)s is in their reporting line", other=other)
+    if rule == r.RULE_PAIRED_BEFORE:
+        if you:
+            return gettext("every %(other)s was paired with you before", other=other)
+        return gettext("every %(other)s was paired with them before", other=other)
+    if rule == r.RULE_QUESTION:
+        if you:
+            return gettext(
+                "every %(other)s answered a must-match question differently from you",
+                other=other,
+            )
+        return gettext(
+            "every %(other)s answered a must-match question differently from them", other=other
+        )
+    if rule == r.RULE_SAME_PERSON:
+        return gettext("no %(other)s has signed up yet", other=other)
+    return gettext("every %(other)s breaks a rule", other=other)
 
 
 def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
@@ -128,139 +161,157 @@ def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
         return reason
     you = is_participant(viewpoint)
     code, p = reason.get("code"), dict(reason)
-    other, others = _ROLES.get(str(p.get("other", MENTOR)), _ROLES[MENTOR])
+    one_word, several_words = _ROLES.get(str(p.get("other", MENTOR)), _ROLES[MENTOR])
+    other, others = gettext(one_word), gettext(several_words)
     count = int(p.get("count", 0))
+    n = number(count)
     if code == r.NO_FREE_MENTOR:
-        return "no mentor has a free place in this round"
+        return gettext("no mentor has a free place in this round")
     if code == r.NO_MENTEE_WAITING:
-        return "no mentee is waiting for a mentor in this round"
+        return gettext("no mentee is waiting for a mentor in this round")
     if code == r.NOBODY_SIGNED_UP:
-        return f"no {others} have signed up yet"
+        return gettext("no %(others)s have signed up yet", others=others)
     if code == r.NO_ONE_SPEAKS:
         languages = p.get("languages") or []
         if languages:
-            return "no {other} speaks {languages}".format(
-                other=other, languages=join(languages, "or")
+            return gettext(
+                "no %(other)s speaks %(languages)s",
+                other=other,
+                languages=join(languages, "or"),
             )
-        return (
-            "no {other} speaks a language you speak"
-            if you
-            else "no {other} speaks a language they speak"
-        ).format(other=other)
+        if you:
+            return gettext("no %(other)s speaks a language you speak", other=other)
+        return gettext("no %(other)s speaks a language they speak", other=other)
     if code == r.NO_ONE_OFFERS:
         goals = p.get("goals") or []
         if goals:
-            return "no {other} offers any of {goals}".format(other=other, goals=join(goals, "or"))
-        return ("no {other} offers your goals" if you else "no {other} offers their goals").format(
-            other=other
-        )
+            return gettext(
+                "no %(other)s offers any of %(goals)s", other=other, goals=join(goals, "or")
+            )
+        if you:
+            return gettext("no %(other)s offers your goals", other=other)
+        return gettext("no %(other)s offers their goals", other=other)
     if code == r.NO_ONE_SEEKS:
         skills = p.get("skills") or []
         if skills:
-            return "no {other} seeks any of {skills}".format(other=other, skills=join(skills, "or"))
-        return (
-            "no {other} seeks what you offer" if you else "no {other} seeks what they offer"
-        ).format(other=other)
+            return gettext(
+                "no %(other)s seeks any of %(skills)s", other=other, skills=join(skills, "or")
+            )
+        if you:
+            return gettext("no %(other)s seeks what you offer", other=other)
+        return gettext("no %(other)s seeks what they offer", other=other)
     if code == r.EVERYONE_TOO_FAR:
-        return "every {other} is more than {hours} away in time zone".format(
-            other=other, hours=hours(float(p.get("hours", 0)))
+        return gettext(
+            "every %(other)s is more than %(hours)s away in time zone",
+            other=other,
+            hours=hours(float(p.get("hours", 0))),
         )
     if code == r.NO_ONE_SAME_ANSWER:
-        return "no {other} gave the same answer to “{question}”, which must match".format(
-            other=other, question=p.get("question", "")
+        return gettext(
+            "no %(other)s gave the same answer to “%(question)s”, which must match",
+            other=other,
+            question=p.get("question", ""),
         )
     if code == r.EVERYONE_BREAKS:
-        rule = str(p.get("rule"))
-        if rule == r.RULE_SENIORITY:
-            pair = _EVERYONE_BREAKS_SENIORITY[bool(p.get("ahead", True))]
-        else:
-            pair = _EVERYONE_BREAKS.get(rule, _EVERYONE_BREAKS[r.RULE_OTHER])
-        return (pair[0] if you else pair[1]).format(other=other)
+        return _everyone_breaks(str(p.get("rule")), bool(p.get("ahead", True)), you, other)
     if code == r.NO_ONE_PASSES:
-        return "none of the {total} {others} passes the rules: {rules}".format(
+        return gettext(
+            "none of the %(total)s %(others)s passes the rules: %(rules)s",
             total=number(int(p.get("total", 0))),
             others=others,
             rules=", ".join(_counted_rule(rule) for rule in p.get("rules", [])),
         )
     if code == r.OTHERS_HAVE_ROOM:
-        return plural(
-            count,
+        return ngettext(
             "one mentor who passes the rules still has room, but this round keeps only pairs "
             "above the lowest score it could guarantee everyone",
-            "{count} mentors who pass the rules still have room, but this round keeps only "
+            "%(num)s mentors who pass the rules still have room, but this round keeps only "
             "pairs above the lowest score it could guarantee everyone",
+            count,
+            num=n,
         )
     if code == r.COMPATIBLE_FULL:
         if p.get("outscored"):
-            one = (
+            return ngettext(
                 "the only mentor who passes the rules is full: the mentees they took scored "
-                "higher with them"
+                "higher with them",
+                "all %(num)s mentors who pass the rules are full: the mentees they took "
+                "scored higher with them",
+                count,
+                num=n,
             )
-            several = (
-                "all {count} mentors who pass the rules are full: the mentees they took scored "
-                "higher with them"
-            )
-        elif you:
-            one = (
+        if you:
+            return ngettext(
                 "the only mentor who passes the rules is full: matching you would have left "
-                "someone else without a match"
+                "someone else without a match",
+                "all %(num)s mentors who pass the rules are full: matching you would have "
+                "left someone else without a match",
+                count,
+                num=n,
             )
-            several = (
-                "all {count} mentors who pass the rules are full: matching you would have left "
-                "someone else without a match"
-            )
-        else:
-            one = (
-                "the only mentor who passes the rules is full: matching them would have left "
-                "someone else without a match"
-            )
-            several = (
-                "all {count} mentors who pass the rules are full: matching them would have "
-                "left someone else without a match"
-            )
-        return plural(count, one, several)
-    if code == r.COMPATIBLE_TAKEN:
-        return plural(
+        return ngettext(
+            "the only mentor who passes the rules is full: matching them would have left "
+            "someone else without a match",
+            "all %(num)s mentors who pass the rules are full: matching them would have "
+            "left someone else without a match",
             count,
+            num=n,
+        )
+    if code == r.COMPATIBLE_TAKEN:
+        return ngettext(
             "the only mentee who passes the rules was matched with a mentor who suits them better",
-            "the {count} mentees who pass the rules were matched with mentors who suit them better",
+            "the %(num)s mentees who pass the rules were matched with mentors who suit them better",
+            count,
+            num=n,
         )
     if code == r.PEERS_TAKEN:
         if p.get("odd"):
-            return plural(
-                count,
+            return ngettext(
                 "the only peer who passes the rules was matched with someone else (an odd "
                 "number of people can leave one person out)",
-                "all {count} peers who pass the rules were matched with others (an odd number "
-                "of people can leave one person out)",
+                "all %(num)s peers who pass the rules were matched with others (an odd "
+                "number of people can leave one person out)",
+                count,
+                num=n,
             )
-        return plural(
-            count,
+        return ngettext(
             "the only peer who passes the rules was matched with someone else",
-            "all {count} peers who pass the rules were matched with others",
+            "all %(num)s peers who pass the rules were matched with others",
+            count,
+            num=n,
         )
     if code == r.NO_MATCH_GOOD_ENOUGH:
-        if you:
-            return plural(
-                count,
-                "no match is good enough yet: the only {other} who passes the program's rules "
+        # "The only mentor" and "the three mentors" name the role differently (one word, and
+        # several): two sentences, since a plural entry's forms share their placeholders.
+        minimum = figures(float(p.get("min_score", 0)))
+        if you and count == 1:
+            return gettext(
+                "no match is good enough yet: the only %(other)s who passes the program's rules "
                 "would be a weak match for you",
-                "no match is good enough yet: the {count} {others} who pass the program's rules "
-                "would each be a weak match for you",
                 other=other,
+            )
+        if you:
+            return gettext(
+                "no match is good enough yet: the %(num)s %(others)s who pass the program's "
+                "rules would each be a weak match for you",
+                num=n,
                 others=others,
             )
-        return plural(
-            count,
-            "no match good enough yet: the only {other} who passes the rules scores below the "
-            "program's minimum of {min_score}",
-            "no match good enough yet: the {count} {others} who pass the rules each score below "
-            "the program's minimum of {min_score}",
-            other=other,
+        if count == 1:
+            return gettext(
+                "no match good enough yet: the only %(other)s who passes the rules scores below "
+                "the program's minimum of %(min_score)s",
+                other=other,
+                min_score=minimum,
+            )
+        return gettext(
+            "no match good enough yet: the %(num)s %(others)s who pass the rules each score "
+            "below the program's minimum of %(min_score)s",
+            num=n,
             others=others,
-            min_score=f"{float(p.get('min_score', 0)):g}",
+            min_score=minimum,
         )
-    return "not matched in this round"
+    return gettext("not matched in this round")
 
 
 # -- how to widen one's chances --------------------------------------------------------------
@@ -276,20 +327,17 @@ _CAPACITY_CODES = frozenset(
         r.PEERS_TAKEN,
     }
 )
-_BROADER = (
-    "more weekly times when you are free, more languages you are happy to meet in, and more "
-    "goals or skills"
-)
+# A tip for each rule that kept someone out, translated where it is given.
 _RULE_TIPS = {
-    r.RULE_LANGUAGE: "If you are happy to meet in another language, add it to your answers.",
-    r.RULE_TIME_ZONE: (
+    r.RULE_LANGUAGE: N_("If you are happy to meet in another language, add it to your answers."),
+    r.RULE_TIME_ZONE: N_(
         "Adding more weekly times when you are free makes time in common with people in other "
         "time zones more likely."
     ),
-    r.RULE_AVAILABILITY: (
+    r.RULE_AVAILABILITY: N_(
         "Adding more weekly times when you are free gives others time in common with you."
     ),
-    r.RULE_SENIORITY: "If your career stage has changed, update it in your answers.",
+    r.RULE_SENIORITY: N_("If your career stage has changed, update it in your answers."),
 }
 
 
@@ -308,23 +356,31 @@ def widen_text(reason: Reasonish, viewpoint: str) -> str:
         rule = r.RULE_TIME_ZONE
     if code in (r.NO_ONE_OFFERS, r.NO_ONE_SEEKS) or rule == r.RULE_SKILLS:
         if mentor or code == r.NO_ONE_SEEKS:
-            return "Adding skills you could help with lets more mentees find a match in you."
-        return "Adding goals, or choosing broader ones, lets more people help you."
+            return gettext(
+                "Adding skills you could help with lets more mentees find a match in you."
+            )
+        return gettext("Adding goals, or choosing broader ones, lets more people help you.")
     if code == r.NO_ONE_SAME_ANSWER or rule == r.RULE_QUESTION:
         question = p.get("question")
         if question:
-            return f"Check your answer to “{question}”: it must be the same as the other person's."
-        return "Check your answers to the questions that must match."
+            return gettext(
+                "Check your answer to “%(question)s”: it must be the same as the other person's.",
+                question=question,
+            )
+        return gettext("Check your answers to the questions that must match.")
     if rule in _RULE_TIPS:
-        return _RULE_TIPS[rule]
+        return gettext(_RULE_TIPS[rule])
     if code == r.NO_MATCH_GOOD_ENOUGH:
-        return (
-            f"A match suits you better with {_BROADER}: each of these raises how well others fit."
+        return gettext(
+            "A match suits you better with more weekly times when you are free, more languages "
+            "you are happy to meet in, and more goals or skills: each of these raises how well "
+            "others fit."
         )
     if code in _CAPACITY_CODES:
-        return (
-            "This depends on who else signs up more than on your answers, but "
-            f"{_BROADER} can still widen your chances."
+        return gettext(
+            "This depends on who else signs up more than on your answers, but more weekly times "
+            "when you are free, more languages you are happy to meet in, and more goals or "
+            "skills can still widen your chances."
         )
     return ""  # a rule such as the same department: nothing in the answers to change
 
@@ -340,25 +396,35 @@ def hint_text(hint: Reasonish) -> str:
         return ""
     count = int(hint.get("mentees", 0))
     language, goal = str(hint.get("language") or ""), str(hint.get("goal") or "")
+    words = {"num": number(count), "language": language, "goal": goal}
     if language and goal:
-        one = (
-            "one mentee who speaks {language} and wants {goal} has no mentor: recruit mentors "
-            "offering {goal} who speak {language}"
+        return ngettext(
+            "one mentee who speaks %(language)s and wants %(goal)s has no mentor: recruit "
+            "mentors offering %(goal)s who speak %(language)s",
+            "%(num)s mentees who speak %(language)s and want %(goal)s have no mentor: "
+            "recruit mentors offering %(goal)s who speak %(language)s",
+            count,
+            **words,
         )
-        several = (
-            "{count} mentees who speak {language} and want {goal} have no mentor: recruit "
-            "mentors offering {goal} who speak {language}"
+    if language:
+        return ngettext(
+            "one mentee who speaks %(language)s has no mentor: recruit mentors who speak "
+            "%(language)s",
+            "%(num)s mentees who speak %(language)s have no mentor: recruit mentors who "
+            "speak %(language)s",
+            count,
+            **words,
         )
-    elif language:
-        one = "one mentee who speaks {language} has no mentor: recruit mentors who speak {language}"
-        several = (
-            "{count} mentees who speak {language} have no mentor: recruit mentors who speak "
-            "{language}"
+    if goal:
+        return ngettext(
+            "one mentee who wants %(goal)s has no mentor: recruit mentors offering %(goal)s",
+            "%(num)s mentees who want %(goal)s have no mentor: recruit mentors offering %(goal)s",
+            count,
+            **words,
         )
-    elif goal:
-        one = "one mentee who wants {goal} has no mentor: recruit mentors offering {goal}"
-        several = "{count} mentees who want {goal} have no mentor: recruit mentors offering {goal}"
-    else:
-        one = "one mentee has no mentor: recruit mentors"
-        several = "{count} mentees have no mentor: recruit mentors"
-    return plural(count, one, several, language=language, goal=goal)
+    return ngettext(
+        "one mentee has no mentor: recruit mentors",
+        "%(num)s mentees have no mentor: recruit mentors",
+        count,
+        **words,
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from babel import numbers
+
 from portal import i18n
-from portal.i18n import N_, gettext
+from portal.i18n import N_, gettext, ngettext, pgettext
 
 MENTEE = "mentee"
 MENTOR = "mentor"
@@ -17,47 +20,81 @@ VIEWPOINTS = (MENTEE, MENTOR, PEER, ORGANIZER)
 # A role as a word in a sentence ("as a mentee"), translated where it is said.
 ROLE_WORDS = {MENTEE: N_("mentee"), MENTOR: N_("mentor"), PEER: N_("peer")}
 
+# Small counts in words, translated where they are said ("two", "dos").
 _NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
+    N_("zero"),
+    N_("one"),
+    N_("two"),
+    N_("three"),
+    N_("four"),
+    N_("five"),
+    N_("six"),
+    N_("seven"),
+    N_("eight"),
+    N_("nine"),
+    N_("ten"),
 )
+
+
+def figures(value: float) -> str:
+    """A number in figures, as short as it goes ("12", "5.5"; "5,5" in Spanish)."""
+    written = f"{value:g}"
+    # `:g` never groups thousands, so its one "." is the decimal point: the reader's own.
+    return written.replace(".", numbers.get_decimal_symbol(i18n.locale()))
 
 
 def number(value: float) -> str:
     """A count in words when small ("two"), in figures otherwise ("12", "5.5")."""
     if float(value).is_integer() and 0 <= value < len(_NUMBER_WORDS):
-        return _NUMBER_WORDS[int(value)]
-    return f"{value:g}"
+        return gettext(_NUMBER_WORDS[int(value)])
+    return figures(value)
 
 
 def hours(value: float) -> str:
     """A length of time: "half an hour", "one hour", "five hours", "5.5 hours"."""
     if value == 0.5:
-        return "half an hour"
+        return gettext("half an hour")
     if value == 1:
-        return "one hour"
-    return f"{number(value)} hours"
+        return gettext("one hour")
+    # A fraction of an hour takes the plural ("5.5 hours"), as any count but one does.
+    count = int(value) if float(value).is_integer() else 2
+    return ngettext("%(num)s hour", "%(num)s hours", count, num=number(value))
+
+
+def _sounds(word: str, *beginnings: str) -> bool:
+    """Whether `word` starts with one of these sounds (accents and case aside)."""
+    plain = unicodedata.normalize("NFD", word.strip().lower())
+    plain = "".join(letter for letter in plain if not unicodedata.combining(letter))
+    for beginning in beginnings:
+        if plain.startswith(beginning):
+            rest = plain[len(beginning) :]
+            # "hie-", "io-": the i glides into the next vowel ("y hielo", not "e hielo").
+            return not (beginning.endswith("i") and rest[:1] in ("a", "e", "o", "u"))
+    return False
 
 
 def join(items: Sequence[str], word: str = "and") -> str:
-    """A list as people write it: "A", "A and B", "A, B and C"."""
+    """A list as people write it: "A", "A and B", "A, B and C"; `word` is "and" or "or"."""
     items = [str(item) for item in items]
     if len(items) <= 1:
         return "".join(items)
-    return "{first} {word} {last}".format(first=", ".join(items[:-1]), word=word, last=items[-1])
+    first, last = ", ".join(items[:-1]), items[-1]
+    # Spanish says "e" for "y" before an i sound and "u" for "o" before an o sound
+    # ("inglés e italiano", "siete u ocho"): the catalogue holds those as their own forms.
+    if word == "or":
+        if _sounds(last, "o", "ho"):
+            return pgettext("before an o sound", "%(first)s or %(last)s", first=first, last=last)
+        return gettext("%(first)s or %(last)s", first=first, last=last)
+    if _sounds(last, "i", "hi"):
+        return pgettext("before an i sound", "%(first)s and %(last)s", first=first, last=last)
+    return gettext("%(first)s and %(last)s", first=first, last=last)
 
 
 def plural(count: int, one: str, several: str, **params: Any) -> str:
-    """`one` or `several`, with the count in words and the other parameters filled in."""
+    """`one` or `several` (English `str.format` templates), the count in words, filled in.
+
+    For words still in English only; translated words call `ngettext` with `count=number(n)`.
+    """
     return (one if count == 1 else several).format(count=number(count), **params)
 
 
