@@ -18,7 +18,6 @@ from typing import Any
 from portal.domain.clock import Clock
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
-from portal.i18n import DEFAULT_LANGUAGE, checked_language
 from portal.mail.catalog import EMAILS, Recipient
 from portal.persistence.outbox import OutboxItem
 from portal.persistence.participants import ParticipantRepository
@@ -67,7 +66,7 @@ class Application:
     answers: dict[str, str | list[str]] = field(default_factory=dict)
     address: str = ""  # as typed: what the emails are written to
     privacy_version: str = ""  # the privacy notice shown with the form (Page.version)
-    language: str = DEFAULT_LANGUAGE  # of the portal's pages and emails for them
+    language: str = "en"  # of the portal's pages and emails for them (as Participant's)
 
     @property
     def mailbox(self) -> str:
@@ -190,7 +189,7 @@ def _answers_of(grant: LinkGrant) -> tuple[Application, datetime]:
             answers=dict(data["answers"]),
             address=str(data.get("address", "")),
             privacy_version=str(data.get("privacy_version", "")),  # none in older links
-            language=checked_language(data.get("language")),  # none in older links: English
+            language=str(data.get("language") or "en"),  # none in older links: English
         )
         submitted_at = datetime.fromisoformat(data["submitted_at"])
     except (KeyError, TypeError, ValueError) as exc:
