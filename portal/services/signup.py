@@ -66,6 +66,7 @@ class Application:
     answers: dict[str, str | list[str]] = field(default_factory=dict)
     address: str = ""  # as typed: what the emails are written to
     privacy_version: str = ""  # the privacy notice shown with the form (Page.version)
+    language: str = "en"  # of the portal's pages and emails for them (as Participant's)
 
     @property
     def mailbox(self) -> str:
@@ -160,6 +161,7 @@ def _payload(application: Application, now: datetime) -> dict[str, Any]:
         "answers": dict(application.answers),
         "address": application.mailbox,
         "privacy_version": application.privacy_version,
+        "language": application.language,
         "submitted_at": now.isoformat(),
     }
 
@@ -187,6 +189,7 @@ def _answers_of(grant: LinkGrant) -> tuple[Application, datetime]:
             answers=dict(data["answers"]),
             address=str(data.get("address", "")),
             privacy_version=str(data.get("privacy_version", "")),  # none in older links
+            language=str(data.get("language") or "en"),  # none in older links: English
         )
         submitted_at = datetime.fromisoformat(data["submitted_at"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -229,6 +232,7 @@ def _participant(
         confirmed_at=now if status is Status.CONFIRMED else None,
         expires_at=now + PENDING_FOR if status is Status.PENDING else None,
         address=application.mailbox,
+        language=application.language,
     )
 
 
@@ -324,6 +328,8 @@ class SignupService:
             # Losing one's link is the usual reason to sign up again: send a fresh one.
             token, link = self.links.prepare(Purpose.ME, program.slug, application.email)
             template = "already_registered"
+            # Written in the language on their record: the form's choice changes nothing.
+            language = existing.language
             context: dict[str, Any] = {
                 "name": application.name,
                 "program": program,
@@ -340,6 +346,7 @@ class SignupService:
                 payload=_payload(application, now),
             )
             template = "confirm_signup"
+            language = application.language
             context = {
                 "name": application.name,
                 "program": program,
@@ -355,6 +362,7 @@ class SignupService:
             context=context,
             program=program.slug,
             suppressed=suppressed,
+            language=language,
         )
         create = None
         if existing is None:

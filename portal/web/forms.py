@@ -21,12 +21,14 @@ from wtforms.form import BaseForm
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.i18n import N_, gettext, lazy_gettext, ngettext
+
 if TYPE_CHECKING:
     # Protocols of the WTForms stubs only: what a form reads its submitted values from.
     from _typeshed import SupportsItems
     from wtforms.meta import _MultiDictLike, _MultiDictLikeWithGetlist
 
-FILE_MESSAGE = "Please type your answer here: this form does not take files."
+FILE_MESSAGE = N_("Please type your answer here: this form does not take files.")
 
 
 class PortalForm(FlaskForm):
@@ -74,7 +76,8 @@ class PortalForm(FlaskForm):
         for name in request.files:
             field = self._fields.get(name)
             if field is not None and name != "csrf_token":
-                field.errors = [FILE_MESSAGE]  # not "please answer": an answer came, as a file
+                # Not "please answer": an answer came, as a file.
+                field.errors = [gettext(FILE_MESSAGE)]
                 valid = False
         return valid
 
@@ -105,15 +108,30 @@ class MultiCheckboxField(SelectMultipleField):
         if unknown:
             quoted = "', '".join(_shown(v) for v in unknown[:3])
             if len(unknown) == 1:
-                raise StopValidation(f"'{quoted}' is not a valid choice for this field.")
-            more = f"' and {len(unknown) - 3} more" if len(unknown) > 3 else "'"
-            raise StopValidation(f"'{quoted}{more} are not valid choices for this field.")
+                raise StopValidation(
+                    gettext("'%(value)s' is not a valid choice for this field.", value=quoted)
+                )
+            if len(unknown) > 3:
+                raise StopValidation(
+                    ngettext(
+                        "'%(values)s' and %(num)s more are not valid choices for this field.",
+                        "'%(values)s' and %(num)s more are not valid choices for this field.",
+                        len(unknown) - 3,
+                        values=quoted,
+                        num=str(len(unknown) - 3),  # in figures only, as the values are
+                    )
+                )
+            raise StopValidation(
+                gettext("'%(values)s' are not valid choices for this field.", values=quoted)
+            )
         seen: set[str] = set()
         for value in map(str, values):
             if value in seen:
                 raise StopValidation(
-                    f"“{_shown(labels[value])}” was chosen more than once: "
-                    "please tick each box once."
+                    gettext(
+                        "“%(choice)s” was chosen more than once: please tick each box once.",
+                        choice=_shown(labels[value]),
+                    )
                 )
             seen.add(value)
 
@@ -183,15 +201,15 @@ class PlainText:
     limit, 0 for none at all (a name), 2 for a bio.
     """
 
-    message = "Please use plain text, without < or > characters."
-    control_message = "Please use plain text, without control characters."
-    invisible_message = (
+    message = lazy_gettext("Please use plain text, without < or > characters.")
+    control_message = lazy_gettext("Please use plain text, without control characters.")
+    invisible_message = lazy_gettext(
         "Please use plain text, without invisible characters such as zero-width spaces "
         "or text-direction marks."
     )
-    no_links_message = "Please leave out web and email addresses."
+    no_links_message = lazy_gettext("Please leave out web and email addresses.")
 
-    def __init__(self, links: int | None = None, hint: str = "") -> None:
+    def __init__(self, links: int | None = None, hint: Any = "") -> None:
         self.links = links
         self.hint = hint  # said after the no-links message, e.g. how to write initials
 
@@ -212,6 +230,12 @@ class PlainText:
             raise ValidationError(f"{self.no_links_message} {self.hint}".strip())
         if found > self.links:
             raise ValidationError(
-                f"Please keep to {self.links} links at most (you have {found}): your match "
-                "sees them as plain text."
+                ngettext(
+                    "Please keep to %(num)s links at most (you have %(found)s): your match "
+                    "sees them as plain text.",
+                    "Please keep to %(num)s links at most (you have %(found)s): your match "
+                    "sees them as plain text.",
+                    self.links,
+                    found=found,
+                )
             )

@@ -74,6 +74,7 @@ def test_the_confirm_page_shows_the_answers_before_the_button(
         "Taking part as": "mentee",
         "Career stage": "Early career (0-2 years)",
         "Department or team": "Analytics",
+        "Language for the portal and its emails": "English",
         "Languages you can meet in": "English, French",
         "Your time zone": "Europe/London",
         "When you can usually meet": "Monday evening, Thursday morning",

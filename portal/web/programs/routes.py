@@ -5,11 +5,29 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from portal.catalog.documents import render_markdown
-from portal.domain.program import Program
+from portal.domain.program import Format, Program
+from portal.domain.schedule import rate_of
+from portal.i18n import N_, gettext
 from portal.web import services
-from portal.web.organize.program_words import when_words
+from portal.web.organize.program_words import read_weekly, when_words
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
+
+# A program's format as a visitor reads it (the Jinja filter `format_word`).
+FORMAT_WORDS: dict[str, str] = {
+    Format.ONE_ON_ONE: N_("One on one"),
+    Format.GROUP: N_("Group"),
+    Format.REVERSE: N_("Reverse"),
+    Format.FLASH: N_("Flash"),
+    Format.PEER: N_("Peer"),
+}
+
+
+@bp.app_template_filter("format_word")
+def format_word(value: object) -> str:
+    """A program's format (a Format or its value) in the reader's language: "One on one"."""
+    word = FORMAT_WORDS.get(str(value))
+    return gettext(word) if word else str(value).replace("-", " ").capitalize()
 
 
 @bp.get("/")
@@ -32,11 +50,12 @@ def detail(slug: str) -> str:
 
 def _rounds_in_words(program: Program) -> str:
     """When the program's matching rounds run, as a visitor reads it."""
-    words = when_words(program.schedule.rounds, program.timezone.replace("_", " "))
+    expression = program.schedule.rounds
+    words = when_words(expression, program.timezone.replace("_", " "))
     if words is None:
-        return "When the organizers run one"
-    if words.startswith("on the schedule"):
-        return "On the organizers' schedule"  # a cron the words cannot say
+        return gettext("When the organizers run one")
+    if read_weekly(expression) is None and rate_of(expression) is None:
+        return gettext("On the organizers' schedule")  # a cron the words cannot say
     return words[:1].upper() + words[1:]
 
 
@@ -52,6 +71,6 @@ def agreement(slug: str) -> str:
     return render_template(
         "programs/agreement.html",
         program=program,
-        title=found.title or "Our mentoring agreement",
+        title=found.title or gettext("Our mentoring agreement"),
         body=render_markdown(found.text),
     )

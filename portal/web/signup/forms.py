@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from babel import dates as babel_dates
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,6 +20,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+
+# The stubs predate SelectChoice (WTForms 3.2): a choice whose label is looked up when shown.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -28,9 +32,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal import i18n
 from portal.domain.addresses import email_key, typed
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
 from portal.domain.program import Program, Question
+from portal.i18n import N_, gettext, lazy_gettext, ngettext
 from portal.services.roster_import import Invitee
 from portal.services.signup import Application
 from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
@@ -49,6 +55,7 @@ PAGE_ORDER = (
     "seniority",
     "department",
     "reports_to",
+    "language",
     "languages",
     "timezone",
     "availability",
@@ -64,12 +71,12 @@ def email_field(description: str) -> Any:
     """An address field, as every form asks for one: required, at most EMAIL_MAX, and one
     that SES can send to (SMTPUTF8 local parts, josé@..., are refused politely)."""
     return EmailField(
-        "Email address",
+        lazy_gettext("Email address"),
         validators=[
-            DataRequired(message="Please give your email address."),
+            DataRequired(message=lazy_gettext("Please give your email address.")),
             Length(max=EMAIL_MAX),
             Email(
-                message="This does not look like an email address.",
+                message=lazy_gettext("This does not look like an email address."),
                 check_deliverability=False,
                 allow_smtputf8=False,
             ),
@@ -79,23 +86,78 @@ def email_field(description: str) -> Any:
     )
 
 
+# What a list of boxes asks for, each message a whole sentence (so each language can word
+# it): at least one; at least a number; at most a number.
+COUNT_MESSAGES: dict[str, tuple[Callable[[], str], Callable[[int], str], Callable[[int], str]]] = {
+    "answer": (
+        lambda: gettext("Please choose at least one answer."),
+        lambda n: ngettext(
+            "Please choose at least %(num)s answer.", "Please choose at least %(num)s answers.", n
+        ),
+        lambda n: ngettext(
+            "Please choose at most %(num)s answer.", "Please choose at most %(num)s answers.", n
+        ),
+    ),
+    "language": (
+        lambda: gettext("Please choose at least one language."),
+        lambda n: ngettext(
+            "Please choose at least %(num)s language.",
+            "Please choose at least %(num)s languages.",
+            n,
+        ),
+        lambda n: ngettext(
+            "Please choose at most %(num)s language.", "Please choose at most %(num)s languages.", n
+        ),
+    ),
+    "time slot": (
+        lambda: gettext("Please choose at least one time slot."),
+        lambda n: ngettext(
+            "Please choose at least %(num)s time slot.",
+            "Please choose at least %(num)s time slots.",
+            n,
+        ),
+        lambda n: ngettext(
+            "Please choose at most %(num)s time slot.",
+            "Please choose at most %(num)s time slots.",
+            n,
+        ),
+    ),
+    "topic": (
+        lambda: gettext("Please choose at least one topic."),
+        lambda n: ngettext(
+            "Please choose at least %(num)s topic.", "Please choose at least %(num)s topics.", n
+        ),
+        lambda n: ngettext(
+            "Please choose at most %(num)s topic.", "Please choose at most %(num)s topics.", n
+        ),
+    ),
+    "goal": (
+        lambda: gettext("Please choose at least one goal."),
+        lambda n: ngettext(
+            "Please choose at least %(num)s goal.", "Please choose at least %(num)s goals.", n
+        ),
+        lambda n: ngettext(
+            "Please choose at most %(num)s goal.", "Please choose at most %(num)s goals.", n
+        ),
+    ),
+}
+
+
 class Count:
-    """At least `minimum` and at most `maximum` boxes ticked."""
+    """At least `minimum` and at most `maximum` boxes ticked (`noun`: a key of COUNT_MESSAGES)."""
 
     def __init__(self, minimum: int, maximum: int | None, noun: str) -> None:
         self.minimum, self.maximum, self.noun = minimum, maximum, noun
 
-    def _count(self, number: int) -> str:
-        return f"{number} {self.noun}" if number == 1 else f"{number} {self.noun}s"
-
     def __call__(self, form: FlaskForm, field: Field) -> None:
+        one, at_least, at_most = COUNT_MESSAGES[self.noun]
         chosen = len(field.data or [])
         if chosen < self.minimum:
             if self.minimum == 1:
-                raise ValidationError(f"Please choose at least one {self.noun}.")
-            raise ValidationError(f"Please choose at least {self._count(self.minimum)}.")
+                raise ValidationError(one())
+            raise ValidationError(at_least(self.minimum))
         if self.maximum is not None and chosen > self.maximum:
-            raise ValidationError(f"Please choose at most {self._count(self.maximum)}.")
+            raise ValidationError(at_most(self.maximum))
 
 
 def _canonical_zones() -> set[str]:
@@ -132,17 +194,76 @@ def _timezone_choices(day: date) -> dict[str, str]:
     return choices
 
 
+# The parts of a day a person can meet in, and a slot (a day and a part) in words.
+BLOCK_WORDS: dict[str, str] = {
+    "morning": N_("Morning"),
+    "afternoon": N_("Afternoon"),
+    "evening": N_("Evening"),
+}
+_SLOT_WORDS: dict[str, Callable[[str], str]] = {
+    "morning": lambda day: gettext("%(day)s morning", day=day),
+    "afternoon": lambda day: gettext("%(day)s afternoon", day=day),
+    "evening": lambda day: gettext("%(day)s evening", day=day),
+}
+_DAY_INDEX = {day: index for index, (day, _) in enumerate(DAYS)}
+
+
+def day_word(day: str) -> str:
+    """A day of the week ("mon") named in the reader's language: "Monday", "Lunes"."""
+    index = _DAY_INDEX.get(day)
+    if index is None:
+        return day
+    name = str(babel_dates.get_day_names("wide", locale=i18n.locale())[index])
+    return name[:1].upper() + name[1:]
+
+
+def block_word(block: str) -> str:
+    """A part of the day ("morning") in the reader's language, as a heading: "Morning"."""
+    word = BLOCK_WORDS.get(block)
+    return gettext(word) if word else block.capitalize()
+
+
+def slot_word(slot: str) -> str:
+    """An availability slot ("mon-morning") in the reader's language: "Monday morning"."""
+    day, _, block = slot.partition("-")
+    words = _SLOT_WORDS.get(block)
+    return words(day_word(day)) if words else f"{day_word(day)} {block}"
+
+
 def availability_choices() -> dict[str, str]:
     return {
-        f"{day}-{block[0]}": f"{day_label} {block[0]}"
-        for day, day_label in DAYS
-        for block in BLOCKS
+        f"{day}-{block[0]}": slot_word(f"{day}-{block[0]}") for day, _ in DAYS for block in BLOCKS
     }
+
+
+# Career stages as the form offers them (the domain's keys, in the reader's language).
+SENIORITY_WORDS: dict[str, str] = {
+    "student": N_("Student or apprentice"),
+    "early": N_("Early career (0-2 years)"),
+    "mid": N_("Mid-level (3-5 years)"),
+    "senior": N_("Senior (6-10 years)"),
+    "lead": N_("Lead or principal (10+ years)"),
+    "executive": N_("Manager of managers or executive"),
+}
+
+
+def seniority_word(key: str) -> str:
+    """A career stage's key in words in the reader's language ("Senior (6-10 years)")."""
+    word = SENIORITY_WORDS.get(key) or dict(SENIORITY_LEVELS).get(key)
+    return gettext(word) if word else key
+
+
+def _seniority_choices() -> list[SelectChoice]:
+    # Each label looked up when shown, in the reader's language.
+    return [SelectChoice("", lazy_gettext("Choose one"))] + [
+        SelectChoice(key, lazy_gettext(SENIORITY_WORDS.get(key, label)))
+        for key, label in SENIORITY_LEVELS
+    ]
 
 
 def _question_field(question: Question) -> Field:
     required = (
-        [InputRequired(message="Please answer this question.")]
+        [InputRequired(message=lazy_gettext("Please answer this question."))]
         if question.required
         else [Optional()]
     )
@@ -172,40 +293,51 @@ class SignupForm(PortalForm):
     """Fields every program asks; `build_signup_form` adds the program's own."""
 
     name = StringField(
-        "Your name",
+        lazy_gettext("Your name"),
         validators=[
-            DataRequired(message="Please tell us your name."),
+            DataRequired(message=lazy_gettext("Please tell us your name.")),
             Length(max=NAME_MAX),
             # Strangers see a name (the already-signed-up email): it must not carry a link.
-            PlainText(links=0, hint="For an initial, put a space after the full stop: J. Smith."),
+            PlainText(
+                links=0,
+                hint=lazy_gettext("For an initial, put a space after the full stop: J. Smith."),
+            ),
         ],
         render_kw={"autocomplete": "name"},
     )
-    email = email_field("We send a link to confirm it. No password needed, ever.")
+    email = email_field(lazy_gettext("We send a link to confirm it. No password needed, ever."))
     department = StringField(
-        "Department or team",
+        lazy_gettext("Department or team"),
         validators=[Optional(), Length(max=DEPARTMENT_MAX), PlainText(links=0)],
-        description="Some programs avoid pairing people from the same team.",
+        description=lazy_gettext("Some programs avoid pairing people from the same team."),
         render_kw={"autocomplete": "organization-title"},
     )
     seniority = SelectField(
-        "Career stage",
-        choices={"": "Choose one", **dict(SENIORITY_LEVELS)},
-        validators=[DataRequired(message="Please choose your career stage.")],
+        lazy_gettext("Career stage"),
+        choices=_seniority_choices(),
+        validators=[DataRequired(message=lazy_gettext("Please choose your career stage."))],
     )
     bio = TextAreaField(
-        "A few words about you",
+        lazy_gettext("A few words about you"),
         validators=[Optional(), Length(max=BIO_MAX), PlainText(links=BIO_LINKS)],
-        description=f"Up to {BIO_MAX} characters and {BIO_LINKS} links. Your match will see this.",
+        description=lazy_gettext(
+            "Up to %(characters)s characters and %(links)s links. Your match will see this.",
+            characters=BIO_MAX,
+            links=BIO_LINKS,
+        ),
     )
     website = StringField(
-        "Leave this field empty",
+        lazy_gettext("Leave this field empty"),
         validators=[Optional(), Length(max=200)],
         render_kw={"autocomplete": "off", "tabindex": "-1"},
     )  # honeypot: people never see it, form-filling bots do
     consent = BooleanField(
-        "I have read the privacy notice and agree that my answers are used to run this program.",
-        validators=[DataRequired(message="Please agree to the privacy notice to sign up.")],
+        lazy_gettext(
+            "I have read the privacy notice and agree that my answers are used to run this program."
+        ),
+        validators=[
+            DataRequired(message=lazy_gettext("Please agree to the privacy notice to sign up."))
+        ],
     )
 
     question_keys: tuple[str, ...] = ()
@@ -248,6 +380,7 @@ class SignupForm(PortalForm):
             email=email_key(data["email"]) if email is None else email,
             timezone=data["timezone"],
             languages=tuple(data["languages"]),
+            language=data.get("language") or i18n.DEFAULT_LANGUAGE,
             availability=tuple(data["availability"]),
             skills=tuple(data.get("skills") or ()),
             goals=tuple(data.get("goals") or ()),
@@ -261,6 +394,36 @@ class SignupForm(PortalForm):
             address=typed(data["email"]) if email is None else "",
             privacy_version=privacy_version,
         )
+
+
+def _offered_language(form: FlaskForm, field: Field) -> None:
+    """Refuse a language the portal does not speak (a tampered or outdated form)."""
+    if field.data not in i18n.LANGUAGES:
+        raise ValidationError(
+            gettext(
+                "Please choose one of the languages listed: %(languages)s.",
+                languages=", ".join(i18n.LANGUAGES.values()),
+            )
+        )
+
+
+def language_field(default: str) -> Any:
+    """The language of the portal's pages and emails for a person: each named in itself."""
+    return SelectField(
+        lazy_gettext("Language for the portal and its emails"),
+        choices=[
+            SelectChoice(code, name, render_kw={"lang": code})
+            for code, name in i18n.LANGUAGES.items()
+        ],
+        default=default,
+        validators=[
+            DataRequired(
+                message=lazy_gettext("Please choose a language for the portal and its emails.")
+            ),
+            _offered_language,
+        ],
+        validate_choice=False,  # _offered_language says what is wrong, in words
+    )
 
 
 def answers_for_form(program: Program, answers: Mapping[str, str | list[str]]) -> dict[str, Any]:
@@ -300,70 +463,87 @@ def invitee_data(invitee: Invitee) -> dict[str, str]:
     return {name: value for name, value in data.items() if value}
 
 
-def build_signup_form(program: Program, role: Role, **kwargs: Any) -> SignupForm:
-    """A form class for this program and role, instantiated."""
+def build_signup_form(
+    program: Program, role: Role, *, language: str | None = None, **kwargs: Any
+) -> SignupForm:
+    """A form class for this program and role, instantiated.
+
+    With a `language` (the sign-up's, not the profile's) it asks for the person's language,
+    that one chosen to start with.
+    """
 
     class ProgramSignupForm(SignupForm):
         pass
 
     attrs: dict[str, Field] = {
         "languages": MultiCheckboxField(
-            "Languages you can meet in",
+            lazy_gettext("Languages you can meet in"),
             choices={lang: lang for lang in program.languages},
             validators=[Count(1, None, "language")],
         ),
         "timezone": SelectField(
-            "Your time zone",
+            lazy_gettext("Your time zone"),
             # An empty first option: a required select must not start on a real answer
             # (HTML's rule, which vnu checks); the program's zone is chosen already.
-            choices={"": "Choose your time zone", **timezone_choices()},
+            choices=[
+                SelectChoice("", lazy_gettext("Choose your time zone")),
+                *(SelectChoice(name, label) for name, label in timezone_choices().items()),
+            ],
             default=program.timezone,
-            validators=[DataRequired(message="Please choose your time zone.")],
+            validators=[DataRequired(message=lazy_gettext("Please choose your time zone."))],
             validate_choice=True,
         ),
         "availability": MultiCheckboxField(
-            "When can you usually meet?",
+            lazy_gettext("When can you usually meet?"),
             choices=availability_choices(),
             validators=[Count(1, None, "time slot")],
-            description="In your own time zone. Tick every slot that usually works.",
+            description=lazy_gettext("In your own time zone. Tick every slot that usually works."),
         ),
     }
     if role in (Role.MENTOR, Role.PEER):
         attrs["skills"] = MultiCheckboxField(
-            "Topics you can help with",
+            lazy_gettext("Topics you can help with"),
             choices={t: t for t in program.topics},
             validators=[Count(1, None, "topic")],
         )
     if role in (Role.MENTEE, Role.PEER):
         attrs["goals"] = MultiCheckboxField(
-            "What you would like to work on",
+            lazy_gettext("What you would like to work on"),
             choices={t: t for t in program.topics},
             validators=[Count(1, MAX_GOALS, "goal")],
-            description=f"Choose up to {MAX_GOALS}.",
+            description=lazy_gettext("Choose up to %(goals)s.", goals=MAX_GOALS),
         )
     if role is Role.MENTOR and program.capacity > 1:
         attrs["capacity"] = SelectField(
-            "How many mentees can you take on?",
-            choices={"": "Choose a number"}
-            | {str(n): str(n) for n in range(1, program.capacity + 1)},
+            lazy_gettext("How many mentees can you take on?"),
+            choices=[
+                SelectChoice("", lazy_gettext("Choose a number")),
+                *(SelectChoice(str(n), str(n)) for n in range(1, program.capacity + 1)),
+            ],
             default=str(program.capacity),
-            validators=[DataRequired(message="Please choose how many mentees you can take on.")],
+            validators=[
+                DataRequired(
+                    message=lazy_gettext("Please choose how many mentees you can take on.")
+                )
+            ],
             validate_choice=True,
         )
     if program.matching.exclude_reporting_line:
         attrs["reports_to"] = EmailField(
-            "Your manager's email address",
+            lazy_gettext("Your manager's email address"),
             validators=[
                 Optional(),
                 Length(max=EMAIL_MAX),
                 Email(
-                    message="This does not look like an email address.",
+                    message=lazy_gettext("This does not look like an email address."),
                     check_deliverability=False,
                     allow_smtputf8=False,
                 ),
             ],
-            description="Used only to avoid matching you within your reporting line.",
+            description=lazy_gettext("Used only to avoid matching you within your reporting line."),
         )
+    if language is not None:
+        attrs["language"] = language_field(i18n.checked_language(language))
     for question in program.questions:
         attrs[f"q_{question.key}"] = _question_field(question)
     for name, field in attrs.items():

@@ -7,15 +7,30 @@ import math
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Participant, Role
+from portal import i18n
+from portal.domain.participants import BLOCKS, DAYS, Participant, Role
 from portal.domain.program import Program
+from portal.i18n import gettext
+from portal.presenters.words import role_word
 from portal.services.limits import Refusal
 from portal.services.magic_links import MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Emailed, SignupBusyError, SignupError
 from portal.web import services, source_address
-from portal.web.signup.forms import build_signup_form, invitee_data
+from portal.web.languages.routes import reader_speaks
+from portal.web.signup.forms import (
+    block_word,
+    build_signup_form,
+    day_word,
+    invitee_data,
+    seniority_word,
+    slot_word,
+)
 
 bp = Blueprint("signup", __name__)
+# The availability table's words (portal/templates/_forms.html), in the reader's language.
+bp.add_app_template_filter(day_word, "day_word")
+bp.add_app_template_filter(block_word, "block_word")
+bp.add_app_template_filter(slot_word, "slot_word")
 
 # A sign-up that met others on the same records every time it tried: a moment later it passes.
 BUSY_RETRY_SECONDS = 5
@@ -38,7 +53,8 @@ def join(slug: str, role_name: str) -> str | Response | tuple[str, int]:
     # An invitation fills in what the roster says, on the first GET only: what is sent is the
     # person's own answers, signed up and confirmed like anyone's. A bad token: the plain form.
     prefilled = invitee_data(invitee) if invitee and request.method == "GET" else None
-    form = build_signup_form(program, role, data=prefilled)
+    # The language the page is shown in (the browser's, or the footer menu's) to start with.
+    form = build_signup_form(program, role, language=i18n.current_language(), data=prefilled)
     if form.validate_on_submit():
         # The notice the form links to and the person agreed to, as it reads now.
         application = form.to_application(privacy_version=services().pages.version("privacy"))
@@ -112,33 +128,28 @@ def _programs() -> dict[str, Program]:
     return {program.slug: program for program in services().programs}
 
 
-_DAY_NAMES = dict(DAYS)
-_SENIORITY = dict(SENIORITY_LEVELS)
-
-
-def _slot(slot: str) -> str:
-    day, _, block = slot.partition("-")
-    return f"{_DAY_NAMES.get(day, day)} {block}"
-
-
 def answers_shown(program: Program, person: Participant) -> list[tuple[str, str]]:
     """A sign-up's answers as a person reads them: (what was asked, what was answered)."""
     shown = [
-        ("Name", person.name),
-        ("Email address", person.email),
-        ("Taking part as", person.role.value),
-        ("Career stage", _SENIORITY.get(person.seniority, person.seniority)),
-        ("Department or team", person.department),
-        ("Your manager's email address", person.reports_to),
-        ("Languages you can meet in", ", ".join(person.languages)),
-        ("Your time zone", person.timezone.replace("_", " ")),
-        ("When you can usually meet", ", ".join(_slot(s) for s in person.availability)),
-        ("Topics you can help with", ", ".join(person.skills)),
-        ("What you would like to work on", ", ".join(person.goals)),
+        (gettext("Name"), person.name),
+        (gettext("Email address"), person.email),
+        (gettext("Taking part as"), role_word(person.role.value)),
+        (gettext("Career stage"), seniority_word(person.seniority) if person.seniority else ""),
+        (gettext("Department or team"), person.department),
+        (gettext("Your manager's email address"), person.reports_to),
+        (
+            gettext("Language for the portal and its emails"),
+            i18n.LANGUAGES.get(person.language, person.language),
+        ),
+        (gettext("Languages you can meet in"), ", ".join(person.languages)),
+        (gettext("Your time zone"), person.timezone.replace("_", " ")),
+        (gettext("When you can usually meet"), ", ".join(map(slot_word, person.availability))),
+        (gettext("Topics you can help with"), ", ".join(person.skills)),
+        (gettext("What you would like to work on"), ", ".join(person.goals)),
     ]
     if person.role is Role.MENTOR and program.capacity > 1:
-        shown.append(("How many mentees you can take on", str(person.capacity)))
-    shown.append(("A few words about you", person.bio))
+        shown.append((gettext("How many mentees you can take on"), str(person.capacity)))
+    shown.append((gettext("A few words about you"), person.bio))
     for question in program.questions:
         answer = person.answers.get(question.key, "")
         shown.append((question.label, ", ".join(answer) if isinstance(answer, list) else answer))
@@ -161,6 +172,7 @@ def confirm(token: str) -> str | tuple[str, int]:
         return _already(exc)
     except SignupError:
         return render_template("signup/link_problem.html", problem="gone"), 410
+    reader_speaks(pending.participant.language)  # the language they chose on the form
     return render_template(
         "signup/confirm.html",
         program=pending.program,
@@ -180,6 +192,7 @@ def confirm_post(token: str) -> str | tuple[str, int]:
         return _already(exc)
     except SignupError:
         return render_template("signup/link_problem.html", problem="gone"), 410
+    reader_speaks(done.participant.language)
     return render_template(
         "signup/confirmed.html", program=done.program, participant=done.participant
     )
