@@ -335,3 +335,27 @@ def test_the_day_after_the_meeting_both_are_asked_for_the_check_in_once(
     )
     clock.advance(days=7)
     assert services.meetings.follow_ups("demo") == 0  # a week later: too late to ask
+
+
+def test_the_reminder_run_waits_for_a_booked_meeting_and_follows_it_up_the_day_after(
+    services: Services, match: Match, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    clock.advance(days=5)
+    later = TUESDAY + timedelta(days=7)  # Tuesday 17 March, match day 15
+    view = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, later, expected_version=0
+    )
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+    )
+    sent(services, mailbox)
+    # Day 14: a quiet pair gets its check-in reminder; this one has a date two days ahead.
+    clock.now = datetime(2026, 3, 16, 9, tzinfo=UTC)
+    (outcome,) = [o for o in services.reminders.remind(clock()) if o.program == "demo"]
+    assert outcome.queued == {}
+    clock.now = later + timedelta(hours=21)
+    (outcome,) = [o for o in services.reminders.remind(clock()) if o.program == "demo"]
+    assert outcome.queued == {"meeting_follow_up": 2}
+    messages = sent(services, mailbox)
+    assert sorted(messages) == ["ada@example.org", "ben@example.org"]
+    assert str(messages["ada@example.org"]["Subject"]) == "¿Qué tal fue su reunión con Ben?"
