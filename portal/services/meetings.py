@@ -256,7 +256,7 @@ class Meetings:
             raise MeetingRefused(Refusal("own_proposal", {"partner": partner.name}))
         now = self.clock()
         if proposal.start <= now:
-            raise MeetingRefused(Refusal("past", {"not_before": timedelta(0)}))
+            raise MeetingRefused(Refusal("proposal_passed"))
         changed = replace(
             meeting,
             state=BOOKED,

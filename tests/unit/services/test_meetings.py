@@ -393,3 +393,18 @@ def test_a_persons_export_holds_the_meeting_and_erasure_leaves_no_id_of_theirs_i
     assert kept.meeting.start == TUESDAY  # Ben's meeting stands
     assert match.mentee_id not in repr(kept.meeting)
     assert match.mentee_id not in kept.match_id
+
+
+def test_a_proposal_whose_time_has_passed_cannot_be_accepted(
+    services: Services, match: Match, clock: FakeClock
+) -> None:
+    view = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    clock.now = TUESDAY + timedelta(minutes=1)
+    with pytest.raises(MeetingRefused) as refused:
+        services.meetings.accept(
+            "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+        )
+    assert refused.value.refusal.code == "proposal_passed"
+    assert services.meetings.view("demo", match.match_id, match.mentee_id).state == "proposed"
