@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
 from portal import i18n
 from portal.i18n import gettext
 
@@ -29,7 +27,9 @@ class CalendarPart:
     text: str
 
 
-def _address(mailbox: str) -> vCalAddress:
+def _address(mailbox: str) -> object:
+    from icalendar import vCalAddress
+
     return vCalAddress(f"mailto:{mailbox}")
 
 
@@ -53,6 +53,10 @@ def invite(
     `summary_of` is the program's title and the partner's name; `organizer` the portal's
     sender address; `attendees` the two people's addresses, the recipient first.
     """
+    # Imported here, not with the module: a request that sends no invite (nearly all of them)
+    # does not pay for it at a cold start.
+    from icalendar import Calendar, Event, vText
+
     where = i18n.zone(zone)
     with i18n.speaking(language):
         title, partner = summary_of
