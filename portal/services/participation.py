@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from portal import i18n
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
@@ -221,3 +222,19 @@ class ParticipationService:
                 "Your profile could not be changed: you have left the program."
             )
         return updated
+
+    def set_language(self, email: str, language: str) -> int:
+        """The language of the person's pages and emails, on every sign-up of the address:
+        one person reads one language. How many sign-ups were changed."""
+        if not i18n.is_offered(language):
+            raise ParticipationError("Choose a language from the list.")
+        now = self.clock()
+        return sum(
+            self.participants.set_language(person, language, now)
+            for person in self.participants.everywhere(email)
+        )
+
+    def language_at(self, digest: str) -> str | None:
+        """The saved language of whoever signed up with the address of this digest, if anyone."""
+        found = self.participants.by_digest(digest)
+        return found[0].language if found else None
