@@ -20,6 +20,7 @@ from portal.i18n import gettext, lazy_gettext
 from portal.services.groups import GroupCheckinAnswers, GroupError
 from portal.web import services
 from portal.web.auth import current_participant, current_program, participant_required
+from portal.web.languages.routes import reader_speaks
 from portal.web.me.forms import CheckinForm, build_checkin_form
 
 bp = Blueprint("group", __name__)
@@ -65,6 +66,7 @@ def _group_checkin_words(checkin: Checkin) -> str:
 @participant_required
 def page(slug: str) -> str | Response | tuple[str, int]:
     program, person = current_program(), current_participant()
+    reader_speaks(person.language)
     portal = services()
     view = portal.groups.view(program, person.email)
     if view is None:

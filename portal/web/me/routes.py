@@ -61,8 +61,10 @@ class Me:
 
 
 def _me() -> Me:
-    """Who `participant_required` let through, in which program."""
-    return Me(current_program(), current_participant())
+    """Who `participant_required` let through, in which program; the page in their language."""
+    person = current_participant()
+    reader_speaks(person.language)
+    return Me(current_program(), person)
 
 
 def _match(me: Me, match_ref: str, *, feedback: bool = False) -> StoredMatch:
