@@ -6,7 +6,6 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from portal import i18n
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.checkins import match_ref
 from portal.domain.clock import Clock
@@ -224,10 +223,9 @@ class ParticipationService:
         return updated
 
     def set_language(self, email: str, language: str) -> int:
-        """The language of the person's pages and emails, on every sign-up of the address:
-        one person reads one language. How many sign-ups were changed."""
-        if not i18n.is_offered(language):
-            raise ParticipationError("Choose a language from the list.")
+        """The language of the person's pages and emails (one the portal offers: the form's
+        list checks it), on every sign-up of the address: one person reads one language.
+        How many sign-ups were changed."""
         now = self.clock()
         return sum(
             self.participants.set_language(person, language, now)

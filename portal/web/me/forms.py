@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,7 +11,6 @@ from babel.support import LazyProxy
 from wtforms import (
     Field,
     RadioField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -44,9 +43,10 @@ STATE_AND_RATING_WORDS = (
 GOAL_CHOICES = {state.value: lazy_gettext(label) for state, label in GOAL_STATE_LABELS.items()}
 
 
-def choice_list(labels: Mapping[str, Any]) -> list[SelectChoice]:
-    """A field's choices from labels translated when shown (WTForms takes a dict only of str)."""
-    return [SelectChoice(value, label) for value, label in labels.items()]
+def choice_list(labels: Mapping[str, Any]) -> Callable[[], dict[str, str]]:
+    """A field's choices from labels translated when shown: WTForms reads the callable once
+    per form, in the request's language (and takes a dict of plain strings only)."""
+    return lambda: {value: str(label) for value, label in labels.items()}
 
 
 def _rating_label(score: int, label: str) -> str:
