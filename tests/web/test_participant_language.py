@@ -198,7 +198,7 @@ def test_a_language_not_offered_is_refused_and_nothing_is_changed(
         "/me/programs/demo/profile", data={**answers, "bio": "Changed.", "language": "fr"}
     )
     assert refused.status_code == 422
-    assert "Not a valid choice" in parse(refused.text).text
+    assert "Choose a language from the list." in parse(refused.text).text
     stored = services.participants.get("demo", match.mentee)
     assert stored is not None
     assert (stored.language, stored.bio) == ("en", answers["bio"])
@@ -217,3 +217,17 @@ def test_english_readers_see_the_page_as_before(
     assert "Download my data" in text
     checkin = client.get(f"/me/programs/demo/matches/{ref(match.match_id)}/checkin").text
     assert "Did you meet since your last check-in?" in checkin
+
+
+def test_the_rating_pages_are_in_the_raters_language(
+    client: FlaskClient, services: Services, spanish_pair: StoredMatch
+) -> None:
+    urls = dict(services.checkins.rating_urls("demo", spanish_pair.match_id, spanish_pair.mentee))
+    asked = client.get(_path(urls[4]))
+    assert asked.status_code == 200
+    assert "Registrar 4 de 5: Bien" in asked.text
+    assert english_left(asked.text) == []
+    recorded = client.post(_path(urls[4]), data={"csrf_token": csrf_token(asked.text)})
+    assert recorded.status_code == 200
+    assert "Valoró su mentoría con 4 de 5: Bien." in recorded.text
+    assert english_left(recorded.text) == []

@@ -243,9 +243,13 @@ class LanguageForm(PortalForm):
         # Each language named in itself: a reader who does not read this page's language
         # still finds their own.
         choices=dict(LANGUAGES),
-        validate_choice=True,
+        validate_choice=False,  # validate_language says what is wrong in the reader's words
         description=lazy_gettext(
             "Pages opened from your emails, and every email we send you, are in this "
             "language. It is yours in every program you signed up to."
         ),
     )
+
+    def validate_language(self, field: Field) -> None:
+        if field.data not in LANGUAGES:
+            raise ValidationError(gettext("Choose a language from the list."))
