@@ -296,6 +296,20 @@ class ParticipantRepository:
         found = (self.get_in(program, participant_id) for program, participant_id in keys)
         return [person for person in found if person is not None]
 
+    def by_digest(self, digest: str) -> list[Participant]:
+        """The live sign-ups of the address with this digest (an unsubscribe link's), no scan."""
+        keys = [(item.program, item.participant_id) for item in AddressRecord.query(digest)]
+        found = (self.get_in(program, participant_id) for program, participant_id in keys)
+        return [person for person in found if person is not None]
+
+    def set_language(self, participant: Participant, language: str, now: datetime) -> bool:
+        """Store the language of the person's pages and emails on one sign-up; False if gone."""
+        return update_if(
+            ParticipantRecord(participant.program, participant.participant_id),
+            [ParticipantRecord.language.set(language), ParticipantRecord.updated_at.set(now)],
+            ParticipantRecord.participant_id.exists(),
+        )
+
     def programs_of(self, email: str) -> list[str]:
         """The programs the address has a live sign-up in (expired ones left out)."""
         return [person.program for person in self.everywhere(email)]

@@ -221,3 +221,18 @@ class ParticipationService:
                 "Your profile could not be changed: you have left the program."
             )
         return updated
+
+    def set_language(self, email: str, language: str) -> int:
+        """The language of the person's pages and emails (one the portal offers: the form's
+        list checks it), on every sign-up of the address: one person reads one language.
+        How many sign-ups were changed."""
+        now = self.clock()
+        return sum(
+            self.participants.set_language(person, language, now)
+            for person in self.participants.everywhere(email)
+        )
+
+    def language_at(self, digest: str) -> str | None:
+        """The saved language of whoever signed up with the address of this digest, if anyone."""
+        found = self.participants.by_digest(digest)
+        return found[0].language if found else None

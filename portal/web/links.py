@@ -16,8 +16,11 @@ from werkzeug.wrappers import Response
 from portal.services.magic_links import LinkGrant, LinkProblem, MagicLinkError
 from portal.services.sessions import SignIn
 from portal.web import services
+from portal.web.languages.routes import reader_speaks
 
 SESSION_ID = "sid"
+# A participant's session (portal.web.auth.PARTICIPANT, which imports this module).
+PARTICIPANT = "me"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ def landing(token: str, link: SignInLink, template: str) -> str | Response | tup
     program = services().programs.get(grant.program)
     if program is None:
         return _problem("gone")
+    if link.session_key == PARTICIPANT:
+        person = services().participation.person(grant.program, grant.subject)
+        reader_speaks(person.language if person is not None else None)
     return render_template(template, program=program, token=token)
 
 

@@ -11,6 +11,7 @@ from portal.services.magic_links import LinkGrant, MagicLinkError
 from portal.services.participation import StoredMatch
 from portal.services.rounds import ACTIVATED, CHOOSE, MENTEE_TAKEN
 from portal.web import services
+from portal.web.languages.routes import reader_speaks
 
 bp = Blueprint("choose", __name__, url_prefix="/choose")
 
@@ -22,6 +23,8 @@ def _resolve(round_id: str, token: str, index: int) -> tuple[Program, LinkGrant,
     program = portal.programs.get(grant.program)
     if program is None:
         abort(404)
+    mentee = portal.participation.person(program.slug, grant.subject)
+    reader_speaks(mentee.language if mentee is not None else None)
     options = portal.rounds.suggestions_for(program, round_id, grant.subject)
     if not 1 <= index <= len(options):
         abort(404)

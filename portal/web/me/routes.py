@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote
 
+from babel import dates
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from portal import i18n
 from portal.catalog.documents import render_markdown
-from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState
+from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState, Kind
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
+from portal.i18n import gettext, lazy_gettext
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.erasure import NobodyToErase
 from portal.services.export import BY_THE_PERSON, WEB, UnknownPerson
@@ -28,19 +31,21 @@ from portal.services.participation import ParticipationError, StoredMatch
 from portal.services.rounds import ME
 from portal.web import links, services
 from portal.web.auth import PARTICIPANT, current_participant, current_program, participant_required
+from portal.web.languages.routes import reader_speaks
 from portal.web.me.forms import (
     FIT_CHOICES,
     ActionForm,
     CheckinForm,
     GoalForm,
     GoalStateForm,
+    LanguageForm,
     build_checkin_form,
 )
 from portal.web.signup.forms import answers_for_form, build_signup_form
 
 bp = Blueprint("me", __name__)
 SESSION_SECONDS = 8 * 3600
-ANOTHER_MATCH = (
+ANOTHER_MATCH = lazy_gettext(
     "Your match has ended and you are back in the matching pool: the next round will find "
     "you someone new. Your match and the organizers are told."
 )
@@ -56,8 +61,10 @@ class Me:
 
 
 def _me() -> Me:
-    """Who `participant_required` let through, in which program."""
-    return Me(current_program(), current_participant())
+    """Who `participant_required` let through, in which program; the page in their language."""
+    person = current_participant()
+    reader_speaks(person.language)
+    return Me(current_program(), person)
 
 
 def _match(me: Me, match_ref: str, *, feedback: bool = False) -> StoredMatch:
@@ -119,6 +126,50 @@ def checkin_sign_in(token: str) -> Response | tuple[str, int]:
 # -- the page -------------------------------------------------------------------------------
 
 
+def _dated(moment: datetime, timezone: str) -> str:
+    """A day with its year, in the reader's zone and language: "9 December 2026"."""
+    return i18n.format_day(moment, timezone, year=True)
+
+
+def _short_day(moment: datetime | date, timezone: str | None = None, *, year: bool = True) -> str:
+    """A day with the month shortened, as the check-in history lists them: "1 Mar 2026"."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(i18n.zone(timezone)).date()
+    return dates.format_date(moment, "d MMM y" if year else "d MMM", locale=i18n.locale())
+
+
+def survey_name(survey: str) -> str:
+    """A survey as the page names it: "closing survey", "day 30 survey"."""
+    if survey == "closing":
+        return gettext("closing survey")
+    return gettext("day %(day)s survey", day=survey.removeprefix("day-"))
+
+
+def _checkin_words(checkin: Checkin, timezone: str) -> str:
+    """What a check-in said, in a line of the history: "met on 1 Mar for 45 minutes, ..."."""
+    if checkin.kind is Kind.RATING:
+        return gettext("rated %(score)s of 5", score=checkin.satisfaction)
+    day = _short_day(checkin.day, year=False) if checkin.day else ""
+    minutes = checkin.minutes
+    if not checkin.met:
+        words = gettext("did not meet")
+    elif day and minutes:
+        words = gettext("met on %(day)s for %(minutes)s minutes", day=day, minutes=minutes)
+    elif day:
+        words = gettext("met on %(day)s", day=day)
+    elif minutes:
+        words = gettext("met for %(minutes)s minutes", minutes=minutes)
+    else:
+        words = gettext("met")
+    if checkin.topics:
+        words += ", " + gettext("talked about %(topics)s", topics=", ".join(checkin.topics))
+    if checkin.satisfaction:
+        words += "; " + gettext("rated %(score)s of 5", score=checkin.satisfaction)
+    if checkin.survey:
+        words += f" ({survey_name(checkin.survey)})"
+    return words
+
+
 @dataclass(frozen=True)
 class MatchView:
     """One match as its page shows it."""
@@ -174,6 +225,9 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         ratings=RATING_LABELS,
         fits=FIT_CHOICES,
         ref=ref,
+        dated=_dated,
+        short_day=_short_day,
+        checkin_words=_checkin_words,
         paused=me.person.status is Status.PAUSED,
         notice_changed=_notice_changed(me.person),
         waiting=_waiting(me) if not views else None,
@@ -225,7 +279,7 @@ def agree(slug: str, match_ref: str) -> Response:
     _checked_action()
     match = _match(me, match_ref)
     services().participation.agree(slug, match.match_id, me.person.email)
-    flash("You accepted the mentoring agreement.", "notice")
+    flash(gettext("You accepted the mentoring agreement."), "notice")
     return _back(slug, f"match-{match_ref}")
 
 
@@ -242,7 +296,7 @@ def add_goal(slug: str, match_ref: str) -> Response | tuple[str, int]:
     except CheckinError as exc:
         flash(str(exc), "error")
     else:
-        flash("Goal added.", "notice")
+        flash(gettext("Goal added."), "notice")
     return _back(slug, f"goals-{match_ref}")
 
 
@@ -259,12 +313,13 @@ def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
         abort(404)
     form = GoalStateForm()
     if not form.validate_on_submit():
-        flash("Choose the goal's progress from the list.", "error")
+        flash(gettext("Choose the goal's progress from the list."), "error")
         return _back(slug, f"goals-{match_ref}")
     services().checkins.update_goal(
         slug, match.match_id, me.person.email, goal.goal_id, state=GoalState(form.state.data)
     )
-    flash(f"“{goal.text}”: {GOAL_STATE_LABELS[GoalState(form.state.data)].lower()}.", "notice")
+    state = gettext(GOAL_STATE_LABELS[GoalState(form.state.data)]).lower()
+    flash(gettext("“%(goal)s”: %(state)s.", goal=goal.text, state=state), "notice")
     return _back(slug, f"goals-{match_ref}")
 
 
@@ -294,9 +349,10 @@ def checkin(slug: str, match_ref: str) -> str | Response | tuple[str, int]:
             flash(str(exc), "error")
         else:
             if answers.fit is Fit.REMATCH:
-                flash(f"Thank you: your check-in is saved. {ANOTHER_MATCH}", "notice")
+                saved = gettext("Thank you: your check-in is saved.")
+                flash(f"{saved} {ANOTHER_MATCH}", "notice")
                 return _back(slug)
-            flash("Thank you: your check-in is saved.", "notice")
+            flash(gettext("Thank you: your check-in is saved."), "notice")
             # A completed match is no longer on the page: no anchor to return to.
             return _back(slug, f"history-{match_ref}" if match.holds_places else "")
     other = portal.participation.person(slug, match.other(me.person.email))
@@ -336,7 +392,7 @@ def rematch(slug: str, match_ref: str) -> Response:
     _checked_action()
     match = _match(me, match_ref)
     services().participation.end_match(slug, match.match_id, me.person.email, "rematch")
-    flash(ANOTHER_MATCH, "notice")
+    flash(str(ANOTHER_MATCH), "notice")
     return _back(slug)
 
 
@@ -351,7 +407,7 @@ def pause(slug: str) -> Response:
 @participant_required
 def resume(slug: str) -> Response:
     return _change_status(
-        slug, Status.CONFIRMED, "Welcome back: the next matching round includes you again."
+        slug, Status.CONFIRMED, gettext("Welcome back: the next matching round includes you again.")
     )
 
 
@@ -448,14 +504,27 @@ def profile(slug: str) -> str | Response | tuple[str, int]:
     )
     # The address is who they are and consent was given at sign-up: neither is edited here.
     del form.email, form.consent, form.website
-    if form.validate_on_submit():
-        application = form.to_profile()
+    # A form without the field (one loaded before the field existed) keeps the saved language.
+    sent_language = request.method == "POST" and "language" in request.form
+    language_form = (
+        LanguageForm() if sent_language else LanguageForm(None, data={"language": person.language})
+    )
+    # Both forms are checked, so that every wrong answer gets its message at once.
+    answers_valid = form.validate_on_submit()
+    if form.is_submitted() and language_form.validate() and answers_valid:
+        language = language_form.language.data or person.language
+        portal = services()
         try:
-            services().participation.update_profile(person, application)
+            portal.participation.update_profile(person, {**form.to_profile(), "language": language})
+            # One person, one language: the choice holds for every program they signed up to.
+            portal.participation.set_language(person.email, language)
         except ParticipationError as exc:
             flash(str(exc), "error")
         else:
-            flash("Your profile is updated. Matching uses it from the next round.", "notice")
+            reader_speaks(language)  # the message says it in the language just chosen
+            flash(
+                gettext("Your profile is updated. Matching uses it from the next round."), "notice"
+            )
             return _back(slug)
     status = 422 if form.is_submitted() else 200
     return (
@@ -465,6 +534,7 @@ def profile(slug: str) -> str | Response | tuple[str, int]:
             person=person,
             role=person.role,
             form=form,
+            language_form=language_form,
             days=DAYS,
             blocks=BLOCKS,
         ),

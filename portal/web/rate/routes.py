@@ -8,6 +8,7 @@ from portal.services.checkins import RATE, RATING_LABELS, RATINGS, CheckinError,
 from portal.services.magic_links import MagicLinkError
 from portal.web import links, services
 from portal.web.auth import PARTICIPANT
+from portal.web.languages.routes import reader_speaks
 from portal.web.me.forms import ActionForm
 
 bp = Blueprint("rate", __name__, url_prefix="/rate")
@@ -27,8 +28,15 @@ def _refused(message: str, token: str, status: int) -> tuple[str, int]:
     return render_template("rate/refused.html", message=message, program=program), status
 
 
+def _speak_as(link: RatingLink) -> None:
+    """Words in the rater's saved language."""
+    rater = services().participation.person(link.program, link.rater)
+    reader_speaks(rater.language if rater is not None else None)
+
+
 def _page(link: RatingLink, token: str, score: int) -> str:
     portal = services()
+    _speak_as(link)
     program = portal.programs.get(link.program)
     other = portal.participation.person(link.program, link.match.other(link.rater))
     return render_template(
@@ -71,6 +79,7 @@ def record(token: str, score: int) -> str | tuple[str, int]:
         return _problem(exc.problem.value)
     except CheckinError as exc:
         return _refused(str(exc), token, 403)
+    _speak_as(link)
     return render_template(
         "rate/thanks.html",
         program=portal.programs.get(link.program),

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from portal.extensions import csrf
 from portal.web import services
+from portal.web.languages.routes import reader_speaks
 
 bp = Blueprint("unsubscribe", __name__, url_prefix="/unsubscribe")
 
@@ -16,6 +17,7 @@ def confirm(token: str) -> str | tuple[str, int]:
     subscriber = services().unsubscribes.subscriber_for(token)
     if subscriber is None:
         return render_template("unsubscribe/bad_link.html"), 404
+    reader_speaks(services().participation.language_at(subscriber.digest))
     return render_template("unsubscribe/confirm.html", token=token, masked=subscriber.masked)
 
 
@@ -25,4 +27,5 @@ def unsubscribe(token: str) -> str | tuple[str, int]:
     subscriber = services().unsubscribes.unsubscribe(token)
     if subscriber is None:
         return render_template("unsubscribe/bad_link.html"), 404
+    reader_speaks(services().participation.language_at(subscriber.digest))
     return render_template("unsubscribe/done.html", masked=subscriber.masked)
