@@ -24,9 +24,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program, Question
+from portal.i18n import gettext, lazy_gettext
 from portal.web.forms import PortalForm
 from portal.web.organize import program_words
 from portal.web.organize.editor_errors import all_fields
@@ -317,6 +325,44 @@ class ExtrasForm(Form):
     )
 
 
+MEETING_LINK_MAX = 300  # the program model's limit
+MEETING_MINUTES = (15, 180)
+
+
+def _meeting_minutes(form: Form, field: Field) -> None:
+    """A whole number of minutes in range, said once in the reader's language (not also
+    WTForms' English "Not a valid integer value")."""
+    low, high = MEETING_MINUTES
+    if field.data is None or not low <= field.data <= high:
+        field.errors = []  # StopValidation's message is the field's one
+        raise StopValidation(gettext("Please give a whole number of minutes from 15 to 180."))
+
+
+class MeetingsForm(Form):
+    """A pair's first meeting: the program's video-room link and how long a meeting lasts."""
+
+    link_pattern = StringField(
+        lazy_gettext("Meeting link for each pair"),
+        validators=[Optional(), Length(max=MEETING_LINK_MAX)],
+        description=lazy_gettext(
+            "A video-room web address starting with https:// and containing {room}, which is "
+            "replaced by a random name fixed for each pair, for example "
+            "https://meet.jit.si/mentor-portal-{room}. It goes into each pair's calendar "
+            "invite unless they paste a link of their own. Leave it empty for none."
+        ),
+        render_kw={"maxlength": MEETING_LINK_MAX, "inputmode": "url"},
+    )
+    length_minutes = IntegerField(
+        lazy_gettext("Length of a first meeting, in minutes"),
+        validators=[_meeting_minutes],
+        description=lazy_gettext(
+            "The times proposed to a pair leave this long inside both people's free hours, "
+            "and the calendar invite lasts this long."
+        ),
+        render_kw={"min": MEETING_MINUTES[0], "max": MEETING_MINUTES[1], "inputmode": "numeric"},
+    )
+
+
 class ProgramForm(PortalForm):
     """Every setting of a stored program, in sections."""
 
@@ -332,6 +378,7 @@ class ProgramForm(PortalForm):
     summaries = FormField(SchedulePicker, label="Weekly summary email")
     ladder = FormField(LadderForm, label="Reminders and surveys")
     extras = FormField(ExtrasForm, label="Agreement, learning track and data")
+    meetings = FormField(MeetingsForm, label=lazy_gettext("First meetings"))
     version = HiddenField()
     confirmed = HiddenField()
 
@@ -400,6 +447,8 @@ class ProgramForm(PortalForm):
         self.extras.agreement.data = program.agreement or ""
         self.extras.track.data = program.track or ""
         self.extras.retention_days.data = program.retention_days
+        self.meetings.link_pattern.data = program.meetings.link_pattern or ""
+        self.meetings.length_minutes.data = program.meetings.length_minutes
 
     def to_document(self, current: dict[str, Any]) -> dict[str, Any]:
         """The program document the form describes, over `current` (for settings not shown)."""
@@ -434,6 +483,11 @@ class ProgramForm(PortalForm):
             "min_score": self.rules.min_score.data,
             "objective": self.rules.objective.data,
             "fairness": self.rules.fairness.data,
+        }
+        document["meetings"] = {
+            **current.get("meetings", {}),
+            "link_pattern": (self.meetings.link_pattern.data or "").strip() or None,
+            "length_minutes": self.meetings.length_minutes.data,
         }
         ladder = {field.short_name: field.data for field in self.ladder}
         ladder["closing_survey"] = bool(ladder["closing_survey"])
@@ -537,6 +591,8 @@ class ProgramForm(PortalForm):
                 return getattr(self.weights, str(loc[2]), None), message
             if len(loc) > 1:
                 return getattr(self.rules, str(loc[1]), None), message
+        if head == "meetings" and len(loc) > 1:
+            return getattr(self.meetings, str(loc[1]), None), message
         if head == "schedule":
             return self._schedule_field(loc[1:], message)
         return None, message
