@@ -26,6 +26,7 @@ from portal.persistence.exports import ExportLog
 from portal.persistence.figures import FiguresRepository
 from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
+from portal.persistence.meetings import MeetingStore
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.programs import ProgramStore, StoredProgram
@@ -49,6 +50,7 @@ from portal.services.groups import GroupService
 from portal.services.limits import Limits, signup_limits
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
+from portal.services.meetings import Meetings
 from portal.services.organizers import Organizers
 from portal.services.participation import ParticipationService
 from portal.services.program_changes import ProgramChanges
@@ -106,6 +108,7 @@ class Services:
     program_admin: ProgramAdmin
     program_changes: ProgramChanges
     roster_imports: RosterImports
+    meetings: Meetings
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -280,6 +283,16 @@ def build_services(
     signin = SignInService(participants, programs, organizers, links, mail, limits, clock)
     audit = AuditLog(AuditTrail(), clock, participants, matches)
     program_admin = ProgramAdmin(programs, program_store, organizers, audit, clock)
+    meetings = Meetings(
+        programs=programs,
+        participants=participants,
+        matches=matches,
+        store=MeetingStore(),
+        mail=mail,
+        clock=clock,
+        base_url=settings.base_url,
+        checkin_url=checkins.checkin_url,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -403,4 +416,5 @@ def build_services(
             base_url=settings.base_url,
             finisher=make_import_finisher(settings),
         ),
+        meetings=meetings,
     )

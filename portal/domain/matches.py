@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from portal.domain.meetings import Meeting
 from portal.domain.nudges import cycle_ended
 from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Format, Program
@@ -96,6 +97,8 @@ class Match:
     # In a group program, the id of the mentor's group this match belongs to (portal.domain
     # .groups); "" for pairs, and for a group match until its group is introduced.
     group_id: str = ""
+    # The pair's first meeting (portal.domain.meetings); None until one is proposed.
+    meeting: Meeting | None = None
 
     def person_id(self, email: str) -> str:
         """The participant id of this person in the pair."""

@@ -1,6 +1,7 @@
 """A pair's first meeting: times they share, a time as each reader sees it, a proposal checked.
 
-Pure: zones, weekly slots and instants come in; instants and English sentences come out.
+Pure: zones, weekly slots and instants come in; instants and refusals (codes with their
+parameters) come out. The words are portal.presenters.meetings', in the reader's language.
 A participant's weekly availability is a set of (day, block) slots in their own time zone
 (portal.domain.participants: DAYS, BLOCKS, SLOTS). Matching compares it in UTC with the
 offset of the moment it runs; here each date is read in each person's zone as they live it
@@ -8,16 +9,15 @@ on that date (zoneinfo, never a fixed offset), so a daylight-saving change betwe
 the meeting moves the shared time the way their clocks do. Instants are aware datetimes;
 results are in UTC. An unknown zone name is read as UTC, and named so (as the rest of the
 portal does for a zone the time-zone database does not know).
-
-This is the pure layer of the first-meeting booking being built for issue 16; Babel's
-locale formatting comes later in that issue, so the words here are English.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from portal.domain.participants import BLOCKS, DAYS
 
@@ -32,7 +32,6 @@ DEFAULT_NOT_BEFORE = timedelta(hours=24)
 QUARTER = timedelta(minutes=15)
 _EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday at midnight, on every grid
 
-_DAY_NAMES = dict(DAYS)
 _DAY_KEYS = tuple(key for key, _ in DAYS)  # in date.weekday() order, Monday first
 _BLOCK_HOURS = {key: (start, end) for key, _, start, end in BLOCKS}
 
@@ -202,38 +201,21 @@ def propose_times(
     return tuple(sorted(chosen))
 
 
-def zone_label(moment: datetime, zone: str) -> str:
-    """The zone named for a reader at `moment`: "Europe/London, BST"; "Asia/Dubai, UTC+04"."""
-    place = zone_of(zone)
-    abbreviation = _aware(moment, "moment").astimezone(place).tzname() or ""
-    if abbreviation and abbreviation[0] in "+-":
-        # zoneinfo has no letters for many zones: "+04", "+0545" become "UTC+04", "UTC+05:45".
-        digits = abbreviation[1:]
-        abbreviation = f"UTC{abbreviation[0]}{digits[:2]}" + (
-            f":{digits[2:]}" if digits[2:] else ""
-        )
-    if not abbreviation or abbreviation == place.key:
-        return place.key
-    return f"{place.key}, {abbreviation}"
+def _is_free(zone: str, slots: Iterable[str], start: datetime, end: datetime) -> bool:
+    """Whether [start, end) lies inside one free stretch of the person's, on their clocks."""
+    return any(
+        opens <= start and end <= closes
+        for opens, closes in _free(zone_of(zone), slots, start, end)
+    )
 
 
-def in_zone(moment: datetime, zone: str, *, now: datetime | None = None) -> str:
-    """What a reader in `zone` sees: "Tuesday 10 March, 18:00 (Europe/London, GMT)".
+def weekly_hours(slots: Iterable[str]) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+    """Each day's free hours on the person's own clock, adjoining blocks joined, Monday first.
 
-    The year is said when it differs from `now`'s there. English, 24-hour clock: Babel's
-    locale formatting replaces this later in issue 16.
+    (("tue", ((17, 21),)), ("thu", ((8, 12),))): the presenter says it in words.
     """
-    local = _aware(moment, "moment").astimezone(zone_of(zone))
-    said = f"{local:%A} {local.day} {local:%B}"
-    if now is not None and _aware(now, "now").astimezone(zone_of(zone)).year != local.year:
-        said += f" {local.year}"
-    return f"{said}, {local:%H:%M} ({zone_label(moment, zone)})"
-
-
-def weekly_words(slots: Iterable[str]) -> str:
-    """Weekly availability in words: "Monday to Friday 08:00-12:00 and Saturday 17:00-21:00"."""
     wanted = set(slots)
-    ranges: list[tuple[tuple[int, int], ...]] = []
+    days: list[tuple[str, tuple[tuple[int, int], ...]]] = []
     for key in _DAY_KEYS:
         hours: list[tuple[int, int]] = []
         for block, (begin, finish) in _BLOCK_HOURS.items():
@@ -243,66 +225,24 @@ def weekly_words(slots: Iterable[str]) -> str:
                 hours[-1] = (hours[-1][0], finish)
             else:
                 hours.append((begin, finish))
-        ranges.append(tuple(hours))
-    # Days next to each other with the same hours are said once: "Monday to Wednesday".
-    runs: list[tuple[int, int]] = []
-    for index, said in enumerate(ranges):
-        if not said:
-            continue
-        if runs and runs[-1][1] == index - 1 and ranges[runs[-1][0]] == said:
-            runs[-1] = (runs[-1][0], index)
-        else:
-            runs.append((index, index))
-    parts = []
-    for first, last in runs:
-        days = _DAY_NAMES[_DAY_KEYS[first]]
-        if last == first + 1:
-            days += f" and {_DAY_NAMES[_DAY_KEYS[last]]}"
-        elif last > first:
-            days += f" to {_DAY_NAMES[_DAY_KEYS[last]]}"
-        hours_said = " and ".join(
-            f"{begin:02d}:00-{finish:02d}:00" for begin, finish in ranges[first]
-        )
-        parts.append(f"{days} {hours_said}")
-    if any(len(ranges[first]) > 1 for first, _ in runs):
-        # "Monday 08:00-12:00 and 17:00-21:00; Sunday 12:00-17:00": an "and" is taken.
-        return "; ".join(parts)
-    if len(parts) > 1:
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
-    return parts[0] if parts else ""
+        if hours:
+            days.append((key, tuple(hours)))
+    return tuple(days)
 
 
-def _duration(span: timedelta) -> str:
-    """A duration as people say it: "24 hours", "14 days", "45 minutes"."""
-    minutes = int(span.total_seconds() // 60)
-    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
-        amount, unit = minutes // (24 * 60), "day"
-    elif minutes % 60 == 0 and minutes >= 60:
-        amount, unit = minutes // 60, "hour"
-    else:
-        amount, unit = minutes, "minute"
-    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+@dataclass(frozen=True)
+class Refusal:
+    """Why a meeting action was refused: a code and what the words about it need.
 
+    Codes of a proposed time: "past" and "too_soon" (params: not_before, a timedelta),
+    "too_far" (horizon), "outside" (start, end, and `people`: for each person whose
+    availability the time misses, in the pair's order, a dict of name, zone and slots).
+    The service adds its own (portal.services.meetings). The words are the presenter's
+    (portal.presenters.meetings.refusal_text).
+    """
 
-def _is_free(zone: str, slots: Iterable[str], start: datetime, end: datetime) -> bool:
-    """Whether [start, end) lies inside one free stretch of the person's, on their clocks."""
-    return any(
-        opens <= start and end <= closes
-        for opens, closes in _free(zone_of(zone), slots, start, end)
-    )
-
-
-def _outside(name: str, zone: str, slots: frozenset[str], start: datetime, end: datetime) -> str:
-    """Why [start, end) does not suit `name`: what it is for them, and when they are free."""
-    label = zone_of(zone).key
-    if not slots:
-        return f"{name} has not given any weekly availability yet."
-    local_start, local_end = start.astimezone(zone_of(zone)), end.astimezone(zone_of(zone))
-    return (
-        f"For {name} it is {local_start:%A} {local_start.day} {local_start:%B}, "
-        f"{local_start:%H:%M} to {local_end:%H:%M} ({zone_label(start, zone)}), and {name} is "
-        f"free {weekly_words(slots)}, {label} time."
-    )
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def check_proposal(
@@ -313,33 +253,91 @@ def check_proposal(
     b_slots: Iterable[str],
     now: datetime,
     *,
-    a_name: str,
-    b_name: str,
+    a_name: str = "",
+    b_name: str = "",
     horizon: timedelta | None = DEFAULT_HORIZON,
     length: timedelta = DEFAULT_LENGTH,
     not_before: timedelta = DEFAULT_NOT_BEFORE,
-) -> str | None:
-    """None when `moment` can be proposed to the pair, else a message saying what is wrong.
+) -> Refusal | None:
+    """None when `moment` can be proposed to the pair, else the Refusal saying what is wrong.
 
     Any minute is accepted (only the proposals are put on the hour or half hour); `horizon`
-    None takes times however far ahead.
+    None takes times however far ahead. The names are data for the words of an "outside".
     """
     start, now = _aware(moment, "moment"), _aware(now, "now")
     end = start + length
     if start < now:
-        soonest = _duration(not_before)
-        return f"That time is in the past: please choose one at least {soonest} from now."
+        return Refusal("past", {"not_before": not_before})
     if start < now + not_before:
-        return (
-            f"That time is too soon: a first meeting is proposed at least "
-            f"{_duration(not_before)} ahead, so there is time to see it and answer."
-        )
+        return Refusal("too_soon", {"not_before": not_before})
     if horizon is not None and start > now + horizon:
-        return f"That time is too far ahead: please choose one in the next {_duration(horizon)}."
-    people = ((a_name, a_zone, frozenset(a_slots)), (b_name, b_zone, frozenset(b_slots)))
-    outside = [person for person in people if not _is_free(person[1], person[2], start, end)]
+        return Refusal("too_far", {"horizon": horizon})
+    people = ((a_name, a_zone, tuple(a_slots)), (b_name, b_zone, tuple(b_slots)))
+    outside = [
+        {"name": name, "zone": zone_of(zone).key, "slots": slots}
+        for name, zone, slots in people
+        if not _is_free(zone, slots, start, end)
+    ]
     if not outside:
         return None
-    whose = " and ".join(f"{name}'s" for name, _, _ in outside)
-    details = " ".join(_outside(name, zone, slots, start, end) for name, zone, slots in outside)
-    return f"That time is outside {whose} availability. {details}"
+    return Refusal("outside", {"start": start, "end": end, "people": tuple(outside)})
+
+
+# -- a pair's meeting, as stored on its match -----------------------------------------------
+
+PROPOSED = "proposed"
+BOOKED = "booked"
+CANCELLED = "cancelled"
+STATES = (PROPOSED, BOOKED, CANCELLED)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A time one of the pair proposed, waiting for the other to accept it."""
+
+    id: str
+    start: datetime  # UTC
+    by: str  # the proposer's participant id
+    at: datetime  # when it was proposed
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A pair's first meeting: open proposals, and the booked time once one is accepted.
+
+    `version` grows on every change (each write is conditional on it); `uid` names the
+    calendar event across reschedules and `sequence` counts its changes (0 when first booked).
+    """
+
+    state: str | None = None  # None (nothing yet) | proposed | booked | cancelled
+    version: int = 0
+    proposals: tuple[Proposal, ...] = ()
+    start: datetime | None = None  # the booked start, UTC
+    length_minutes: int = 45
+    link: str | None = None
+    uid: str | None = None
+    sequence: int = 0
+    booked_at: datetime | None = None
+    by: str | None = None  # who accepted the booked time
+    room: str | None = None  # the random id a program's link pattern is filled with
+
+    @property
+    def length(self) -> timedelta:
+        """How long the meeting lasts."""
+        return timedelta(minutes=self.length_minutes)
+
+    @property
+    def end(self) -> datetime | None:
+        """When the booked meeting ends; None unless booked."""
+        return self.start + self.length if self.state == BOOKED and self.start else None
+
+    def proposal(self, proposal_id: str) -> Proposal | None:
+        """The open proposal with this id, if there is one."""
+        return next((p for p in self.proposals if p.id == proposal_id), None)
+
+
+def booked_ahead(meeting: Meeting | None, now: datetime) -> datetime | None:
+    """The start of the pair's booked meeting if it is still to come at `now`, else None."""
+    if meeting is None or meeting.state != BOOKED or meeting.start is None:
+        return None
+    return meeting.start if meeting.start > _aware(now, "now") else None

@@ -201,6 +201,35 @@ MAX_QUESTIONS = 50
 DEFAULT_LANGUAGES = ("English", "Spanish", "French", "German", "Portuguese", "Hindi")
 
 
+ROOM = "{room}"
+
+
+class MeetingSettings(_Strict):
+    """How a pair's first meeting is held: where (a video room per pair) and for how long."""
+
+    # A video-room address with "{room}" where a random id, fixed per pair, goes:
+    # "https://meet.jit.si/mentor-portal-{room}". None: the pair pastes a link of their own.
+    link_pattern: Annotated[str, StringConstraints(max_length=300)] | None = None
+    length_minutes: Annotated[int, Field(ge=15, le=180)] = 45
+
+    @field_validator("link_pattern")
+    @classmethod
+    def _private_room(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.lower().startswith("https://") or len(value) <= len("https://"):
+            raise ValueError(f"{value!r} is not an https address: a meeting link must be https")
+        if ROOM not in value:
+            raise ValueError(
+                f"{value!r} has no {ROOM}: each pair needs a room of its own, named by {ROOM}"
+            )
+        return value
+
+    def room_link(self, room: str) -> str | None:
+        """The link of this pair's room, or None when the program has no pattern."""
+        return self.link_pattern.replace(ROOM, room) if self.link_pattern else None
+
+
 class Program(_Strict):
     """One mentoring program, as its organizers defined it."""
 
@@ -221,6 +250,7 @@ class Program(_Strict):
     questions: Annotated[tuple[Question, ...], Field(max_length=MAX_QUESTIONS)] = ()
     matching: Matching = Matching()
     schedule: Schedule = Schedule()
+    meetings: MeetingSettings = MeetingSettings()
     retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
     # Lifecycle: rounds can be paused (sign-up may stay open), and an archived program is
     # read-only, closed to sign-up and gone from the public list.

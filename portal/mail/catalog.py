@@ -92,6 +92,15 @@ EMAILS: dict[str, Email] = {
         # A group's reminders: {match} is the group's id, one email per member per step.
         _email("group_reminder", {PT}, "nudge:{program}:{match}:{step}:{person}"),
         _email("match_ended", {PT}, "ended:{program}:{match}:{person}"),
+        # A pair's first meeting: {proposal} is a proposal's id, {uid} the calendar event's
+        # (fixed across reschedules) and {sequence} its change number, so a retry never
+        # sends twice and each change sends once.
+        _email("meeting_proposed", {PT}, "meeting-proposed:{program}:{match}:{proposal}:{person}"),
+        _email("meeting_invite", {PT}, "meeting:{program}:{match}:{uid}:{sequence}:{person}"),
+        _email(
+            "meeting_cancelled", {PT}, "meeting-cancel:{program}:{match}:{uid}:{sequence}:{person}"
+        ),
+        _email("meeting_follow_up", {PT}, "meeting-after:{program}:{match}:{uid}:{person}"),
         # Organizers' reports
         # Every alert due today (stalled pairs, quiet groups), in one email a day: {day} is
         # the program's local date (portal/services/digests.py).

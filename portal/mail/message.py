@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from portal.domain.addresses import AddressError, ascii_address
+from portal.mail.calendar import CalendarPart
 from portal.mail.render import RenderedEmail
 
 
@@ -32,8 +33,14 @@ def build_message(
     now: datetime,
     unsubscribe_url: str | None = None,
     reply_to: str | None = None,
+    calendar: CalendarPart | None = None,
 ) -> EmailMessage:
-    """A multipart/alternative message: plain text first, HTML second."""
+    """A multipart/alternative message: plain text first, HTML second.
+
+    With a `calendar`, the invite is also a third alternative (text/calendar with its
+    method, which Outlook and Gmail show as an invitation) and an attached invite.ics (for
+    every other mail program): multipart/mixed around the alternatives.
+    """
     # refold_source="none" keeps long header values we set raw (List-Unsubscribe) unencoded.
     message = EmailMessage(policy=email.policy.default.clone(refold_source="none"))
     message["From"] = sender
@@ -53,6 +60,19 @@ def build_message(
     # quoted-printable, which every mail system accepts.
     message.set_content(rendered.text, cte=_transfer_encoding(rendered.text))
     message.add_alternative(rendered.html, subtype="html", cte=_transfer_encoding(rendered.html))
+    if calendar is not None:
+        message.add_alternative(
+            calendar.text,
+            subtype="calendar",
+            params={"method": calendar.method},
+            cte=_transfer_encoding(calendar.text),
+        )
+        message.add_attachment(
+            calendar.text.encode(),
+            maintype="application",
+            subtype="ics",
+            filename="invite.ics",
+        )
     return message
 
 

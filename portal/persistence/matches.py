@@ -32,6 +32,7 @@ from portal.domain.participants import Status
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
 from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
+from portal.persistence.meetings import meeting_of
 from portal.persistence.participants import FORGET_WAITING, participant_id_of
 from portal.persistence.tables import (
     MatchRecord,
@@ -98,6 +99,7 @@ def _match(record: MatchRecord) -> Match:
         end_reason=record.end_reason or "",
         ended_by=record.ended_by or "",
         group_id=record.group_id or "",
+        meeting=meeting_of(record),
     )
 
 

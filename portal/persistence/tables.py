@@ -160,6 +160,11 @@ class MatchRecord(Model):
     ended_by = UnicodeAttribute(null=True)  # the email of the person who ended it
     # Group programs: the group this match belongs to; its check-ins are keyed by it.
     group_id = UnicodeAttribute(null=True)
+    # The pair's first meeting (portal/persistence/meetings.py): its state, a version every
+    # change raises (each write is conditional on it), and proposals, time, link, .ics ids.
+    meeting_state = UnicodeAttribute(null=True)  # proposed | booked | cancelled
+    meeting_version = NumberAttribute(null=True)
+    meeting = JSONAttribute(null=True)
 
     by_mentor = MatchByMentorIndex()
     by_mentee = MatchByMenteeIndex()

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from portal.domain.clock import Clock
+from portal.mail.calendar import CalendarPart
 from portal.mail.catalog import Recipient, email
 from portal.mail.message import build_message
 from portal.mail.render import render
@@ -83,6 +84,7 @@ class MailService:
         reply_to: str | None = None,
         suppressed: str | Unread | None = UNREAD,
         language: str | None = None,
+        calendar: CalendarPart | None = None,
     ) -> OutboxItem | None:
         """Render a message for the outbox, without storing it; None if it must not be sent.
 
@@ -92,6 +94,7 @@ class MailService:
         catalogue does not declare for this kind of recipient. `suppressed` is the address's
         suppression if the caller read it already (`suppression`), else it is read here.
         `language` is the recipient's: the email is written in it (English if None).
+        `calendar` is an invite (.ics) sent with it (portal/mail/calendar.py).
         """
         entry = email(template, recipient)
         if isinstance(suppressed, Unread):
@@ -119,6 +122,7 @@ class MailService:
             now=self.clock(),
             unsubscribe_url=unsubscribe_url,
             reply_to=reply_to,
+            calendar=calendar,
         )
         return OutboxItem(
             key=key,
@@ -144,6 +148,7 @@ class MailService:
         program: str | None = None,
         reply_to: str | None = None,
         language: str | None = None,
+        calendar: CalendarPart | None = None,
     ) -> bool:
         """Render and store a message under an idempotency key, in the recipient's `language`.
 
@@ -158,6 +163,7 @@ class MailService:
             program=program,
             reply_to=reply_to,
             language=language,
+            calendar=calendar,
         )
         return item is not None and self.outbox.enqueue(item, self.clock())
 
@@ -176,6 +182,7 @@ class MailService:
         program: str | None = None,
         reply_to: str | None = None,
         language: str | None = None,
+        calendar: CalendarPart | None = None,
     ) -> bool:
         """Queue a catalogued email unless it was queued before; True if this call queued it.
 
@@ -194,6 +201,7 @@ class MailService:
             program=program,
             reply_to=reply_to,
             language=language,
+            calendar=calendar,
         )
 
     def dispatch(self, key: str) -> None:

@@ -8,15 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from portal.domain.meetings import (
+    Refusal,
     check_proposal,
-    in_zone,
     propose_times,
     shared_times,
-    weekly_words,
+    weekly_hours,
 )
 from portal.domain.participants import BLOCKS, DAYS, SLOTS
+from portal.domain.program import MeetingSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 AFTERNOONS = tuple(f"{day}-afternoon" for day in WEEKDAYS)
@@ -26,6 +28,13 @@ EVERYTHING = SLOTS
 def at(text: str) -> datetime:
     """An instant written in UTC."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def in_zone(moment: datetime, zone: str) -> str:
+    """The wall clock of `zone` at `moment`, and its abbreviation (the words are the
+    presenter's, tested in tests/unit/presenters/test_meetings.py)."""
+    there = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{there:%A} {there.day} {there:%B}, {there:%H:%M} ({zone}, {there.tzname()})"
 
 
 def local(text: str, zone: str) -> datetime:
@@ -228,9 +237,13 @@ def test_a_half_hour_zone_meets_on_the_hour_or_half_hour_on_both_clocks() -> Non
         now,
         **names,
     )
-    assert refused == (
-        "That time is outside Priya's availability. For Priya it is Monday 5 January, 20:30 to "
-        "21:15 (Asia/Kolkata, IST), and Priya is free Monday 17:00-21:00, Asia/Kolkata time."
+    assert refused == Refusal(
+        "outside",
+        {
+            "start": at("2026-01-05T15:00"),
+            "end": at("2026-01-05T15:45"),
+            "people": ({"name": "Priya", "zone": "Asia/Kolkata", "slots": ("mon-evening",)},),
+        },
     )
 
 
@@ -242,7 +255,7 @@ def test_a_quarter_hour_zone_still_gets_a_time_on_the_hour_on_its_own_clock() ->
     )
     assert proposals == (at("2026-01-05T11:15"), at("2026-01-12T11:15"))
     assert in_zone(proposals[0], "Asia/Kathmandu") == (
-        "Monday 5 January, 17:00 (Asia/Kathmandu, UTC+05:45)"
+        "Monday 5 January, 17:00 (Asia/Kathmandu, +0545)"
     )
 
 
@@ -302,7 +315,7 @@ BEN = ("America/New_York", tuple(f"{day}-{block[0]}" for day, _ in DAYS for bloc
 NOW = at("2026-03-02T12:00")  # a Monday
 
 
-def check(moment: datetime, now: datetime = NOW) -> str | None:
+def check(moment: datetime, now: datetime = NOW) -> Refusal | None:
     return check_proposal(moment, *ADA, *BEN, now, a_name="Ada", b_name="Ben")
 
 
@@ -311,28 +324,28 @@ def test_a_time_inside_both_windows_is_accepted() -> None:
 
 
 def test_a_time_in_the_past_is_refused() -> None:
-    assert check(local("2026-02-24T18:00", "Europe/London")) == (
-        "That time is in the past: please choose one at least 24 hours from now."
+    assert check(local("2026-02-24T18:00", "Europe/London")) == Refusal(
+        "past", {"not_before": timedelta(hours=24)}
     )
 
 
 def test_a_time_sooner_than_a_day_or_beyond_two_weeks_is_refused() -> None:
-    assert check(NOW + timedelta(hours=6)) == (
-        "That time is too soon: a first meeting is proposed at least 24 hours ahead, so there "
-        "is time to see it and answer."
+    assert check(NOW + timedelta(hours=6)) == Refusal(
+        "too_soon", {"not_before": timedelta(hours=24)}
     )
-    assert check(local("2026-03-19T09:00", "Europe/London")) == (
-        "That time is too far ahead: please choose one in the next 14 days."
+    assert check(local("2026-03-19T09:00", "Europe/London")) == Refusal(
+        "too_far", {"horizon": timedelta(days=14)}
     )
 
 
 def test_a_time_outside_one_persons_window_names_them_and_when_they_are_free() -> None:
     # 13:00 in London is 08:00 in New York, where Ben's morning starts.
-    assert check(local("2026-03-03T13:00", "Europe/London")) == (
-        "That time is outside Ada's availability. For Ada it is Tuesday 3 March, 13:00 to 13:45 "
-        "(Europe/London, GMT), and Ada is free Tuesday 17:00-21:00 and Thursday 08:00-12:00, "
-        "Europe/London time."
-    )
+    refused = check(local("2026-03-03T13:00", "Europe/London"))
+    assert refused is not None
+    assert refused.code == "outside"
+    assert refused.params["people"] == ({"name": "Ada", "zone": ADA[0], "slots": ADA[1]},)
+    assert refused.params["start"] == at("2026-03-03T13:00")
+    assert refused.params["end"] == at("2026-03-03T13:45")
 
 
 def test_a_time_outside_the_other_persons_window_names_them() -> None:
@@ -350,9 +363,14 @@ def test_a_time_outside_the_other_persons_window_names_them() -> None:
         b_name="Ada",
     )
     assert message is not None
-    assert message.startswith("That time is outside Ben's and Ada's availability. For Ben it is ")
-    assert "Tuesday 10 March, 21:00 to 21:45 (America/New_York, EDT)" in message
-    assert "For Ada it is Wednesday 11 March, 01:00 to 01:45 (Europe/London, GMT)" in message
+    assert message.code == "outside"
+    assert [person["name"] for person in message.params["people"]] == ["Ben", "Ada"]
+    assert in_zone(message.params["start"], "America/New_York") == (
+        "Tuesday 10 March, 21:00 (America/New_York, EDT)"
+    )
+    assert in_zone(message.params["start"], "Europe/London") == (
+        "Wednesday 11 March, 01:00 (Europe/London, GMT)"
+    )
 
 
 def test_a_proposal_exactly_at_a_window_edge() -> None:
@@ -362,7 +380,7 @@ def test_a_proposal_exactly_at_a_window_edge() -> None:
     assert check(local("2026-03-03T16:45", "Europe/London")) is not None  # a minute too early
     late = check(local("2026-03-03T20:16", "Europe/London"))
     assert late is not None
-    assert "20:16 to 21:01" in late
+    assert late.params["end"] == local("2026-03-03T21:01", "Europe/London")
 
 
 def test_a_person_with_no_availability_is_told_so() -> None:
@@ -375,10 +393,8 @@ def test_a_person_with_no_availability_is_told_so() -> None:
         a_name="Ada",
         b_name="Ben",
     )
-    assert (
-        message
-        == "That time is outside Ben's availability. Ben has not given any weekly availability yet."
-    )
+    assert message is not None
+    assert message.params["people"] == ({"name": "Ben", "zone": "America/New_York", "slots": ()},)
 
 
 def test_a_morning_and_an_afternoon_together_are_one_stretch() -> None:
@@ -398,46 +414,17 @@ def test_a_morning_and_an_afternoon_together_are_one_stretch() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("slots", "words"),
-    [
-        (("tue-evening", "thu-morning"), "Tuesday 17:00-21:00 and Thursday 08:00-12:00"),
-        (AFTERNOONS, "Monday to Friday 12:00-17:00"),
-        (
-            ("mon-morning", "mon-evening", "tue-morning", "tue-evening", "sun-afternoon"),
-            "Monday and Tuesday 08:00-12:00 and 17:00-21:00; Sunday 12:00-17:00",
-        ),
-        (SLOTS, "Monday to Sunday 08:00-21:00"),
-        ((), ""),
-    ],
-)
-def test_weekly_availability_in_words(slots: tuple[str, ...], words: str) -> None:
-    assert weekly_words(slots) == words
-
-
-@pytest.mark.parametrize(
-    ("moment", "zone", "said"),
-    [
-        ("2026-03-10T18:00", "Europe/London", "Tuesday 10 March, 18:00 (Europe/London, GMT)"),
-        ("2026-07-14T18:00", "Europe/London", "Tuesday 14 July, 19:00 (Europe/London, BST)"),
-        ("2026-03-10T18:00", "Asia/Dubai", "Tuesday 10 March, 22:00 (Asia/Dubai, UTC+04)"),
-        ("2026-03-10T18:00", "Asia/Tokyo", "Wednesday 11 March, 03:00 (Asia/Tokyo, JST)"),
-        ("2026-03-10T18:00", "UTC", "Tuesday 10 March, 18:00 (UTC)"),
-        ("2026-03-10T18:00", "Not/AZone", "Tuesday 10 March, 18:00 (UTC)"),  # named as shown
-    ],
-)
-def test_a_time_in_the_readers_zone_names_the_zone(moment: str, zone: str, said: str) -> None:
-    assert in_zone(at(moment), zone) == said
-
-
-def test_the_year_is_said_when_the_meeting_is_in_another_year_there() -> None:
-    moment = at("2026-12-31T23:30")  # already 1 January 2027 in Tokyo
-    assert in_zone(moment, "Asia/Tokyo", now=at("2026-12-28T00:00")) == (
-        "Friday 1 January 2027, 08:30 (Asia/Tokyo, JST)"
+def test_weekly_hours_join_adjoining_blocks_day_by_day() -> None:
+    assert weekly_hours(("tue-evening", "thu-morning")) == (
+        ("tue", ((17, 21),)),
+        ("thu", ((8, 12),)),
     )
-    assert in_zone(moment, "Europe/London", now=at("2026-12-28T00:00")) == (
-        "Thursday 31 December, 23:30 (Europe/London, GMT)"
+    assert weekly_hours(("mon-morning", "mon-afternoon", "mon-evening", "sun-evening")) == (
+        ("mon", ((8, 21),)),
+        ("sun", ((17, 21),)),
     )
+    assert weekly_hours(("wed-morning", "wed-evening")) == (("wed", ((8, 12), (17, 21))),)
+    assert weekly_hours(()) == ()
 
 
 def test_a_naive_time_is_a_programming_error() -> None:
@@ -530,3 +517,35 @@ def test_every_proposal_is_inside_both_windows_ahead_and_within_two_weeks(
             for s in starts
             if s <= now + timedelta(days=14)
         )
+
+
+# --- a program's meeting settings ---
+
+
+def test_a_programs_meeting_room_is_https_and_named_per_pair() -> None:
+    settings = MeetingSettings(link_pattern="https://meet.jit.si/mentor-portal-{room}")
+    assert settings.room_link("a1b2") == "https://meet.jit.si/mentor-portal-a1b2"
+    assert settings.length_minutes == 45
+    assert MeetingSettings().room_link("a1b2") is None
+    assert MeetingSettings(link_pattern="").link_pattern is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("http://meet.jit.si/{room}", "https"),
+        ("meet.jit.si/{room}", "https"),
+        ("https://meet.jit.si/our-room", "room"),
+    ],
+)
+def test_a_meeting_room_that_is_not_https_or_shared_by_everyone_is_refused(
+    pattern: str, problem: str
+) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        MeetingSettings(link_pattern=pattern)
+
+
+@pytest.mark.parametrize("minutes", [14, 181])
+def test_a_meeting_length_outside_15_to_180_minutes_is_refused(minutes: int) -> None:
+    with pytest.raises(ValidationError, match="length_minutes"):
+        MeetingSettings(length_minutes=minutes)

@@ -1,0 +1,451 @@
+"""A pair's first meeting: proposed by one, accepted by the other, with calendar invites.
+
+The meeting lives on the pair's match (portal/persistence/meetings.py). Every action names
+the version of the meeting its page showed (`expected_version`): if the meeting changed since
+(the partner accepted another time a moment ago), nothing is written and MeetingChanged says
+so; two accepts at once make one meeting, because the database takes one write per version.
+Each email goes to a person in their language with every time in their zone, and only to an
+address that has not unsubscribed (portal/mail/catalog.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from portal.catalog.programs import ProgramCatalog
+from portal.domain.checkins import match_ref
+from portal.domain.clock import Clock
+from portal.domain.matches import Match, MatchState
+from portal.domain.meetings import (
+    BOOKED,
+    CANCELLED,
+    PROPOSED,
+    Meeting,
+    Proposal,
+    Refusal,
+    check_proposal,
+    propose_times,
+)
+from portal.domain.participants import Participant, Status
+from portal.domain.program import Program
+from portal.mail.calendar import invite
+from portal.mail.catalog import Recipient
+from portal.persistence.matches import MatchRepository
+from portal.persistence.meetings import MeetingStore
+from portal.persistence.participants import ParticipantRepository
+from portal.presenters.meetings import times_for
+from portal.services.mail import MailService
+from portal.services.rounds.common import person_context
+
+log = logging.getLogger(__name__)
+
+MAX_LINK = 500
+# The follow-up asks for the check-in the day after: from 20 hours after the meeting's end
+# (the next morning, wherever they are) until a week after it, once.
+FOLLOW_UP_AFTER = timedelta(hours=20)
+FOLLOW_UP_UNTIL = timedelta(days=7)
+
+
+class MeetingRefused(Exception):
+    """The action was refused and nothing was stored; `refusal` says why (code and params)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.code)
+        self.refusal = refusal
+
+
+class MeetingChanged(MeetingRefused):
+    """The meeting changed since the reader's page showed it: nothing was stored."""
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A pair's meeting as one of them sees it."""
+
+    program: str
+    match_id: str
+    reader: Participant
+    partner: Participant
+    state: str | None
+    version: int
+    proposals: tuple[Proposal, ...]
+    start: datetime | None
+    length: timedelta
+    link: str | None
+    suggestions: tuple[datetime, ...]  # times both are free, in the next two weeks (UTC)
+
+
+def _new_id() -> str:
+    return secrets.token_hex(8)
+
+
+def https_link(text: str | None) -> str | None:
+    """A pasted meeting link, trimmed; None if empty; MeetingRefused unless it is https."""
+    link = (text or "").strip()
+    if not link:
+        return None
+    parts = urlsplit(link)
+    if (
+        parts.scheme.lower() != "https"
+        or not parts.hostname
+        or len(link) > MAX_LINK
+        or any(c.isspace() for c in link)
+    ):
+        raise MeetingRefused(Refusal("link_not_https"))
+    return link
+
+
+class Meetings:
+    """Propose, accept and cancel a pair's first meeting; follow it up the day after."""
+
+    def __init__(
+        self,
+        *,
+        programs: ProgramCatalog,
+        participants: ParticipantRepository,
+        matches: MatchRepository,
+        store: MeetingStore,
+        mail: MailService,
+        clock: Clock,
+        base_url: str,
+        checkin_url: Callable[[str, str, str], str],
+        new_id: Callable[[], str] = _new_id,
+    ) -> None:
+        self.programs = programs
+        self.participants = participants
+        self.matches = matches
+        self.store = store
+        self.mail = mail
+        self.clock = clock
+        self.base_url = base_url
+        self.checkin_url = checkin_url  # (program, match_id, email) -> a signed-in link
+        self.new_id = new_id
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _pair(
+        self, slug: str, match_id: str, by: str
+    ) -> tuple[Program, Match, Participant, Participant, Meeting]:
+        """The program, match, the acting person, their partner and the meeting as stored."""
+        refused = MeetingRefused(Refusal("not_in_pair"))
+        program = self.programs.get(slug)
+        match = self.matches.get(slug, match_id) if program else None
+        if program is None or match is None or match.status is not MatchState.ACTIVE:
+            raise refused
+        if by not in (match.mentor_id, match.mentee_id):
+            raise refused
+        other = match.mentee_id if by == match.mentor_id else match.mentor_id
+        reader = self.participants.get_in(slug, by)
+        partner = self.participants.get_in(slug, other)
+        if reader is None or partner is None:
+            raise refused
+        meeting = match.meeting or Meeting(length_minutes=program.meetings.length_minutes)
+        return program, match, reader, partner, meeting
+
+    def _view(
+        self,
+        program: Program,
+        match: Match,
+        reader: Participant,
+        partner: Participant,
+        meeting: Meeting,
+    ) -> MeetingView:
+        now = self.clock()
+        suggestions = propose_times(
+            reader.timezone,
+            reader.availability,
+            partner.timezone,
+            partner.availability,
+            now,
+            length=meeting.length,
+        )
+        booked = meeting.state == BOOKED
+        return MeetingView(
+            program=program.slug,
+            match_id=match.match_id,
+            reader=reader,
+            partner=partner,
+            state=meeting.state,
+            version=meeting.version,
+            proposals=meeting.proposals,
+            start=meeting.start if booked else None,
+            length=meeting.length,
+            link=meeting.link or program.meetings.room_link(meeting.room or ""),
+            suggestions=suggestions,
+        )
+
+    def view(self, program: str, match_id: str, reader_id: str) -> MeetingView:
+        """The pair's meeting as `reader_id` sees it; MeetingRefused if not one of the pair."""
+        return self._view(*self._pair(program, match_id, reader_id))
+
+    # -- acting ------------------------------------------------------------------------------
+
+    def _write(
+        self, program: Program, match: Match, meeting: Meeting, changed: Meeting, now: datetime
+    ) -> Meeting:
+        """Store `changed` as the version after `meeting`'s; MeetingChanged if it moved on."""
+        written = replace(changed, version=meeting.version + 1)
+        if not self.store.write(program.slug, match.match_id, written, now):
+            raise MeetingChanged(Refusal("changed"))
+        return written
+
+    @staticmethod
+    def _expect(meeting: Meeting, expected_version: int) -> None:
+        if meeting.version != expected_version:
+            raise MeetingChanged(Refusal("changed"))
+
+    def propose(
+        self,
+        program: str,
+        match_id: str,
+        by: str,
+        start: datetime,
+        *,
+        expected_version: int,
+        link: str | None = None,
+    ) -> MeetingView:
+        """Propose `start` to the partner (a booked meeting stands until it is accepted)."""
+        settings, match, reader, partner, meeting = self._pair(program, match_id, by)
+        self._expect(meeting, expected_version)
+        pasted = https_link(link)
+        now = self.clock()
+        refusal = check_proposal(
+            start,
+            reader.timezone,
+            reader.availability,
+            partner.timezone,
+            partner.availability,
+            now,
+            a_name=reader.name,
+            b_name=partner.name,
+            length=meeting.length,
+        )
+        if refusal is not None:
+            raise MeetingRefused(refusal)
+        proposal = Proposal(id=self.new_id(), start=start.astimezone(UTC), by=by, at=now)
+        # One open proposal per person: a new one replaces the proposer's earlier one.
+        kept = tuple(p for p in meeting.proposals if p.by != by)
+        changed = replace(
+            meeting,
+            state=BOOKED if meeting.state == BOOKED else PROPOSED,
+            proposals=(*kept, proposal),
+            link=pasted or meeting.link,
+            uid=meeting.uid or self.new_id(),
+            room=meeting.room or self.new_id(),
+        )
+        written = self._write(settings, match, meeting, changed, now)
+        self._proposed(settings, match, reader, partner, written, proposal)
+        return self._view(settings, match, reader, partner, written)
+
+    def accept(
+        self, program: str, match_id: str, by: str, proposal_id: str, *, expected_version: int
+    ) -> MeetingView:
+        """Book the partner's proposal (or move the booked meeting to it); invites to both."""
+        settings, match, reader, partner, meeting = self._pair(program, match_id, by)
+        self._expect(meeting, expected_version)
+        proposal = meeting.proposal(proposal_id)
+        if proposal is None:
+            raise MeetingRefused(Refusal("no_such_proposal"))
+        if proposal.by == by:
+            raise MeetingRefused(Refusal("own_proposal", {"partner": partner.name}))
+        now = self.clock()
+        if proposal.start <= now:
+            raise MeetingRefused(Refusal("past", {"not_before": timedelta(0)}))
+        changed = replace(
+            meeting,
+            state=BOOKED,
+            proposals=(),
+            start=proposal.start,
+            # Booked before (then moved, or cancelled and booked again): the same event, changed.
+            sequence=meeting.sequence + 1 if meeting.booked_at else 0,
+            booked_at=now,
+            by=by,
+            link=meeting.link or settings.meetings.room_link(meeting.room or ""),
+        )
+        written = self._write(settings, match, meeting, changed, now)
+        for person, other in ((reader, partner), (partner, reader)):
+            self._calendar_email("meeting_invite", settings, match, person, other, written)
+        return self._view(settings, match, reader, partner, written)
+
+    def cancel(self, program: str, match_id: str, by: str, *, expected_version: int) -> MeetingView:
+        """Cancel the booked meeting: both get a cancellation their calendar understands."""
+        settings, match, reader, partner, meeting = self._pair(program, match_id, by)
+        self._expect(meeting, expected_version)
+        if meeting.state != BOOKED:
+            raise MeetingRefused(Refusal("not_booked"))
+        now = self.clock()
+        changed = replace(
+            meeting, state=CANCELLED, proposals=(), sequence=meeting.sequence + 1, by=by
+        )
+        written = self._write(settings, match, meeting, changed, now)
+        for person, other in ((reader, partner), (partner, reader)):
+            self._calendar_email("meeting_cancelled", settings, match, person, other, written)
+        return self._view(settings, match, reader, partner, written)
+
+    # -- the day after -------------------------------------------------------------------------
+
+    def follow_ups(self, program_slug: str) -> int:
+        """Ask both people for the check-in the day after their meeting; how many were queued."""
+        program = self.programs.get(program_slug)
+        if program is None:
+            return 0
+        now = self.clock()
+        queued = 0
+        for match in self.matches.active(program_slug):
+            meeting = match.meeting
+            end = meeting.end if meeting else None
+            if (
+                meeting is None
+                or end is None
+                or not end + FOLLOW_UP_AFTER <= now < end + FOLLOW_UP_UNTIL
+            ):
+                continue
+            pair = (
+                self.participants.get_in(program_slug, match.mentor_id),
+                self.participants.get_in(program_slug, match.mentee_id),
+            )
+            for person, other in ((pair[0], pair[1]), (pair[1], pair[0])):
+                if person is None or other is None or person.status is not Status.CONFIRMED:
+                    continue
+                queued += self._follow_up(program, match, person, other, meeting)
+        return queued
+
+    def _follow_up(
+        self,
+        program: Program,
+        match: Match,
+        person: Participant,
+        other: Participant,
+        meeting: Meeting,
+    ) -> bool:
+        """Queue the day-after email to one of the pair, once per meeting."""
+
+        def context() -> dict[str, Any]:
+            # Made only when the email is new: the check-in link issues a token.
+            return {
+                **self._context(program, match, person, other, meeting),
+                "checkin_url": self.checkin_url(program.slug, match.match_id, person.email),
+            }
+
+        return self.mail.queue_once(
+            "meeting_follow_up",
+            Recipient.PARTICIPANT,
+            to=person.mailbox,
+            key=self._key(program, match, person, uid=meeting.uid or ""),
+            context=context,
+            program=program.slug,
+            language=person.language,
+        )
+
+    # -- emails ----------------------------------------------------------------------------
+
+    def page_url(self, program: str, match_id: str) -> str:
+        """The pair's meeting page (a signed-out reader is asked to sign in first)."""
+        return f"{self.base_url}/me/programs/{program}/matches/{match_ref(match_id)}/meeting"
+
+    @staticmethod
+    def _key(program: Program, match: Match, person: Participant, **parts: str) -> dict[str, str]:
+        return {
+            "program": program.slug,
+            "match": match_ref(match.match_id),
+            "person": person.participant_id,
+            **parts,
+        }
+
+    def _context(
+        self,
+        program: Program,
+        match: Match,
+        person: Participant,
+        other: Participant,
+        meeting: Meeting,
+    ) -> dict[str, Any]:
+        """What every meeting email shows; its times in the reader's zone and language."""
+        when, when_other = (
+            times_for(meeting.start, person.timezone, other.timezone, person.language, self.clock())
+            if meeting.start
+            else ("", "")
+        )
+        return {
+            "program": program,
+            "person": person_context(person),
+            "other": person_context(other),
+            "when": when,
+            "when_other": when_other,
+            "length_minutes": meeting.length_minutes,
+            "link": meeting.link,
+            "page_url": self.page_url(program.slug, match.match_id),
+            "cancelled_by_me": meeting.by == person.participant_id,
+        }
+
+    def _proposed(
+        self,
+        program: Program,
+        match: Match,
+        reader: Participant,
+        partner: Participant,
+        meeting: Meeting,
+        proposal: Proposal,
+    ) -> None:
+        context = self._context(program, match, partner, reader, meeting)
+        # The email is about the proposed time; a booked meeting it would replace is named too.
+        proposed = self._context(
+            program, match, partner, reader, replace(meeting, start=proposal.start)
+        )
+        context["booked_when"] = context["when"]
+        context["when"], context["when_other"] = proposed["when"], proposed["when_other"]
+        context["rescheduling"] = meeting.state == BOOKED
+        self.mail.queue_once(
+            "meeting_proposed",
+            Recipient.PARTICIPANT,
+            to=partner.mailbox,
+            key=self._key(program, match, partner, proposal=proposal.id),
+            context=context,
+            program=program.slug,
+            language=partner.language,
+        )
+
+    def _calendar_email(
+        self,
+        template: str,
+        program: Program,
+        match: Match,
+        person: Participant,
+        other: Participant,
+        meeting: Meeting,
+    ) -> None:
+        """An invite or a cancellation, with the .ics in the person's own zone."""
+        assert meeting.start is not None
+        assert meeting.uid is not None
+        context = self._context(program, match, person, other, meeting)
+        context["rescheduled"] = meeting.sequence > 0 and meeting.state == BOOKED
+        calendar = invite(
+            uid=meeting.uid,
+            sequence=meeting.sequence,
+            start=meeting.start,
+            length=meeting.length,
+            zone=person.timezone,
+            cancelled=meeting.state == CANCELLED,
+            summary_of=(program.title, other.name),
+            link=meeting.link,
+            organizer=self.mail.mail_from,
+            attendees=(person.mailbox, other.mailbox),
+            stamp=self.clock(),
+            language=person.language,
+        )
+        self.mail.queue_once(
+            template,
+            Recipient.PARTICIPANT,
+            to=person.mailbox,
+            key=self._key(program, match, person, uid=meeting.uid, sequence=str(meeting.sequence)),
+            context=context,
+            program=program.slug,
+            language=person.language,
+            calendar=calendar,
+        )
