@@ -332,6 +332,7 @@ def build_services(
             mail=mail,
             digests=digests,
             groups=GroupReminders(groups=groups, links=links, mail=mail),
+            meetings=meetings,
         ),
         summaries=SummaryService(
             programs=programs,

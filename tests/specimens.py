@@ -1,7 +1,8 @@
 """One of every email the portal sends, made the way the portal makes them.
 
 The services live through a program's life: sign-ups, a roster import's invitation, a round
-with introductions and its summary, a round of suggestions, a cycle of reminders, nudges,
+with introductions and its summary, a round of suggestions, first meetings booked (one
+cancelled, one followed up), a cycle of reminders, nudges,
 alerts and surveys with a weekly summary, a match ended, and an email that could not be
 delivered. Nothing here is a
 hand-written context: an email the catalogue adds is missed only if no such life sends it.
@@ -71,6 +72,24 @@ def every_email(services: Services, clock: FakeClock, mailbox: MemorySender) -> 
         offered = services.rounds.suggestions_for(leaders, "2026-03-02T0900Z", mentee.email)
         if offered:
             services.rounds.choose(leaders, "2026-03-02T0900Z", mentee.email, offered[0].mentor)
+
+    # Two pairs book a first meeting (one then cancels it); the other is followed up below.
+    booking = [
+        (m, view)
+        for m in services.rounds.matches.active("demo")
+        if (view := services.meetings.view("demo", m.match_id, m.mentor_id)).suggestions
+    ]
+    assert len(booking) >= 2, "two demo pairs that share a time"
+    for (pair, view), cancel in zip(booking[:2], (False, True), strict=True):
+        meetings = services.meetings
+        proposed = meetings.propose(
+            "demo", pair.match_id, pair.mentor_id, view.suggestions[0], expected_version=0
+        )
+        booked = meetings.accept(
+            "demo", pair.match_id, pair.mentee_id, proposed.proposals[0].id, expected_version=1
+        )
+        if cancel:
+            meetings.cancel("demo", pair.match_id, pair.mentee_id, expected_version=booked.version)
 
     # Nobody checks in: the ladder, the surveys, the closing survey and weekly summaries.
     for _ in range(CYCLE_DAYS):

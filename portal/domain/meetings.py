@@ -336,8 +336,8 @@ class Meeting:
         return next((p for p in self.proposals if p.id == proposal_id), None)
 
 
-def booked_ahead(meeting: Meeting | None, now: datetime) -> datetime | None:
-    """The start of the pair's booked meeting if it is still to come at `now`, else None."""
-    if meeting is None or meeting.state != BOOKED or meeting.start is None:
+def booked_start(meeting: Meeting | None) -> datetime | None:
+    """The start of the pair's booked meeting; None when none is booked (or it was cancelled)."""
+    if meeting is None or meeting.state != BOOKED:
         return None
-    return meeting.start if meeting.start > _aware(now, "now") else None
+    return meeting.start

@@ -115,16 +115,23 @@ def ladder_step_due(
     checkins: Iterable[Activity],
     now: datetime,
     offer: bool = True,
+    meeting: datetime | None = None,
 ) -> LadderStep | None:
     """The step of the inactivity ladder due now, if any.
 
     Only the highest step reached is due: a run that was down for a week sends the step the
     pair has reached, not every step it missed. Nothing is due once the cycle has ended.
     Without `offer` (a program with no next match to offer) the ladder ends at the alert.
+    `meeting` is the start of the pair's booked meeting: until then nothing is due (they
+    have a date), and once it has passed the quiet stretch starts from it.
     """
     if cycle_ended(started, now, cycle_weeks=cycle_weeks, timezone=timezone):
         return None
+    if meeting is not None and meeting > now:
+        return None
     since = quiet_since(started, checkins, now)
+    if meeting is not None and since < meeting:
+        since = meeting
     quiet = (local_date(now, timezone) - local_date(since, timezone)).days
     reached = [
         (step, days)

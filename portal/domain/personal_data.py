@@ -25,7 +25,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "matches",
         "Your matches: when they started and ended, their state, why you were matched (the "
-        "reasons and the score), and your match's name (nothing else about them).",
+        "reasons and the score), your first meeting (the times proposed, the time booked and "
+        "its link), and your match's name (nothing else about them).",
     ),
     Category(
         "checkins",

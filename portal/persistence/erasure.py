@@ -16,6 +16,7 @@ from pynamodb.models import Model
 from portal.domain.addresses import address_digest, email_key
 from portal.domain.matches import Match
 from portal.persistence.matches import MatchRepository, _id, _key, _match
+from portal.persistence.meetings import without_id
 from portal.persistence.participants import address_items
 from portal.persistence.roster_imports import RosterStore
 from portal.persistence.tables import (
@@ -153,6 +154,8 @@ class ErasureStore:
             if _id(values[side]) == participant_id:
                 values[side] = _key(match.program, stand_in)
         values["match_id"] = moved
+        # The first meeting names who proposed and who accepted by id: the stand-in instead.
+        values["meeting"] = without_id(values.get("meeting"), participant_id, stand_in)
         MatchRecord(**values).save()
         kept: list[Model] = []
         for goal in GoalRecord.query(match.match_id, consistent_read=True):

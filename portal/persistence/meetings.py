@@ -70,6 +70,22 @@ def _document(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def without_id(document: dict[str, Any] | None, participant_id: str, stand_in: str) -> Any:
+    """A stored meeting with an erased person's id replaced by the match's stand-in."""
+    if not document:
+        return document
+    proposals = [
+        {**p, "by": stand_in if p.get("by") == participant_id else p.get("by")}
+        for p in document.get("proposals", ())
+    ]
+    by = document.get("by")
+    return {
+        **document,
+        "proposals": proposals,
+        "by": stand_in if by == participant_id else by,
+    }
+
+
 class MeetingStore:
     """Writes of a pair's meeting onto its match item."""
 

@@ -154,5 +154,8 @@ _SERVICE_WORDS: dict[str, Any] = {
         "You proposed that time yourself: it is booked when %(name)s accepts it.",
         name=p.get("partner", ""),
     ),
+    "proposal_passed": lambda p: gettext(
+        "That time has passed before it was accepted: please propose another."
+    ),
     "not_booked": lambda p: gettext("There is no booked meeting to cancel."),
 }

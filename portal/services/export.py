@@ -247,6 +247,7 @@ class ExportService:
                 "ended_at": _moment(match.ended_at),
                 "end_reason": match.end_reason or None,
                 "ended_by": ended_by,
+                "first_meeting": _meeting(match, person.participant_id),
             }
         )
         goals = self.goals.for_match(match.match_id)
@@ -342,3 +343,20 @@ class ExportService:
                     ],
                 }
             )
+
+
+def _meeting(match: Match, me: str) -> dict[str, Any] | None:
+    """The pair's first meeting as stored: its state, time and link, and open proposals."""
+    meeting = match.meeting
+    if meeting is None:
+        return None
+    return {
+        "state": meeting.state,
+        "start": _moment(meeting.start),
+        "length_minutes": meeting.length_minutes,
+        "link": meeting.link,
+        "proposals": [
+            {"start": _moment(p.start), "by": "you" if p.by == me else "your match"}
+            for p in meeting.proposals
+        ],
+    }

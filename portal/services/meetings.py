@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -256,7 +256,7 @@ class Meetings:
             raise MeetingRefused(Refusal("own_proposal", {"partner": partner.name}))
         now = self.clock()
         if proposal.start <= now:
-            raise MeetingRefused(Refusal("past", {"not_before": timedelta(0)}))
+            raise MeetingRefused(Refusal("proposal_passed"))
         changed = replace(
             meeting,
             state=BOOKED,
@@ -290,14 +290,26 @@ class Meetings:
 
     # -- the day after -------------------------------------------------------------------------
 
-    def follow_ups(self, program_slug: str) -> int:
-        """Ask both people for the check-in the day after their meeting; how many were queued."""
+    def follow_ups(
+        self,
+        program_slug: str,
+        *,
+        now: datetime | None = None,
+        awake: Callable[[str], bool] | None = None,
+        matches: Iterable[Match] | None = None,
+    ) -> int:
+        """Ask both people for the check-in the day after their meeting; how many were queued.
+
+        The reminder run calls it with its `now`, the program's active `matches` it read, and
+        `awake` (whether it is a person's morning where they live): each person is asked in
+        their own morning, once, within a week of the meeting.
+        """
         program = self.programs.get(program_slug)
         if program is None:
             return 0
-        now = self.clock()
+        now = now or self.clock()
         queued = 0
-        for match in self.matches.active(program_slug):
+        for match in self.matches.active(program_slug) if matches is None else matches:
             meeting = match.meeting
             end = meeting.end if meeting else None
             if (
@@ -312,6 +324,8 @@ class Meetings:
             )
             for person, other in ((pair[0], pair[1]), (pair[1], pair[0])):
                 if person is None or other is None or person.status is not Status.CONFIRMED:
+                    continue
+                if awake is not None and not awake(person.timezone):
                     continue
                 queued += self._follow_up(program, match, person, other, meeting)
         return queued

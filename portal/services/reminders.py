@@ -5,8 +5,10 @@ the outbox queues a key once, so a repeated or overlapping run sends nothing twi
 (which issue tokens) are made only for an email that is actually going to be queued.
 The scheduled run is hourly and writes to each person in their own morning, to the
 organizers in the program's (`portal.domain.mornings`); `portal remind` sends all that is due.
-The organizers' alerts (a stalled pair, a quiet group) are not emailed one by one: they are
-collected and sent as one daily digest per organizer (`portal.services.digests`).
+A pair with a booked first meeting is not nudged before it, and is asked for the check-in
+the day after it (portal/services/meetings.py). The organizers' alerts (a stalled pair, a
+quiet group) are not emailed one by one: they are collected and sent as one daily digest
+per organizer (`portal.services.digests`).
 A match through its cycle is then marked completed, once both people's closing surveys were
 queued, which frees both people's places for the next round.
 """
@@ -24,6 +26,7 @@ from portal.catalog.programs import ProgramCatalog
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.checkins import Checkin, match_ref
 from portal.domain.groups import is_group_program
+from portal.domain.meetings import booked_start
 from portal.domain.mornings import in_morning
 from portal.domain.nudges import (
     LadderStep,
@@ -48,6 +51,7 @@ from portal.services.digests import Alert, OrganizerDigests, alert_day
 from portal.services.failures import log_failure
 from portal.services.group_reminders import GroupReminders
 from portal.services.mail import MailService
+from portal.services.meetings import Meetings
 from portal.services.rounds.common import person_context
 
 log = logging.getLogger(__name__)
@@ -90,7 +94,9 @@ class ReminderService:
         mail: MailService,
         digests: OrganizerDigests,
         groups: GroupReminders | None = None,
+        meetings: Meetings | None = None,
     ) -> None:
+        self.meetings = meetings  # the day-after follow-up of a pair's booked meeting
         self.digests = digests  # the organizers' alerts, one email a day
         self.groups = groups  # the ladder of group programs, counted per group
         self.programs = programs
@@ -170,6 +176,11 @@ class ReminderService:
                 # One pair's problem must not hold back every pair after it, every day.
                 log_failure(log, "reminders of a pair of %s failed", program.slug)
                 failed += 1
+        if self.meetings is not None:
+            # The day after a pair's booked meeting, each is asked for the check-in.
+            asked = self.meetings.follow_ups(program.slug, now=now, awake=awake, matches=matches)
+            if asked:
+                queued["meeting_follow_up"] += asked
         if grouped and self.groups is not None:
             ongoing = [m for m in matches if m.match_id in pair_checkins]
             queued.update(
@@ -241,6 +252,7 @@ class ReminderService:
             checkins=checkins,
             now=now,
             offer=offers_rematch(program),
+            meeting=booked_start(match.meeting),
         )
         if step is None:
             return sent

@@ -141,3 +141,22 @@ def test_a_time_in_spanish_names_the_zone_in_spanish() -> None:
         words = moment_words(at("2026-03-16T16:00"), "Europe/Madrid")
     assert words.startswith("lunes, 16 de marzo, 17:00")
     assert "Europa central" in words
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "link_not_https",
+        "not_in_pair",
+        "changed",
+        "no_such_proposal",
+        "own_proposal",
+        "proposal_passed",
+        "not_booked",
+    ],
+)
+def test_every_refusal_of_the_service_has_words_in_english_and_spanish(code: str) -> None:
+    refusal = Refusal(code, {"partner": "Ben"})
+    english, spanish = said(refusal), said(refusal, "es")
+    assert english != said(Refusal("no-such-code"))
+    assert spanish != english

@@ -248,3 +248,95 @@ def test_match_once_and_archived_programs_offer_no_rematch() -> None:
     assert not offers_rematch(program(match_once=True))
     archived = program().model_copy(update={"archived": True, "signup_open": False})
     assert not offers_rematch(archived)
+
+
+# -- a booked first meeting holds the ladder back until it, and restarts the quiet clock ----
+
+
+def due_with_meeting(
+    now: datetime,
+    meeting: datetime | None,
+    *,
+    started: datetime = START,
+    timezone: str = LONDON,
+    checkins: list[Seen] | None = None,
+) -> Step | None:
+    due = ladder_step_due(
+        DEFAULT,
+        cycle_weeks=12,
+        timezone=timezone,
+        started=started,
+        checkins=checkins or [],
+        now=now,
+        meeting=meeting,
+    )
+    return due.step if due else None
+
+
+def test_a_pair_with_a_meeting_booked_ahead_is_not_nudged_before_it() -> None:
+    meeting = on_day(20, hour=18)
+    assert step_on(14) is Step.REMINDER  # without the meeting
+    assert due_with_meeting(on_day(14), meeting) is None
+    assert due_with_meeting(on_day(20, hour=17), meeting) is None  # an hour before it
+    # After it, the quiet stretch starts at the meeting: 14 days from match day 20.
+    assert due_with_meeting(on_day(21), meeting) is None
+    assert due_with_meeting(on_day(33), meeting) is None
+    assert due_with_meeting(on_day(34), meeting) is Step.REMINDER
+    # A check-in after the meeting restarts it again, as ever.
+    assert due_with_meeting(on_day(34), meeting, checkins=[Seen(on_day(25))]) is None
+
+
+def test_a_cancelled_or_no_meeting_leaves_the_ladder_as_it_was() -> None:
+    assert due_with_meeting(on_day(14), None) is Step.REMINDER
+
+
+@pytest.mark.parametrize(
+    ("zone", "started", "meeting", "not_yet", "due"),
+    [
+        # Europe's March change (29 March): 14 days on London's calendar, 23:30 BST is still
+        # the 10th (22:30 UTC), 00:30 BST the 11th (23:30 UTC on the 10th).
+        (
+            LONDON,
+            "2026-03-02T09:30",
+            "2026-03-28T18:00",
+            "2026-04-10T22:30",
+            "2026-04-10T23:30",
+        ),
+        # Europe's October change (25 October): back on GMT, midnight is midnight UTC.
+        (
+            LONDON,
+            "2026-10-01T09:00",
+            "2026-10-24T18:00",
+            "2026-11-06T23:30",
+            "2026-11-07T00:30",
+        ),
+        # The US March change (8 March): a meeting at 20:00 EST on the 7th; the 21st starts
+        # at 04:00 UTC (EDT), not 05:00.
+        (
+            "America/New_York",
+            "2026-03-02T14:00",
+            "2026-03-08T01:00",
+            "2026-03-21T03:30",
+            "2026-03-21T04:30",
+        ),
+        # The US November change (1 November): the 15th starts at 05:00 UTC (EST).
+        (
+            "America/New_York",
+            "2026-10-01T14:00",
+            "2026-10-31T22:00",
+            "2026-11-14T04:30",
+            "2026-11-14T05:30",
+        ),
+    ],
+)
+def test_the_quiet_days_after_a_meeting_are_counted_on_the_programs_calendar_through_a_change(
+    zone: str, started: str, meeting: str, not_yet: str, due: str
+) -> None:
+    def utc(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    assert due_with_meeting(utc(not_yet), utc(meeting), started=utc(started), timezone=zone) is None
+    assert (
+        due_with_meeting(utc(due), utc(meeting), started=utc(started), timezone=zone)
+        is Step.REMINDER
+    )

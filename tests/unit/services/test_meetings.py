@@ -335,3 +335,76 @@ def test_the_day_after_the_meeting_both_are_asked_for_the_check_in_once(
     )
     clock.advance(days=7)
     assert services.meetings.follow_ups("demo") == 0  # a week later: too late to ask
+
+
+def test_the_reminder_run_waits_for_a_booked_meeting_and_follows_it_up_the_day_after(
+    services: Services, match: Match, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    clock.advance(days=5)
+    later = TUESDAY + timedelta(days=7)  # Tuesday 17 March, match day 15
+    view = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, later, expected_version=0
+    )
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+    )
+    sent(services, mailbox)
+    # Day 14: a quiet pair gets its check-in reminder; this one has a date two days ahead.
+    clock.now = datetime(2026, 3, 16, 9, tzinfo=UTC)
+    (outcome,) = [o for o in services.reminders.remind(clock()) if o.program == "demo"]
+    assert outcome.queued == {}
+    clock.now = later + timedelta(hours=21)
+    (outcome,) = [o for o in services.reminders.remind(clock()) if o.program == "demo"]
+    assert outcome.queued == {"meeting_follow_up": 2}
+    messages = sent(services, mailbox)
+    assert sorted(messages) == ["ada@example.org", "ben@example.org"]
+    assert str(messages["ada@example.org"]["Subject"]) == "¿Qué tal fue su reunión con Ben?"
+
+
+def test_a_persons_export_holds_the_meeting_and_erasure_leaves_no_id_of_theirs_in_it(
+    services: Services, match: Match
+) -> None:
+    view = services.meetings.propose(
+        "demo",
+        match.match_id,
+        match.mentor_id,
+        TUESDAY,
+        expected_version=0,
+        link="https://meet.example.org/ada-ben",
+    )
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+    )
+    services.meetings.propose(
+        "demo", match.match_id, match.mentee_id, TUESDAY + timedelta(days=2), expected_version=2
+    )
+    exported = services.exports.export("ada@example.org", route="web", requested_by="person")
+    (section,) = exported.document["matches"]
+    assert section["first_meeting"] == {
+        "state": "booked",
+        "start": "2026-03-10T17:00:00+00:00",
+        "length_minutes": 45,
+        "link": "https://meet.example.org/ada-ben",
+        "proposals": [{"start": "2026-03-12T17:00:00+00:00", "by": "you"}],
+    }
+    services.erasure.erase("ada@example.org")
+    (kept,) = services.participation.matches.for_program("demo")
+    assert kept.meeting is not None
+    assert kept.meeting.start == TUESDAY  # Ben's meeting stands
+    assert match.mentee_id not in repr(kept.meeting)
+    assert match.mentee_id not in kept.match_id
+
+
+def test_a_proposal_whose_time_has_passed_cannot_be_accepted(
+    services: Services, match: Match, clock: FakeClock
+) -> None:
+    view = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    clock.now = TUESDAY + timedelta(minutes=1)
+    with pytest.raises(MeetingRefused) as refused:
+        services.meetings.accept(
+            "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+        )
+    assert refused.value.refusal.code == "proposal_passed"
+    assert services.meetings.view("demo", match.match_id, match.mentee_id).state == "proposed"
