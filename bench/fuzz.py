@@ -60,6 +60,7 @@ import idna  # noqa: E402
 from flask import Flask, got_request_exception  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 
+from portal import i18n  # noqa: E402
 from portal.container import Services  # noqa: E402
 from portal.domain.checkins import Fit, GoalState, Kind, match_ref  # noqa: E402
 from portal.domain.participants import (  # noqa: E402
@@ -1637,6 +1638,50 @@ class Routes:
         case.choices = signup_choices(program, person.role)
         case.lists = signup_lists(program)
         return case
+
+    def _meeting_ids(self) -> tuple[SignedIn, str, str]:
+        """The signed-in person, their participant id and their partner's."""
+        me = self.world.me()
+        ids = []
+        for email in (me.email, me.other):
+            person = self.world.services.participants.get(me.program, email)
+            if person is None:
+                raise HarnessError("a person of the signed-in pair is gone")
+            ids.append(person.participant_id)
+        return me, ids[0], ids[1]
+
+    def c_me_propose_meeting(self, rule: str) -> Case:
+        me, mine, _ = self._meeting_ids()
+        view = self.world.services.meetings.view(me.program, me.match_id, mine)
+        fields: list[tuple[str, Value]] = [("version", str(view.version))]
+        if view.suggestions and self.rng.random() < 0.5:
+            fields.append(("start", view.suggestions[0].isoformat()))
+        else:
+            start = (view.suggestions or (self.world.clock() + timedelta(days=3),))[0]
+            local = start.astimezone(i18n.zone(view.reader.timezone))
+            fields += [("day", local.date().isoformat()), ("clock", f"{local:%H:%M}")]
+        fields.append(("link", "https://meet.example.org/pair-room"))
+        return self._mine(rule, fields)
+
+    def c_me_accept_meeting(self, rule: str) -> Case:
+        me, mine, theirs = self._meeting_ids()
+        meetings = self.world.services.meetings
+        view = meetings.view(me.program, me.match_id, mine)
+        waiting = [p for p in view.proposals if p.by == theirs]
+        if not waiting and view.suggestions:
+            # The partner proposes the first shared time, for this person to accept.
+            view = meetings.propose(
+                me.program, me.match_id, theirs, view.suggestions[0], expected_version=view.version
+            )
+            view = meetings.view(me.program, me.match_id, mine)
+            waiting = [p for p in view.proposals if p.by == theirs]
+        proposal = waiting[0].id if waiting else "none"
+        return self._mine(rule, [("version", str(view.version)), ("proposal", proposal)])
+
+    def c_me_cancel_meeting(self, rule: str) -> Case:
+        me, mine, _ = self._meeting_ids()
+        view = self.world.services.meetings.view(me.program, me.match_id, mine)
+        return self._mine(rule, [("version", str(view.version))])
 
     def c_group_page(self, rule: str) -> Case:
         member = self.world.group_member()

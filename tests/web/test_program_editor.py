@@ -456,7 +456,8 @@ def test_each_section_of_the_editor_is_a_heading_in_its_legend(
     ]
     assert sections[0] == "Title, summary and page"
     assert "When rounds and summaries run" in sections
-    assert len(sections) == 10
+    assert "First meetings" in sections
+    assert len(sections) == 11
 
 
 def test_the_time_zone_is_chosen_from_the_sign_up_forms_list_and_a_stored_one_is_kept(

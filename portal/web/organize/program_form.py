@@ -27,9 +27,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.domain.program import MAX_ORGANIZERS, MAX_QUESTIONS, Program, Question
+from portal.i18n import lazy_gettext
 from portal.web.forms import PortalForm
 from portal.web.organize import program_words
 from portal.web.organize.editor_errors import all_fields
+from portal.web.organize.meeting_settings import MeetingsForm
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
     FAIRNESS_WORDS,
@@ -332,6 +334,7 @@ class ProgramForm(PortalForm):
     summaries = FormField(SchedulePicker, label="Weekly summary email")
     ladder = FormField(LadderForm, label="Reminders and surveys")
     extras = FormField(ExtrasForm, label="Agreement, learning track and data")
+    meetings = FormField(MeetingsForm, label=lazy_gettext("First meetings"))
     version = HiddenField()
     confirmed = HiddenField()
 
@@ -400,6 +403,8 @@ class ProgramForm(PortalForm):
         self.extras.agreement.data = program.agreement or ""
         self.extras.track.data = program.track or ""
         self.extras.retention_days.data = program.retention_days
+        self.meetings.link_pattern.data = program.meetings.link_pattern or ""
+        self.meetings.length_minutes.data = program.meetings.length_minutes
 
     def to_document(self, current: dict[str, Any]) -> dict[str, Any]:
         """The program document the form describes, over `current` (for settings not shown)."""
@@ -434,6 +439,11 @@ class ProgramForm(PortalForm):
             "min_score": self.rules.min_score.data,
             "objective": self.rules.objective.data,
             "fairness": self.rules.fairness.data,
+        }
+        document["meetings"] = {
+            **current.get("meetings", {}),
+            "link_pattern": (self.meetings.link_pattern.data or "").strip() or None,
+            "length_minutes": self.meetings.length_minutes.data,
         }
         ladder = {field.short_name: field.data for field in self.ladder}
         ladder["closing_survey"] = bool(ladder["closing_survey"])
@@ -537,6 +547,8 @@ class ProgramForm(PortalForm):
                 return getattr(self.weights, str(loc[2]), None), message
             if len(loc) > 1:
                 return getattr(self.rules, str(loc[1]), None), message
+        if head == "meetings" and len(loc) > 1:
+            return getattr(self.meetings, str(loc[1]), None), message
         if head == "schedule":
             return self._schedule_field(loc[1:], message)
         return None, message
