@@ -225,6 +225,7 @@ def _retry_after_seconds(error: HTTPException) -> int | None:
 def register_template_context(app: Flask) -> None:
     # Reasons are stored as codes: templates put them into words through the one presenter.
     register_reason_words(app.jinja_env)
+    app.jinja_env.filters["language_name"] = i18n.language_name
 
     @app.context_processor
     def navigation() -> dict[str, object]:

@@ -155,6 +155,11 @@ def locale() -> Locale:
     return Locale.parse(FORMATTING_LOCALES[current_language()])
 
 
+def language_name(code: str) -> str:
+    """A language named in the reader's language: "Spanish", "inglés"."""
+    return Locale.parse(code).get_display_name(locale()) or code
+
+
 def zone(name: str | None) -> zoneinfo.ZoneInfo:
     """The IANA zone `name`, or UTC when it is empty or unknown."""
     try:

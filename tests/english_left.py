@@ -51,6 +51,11 @@ def visible_text(markup: str) -> str:
 
 
 def english_left(text: str, language: str = "es") -> list[str]:
-    """The English catalogue phrases found in `text` (plain text; see `visible_text`)."""
+    """The English catalogue phrases found in `text` (plain text; see `visible_text`), as
+    whole words: "on Mentor Portal" is not found in "con Mentor Portal"."""
     flat = " ".join(text.split())
-    return [phrase for phrase in english_phrases(language) if phrase in flat]
+    return [
+        phrase
+        for phrase in english_phrases(language)
+        if phrase in flat and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", flat)
+    ]

@@ -46,13 +46,30 @@ def format_validation_error(path: Path, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+# A translation of a program's page sets only these; the rest is the program's.
+_TRANSLATION_KEYS = frozenset({"summary"})
+
+
 def load_program(path: Path) -> Program:
-    """Read and validate one program file; raise ProgramError naming file, key and problem."""
+    """Read and validate one program file, with its page's translations beside it
+    (`<slug>.<language>.md`); raise ProgramError naming file, key and problem."""
+    if "." in path.stem:
+        original = path.with_name(f"{path.stem.split('.')[0]}.md")
+        raise ProgramError(
+            f"{path}: is a translation of {original.name}'s page: check {original} (it reads "
+            "its translations)"
+        )
     document = read_document(path)
     data = dict(document.meta)
     if "body" in data:
         raise ProgramError(f"{path}: body: is not a known setting (the body is the Markdown text)")
+    if "translations" in data:
+        raise ProgramError(
+            f"{path}: translations: is not a setting of a file: write each language's page in "
+            f"{path.stem}.<language>.md beside it"
+        )
     data["body"] = document.body
+    data["translations"] = _translations_beside(path)
     try:
         program = Program.model_validate(data)
     except ValidationError as exc:
@@ -60,6 +77,25 @@ def load_program(path: Path) -> Program:
     if program.slug != path.stem:
         raise ProgramError(f"{path}: slug: {program.slug!r} must equal the file name {path.stem!r}")
     return program
+
+
+def _translations_beside(path: Path) -> dict[str, dict[str, str]]:
+    """The page's translations: `<slug>.<language>.md` files, each a summary and a text."""
+    found: dict[str, dict[str, str]] = {}
+    for translated in sorted(path.parent.glob(f"{path.stem}.*.md")):
+        language = translated.stem.removeprefix(f"{path.stem}.")
+        document = read_document(translated)
+        unknown = sorted(set(document.meta) - _TRANSLATION_KEYS)
+        if unknown:
+            raise ProgramError(
+                f"{translated}: {unknown[0]}: a translation sets only its summary and its text "
+                f"(the settings are {path.name}'s)"
+            )
+        summary = document.meta.get("summary", "")
+        if not isinstance(summary, str):
+            raise ProgramError(f"{translated}: summary: must be text")
+        found[language] = {"summary": summary, "body": document.body}
+    return found
 
 
 @dataclass(frozen=True)
@@ -130,6 +166,8 @@ class ProgramCatalog:
         errors: list[str] = []
         programs: list[Program] = []
         for path in sorted(folder.glob("*.md")):
+            if "." in path.stem:
+                continue  # a translation: read with its program
             try:
                 programs.append(load_program(path))
             except ContentError as exc:
@@ -291,6 +329,7 @@ def resolve_program(reference: str, folder: Path) -> Program:
         return load_program(candidate)
     path = folder / f"{reference}.md"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.md"))) or "none"
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.md") if "." not in p.stem))
+        known = known or "none"
         raise ProgramError(f"no program {reference!r} in {folder} (known: {known})")
     return load_program(path)

@@ -22,6 +22,9 @@ from pydantic import (
 from portal.domain.schedule import expression_problem, more_than_hourly, rate_of
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+# The languages the portal speaks (portal.i18n.LANGUAGES' codes; the domain imports nothing
+# of the app, and a unit test keeps the two equal).
+PORTAL_LANGUAGES = ("en", "es")
 # EventBridge schedule expressions: cron with six fields, or rate(N unit[s]).
 _CRON = re.compile(r"^cron\((\S+\s+){5}\S+\)$")
 
@@ -230,6 +233,13 @@ class MeetingSettings(_Strict):
         return self.link_pattern.replace(ROOM, room) if self.link_pattern else None
 
 
+class PageTranslation(_Strict):
+    """A program's public page in another language: its summary and its text (Markdown)."""
+
+    summary: Annotated[str, StringConstraints(max_length=300)] = ""
+    body: Annotated[str, StringConstraints(max_length=20_000)] = ""
+
+
 class Program(_Strict):
     """One mentoring program, as its organizers defined it."""
 
@@ -241,6 +251,9 @@ class Program(_Strict):
     capacity: Annotated[int, Field(ge=1, le=20)] = 1
     approval: Approval = Approval.ORGANIZER
     timezone: str = "UTC"
+    # The program's own language: its emails to people who have no profile yet (roster
+    # invitations) are written in it.
+    language: str = "en"
     cycle_weeks: Annotated[int, Field(ge=1, le=104)] = 12
     signup_open: bool = True
     topics: Annotated[tuple[Text, ...], Field(min_length=1, max_length=100)]
@@ -257,6 +270,9 @@ class Program(_Strict):
     rounds_paused: bool = False
     archived: bool = False
     body: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    # The public page in other languages than the program's own: a reader of one of them gets
+    # it; a reader of another gets the page in `language`, with a note saying so.
+    translations: dict[str, PageTranslation] = {}
 
     @field_validator("timezone")
     @classmethod
@@ -265,6 +281,25 @@ class Program(_Strict):
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _offered_language(cls, value: str) -> str:
+        if value not in PORTAL_LANGUAGES:
+            offered = ", ".join(PORTAL_LANGUAGES)
+            raise ValueError(f"{value!r} is not a language the portal speaks: one of {offered}")
+        return value
+
+    @field_validator("translations")
+    @classmethod
+    def _translated_languages(cls, value: dict[str, PageTranslation]) -> dict[str, PageTranslation]:
+        for language in value:
+            if language not in PORTAL_LANGUAGES:
+                offered = ", ".join(PORTAL_LANGUAGES)
+                raise ValueError(
+                    f"{language!r} is not a language the portal speaks: one of {offered}"
+                )
         return value
 
     @field_validator("topics", "languages")
@@ -280,6 +315,11 @@ class Program(_Strict):
         keys = [q.key for q in self.questions]
         if len(set(keys)) != len(keys):
             raise ValueError("questions: two questions share a key")
+        if self.language in self.translations:
+            raise ValueError(
+                f"translations: {self.language!r} is the program's own language: its page is "
+                "the body"
+            )
         if self.archived and self.signup_open:
             raise ValueError("signup_open: an archived program cannot be open for sign-up")
         if self.format is Format.PEER and self.approval is Approval.MENTEE_CHOICE:
@@ -292,6 +332,23 @@ class Program(_Strict):
                 "milestone surveys"
             )
         return self
+
+    def page_in(self, language: str) -> tuple[str, str, str]:
+        """The summary, the page's text and the language the text is in, for a reader of
+        `language`: the translation where there is one, else the program's own words."""
+        translation = self.translations.get(language)
+        if translation is None or language == self.language:
+            return self.summary, self.body, self.language
+        summary = translation.summary or self.summary
+        if translation.body:
+            return summary, translation.body, language
+        return summary, self.body, self.language
+
+    @property
+    def page_languages(self) -> tuple[str, ...]:
+        """The languages the public page is written in: the program's own first."""
+        written = sorted(code for code, page in self.translations.items() if page.body)
+        return (self.language, *written)
 
     @property
     def roles(self) -> tuple[str, ...]:

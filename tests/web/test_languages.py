@@ -115,3 +115,24 @@ def test_the_check_for_english_left_finds_it() -> None:
     assert "Thank you for signing up for" in english_left(english.text)
     assert english_left(spanish.text) == []
     assert english_left(visible_text(spanish.html)) == []
+
+
+def test_a_programs_page_is_in_the_readers_language_where_it_is_written(
+    client: FlaskClient,
+) -> None:
+    spanish = {"Accept-Language": "es"}
+    demo = client.get("/programs/demo", headers=spanish).get_data(as_text=True)
+    assert "Este es el programa de ejemplo" in demo
+    assert '<div lang="es">' in demo
+    assert "no han escrito la página de este programa" not in demo
+    assert '<span lang="en">English</span>, <span lang="es">Español</span>' in demo
+    # A program whose page is only in English says so, and shows it marked as English.
+    group = client.get("/programs/leaders-group", headers=spanish).get_data(as_text=True)
+    assert (
+        "Las personas organizadoras no han escrito la página de este programa en su idioma: "
+        "se muestra en inglés." in group
+    )
+    assert '<div lang="en">' in group
+    # The list gives each program's summary in the reader's language where there is one.
+    listed = client.get("/programs/", headers=spanish).get_data(as_text=True)
+    assert "Un programa individual de 12 semanas" in listed

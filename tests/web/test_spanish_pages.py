@@ -3,54 +3,28 @@ form: stored, used for the confirmation email and for the confirmation page."""
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-import polib
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal import i18n
 from portal.container import Services
 from portal.mail.senders import MemorySender
 from tests.conftest import csrf_token, html, plain
+from tests.english_left import english_left as english_in
 from tests.web.dom import Document, parse
 from tests.web.helpers import assert_error_beside, confirm_path, sign_up
 
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}
-# Text in English that a Spanish page may still show: placeholders and markup split a
-# msgid into the fragments looked for; shorter ones ("Email", "Group") are too often a name.
-SHORTEST = 12
-_SPLIT = re.compile(r"%\(\w+\)[sd]|<[^>]*>")
-
-
-@cache
-def english_fragments() -> frozenset[str]:
-    """The English words of the Spanish catalogue that Spanish says differently."""
-    po = polib.pofile(str(i18n.TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po"))
-    found: set[str] = set()
-    for entry in po.translated_entries():
-        spanish = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
-        for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
-            for fragment in _SPLIT.split(msgid):
-                fragment = " ".join(fragment.split()).strip(" .,:;")
-                # "Mentor Portal" is a name, the same in Spanish.
-                if len(fragment) >= SHORTEST and not any(fragment in s for s in spanish):
-                    found.add(fragment)
-    return frozenset(found)
 
 
 def english_left(page: Document) -> list[str]:
     """The catalogue's English words still in a Spanish page's title and main part.
 
-    The header and footer (base.html) are checked by tests/web/test_languages.py; the
-    footer lists the content pages by their titles, which are content, not catalogue words.
+    The header and footer (base.html) are checked by tests/web/test_languages.py.
     """
     main = page.by_id("main")
     assert main is not None
-    text = " ".join(f"{page.title} {main.text}".split())
-    return sorted(fragment for fragment in english_fragments() if fragment in text)
+    return english_in(f"{page.title} {main.text}")
 
 
 def spanish_page(client: FlaskClient, path: str, status: int = 200) -> Document:
@@ -62,11 +36,10 @@ def spanish_page(client: FlaskClient, path: str, status: int = 200) -> Document:
 
 def test_the_english_words_looked_for_are_there() -> None:
     # The check below must be able to fail: it knows the English of these pages.
-    assert (
-        "Choose a program to read about it and sign up as a mentor, a mentee or a peer"
-        in english_fragments()
+    assert english_in(
+        "Choose a program to read about it and sign up as a mentor, a mentee or a peer."
     )
-    assert "We could not find that page" in english_fragments()
+    assert english_in("We could not find that page.")
 
 
 def test_the_programs_pages_are_in_spanish(client: FlaskClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from portal import i18n
 from portal.catalog.documents import render_markdown
 from portal.domain.program import Format, Program
 from portal.domain.schedule import rate_of
@@ -40,10 +41,13 @@ def detail(slug: str) -> str:
     program = services().programs.get(slug)
     if program is None:
         abort(404)
+    summary, text, written_in = program.page_in(i18n.current_language())
     return render_template(
         "programs/detail.html",
         program=program,
-        body=render_markdown(program.body),
+        summary=summary,
+        body=render_markdown(text),
+        written_in=written_in,
         rounds=_rounds_in_words(program),
     )
 

@@ -12,7 +12,8 @@ from portal.domain.program import Format, Weight
 from tests.conftest import CONTENT
 
 PROGRAMS = CONTENT / "programs"
-SHIPPED = sorted(PROGRAMS.glob("*.md"))
+# A program file each; `<slug>.<language>.md` translates a program's page and is read with it.
+SHIPPED = sorted(path for path in PROGRAMS.glob("*.md") if "." not in path.stem)
 DEMO = (PROGRAMS / "demo.md").read_text(encoding="utf-8")
 
 
