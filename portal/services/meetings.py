@@ -176,7 +176,9 @@ class Meetings:
             proposals=meeting.proposals,
             start=meeting.start if booked else None,
             length=meeting.length,
-            link=meeting.link or program.meetings.room_link(meeting.room or ""),
+            # No room before the first proposal names one: an empty name is everyone's room.
+            link=meeting.link
+            or (program.meetings.room_link(meeting.room) if meeting.room else None),
             suggestions=suggestions,
         )
 

@@ -14,6 +14,7 @@ from portal import i18n
 from portal.container import Services
 from portal.domain.matches import Match
 from portal.domain.participants import Role
+from portal.domain.program import MeetingSettings
 from portal.mail.senders import MemorySender
 from portal.presenters.meetings import moment_words
 from portal.services.meetings import MeetingChanged, MeetingRefused
@@ -408,3 +409,23 @@ def test_a_proposal_whose_time_has_passed_cannot_be_accepted(
         )
     assert refused.value.refusal.code == "proposal_passed"
     assert services.meetings.view("demo", match.match_id, match.mentee_id).state == "proposed"
+
+
+def test_a_programs_video_room_is_the_pairs_own_from_the_first_view(
+    services: Services, match: Match, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    rooms = demo.model_copy(
+        update={"meetings": MeetingSettings(link_pattern="https://meet.jit.si/mp-{room}")}
+    )
+    monkeypatch.setattr(services.meetings.programs, "get", lambda slug: rooms)
+    # Before anyone proposes, the pair has no room yet: no link to a room named by nothing,
+    # which every pair of the program would share.
+    assert services.meetings.view("demo", match.match_id, match.mentor_id).link is None
+    view = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    assert view.link is not None
+    assert view.link.startswith("https://meet.jit.si/mp-")
+    assert len(view.link) > len("https://meet.jit.si/mp-")
