@@ -271,8 +271,12 @@ class Meetings:
             link=meeting.link or settings.meetings.room_link(meeting.room or ""),
         )
         written = self._write(settings, match, meeting, changed, now)
+        # Moved only from a time still booked: after a cancellation it is booked afresh.
+        moved = meeting.state == BOOKED
         for person, other in ((reader, partner), (partner, reader)):
-            self._calendar_email("meeting_invite", settings, match, person, other, written)
+            self._calendar_email(
+                "meeting_invite", settings, match, person, other, written, moved=moved
+            )
         return self._view(settings, match, reader, partner, written)
 
     def cancel(self, program: str, match_id: str, by: str, *, expected_version: int) -> MeetingView:
@@ -435,12 +439,15 @@ class Meetings:
         person: Participant,
         other: Participant,
         meeting: Meeting,
+        *,
+        moved: bool = False,
     ) -> None:
-        """An invite or a cancellation, with the .ics in the person's own zone."""
+        """An invite or a cancellation, with the .ics in the person's own zone; `moved` when
+        the invite moves a meeting that was booked (its subject says so)."""
         assert meeting.start is not None
         assert meeting.uid is not None
         context = self._context(program, match, person, other, meeting)
-        context["rescheduled"] = meeting.sequence > 0 and meeting.state == BOOKED
+        context["rescheduled"] = moved
         calendar = invite(
             uid=meeting.uid,
             sequence=meeting.sequence,

@@ -259,6 +259,7 @@ def test_rescheduling_keeps_the_uid_and_raises_the_sequence_and_cancel_sends_can
         "demo", match.match_id, match.mentor_id, moved.proposals[0].id, expected_version=3
     )
     rescheduled = sent(services, mailbox)
+    assert str(rescheduled["ben@example.org"]["Subject"]).startswith("Moved: your meeting with Ada")
     event = event_of(invite_of(rescheduled["ada@example.org"]))
     assert event["UID"] == booked["UID"]
     assert event["SEQUENCE"] == 1
@@ -429,3 +430,30 @@ def test_a_programs_video_room_is_the_pairs_own_from_the_first_view(
     assert view.link is not None
     assert view.link.startswith("https://meet.jit.si/mp-")
     assert len(view.link) > len("https://meet.jit.si/mp-")
+
+
+def test_a_meeting_booked_again_after_a_cancellation_is_booked_not_moved(
+    services: Services, match: Match, mailbox: MemorySender
+) -> None:
+    first = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, first.proposals[0].id, expected_version=1
+    )
+    services.meetings.cancel("demo", match.match_id, match.mentor_id, expected_version=2)
+    sent(services, mailbox)
+    thursday = TUESDAY + timedelta(days=2)
+    again = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, thursday, expected_version=3
+    )
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, again.proposals[0].id, expected_version=4
+    )
+    messages = sent(services, mailbox)
+    event = event_of(invite_of(messages["ben@example.org"]))
+    assert event["SEQUENCE"] == 2  # the same event as the cancelled one, changed again
+    assert event["STATUS"] == "CONFIRMED"
+    # Nothing was booked to move from: the subject says it is booked, not moved.
+    subject = str(messages["ben@example.org"]["Subject"])
+    assert subject.startswith("Booked: your first meeting with Ada"), subject
