@@ -40,6 +40,7 @@ from portal.persistence.matches import MatchRepository
 from portal.persistence.meetings import MeetingStore
 from portal.persistence.participants import ParticipantRepository
 from portal.presenters.meetings import times_for
+from portal.services.failures import log_failure
 from portal.services.mail import MailService
 from portal.services.rounds.common import person_context
 
@@ -324,16 +325,33 @@ class Meetings:
                 or not end + FOLLOW_UP_AFTER <= now < end + FOLLOW_UP_UNTIL
             ):
                 continue
-            pair = (
-                self.participants.get_in(program_slug, match.mentor_id),
-                self.participants.get_in(program_slug, match.mentee_id),
-            )
-            for person, other in ((pair[0], pair[1]), (pair[1], pair[0])):
-                if person is None or other is None or person.status is not Status.CONFIRMED:
-                    continue
-                if awake is not None and not awake(person.timezone):
-                    continue
-                queued += self._follow_up(program, match, person, other, meeting)
+            try:
+                queued += self._follow_up_pair(program, match, meeting, awake)
+            except Exception:
+                # One pair's problem must not hold back the other pairs, nor the rest of the
+                # reminder run that calls this (the organizers' digest comes after it).
+                log_failure(log, "the meeting follow-up of a pair of %s failed", program_slug)
+        return queued
+
+    def _follow_up_pair(
+        self,
+        program: Program,
+        match: Match,
+        meeting: Meeting,
+        awake: Callable[[str], bool] | None,
+    ) -> int:
+        """Ask each of one pair for the check-in, in their morning; how many were queued."""
+        queued = 0
+        pair = (
+            self.participants.get_in(program.slug, match.mentor_id),
+            self.participants.get_in(program.slug, match.mentee_id),
+        )
+        for person, other in ((pair[0], pair[1]), (pair[1], pair[0])):
+            if person is None or other is None or person.status is not Status.CONFIRMED:
+                continue
+            if awake is not None and not awake(person.timezone):
+                continue
+            queued += self._follow_up(program, match, person, other, meeting)
         return queued
 
     def _follow_up(

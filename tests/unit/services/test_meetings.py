@@ -457,3 +457,32 @@ def test_a_meeting_booked_again_after_a_cancellation_is_booked_not_moved(
     # Nothing was booked to move from: the subject says it is booked, not moved.
     subject = str(messages["ben@example.org"]["Subject"])
     assert subject.startswith("Booked: your first meeting with Ada"), subject
+
+
+def test_one_pairs_follow_up_failing_does_not_hold_back_the_other_pairs(
+    services: Services, match: Match, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    now = clock()
+    cy = replace(stored_person("Cy", Role.MENTOR, now), availability=AFTERNOONS)
+    di = replace(stored_person("Di", Role.MENTEE, now), availability=AFTERNOONS)
+    other = store_pair(services, "demo", cy, di, now)
+    for pair, time in ((match, TUESDAY), (other, TUESDAY - timedelta(hours=3))):
+        view = services.meetings.propose(
+            "demo", pair.match_id, pair.mentor_id, time, expected_version=0
+        )
+        services.meetings.accept(
+            "demo", pair.match_id, pair.mentee_id, view.proposals[0].id, expected_version=1
+        )
+    sent(services, mailbox)
+    clock.now = TUESDAY + timedelta(days=1)
+    real = services.meetings.checkin_url
+
+    def broken(program: str, match_id: str, email: str) -> str:
+        if match_id == match.match_id:
+            raise RuntimeError("this pair's link could not be made")
+        return real(program, match_id, email)
+
+    services.meetings.checkin_url = broken
+    # The broken pair is logged and skipped; the other pair is still asked, and the run goes on.
+    assert services.meetings.follow_ups("demo") == 2
+    assert sorted(sent(services, mailbox)) == ["cy@example.org", "di@example.org"]
