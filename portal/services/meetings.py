@@ -40,6 +40,7 @@ from portal.persistence.matches import MatchRepository
 from portal.persistence.meetings import MeetingStore
 from portal.persistence.participants import ParticipantRepository
 from portal.presenters.meetings import times_for
+from portal.services.failures import log_failure
 from portal.services.mail import MailService
 from portal.services.rounds.common import person_context
 
@@ -176,7 +177,9 @@ class Meetings:
             proposals=meeting.proposals,
             start=meeting.start if booked else None,
             length=meeting.length,
-            link=meeting.link or program.meetings.room_link(meeting.room or ""),
+            # No room before the first proposal names one: an empty name is everyone's room.
+            link=meeting.link
+            or (program.meetings.room_link(meeting.room) if meeting.room else None),
             suggestions=suggestions,
         )
 
@@ -269,8 +272,12 @@ class Meetings:
             link=meeting.link or settings.meetings.room_link(meeting.room or ""),
         )
         written = self._write(settings, match, meeting, changed, now)
+        # Moved only from a time still booked: after a cancellation it is booked afresh.
+        moved = meeting.state == BOOKED
         for person, other in ((reader, partner), (partner, reader)):
-            self._calendar_email("meeting_invite", settings, match, person, other, written)
+            self._calendar_email(
+                "meeting_invite", settings, match, person, other, written, moved=moved
+            )
         return self._view(settings, match, reader, partner, written)
 
     def cancel(self, program: str, match_id: str, by: str, *, expected_version: int) -> MeetingView:
@@ -318,16 +325,33 @@ class Meetings:
                 or not end + FOLLOW_UP_AFTER <= now < end + FOLLOW_UP_UNTIL
             ):
                 continue
-            pair = (
-                self.participants.get_in(program_slug, match.mentor_id),
-                self.participants.get_in(program_slug, match.mentee_id),
-            )
-            for person, other in ((pair[0], pair[1]), (pair[1], pair[0])):
-                if person is None or other is None or person.status is not Status.CONFIRMED:
-                    continue
-                if awake is not None and not awake(person.timezone):
-                    continue
-                queued += self._follow_up(program, match, person, other, meeting)
+            try:
+                queued += self._follow_up_pair(program, match, meeting, awake)
+            except Exception:
+                # One pair's problem must not hold back the other pairs, nor the rest of the
+                # reminder run that calls this (the organizers' digest comes after it).
+                log_failure(log, "the meeting follow-up of a pair of %s failed", program_slug)
+        return queued
+
+    def _follow_up_pair(
+        self,
+        program: Program,
+        match: Match,
+        meeting: Meeting,
+        awake: Callable[[str], bool] | None,
+    ) -> int:
+        """Ask each of one pair for the check-in, in their morning; how many were queued."""
+        queued = 0
+        pair = (
+            self.participants.get_in(program.slug, match.mentor_id),
+            self.participants.get_in(program.slug, match.mentee_id),
+        )
+        for person, other in ((pair[0], pair[1]), (pair[1], pair[0])):
+            if person is None or other is None or person.status is not Status.CONFIRMED:
+                continue
+            if awake is not None and not awake(person.timezone):
+                continue
+            queued += self._follow_up(program, match, person, other, meeting)
         return queued
 
     def _follow_up(
@@ -433,12 +457,15 @@ class Meetings:
         person: Participant,
         other: Participant,
         meeting: Meeting,
+        *,
+        moved: bool = False,
     ) -> None:
-        """An invite or a cancellation, with the .ics in the person's own zone."""
+        """An invite or a cancellation, with the .ics in the person's own zone; `moved` when
+        the invite moves a meeting that was booked (its subject says so)."""
         assert meeting.start is not None
         assert meeting.uid is not None
         context = self._context(program, match, person, other, meeting)
-        context["rescheduled"] = meeting.sequence > 0 and meeting.state == BOOKED
+        context["rescheduled"] = moved
         calendar = invite(
             uid=meeting.uid,
             sequence=meeting.sequence,

@@ -47,6 +47,15 @@ def test_the_menu_never_sends_anyone_to_another_site(client: FlaskClient) -> Non
         assert response.headers["Location"] == "/"
 
 
+def test_a_control_character_cannot_turn_next_into_another_site(client: FlaskClient) -> None:
+    # Browsers drop tabs and newlines from a URL, and werkzeug drops a tab from the Location:
+    # "/<tab>/evil.example" would leave as "//evil.example", another site.
+    for away in ("/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example/", "/\x00/x"):
+        response = client.get("/language/es", query_string={"next": away})
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/"
+
+
 def test_a_language_not_offered_is_not_found(client: FlaskClient) -> None:
     assert client.get("/language/fr").status_code == 404
     assert "lang=" not in client.get("/language/fr").headers.get("Set-Cookie", "")

@@ -27,8 +27,15 @@ def choose(code: str) -> Response:
     if not i18n.is_offered(code):
         abort(404)
     back = request.args.get("next", "/")
-    # Only a path on this site: never an open redirect to another host.
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+    # Only a path on this site: never an open redirect to another host. Browsers drop tabs
+    # and newlines from a URL (and werkzeug a tab from the Location), so "/<tab>/evil" would
+    # become "//evil": a control character anywhere sends the reader home instead.
+    if (
+        not back.startswith("/")
+        or back.startswith("//")
+        or "\\" in back
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in back)
+    ):
         back = "/"
     response = redirect(back, code=303)
     response.set_cookie(

@@ -14,6 +14,7 @@ from portal import i18n
 from portal.container import Services
 from portal.domain.matches import Match
 from portal.domain.participants import Role
+from portal.domain.program import MeetingSettings
 from portal.mail.senders import MemorySender
 from portal.presenters.meetings import moment_words
 from portal.services.meetings import MeetingChanged, MeetingRefused
@@ -258,6 +259,7 @@ def test_rescheduling_keeps_the_uid_and_raises_the_sequence_and_cancel_sends_can
         "demo", match.match_id, match.mentor_id, moved.proposals[0].id, expected_version=3
     )
     rescheduled = sent(services, mailbox)
+    assert str(rescheduled["ben@example.org"]["Subject"]).startswith("Moved: your meeting with Ada")
     event = event_of(invite_of(rescheduled["ada@example.org"]))
     assert event["UID"] == booked["UID"]
     assert event["SEQUENCE"] == 1
@@ -408,3 +410,79 @@ def test_a_proposal_whose_time_has_passed_cannot_be_accepted(
         )
     assert refused.value.refusal.code == "proposal_passed"
     assert services.meetings.view("demo", match.match_id, match.mentee_id).state == "proposed"
+
+
+def test_a_programs_video_room_is_the_pairs_own_from_the_first_view(
+    services: Services, match: Match, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = services.programs.get("demo")
+    assert demo is not None
+    rooms = demo.model_copy(
+        update={"meetings": MeetingSettings(link_pattern="https://meet.jit.si/mp-{room}")}
+    )
+    monkeypatch.setattr(services.meetings.programs, "get", lambda slug: rooms)
+    # Before anyone proposes, the pair has no room yet: no link to a room named by nothing,
+    # which every pair of the program would share.
+    assert services.meetings.view("demo", match.match_id, match.mentor_id).link is None
+    view = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    assert view.link is not None
+    assert view.link.startswith("https://meet.jit.si/mp-")
+    assert len(view.link) > len("https://meet.jit.si/mp-")
+
+
+def test_a_meeting_booked_again_after_a_cancellation_is_booked_not_moved(
+    services: Services, match: Match, mailbox: MemorySender
+) -> None:
+    first = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, first.proposals[0].id, expected_version=1
+    )
+    services.meetings.cancel("demo", match.match_id, match.mentor_id, expected_version=2)
+    sent(services, mailbox)
+    thursday = TUESDAY + timedelta(days=2)
+    again = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, thursday, expected_version=3
+    )
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, again.proposals[0].id, expected_version=4
+    )
+    messages = sent(services, mailbox)
+    event = event_of(invite_of(messages["ben@example.org"]))
+    assert event["SEQUENCE"] == 2  # the same event as the cancelled one, changed again
+    assert event["STATUS"] == "CONFIRMED"
+    # Nothing was booked to move from: the subject says it is booked, not moved.
+    subject = str(messages["ben@example.org"]["Subject"])
+    assert subject.startswith("Booked: your first meeting with Ada"), subject
+
+
+def test_one_pairs_follow_up_failing_does_not_hold_back_the_other_pairs(
+    services: Services, match: Match, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    now = clock()
+    cy = replace(stored_person("Cy", Role.MENTOR, now), availability=AFTERNOONS)
+    di = replace(stored_person("Di", Role.MENTEE, now), availability=AFTERNOONS)
+    other = store_pair(services, "demo", cy, di, now)
+    for pair, time in ((match, TUESDAY), (other, TUESDAY - timedelta(hours=3))):
+        view = services.meetings.propose(
+            "demo", pair.match_id, pair.mentor_id, time, expected_version=0
+        )
+        services.meetings.accept(
+            "demo", pair.match_id, pair.mentee_id, view.proposals[0].id, expected_version=1
+        )
+    sent(services, mailbox)
+    clock.now = TUESDAY + timedelta(days=1)
+    real = services.meetings.checkin_url
+
+    def broken(program: str, match_id: str, email: str) -> str:
+        if match_id == match.match_id:
+            raise RuntimeError("this pair's link could not be made")
+        return real(program, match_id, email)
+
+    services.meetings.checkin_url = broken
+    # The broken pair is logged and skipped; the other pair is still asked, and the run goes on.
+    assert services.meetings.follow_ups("demo") == 2
+    assert sorted(sent(services, mailbox)) == ["cy@example.org", "di@example.org"]
