@@ -177,8 +177,103 @@ def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     return loc, message
 
 
+# The program validation's messages (English, from portal.domain.program and pydantic, once
+# `in_words` has named the settings) and the whole sentence each is said as in the reader's
+# language; a message not listed is shown as the validation says it.
+MODEL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r"This is required\.", N_("This is required.")),
+        (
+            r"a (?P<kind>one-choice|several-choice) question needs at least two choices",
+            N_("a %(kind)s question needs at least two choices"),
+        ),
+        (
+            r"a text question takes no choices \(make it a one-choice question\)",
+            N_("a text question takes no choices (make it a one-choice question)"),
+        ),
+        (r"choices must not repeat", N_("choices must not repeat")),
+        (
+            r"overlapping answers need a several-choice question \(use same answer\)",
+            N_("overlapping answers need a several-choice question (use same answer)"),
+        ),
+        (r"must not list the same entry twice", N_("must not list the same entry twice")),
+        (r"two questions share a key", N_("two questions share a key")),
+        (
+            r"an archived program cannot be open for sign-up",
+            N_("an archived program cannot be open for sign-up"),
+        ),
+        (
+            r"mentee-choice needs mentors and mentees, not peers",
+            N_("mentee-choice needs mentors and mentees, not peers"),
+        ),
+        (
+            r"(?P<high_name>the [a-z -]+) \((?P<high>\d+)\) must be more than "
+            r"(?P<low_name>the [a-z -]+) \((?P<low>\d+)\): the steps for a quiet pair come in "
+            r"this order, reminder, second nudge, organizer alert, re-match offer",
+            N_(
+                "%(high_name)s (%(high)s) must be more than %(low_name)s (%(low)s): the steps "
+                "for a quiet pair come in this order, reminder, second nudge, organizer alert, "
+                "re-match offer"
+            ),
+        ),
+        (
+            r"day (?P<day>\d+) is not within the (?P<weeks>\d+)-week cycle \(days 0 to "
+            r"(?P<last>\d+)\); use 0 for no milestone surveys",
+            N_(
+                "day %(day)s is not within the %(weeks)s-week cycle (days 0 to %(last)s); use 0 "
+                "for no milestone surveys"
+            ),
+        ),
+        (
+            r"value is not a valid email address: (?P<detail>.*)",
+            N_("value is not a valid email address: %(detail)s"),
+        ),
+        (
+            r"String should have at most (?P<max>\d+) characters",
+            N_("String should have at most %(max)s characters"),
+        ),
+        (
+            r"at most (?P<max>\d+) (?P<what>[a-z ]+), please \(there are (?P<count>\d+|more)\)",
+            N_("at most %(max)s %(what)s, please (there are %(count)s)"),
+        ),
+    )
+)
+# The names in the messages that are themselves words to translate.
+NAMED = ("high_name", "low_name", "kind", "what")
+# Those words (the setting names are SETTING_WORDS').
+NAMED_WORDS = (
+    N_("one-choice"),
+    N_("several-choice"),
+    N_("questions"),
+    N_("organizers"),
+    N_("topics"),
+    N_("languages"),
+    N_("choices"),
+    N_("entries"),
+)
+
+
+def translated(message: str) -> str:
+    """A validation message (in English words) said in the reader's language."""
+    for pattern, words in MODEL_MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            values = {
+                name: gettext(value) if name in NAMED else value
+                for name, value in found.groupdict().items()
+            }
+            return gettext(words, **values)
+    return message
+
+
 def in_words(message: str) -> str:
-    """A validation message with the model's setting names said in words."""
+    """A validation message with the model's setting names said in words, in the reader's
+    language where it is a message the editor knows."""
+    return translated(_named(message))
+
+
+def _named(message: str) -> str:
     for name, words in SETTING_WORDS.items():
         message = message.replace(name, words)
     return (
