@@ -18,6 +18,7 @@ from functools import cache
 
 from portal.domain.addresses import AddressError, ascii_address, email_key, typed
 from portal.domain.roster_files import Table, TableRow
+from portal.i18n import N_, gettext
 
 # The portal's fields a roster column can hold, in the order a mapping is shown.
 FIELDS: tuple[str, ...] = (
@@ -65,22 +66,22 @@ class RosterRow:
 
 # How a field is named to the organizer (the mapping's choices, the notes about it).
 LABELS: dict[str, str] = {
-    "email": "email address",
-    "employee_id": "employee id",
-    "first_name": "first name",
-    "last_name": "last name",
-    "preferred_name": "preferred name",
-    "name": "name",
-    "title": "job title",
-    "department": "department",
-    "division": "division",
-    "manager_id": "manager's employee id",
-    "manager_email": "manager's email address",
-    "location": "location",
-    "timezone": "time zone",
-    "seniority": "career stage",
-    "hire_date": "hire date",
-    "status": "status (active or not)",
+    "email": N_("email address"),
+    "employee_id": N_("employee id"),
+    "first_name": N_("first name"),
+    "last_name": N_("last name"),
+    "preferred_name": N_("preferred name"),
+    "name": N_("name"),
+    "title": N_("job title"),
+    "department": N_("department"),
+    "division": N_("division"),
+    "manager_id": N_("manager's employee id"),
+    "manager_email": N_("manager's email address"),
+    "location": N_("location"),
+    "timezone": N_("time zone"),
+    "seniority": N_("career stage"),
+    "hire_date": N_("hire date"),
+    "status": N_("status (active or not)"),
 }
 
 # Fields a roster names that an import reads (so the column is recognised, not taken for
@@ -163,8 +164,15 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.line}, column “{self.column_name}”" if self.column_name else ""
-        return f"{where or f'row {self.line}'}: {self.message}"
+        # Said in the reader's language when shown (the CLI's is English).
+        if self.column_name:
+            return gettext(
+                "row %(line)s, column “%(column)s”: %(problem)s",
+                line=self.line,
+                column=self.column_name,
+                problem=self.message,
+            )
+        return gettext("row %(line)s: %(problem)s", line=self.line, problem=self.message)
 
 
 class MappingError(ValueError):
@@ -196,8 +204,15 @@ def _guess(headers: Sequence[str]) -> tuple[dict[int, str], list[str]]:
         if field in used:
             first = used[field]
             notes.append(
-                f"Column {index + 1} “{header}” also reads as the {LABELS[field]}: it is "
-                f"ignored, and column {first + 1} “{headers[first]}” is used."
+                gettext(
+                    "Column %(number)s “%(header)s” also reads as the %(field)s: it is ignored, "
+                    "and column %(first)s “%(first_header)s” is used.",
+                    number=index + 1,
+                    header=header,
+                    field=gettext(LABELS[field]),
+                    first=first + 1,
+                    first_header=headers[first],
+                )
             )
             continue
         mapping[index] = field
@@ -217,13 +232,22 @@ def check_mapping(headers: Sequence[str], mapping: Mapping[int, str]) -> list[st
     for index, field in sorted(mapping.items()):
         if not 0 <= index < len(headers):
             problems.append(
-                f"Column {index + 1} is not in the file: it has {len(headers)} columns."
+                gettext(
+                    "Column %(number)s is not in the file: it has %(count)s columns.",
+                    number=index + 1,
+                    count=len(headers),
+                )
             )
             continue
         if field not in FIELDS:
             problems.append(
-                f"Column {index + 1} “{headers[index]}” is mapped to “{field}”, which is not "
-                "a field the portal reads."
+                gettext(
+                    "Column %(number)s “%(header)s” is mapped to “%(field)s”, which is not a "
+                    "field the portal reads.",
+                    number=index + 1,
+                    header=headers[index],
+                    field=field,
+                )
             )
             continue
         columns.setdefault(field, []).append(index)
@@ -231,11 +255,19 @@ def check_mapping(headers: Sequence[str], mapping: Mapping[int, str]) -> list[st
         if len(indexes) > 1:
             named = ", ".join(f"{i + 1} “{headers[i]}”" for i in indexes)
             problems.append(
-                f"The {LABELS[field]} is chosen for {len(indexes)} columns ({named}): choose one."
+                gettext(
+                    "The %(field)s is chosen for %(count)s columns (%(columns)s): choose one.",
+                    field=gettext(LABELS[field]),
+                    count=len(indexes),
+                    columns=named,
+                )
             )
     if "email" not in columns:
         problems.append(
-            "No column is chosen for the email address: the import needs each person's work email."
+            gettext(
+                "No column is chosen for the email address: the import needs each person's "
+                "work email."
+            )
         )
     return problems
 
@@ -321,14 +353,21 @@ class _RowReading:
         text = self.values.get("email", "")
         found = _first_address(text)
         if not found:
-            self.problem("email", "no email address")
+            self.problem("email", gettext("no email address"))
             return None, ""
         checked = self.checked("email", found)
         if checked is None:
             return None, ""
         address, key = checked
         if key in first_row:
-            self.problem("email", f"“{_short(found)}” is already on row {first_row[key]}")
+            self.problem(
+                "email",
+                gettext(
+                    "“%(address)s” is already on row %(row)s",
+                    address=_short(found),
+                    row=first_row[key],
+                ),
+            )
             return None, ""
         first_row[key] = self.row.line
         return address, key
@@ -353,15 +392,18 @@ class _RowReading:
         try:
             address = typed(found)
         except AddressError:
-            self.problem(field, f"“{_short(found)}” is not an email address")
+            self.problem(field, gettext("“%(text)s” is not an email address", text=_short(found)))
             return None
         try:
             ascii_address(found)
         except AddressError:
             self.problem(
                 field,
-                f"“{_short(found)}” cannot be written to: the portal's mail needs the part "
-                "before the @ in plain ASCII letters",
+                gettext(
+                    "“%(text)s” cannot be written to: the portal's mail needs the part before "
+                    "the @ in plain ASCII letters",
+                    text=_short(found),
+                ),
             )
             return None
         return address, email_key(found)
@@ -370,17 +412,23 @@ class _RowReading:
 def _cell_problem(text: str, formula: bool) -> str:
     """What is wrong with a cell's stripped text on its own; "" when nothing is."""
     if formula:
-        return (
-            f"“{_short(text)}” is a formula, not a value: copy the column and paste it "
-            "back as values"
+        return gettext(
+            "“%(text)s” is a formula, not a value: copy the column and paste it back as values",
+            text=_short(text),
         )
     if _formula_like(text):
-        return (
-            f"“{_short(text)}” starts with “{text[0]}”, so a spreadsheet would run it as a "
-            "formula: remove the sign or correct the cell"
+        return gettext(
+            "“%(text)s” starts with “%(sign)s”, so a spreadsheet would run it as a formula: "
+            "remove the sign or correct the cell",
+            text=_short(text),
+            sign=text[0],
         )
     if len(text) > MAX_CELL:
-        return f"{len(text)} characters, more than the {MAX_CELL} a cell may hold"
+        return gettext(
+            "%(length)s characters, more than the %(max)s a cell may hold",
+            length=len(text),
+            max=MAX_CELL,
+        )
     return ""
 
 

@@ -31,6 +31,7 @@ from portal.domain.matches import Match
 from portal.domain.nudges import local_date
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
+from portal.i18n import gettext
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.participants import ParticipantRepository
@@ -253,19 +254,21 @@ class CsvExports:
         return [
             ExportKind(
                 "participants",
-                "one row per person who signed up (unconfirmed sign-ups too, until they expire)",
+                gettext(
+                    "one row per person who signed up (unconfirmed sign-ups too, until they expire)"
+                ),
                 titles(participant_columns(program, False)),
                 titles(participant_columns(program, True)),
             ),
             ExportKind(
                 "matches",
-                "one row per match, active or not, drafts waiting for review included",
+                gettext("one row per match, active or not, drafts waiting for review included"),
                 titles(match_columns(program, False, nobody)),
                 titles(match_columns(program, True, nobody)),
             ),
             ExportKind(
                 "checkins",
-                "one row per check-in, one-click rating or survey answer",
+                gettext("one row per check-in, one-click rating or survey answer"),
                 titles(checkin_columns(False, nobody)),
                 titles(checkin_columns(True, nobody)),
             ),

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from wtforms import Field, FieldList, Form, FormField
 
+from portal.i18n import gettext
+
 
 def all_fields(form: Form) -> Iterable[Field]:
     """Every field of a form, inside its sections and question rows."""
@@ -28,29 +30,39 @@ def _anchor(field: Field) -> str:
 def error_summary(form: Form) -> list[tuple[str, str, str]]:
     """Each field with a problem, in page order: its anchor, its name and the messages."""
     rows: list[tuple[str, str, str]] = []
-    pickers = {"rounds": "Matching rounds", "summaries": "The weekly summary"}
+    pickers = {"rounds": gettext("Matching rounds"), "summaries": gettext("The weekly summary")}
     for section in form:
         if isinstance(section, FieldList):
             whole: list[str] = getattr(form, "questions_problems", [])  # too many, a shared key
             if whole:
-                rows.append(("questions-error", "Questions", " ".join(whole)))
+                rows.append(("questions-error", gettext("Questions"), " ".join(whole)))
             for number, entry in enumerate(section.entries, 1):
                 rows += [
                     (
                         _anchor(field),
-                        f"Question {number}: {field.label.text}",
-                        " ".join(field.errors),
+                        gettext(
+                            "Question %(number)s: %(field)s", number=number, field=field.label.text
+                        ),
+                        " ".join(map(str, field.errors)),
                     )
                     for field in entry.form
                     if field.errors
                 ]
         elif isinstance(section, FormField):
-            prefix = f"{pickers[section.short_name]}: " if section.short_name in pickers else ""
+            picker = pickers.get(section.short_name)
             rows += [
-                (_anchor(field), prefix + str(field.label.text), " ".join(field.errors))
+                (
+                    _anchor(field),
+                    gettext("%(what)s: %(field)s", what=picker, field=field.label.text)
+                    if picker
+                    else str(field.label.text),
+                    " ".join(map(str, field.errors)),
+                )
                 for field in section.form
                 if field.errors
             ]
         elif section.errors and section.type != "CSRFTokenField":
-            rows.append((_anchor(section), str(section.label.text), " ".join(section.errors)))
+            rows.append(
+                (_anchor(section), str(section.label.text), " ".join(map(str, section.errors)))
+            )
     return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, render_template, request, stream_with_context
 
+from portal.i18n import gettext
 from portal.services.csv_exports import ALL, DEFAULT, KINDS
 from portal.services.summaries import WeekError
 from portal.web import services
@@ -37,10 +38,15 @@ def exports(slug: str) -> tuple[str, int]:
 def export_csv(slug: str, kind: str) -> Response | tuple[str, int]:
     """One file, streamed as it is read, after its line in the audit log."""
     if kind not in KINDS:
-        return _page(f"There is no file called {kind[:40]}.csv: choose one of these.", 404)
+        return _page(
+            gettext("There is no file called %(kind)s.csv: choose one of these.", kind=kind[:40]),
+            404,
+        )
     columns = request.form.get("columns", "")
     if columns not in (DEFAULT, ALL):
-        return _page("Choose one of the two buttons of a file: its usual or all its columns.", 400)
+        return _page(
+            gettext("Choose one of the two buttons of a file: its usual or all its columns."), 400
+        )
     program = current_program()
     portal = services()
     chunks = portal.csv_exports.start(program, current_organizer(), kind, columns == ALL)

@@ -16,6 +16,7 @@ from portal.domain.roster import FIELDS, LABELS, NOT_KEPT
 from portal.domain.roster_files import RosterFileError
 from portal.domain.roster_plan import RosterPlan
 from portal.extensions import csrf
+from portal.i18n import N_, format_day, format_moment, gettext, ngettext
 from portal.services.roster_import import (
     CONSOLE_MAX_BYTES,
     Applied,
@@ -32,9 +33,9 @@ from portal.web.organize.blueprint import bp
 ENVELOPE_BYTES = 64 * 1024
 # How the dry run says where its column mapping came from.
 MAPPING_SOURCES = {
-    "saved": "your saved mapping",
-    "guessed": "recognised from the column names",
-    "chosen": "the mapping you chose",
+    "saved": N_("your saved mapping"),
+    "guessed": N_("recognised from the column names"),
+    "chosen": N_("the mapping you chose"),
 }
 NOT_IMPORTED = ""  # the mapping's choice for a column the import leaves out
 
@@ -59,6 +60,8 @@ def _import_page(program: Program, *, error: str = "", status: int = 200) -> tup
             error=error,
             full=_full_ticked(),
             limit=_megabytes(CONSOLE_MAX_BYTES),
+            moment=format_moment,
+            day=format_day,
         ),
         status,
     )
@@ -105,13 +108,17 @@ def upload_roster(slug: str) -> Response | tuple[str, int]:
             return _too_large(program)
         return _import_page(
             program,
-            error="The upload could not be read: the form held far more than the file and "
-            "the box this page sends. Choose the file and send it again.",
+            error=gettext(
+                "The upload could not be read: the form held far more than the file and "
+                "the box this page sends. Choose the file and send it again."
+            ),
             status=413,
         )
     if upload is None or not upload.filename:
         return _import_page(
-            program, error="No file was chosen: choose the roster file (.csv or .xlsx).", status=422
+            program,
+            error=gettext("No file was chosen: choose the roster file (.csv or .xlsx)."),
+            status=422,
         )
     data = upload.read()
     if len(data) > CONSOLE_MAX_BYTES:
@@ -119,7 +126,9 @@ def upload_roster(slug: str) -> Response | tuple[str, int]:
     filename = upload.filename
     if not data:
         return _import_page(
-            program, error=f"{filename} is empty: nothing in it to import.", status=422
+            program,
+            error=gettext("%(filename)s is empty: nothing in it to import.", filename=filename),
+            status=422,
         )
     try:
         staged = services().roster_imports.stage(
@@ -160,9 +169,13 @@ def _too_large(program: Program) -> tuple[str, int]:
     return _import_page(
         program,
         error=(
-            f"That file is larger than the {_megabytes(CONSOLE_MAX_BYTES)} the console takes. "
-            f"Import it with the command line instead, which reads larger files: "
-            f"portal import FILE --program {program.slug}"
+            gettext(
+                "That file is larger than the %(limit)s the console takes. Import it with the "
+                "command line instead, which reads larger files: "
+                "portal import FILE --program %(slug)s",
+                limit=_megabytes(CONSOLE_MAX_BYTES),
+                slug=program.slug,
+            )
         ),
         status=413,
     )
@@ -214,10 +227,13 @@ def _dry_run_page(
             plan=dry.plan,
             columns=columns,
             choices=[
-                (NOT_IMPORTED, "Not imported"),
-                *((f, LABELS[f] + (" (read, not kept)" if f in NOT_KEPT else "")) for f in FIELDS),
+                (NOT_IMPORTED, gettext("Not imported")),
+                *((f, _field_words(f)) for f in FIELDS),
             ],
-            mapping_source=MAPPING_SOURCES.get(dry.mapping_source, dry.mapping_source),
+            mapping_source=gettext(MAPPING_SOURCES[dry.mapping_source])
+            if dry.mapping_source in MAPPING_SOURCES
+            else dry.mapping_source,
+            moment=format_moment,
             apply_label=apply_label(dry.plan) if dry.plan is not None else "",
             error=error,
         ),
@@ -248,14 +264,30 @@ def choose_import_mapping(slug: str, upload_id: str) -> Response | tuple[str, in
             continue
         index = _column(name, len(headers))
         if index is None:
-            wrong.append(f"“{name[:40]}” is not a column of {staged.filename}")
+            wrong.append(
+                gettext(
+                    "“%(name)s” is not a column of %(filename)s",
+                    name=name[:40],
+                    filename=staged.filename,
+                )
+            )
         elif value not in FIELDS and value != NOT_IMPORTED:
             wrong.append(
-                f"Column {index + 1} “{headers[index]}”: “{value[:40]}” is not a field the "
-                "portal reads"
+                gettext(
+                    "Column %(number)s “%(header)s”: “%(value)s” is not a field the portal reads",
+                    number=index + 1,
+                    header=headers[index],
+                    value=value[:40],
+                )
             )
         elif index in mapping:
-            wrong.append(f"Column {index + 1} “{headers[index]}” was given twice")
+            wrong.append(
+                gettext(
+                    "Column %(number)s “%(header)s” was given twice",
+                    number=index + 1,
+                    header=headers[index],
+                )
+            )
         elif value != NOT_IMPORTED:
             mapping[index] = value
     if wrong:
@@ -263,7 +295,7 @@ def choose_import_mapping(slug: str, upload_id: str) -> Response | tuple[str, in
             program,
             staged,
             _dry_run(program, staged),
-            error="The mapping was not changed: " + "; ".join(wrong) + ".",
+            error=gettext("The mapping was not changed: %(problems)s.", problems="; ".join(wrong)),
             status=422,
         )
     try:
@@ -304,13 +336,22 @@ def apply_roster(slug: str, upload_id: str) -> Response | tuple[str, int]:
             staged,
             exc.dry_run,
             error=(
-                "Nothing was applied: the program or its people changed since you looked at "
-                "this dry run. Here it is as things stand now; check it, then apply it again."
+                gettext(
+                    "Nothing was applied: the program or its people changed since you looked "
+                    "at this dry run. Here it is as things stand now; check it, then apply it "
+                    "again."
+                )
             ),
             status=409,
         )
     except ImportRefused as exc:
-        return _dry_run_page(program, staged, dry, error=f"Nothing was applied: {exc}", status=409)
+        return _dry_run_page(
+            program,
+            staged,
+            dry,
+            error=gettext("Nothing was applied: %(reason)s", reason=exc),
+            status=409,
+        )
     portal.roster_imports.discard(slug, upload_id)
     flash(applied_message(applied), "ok")
     return redirect(url_for("organize.roster_import", slug=slug))
@@ -323,7 +364,13 @@ def discard_roster(slug: str, upload_id: str) -> Response:
     program = current_program()
     staged = _staged(program, upload_id)
     services().roster_imports.discard(slug, upload_id)
-    flash(f"Discarded: {staged.filename} is deleted; nothing of it was applied.", "ok")
+    flash(
+        gettext(
+            "Discarded: %(filename)s is deleted; nothing of it was applied.",
+            filename=staged.filename,
+        ),
+        "ok",
+    )
     return redirect(url_for("organize.roster_import", slug=program.slug))
 
 
@@ -331,31 +378,48 @@ def apply_label(plan: RosterPlan) -> str:
     """The Apply button, naming what it does: "Apply: invite 12, pause 2, update 3"."""
     withdrawn = len(plan.gone) - len(plan.to_pause)
     parts = [
-        f"{verb} {count}"
-        for verb, count in (
-            ("invite", len(plan.to_invite)),
-            ("pause", len(plan.to_pause)),
-            ("update", len(plan.changed) + len(plan.known)),
+        gettext(words, count=count)
+        for words, count in (
+            (N_("invite %(count)s"), len(plan.to_invite)),
+            (N_("pause %(count)s"), len(plan.to_pause)),
+            (N_("update %(count)s"), len(plan.changed) + len(plan.known)),
         )
         if count
     ]
     if withdrawn:
-        parts.append(f"stop {withdrawn} {'invitation' if withdrawn == 1 else 'invitations'}")
-    return "Apply: " + (", ".join(parts) or "record this roster")
+        parts.append(ngettext("stop %(num)s invitation", "stop %(num)s invitations", withdrawn))
+    return gettext("Apply: %(actions)s", actions=", ".join(parts) or gettext("record this roster"))
+
+
+def _field_words(field: str) -> str:
+    """A field the mapping offers, in words: "hire date (read, not kept)"."""
+    if field in NOT_KEPT:
+        return gettext("%(field)s (read, not kept)", field=gettext(LABELS[field]))
+    return gettext(LABELS[field])
 
 
 def applied_message(applied: Applied) -> str:
     """What the flash after Apply says: the figures, what was done now, what is left."""
-    done = (
-        f"{applied.invited} invited, {applied.paused} paused "
-        f"({applied.ended_matches} {'match' if applied.ended_matches == 1 else 'matches'} "
-        f"ended kindly) and {applied.updated} "
-        f"{'sign-up' if applied.updated == 1 else 'sign-ups'} updated so far"
+    ended = ngettext(
+        "%(num)s match ended kindly", "%(num)s matches ended kindly", applied.ended_matches
     )
-    message = f"Applied: {applied.summary}. Done now: {done}."
+    done = ngettext(
+        "%(invited)s invited, %(paused)s paused (%(ended)s) and %(num)s sign-up updated so far",
+        "%(invited)s invited, %(paused)s paused (%(ended)s) and %(num)s sign-ups updated so far",
+        applied.updated,
+        invited=applied.invited,
+        paused=applied.paused,
+        ended=ended,
+    )
+    message = gettext(
+        "Applied: %(summary)s. Done now: %(done)s.", summary=applied.summary, done=done
+    )
     if applied.pending:
-        message += (
-            f" {applied.pending} more {'step is' if applied.pending == 1 else 'steps are'} "
-            "left to finish in the background: this page counts them until they are done."
+        message += " " + ngettext(
+            "%(num)s more step is left to finish in the background: this page counts them "
+            "until they are done.",
+            "%(num)s more steps are left to finish in the background: this page counts them "
+            "until they are done.",
+            applied.pending,
         )
     return message

@@ -4,7 +4,7 @@ the picker of days and a time, and the validation's setting names said in words.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,60 +13,79 @@ from wtforms.validators import ValidationError
 
 from portal.domain.program import Question
 from portal.domain.schedule import rate_of
+from portal.i18n import N_, gettext, lazy_gettext, ngettext
 from portal.web.forms import MultiCheckboxField
 
 TEXT_MAX = 200  # a title, a topic, a language, a question's label or choice (the model's Text)
 
 WEIGHT_WORDS = {
-    "must": "must (never match without it)",
-    "high": "very important",
-    "medium": "important",
-    "low": "a little",
-    "off": "ignore",
+    "must": lazy_gettext("must (never match without it)"),
+    "high": lazy_gettext("very important"),
+    "medium": lazy_gettext("important"),
+    "low": lazy_gettext("a little"),
+    "off": lazy_gettext("ignore"),
 }
 FORMAT_WORDS = {
-    "one-on-one": "One-on-one: each mentee meets one mentor",
-    "group": "Group: a mentor meets a small group of mentees together",
-    "reverse": "Reverse: junior colleagues mentor senior ones",
-    "flash": "Flash: one short conversation, then a new match",
-    "peer": "Peer: people at a similar stage help each other (no mentors or mentees)",
+    "one-on-one": lazy_gettext("One-on-one: each mentee meets one mentor"),
+    "group": lazy_gettext("Group: a mentor meets a small group of mentees together"),
+    "reverse": lazy_gettext("Reverse: junior colleagues mentor senior ones"),
+    "flash": lazy_gettext("Flash: one short conversation, then a new match"),
+    "peer": lazy_gettext("Peer: people at a similar stage help each other (no mentors or mentees)"),
 }
 APPROVAL_WORDS = {
-    "auto": "Automatic: pairs are introduced by email as soon as a round makes them",
-    "organizer": "An organizer approves: each round's pairs wait for you to review them",
-    "mentee-choice": "The mentee chooses: each mentee is emailed a few suggested mentors",
+    "auto": lazy_gettext("Automatic: pairs are introduced by email as soon as a round makes them"),
+    "organizer": lazy_gettext(
+        "An organizer approves: each round's pairs wait for you to review them"
+    ),
+    "mentee-choice": lazy_gettext(
+        "The mentee chooses: each mentee is emailed a few suggested mentors"
+    ),
 }
-TYPE_WORDS = {"text": "Text (typed answer)", "choice": "One choice", "multi": "Several choices"}
+TYPE_WORDS = {
+    "text": lazy_gettext("Text (typed answer)"),
+    "choice": lazy_gettext("One choice"),
+    "multi": lazy_gettext("Several choices"),
+}
 MATCH_WORDS = {
-    "none": "Not at all",
-    "same": "Same answer",
-    "overlap": "Overlapping answers (several-choice questions only)",
+    "none": lazy_gettext("Not at all"),
+    "same": lazy_gettext("Same answer"),
+    "overlap": lazy_gettext("Overlapping answers (several-choice questions only)"),
 }
 OBJECTIVE_WORDS = {
-    "participation": "Match as many people as possible",
-    "score": "Make the best-scoring pairs, even if fewer people are matched",
+    "participation": lazy_gettext("Match as many people as possible"),
+    "score": lazy_gettext("Make the best-scoring pairs, even if fewer people are matched"),
 }
 FAIRNESS_WORDS = {
-    "none": "No: each round only looks at today's scores",
-    "balanced": "Yes: people who waited longer are matched first",
+    "none": lazy_gettext("No: each round only looks at today's scores"),
+    "balanced": lazy_gettext("Yes: people who waited longer are matched first"),
 }
 DAYS = (
-    ("MON", "Monday"),
-    ("TUE", "Tuesday"),
-    ("WED", "Wednesday"),
-    ("THU", "Thursday"),
-    ("FRI", "Friday"),
-    ("SAT", "Saturday"),
-    ("SUN", "Sunday"),
+    ("MON", lazy_gettext("Monday")),
+    ("TUE", lazy_gettext("Tuesday")),
+    ("WED", lazy_gettext("Wednesday")),
+    ("THU", lazy_gettext("Thursday")),
+    ("FRI", lazy_gettext("Friday")),
+    ("SAT", lazy_gettext("Saturday")),
+    ("SUN", lazy_gettext("Sunday")),
 )
 MINUTES = tuple(range(0, 60, 5))
 # What the model's names mean, for its messages ("second_nudge_days (21) must be more than ...").
 SETTING_WORDS = {
-    "checkin_reminder_days": "the reminder",
-    "second_nudge_days": "the second nudge",
-    "organizer_alert_days": "the alert to organizers",
-    "rematch_offer_days": "the offer to re-match",
-    "first_survey_day": "the first survey",
+    "checkin_reminder_days": N_("the reminder"),
+    "second_nudge_days": N_("the second nudge"),
+    "organizer_alert_days": N_("the alert to organizers"),
+    "rematch_offer_days": N_("the offer to re-match"),
+    "first_survey_day": N_("the first survey"),
+}
+# The days as a schedule says them ("on Mondays and Thursdays").
+EVERY_DAY = {
+    "MON": N_("Mondays"),
+    "TUE": N_("Tuesdays"),
+    "WED": N_("Wednesdays"),
+    "THU": N_("Thursdays"),
+    "FRI": N_("Fridays"),
+    "SAT": N_("Saturdays"),
+    "SUN": N_("Sundays"),
 }
 _WEEKLY = re.compile(r"^cron\((\d{1,2}) (\d{1,2}) \? \* ([A-Z,]+|\*) \*\)$")
 
@@ -100,7 +119,9 @@ def read_weekly(expression: str) -> Weekly | None:
 
 
 def _and(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return gettext("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 def when_words(expression: str, timezone: str) -> str | None:
@@ -109,18 +130,24 @@ def when_words(expression: str, timezone: str) -> str | None:
         return None
     weekly = read_weekly(expression)
     if weekly is not None:
-        names = dict(DAYS)
-        days = (
-            "every day"
-            if len(weekly.days) == len(DAYS)
-            else "on " + _and([f"{names[day]}s" for day in weekly.days])
-        )
-        return f"{days} at {weekly.hour:02d}:{weekly.minute:02d} ({timezone})"
+        time = f"{weekly.hour:02d}:{weekly.minute:02d}"
+        if len(weekly.days) == len(DAYS):
+            return gettext("every day at %(time)s (%(zone)s)", time=time, zone=timezone)
+        days = _and([gettext(EVERY_DAY[day]) for day in weekly.days])
+        return gettext("on %(days)s at %(time)s (%(zone)s)", days=days, time=time, zone=timezone)
     rate = rate_of(expression)
     if rate is not None:
         number, unit = rate
+        if unit == "minute":
+            return ngettext("every minute", "every %(num)s minutes", number)
+        if unit == "hour":
+            return ngettext("every hour", "every %(num)s hours", number)
+        if unit == "day":
+            return ngettext("every day", "every %(num)s days", number)
         return f"every {unit}" if number == 1 else f"every {number} {unit}s"
-    return f"on the schedule {expression} ({timezone})"
+    return gettext(
+        "on the schedule %(expression)s (%(zone)s)", expression=expression, zone=timezone
+    )
 
 
 def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
@@ -133,7 +160,7 @@ def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     loc = tuple(error.get("loc", ()))
     message = str(error.get("msg", "")).removeprefix("Value error, ")
     if error.get("type") == "missing":
-        message = "This is required."
+        message = gettext("This is required.")
     context = error.get("ctx") or {}
     if error.get("type") == "too_long" and loc and "max_length" in context:
         # pydantic says "Tuple should have at most 50 items after validation, not 51".
@@ -150,8 +177,103 @@ def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     return loc, message
 
 
+# The program validation's messages (English, from portal.domain.program and pydantic, once
+# `in_words` has named the settings) and the whole sentence each is said as in the reader's
+# language; a message not listed is shown as the validation says it.
+MODEL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r"This is required\.", N_("This is required.")),
+        (
+            r"a (?P<kind>one-choice|several-choice) question needs at least two choices",
+            N_("a %(kind)s question needs at least two choices"),
+        ),
+        (
+            r"a text question takes no choices \(make it a one-choice question\)",
+            N_("a text question takes no choices (make it a one-choice question)"),
+        ),
+        (r"choices must not repeat", N_("choices must not repeat")),
+        (
+            r"overlapping answers need a several-choice question \(use same answer\)",
+            N_("overlapping answers need a several-choice question (use same answer)"),
+        ),
+        (r"must not list the same entry twice", N_("must not list the same entry twice")),
+        (r"two questions share a key", N_("two questions share a key")),
+        (
+            r"an archived program cannot be open for sign-up",
+            N_("an archived program cannot be open for sign-up"),
+        ),
+        (
+            r"mentee-choice needs mentors and mentees, not peers",
+            N_("mentee-choice needs mentors and mentees, not peers"),
+        ),
+        (
+            r"(?P<high_name>the [a-z -]+) \((?P<high>\d+)\) must be more than "
+            r"(?P<low_name>the [a-z -]+) \((?P<low>\d+)\): the steps for a quiet pair come in "
+            r"this order, reminder, second nudge, organizer alert, re-match offer",
+            N_(
+                "%(high_name)s (%(high)s) must be more than %(low_name)s (%(low)s): the steps "
+                "for a quiet pair come in this order, reminder, second nudge, organizer alert, "
+                "re-match offer"
+            ),
+        ),
+        (
+            r"day (?P<day>\d+) is not within the (?P<weeks>\d+)-week cycle \(days 0 to "
+            r"(?P<last>\d+)\); use 0 for no milestone surveys",
+            N_(
+                "day %(day)s is not within the %(weeks)s-week cycle (days 0 to %(last)s); use 0 "
+                "for no milestone surveys"
+            ),
+        ),
+        (
+            r"value is not a valid email address: (?P<detail>.*)",
+            N_("value is not a valid email address: %(detail)s"),
+        ),
+        (
+            r"String should have at most (?P<max>\d+) characters",
+            N_("String should have at most %(max)s characters"),
+        ),
+        (
+            r"at most (?P<max>\d+) (?P<what>[a-z ]+), please \(there are (?P<count>\d+|more)\)",
+            N_("at most %(max)s %(what)s, please (there are %(count)s)"),
+        ),
+    )
+)
+# The names in the messages that are themselves words to translate.
+NAMED = ("high_name", "low_name", "kind", "what")
+# Those words (the setting names are SETTING_WORDS').
+NAMED_WORDS = (
+    N_("one-choice"),
+    N_("several-choice"),
+    N_("questions"),
+    N_("organizers"),
+    N_("topics"),
+    N_("languages"),
+    N_("choices"),
+    N_("entries"),
+)
+
+
+def translated(message: str) -> str:
+    """A validation message (in English words) said in the reader's language."""
+    for pattern, words in MODEL_MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            values = {
+                name: gettext(value) if name in NAMED else value
+                for name, value in found.groupdict().items()
+            }
+            return gettext(words, **values)
+    return message
+
+
 def in_words(message: str) -> str:
-    """A validation message with the model's setting names said in words."""
+    """A validation message with the model's setting names said in words, in the reader's
+    language where it is a message the editor knows."""
+    return translated(_named(message))
+
+
+def _named(message: str) -> str:
     for name, words in SETTING_WORDS.items():
         message = message.replace(name, words)
     return (
@@ -165,20 +287,36 @@ def in_words(message: str) -> str:
     )
 
 
+def said(words: Mapping[str, Any] | Sequence[tuple[str, Any]]) -> Callable[[], dict[str, str]]:
+    """A field's choices in the reader's language, said when the form is made."""
+    pairs = words.items() if isinstance(words, Mapping) else words
+    return lambda: {value: str(label) for value, label in pairs}
+
+
+ON_THESE_DAYS = lazy_gettext("On these days, at this time")
+NOT_SCHEDULED = lazy_gettext("Not on a schedule")
+
+
 class SchedulePicker(Form):
     """Days of the week and a time, or no scheduled runs; or keep a schedule it cannot show."""
 
     when = RadioField(
-        "When",
-        choices={"weekly": "On these days, at this time", "manual": "Not on a schedule"},
+        lazy_gettext("When"),
+        choices=said({"weekly": ON_THESE_DAYS, "manual": NOT_SCHEDULED}),
         validate_choice=False,  # validate_when says what to do instead
     )
-    days = MultiCheckboxField("Days", choices=dict(DAYS))
+    days = MultiCheckboxField(lazy_gettext("Days"), choices=said(DAYS))
     hour = SelectField(
-        "Hour", choices={str(h): f"{h:02d}" for h in range(24)}, default="9", validate_choice=True
+        lazy_gettext("Hour"),
+        choices={str(h): f"{h:02d}" for h in range(24)},
+        default="9",
+        validate_choice=True,
     )
     minute = SelectField(
-        "Minute", choices={str(m): f"{m:02d}" for m in MINUTES}, default="0", validate_choice=True
+        lazy_gettext("Minute"),
+        choices={str(m): f"{m:02d}" for m in MINUTES},
+        default="0",
+        validate_choice=True,
     )
     kept = HiddenField()  # the stored expression the picker cannot show, kept unless changed
 
@@ -203,22 +341,26 @@ class SchedulePicker(Form):
         if self.kept.data != stored:
             self.kept.data = ""
         if self.kept.data:
-            choices = {"weekly": "On these days, at this time", "manual": "Not on a schedule"}
-            self.when.choices = {"keep": f"Keep {self.kept.data}", **choices}
+            choices = {"weekly": str(ON_THESE_DAYS), "manual": str(NOT_SCHEDULED)}
+            self.when.choices = {"keep": gettext("Keep %(kept)s", kept=self.kept.data), **choices}
 
     def validate_when(self, field: Field) -> None:
         offered = {"weekly", "manual"} | ({"keep"} if self.kept.data else set())
         if field.data not in offered:
             raise ValidationError(
-                "The schedule kept on this page is not the program's any more: please choose "
-                "days and a time, or not on a schedule."
+                gettext(
+                    "The schedule kept on this page is not the program's any more: please "
+                    "choose days and a time, or not on a schedule."
+                )
                 if field.data == "keep"
-                else "Please choose days and a time, or not on a schedule."
+                else gettext("Please choose days and a time, or not on a schedule.")
             )
 
     def validate_days(self, field: Field) -> None:
         if self.when.data == "weekly" and not field.data:
-            raise ValidationError("Please tick at least one day, or choose not on a schedule.")
+            raise ValidationError(
+                gettext("Please tick at least one day, or choose not on a schedule.")
+            )
 
     def expression(self) -> str:
         """The EventBridge expression the organizer chose."""
@@ -246,11 +388,18 @@ class MaxLines:
     def __call__(self, form: Form, field: Field) -> None:
         given = lines(field.data)
         if len(given) > self.limit:
-            raise ValidationError(f"Please list at most {self.limit} (one a line).")
+            raise ValidationError(
+                gettext("Please list at most %(limit)s (one a line).", limit=self.limit)
+            )
         for number, line in enumerate(given, 1):
             if len(line) > self.length:
                 raise ValidationError(
-                    f"Line {number} is {len(line)} characters long: at most {self.length}, please."
+                    gettext(
+                        "Line %(line)s is %(length)s characters long: at most %(max)s, please.",
+                        line=number,
+                        length=len(line),
+                        max=self.length,
+                    )
                 )
 
 

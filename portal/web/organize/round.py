@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal.domain.program import Approval, Program
+from portal.i18n import format_moment, gettext, ngettext
 from portal.services.rounds import (
     AlreadyPublishedError,
     Preview,
@@ -34,6 +35,7 @@ def round_now(slug: str) -> str:
         people=people,
         choosing=program.approval is Approval.MENTEE_CHOICE,
         publish_label=_publish_label(program, preview) if preview else "",
+        moment=format_moment,
     )
 
 
@@ -42,16 +44,18 @@ def _publish_label(program: Program, preview: Preview) -> str:
     if program.approval is Approval.MENTEE_CHOICE:
         mentees = len({m.mentee for m in preview.pairs})
         if mentees:
-            return f"Publish: email suggestions to {_counted(mentees, 'mentee', 'mentees')} now"
+            return ngettext(
+                "Publish: email suggestions to %(num)s mentee now",
+                "Publish: email suggestions to %(num)s mentees now",
+                mentees,
+            )
     elif preview.pairs:
-        count = len(preview.pairs)
-        return f"Publish: email {_counted(count, 'introduction', 'introductions')} now"
-    return "Publish: record this round, which made no pairs"
-
-
-def _counted(count: int, one: str, several: str) -> str:
-    """`3 pairs`, `1 pair`: the count in digits, as the buttons and messages show it."""
-    return f"{count} {one if count == 1 else several}"
+        return ngettext(
+            "Publish: email %(num)s introduction now",
+            "Publish: email %(num)s introductions now",
+            len(preview.pairs),
+        )
+    return gettext("Publish: record this round, which made no pairs")
 
 
 def _detail(preview: Preview) -> str:
@@ -102,9 +106,11 @@ def publish_round(slug: str, round_id: str) -> Response | tuple[str, int]:
         return _no_such_preview(program)
     except AlreadyPublishedError:
         flash(
-            "This preview was published already (by another organizer, or in another tab), "
-            "or its publishing was cut short and the next round or preview finishes it: "
-            "nothing is sent twice.",
+            gettext(
+                "This preview was published already (by another organizer, or in another tab), "
+                "or its publishing was cut short and the next round or preview finishes it: "
+                "nothing is sent twice."
+            ),
             "error",
         )
         return redirect(url_for("organize.round_now", slug=slug))
@@ -112,16 +118,27 @@ def publish_round(slug: str, round_id: str) -> Response | tuple[str, int]:
         flash(str(exc), "error")
         return redirect(url_for("organize.round_now", slug=slug))
     if outcome.status != "done":
-        message = "Published: the round made no pairs, and nobody waiting has news to be told."
+        message = gettext(
+            "Published: the round made no pairs, and nobody waiting has news to be told."
+        )
     elif program.approval is Approval.MENTEE_CHOICE:
-        message = f"Published: {_counted(outcome.pairs, 'suggestion is', 'suggestions are')} "
-        message += "emailed to the mentees, who choose their mentor."
+        message = ngettext(
+            "Published: %(num)s suggestion is emailed to the mentees, who choose their mentor.",
+            "Published: %(num)s suggestions are emailed to the mentees, who choose their mentor.",
+            outcome.pairs,
+        )
     else:
-        message = (
-            f"Published: {_counted(outcome.pairs, 'pair is', 'pairs are')} introduced by email."
+        message = ngettext(
+            "Published: %(num)s pair is introduced by email.",
+            "Published: %(num)s pairs are introduced by email.",
+            outcome.pairs,
         )
     if outcome.refused:
-        message += f" {outcome.refused} could not be made: {'; '.join(outcome.notes)}."
+        message += " " + gettext(
+            "%(count)s could not be made: %(notes)s.",
+            count=outcome.refused,
+            notes="; ".join(outcome.notes),
+        )
     flash(message, "ok")
     portal.audit.record(
         slug,
@@ -145,9 +162,12 @@ def discard_round(slug: str, round_id: str) -> Response | tuple[str, int]:
     except UnknownRoundError:
         return _no_such_preview(program)
     except AlreadyPublishedError:
-        flash("This preview was published already: it can no longer be discarded.", "error")
+        flash(
+            gettext("This preview was published already: it can no longer be discarded."),
+            "error",
+        )
         return redirect(url_for("organize.round_now", slug=slug))
-    flash("Discarded: the preview is deleted, and nobody was told.", "ok")
+    flash(gettext("Discarded: the preview is deleted, and nobody was told."), "ok")
     portal.audit.record(
         slug,
         current_organizer(),

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.catalog.documents import render_markdown
 from portal.domain.program import MAX_QUESTIONS, Program
+from portal.i18n import format_moment, gettext
 from portal.services.program_changes import ChangePreview
 from portal.services.programs import (
     InvalidProgram,
@@ -31,7 +32,6 @@ from portal.web.organize.program_words import (
 )
 
 ACTIONS = ("save", "preview_page", "preview_effect")
-RELOAD = f"{LOST_VERSION}: copy anything you typed, then open the settings again."
 
 
 def _fingerprint(warnings: tuple[str, ...]) -> str:
@@ -78,6 +78,7 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
             admin=is_admin(),
             agreement_titles=portal.agreements.available(),
             track_titles={track.slug: track.title for track in portal.tracks},
+            moment=format_moment,
             **extra,
         ),
         status,
@@ -134,7 +135,7 @@ def program_settings(slug: str) -> Any:
     if not changed_settings(program, candidate):
         info = portal.programs.stored_info(slug)
         live = info.version if info else form.version.data
-        flash(f"Nothing changed: version {live} stays live.", "ok")
+        flash(gettext("Nothing changed: version %(version)s stays live.", version=live), "ok")
         return redirect(url_for("organize.program_settings", slug=slug))
     refusals = changes.refusals(program, candidate)
     if refusals:
@@ -145,10 +146,20 @@ def program_settings(slug: str) -> Any:
         return _page(program, form, warnings=warnings)
     expected = opened_version(form.version.data)
     if expected is None:
-        return _page(program, form, 409, problems=[RELOAD])
+        reload = gettext(
+            "%(problem)s: copy anything you typed, then open the settings again.",
+            problem=gettext(LOST_VERSION),
+        )
+        return _page(program, form, 409, problems=[reload])
     try:
         version = portal.program_admin.save(candidate, expected=expected, by=current_organizer())
     except ProgramRefused as exc:  # someone saved since (ProgramChanged), or another refusal
         return _page(program, form, 409, problems=[str(exc)])
-    flash(f"Saved: version {version} is live. It reaches every page within a minute.", "ok")
+    flash(
+        gettext(
+            "Saved: version %(version)s is live. It reaches every page within a minute.",
+            version=version,
+        ),
+        "ok",
+    )
     return redirect(url_for("organize.program_settings", slug=slug))

@@ -1,0 +1,386 @@
+"""The program editor's sections: each a small form of settings in plain words, with the
+limits and messages of its fields (said in the reader's language)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    Field,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.domain.program import MAX_ORGANIZERS
+from portal.i18n import N_, gettext, lazy_gettext
+from portal.web.organize.program_words import (
+    APPROVAL_WORDS,
+    FAIRNESS_WORDS,
+    FORMAT_WORDS,
+    MATCH_WORDS,
+    OBJECTIVE_WORDS,
+    TEXT_MAX,
+    TYPE_WORDS,
+    WEIGHT_WORDS,
+    MaxLines,
+    lines,
+    said,
+)
+
+SUMMARY_MAX = 300
+BODY_MAX = 20_000
+LIST_MAX = 100  # topics (the model's limit), languages, organizers, choices
+HELP_MAX = 300
+# A version a page says it opened: a stored version number (they start at 1), in ASCII digits
+# only ("²".isdigit() is true) and short enough for int() (a long string raises ValueError).
+VERSION = re.compile(r"[1-9][0-9]{0,8}")
+LOST_VERSION = N_(
+    "This page did not say which version of the program you opened, so it cannot tell whether "
+    "someone saved since: it is out of date. Nothing was saved"
+)
+
+
+def opened_version(text: object) -> int | None:
+    """The version a page says it opened; None unless it sent a plain version number."""
+    return int(text) if isinstance(text, str) and VERSION.fullmatch(text) else None
+
+
+# What a number outside its range is told, by its unit (each a whole sentence, to translate).
+WHOLE_NUMBER = {
+    "people": N_("Please give a whole number of people from %(low)s to %(high)s."),
+    "weeks": N_("Please give a whole number of weeks from %(low)s to %(high)s."),
+    "points": N_("Please give a whole number of points from %(low)s to %(high)s."),
+    "days": N_("Please give a whole number of days from %(low)s to %(high)s."),
+}
+
+
+def _ranged(label: Any, low: int, high: int, unit: str, help_text: Any = "") -> IntegerField:
+    message = lazy_gettext(WHOLE_NUMBER[unit], low=low, high=high)
+    return IntegerField(
+        label,
+        validators=[InputRequired(message=message), NumberRange(low, high, message=message)],
+        description=help_text,
+        render_kw={"min": low, "max": high, "inputmode": "numeric"},
+    )
+
+
+class BasicsForm(Form):
+    title = StringField(
+        lazy_gettext("Title"),
+        validators=[
+            InputRequired(message=lazy_gettext("Please give the program a title.")),
+            Length(max=TEXT_MAX),
+        ],
+        render_kw={"maxlength": TEXT_MAX},
+    )
+    summary = TextAreaField(
+        lazy_gettext("Summary"),
+        validators=[Optional(), Length(max=SUMMARY_MAX)],
+        description=lazy_gettext(
+            "One or two sentences for the list of programs (at most %(max)s characters).",
+            max=SUMMARY_MAX,
+        ),
+        render_kw={"maxlength": SUMMARY_MAX, "rows": 2},
+    )
+    body = TextAreaField(
+        lazy_gettext("Page text"),
+        validators=[Optional(), Length(max=BODY_MAX)],
+        description=lazy_gettext(
+            "The program's public page, in Markdown: ## for a heading, a blank line between "
+            "paragraphs, - for a list item, [words](https://...) for a link. At most %(max)s "
+            "characters.",
+            max=f"{BODY_MAX:,}",
+        ),
+        render_kw={"maxlength": BODY_MAX, "rows": 16},
+    )
+
+
+class PeopleForm(Form):
+    organizers = TextAreaField(
+        lazy_gettext("Organizers"),
+        validators=[
+            InputRequired(message=lazy_gettext("Please list at least one organizer.")),
+            MaxLines(MAX_ORGANIZERS),
+        ],
+        description=lazy_gettext(
+            "Email addresses, one a line, up to %(max)s. Each can sign in to this console. They "
+            "are shown on the program's public page, so that participants can write to them. "
+            "Keep your own address here.",
+            max=MAX_ORGANIZERS,
+        ),
+        render_kw={"rows": 3},
+    )
+    format = RadioField(lazy_gettext("Format"), choices=said(FORMAT_WORDS), validate_choice=True)
+    capacity = _ranged(
+        lazy_gettext("Capacity"),
+        1,
+        20,
+        "people",
+        lazy_gettext(
+            "How many mentees a mentor can take on at most (in a group program: the group's "
+            "size). Each mentor can choose a smaller number when they sign up."
+        ),
+    )
+    approval = RadioField(
+        lazy_gettext("Who approves the pairs"), choices=said(APPROVAL_WORDS), validate_choice=True
+    )
+
+
+class TimeForm(Form):
+    timezone = SelectField(
+        lazy_gettext("Time zone"),
+        validators=[InputRequired(message=lazy_gettext("Please choose a time zone."))],
+        description=lazy_gettext(
+            "The program's own time zone: scheduled rounds and the weekly summary run at their "
+            "time in this zone."
+        ),
+        validate_choice=False,  # validate_timezone says so in words
+    )
+    cycle_weeks = _ranged(
+        lazy_gettext("Cycle length in weeks"),
+        1,
+        104,
+        "weeks",
+        lazy_gettext(
+            "How long a match lasts before it closes (with a closing survey, if it is on)."
+        ),
+    )
+    signup_open = BooleanField(
+        lazy_gettext("Sign-up is open: new people can join from the program's page")
+    )
+
+    def validate_timezone(self, field: SelectField) -> None:
+        if field.data not in {value for value, *_ in field.iter_choices()}:
+            shown = str(field.data)[:64]
+            raise ValidationError(
+                gettext(
+                    "“%(zone)s” is not one of the time zones offered: please choose one from the "
+                    "list.",
+                    zone=shown,
+                )
+            )
+
+
+class ListsForm(Form):
+    topics = TextAreaField(
+        lazy_gettext("Topics"),
+        validators=[
+            InputRequired(message=lazy_gettext("Please list at least one topic.")),
+            MaxLines(LIST_MAX),
+        ],
+        description=lazy_gettext(
+            "One a line (at most %(lines)s, each at most %(length)s characters): mentors offer "
+            "them, mentees choose the ones they want to work on.",
+            lines=LIST_MAX,
+            length=TEXT_MAX,
+        ),
+        render_kw={"rows": 6},
+    )
+    languages = TextAreaField(
+        lazy_gettext("Languages"),
+        validators=[
+            InputRequired(message=lazy_gettext("Please list at least one language.")),
+            MaxLines(LIST_MAX),
+        ],
+        description=lazy_gettext("One a line: the languages people can meet in."),
+        render_kw={"rows": 4},
+    )
+
+
+class QuestionForm(Form):
+    position = IntegerField(
+        lazy_gettext("Position"),
+        validators=[
+            Optional(),
+            NumberRange(1, 999, message=lazy_gettext("Please give a number from 1 to 999.")),
+        ],
+        description=lazy_gettext("Questions are asked in the order of these numbers."),
+        render_kw={"min": 1, "max": 999, "inputmode": "numeric"},
+    )
+    label = StringField(
+        lazy_gettext("Question"),
+        validators=[Optional(), Length(max=TEXT_MAX)],
+        render_kw={"maxlength": TEXT_MAX},
+    )
+    key = StringField(
+        lazy_gettext("Short name (used in exports)"),
+        validators=[Optional(), Length(max=40)],
+        description=lazy_gettext(
+            "Made from the question's words if left empty. Lower-case letters, digits and _; it "
+            "names the answers' column in exports. Changing it leaves earlier answers behind."
+        ),
+        render_kw={"maxlength": 40},
+    )
+    help = StringField(
+        lazy_gettext("Hint shown under the question"),
+        validators=[Optional(), Length(max=HELP_MAX)],
+        render_kw={"maxlength": HELP_MAX},
+    )
+    type = SelectField(
+        lazy_gettext("Kind of answer"), choices=said(TYPE_WORDS), validate_choice=True
+    )
+    choices = TextAreaField(
+        lazy_gettext("Choices"),
+        validators=[Optional(), MaxLines(LIST_MAX)],
+        description=lazy_gettext(
+            "One a line, at least two (for a one-choice or several-choice question)."
+        ),
+        render_kw={"rows": 3},
+    )
+    required = BooleanField(lazy_gettext("An answer is required"))
+    match = SelectField(
+        lazy_gettext("How it counts in matching"), choices=said(MATCH_WORDS), validate_choice=True
+    )
+    weight = SelectField(
+        lazy_gettext("How much it counts"), choices=said(WEIGHT_WORDS), validate_choice=True
+    )
+    remove = BooleanField(lazy_gettext("Remove this question"))
+
+    def is_blank(self) -> bool:
+        """A row nobody filled in (the empty row for a new question)."""
+        return (
+            not (self.label.data or "").strip()
+            and not (self.key.data or "").strip()
+            and not (lines(self.choices.data))
+        )
+
+
+class WeightsForm(Form):
+    languages = SelectField(
+        lazy_gettext("A shared language"), choices=said(WEIGHT_WORDS), validate_choice=True
+    )
+    skills = SelectField(
+        lazy_gettext("Topics that fit (what the mentee wants, what the mentor offers)"),
+        choices=said(WEIGHT_WORDS),
+        validate_choice=True,
+    )
+    timezone = SelectField(
+        lazy_gettext("Close time zones"), choices=said(WEIGHT_WORDS), validate_choice=True
+    )
+    availability = SelectField(
+        lazy_gettext("Free hours in common"), choices=said(WEIGHT_WORDS), validate_choice=True
+    )
+    seniority = SelectField(
+        lazy_gettext("A mentor further along in their career"),
+        choices=said(WEIGHT_WORDS),
+        validate_choice=True,
+    )
+
+
+GAP_MESSAGE = N_("Please give a number of hours from 0 to 26, or leave it empty.")
+
+
+def _gap(form: Form, field: Field) -> None:
+    text = (field.data or "").strip().lower()
+    if text in ("", "none"):
+        return
+    try:
+        hours = float(text)
+    except ValueError:
+        raise ValidationError(gettext(GAP_MESSAGE)) from None
+    if not 0 <= hours <= 26:
+        raise ValidationError(gettext(GAP_MESSAGE))
+
+
+class RulesForm(Form):
+    exclude_same_department = BooleanField(
+        lazy_gettext("Never match two people from the same department")
+    )
+    exclude_reporting_line = BooleanField(
+        lazy_gettext("Never match someone with their manager (people give their manager's address)")
+    )
+    max_timezone_gap_hours = StringField(
+        lazy_gettext("Largest time zone difference, in hours"),
+        validators=[Optional(), Length(max=10), _gap],
+        description=lazy_gettext("Pairs further apart are never made. Leave empty for no limit."),
+        render_kw={"maxlength": 10, "inputmode": "decimal"},
+    )
+    no_repeat_pairs = BooleanField(lazy_gettext("Never match the same two people twice"))
+    match_once = BooleanField(
+        lazy_gettext(
+            "Match each person once only (a one-off conversation: nobody returns to the pool)"
+        )
+    )
+    min_score = _ranged(
+        lazy_gettext("Lowest score for a pair"),
+        0,
+        100,
+        "points",
+        lazy_gettext(
+            "Pairs scoring below this (0 to 100) are never made: their people wait for a better "
+            "match. 0 makes every pair the rules allow."
+        ),
+    )
+    objective = RadioField(
+        lazy_gettext("What a round aims for"), choices=said(OBJECTIVE_WORDS), validate_choice=True
+    )
+    fairness = RadioField(
+        lazy_gettext("Those who waited longest first"),
+        choices=said(FAIRNESS_WORDS),
+        validate_choice=True,
+    )
+
+
+class LadderForm(Form):
+    checkin_reminder_days = _ranged(
+        lazy_gettext("Reminder after"),
+        1,
+        90,
+        "days",
+        lazy_gettext("Days without a check-in before both are reminded."),
+    )
+    second_nudge_days = _ranged(lazy_gettext("Second nudge after"), 1, 365, "days")
+    organizer_alert_days = _ranged(
+        lazy_gettext("Alert to organizers after"),
+        1,
+        365,
+        "days",
+        lazy_gettext("You are told the pair has gone quiet."),
+    )
+    rematch_offer_days = _ranged(
+        lazy_gettext("Offer to re-match after"),
+        1,
+        365,
+        "days",
+        lazy_gettext("Each is offered a new match or to close."),
+    )
+    first_survey_day = _ranged(
+        lazy_gettext("First survey on day"),
+        0,
+        728,
+        "days",
+        lazy_gettext(
+            "Days after the match starts; 0 for no milestone surveys. It must fall within the "
+            "cycle."
+        ),
+    )
+    survey_every_days = _ranged(
+        lazy_gettext("Then a survey every"),
+        0,
+        365,
+        "days",
+        lazy_gettext("0 for no more surveys after the first."),
+    )
+    closing_survey = BooleanField(lazy_gettext("A closing survey when the cycle ends"))
+
+
+class ExtrasForm(Form):
+    agreement = SelectField(lazy_gettext("Mentoring agreement"), validate_choice=True)
+    track = SelectField(lazy_gettext("Learning track"), validate_choice=True)
+    retention_days = _ranged(
+        lazy_gettext("Keep people's data for"),
+        30,
+        3650,
+        "days",
+        lazy_gettext(
+            "Days after a person's last cycle in this program ends before their data is erased "
+            "(30 to 3,650); the program page says so."
+        ),
+    )
