@@ -1,4 +1,5 @@
-"""Mentoring agreements loaded from content/agreements/*.md, the one a program names."""
+"""Mentoring agreements loaded from content/agreements/*.md, the one a program names, in the
+reader's language where a translation is beside it (`<slug>.<language>.md`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class Agreement:
 
     title: str = ""
     text: str = ""
+    # The language it is written in (a translation's, else the original's: English).
+    language: str = "en"
 
 
 class Agreements:
@@ -26,10 +29,23 @@ class Agreements:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def of(self, program: Program) -> Agreement:
-        """The agreement the program names; an empty one if it names none or a missing file."""
+    def of(self, program: Program, language: str | None = None) -> Agreement:
+        """The agreement the program names, in `language` if it is translated into it; an
+        empty one if it names none or a missing file."""
         if not program.agreement:
             return Agreement()
+        if language:
+            translated = self.folder / f"{program.agreement}.{language}.md"
+            try:
+                document = read_document(translated)
+            except FileNotFoundError:
+                pass
+            except ContentError:
+                log.warning("agreement %s cannot be read", translated.name)
+            else:
+                return Agreement(
+                    str(document.meta.get("title", "")), document.body.strip(), language
+                )
         try:
             document = read_document(self.folder / f"{program.agreement}.md")
         except (ContentError, FileNotFoundError):
@@ -37,14 +53,24 @@ class Agreements:
             return Agreement()
         return Agreement(str(document.meta.get("title", "")), document.body.strip())
 
-    def available(self) -> dict[str, str]:
-        """Every agreement of the folder a program can name: slug to title."""
+    def available(self, language: str | None = None) -> dict[str, str]:
+        """Every agreement of the folder a program can name: slug to title (in `language`
+        where the agreement is translated into it)."""
         found: dict[str, str] = {}
         for path in sorted(self.folder.glob("*.md")):
+            if "." in path.stem:
+                continue  # a translation of one
             try:
                 document = read_document(path)
             except ContentError:
                 log.warning("agreement %s cannot be read", path.name)
                 continue
-            found[path.stem] = str(document.meta.get("title", "")) or path.stem
+            title = str(document.meta.get("title", "")) or path.stem
+            translated = path.with_name(f"{path.stem}.{language}.md")
+            if language and translated.is_file():
+                try:
+                    title = str(read_document(translated).meta.get("title", "")) or title
+                except ContentError:
+                    log.warning("agreement %s cannot be read", translated.name)
+            found[path.stem] = title
         return found

@@ -145,3 +145,14 @@ def test_a_programs_page_is_in_the_readers_language_where_it_is_written(
     # The list gives each program's summary in the reader's language where there is one.
     listed = client.get("/programs/", headers=spanish).get_data(as_text=True)
     assert "Un programa individual de 12 semanas" in listed
+
+
+def test_the_agreement_is_in_the_readers_language_where_it_is_translated(
+    client: FlaskClient,
+) -> None:
+    spanish = client.get("/programs/demo/agreement", headers={"Accept-Language": "es"})
+    assert "Nuestro acuerdo de mentoría" in spanish.text
+    assert "Reunirnos con regularidad." in spanish.text
+    english = client.get("/programs/demo/agreement")
+    assert "Our mentoring agreement" in english.text
+    assert "Meet regularly." in english.text

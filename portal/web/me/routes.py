@@ -184,7 +184,7 @@ class MatchView:
 
 
 def _agreement(program: Program) -> str:
-    text = services().agreements.of(program).text
+    text = services().agreements.of(program, i18n.current_language()).text
     return render_markdown(text) if text else ""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from portal import i18n
 from portal.catalog.documents import render_markdown
 from portal.domain.program import MAX_QUESTIONS, Program
 from portal.i18n import format_moment, gettext
@@ -48,7 +49,7 @@ def _form(program: Program) -> ProgramForm:
         form.version.data = str(info.version if info else 0)
     form.offer(
         program,
-        portal.agreements.available() | _kept(program.agreement),
+        portal.agreements.available(i18n.current_language()) | _kept(program.agreement),
         {track.slug: track.title for track in portal.tracks} | _kept(program.track),
     )
     return form
@@ -76,7 +77,7 @@ def _page(program: Program, form: ProgramForm | None, status: int = 200, **extra
             max_questions=MAX_QUESTIONS,
             summary=error_summary(form) if form is not None else [],
             admin=is_admin(),
-            agreement_titles=portal.agreements.available(),
+            agreement_titles=portal.agreements.available(i18n.current_language()),
             track_titles={track.slug: track.title for track in portal.tracks},
             moment=format_moment,
             **extra,

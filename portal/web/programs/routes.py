@@ -69,7 +69,7 @@ def agreement(slug: str) -> str:
     program = services().programs.get(slug)
     if program is None:
         abort(404)
-    found = services().agreements.of(program)
+    found = services().agreements.of(program, i18n.current_language())
     if not found.text:
         abort(404)  # a program without an agreement has no such page, and no link to it
     return render_template(
