@@ -23,6 +23,7 @@ from portal.persistence.audit import AuditTrail
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.erasure import ErasureStore
 from portal.persistence.exports import ExportLog
+from portal.persistence.preferences import PreferenceRepository
 from portal.persistence.figures import FiguresRepository
 from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
@@ -230,6 +231,7 @@ def build_services(
     suppressions = SuppressionRepository()
     outbox = OutboxRepository()
     unsubscribes = Unsubscribes(settings.secret_key, settings.base_url, suppressions, clock)
+    organizers = Organizers(programs, settings.admins, PreferenceRepository(), clock)
     mail = MailService(
         outbox,
         sender or make_sender(settings),
@@ -241,8 +243,8 @@ def build_services(
         courier=courier or make_courier(settings),
         console_url=f"{settings.base_url}/organize/",
         on_sent=usage.email_sent,
+        organizer_language=organizers.language_of,
     )
-    organizers = Organizers(programs, settings.admins)
     links = MagicLinks(
         TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url
     )

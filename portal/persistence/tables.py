@@ -466,6 +466,19 @@ class ProgramRecord(Model):
     heads = ProgramHeadIndex()
 
 
+class PreferenceRecord(Model):
+    """What an organizer chose for the console: its language (and the emails they get)."""
+
+    class Meta:
+        table_name = "preferences"
+        entity = "preferences"
+
+    # address_digest of the organizer's address: an organizer is an address, never kept as such.
+    address_hash = UnicodeAttribute(hash_key=True)
+    language = UnicodeAttribute()  # a key of portal.i18n.LANGUAGES
+    updated_at = UTCDateTimeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     AddressRecord,
@@ -484,6 +497,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FiguresRecord,
     ProgramRecord,
     RosterRecord,
+    PreferenceRecord,
 )
 
 
