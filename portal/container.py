@@ -23,12 +23,12 @@ from portal.persistence.audit import AuditTrail
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.erasure import ErasureStore
 from portal.persistence.exports import ExportLog
-from portal.persistence.preferences import PreferenceRepository
 from portal.persistence.figures import FiguresRepository
 from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.preferences import PreferenceRepository
 from portal.persistence.programs import ProgramStore, StoredProgram
 from portal.persistence.retention import RetentionStore
 from portal.persistence.roster_imports import RosterStore

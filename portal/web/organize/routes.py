@@ -12,10 +12,9 @@ from wtforms import RadioField
 from wtforms.validators import InputRequired
 
 from portal import i18n
-from portal.i18n import gettext, lazy_gettext, ngettext
-
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
+from portal.i18n import gettext, lazy_gettext, ngettext
 from portal.services.magic_links import GLANCE, LinkGrant
 from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
 from portal.services.signin import CONSOLE
