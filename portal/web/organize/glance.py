@@ -22,7 +22,6 @@ from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
 
 
-
 def freshness(computed_at: datetime, now: datetime, timezone: str) -> str:
     """When the figures were computed, in the program's zone (named), and how long ago."""
     minutes = max(int((now - computed_at).total_seconds() // 60), 0)

@@ -312,8 +312,12 @@ def _status_done(action: Action, name: str, ended: int) -> str:
     if not ended:
         return done
     # Its own sentence after the first.
-    return done + " " + ngettext(
-        "%(num)s active match ended; each partner was told.",
-        "%(num)s active matches ended; each partner was told.",
-        ended,
+    return (
+        done
+        + " "
+        + ngettext(
+            "%(num)s active match ended; each partner was told.",
+            "%(num)s active matches ended; each partner was told.",
+            ended,
+        )
     )
