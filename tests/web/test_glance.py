@@ -123,7 +123,9 @@ def test_the_stored_figures_are_shown_with_their_age_until_refreshed(
     services.participants.save(stored_person("Late", Role.MENTEE, clock()))
     page = client.get(PAGE)
     text = parse(page.text).one("main").text
-    assert "Figures as of 10:00 (Greenwich Mean Time), 23 minutes ago; refreshed every hour." in text
+    assert (
+        "Figures as of 10:00 (Greenwich Mean Time), 23 minutes ago; refreshed every hour." in text
+    )
     assert _table(parse(page.text), "The funnel")["Signed up"] == ["13"]
 
     refreshed = client.post(

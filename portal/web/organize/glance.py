@@ -66,7 +66,7 @@ def _charts(figures: dict[str, Any]) -> dict[str, str]:
     funnel = [_value(step) for step in figures["funnel"]]
     if any(v for v in funnel):
         chart = new_chart(pygal.HorizontalBar, height=300)
-        chart.x_labels = [step["label"] for step in figures["funnel"]]
+        chart.x_labels = [gettext(step["label"]) for step in figures["funnel"]]
         chart.add(gettext("People"), funnel)
         charts["funnel"] = data_uri(chart)
     weeks = figures["weeks"]
@@ -85,7 +85,9 @@ def _charts(figures: dict[str, Any]) -> dict[str, str]:
     distribution = figures["distribution"]
     if distribution["shown"] and any(r["count"] for r in distribution["ratings"]):
         chart = new_chart(pygal.Bar, height=280)
-        chart.x_labels = [f"{r['rating']} of 5" for r in distribution["ratings"]]
+        chart.x_labels = [
+            gettext("%(rating)s of 5", rating=r["rating"]) for r in distribution["ratings"]
+        ]
         chart.add(gettext("Ratings"), [r["count"] for r in distribution["ratings"]])
         charts["distribution"] = data_uri(chart)
     cohorts = [c for c in figures["cohorts"] if c["shown"]]
