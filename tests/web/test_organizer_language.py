@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
@@ -13,7 +14,7 @@ from flask.testing import FlaskClient
 
 from portal.container import Services
 from portal.domain.addresses import address_digest
-from portal.mail.senders import MemorySender
+from portal.mail.senders import MemorySender, PermanentSendError
 from portal.persistence.tables import PreferenceRecord
 from portal.services.erasure import NobodyToErase
 from tests.conftest import FakeClock, csrf_token, plain
@@ -124,6 +125,52 @@ def test_the_emails_to_a_spanish_speaking_organizer_are_in_spanish(
     (summary,) = [m for to, m in mailbox.sent if to == DEMO_ORGANIZER and "/summary" in plain(m)]
     assert "Abra la consola" in plain(summary)
     assert "Open the console" not in plain(summary)
+
+
+class RefusingSender:
+    """Refuses every message for good, as SES does an address it will not write to."""
+
+    def send(self, recipient: str, raw: str) -> str:
+        raise PermanentSendError("refused")
+
+
+def test_a_delivery_failure_is_reported_in_the_organizers_language(
+    client: FlaskClient,
+    services: Services,
+    mailbox: MemorySender,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sign_in_as_organizer(client, mailbox)
+    choose(client, "es")
+    monkeypatch.setattr(services.mail, "sender", RefusingSender())
+    services.summaries.send_summaries(FRIDAY)
+    services.mail.drain(per_second=1000)  # the summary fails: a report is queued
+    monkeypatch.setattr(services.mail, "sender", mailbox)
+    services.mail.drain(per_second=1000)
+    (report,) = [m for to, m in mailbox.sent if to == DEMO_ORGANIZER and "refused" in plain(m)]
+    assert "Abra la consola" in plain(report)
+
+
+def test_an_organizers_sign_in_email_is_written_in_their_language(
+    client: FlaskClient, services: Services, mailbox: MemorySender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.organizers.set_language(DEMO_ORGANIZER, "es")
+    composed: list[str | None] = []
+    compose = services.mail.compose
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        composed.append(kwargs.get("language"))
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(services.mail, "compose", spy)
+    form = client.get("/sign-in")
+    client.post("/sign-in", data={"email": DEMO_ORGANIZER, "csrf_token": csrf_token(form.text)})
+    assert composed == ["es"]
+    # Someone who organizes nothing is written to as before.
+    composed.clear()
+    services.organizers.set_language("ada@example.org", "es")
+    client.post("/sign-in", data={"email": "ada@example.org", "csrf_token": csrf_token(form.text)})
+    assert composed == [None]
 
 
 def test_erasure_and_export_cover_an_organizers_language(

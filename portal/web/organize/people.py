@@ -29,6 +29,7 @@ from portal.services.roster import (
 from portal.web import services, source_address
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.forms import PlainText, PortalForm
+from portal.web.organize.audit import moment_in
 from portal.web.organize.blueprint import bp
 
 REASON_MAX = 500
@@ -183,6 +184,7 @@ def person(slug: str, participant_id: str) -> str | tuple[str, int]:
         seniority_words=dict(SENIORITY_LEVELS),
         liftable=LIFTABLE,
         match_ref=match_ref,
+        moment=moment_in(program),
     )
 
 
