@@ -73,6 +73,7 @@ from portal.domain.participants import (  # noqa: E402
 from portal.domain.program import Program  # noqa: E402
 from portal.domain.program_templates import TEMPLATES  # noqa: E402
 from portal.domain.roster import FIELDS as ROSTER_FIELDS  # noqa: E402
+from portal.i18n import LANGUAGES  # noqa: E402
 from portal.local.demo import demo_participants  # noqa: E402
 from portal.persistence.matches import ACTIVATED, LOCK_ID  # noqa: E402
 from portal.persistence.tables import (  # noqa: E402
@@ -1208,6 +1209,15 @@ class Routes:
             [("csrf_token", csrf), ("mentee", pair.mentee), ("mentor", mentor)],
             choices={"mentor": tuple(mentors), "mentee": tuple(m.mentee for m in drafts)},
         )
+
+    def c_organize_language(self, rule: str) -> Case:
+        client, csrf = self.world.organizer()
+        languages = tuple(LANGUAGES)
+        fields: list[tuple[str, Value]] = [
+            ("csrf_token", csrf),
+            ("language", self.rng.choice(languages)),
+        ]
+        return Case("", client, rule, {}, fields, choices={"language": languages})
 
     def c_organize_refresh_figures(self, rule: str) -> Case:
         client, csrf = self.world.organizer()

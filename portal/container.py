@@ -29,6 +29,7 @@ from portal.persistence.matches import MatchRepository, RoundRepository
 from portal.persistence.meetings import MeetingStore
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.preferences import PreferenceRepository
 from portal.persistence.programs import ProgramStore, StoredProgram
 from portal.persistence.retention import RetentionStore
 from portal.persistence.roster_imports import RosterStore
@@ -233,6 +234,7 @@ def build_services(
     suppressions = SuppressionRepository()
     outbox = OutboxRepository()
     unsubscribes = Unsubscribes(settings.secret_key, settings.base_url, suppressions, clock)
+    organizers = Organizers(programs, settings.admins, PreferenceRepository(), clock)
     mail = MailService(
         outbox,
         sender or make_sender(settings),
@@ -244,8 +246,8 @@ def build_services(
         courier=courier or make_courier(settings),
         console_url=f"{settings.base_url}/organize/",
         on_sent=usage.email_sent,
+        organizer_language=organizers.language_of,
     )
-    organizers = Organizers(programs, settings.admins)
     links = MagicLinks(
         TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url
     )

@@ -10,33 +10,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-# Each action the console records, with the words the audit page shows for it.
+
+def N_(message: str) -> str:
+    """Mark words for the catalogue (`make messages`): the page translates them where shown.
+
+    The domain imports nothing of the portal, so it marks its words with its own marker.
+    """
+    return message
+
+
+# Each action the console records, with the words the audit page shows for it (in English;
+# the console's pages translate them).
 ACTIONS: dict[str, str] = {
-    "end_match": "Ended a match",
-    "pause": "Paused a person",
-    "resume": "Resumed a person",
-    "remove": "Removed a person",
-    "resend_link": "Sent a new sign-in link",
-    "lift_unsubscribe": "Turned email back on",
-    "lift_bounce": "Cleared a soft bounce",
-    "move_mentee": "Moved a waiting mentee to a mentor",
-    "adjust_draft": "Changed a draft pair",
-    "approve_round": "Approved a round's drafts",
-    "preview_round": "Previewed a round",
-    "publish_round": "Published a previewed round",
-    "discard_round": "Discarded a previewed round",
-    "export": "Exported a CSV file",
-    "create_program": "Created the program",
-    "edit_program": "Changed the program's settings",
-    "open_signup": "Opened sign-up",
-    "close_signup": "Closed sign-up",
-    "pause_rounds": "Paused rounds",
-    "resume_rounds": "Resumed rounds",
-    "archive_program": "Archived the program",
-    "unarchive_program": "Brought the program back from the archive",
-    "duplicate_program": "Duplicated the program for a new cohort",
-    "import_program": "Loaded the program from a file",
-    "import_roster": "Imported a roster",
+    "end_match": N_("Ended a match"),
+    "pause": N_("Paused a person"),
+    "resume": N_("Resumed a person"),
+    "remove": N_("Removed a person"),
+    "resend_link": N_("Sent a new sign-in link"),
+    "lift_unsubscribe": N_("Turned email back on"),
+    "lift_bounce": N_("Cleared a soft bounce"),
+    "move_mentee": N_("Moved a waiting mentee to a mentor"),
+    "adjust_draft": N_("Changed a draft pair"),
+    "approve_round": N_("Approved a round's drafts"),
+    "preview_round": N_("Previewed a round"),
+    "publish_round": N_("Published a previewed round"),
+    "discard_round": N_("Discarded a previewed round"),
+    "export": N_("Exported a CSV file"),
+    "create_program": N_("Created the program"),
+    "edit_program": N_("Changed the program's settings"),
+    "open_signup": N_("Opened sign-up"),
+    "close_signup": N_("Closed sign-up"),
+    "pause_rounds": N_("Paused rounds"),
+    "resume_rounds": N_("Resumed rounds"),
+    "archive_program": N_("Archived the program"),
+    "unarchive_program": N_("Brought the program back from the archive"),
+    "duplicate_program": N_("Duplicated the program for a new cohort"),
+    "import_program": N_("Loaded the program from a file"),
+    "import_roster": N_("Imported a roster"),
 }
 
 # Subject kinds: a participant's id, a match's id, a round's id, a program's version (its

@@ -62,6 +62,11 @@ CATEGORIES: tuple[Category, ...] = (
         "whether it lists you as active, and when you were invited and reminded.",
     ),
     Category(
+        "console_language",
+        "If you organize a program, the language you chose for its console and the emails "
+        "it sends you, and when you chose it.",
+    ),
+    Category(
         "exports",
         "When your data was exported, by you or by an organizer at your request, and how.",
     ),

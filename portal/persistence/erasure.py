@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
@@ -28,6 +29,7 @@ from portal.persistence.tables import (
     MatchRecord,
     OutboxRecord,
     ParticipantRecord,
+    PreferenceRecord,
     SessionRecord,
     TokenRecord,
 )
@@ -220,6 +222,16 @@ class ErasureStore:
         yield from ExportRecord.query(address_digest(email), consistent_read=True)
 
     def delete_export(self, record: ExportRecord) -> None:
+        self._delete(record)
+
+    def preference_of(self, email: str) -> PreferenceRecord | None:
+        """The language the address chose as an organizer, if it chose one."""
+        try:
+            return PreferenceRecord.get(address_digest(email), consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def delete_preference(self, record: PreferenceRecord) -> None:
         self._delete(record)
 
     def participant_exists(self, sign_up: SignUp) -> bool:

@@ -471,6 +471,19 @@ class ProgramRecord(Model):
     heads = ProgramHeadIndex()
 
 
+class PreferenceRecord(Model):
+    """What an organizer chose for the console: its language (and the emails they get)."""
+
+    class Meta:
+        table_name = "preferences"
+        entity = "preferences"
+
+    # address_digest of the organizer's address: an organizer is an address, never kept as such.
+    address_hash = UnicodeAttribute(hash_key=True)
+    language = UnicodeAttribute()  # a key of portal.i18n.LANGUAGES
+    updated_at = UTCDateTimeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ParticipantRecord,
     AddressRecord,
@@ -489,6 +502,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FiguresRecord,
     ProgramRecord,
     RosterRecord,
+    PreferenceRecord,
 )
 
 

@@ -20,11 +20,13 @@ from portal.domain.figures import ProgramFigures
 from portal.domain.matches import MOVED
 from portal.domain.participants import Participant
 from portal.domain.program import Program
-from portal.i18n import gettext, ngettext
+from portal.i18n import N_, gettext, ngettext
 from portal.presenters.waiting import unmatched_text
 
 LISTED = 25  # people waiting, and pairs of each kind, listed by name; the rest are counted
-ROLE_NAMES = {"mentor": "Mentors", "mentee": "Mentees", "peer": "Peers"}
+# Stored in English with the figures (computed outside any request); marked for the
+# catalogue, and translated where the console shows them.
+ROLE_NAMES = {"mentor": N_("Mentors"), "mentee": N_("Mentees"), "peer": N_("Peers")}
 
 
 def suppressed_text(kind: str) -> str:
@@ -126,11 +128,11 @@ def _view(
         "funnel": [
             {"label": label, **_shown(figure)}
             for label, figure in (
-                ("Signed up", funnel.signed_up),
-                ("Confirmed their email", funnel.confirmed),
-                ("Matched", funnel.matched),
-                ("In an active match", funnel.active),
-                ("Completed the cycle", funnel.completed),
+                (N_("Signed up"), funnel.signed_up),
+                (N_("Confirmed their email"), funnel.confirmed),
+                (N_("Matched"), funnel.matched),
+                (N_("In an active match"), funnel.active),
+                (N_("Completed the cycle"), funnel.completed),
             )
         ],
         "match_rate": [

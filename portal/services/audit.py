@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from portal.domain.audit import AuditEntry
 from portal.domain.clock import Clock
+from portal.i18n import gettext
 from portal.persistence.audit import AuditTrail
 from portal.persistence.matches import MatchRepository
 from portal.persistence.participants import ParticipantRepository
@@ -83,7 +84,10 @@ class AuditLog:
     def _name(self, program: str, participant_id: str, names: dict[str, str]) -> str:
         if participant_id not in names:
             person = self.participants.get_in(program, participant_id)
-            names[participant_id] = person.name if person else "someone no longer in the program"
+            # In the reader's language: the page is read in a request.
+            names[participant_id] = (
+                person.name if person else gettext("someone no longer in the program")
+            )
         return names[participant_id]
 
     def _about(self, program: str, entry: AuditEntry, names: dict[str, str]) -> str:
@@ -94,14 +98,14 @@ class AuditLog:
         if entry.subject_kind == "match":
             match = self.matches.get(program, entry.subject)
             if match is None:
-                return "a match no longer held"
+                return gettext("a match no longer held")
             mentor = self._name(program, match.mentor_id, names)
             mentee = self._name(program, match.mentee_id, names)
-            return f"the match of {mentor} and {mentee}"
+            return gettext("the match of %(mentor)s and %(mentee)s", mentor=mentor, mentee=mentee)
         if entry.subject_kind == "round":
-            return f"round {entry.subject}"
+            return gettext("round %(round)s", round=entry.subject)
         if entry.subject_kind == "version":
-            return f"settings version {entry.subject}"
+            return gettext("settings version %(version)s", version=entry.subject)
         return ""
 
     def about(self, program: str, subject: str) -> list[AuditEntry]:

@@ -126,6 +126,7 @@ class OrganizerDigests:
                 key=self._key(program, today, organizer),
                 context=context,
                 program=program.slug,
+                language=self.mail.organizer_language(organizer),
             )
         log.info("digest of %s for %s: %d emails", program.slug, today.isoformat(), sent)
         return sent

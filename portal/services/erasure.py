@@ -12,8 +12,8 @@ next run:
    partner's own check-ins, notes and goals) moves to a key without their id; in a group
    program, the group check-ins they logged are deleted (the group's id holds no one's id,
    so the others' stay where they are, and the match keeps the id when it moves);
-3. the emails queued or sent to them, the links sent to them and the log of their exports
-   are deleted;
+3. the emails queued or sent to them, the links sent to them, the log of their exports and
+   the console language they chose as an organizer are deleted;
 4. their participant records are deleted, then their sessions (until then a person whose
    erasure failed half-way can press the button again), and last the address items: those
    are how the next run finds them, so they go only when everything else has.
@@ -43,6 +43,7 @@ KINDS = (
     ("links", "sign-in and other links sent to them"),
     ("sessions", "browser sessions"),
     ("exports", "logged exports of their data"),
+    ("preferences", "the console language they chose as an organizer"),
     ("roster", "roster import entries (what an organizer's HR file said of them)"),
 )
 
@@ -81,7 +82,8 @@ class ErasureService:
         email = email_key(email)
         sign_ups = self.store.sign_ups(email)
         roster = self.store.roster_entries_of(email)
-        if not sign_ups and not roster:
+        # An organizer who never signed up holds only their console language here.
+        if not sign_ups and not roster and self.store.preference_of(email) is None:
             raise NobodyToErase("The portal holds no sign-up for that address.")
         done = Erasure(programs=[s.program for s in sign_ups])
         groups: set[str] = set()  # a mentor's matches share one group: visited once
@@ -148,10 +150,12 @@ class ErasureService:
         links = self.store.tokens_of(email)
         sessions = self.store.sessions_of(email)
         exports = list(self.store.exports_of(email))
+        preference = self.store.preference_of(email)
         done.counts["emails"] += len(emails)
         done.counts["links"] += len(links)
         done.counts["sessions"] += len(sessions)
         done.counts["exports"] += len(exports)
+        done.counts["preferences"] += preference is not None
         if not apply:
             return
         for key in emails:
@@ -160,3 +164,5 @@ class ErasureService:
             self.store.delete_token(token_hash)
         for record in exports:
             self.store.delete_export(record)
+        if preference is not None:
+            self.store.delete_preference(preference)

@@ -29,11 +29,12 @@ from portal.persistence.exports import ExportEntry, ExportLog
 from portal.persistence.matches import MatchRepository
 from portal.persistence.outbox import OutboxRepository
 from portal.persistence.participants import ParticipantRepository
+from portal.persistence.preferences import PreferenceRepository
 from portal.persistence.roster_imports import RosterStore, StoredEntry
 from portal.persistence.suppressions import SuppressionRepository
 
 FORMAT = "mentor-portal-export"
-VERSION = 3  # 2: the `groups` section; 3: the `roster` section
+VERSION = 4  # 2: the `groups` section; 3: the `roster` section; 4: `console_language`
 WEB = "web"
 CLI = "cli"
 BY_THE_PERSON = "the person"
@@ -100,8 +101,10 @@ class ExportService:
         programs: ProgramCatalog,
         clock: Clock,
         roster: RosterStore | None = None,
+        preferences: PreferenceRepository | None = None,
     ) -> None:
         self.roster = roster or RosterStore()
+        self.preferences = preferences or PreferenceRepository()
         self.participants = participants
         self.matches = matches
         self.checkins = checkins
@@ -114,9 +117,10 @@ class ExportService:
 
     def export(self, email: str, *, route: str, requested_by: str) -> Export:
         """Log an export of the address's data, then gather it (the log included); UnknownPerson
-        if no program has a sign-up for it (nothing is logged then)."""
+        if no program has a sign-up for it and it chose no console language as an organizer
+        (nothing is logged then)."""
         people = self.participants.everywhere(email)
-        if not people:
+        if not people and self.preferences.of(email) is None:
             raise UnknownPerson("No program holds a sign-up for that address.")
         now = self.clock()
         self.log.record(
@@ -131,6 +135,7 @@ class ExportService:
         return Export(self._document(email, people, now), now)
 
     def _document(self, email: str, people: list[Participant], now: datetime) -> dict[str, Any]:
+        preference = self.preferences.of(email)
         sections: dict[str, Any] = {
             "sign_ups": [self._sign_up(person) for person in people],
             "matches": [],
@@ -170,6 +175,11 @@ class ExportService:
             {"program": program, **_roster_entry(stored)}
             for program, stored in self.roster.live_entries_of(email)
         ]
+        sections["console_language"] = (
+            None
+            if preference is None
+            else {"language": preference.language, "chosen_at": _moment(preference.updated_at)}
+        )
         sections["exports"] = [
             {
                 "exported_at": _moment(entry.exported_at),
@@ -183,7 +193,7 @@ class ExportService:
             "format": FORMAT,
             "version": VERSION,
             "exported_at": _moment(now),
-            "address": people[0].mailbox,
+            "address": people[0].mailbox if people else email,
             "categories": [
                 {"name": category.name, "description": category.description}
                 for category in CATEGORIES

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from portal import i18n
 from portal.domain.clock import Clock
 from portal.mail.calendar import CalendarPart
 from portal.mail.catalog import Recipient, email
@@ -56,6 +57,7 @@ class MailService:
         courier: Callable[[str], None] | None = None,
         console_url: str | None = None,
         on_sent: Callable[[], None] | None = None,
+        organizer_language: Callable[[str], str] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
@@ -71,6 +73,14 @@ class MailService:
         self.console_url = console_url
         # Told of each email SES (or the local sender) accepted: the usage meter counts them.
         self.on_sent = on_sent
+        # The language each organizer chose (portal.services.organizers), for their emails.
+        self._organizer_language = organizer_language
+
+    def organizer_language(self, email: str) -> str:
+        """The language the organizer with this address reads their emails in."""
+        if self._organizer_language is None:
+            return i18n.DEFAULT_LANGUAGE
+        return self._organizer_language(email)
 
     def compose(
         self,
@@ -253,6 +263,7 @@ class MailService:
                 key={"email": item.key, "organizer": organizer},
                 context={"recipient": item.recipient, "template": item.template, "error": error},
                 program=item.program,
+                language=self.organizer_language(organizer),
             )
 
     def _attempt(self, key: str) -> str:

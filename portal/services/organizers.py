@@ -1,15 +1,27 @@
-"""Who may organize which program: the program's `organizers`, and the site admins for all."""
+"""Who may organize which program: the program's `organizers`, and the site admins for all;
+and the language each organizer chose for the console and the emails it sends them."""
 
 from __future__ import annotations
 
+from portal import i18n
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.addresses import email_key
+from portal.domain.clock import Clock, system_clock
 from portal.domain.program import Program
+from portal.persistence.preferences import PreferenceRepository
 
 
 class Organizers:
-    def __init__(self, programs: ProgramCatalog, admins: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        programs: ProgramCatalog,
+        admins: tuple[str, ...],
+        preferences: PreferenceRepository | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
         self.programs = programs
+        self.preferences = preferences or PreferenceRepository()
+        self.clock = clock
         # Compared in the form addresses are stored in, whatever case the files use.
         self.admins = frozenset(email_key(address) for address in admins)
 
@@ -30,3 +42,15 @@ class Organizers:
     def programs_of(self, email: str) -> list[Program]:
         """The programs the address may organize, in the catalogue's order (all, for an admin)."""
         return [p for p in self.programs if self.may_organize(email, p)]
+
+    def language_of(self, email: str) -> str:
+        """The language the organizer chose (English until they choose one)."""
+        preference = self.preferences.of(email)
+        # A language the portal no longer offers reads as the default.
+        return i18n.checked_language(preference.language if preference else None)
+
+    def set_language(self, email: str, language: str) -> None:
+        """Keep `language` as the organizer's; ValueError if the portal does not offer it."""
+        if not i18n.is_offered(language):
+            raise ValueError(f"The portal does not speak {language!r}.")
+        self.preferences.save(email, language, self.clock())

@@ -18,6 +18,7 @@ from portal.domain.checkins import Checkin
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
 from portal.domain.participants import Participant, Status
+from portal.i18n import N_
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
@@ -41,10 +42,11 @@ class Matching(StrEnum):
 
 
 # Why email to someone is off (portal.persistence.suppressions), in the console's words.
+# Marked for translation, and translated where shown (the console's pages).
 SUPPRESSION_WORDS = {
-    "unsubscribe": "They unsubscribed from program email",
-    "bounce": "Email to their address bounced: the mail server said it cannot be delivered",
-    "complaint": "They marked an email from the portal as spam",
+    "unsubscribe": N_("They unsubscribed from program email"),
+    "bounce": N_("Email to their address bounced: the mail server said it cannot be delivered"),
+    "complaint": N_("They marked an email from the portal as spam"),
 }
 # Only an unsubscribe can be lifted from the console. The suppressions store only SES's
 # permanent bounces (portal.services.ses_feedback drops transient ones): a hard bounce, as a

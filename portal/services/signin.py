@@ -75,10 +75,15 @@ class SignInService:
         that stores the links and the email: past a limit nothing is stored or counted, and
         the Refusal is returned.
         """
-        people, suppressed, key = together(
+        # The organizer's language is read whatever the address, as the email is composed
+        # whatever it is: an organizer's request takes no longer than anyone's.
+        people, suppressed, (key, organizer_language) = together(
             lambda: self.participants.everywhere(email, as_if_known=True),
             lambda: self.mail.suppression(mailbox),
-            lambda: SIGN_IN.key_for(address=address_digest(email), request=uuid.uuid4().hex),
+            lambda: (
+                SIGN_IN.key_for(address=address_digest(email), request=uuid.uuid4().hex),
+                self.organizers.language_of(email),
+            ),
         )
         mine = [
             (program, person)
@@ -110,6 +115,8 @@ class SignInService:
             },
             program=mine[0][0].slug if len(mine) == 1 else None,
             suppressed=suppressed,
+            # An organizer's sign-in email is in the language they chose for the console.
+            language=organizer_language if organizes else None,
         )
         writes: list[Put] = []
         if item is not None and (mine or organizes):

@@ -164,6 +164,7 @@ class SummaryService:
                 key=key,
                 context=context,
                 program=program.slug,
+                language=self.mail.organizer_language(organizer),
             )
             for organizer, key in keys.items()
         )

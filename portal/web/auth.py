@@ -25,6 +25,7 @@ from flask import abort, g, make_response, render_template, request
 from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.web import links, services
+from portal.web.languages.routes import reader_speaks
 from portal.web.signin.forms import SignInForm
 
 # The kinds of sign-in a session holds, one of each (portal.services.sessions).
@@ -53,6 +54,7 @@ def participant_required(view: Callable[P, R]) -> Callable[P, R]:
             abort(404)
         g.program = program
         g.participant = person
+        reader_speaks(person.language)
         return view(*args, **kwargs)
 
     return guarded
@@ -86,6 +88,7 @@ def organizer_required(view: Callable[P, R]) -> Callable[P, R]:
             abort(404)
         g.program = program
         g.organizer = who.email
+        reader_speaks(portal.organizers.language_of(who.email))
         if (
             request.method == "POST"
             and program.archived
@@ -125,6 +128,7 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
         if not services().organizers.is_admin(who.email):
             abort(404)
         g.organizer = who.email
+        reader_speaks(services().organizers.language_of(who.email))
         return view(*args, **kwargs)
 
     return guarded

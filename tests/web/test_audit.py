@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -114,3 +116,13 @@ def test_signed_out_the_log_is_refused(client: FlaskClient) -> None:
 def test_an_action_without_words_is_refused_before_it_is_stored(clock: FakeClock) -> None:
     with pytest.raises(UnknownActionError, match="ended_everything"):
         AuditEntry("demo", clock(), DEMO_ORGANIZER, "ended_everything")
+
+
+def test_each_entry_is_timed_in_the_programs_zone_named(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)  # summer time in London
+    services.audit.record("demo", DEMO_ORGANIZER, "export", detail="participants")
+    sign_in_as_organizer(client, mailbox)
+    ((when, *_),) = rows(client)
+    assert when == "Wednesday 1 July, 10:30 (British Summer Time)"

@@ -106,7 +106,7 @@ def test_the_page_shows_the_figures_in_tables_beside_their_charts(
     for image in images:
         assert (image.get("src") or "").startswith("data:image/svg+xml;")
         assert image.get("alt")
-    assert "Figures as of 10:00 UTC, just now; refreshed every hour." in text
+    assert "Figures as of 10:00 (Greenwich Mean Time), just now; refreshed every hour." in text
 
 
 def test_the_stored_figures_are_shown_with_their_age_until_refreshed(
@@ -123,7 +123,9 @@ def test_the_stored_figures_are_shown_with_their_age_until_refreshed(
     services.participants.save(stored_person("Late", Role.MENTEE, clock()))
     page = client.get(PAGE)
     text = parse(page.text).one("main").text
-    assert "Figures as of 10:00 UTC, 23 minutes ago; refreshed every hour." in text
+    assert (
+        "Figures as of 10:00 (Greenwich Mean Time), 23 minutes ago; refreshed every hour." in text
+    )
     assert _table(parse(page.text), "The funnel")["Signed up"] == ["13"]
 
     refreshed = client.post(
@@ -134,7 +136,7 @@ def test_the_stored_figures_are_shown_with_their_age_until_refreshed(
     assert refreshed.request.path == PAGE
     now = parse(refreshed.text)
     assert _table(now, "The funnel")["Signed up"] == ["14"]
-    assert "Figures as of 10:23 UTC, just now" in now.one("main").text
+    assert "Figures as of 10:23 (Greenwich Mean Time), just now" in now.one("main").text
     stored = services.figures.store.get("demo")
     assert stored is not None
     assert stored.computed_at == clock()

@@ -307,6 +307,7 @@ class RoundRun(MenteeChoice, WaitingNews):
                 key={"program": program.slug, "round": round_id, "organizer": organizer},
                 context=with_review_url,
                 program=program.slug,
+                language=self.mail.organizer_language(organizer),
             )
         return sent
 

@@ -14,28 +14,39 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from portal import i18n
 from portal.domain.program import Approval
+from portal.i18n import gettext, ngettext
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
 
-REFRESHED_EVERY = "every hour"  # functions.console_figures runs at rate(1 hour)
 
-
-def freshness(computed_at: datetime, now: datetime) -> str:
-    """When the figures were computed, in UTC, and how long ago."""
+def freshness(computed_at: datetime, now: datetime, timezone: str) -> str:
+    """When the figures were computed, in the program's zone (named), and how long ago."""
     minutes = max(int((now - computed_at).total_seconds() // 60), 0)
     if minutes < 1:
-        ago = "just now"
+        ago = gettext("just now")
     elif minutes < 60:
-        ago = f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+        ago = ngettext("%(num)s minute ago", "%(num)s minutes ago", minutes)
     else:
         hours = minutes // 60
-        ago = f"{hours} hour{'s' if hours != 1 else ''} ago"
-    stamp = computed_at.strftime("%H:%M UTC")
-    if computed_at.date() != now.date():
-        stamp = computed_at.strftime("%-d %b %Y, %H:%M UTC")
-    return f"Figures as of {stamp}, {ago}; refreshed {REFRESHED_EVERY}."
+        ago = ngettext("%(num)s hour ago", "%(num)s hours ago", hours)
+    stamp = i18n.format_time(computed_at, timezone)
+    local = i18n.zone(timezone)
+    if computed_at.astimezone(local).date() != now.astimezone(local).date():
+        stamp = gettext(
+            "%(day)s, %(time)s",
+            day=i18n.format_day(computed_at, timezone, year=True),
+            time=stamp,
+        )
+    # functions.console_figures runs at rate(1 hour).
+    return gettext(
+        "Figures as of %(when)s (%(zone)s), %(ago)s; refreshed every hour.",
+        when=stamp,
+        zone=i18n.zone_name(timezone, computed_at),
+        ago=ago,
+    )
 
 
 def _value(shown: dict[str, Any]) -> float | None:
@@ -55,47 +66,49 @@ def _charts(figures: dict[str, Any]) -> dict[str, str]:
     funnel = [_value(step) for step in figures["funnel"]]
     if any(v for v in funnel):
         chart = new_chart(pygal.HorizontalBar, height=300)
-        chart.x_labels = [step["label"] for step in figures["funnel"]]
-        chart.add("People", funnel)
+        chart.x_labels = [gettext(step["label"]) for step in figures["funnel"]]
+        chart.add(gettext("People"), funnel)
         charts["funnel"] = data_uri(chart)
     weeks = figures["weeks"]
     counts = [_value(week["checkins"]) for week in weeks]
     if any(v for v in counts):
         chart = new_chart(pygal.Bar, x_label_rotation=-45)
         chart.x_labels = [week["label"] for week in weeks]
-        chart.add("Check-ins", counts)
+        chart.add(gettext("Check-ins"), counts)
         charts["checkins"] = data_uri(chart)
     means = [_value(week["satisfaction"]) for week in weeks]
     if any(v is not None for v in means):
         chart = new_chart(pygal.Line, range=(1, 5), x_label_rotation=-45, dots_size=4)
         chart.x_labels = [week["label"] for week in weeks]
-        chart.add("Average satisfaction", means)
+        chart.add(gettext("Average satisfaction"), means)
         charts["satisfaction"] = data_uri(chart)
     distribution = figures["distribution"]
     if distribution["shown"] and any(r["count"] for r in distribution["ratings"]):
         chart = new_chart(pygal.Bar, height=280)
-        chart.x_labels = [f"{r['rating']} of 5" for r in distribution["ratings"]]
-        chart.add("Ratings", [r["count"] for r in distribution["ratings"]])
+        chart.x_labels = [
+            gettext("%(rating)s of 5", rating=r["rating"]) for r in distribution["ratings"]
+        ]
+        chart.add(gettext("Ratings"), [r["count"] for r in distribution["ratings"]])
         charts["distribution"] = data_uri(chart)
     cohorts = [c for c in figures["cohorts"] if c["shown"]]
     if cohorts:
         chart = new_chart(pygal.StackedBar, show_legend=True, legend_at_bottom=True)
         chart.x_labels = [c["label"] for c in cohorts]
-        chart.add("Active", [c["active"] for c in cohorts])
-        chart.add("Completed", [c["completed"] for c in cohorts])
-        chart.add("Ended early", [c["ended_early"] for c in cohorts])
+        chart.add(gettext("Active"), [c["active"] for c in cohorts])
+        chart.add(gettext("Completed"), [c["completed"] for c in cohorts])
+        chart.add(gettext("Ended early"), [c["ended_early"] for c in cohorts])
         charts["cohorts"] = data_uri(chart)
     meetings = figures["first_meetings"]
     if meetings["shown"] and any(b["pairs"] for b in meetings["buckets"]):
         chart = new_chart(pygal.Bar, height=280)
         chart.x_labels = [b["label"] for b in meetings["buckets"]]
-        chart.add("Pairs", [b["pairs"] for b in meetings["buckets"]])
+        chart.add(gettext("Pairs"), [b["pairs"] for b in meetings["buckets"]])
         charts["first_meetings"] = data_uri(chart)
     goals = figures["goals"]
     if goals["shown"] and any(s["count"] for s in goals["states"]):
         chart = new_chart(pygal.Bar, height=280)
         chart.x_labels = [s["label"] for s in goals["states"]]
-        chart.add("Goals", [s["count"] for s in goals["states"]])
+        chart.add(gettext("Goals"), [s["count"] for s in goals["states"]])
         charts["goals"] = data_uri(chart)
     return charts
 
@@ -112,7 +125,7 @@ def program(slug: str) -> str:
         program=current,
         figures=stored.figures,
         charts=_charts(stored.figures),
-        freshness=freshness(stored.computed_at, portal.clock()),
+        freshness=freshness(stored.computed_at, portal.clock(), current.timezone),
         reviews=current.approval is Approval.ORGANIZER,
     )
 
@@ -121,6 +134,14 @@ def program(slug: str) -> str:
 @organizer_required
 def refresh_figures(slug: str) -> Response:
     """Recompute the program's figures now, then show them."""
-    stored = services().figures.refresh(current_program())
-    flash(f"Refreshed: the figures are as of {stored.computed_at:%H:%M UTC}.", "ok")
+    program = current_program()
+    stored = services().figures.refresh(program)
+    flash(
+        gettext(
+            "Refreshed: the figures are as of %(time)s (%(zone)s).",
+            time=i18n.format_time(stored.computed_at, program.timezone),
+            zone=i18n.zone_name(program.timezone, stored.computed_at),
+        ),
+        "ok",
+    )
     return redirect(url_for("organize.program", slug=slug))

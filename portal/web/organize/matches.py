@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from portal.domain.checkins import match_ref
 from portal.domain.participants import Participant
 from portal.domain.program import Program
+from portal.i18n import gettext, lazy_gettext
 from portal.services.console_matches import STATUSES
 from portal.services.participation import MatchChangedError, ParticipationError, StoredMatch
 from portal.services.rounds import AdjustmentError
@@ -33,15 +34,22 @@ class EndMatchForm(PortalForm):
 
     seen = HiddenField()
     reason = TextAreaField(
-        "Why are you ending it?",
+        lazy_gettext("Why are you ending it?"),
         filters=[_stripped],
         validators=[
-            DataRequired(message="Please give a reason: it is kept in the audit log."),
-            Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters, please."),
+            DataRequired(
+                message=lazy_gettext("Please give a reason: it is kept in the audit log.")
+            ),
+            Length(
+                max=REASON_MAX,
+                message=lazy_gettext("Up to %(max)s characters, please.", max=REASON_MAX),
+            ),
             PlainText(),
         ],
-        description="For the audit log only: neither of them is sent it. "
-        f"Up to {REASON_MAX} characters.",
+        description=lazy_gettext(
+            "For the audit log only: neither of them is sent it. Up to %(max)s characters.",
+            max=REASON_MAX,
+        ),
     )
 
 
@@ -146,8 +154,12 @@ def end_match(slug: str, ref: str) -> Response | tuple[str, int]:
     )
     names = _names(program, match)
     flash(
-        f"Ended the match of {names['mentor']} and {names['mentee']}: both were emailed, and "
-        "both places are free.",
+        gettext(
+            "Ended the match of %(mentor)s and %(mentee)s: both were emailed, and both places "
+            "are free.",
+            mentor=names["mentor"],
+            mentee=names["mentee"],
+        ),
         "ok",
     )
     return redirect(url_for("organize.matches", slug=slug))
@@ -169,7 +181,7 @@ def confirm_move(slug: str) -> str | Response:
     program = current_program()
     mentee_id, mentor_id = request.args.get("mentee", ""), request.args.get("mentor", "")
     if not mentor_id:
-        flash("Choose a mentor for the mentee first.", "error")
+        flash(gettext("Choose a mentor for the mentee first."), "error")
         return redirect(url_for("organize.matches", slug=slug, _anchor="waiting"))
     mentee, mentor = _people(program, mentee_id, mentor_id)
     return render_template(
@@ -193,10 +205,17 @@ def move_mentee(slug: str) -> Response:
     try:
         pair = services().rounds.move(program, mentee.email, mentor.email)
     except AdjustmentError as exc:
-        flash(f"Not moved: {exc}.", "error")
+        flash(gettext("Not moved: %(why)s.", why=str(exc)), "error")
         return redirect(url_for("organize.matches", slug=slug, _anchor="waiting"))
     services().audit.record(
         slug, current_organizer(), "move_mentee", subject_kind="match", subject=pair.match_id
     )
-    flash(f"Matched {mentee.name} with {mentor.name}: both have their introduction email.", "ok")
+    flash(
+        gettext(
+            "Matched %(mentee)s with %(mentor)s: both have their introduction email.",
+            mentee=mentee.name,
+            mentor=mentor.name,
+        ),
+        "ok",
+    )
     return redirect(url_for("organize.matches", slug=slug))

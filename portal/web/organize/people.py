@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from portal.domain.checkins import match_ref
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Status
 from portal.domain.program import Program
+from portal.i18n import N_, gettext, lazy_gettext, ngettext
 from portal.services.roster import (
     LIFTABLE,
     SEARCH_MAX,
@@ -28,19 +29,20 @@ from portal.services.roster import (
 from portal.web import services, source_address
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.forms import PlainText, PortalForm
+from portal.web.organize.audit import moment_in
 from portal.web.organize.blueprint import bp
 
 REASON_MAX = 500
 
 STATUS_WORDS = {
-    Status.PENDING.value: "Pending (email not confirmed)",
-    Status.CONFIRMED.value: "Confirmed",
-    Status.PAUSED.value: "Paused",
-    Status.LEFT.value: "Left or removed",
+    Status.PENDING.value: lazy_gettext("Pending (email not confirmed)"),
+    Status.CONFIRMED.value: lazy_gettext("Confirmed"),
+    Status.PAUSED.value: lazy_gettext("Paused"),
+    Status.LEFT.value: lazy_gettext("Left or removed"),
 }
 MATCHING_WORDS = {
-    Matching.MATCHED.value: "In an active match",
-    Matching.WAITING.value: "Waiting (confirmed, no active match)",
+    Matching.MATCHED.value: lazy_gettext("In an active match"),
+    Matching.WAITING.value: lazy_gettext("Waiting (confirmed, no active match)"),
 }
 SLOT_WORDS = {
     f"{day}-{block}": f"{day_label} {block_label.split(' (')[0].lower()}"
@@ -64,15 +66,23 @@ class EmailOnForm(PortalForm):
 
     seen = HiddenField()
     reason = TextAreaField(
-        "Why turn email back on?",
+        lazy_gettext("Why turn email back on?"),
         validators=[
-            DataRequired(message="Please say why email is turned back on: the log shows it."),
-            Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters, please."),
+            DataRequired(
+                message=lazy_gettext("Please say why email is turned back on: the log shows it.")
+            ),
+            Length(
+                max=REASON_MAX,
+                message=lazy_gettext("Up to %(max)s characters, please.", max=REASON_MAX),
+            ),
             PlainText(),
         ],
-        description="For example: “Asked by phone on 3 March to get emails again.” "
-        f"Shown in the audit log to every organizer of the program and kept a year. Up to "
-        f"{REASON_MAX} characters; please leave out names and addresses.",
+        description=lazy_gettext(
+            "For example: “Asked by phone on 3 March to get emails again.” Shown in the audit "
+            "log to every organizer of the program and kept a year. Up to %(max)s characters; "
+            "please leave out names and addresses.",
+            max=REASON_MAX,
+        ),
     )
 
 
@@ -81,25 +91,37 @@ def _filters(args: Mapping[str, str], program: Program) -> tuple[Filters, list[s
     problems = []
     search = " ".join(args.get("q", "").split())
     if len(search) > SEARCH_MAX:
-        problems.append(f"The search was longer than {SEARCH_MAX} characters: it was cut short.")
+        problems.append(
+            gettext(
+                "The search was longer than %(max)s characters: it was cut short.", max=SEARCH_MAX
+            )
+        )
         search = search[:SEARCH_MAX]
+    # Each filter's refusal, a whole sentence per filter (so that a language can reorder it).
     choices = {
-        "role": ("role", set(program.roles)),
-        "status": ("status", set(STATUS_WORDS)),
-        "matching": ("match filter", set(MATCHING_WORDS)),
-        "email": ("email filter", {"off"}),
+        "role": (N_("“%(value)s” is not a role here: every one is shown."), set(program.roles)),
+        "status": (N_("“%(value)s” is not a status here: every one is shown."), set(STATUS_WORDS)),
+        "matching": (
+            N_("“%(value)s” is not a match filter here: every one is shown."),
+            set(MATCHING_WORDS),
+        ),
+        "email": (N_("“%(value)s” is not a email filter here: every one is shown."), {"off"}),
     }
     chosen: dict[str, str] = {}
-    for name, (words, allowed) in choices.items():
+    for name, (refusal, allowed) in choices.items():
         value = args.get(name, "")
         if value and value not in allowed:
-            problems.append(f"“{value[:40]}” is not a {words} here: every one is shown.")
+            problems.append(gettext(refusal, value=value[:40]))
             value = ""
         chosen[name] = value
     page_text = args.get("page", "1")
     page = int(page_text) if page_text.isascii() and page_text.isdigit() else 0
     if page < 1 or page > 100_000:
-        problems.append(f"“{page_text[:40]}” is not a page number: the first page is shown.")
+        problems.append(
+            gettext(
+                "“%(value)s” is not a page number: the first page is shown.", value=page_text[:40]
+            )
+        )
         page = 1
     return Filters(search=search, page=page, **chosen), problems
 
@@ -162,6 +184,7 @@ def person(slug: str, participant_id: str) -> str | tuple[str, int]:
         seniority_words=dict(SENIORITY_LEVELS),
         liftable=LIFTABLE,
         match_ref=match_ref,
+        moment=moment_in(program),
     )
 
 
@@ -223,7 +246,10 @@ def _act(
         if isinstance(form, StatusForm):
             seen = form.seen.data or ""
             if seen not in {s.value for s in STATUS_CHANGES[action][1]}:
-                flash("The form did not say which status you saw: please confirm again.", "error")
+                flash(
+                    gettext("The form did not say which status you saw: please confirm again."),
+                    "error",
+                )
                 return _confirm(program, found, action, StatusForm(formdata=None)), 422
             change = roster.change_status(
                 program.slug, person.participant_id, action, Status(seen), current_organizer()
@@ -237,7 +263,12 @@ def _act(
                 (form.reason.data or "").strip(),
                 current_organizer(),
             )
-            flash(f"Email to {person.first_name} is on again. The log records why.", "ok")
+            flash(
+                gettext(
+                    "Email to %(name)s is on again. The log records why.", name=person.first_name
+                ),
+                "ok",
+            )
         else:
             refusal = roster.resend_link(
                 program.slug, person.participant_id, current_organizer(), _source()
@@ -245,15 +276,23 @@ def _act(
             if refusal is not None:
                 minutes = max(1, -(-refusal.retry_after // 60))
                 flash(
-                    "No link was sent: too many sign-in links were asked for lately, from your "
-                    f"network or for {person.first_name}'s address. Try again in {minutes} "
-                    f"minute{'' if minutes == 1 else 's'}.",
+                    ngettext(
+                        "No link was sent: too many sign-in links were asked for lately, from "
+                        "your network or for %(name)s's address. Try again in %(num)s minute.",
+                        "No link was sent: too many sign-in links were asked for lately, from "
+                        "your network or for %(name)s's address. Try again in %(num)s minutes.",
+                        minutes,
+                        name=person.first_name,
+                    ),
                     "error",
                 )
             else:
                 flash(
-                    f"A new sign-in link is on its way to {person.first_name}, in the same "
-                    "email as the Sign in form sends.",
+                    gettext(
+                        "A new sign-in link is on its way to %(name)s, in the same email as the "
+                        "Sign in form sends.",
+                        name=person.first_name,
+                    ),
                     "ok",
                 )
     except RosterError as exc:  # a StaleAction too: it says nothing was changed, and why
@@ -266,9 +305,21 @@ def _source() -> str:
 
 
 def _status_done(action: Action, name: str, ended: int) -> str:
-    matches = f" {ended} active match{'' if ended == 1 else 'es'} ended; each partner was told."
-    if action is Action.PAUSE:
-        return f"{name} is paused: no new matches until resumed." + (matches if ended else "")
     if action is Action.RESUME:
-        return f"{name} is back: the next matching round includes them."
-    return f"{name} is removed from the program." + (matches if ended else "")
+        return gettext("%(name)s is back: the next matching round includes them.", name=name)
+    if action is Action.PAUSE:
+        done = gettext("%(name)s is paused: no new matches until resumed.", name=name)
+    else:
+        done = gettext("%(name)s is removed from the program.", name=name)
+    if not ended:
+        return done
+    # Its own sentence after the first.
+    return (
+        done
+        + " "
+        + ngettext(
+            "%(num)s active match ended; each partner was told.",
+            "%(num)s active matches ended; each partner was told.",
+            ended,
+        )
+    )

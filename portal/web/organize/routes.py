@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms import RadioField
+from wtforms.validators import InputRequired
 
+from portal import i18n
 from portal.domain.participants import Role, Status
 from portal.domain.program import Program
+from portal.i18n import gettext, lazy_gettext, ngettext
 from portal.services.magic_links import GLANCE, LinkGrant
 from portal.services.rounds import ORGANIZE, AdjustmentError, UnknownRoundError
 from portal.services.signin import CONSOLE
@@ -22,6 +26,8 @@ from portal.web.auth import (
     organizer_required,
     organizer_signed_out_page,
 )
+from portal.web.forms import PortalForm
+from portal.web.languages.routes import reader_speaks
 from portal.web.organize.blueprint import bp
 
 SESSION_SECONDS = 2 * 3600  # an organizer's session from one link: then they sign in again
@@ -42,6 +48,16 @@ LINK = links.SignInLink(
 )
 
 
+class LanguageForm(PortalForm):
+    """The organizer's language: the console's and the emails' it sends them."""
+
+    language = RadioField(
+        lazy_gettext("Language"),
+        choices=dict(i18n.LANGUAGES),
+        validators=[InputRequired(message=lazy_gettext("Choose a language."))],
+    )
+
+
 @bp.get("/")
 def console() -> str | tuple[str, int]:
     """The programs this organizer may organize, each with a link to its organizer page."""
@@ -49,12 +65,45 @@ def console() -> str | tuple[str, int]:
     if who is None:
         return organizer_signed_out_page(), 403
     g.organizer = who.email  # as the guard does: the header offers to sign out
+    language = services().organizers.language_of(who.email)
+    reader_speaks(language)
+    return _console(who.email, LanguageForm(data={"language": language}))
+
+
+def _console(email: str, form: LanguageForm, status: int = 200) -> tuple[str, int]:
     portal = services()
-    return render_template(
+    page = render_template(
         "organize/console.html",
-        programs=portal.organizers.programs_of(who.email),
-        admin=portal.organizers.is_admin(who.email),
+        programs=portal.organizers.programs_of(email),
+        admin=portal.organizers.is_admin(email),
+        language_form=form,
     )
+    return page, status
+
+
+@bp.post("/language")
+def language() -> Response | tuple[str, int]:
+    """Keep the organizer's choice of language for the console and their emails."""
+    who = links.signed_in_as(ORGANIZER)
+    if who is None:
+        return organizer_signed_out_page(), 403
+    g.organizer = who.email
+    portal = services()
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        reader_speaks(portal.organizers.language_of(who.email))
+        return _console(who.email, form, 400)
+    chosen = str(form.language.data)
+    portal.organizers.set_language(who.email, chosen)
+    reader_speaks(chosen)
+    flash(
+        gettext(
+            "Saved: the console and the emails it sends you are in %(language)s.",
+            language=i18n.LANGUAGES[chosen],
+        ),
+        "ok",
+    )
+    return redirect(url_for("organize.console"), code=303)
 
 
 @bp.get("/<token>")
@@ -115,7 +164,7 @@ def adjust(slug: str, round_id: str) -> Response | tuple[str, int]:
             # No names: the log outlives erasure.
             detail="moved to another mentor" if pair is not None else "taken out of the round",
         )
-        flash("Saved: the pair was checked against the rules and capacities.", "ok")
+        flash(gettext("Saved: the pair was checked against the rules and capacities."), "ok")
     return redirect(url_for("organize.review", slug=slug))
 
 
@@ -135,8 +184,17 @@ def approve(slug: str, round_id: str) -> Response | tuple[str, int]:
         subject=round_id,
         detail=f"{outcome.pairs} pairs introduced, {outcome.refused} refused",
     )
-    message = f"Approved: {outcome.pairs} pairs are introduced by email."
+    message = ngettext(
+        # English as it always read, "1 pairs" included; other languages have their forms.
+        "Approved: %(num)s pairs are introduced by email.",
+        "Approved: %(num)s pairs are introduced by email.",
+        outcome.pairs,
+    )
     if outcome.refused:
-        message += f" {outcome.refused} could not be, because someone no longer had room."
+        message += " " + ngettext(
+            "%(num)s could not be, because someone no longer had room.",
+            "%(num)s could not be, because someone no longer had room.",
+            outcome.refused,
+        )
     flash(message, "ok")
     return redirect(url_for("organize.review", slug=slug))

@@ -46,7 +46,7 @@ def test_the_export_holds_every_category_of_the_persons_data(
 ) -> None:
     document = _export(services, history.ada.email)
 
-    assert (document["format"], document["version"]) == ("mentor-portal-export", 3)
+    assert (document["format"], document["version"]) == ("mentor-portal-export", 4)
     assert list(document)[5:] == list(CATEGORY_NAMES)  # the one list the notice shows too
     assert [c["name"] for c in document["categories"]] == list(CATEGORY_NAMES)
     sign_ups = {s["program"]: s for s in document["sign_ups"]}

@@ -20,6 +20,7 @@ SIGN_IN_WORK = sorted(
         "dynamodb:Query",  # the address's programs
         "dynamodb:GetItem",  # its sign-up there (or one that cannot exist)
         "dynamodb:GetItem",  # the address's suppression
+        "dynamodb:GetItem",  # its language as an organizer, read for every address
         "dynamodb:TransactWriteItems",  # the counters, and the link and the email if any
     ]
 )
