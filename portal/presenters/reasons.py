@@ -34,6 +34,7 @@ from portal.presenters.words import (
     join,
     number,
     role_word,
+    seniority_word,
 )
 
 __all__ = [
@@ -404,4 +405,5 @@ def register(environment: jinja2.Environment) -> None:
         recruit_hint=hint_text,
         veto_words=veto_text,
         role_word=role_word,
+        seniority_word=seniority_word,
     )

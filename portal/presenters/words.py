@@ -104,6 +104,23 @@ def role_word(role: object) -> str:
     return gettext(word) if word else str(role)
 
 
+# Career stages (portal.domain.participants.SENIORITY_LEVELS' keys) in words.
+SENIORITY_WORDS: dict[str, str] = {
+    "student": N_("Student or apprentice"),
+    "early": N_("Early career (0-2 years)"),
+    "mid": N_("Mid-level (3-5 years)"),
+    "senior": N_("Senior (6-10 years)"),
+    "lead": N_("Lead or principal (10+ years)"),
+    "executive": N_("Manager of managers or executive"),
+}
+
+
+def seniority_word(key: str) -> str:
+    """A career stage's key in words in the reader's language ("Senior (6-10 years)")."""
+    word = SENIORITY_WORDS.get(key)
+    return gettext(word) if word else key
+
+
 def checked_viewpoint(viewpoint: str) -> str:
     """The viewpoint, if it is one of VIEWPOINTS; else a ValueError."""
     if viewpoint not in VIEWPOINTS:

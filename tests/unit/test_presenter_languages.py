@@ -267,3 +267,12 @@ def test_numbers_hours_lists_and_plurals_in_spanish() -> None:
     assert words.join(["French", "Italian"]) == "French and Italian"
     assert words.join(["seven", "eight"], "or") == "seven or eight"
     assert show(Figure(87.5, 9), "pct")["text"] == "88%"
+
+
+def test_every_career_stage_has_its_words_in_each_language() -> None:
+    from portal.domain.participants import SENIORITY_LEVELS
+    from portal.presenters.words import SENIORITY_WORDS, seniority_word
+
+    assert dict(SENIORITY_LEVELS) == SENIORITY_WORDS
+    with i18n.speaking("es"):
+        assert seniority_word("lead") != dict(SENIORITY_LEVELS)["lead"]

@@ -12,7 +12,7 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.domain.checkins import match_ref
-from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Status
+from portal.domain.participants import BLOCKS, DAYS, Status
 from portal.domain.program import Program
 from portal.i18n import N_, gettext, lazy_gettext, ngettext
 from portal.services.roster import (
@@ -181,7 +181,6 @@ def person(slug: str, participant_id: str) -> str | tuple[str, int]:
         status_words=STATUS_WORDS,
         suppression_words=SUPPRESSION_WORDS,
         slot_words=SLOT_WORDS,
-        seniority_words=dict(SENIORITY_LEVELS),
         liftable=LIFTABLE,
         match_ref=match_ref,
         moment=moment_in(program),

@@ -37,6 +37,7 @@ from portal.domain.addresses import email_key, typed
 from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
 from portal.domain.program import Program, Question
 from portal.i18n import N_, gettext, lazy_gettext, ngettext
+from portal.presenters.words import SENIORITY_WORDS
 from portal.services.roster_import import Invitee
 from portal.services.signup import Application
 from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
@@ -234,23 +235,6 @@ def availability_choices() -> dict[str, str]:
     return {
         f"{day}-{block[0]}": slot_word(f"{day}-{block[0]}") for day, _ in DAYS for block in BLOCKS
     }
-
-
-# Career stages as the form offers them (the domain's keys, in the reader's language).
-SENIORITY_WORDS: dict[str, str] = {
-    "student": N_("Student or apprentice"),
-    "early": N_("Early career (0-2 years)"),
-    "mid": N_("Mid-level (3-5 years)"),
-    "senior": N_("Senior (6-10 years)"),
-    "lead": N_("Lead or principal (10+ years)"),
-    "executive": N_("Manager of managers or executive"),
-}
-
-
-def seniority_word(key: str) -> str:
-    """A career stage's key in words in the reader's language ("Senior (6-10 years)")."""
-    word = SENIORITY_WORDS.get(key) or dict(SENIORITY_LEVELS).get(key)
-    return gettext(word) if word else key
 
 
 def _seniority_choices() -> list[SelectChoice]:

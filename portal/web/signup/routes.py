@@ -11,7 +11,7 @@ from portal import i18n
 from portal.domain.participants import BLOCKS, DAYS, Participant, Role
 from portal.domain.program import Program
 from portal.i18n import gettext
-from portal.presenters.words import role_word
+from portal.presenters.words import role_word, seniority_word
 from portal.services.limits import Refusal
 from portal.services.magic_links import MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Emailed, SignupBusyError, SignupError
@@ -22,7 +22,6 @@ from portal.web.signup.forms import (
     build_signup_form,
     day_word,
     invitee_data,
-    seniority_word,
     slot_word,
 )
 
