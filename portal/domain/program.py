@@ -22,6 +22,9 @@ from pydantic import (
 from portal.domain.schedule import expression_problem, more_than_hourly, rate_of
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+# The languages the portal speaks (portal.i18n.LANGUAGES' codes; the domain imports nothing
+# of the app, and a unit test keeps the two equal).
+PORTAL_LANGUAGES = ("en", "es")
 # EventBridge schedule expressions: cron with six fields, or rate(N unit[s]).
 _CRON = re.compile(r"^cron\((\S+\s+){5}\S+\)$")
 
@@ -212,6 +215,9 @@ class Program(_Strict):
     capacity: Annotated[int, Field(ge=1, le=20)] = 1
     approval: Approval = Approval.ORGANIZER
     timezone: str = "UTC"
+    # The program's own language: its emails to people who have no profile yet (roster
+    # invitations) are written in it.
+    language: str = "en"
     cycle_weeks: Annotated[int, Field(ge=1, le=104)] = 12
     signup_open: bool = True
     topics: Annotated[tuple[Text, ...], Field(min_length=1, max_length=100)]
@@ -235,6 +241,15 @@ class Program(_Strict):
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _offered_language(cls, value: str) -> str:
+        if value not in PORTAL_LANGUAGES:
+            raise ValueError(
+                f"{value!r} is not a language the portal speaks: one of {', '.join(PORTAL_LANGUAGES)}"
+            )
         return value
 
     @field_validator("topics", "languages")

@@ -149,6 +149,7 @@ class ParticipationService:
                 "organizers": ", ".join(definition.organizers),
             },
             program=program,
+            language=person.language,
         ):
             log.info("queued the end of a match in %s", program)
 

@@ -110,6 +110,8 @@ class SignInService:
             },
             program=mine[0][0].slug if len(mine) == 1 else None,
             suppressed=suppressed,
+            # A participant's own language (their first page's); English for an organizer.
+            language=mine[0][1].language if mine else None,
         )
         writes: list[Put] = []
         if item is not None and (mine or organizes):

@@ -319,11 +319,13 @@ class SignupService:
             lambda: self.store.emailed_already(confirm_key, again_key),
         )
         key = confirm_key
+        language: str | None = None
         if existing is not None and existing.status in TAKING_PART:
             key = again_key
             # Losing one's link is the usual reason to sign up again: send a fresh one.
             token, link = self.links.prepare(Purpose.ME, program.slug, application.email)
             template = "already_registered"
+            language = existing.language  # the person's, as on every email to them
             context: dict[str, Any] = {
                 "name": application.name,
                 "program": program,
@@ -355,6 +357,7 @@ class SignupService:
             context=context,
             program=program.slug,
             suppressed=suppressed,
+            language=language,
         )
         create = None
         if existing is None:
