@@ -247,9 +247,8 @@ class Program(_Strict):
     @classmethod
     def _offered_language(cls, value: str) -> str:
         if value not in PORTAL_LANGUAGES:
-            raise ValueError(
-                f"{value!r} is not a language the portal speaks: one of {', '.join(PORTAL_LANGUAGES)}"
-            )
+            offered = ", ".join(PORTAL_LANGUAGES)
+            raise ValueError(f"{value!r} is not a language the portal speaks: one of {offered}")
         return value
 
     @field_validator("topics", "languages")

@@ -25,7 +25,7 @@ def demo_with(folder: Path, line: str) -> Path:
 
 
 def test_the_domain_offers_the_languages_the_portal_speaks() -> None:
-    assert PORTAL_LANGUAGES == tuple(i18n.LANGUAGES)
+    assert tuple(i18n.LANGUAGES) == PORTAL_LANGUAGES
 
 
 def test_a_program_is_in_english_unless_it_says_otherwise(tmp_path: Path) -> None:
