@@ -22,6 +22,7 @@ from portal.mail.senders import MemorySender
 from portal.services.checkins import CheckinAnswers
 from tests.conftest import FakeClock, html, plain
 from tests.factories import ROUND, seed_demo_people, store_pair, stored_person
+from tests.unit.services.test_groups import group_program, run_round, seed
 from tests.web.conftest import Site
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; the match starts here
@@ -199,3 +200,42 @@ def test_an_invitation_comes_in_the_programs_language(
     assert_spanish(messages[0], "Le invitamos a Demo", "Para participar, abra su invitación")
     assert_spanish(messages[1], "Recordatorio: le invitamos", "Ya le escribimos")
     assert_spanish(messages[2], "Último recordatorio", "No volveremos a escribirle")
+
+
+def test_a_group_is_introduced_and_reminded_in_spanish(
+    services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    program = group_program()
+    mentors, mentees = seed(services, clock)
+    for person in (*mentors, *mentees):
+        services.participants.save(replace(person, language="es"))
+    introductions = run_round(services, program, clock, mailbox)
+    assert len(introductions) == 4
+    for message in introductions:
+        assert_spanish(message, "", "Su grupo", "Por qué este grupo", "Sus primeros pasos")
+    assert any(str(m["Subject"]).startswith("Le presentamos a su grupo") for m in introductions)
+
+    before = len(mailbox.sent)
+    services.reminders.remind_program(
+        program, clock() + timedelta(days=program.schedule.checkin_reminder_days)
+    )
+    send(services)
+    reminders = [m for to, m in mailbox.sent[before:] if to != "organizer@example.org"]
+    assert len(reminders) == 4
+    for message in reminders:
+        assert_spanish(message, "¿Cómo va su grupo en Circle program?", "En el grupo con usted:")
+
+
+def test_a_mentee_chooses_from_suggestions_in_spanish(
+    services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    program = services.programs.get("leaders-group")
+    assert program is not None
+    for person in seed_demo_people(services, program, clock()):
+        services.participants.save(replace(person, language="es"))
+    services.rounds.run(program, ROUND, trigger="cli")
+    send(services)
+    suggestions = [m for _, m in mailbox.sent if str(m["Subject"]).startswith("Elija a su mentor")]
+    assert suggestions
+    for message in suggestions:
+        assert_spanish(message, "Elija a su mentor en ", "Es el momento de elegir", "Elegir a ")
