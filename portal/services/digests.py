@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from portal import i18n
 from portal.domain.nudges import LATE_LIMIT_DAYS
 from portal.domain.program import Program
 from portal.mail.catalog import Recipient
@@ -111,7 +112,7 @@ class OrganizerDigests:
                 # Made only for a digest not queued before: no second sign-in link.
                 return {
                     "program": program,
-                    "day": today.strftime("%A %-d %B %Y"),
+                    "day": i18n.format_day(today, weekday=True, year=True),
                     "alerts": [a.context() for a in fresh],
                     "pairs": sum(a.kind == "pair" for a in fresh),
                     "groups": sum(a.kind == "group" for a in fresh),
