@@ -39,8 +39,8 @@ class Alert:
     kind: str  # "pair" | "group"
     people: tuple[dict[str, str], ...]  # person_context with a role, mentor first
     quiet_days: int
-    last_checkin: str  # the date of the last check-in, "" when none since the start
-    started: str
+    last_checkin: date | None  # the day of the last check-in, None when none since the start
+    started: date
     week: int
     due: date  # the day it became due, in the program's time zone
 
@@ -50,8 +50,12 @@ class Alert:
             "kind": self.kind,
             "people": list(self.people),
             "quiet_days": self.quiet_days,
-            "last_checkin": self.last_checkin,
-            "started": self.started,
+            # Said in the reader's language (the digest is made in it); days where the
+            # program is, as the alert's own day.
+            "last_checkin": (
+                i18n.format_day(self.last_checkin, year=True) if self.last_checkin else ""
+            ),
+            "started": i18n.format_day(self.started, year=True),
             "week": self.week,
         }
 

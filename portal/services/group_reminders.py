@@ -203,11 +203,9 @@ class GroupReminders:
             people=tuple({**person_context(m), "role": m.role.value} for m in members),
             quiet_days=step.quiet_days,
             last_checkin=(
-                local_date(step.since, program.timezone).strftime("%-d %B %Y")
-                if step.since != group.started
-                else ""
+                local_date(step.since, program.timezone) if step.since != group.started else None
             ),
-            started=local_date(group.started, program.timezone).strftime("%-d %B %Y"),
+            started=local_date(group.started, program.timezone),
             week=pair_week(group.started, now, program.timezone),
             due=alert_day(
                 local_date(now, program.timezone),

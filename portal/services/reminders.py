@@ -420,11 +420,9 @@ class ReminderService:
             ),
             quiet_days=step.quiet_days,
             last_checkin=(
-                local_date(step.since, program.timezone).strftime("%-d %B %Y")
-                if step.since != match.created_at
-                else ""
+                local_date(step.since, program.timezone) if step.since != match.created_at else None
             ),
-            started=local_date(match.created_at, program.timezone).strftime("%-d %B %Y"),
+            started=local_date(match.created_at, program.timezone),
             week=pair_week(match.created_at, now, program.timezone),
             due=alert_day(
                 local_date(now, program.timezone),

@@ -7,19 +7,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from functools import cache
 from pathlib import Path
 
 import polib
 
+from portal import i18n
 from portal.container import Services
 from portal.domain.participants import Role, Status
 from portal.domain.roster_plan import RosterEntry
 from portal.i18n import TRANSLATIONS
 from portal.mail.senders import MemorySender
 from portal.services.checkins import CheckinAnswers
+from portal.services.digests import Alert
 from tests.conftest import FakeClock, html, plain
 from tests.factories import ROUND, seed_demo_people, store_pair, stored_person
 from tests.unit.services.test_groups import group_program, run_round, seed
@@ -239,3 +241,22 @@ def test_a_mentee_chooses_from_suggestions_in_spanish(
     assert suggestions
     for message in suggestions:
         assert_spanish(message, "Elija a su mentor en ", "Es el momento de elegir", "Elegir a ")
+
+
+def test_an_alerts_days_are_said_in_the_language_of_the_digest_that_shows_it() -> None:
+    alert = Alert(
+        kind="pair",
+        people=(),
+        quiet_days=14,
+        last_checkin=date(2026, 3, 4),
+        started=date(2026, 3, 2),
+        week=3,
+        due=date(2026, 3, 18),
+    )
+    with i18n.speaking("es"):
+        spanish = alert.context()
+    assert (spanish["last_checkin"], spanish["started"]) == (
+        "4 de marzo de 2026",
+        "2 de marzo de 2026",
+    )
+    assert alert.context()["started"] == "2 March 2026"
