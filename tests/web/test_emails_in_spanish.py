@@ -167,7 +167,12 @@ def test_an_ended_match_is_told_in_spanish(
     services.participation.set_status("demo", "tomas@example.org", Status.PAUSED)
     send(services)
     (message,) = [m for to, m in mailbox.sent if to == "marta@example.org"]
-    assert_spanish(message, "Su mentoría con Tomas ha terminado", "no es culpa de nadie")
+    assert_spanish(
+        message,
+        "Su mentoría con Tomas ha terminado",
+        "ha terminado: Tomas se ha tomado un descanso del programa.",
+        "no es culpa de nadie",
+    )
 
 
 def test_a_sign_in_link_comes_in_the_persons_language(
