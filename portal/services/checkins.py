@@ -15,6 +15,7 @@ from portal.domain.checkins import (
 )
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
+from portal.i18n import N_
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.services.magic_links import LinkGrant, MagicLinks, Purpose
@@ -24,7 +25,8 @@ CHECKIN = Purpose.CHECKIN  # opens the check-in form of one match; scope "<match
 RATE = Purpose.RATE  # records a quick rating of one match; scope "<match id>"
 RATINGS = (1, 2, 3, 4, 5)
 MAX_GOALS = 10
-RATING_LABELS = {1: "Poor", 2: "Not great", 3: "OK", 4: "Good", 5: "Great"}
+# Marked for the catalogue; translated where shown.
+RATING_LABELS = {1: N_("Poor"), 2: N_("Not great"), 3: N_("OK"), 4: N_("Good"), 5: N_("Great")}
 
 
 class CheckinError(Exception):

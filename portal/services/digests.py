@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from portal import i18n
 from portal.domain.nudges import LATE_LIMIT_DAYS
 from portal.domain.program import Program
 from portal.mail.catalog import Recipient
@@ -38,8 +39,8 @@ class Alert:
     kind: str  # "pair" | "group"
     people: tuple[dict[str, str], ...]  # person_context with a role, mentor first
     quiet_days: int
-    last_checkin: str  # the date of the last check-in, "" when none since the start
-    started: str
+    last_checkin: date | None  # the day of the last check-in, None when none since the start
+    started: date
     week: int
     due: date  # the day it became due, in the program's time zone
 
@@ -49,8 +50,12 @@ class Alert:
             "kind": self.kind,
             "people": list(self.people),
             "quiet_days": self.quiet_days,
-            "last_checkin": self.last_checkin,
-            "started": self.started,
+            # Said in the reader's language (the digest is made in it); days where the
+            # program is, as the alert's own day.
+            "last_checkin": (
+                i18n.format_day(self.last_checkin, year=True) if self.last_checkin else ""
+            ),
+            "started": i18n.format_day(self.started, year=True),
             "week": self.week,
         }
 
@@ -111,7 +116,7 @@ class OrganizerDigests:
                 # Made only for a digest not queued before: no second sign-in link.
                 return {
                     "program": program,
-                    "day": today.strftime("%A %-d %B %Y"),
+                    "day": i18n.format_day(today, weekday=True, year=True),
                     "alerts": [a.context() for a in fresh],
                     "pairs": sum(a.kind == "pair" for a in fresh),
                     "groups": sum(a.kind == "group" for a in fresh),

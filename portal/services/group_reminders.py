@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from portal import i18n
 from portal.domain.checkins import Checkin
 from portal.domain.groups import Group, groups_of
 from portal.domain.nudges import (
@@ -135,6 +136,7 @@ class GroupReminders:
                 key=_key(program, group, step, person=person.participant_id),
                 context=context,
                 program=program.slug,
+                language=person.language,
             ):
                 sent.append(REMINDER)
         return sent
@@ -179,11 +181,9 @@ class GroupReminders:
             "quiet_days": step.quiet_days,
             "alert_in": program.schedule.organizer_alert_days - step.quiet_days,
             "last_checkin": (
-                local_date(step.since, program.timezone).strftime("%-d %B")
-                if step.since != group.started
-                else ""
+                i18n.format_day(step.since, person.timezone) if step.since != group.started else ""
             ),
-            "started": local_date(group.started, program.timezone).strftime("%-d %B %Y"),
+            "started": i18n.format_day(group.started, person.timezone, year=True),
             "organizers": ", ".join(program.organizers),
             "group_url": self.links.group_url(program.slug, person.email),
             "page_url": self.links.me_url(program.slug, person.email),
@@ -203,11 +203,9 @@ class GroupReminders:
             people=tuple({**person_context(m), "role": m.role.value} for m in members),
             quiet_days=step.quiet_days,
             last_checkin=(
-                local_date(step.since, program.timezone).strftime("%-d %B %Y")
-                if step.since != group.started
-                else ""
+                local_date(step.since, program.timezone) if step.since != group.started else None
             ),
-            started=local_date(group.started, program.timezone).strftime("%-d %B %Y"),
+            started=local_date(group.started, program.timezone),
             week=pair_week(group.started, now, program.timezone),
             due=alert_day(
                 local_date(now, program.timezone),

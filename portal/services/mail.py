@@ -197,17 +197,22 @@ class MailService:
         """Queue a catalogued email unless it was queued before; True if this call queued it.
 
         The key is the catalogue's shape filled with `key`'s parts. A context given as a
-        function is made only when the email is new, so a repeated run issues no second link.
+        function is made only when the email is new, so a repeated run issues no second link,
+        and in the recipient's `language`, so that the dates it formats are in it too.
         """
         outbox_key = email(template, recipient).key_for(**key)
         if self.outbox.get(outbox_key) is not None:
             return False
+        if callable(context):
+            # Made in the recipient's language: the dates and words the service formats.
+            with i18n.speaking(language):
+                context = context()
         return self.queue(
             outbox_key,
             to=to,
             template=template,
             recipient=recipient,
-            context=dict(context() if callable(context) else context),
+            context=dict(context),
             program=program,
             reply_to=reply_to,
             language=language,

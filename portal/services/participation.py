@@ -12,6 +12,7 @@ from portal.domain.clock import Clock
 from portal.domain.matches import EndReason, MatchState
 from portal.domain.network import Network, network
 from portal.domain.participants import Participant, Status
+from portal.i18n import gettext
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import MatchRepository
 from portal.persistence.matches import StoredMatch as StoredMatch  # the match callers are given
@@ -20,6 +21,22 @@ from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 
 log = logging.getLogger(__name__)
+
+
+def ending_words(reason: str, ender: str) -> str:
+    """Why a match ended, as its email says it to the other person, in their language."""
+    if reason == "rematch":
+        return gettext(
+            "%(name)s felt it was not the right fit and asked for a new match.", name=ender
+        )
+    if reason == "paused":
+        return gettext("%(name)s is taking a break from the program.", name=ender)
+    if reason == "left":
+        return gettext("%(name)s has left the program.", name=ender)
+    if reason == EndReason.CLOSED.value:
+        return gettext("the program's organizers closed it.")
+    return gettext("it was closed early.")
+
 
 # Reminders are read days later than sign-up confirmations: their links last longer.
 
@@ -114,15 +131,11 @@ class ParticipationService:
         ender = self.participants.get(program, by)
         if ender is None:
             return
-        because = {
-            "rematch": f"{ender.first_name} felt it was not the right fit and asked for a new "
-            "match.",
-            "paused": f"{ender.first_name} is taking a break from the program.",
-            "left": f"{ender.first_name} has left the program.",
-        }.get(reason, "it was closed early.")
-        self._tell(program, match, match.other(by), because)
+        self._tell(program, match, match.other(by), reason, ender.first_name)
 
-    def _tell(self, program: str, match: StoredMatch, email: str, because: str) -> None:
+    def _tell(
+        self, program: str, match: StoredMatch, email: str, reason: str, ender: str = ""
+    ) -> None:
         """The kind email to one person of a match that has ended, once per person."""
         definition = self.programs.get(program)
         person = self.participants.get(program, email)
@@ -143,12 +156,13 @@ class ParticipationService:
                 "program": definition,
                 "person": person,
                 "other": other,
-                "because": because,
+                "because": ending_words(reason, ender),  # in the reader's language
                 "back_in_pool": person.status is Status.CONFIRMED,
                 "page_url": self.page_url(program, person.email),
                 "organizers": ", ".join(definition.organizers),
             },
             program=program,
+            language=person.language,
         ):
             log.info("queued the end of a match in %s", program)
 
@@ -172,9 +186,8 @@ class ParticipationService:
         ):
             current = self.matches.get(program, match_id) or match
             raise MatchChangedError(self._what_changed(program, current))
-        because = "the program's organizers closed it."
         for email in (match.mentor, match.mentee):
-            self._tell(program, match, email, because)
+            self._tell(program, match, email, EndReason.CLOSED.value)
         return match
 
     def _what_changed(self, program: str, match: StoredMatch) -> str:

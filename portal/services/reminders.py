@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from portal import i18n
 from portal.catalog.programs import ProgramCatalog
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.checkins import Checkin, match_ref
@@ -46,6 +47,7 @@ from portal.mail.catalog import Recipient
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
+from portal.presenters.words import role_word
 from portal.services.checkins import RATING_LABELS, CheckinService
 from portal.services.digests import Alert, OrganizerDigests, alert_day
 from portal.services.failures import log_failure
@@ -76,9 +78,10 @@ class ReminderOutcome:
 
 
 def other_role(program: Program, person: Participant) -> str:
+    """The other person's role, as a word in the reader's language ("mentor", "peer partner")."""
     if program.format is Format.PEER or person.role.value == "peer":
-        return "peer partner"
-    return "mentor" if person.role.value == "mentee" else "mentee"
+        return i18n.gettext("peer partner")
+    return role_word("mentor" if person.role.value == "mentee" else "mentee")
 
 
 class ReminderService:
@@ -331,7 +334,8 @@ class ReminderService:
             "other_role": other_role(program, person),
             "week": week,
             "cycle_weeks": program.cycle_weeks,
-            "started": local_date(match.created_at, program.timezone).strftime("%-d %B %Y"),
+            # The reader's day, in their zone and language.
+            "started": i18n.format_day(match.created_at, person.timezone, year=True),
             "track_title": track.title if track else "",
             "track_step": (
                 {"week": step.week, "title": step.title, "text": step.text} if step else None
@@ -379,6 +383,7 @@ class ReminderService:
             context=context,
             program=program.slug,
             reply_to=reply_to,
+            language=person.language,
         )
 
     def _nudge_context(
@@ -394,9 +399,7 @@ class ReminderService:
         context["quiet_days"] = step.quiet_days
         context["alert_in"] = program.schedule.organizer_alert_days - step.quiet_days
         context["last_checkin"] = (
-            local_date(step.since, program.timezone).strftime("%-d %B")
-            if step.since != match.created_at
-            else ""
+            i18n.format_day(step.since, person.timezone) if step.since != match.created_at else ""
         )
         context["checkin_url"] = self.links.checkin_url(program.slug, match.match_id, person.email)
         if step.step is Step.OFFER:
@@ -404,7 +407,7 @@ class ReminderService:
             context["ratings"] = []
         else:
             context["ratings"] = [
-                {"score": score, "label": RATING_LABELS[score], "url": url}
+                {"score": score, "label": i18n.gettext(RATING_LABELS[score]), "url": url}
                 for score, url in self.links.rating_urls(program.slug, match.match_id, person.email)
             ]
             context["page_url"] = (
@@ -429,11 +432,9 @@ class ReminderService:
             ),
             quiet_days=step.quiet_days,
             last_checkin=(
-                local_date(step.since, program.timezone).strftime("%-d %B %Y")
-                if step.since != match.created_at
-                else ""
+                local_date(step.since, program.timezone) if step.since != match.created_at else None
             ),
-            started=local_date(match.created_at, program.timezone).strftime("%-d %B %Y"),
+            started=local_date(match.created_at, program.timezone),
             week=pair_week(match.created_at, now, program.timezone),
             due=alert_day(
                 local_date(now, program.timezone),

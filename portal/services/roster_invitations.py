@@ -141,6 +141,8 @@ class RosterInvitations:
             },
             program=slug,
             reply_to=organizers[0] if organizers else None,
+            # The invitee has no profile yet: the program's own language.
+            language=program.language,
         )
 
     def follow_up(self, program_slug: str, entries: Iterable[StoredEntry]) -> FollowUp:

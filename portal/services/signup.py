@@ -323,6 +323,7 @@ class SignupService:
             lambda: self.store.emailed_already(confirm_key, again_key),
         )
         key = confirm_key
+        language: str | None = None
         if existing is not None and existing.status in TAKING_PART:
             key = again_key
             # Losing one's link is the usual reason to sign up again: send a fresh one.

@@ -102,6 +102,7 @@ class MenteeChoice(GroupIntroductions):
                 key={"program": program.slug, "round": round_id, "person": mentee.participant_id},
                 context=context,
                 program=program.slug,
+                language=mentee.language,
             )
         return sent
 

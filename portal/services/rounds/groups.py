@@ -119,5 +119,6 @@ class GroupIntroductions(Introductions):
                 context=context,
                 program=program.slug,
                 reply_to=mentor.mailbox if person is not mentor else None,
+                language=person.language,
             )
         return sent

@@ -62,5 +62,6 @@ class Introductions(RoundParts):
                 context=context,
                 program=program.slug,
                 reply_to=other.mailbox,
+                language=person.language,
             )
         return sent

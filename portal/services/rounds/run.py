@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-import zoneinfo
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from babel import dates
+
+from portal import i18n
 from portal.domain.matches import RoundState, capacity, round_pool
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
@@ -263,9 +265,6 @@ class RoundRun(MenteeChoice, WaitingNews):
         context = {
             "program": program,
             "round_id": round_id,
-            "round_date": now.astimezone(zoneinfo.ZoneInfo(program.timezone)).strftime(
-                "%a %-d %b %Y"
-            ),
             "approval": program.approval.value,
             "figures": {
                 "participants": figures.participants if figures else 0,
@@ -298,7 +297,12 @@ class RoundRun(MenteeChoice, WaitingNews):
                     review_url = self.links.organize_url(program.slug, organizer)
                 elif program.approval is Approval.MENTEE_CHOICE:
                     review_url = f"{self.base_url}/programs/{program.slug}"
-                return {**context, "review_url": review_url}
+                # Made in the organizer's language: the round's day is said in it.
+                return {
+                    **context,
+                    "review_url": review_url,
+                    "round_date": round_day(now, program.timezone),
+                }
 
             sent += self.mail.queue_once(
                 "match_summary",
@@ -310,6 +314,12 @@ class RoundRun(MenteeChoice, WaitingNews):
                 language=self.mail.organizer_language(organizer),
             )
         return sent
+
+
+def round_day(moment: datetime, timezone: str) -> str:
+    """The round's day where the program is, short, in the reader's language ("Mon 2 Mar 2026")."""
+    local = moment.astimezone(i18n.zone(timezone)).date()
+    return dates.format_date(local, "EEE d MMM y", locale=i18n.locale())
 
 
 def _result_facts(result: MatchResult) -> dict[str, Any]:

@@ -115,6 +115,7 @@ class WaitingNews(RoundParts):
                 key={"program": program.slug, "round": round_id, "person": person.participant_id},
                 context=context,
                 program=program.slug,
+                language=person.language,
             )
             self.participants.note_waiting(
                 program.slug,
