@@ -49,6 +49,13 @@ class Organizers:
         # A language the portal no longer offers reads as the default.
         return i18n.checked_language(preference.language if preference else None)
 
+    def chosen_language(self, email: str) -> str | None:
+        """The language the organizer chose, if they chose one the portal offers (a page
+        otherwise follows the browser, as for anyone)."""
+        preference = self.preferences.of(email)
+        language = preference.language if preference else None
+        return language if i18n.is_offered(language) else None
+
     def set_language(self, email: str, language: str) -> None:
         """Keep `language` as the organizer's; ValueError if the portal does not offer it."""
         if not i18n.is_offered(language):

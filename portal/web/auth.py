@@ -88,7 +88,7 @@ def organizer_required(view: Callable[P, R]) -> Callable[P, R]:
             abort(404)
         g.program = program
         g.organizer = who.email
-        reader_speaks(portal.organizers.language_of(who.email))
+        reader_speaks(portal.organizers.chosen_language(who.email))
         if (
             request.method == "POST"
             and program.archived
@@ -128,7 +128,7 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
         if not services().organizers.is_admin(who.email):
             abort(404)
         g.organizer = who.email
-        reader_speaks(services().organizers.language_of(who.email))
+        reader_speaks(services().organizers.chosen_language(who.email))
         return view(*args, **kwargs)
 
     return guarded
