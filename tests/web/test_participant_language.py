@@ -256,3 +256,16 @@ def test_a_participants_sign_in_email_is_written_in_their_language(
         "/sign-in", data={"email": spanish_pair.mentor, "csrf_token": csrf_token(form.text)}
     )
     assert composed == ["es", "en"]
+
+
+def test_a_refusal_on_the_persons_page_is_in_their_language(
+    client: FlaskClient, services: Services, spanish_pair: StoredMatch
+) -> None:
+    signed = _sign_in(client, services.checkins.page_url("demo", spanish_pair.mentee))
+    page = client.get(signed.headers["Location"])
+    # They left in another tab; this one still offers to pause.
+    services.participation.set_status("demo", spanish_pair.mentee, Status.LEFT)
+    refused = client.post("/me/programs/demo/pause", data={"csrf_token": csrf_token(page.text)})
+    shown = client.get(refused.headers["Location"]).text
+    assert "No se pudo cambiar su inscripción: no está confirmada." in shown
+    assert "could not be changed" not in shown
