@@ -44,11 +44,32 @@ def _load(path: Path) -> Program | str:
         return f"{path}: cannot be read ({exc.strerror or exc})"
 
 
+def _translation_of(path: Path) -> Path | None:
+    """The program file whose page `<slug>.<language>.md` translates, if this is one."""
+    if path.suffix != ".md" or "." not in path.stem:
+        return None
+    return path.with_name(f"{path.stem.split('.')[0]}.md")
+
+
+def _check_translation(path: Path) -> str | None:
+    """What is wrong with a page translation, read as the start reads it (with its
+    program), or None."""
+    original = _translation_of(path)
+    assert original is not None
+    if not path.is_file():
+        return _unreadable(path) or f"{path}: no such file"
+    if not original.is_file():
+        return f"{path}: translates {original.name}, which is not a program file beside it"
+    loaded = _load(original)
+    return loaded if isinstance(loaded, str) else None
+
+
 def _agreement_warning(program: Program, path: Path, folder: Path) -> str | None:
     """A warning when the agreement the program names cannot be shown; the start allows it."""
     if not program.agreement:
         return None
-    known = ", ".join(sorted(p.stem for p in folder.glob("*.md"))) or "none"
+    # Translations (`standard.es.md`) are not agreements a program can name.
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.md") if "." not in p.stem)) or "none"
     try:
         read_document(folder / f"{program.agreement}.md")
     except FileNotFoundError:
@@ -94,6 +115,15 @@ def check_command(files: tuple[Path, ...], content_dir: Path | None) -> None:
         if path.resolve() in checked:
             continue
         checked.add(path.resolve())
+        if _translation_of(path) is not None:
+            # `content/programs/*.md` names a program's page translations too: each is read
+            # (and checked) with its program, so it is valid when its program's file is.
+            translated = _check_translation(path)
+            valid += translated is None
+            click.echo(
+                translated or f"{path}: OK (a translation of {path.stem.split('.')[0]}.md's page)"
+            )
+            continue
         loaded = _load(path)
         if isinstance(loaded, str):
             click.echo(loaded)
@@ -140,7 +170,7 @@ def export_command(slug: str, version: int | None, output: Path | None) -> None:
     """Write a program as a program file, for content/programs or `portal program import`."""
     from portal.cli.common import command_settings, store
     from portal.container import read_stored_program
-    from portal.services.programs import program_file
+    from portal.services.programs import program_file, translation_files
 
     settings = command_settings()
     # The table and the file are read directly, not through the portal's start: this command
@@ -149,7 +179,9 @@ def export_command(slug: str, version: int | None, output: Path | None) -> None:
         live, document = read_stored_program(ready, slug, version)
     file = settings.content_dir / "programs" / f"{slug}.md"
     if live is None and not file.is_file():
-        known = sorted(p.stem for p in (settings.content_dir / "programs").glob("*.md"))
+        known = sorted(
+            p.stem for p in (settings.content_dir / "programs").glob("*.md") if "." not in p.stem
+        )
         raise click.UsageError(
             f"no program {slug!r} is stored, nor a file {file} (files: {', '.join(known)})"
         )
@@ -163,16 +195,28 @@ def export_command(slug: str, version: int | None, output: Path | None) -> None:
     except (ValidationError, ContentError) as exc:
         raise click.ClickException(f"{slug!r} is not a valid program any more:\n{exc}") from None
     text = program_file(program)
+    # The page in other languages: files of their own beside the program file, as the
+    # loader reads them (`<name>.<language>.md`).
+    translations = translation_files(program)
     if output is None:
         click.echo(text, nl=False)
+        for language in translations:
+            click.echo(
+                f"Not printed: the page in {language!r}; -o FILE writes it beside FILE.", err=True
+            )
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.BadParameter(
-            f"{output}: cannot be written ({exc.strerror or exc})", param_hint="--output"
-        ) from None
-    click.echo(f"Wrote {slug} to {output}.", err=True)
+    written = [(output, text)] + [
+        (output.with_name(f"{output.stem}.{language}.md"), body)
+        for language, body in translations.items()
+    ]
+    for path, body in written:
+        try:
+            path.write_text(body, encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(
+                f"{path}: cannot be written ({exc.strerror or exc})", param_hint="--output"
+            ) from None
+    click.echo(f"Wrote {slug} to {', '.join(str(path) for path, _ in written)}.", err=True)
 
 
 @program_group.command("import")

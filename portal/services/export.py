@@ -34,7 +34,7 @@ from portal.persistence.roster_imports import RosterStore, StoredEntry
 from portal.persistence.suppressions import SuppressionRepository
 
 FORMAT = "mentor-portal-export"
-VERSION = 4  # 2: the `groups` section; 3: the `roster` section; 4: `console_language`
+VERSION = 4  # 2: `groups`; 3: `roster`; 4: `console_language` and a sign-up's `language`
 WEB = "web"
 CLI = "cli"
 BY_THE_PERSON = "the person"
@@ -222,6 +222,7 @@ class ExportService:
             "capacity": person.capacity,
             "bio": person.bio,
             "answers": dict(person.answers),
+            "language": person.language,  # of the portal's pages and emails for them
             "signed_up_at": _moment(person.created_at),
             "updated_at": _moment(person.updated_at),
             "confirmed_at": _moment(person.confirmed_at),

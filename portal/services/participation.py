@@ -98,11 +98,13 @@ class ParticipationService:
     def _active_match(self, program: str, match_id: str, email: str) -> StoredMatch:
         match = self.matches.get(program, match_id)
         if match is None or email not in (match.mentor, match.mentee):
-            raise ParticipationError("This match is not one of yours.")
+            raise ParticipationError(gettext("This match is not one of yours."))
         if match.status is MatchState.COMPLETED:
-            raise ParticipationError("This match has completed its cycle: it can change no more.")
+            raise ParticipationError(
+                gettext("This match has completed its cycle: it can change no more.")
+            )
         if not match.holds_places:
-            raise ParticipationError("This match has ended.")
+            raise ParticipationError(gettext("This match has ended."))
         return match
 
     # -- the agreement --------------------------------------------------------------------
@@ -217,7 +219,9 @@ class ParticipationService:
         """Pause, resume or leave; pausing and leaving end the person's active matches."""
         ended = self.end_all(program, email, status.value) if status in STOPS_MATCHES else []
         if not self.participants.set_status(program, email, status, self.clock()):
-            raise ParticipationError("Your sign-up could not be changed: it is not confirmed.")
+            raise ParticipationError(
+                gettext("Your sign-up could not be changed: it is not confirmed.")
+            )
         return ended
 
     # -- the profile ----------------------------------------------------------------------
@@ -227,11 +231,14 @@ class ParticipationService:
         updated = replace(person, **changes)
         if updated.capacity < person.active_matches:
             raise ParticipationError(
-                f"You have {person.active_matches} mentees now: choose at least that many."
+                gettext(
+                    "You have %(num)s mentees now: choose at least that many.",
+                    num=person.active_matches,
+                )
             )
         if not self.participants.update_profile(updated, self.clock()):
             raise ParticipationError(
-                "Your profile could not be changed: you have left the program."
+                gettext("Your profile could not be changed: you have left the program.")
             )
         return updated
 

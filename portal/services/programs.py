@@ -109,7 +109,11 @@ def document_of(program: Program) -> dict[str, Any]:
 
 def program_file(program: Program) -> str:
     """A program as a file for content/programs: YAML front matter, then the page text."""
-    settings = program.model_dump(mode="json", exclude={"body"}, exclude_defaults=True)
+    # The page's translations are files of their own beside it (`translation_files`): the
+    # loader refuses them among the settings.
+    settings = program.model_dump(
+        mode="json", exclude={"body", "translations"}, exclude_defaults=True
+    )
     # The slug, title and format lead, in the order the example files use.
     ordered: dict[str, Any] = {
         key: settings.pop(key) for key in ("title", "slug") if key in settings
@@ -117,6 +121,16 @@ def program_file(program: Program) -> str:
     ordered.update(settings)
     front = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{front}---\n\n{program.body.strip()}\n"
+
+
+def translation_files(program: Program) -> dict[str, str]:
+    """The program's page in other languages, each the text of a file `<slug>.<language>.md`
+    beside its program file: language to text."""
+    files: dict[str, str] = {}
+    for language, page in sorted(program.translations.items()):
+        front = yaml.safe_dump({"summary": page.summary}, allow_unicode=True, width=100)
+        files[language] = f"---\n{front}---\n\n{page.body.strip()}\n"
+    return files
 
 
 def changed_settings(before: Program, after: Program) -> tuple[str, ...]:

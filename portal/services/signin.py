@@ -115,8 +115,8 @@ class SignInService:
             },
             program=mine[0][0].slug if len(mine) == 1 else None,
             suppressed=suppressed,
-            # An organizer's sign-in email is in the language they chose for the console; a
-            # participant's in their own (their first sign-up's).
+            # An organizer's sign-in email is in the language they chose for the console, a
+            # participant's in the one on their profile (the same on all their sign-ups).
             language=organizer_language if organizes else (mine[0][1].language if mine else None),
         )
         writes: list[Put] = []

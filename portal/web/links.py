@@ -21,6 +21,7 @@ from portal.web.languages.routes import reader_speaks
 SESSION_ID = "sid"
 # A participant's session (portal.web.auth.PARTICIPANT, which imports this module).
 PARTICIPANT = "me"
+ORGANIZER = "organizer"  # an organizer's (portal.web.auth.ORGANIZER)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class SignInLink:
 
 def _problem(kind: str, link: SignInLink | None = None) -> tuple[str, int]:
     # An organizer's link says where an organizer gets a new one (ORGANIZER in web.auth).
-    for_organizers = link is not None and link.session_key == "organizer"
+    for_organizers = link is not None and link.session_key == ORGANIZER
     return render_template(
         "signup/link_problem.html", problem=kind, for_organizers=for_organizers
     ), 410
@@ -57,6 +58,9 @@ def landing(token: str, link: SignInLink, template: str) -> str | Response | tup
         grant = services().links.check(token, link.purpose)
     except MagicLinkError as exc:
         return _already_signed_in(exc, link) or _problem(exc.problem.value, link)
+    if link.session_key == ORGANIZER:
+        # The organizer's link opens a page in the language they chose for the console.
+        reader_speaks(services().organizers.language_of(grant.subject))
     if link.any_program is not None and grant.program == link.any_program:
         return render_template(template, program=None, token=token)
     program = services().programs.get(grant.program)

@@ -47,7 +47,33 @@ def start_refusal(folder: Path) -> str:
 
 
 def test_the_shipped_programs_are_the_ones_expected() -> None:
-    assert [path.stem for path in SHIPPED] == ["demo", "leaders-group", "peer-circles"]
+    # demo.es.md is the demo program's page in Spanish, read with demo.md.
+    assert [path.stem for path in SHIPPED] == ["demo.es", "demo", "leaders-group", "peer-circles"]
+
+
+def test_the_documented_check_of_every_shipped_file_passes() -> None:
+    # README: `portal program check content/programs/*.md` before a deploy; the shell's
+    # glob names the page translations too.
+    result = check(*SHIPPED)
+    assert result.exit_code == 0, result.output
+    assert f"{PROGRAMS / 'demo.es.md'}: OK (a translation of demo.md's page)" in result.output
+    assert result.output.splitlines()[-1] == "4 of 4 files are valid."
+
+
+def test_a_translation_is_checked_with_its_program(tmp_path: Path) -> None:
+    orphan = tmp_path / "nothing.es.md"
+    orphan.write_text("---\nsummary: Hola\n---\n\nTexto.\n", encoding="utf-8")
+    result = check(orphan)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{orphan}: translates nothing.md, which is not a program file beside it\n"
+    )
+    demo_with(tmp_path, "title:", "title:")
+    bad = tmp_path / "demo.es.md"
+    bad.write_text("---\ntitle: Demo\n---\n\nTexto.\n", encoding="utf-8")
+    result = check(bad)
+    assert result.exit_code == 1
+    assert f"{bad}: title: a translation sets only its summary and its text" in result.output
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)

@@ -17,7 +17,7 @@ from portal.domain.addresses import address_digest
 from portal.mail.senders import MemorySender, PermanentSendError
 from portal.persistence.tables import PreferenceRecord
 from portal.services.erasure import NobodyToErase
-from tests.conftest import FakeClock, csrf_token, plain
+from tests.conftest import FakeClock, csrf_token, links_in, plain
 from tests.factories import matched_pair
 from tests.web.dom import parse
 from tests.web.helpers import DEMO_ORGANIZER, sign_in_as_organizer
@@ -186,3 +186,19 @@ def test_erasure_and_export_cover_an_organizers_language(
     assert services.organizers.language_of(DEMO_ORGANIZER) == "en"
     with pytest.raises(NobodyToErase):
         services.erasure.erase(DEMO_ORGANIZER)
+
+
+def test_an_organizers_link_opens_a_page_in_their_language(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    services.organizers.set_language(DEMO_ORGANIZER, "es")
+    form = client.get("/sign-in")
+    client.post("/sign-in", data={"email": DEMO_ORGANIZER, "csrf_token": csrf_token(form.text)})
+    (link,) = [
+        u
+        for u in links_in(mailbox.sent[-1][1])
+        if "/organize/" in u and not u.endswith("/organize/")
+    ]
+    opened = client.application.test_client().get(link.removeprefix("http://portal.test"))
+    assert opened.status_code == 200
+    assert '<html lang="es">' in opened.text

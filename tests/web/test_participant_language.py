@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from typing import Any
 
 import polib
 import pytest
@@ -231,3 +232,40 @@ def test_the_rating_pages_are_in_the_raters_language(
     assert recorded.status_code == 200
     assert "Valoró su mentoría con 4 de 5: Bien." in recorded.text
     assert english_left(recorded.text) == []
+
+
+def test_a_participants_sign_in_email_is_written_in_their_language(
+    client: FlaskClient,
+    services: Services,
+    spanish_pair: StoredMatch,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    composed: list[str | None] = []
+    compose = services.mail.compose
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        composed.append(kwargs.get("language"))
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(services.mail, "compose", spy)
+    form = client.get("/sign-in")
+    client.post(
+        "/sign-in", data={"email": spanish_pair.mentee, "csrf_token": csrf_token(form.text)}
+    )
+    client.post(
+        "/sign-in", data={"email": spanish_pair.mentor, "csrf_token": csrf_token(form.text)}
+    )
+    assert composed == ["es", "en"]
+
+
+def test_a_refusal_on_the_persons_page_is_in_their_language(
+    client: FlaskClient, services: Services, spanish_pair: StoredMatch
+) -> None:
+    signed = _sign_in(client, services.checkins.page_url("demo", spanish_pair.mentee))
+    page = client.get(signed.headers["Location"])
+    # They left in another tab; this one still offers to pause.
+    services.participation.set_status("demo", spanish_pair.mentee, Status.LEFT)
+    refused = client.post("/me/programs/demo/pause", data={"csrf_token": csrf_token(page.text)})
+    shown = client.get(refused.headers["Location"]).text
+    assert "No se pudo cambiar su inscripción: no está confirmada." in shown
+    assert "could not be changed" not in shown

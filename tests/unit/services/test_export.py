@@ -54,6 +54,7 @@ def test_the_export_holds_every_category_of_the_persons_data(
     demo = sign_ups["demo"]
     assert (demo["role"], demo["status"], demo["name"]) == ("mentee", "confirmed", "Ada Example")
     assert demo["bio"] == "Ada's own bio."
+    assert demo["language"] == "en"  # chosen on the form (the notice lists it)
     assert demo["consent_version"] == "notice-v1"
     assert demo["consented_at"] == demo["signed_up_at"] == "2026-03-02T09:00:00+00:00"
     assert demo["confirmed_at"] == "2026-03-02T09:00:00+00:00"
@@ -77,6 +78,14 @@ def test_the_export_holds_every_category_of_the_persons_data(
     assert document["suppression"]["suppressed"] is True
     assert document["suppression"]["reason"] == "unsubscribe"
     assert [e["route"] for e in document["exports"]] == [WEB]
+
+
+def test_the_export_holds_the_language_the_person_chose(
+    services: Services, history: History
+) -> None:
+    assert services.participation.set_language(history.ada.email, "es") == 2
+    document = _export(services, history.ada.email)
+    assert [s["language"] for s in document["sign_ups"]] == ["es", "es"]
 
 
 def test_the_export_holds_what_a_roster_import_says_of_the_person(

@@ -150,3 +150,24 @@ def test_export_works_while_the_start_refuses_a_clash(
 
     assert exported.exit_code == 0, exported.output
     assert "summary: Stored in the console" in exported.output
+
+
+def test_a_program_with_its_page_in_spanish_exports_as_files_that_load_back(
+    services: Services, cli_env: None, tmp_path: Path
+) -> None:
+    from portal.catalog.programs import load_program
+
+    demo = services.programs.get("demo")
+    assert demo is not None
+    assert "es" in demo.translations
+    path = tmp_path / "demo.md"
+
+    exported = run("program", "export", "demo", "-o", path)
+
+    assert exported.exit_code == 0, exported.output
+    assert "translations" not in path.read_text()
+    assert (tmp_path / "demo.es.md").read_text().startswith("---\nsummary: ")
+    assert load_program(path) == demo
+    printed = run("program", "export", "demo")
+    assert "translations" not in printed.output
+    assert "Not printed: the page in 'es'; -o FILE writes it beside FILE." in printed.output
