@@ -2,9 +2,10 @@
 
 A program of 10,000 people and 40,000 check-ins takes seconds to read and compute, too long
 for a page: the hourly function computes every program's figures and stores them, and the
-page reads that one item (data, put into the reader's words when shown). Every read is a Query on a key or an index, never a Scan:
-participants and matches by program, check-ins by the check-ins' `by-program` index, and
-goals by the goals' `by-program` index (one Query for the program, not one per match).
+page reads that one item (data, put into the reader's words when shown). Every read is a
+Query on a key or an index, never a Scan: participants and matches by program, check-ins
+by the check-ins' `by-program` index, and goals by the goals' `by-program` index (one Query
+for the program, not one per match).
 """
 
 from __future__ import annotations
