@@ -3,7 +3,11 @@ words when the page is shown, whoever computed them and in whatever language."""
 
 from __future__ import annotations
 
+import base64
+import html
+import re
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from flask.testing import FlaskClient
 
@@ -85,6 +89,13 @@ def _main(page: str) -> str:
     return visible_text(page[page.index("<main") : page.index("</main>")])
 
 
+def _chart_labels(source: str) -> list[str]:
+    """The words and numbers drawn in a chart (its SVG's text), from its data: URI."""
+    head, data = source.split(",", 1)
+    svg = base64.b64decode(data).decode() if head.endswith(";base64") else unquote(data)
+    return [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]+)</text>", svg)]
+
+
 def _table(page: Document, caption: str) -> dict[str, list[str]]:
     """A table's rows by their first cell, found by the start of its caption."""
     for table in page.find_all("table"):
@@ -124,8 +135,16 @@ def test_a_spanish_speaking_organizer_reads_the_whole_page_in_spanish(
     assert _table(page, "Parejas según")["Más de 4 semanas"] == ["6"]
     images = page.find_all("img", class_="chart")
     assert len(images) >= 5
+    labels = []
     for image in images:
         assert english_left(image.get("alt") or "") == []
+        labels += _chart_labels(image.get("src") or "")
+    # The charts' axes and legends: Spanish words, and numbers written with a decimal comma.
+    assert english_left(" · ".join(labels)) == []
+    assert "Movidas por las personas organizadoras" in labels
+    assert "Sin empezar" in labels
+    assert "0,2" in labels
+    assert not [label for label in labels if re.fullmatch(r"\d+\.\d+", label)]
 
 
 def test_figures_computed_in_english_are_read_in_spanish_and_the_other_way_round(
