@@ -22,11 +22,8 @@ class GoalState(StrEnum):
     DONE = "done"
 
 
-GOAL_STATE_LABELS: dict[GoalState, str] = {
-    GoalState.NOT_STARTED: "Not started",
-    GoalState.IN_PROGRESS: "In progress",
-    GoalState.DONE: "Done",
-}
+# The states in the order a person moves through them (their words: portal.presenters.words).
+GOAL_STATES: tuple[GoalState, ...] = (GoalState.NOT_STARTED, GoalState.IN_PROGRESS, GoalState.DONE)
 
 
 class Kind(StrEnum):

@@ -34,12 +34,13 @@ from portal.domain.program import Program
 
 # The weeks drawn: the program's cycle, at least a month and at most half a year.
 MIN_WEEKS, MAX_WEEKS = 4, 26
-# How long a pair took to first meet, in days: the last bucket is open.
+# How long a pair took to first meet, in days: the last bucket is open. Each is named by a
+# code; portal.presenters.figures puts it into the reader's words.
 FIRST_MEETING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("Within a week", 0, 7),
-    ("1 to 2 weeks", 7, 14),
-    ("2 to 4 weeks", 14, 28),
-    ("Over 4 weeks", 28, None),
+    ("week", 0, 7),
+    ("2-weeks", 7, 14),
+    ("4-weeks", 14, 28),
+    ("later", 28, None),
 )
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -88,7 +89,7 @@ class FirstMeetings:
     """How long pairs took from their match to a check-in that says they met."""
 
     median_days: Figure  # people: everyone in a pair that has met
-    buckets: tuple[tuple[str, int], ...]  # FIRST_MEETING_BUCKETS' labels, pairs in each
+    buckets: tuple[tuple[str, int], ...]  # FIRST_MEETING_BUCKETS' codes, pairs in each
     not_yet: int  # active pairs with no meeting reported yet
 
 
@@ -201,8 +202,8 @@ def _first_meetings(
         days.append(max((when - local_date(match.created_at, program.timezone)).days, 0))
         people.update((match.mentor, match.mentee))
     buckets = tuple(
-        (label, sum(low <= d and (high is None or d < high) for d in days))
-        for label, low, high in FIRST_MEETING_BUCKETS
+        (code, sum(low <= d and (high is None or d < high) for d in days))
+        for code, low, high in FIRST_MEETING_BUCKETS
     )
     median = Figure(float(statistics.median(days)) if days else None, len(people))
     return FirstMeetings(median, buckets, not_yet)

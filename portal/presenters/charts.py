@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from pygal.graph.graph import Graph
 from pygal.style import Style
 
+from portal import i18n
+
 # pygal's import appends a finder for its map plugins to sys.meta_path that has only the
 # legacy find_module: every import that no other finder answers (an optional dependency
 # tried and missing) then raises an ImportWarning, an error under the tests' filters. The
@@ -58,6 +60,12 @@ DARK = (
 ChartT = TypeVar("ChartT", bound=Graph)
 
 
+def number(value: float | None) -> str:
+    """A chart's number as the reader writes it ("1.5"; "1,5" in Spanish), for its axis."""
+    # pygal writes "1.5" whatever the language; the chart is drawn in the reader's request.
+    return "" if value is None else i18n.format_number(value)
+
+
 def new_chart(kind: type[ChartT], **config: Any) -> ChartT:
     """A pygal chart of `kind` (pygal.Bar, pygal.Line, ...) in the console's shared style."""
     settings: dict[str, Any] = {
@@ -69,6 +77,7 @@ def new_chart(kind: type[ChartT], **config: Any) -> ChartT:
         "js": [],  # no script to fetch: an <img> runs none anyway
         "margin": 16,
         "truncate_label": -1,
+        "value_formatter": number,
     }
     settings.update(config)
     chart: ChartT = kind(**settings)

@@ -14,10 +14,11 @@ import pygal
 from pygal.graph.graph import Graph
 from pygal.style import Style
 
-# Imported for its side effect too: it takes pygal's legacy import finder out of sys.meta_path.
-import portal.presenters.charts  # noqa: F401
 from portal.domain.network import Dimension, Group
 from portal.i18n import gettext
+
+# Its import also takes pygal's legacy import finder out of sys.meta_path.
+from portal.presenters.charts import number
 
 MAX_GROUPS = 12  # more rows and columns than this make a matrix no one can read on a phone
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -71,6 +72,7 @@ def _config(palette: Palette, colours: tuple[str, ...]) -> dict[str, object]:
         "style": _style(palette, colours),
         "js": [],  # no script from anywhere: an image runs none anyway
         "no_data_text": gettext("No pairs yet"),
+        "value_formatter": number,  # the numbers on the dots and the axis, as the reader writes
     }
 
 

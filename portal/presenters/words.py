@@ -121,6 +121,20 @@ def seniority_word(key: str) -> str:
     return gettext(word) if word else key
 
 
+# A goal's state (portal.domain.checkins.GOAL_STATES) in words, translated where it is shown.
+GOAL_STATE_WORDS: dict[str, str] = {
+    "not-started": N_("Not started"),
+    "in-progress": N_("In progress"),
+    "done": N_("Done"),
+}
+
+
+def goal_state_word(state: object) -> str:
+    """A goal's state (a GoalState or its value) in the reader's language: "En curso"."""
+    word = GOAL_STATE_WORDS.get(str(state))
+    return gettext(word) if word else str(state)
+
+
 def checked_viewpoint(viewpoint: str) -> str:
     """The viewpoint, if it is one of VIEWPOINTS; else a ValueError."""
     if viewpoint not in VIEWPOINTS:

@@ -2,9 +2,10 @@
 
 A program of 10,000 people and 40,000 check-ins takes seconds to read and compute, too long
 for a page: the hourly function computes every program's figures and stores them, and the
-page reads that one item. Every read is a Query on a key or an index, never a Scan:
-participants and matches by program, check-ins by the check-ins' `by-program` index, and
-goals by the goals' `by-program` index (one Query for the program, not one per match).
+page reads that one item (data, put into the reader's words when shown). Every read is a
+Query on a key or an index, never a Scan: participants and matches by program, check-ins
+by the check-ins' `by-program` index, and goals by the goals' `by-program` index (one Query
+for the program, not one per match).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.figures import FiguresRepository, StoredFigures
 from portal.persistence.matches import MatchRepository
 from portal.persistence.participants import ParticipantRepository
-from portal.presenters.figures import view
+from portal.presenters.figures import is_current, view
 from portal.services.failures import log_failure
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,12 @@ class ConsoleFigures:
         self.clock = clock
 
     def current(self, program: Program) -> StoredFigures:
-        """The figures as last stored; computed and stored now if there are none yet."""
-        return self.store.get(program.slug) or self.refresh(program)
+        """The figures as last stored; computed and stored now if there are none yet, or if
+        they were stored in an older shape (the first version stored English words)."""
+        stored = self.store.get(program.slug)
+        if stored is None or not is_current(stored.figures):
+            return self.refresh(program)
+        return stored
 
     def refresh(self, program: Program) -> StoredFigures:
         """Compute the program's figures from the database now, and store them."""

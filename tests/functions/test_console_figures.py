@@ -31,9 +31,9 @@ def test_an_hourly_run_stores_each_programs_figures_and_the_next_replaces_them(
     stored = portal.figures.store.get("demo")
     assert stored is not None
     assert stored.computed_at == clock()
-    funnel = {step["label"]: step["text"] for step in stored.figures["funnel"]}
-    assert funnel["Signed up"] == "6"
-    assert funnel["In an active match"] == "6"
+    funnel = {step["step"]: step["value"] for step in stored.figures["funnel"]}
+    assert funnel["signed-up"] == 6
+    assert funnel["active"] == 6
 
     clock.advance(hours=1)
     pair(portal, "Mentor9", "Mentee9", clock())
@@ -41,4 +41,4 @@ def test_an_hourly_run_stores_each_programs_figures_and_the_next_replaces_them(
     again = portal.figures.store.get("demo")
     assert again is not None
     assert again.computed_at == clock()
-    assert {s["label"]: s["text"] for s in again.figures["funnel"]}["Signed up"] == "8"
+    assert {s["step"]: s["value"] for s in again.figures["funnel"]}["signed-up"] == 8

@@ -17,9 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.domain.checkins import GOAL_STATE_LABELS, Fit, Goal, GoalState
+from portal.domain.checkins import GOAL_STATES, Fit, Goal, GoalState
 from portal.domain.program import Program
 from portal.i18n import LANGUAGES, N_, gettext, lazy_gettext
+from portal.presenters.words import GOAL_STATE_WORDS
 from portal.services.checkins import RATING_LABELS, CheckinAnswers
 from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
 
@@ -40,7 +41,7 @@ STATE_AND_RATING_WORDS = (
     N_("Not started"), N_("In progress"), N_("Done"),
     N_("Poor"), N_("Not great"), N_("OK"), N_("Good"), N_("Great"),
 )  # fmt: skip
-GOAL_CHOICES = {state.value: lazy_gettext(label) for state, label in GOAL_STATE_LABELS.items()}
+GOAL_CHOICES = {state.value: lazy_gettext(GOAL_STATE_WORDS[state.value]) for state in GOAL_STATES}
 
 
 def choice_list(labels: Mapping[str, Any]) -> Callable[[], dict[str, str]]:

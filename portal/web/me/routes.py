@@ -18,11 +18,12 @@ from werkzeug.wrappers import Response
 
 from portal import i18n
 from portal.catalog.documents import render_markdown
-from portal.domain.checkins import GOAL_STATE_LABELS, Checkin, Fit, Goal, GoalState, Kind
+from portal.domain.checkins import GOAL_STATES, Checkin, Fit, Goal, GoalState, Kind
 from portal.domain.checkins import match_ref as ref  # goals' ids hold addresses too
 from portal.domain.participants import BLOCKS, DAYS, Participant, Status
 from portal.domain.program import Program
 from portal.i18n import gettext, lazy_gettext
+from portal.presenters.words import GOAL_STATE_WORDS, goal_state_word
 from portal.services.checkins import CHECKIN, RATING_LABELS, CheckinError, split_scope
 from portal.services.erasure import NobodyToErase
 from portal.services.export import BY_THE_PERSON, WEB, UnknownPerson
@@ -221,7 +222,7 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         goal_form=goal_form if goal_form is not None else GoalForm(),
         goal_ref=goal_ref if goal_form is not None and goal_form.errors else "",
         action=ActionForm(),
-        goal_states=GOAL_STATE_LABELS,
+        goal_states={state: GOAL_STATE_WORDS[state.value] for state in GOAL_STATES},
         ratings=RATING_LABELS,
         fits=FIT_CHOICES,
         ref=ref,
@@ -318,7 +319,7 @@ def update_goal(slug: str, match_ref: str, goal_ref: str) -> Response:
     services().checkins.update_goal(
         slug, match.match_id, me.person.email, goal.goal_id, state=GoalState(form.state.data)
     )
-    state = gettext(GOAL_STATE_LABELS[GoalState(form.state.data)]).lower()
+    state = goal_state_word(GoalState(form.state.data)).lower()
     flash(gettext("“%(goal)s”: %(state)s.", goal=goal.text, state=state), "notice")
     return _back(slug, f"goals-{match_ref}")
 

@@ -2,7 +2,8 @@
 
 The figures are computed by the hourly function (portal.services.console_figures) and read
 here as one item, so that the page is fast however large the program; the page says how
-fresh they are, and a button recomputes them now. Charts are pygal's SVG as images, each
+fresh they are, and a button recomputes them now. They are stored as data and put into
+words here, in the reader's language. Charts are pygal's SVG as images, each
 with its numbers in a table beside it.
 """
 
@@ -17,6 +18,7 @@ from werkzeug.wrappers import Response
 from portal import i18n
 from portal.domain.program import Approval
 from portal.i18n import gettext, ngettext
+from portal.presenters.figures import page
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
@@ -66,7 +68,7 @@ def _charts(figures: dict[str, Any]) -> dict[str, str]:
     funnel = [_value(step) for step in figures["funnel"]]
     if any(v for v in funnel):
         chart = new_chart(pygal.HorizontalBar, height=300)
-        chart.x_labels = [gettext(step["label"]) for step in figures["funnel"]]
+        chart.x_labels = [step["label"] for step in figures["funnel"]]
         chart.add(gettext("People"), funnel)
         charts["funnel"] = data_uri(chart)
     weeks = figures["weeks"]
@@ -120,11 +122,13 @@ def program(slug: str) -> str:
     current = current_program()
     portal = services()
     stored = portal.figures.current(current)
+    # Stored as data: in words here, in the reader's language and the program's zone.
+    figures = page(stored.figures, current.timezone)
     return render_template(
         "organize/glance.html",
         program=current,
-        figures=stored.figures,
-        charts=_charts(stored.figures),
+        figures=figures,
+        charts=_charts(figures),
         freshness=freshness(stored.computed_at, portal.clock(), current.timezone),
         reviews=current.approval is Approval.ORGANIZER,
     )
