@@ -134,13 +134,20 @@ def is_participant(viewpoint: str) -> bool:
 
 
 def day(
-    moment: datetime, timezone: str, *, weekday: bool = False, today: date | None = None
+    moment: datetime | date,
+    timezone: str | None,
+    *,
+    weekday: bool = False,
+    today: date | None = None,
 ) -> str:
     """A date as people say it, where the reader is and in their language: "4 November",
-    "Monday 9 December", "lunes, 9 de diciembre".
+    "Monday 9 December", "lunes, 9 de diciembre" (a calendar date is said as it is).
 
     The year is said only when it is not the year of `today` ("Monday 4 January 2027").
     """
+    if not isinstance(moment, datetime):
+        year = today is not None and moment.year != today.year
+        return i18n.format_day(moment, timezone, weekday=weekday, year=year)
     local = moment.astimezone(i18n.zone(timezone))
     year = today is not None and local.year != today.year
     return i18n.format_day(local, timezone, weekday=weekday, year=year)
