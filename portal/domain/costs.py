@@ -26,6 +26,7 @@ DYNAMODB_PER_READ_UNIT = Decimal("0.125") / 1_000_000  # on-demand read request 
 # What the estimate leaves out, by name (the console says each in the reader's words).
 NOT_COUNTED = ("storage", "logs", "deployments", "cold_starts")
 
+
 @dataclass(frozen=True)
 class Usage:
     """What the portal counted over some time: the quantities it is billed for."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from babel import numbers
 
@@ -88,14 +87,6 @@ def join(items: Sequence[str], word: str = "and") -> str:
     if _sounds(last, "i", "hi"):
         return pgettext("before an i sound", "%(first)s and %(last)s", first=first, last=last)
     return gettext("%(first)s and %(last)s", first=first, last=last)
-
-
-def plural(count: int, one: str, several: str, **params: Any) -> str:
-    """`one` or `several` (English `str.format` templates), the count in words, filled in.
-
-    For words still in English only; translated words call `ngettext` with `count=number(n)`.
-    """
-    return (one if count == 1 else several).format(count=number(count), **params)
 
 
 def role_word(role: object) -> str:
