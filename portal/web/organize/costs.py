@@ -17,7 +17,6 @@ from portal.web.auth import current_program, organizer_required
 from portal.web.organize.audit import moment_in
 from portal.web.organize.blueprint import bp
 
-
 # The bill's lines (portal.domain.costs.estimate's names) in words.
 ITEMS = {
     "lambda_requests": N_("Lambda requests"),
@@ -63,17 +62,17 @@ def quantity_words(line: Line) -> str:
 
 
 def price_words(line: Line) -> str:
-    """A line's unit price: "× $0.0000035 per request"."""
+    """A line's unit price: "\N{MULTIPLICATION SIGN} $0.0000035 per request"."""
     each = price(line.unit_price)
     units = {
-        "invocation": gettext("× %(price)s per invocation", price=each),
-        "gb_second": gettext("× %(price)s per GB-second", price=each),
-        "request": gettext("× %(price)s per request", price=each),
-        "email": gettext("× %(price)s per email", price=each),
-        "write_unit": gettext("× %(price)s per write unit", price=each),
-        "read_unit": gettext("× %(price)s per read unit", price=each),
+        "invocation": gettext("\N{MULTIPLICATION SIGN} %(price)s per invocation", price=each),
+        "gb_second": gettext("\N{MULTIPLICATION SIGN} %(price)s per GB-second", price=each),
+        "request": gettext("\N{MULTIPLICATION SIGN} %(price)s per request", price=each),
+        "email": gettext("\N{MULTIPLICATION SIGN} %(price)s per email", price=each),
+        "write_unit": gettext("\N{MULTIPLICATION SIGN} %(price)s per write unit", price=each),
+        "read_unit": gettext("\N{MULTIPLICATION SIGN} %(price)s per read unit", price=each),
     }
-    return units.get(line.unit, f"× {each} / {line.unit}")
+    return units.get(line.unit, f"\N{MULTIPLICATION SIGN} {each} / {line.unit}")
 
 
 def not_counted_words() -> str:
