@@ -12,6 +12,7 @@ from portal.domain.clock import Clock
 from portal.domain.matches import EndReason, MatchState
 from portal.domain.network import Network, network
 from portal.domain.participants import Participant, Status
+from portal.i18n import gettext
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import MatchRepository
 from portal.persistence.matches import StoredMatch as StoredMatch  # the match callers are given
@@ -81,11 +82,13 @@ class ParticipationService:
     def _active_match(self, program: str, match_id: str, email: str) -> StoredMatch:
         match = self.matches.get(program, match_id)
         if match is None or email not in (match.mentor, match.mentee):
-            raise ParticipationError("This match is not one of yours.")
+            raise ParticipationError(gettext("This match is not one of yours."))
         if match.status is MatchState.COMPLETED:
-            raise ParticipationError("This match has completed its cycle: it can change no more.")
+            raise ParticipationError(
+                gettext("This match has completed its cycle: it can change no more.")
+            )
         if not match.holds_places:
-            raise ParticipationError("This match has ended.")
+            raise ParticipationError(gettext("This match has ended."))
         return match
 
     # -- the agreement --------------------------------------------------------------------
@@ -163,7 +166,7 @@ class ParticipationService:
         """
         match = self.matches.get(program, match_id)
         if match is None:
-            raise ParticipationError("There is no such match in this program.")
+            raise ParticipationError(gettext("There is no such match in this program."))
         if match.status.value != seen or not match.holds_places:
             raise MatchChangedError(self._what_changed(program, match))
         now = self.clock()
@@ -204,7 +207,9 @@ class ParticipationService:
         """Pause, resume or leave; pausing and leaving end the person's active matches."""
         ended = self.end_all(program, email, status.value) if status in STOPS_MATCHES else []
         if not self.participants.set_status(program, email, status, self.clock()):
-            raise ParticipationError("Your sign-up could not be changed: it is not confirmed.")
+            raise ParticipationError(
+                gettext("Your sign-up could not be changed: it is not confirmed.")
+            )
         return ended
 
     # -- the profile ----------------------------------------------------------------------
@@ -214,11 +219,15 @@ class ParticipationService:
         updated = replace(person, **changes)
         if updated.capacity < person.active_matches:
             raise ParticipationError(
-                f"You have {person.active_matches} mentees now: choose at least that many."
+                # Said only when more than one: a capacity is at least one.
+                gettext(
+                    "You have %(count)s mentees now: choose at least that many.",
+                    count=person.active_matches,
+                )
             )
         if not self.participants.update_profile(updated, self.clock()):
             raise ParticipationError(
-                "Your profile could not be changed: you have left the program."
+                gettext("Your profile could not be changed: you have left the program.")
             )
         return updated
 

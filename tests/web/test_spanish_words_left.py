@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
@@ -20,6 +21,7 @@ from portal.domain.program import Program
 from portal.mail.senders import MemorySender
 from portal.persistence.usage import UsageStore
 from portal.presenters.words import day
+from portal.services.participation import ParticipationError
 from portal.web.forms import PortalForm
 from tests.conftest import FakeClock
 from tests.english_left import english_left, visible_text
@@ -161,3 +163,15 @@ def test_the_settings_preview_warns_and_refuses_in_spanish(
         assert "personas" in said or "persona" in said
     (english,) = services.program_changes.refusals(current, to_peers)
     assert english.startswith("40 people signed up as mentee or mentor, which a peer program")
+
+
+def test_a_refused_check_in_or_change_is_said_in_the_readers_language(
+    services: Services, clock: FakeClock
+) -> None:
+    history = person_with_history(services, clock)
+    stranger = "stranger@example.org"
+    with i18n.speaking("es"), pytest.raises(ParticipationError) as refused:
+        services.participation.agree("demo", history.match.match_id, stranger)
+    assert str(refused.value) == "Este emparejamiento no es suyo."
+    with pytest.raises(ParticipationError, match="This match is not one of yours"):
+        services.participation.agree("demo", history.match.match_id, stranger)
