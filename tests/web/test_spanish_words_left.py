@@ -175,3 +175,17 @@ def test_a_refused_check_in_or_change_is_said_in_the_readers_language(
     assert str(refused.value) == "Este emparejamiento no es suyo."
     with pytest.raises(ParticipationError, match="This match is not one of yours"):
         services.participation.agree("demo", history.match.match_id, stranger)
+
+
+def test_the_people_list_says_why_email_is_off_in_the_readers_words(
+    services: Services, clock: FakeClock, client: FlaskClient, mailbox: MemorySender
+) -> None:
+    history = person_with_history(services, clock)
+    services.unsubscribes.suppressions.add(history.ada.email, "unsubscribe", clock())
+    sign_in_as_organizer(client, mailbox)
+    english = visible_text(client.get(PERSON).text)
+    assert "Off: They unsubscribed from program email" in english
+    spanish(client)
+    text = visible_text(client.get(PERSON).text)
+    assert "unsubscribe" not in text
+    assert english_left(text) == []
