@@ -23,12 +23,8 @@ SES_PER_EMAIL = Decimal("0.10") / 1_000
 DYNAMODB_PER_WRITE_UNIT = Decimal("0.625") / 1_000_000  # on-demand write request unit
 DYNAMODB_PER_READ_UNIT = Decimal("0.125") / 1_000_000  # on-demand read request unit
 
-# What the estimate leaves out, in words for the page.
-NOT_COUNTED = (
-    "DynamoDB storage and point-in-time recovery ($0.25 and $0.20 per GB-month: cents at "
-    "10,000 people), CloudWatch logs and alarms, the S3 bucket of deployments, and the time "
-    "Lambda spends starting a new container"
-)
+# What the estimate leaves out, by name (the console says each in the reader's words).
+NOT_COUNTED = ("storage", "logs", "deployments", "cold_starts")
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,8 @@ class Usage:
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the bill: quantity x unit price = amount."""
+    """One line of the bill: quantity x unit price = amount. `item` and `unit` are names
+    (see ITEMS, UNITS) that the console puts into words."""
 
     item: str
     quantity: Decimal
@@ -102,30 +99,30 @@ def estimate(usage: Usage, memory_mb: int) -> Estimate:
 
     return Estimate(
         (
-            line("Lambda requests", Decimal(usage.invocations), "invocation", LAMBDA_PER_REQUEST),
+            line("lambda_requests", Decimal(usage.invocations), "invocation", LAMBDA_PER_REQUEST),
             line(
-                f"Lambda compute ({memory_mb:,} MB)",
+                "lambda_compute",
                 gb_seconds(usage.function_ms, memory_mb),
-                "GB-second",
+                "gb_second",
                 LAMBDA_PER_GB_SECOND,
             ),
             line(
-                "API Gateway requests",
+                "api_gateway_requests",
                 Decimal(usage.requests),
                 "request",
                 API_GATEWAY_PER_REQUEST,
             ),
-            line("SES emails", Decimal(usage.emails), "email", SES_PER_EMAIL),
+            line("ses_emails", Decimal(usage.emails), "email", SES_PER_EMAIL),
             line(
-                "DynamoDB writes",
+                "dynamodb_writes",
                 Decimal(str(usage.write_units)),
-                "write unit",
+                "write_unit",
                 DYNAMODB_PER_WRITE_UNIT,
             ),
             line(
-                "DynamoDB reads",
+                "dynamodb_reads",
                 Decimal(str(usage.read_units)),
-                "read unit",
+                "read_unit",
                 DYNAMODB_PER_READ_UNIT,
             ),
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from babel import numbers
 
@@ -90,14 +89,6 @@ def join(items: Sequence[str], word: str = "and") -> str:
     return gettext("%(first)s and %(last)s", first=first, last=last)
 
 
-def plural(count: int, one: str, several: str, **params: Any) -> str:
-    """`one` or `several` (English `str.format` templates), the count in words, filled in.
-
-    For words still in English only; translated words call `ngettext` with `count=number(n)`.
-    """
-    return (one if count == 1 else several).format(count=number(count), **params)
-
-
 def role_word(role: object) -> str:
     """A role (a Role or its value) as a word in the reader's language: "mentee", "mentora"."""
     word = ROLE_WORDS.get(str(role))
@@ -148,13 +139,20 @@ def is_participant(viewpoint: str) -> bool:
 
 
 def day(
-    moment: datetime, timezone: str, *, weekday: bool = False, today: date | None = None
+    moment: datetime | date,
+    timezone: str | None,
+    *,
+    weekday: bool = False,
+    today: date | None = None,
 ) -> str:
     """A date as people say it, where the reader is and in their language: "4 November",
-    "Monday 9 December", "lunes, 9 de diciembre".
+    "Monday 9 December", "lunes, 9 de diciembre" (a calendar date is said as it is).
 
     The year is said only when it is not the year of `today` ("Monday 4 January 2027").
     """
+    if not isinstance(moment, datetime):
+        year = today is not None and moment.year != today.year
+        return i18n.format_day(moment, timezone, weekday=weekday, year=year)
     local = moment.astimezone(i18n.zone(timezone))
     year = today is not None and local.year != today.year
     return i18n.format_day(local, timezone, weekday=weekday, year=year)

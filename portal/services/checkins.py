@@ -15,7 +15,7 @@ from portal.domain.checkins import (
 )
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
-from portal.i18n import N_
+from portal.i18n import N_, gettext
 from portal.persistence.checkins import CheckinRepository, GoalRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.services.magic_links import LinkGrant, MagicLinks, Purpose
@@ -117,13 +117,15 @@ class CheckinService:
         """
         match = self.matches.get(program, match_id)
         if match is None or email not in (match.mentor, match.mentee):
-            raise CheckinError("This match is not one of yours.")
+            raise CheckinError(gettext("This match is not one of yours."))
         if not (match.takes_checkins if feedback else match.holds_places):
             raise CheckinError(
-                "This match has ended, so it takes no more check-ins."
+                gettext("This match has ended, so it takes no more check-ins.")
                 if match.status is not MatchState.COMPLETED
-                else "This match has completed its cycle: it takes check-ins and surveys, but "
-                "no more changes."
+                else gettext(
+                    "This match has completed its cycle: it takes check-ins and surveys, but "
+                    "no more changes."
+                )
             )
         return match
 
@@ -145,7 +147,7 @@ class CheckinService:
         known = {goal.goal_id for goal in self.goals.for_match(match.match_id)}
         unknown = set(goal_states) - known
         if unknown:
-            raise CheckinError("A goal on the form no longer exists: reload the page.")
+            raise CheckinError(gettext("A goal on the form no longer exists: reload the page."))
         checkin = Checkin(
             program=program,
             match_id=match.match_id,
@@ -178,11 +180,13 @@ class CheckinService:
     def rate(self, token: str, score: int, signed_in_as: str | None) -> RatingLink:
         """Use a rating link up and record the rating as its owner's, once."""
         if score not in RATINGS:
-            raise CheckinError("A rating is a whole number from 1 to 5.")
+            raise CheckinError(gettext("A rating is a whole number from 1 to 5."))
         link = self.rating_link(token)
         if signed_in_as is not None and signed_in_as != link.rater:
             raise CheckinError(
-                "This rating link was sent to someone else, so it cannot record your rating."
+                gettext(
+                    "This rating link was sent to someone else, so it cannot record your rating."
+                )
             )
         grant = self.links.consume(token, RATE)
         now = self.clock()
@@ -208,7 +212,12 @@ class CheckinService:
     def add_goal(self, program: str, match_id: str, author: str, text: str) -> Goal:
         match = self.match_of(program, match_id, author)
         if len(self.goals.for_match(match.match_id)) >= MAX_GOALS:
-            raise CheckinError(f"A match can have at most {MAX_GOALS} goals: mark one done first.")
+            raise CheckinError(
+                gettext(
+                    "A match can have at most %(most)s goals: mark one done first.",
+                    most=MAX_GOALS,
+                )
+            )
         now = self.clock()
         goal = Goal(
             match_id=match.match_id,
@@ -234,4 +243,4 @@ class CheckinService:
     ) -> None:
         match = self.match_of(program, match_id, author)
         if not self.goals.update(match.match_id, goal_id, now=self.clock(), text=text, state=state):
-            raise CheckinError("That goal no longer exists.")
+            raise CheckinError(gettext("That goal no longer exists."))

@@ -179,7 +179,7 @@ class ParticipationService:
         """
         match = self.matches.get(program, match_id)
         if match is None:
-            raise ParticipationError("There is no such match in this program.")
+            raise ParticipationError(gettext("There is no such match in this program."))
         if match.status.value != seen or not match.holds_places:
             raise MatchChangedError(self._what_changed(program, match))
         now = self.clock()

@@ -27,15 +27,17 @@ from portal.domain.clock import Clock
 from portal.domain.matches import round_pool
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program, Question, Weight
+from portal.i18n import N_, gettext, ngettext
 from portal.persistence.matches import MatchRepository
 from portal.persistence.participants import ParticipantRepository
 from portal.presenters.waiting import unmatched_text
-from portal.presenters.words import plural
+from portal.presenters.words import join, number, role_word
 
 if TYPE_CHECKING:
     from portal.domain.matching import MatchedPair
 
-EMPTY_POOL = "Nobody is waiting to be matched today, so the change moves no pairs."
+# The preview's note (a msgid: the page translates it where it is shown).
+EMPTY_POOL = N_("Nobody is waiting to be matched today, so the change moves no pairs.")
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,12 @@ class ChangePreview:
     kept: int  # pairs both make
     unmatched_before: int  # left unmatched under the current settings
     unmatched: tuple[UnmatchedView, ...]  # left unmatched under the changed settings
-    warnings: tuple[str, ...]  # questions people answered that change, and how answers carry over
-    refusals: tuple[str, ...]  # changes that cannot be saved (a question a `must` rule uses)
-    note: str = ""  # said instead of the pairs when there is nobody to match (EMPTY_POOL)
+    # Questions people answered that change, and how answers carry over; and changes that
+    # cannot be saved (a question a `must` rule uses). Both in the reader's words: a preview
+    # is made for the page that shows it, in its request, and never stored.
+    warnings: tuple[str, ...]
+    refusals: tuple[str, ...]
+    note: str = ""  # said instead of the pairs when nobody is to be matched (EMPTY_POOL's msgid)
     peer: bool = False  # the changed program pairs peers: a pair is a first and a second peer
 
 
@@ -135,20 +140,49 @@ class ProgramChanges:
         change would alter the roles people sign up as)."""
         kept = {q.key for q in candidate.questions}
         refused = [
-            f"“{q.label}” is a must rule in matching: change its weight first, save, "
-            "then remove it."
+            gettext(
+                "“%(label)s” is a must rule in matching: change its weight first, save, "
+                "then remove it.",
+                label=q.label,
+            )
             for q in current.questions
             if q.match != "none" and q.weight is Weight.MUST and q.key not in kept
         ]
         if current.roles != candidate.roles and (held := self.participants.count(current.slug)):
             # People keep the role they signed up as: peers would be matched by no round of a
             # mentoring program, nor mentors and mentees by a peer one.
-            refused.append(
-                f"{_people_count(held)} signed up as {' or '.join(current.roles)}, which a "
-                f"{candidate.format.value} program does not have: people keep the role they "
-                "signed up as, so the format cannot change between peer mentoring and mentors "
-                "with mentees. Duplicate the program and change the copy's format instead."
-            )
+            roles = join([role_word(r) for r in current.roles], "or")
+            if candidate.format is Format.PEER:
+                refused.append(
+                    ngettext(
+                        "%(num)s person signed up as %(roles)s, which a peer program does not "
+                        "have: people keep the role they signed up as, so the format cannot "
+                        "change between peer mentoring and mentors with mentees. Duplicate the "
+                        "program and change the copy's format instead.",
+                        "%(num)s people signed up as %(roles)s, which a peer program does not "
+                        "have: people keep the role they signed up as, so the format cannot "
+                        "change between peer mentoring and mentors with mentees. Duplicate the "
+                        "program and change the copy's format instead.",
+                        held,
+                        roles=roles,
+                    )
+                )
+            else:
+                refused.append(
+                    ngettext(
+                        "%(num)s person signed up as %(roles)s, which a %(format)s program does "
+                        "not have: people keep the role they signed up as, so the format cannot "
+                        "change between peer mentoring and mentors with mentees. Duplicate the "
+                        "program and change the copy's format instead.",
+                        "%(num)s people signed up as %(roles)s, which a %(format)s program does "
+                        "not have: people keep the role they signed up as, so the format cannot "
+                        "change between peer mentoring and mentors with mentees. Duplicate the "
+                        "program and change the copy's format instead.",
+                        held,
+                        roles=roles,
+                        format=candidate.format.value,
+                    )
+                )
         return tuple(refused)
 
     def _warnings(
@@ -178,10 +212,6 @@ class ProgramChanges:
 # -- the dry run ----------------------------------------------------------------------------
 
 
-def _people_count(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"
-
-
 def _people(pair: MatchedPair) -> frozenset[str]:
     """A pair by its two people (whichever side each is on)."""
     return frozenset((pair.mentor, pair.mentee))
@@ -209,17 +239,9 @@ def _given(person: Participant, key: str) -> bool:
     return bool(as_list(person.answers.get(key)))
 
 
-def _people_did(count: int, did: str) -> str:
-    """ "12 people answered", "One person answered" (a sentence's start)."""
-    text = plural(count, "{count} person {did}", "{count} people {did}", did=did)
-    return text[0].upper() + text[1:]
-
-
-# Saving one's profile stores the current questions' answers only (see the module's notes).
-_UNTIL_SAVED = "until they next save their profile, which keeps only the current questions"
-_NOT_SHOWN = (
-    "no longer shown on the portal's pages (only in their own data export) or used in matching"
-)
+def _capital(text: str) -> str:
+    """A sentence that starts with a count in words ("two people ...") starts with a capital."""
+    return text[:1].upper() + text[1:]
 
 
 def _renamed(current: Program, candidate: Program, question: Question) -> Question | None:
@@ -236,15 +258,41 @@ def _renamed(current: Program, candidate: Program, question: Question) -> Questi
 
 
 def _removed(question: Question, count: int, renamed: Question | None) -> str:
-    start = _people_did(count, f"answered “{question.label}”")
+    # Saving one's profile stores the current questions' answers only (the module's notes).
     if renamed is not None:
-        return (
-            f"{start} under the key “{question.key}”, which becomes “{renamed.key}”: answers "
-            f"are stored under the key, so theirs stay on their profile {_UNTIL_SAVED}, but "
-            f"are {_NOT_SHOWN}; under the new key they count as unanswered."
+        return _capital(
+            ngettext(
+                "%(num)s person answered “%(label)s” under the key “%(key)s”, which becomes "
+                "“%(new_key)s”: answers are stored under the key, so theirs stay on their "
+                "profile until they next save their profile, which keeps only the current "
+                "questions, but are no longer shown on the portal's pages (only in their own "
+                "data export) or used in matching; under the new key they count as unanswered.",
+                "%(num)s people answered “%(label)s” under the key “%(key)s”, which becomes "
+                "“%(new_key)s”: answers are stored under the key, so theirs stay on their "
+                "profile until they next save their profile, which keeps only the current "
+                "questions, but are no longer shown on the portal's pages (only in their own "
+                "data export) or used in matching; under the new key they count as unanswered.",
+                count,
+                num=number(count),
+                label=question.label,
+                key=question.key,
+                new_key=renamed.key,
+            )
         )
-    return (
-        f"{start}; their answers are kept with their profile {_UNTIL_SAVED}, but are {_NOT_SHOWN}."
+    return _capital(
+        ngettext(
+            "%(num)s person answered “%(label)s”; their answers are kept with their profile "
+            "until they next save their profile, which keeps only the current questions, but "
+            "are no longer shown on the portal's pages (only in their own data export) or used "
+            "in matching.",
+            "%(num)s people answered “%(label)s”; their answers are kept with their profile "
+            "until they next save their profile, which keeps only the current questions, but "
+            "are no longer shown on the portal's pages (only in their own data export) or used "
+            "in matching.",
+            count,
+            num=number(count),
+            label=question.label,
+        )
     )
 
 
@@ -261,30 +309,43 @@ def _counts(question: Question, answer: str | list[str]) -> bool:
 
 
 def _in_matching(question: Question, answers: Sequence[str | list[str]]) -> str:
-    """How matching reads these answers under `question`, in words."""
+    """How matching reads these answers under `question`: a clause that ends a sentence."""
     if question.match == "none":
-        return "matching does not use this question"
+        return gettext("matching does not use this question")
     counted = sum(_counts(question, a) for a in answers)
     if counted == len(answers):
-        return "matching still counts each of them"
+        return gettext("matching still counts each of them")
     if counted == 0:
-        return "in matching they count as no answer"
-    return plural(
-        counted,
+        return gettext("in matching they count as no answer")
+    return ngettext(
         "in matching only one of them still counts; the others count as no answer",
-        "in matching {count} of them still count; the others count as no answer",
+        "in matching %(num)s of them still count; the others count as no answer",
+        counted,
+        num=number(counted),
     )
 
 
-_KIND = {"text": "a text answer", "choice": "one choice", "multi": "several choices"}
+# What a question asks for, as the warning names it.
+_KIND = {"text": N_("a text answer"), "choice": N_("one choice"), "multi": N_("several choices")}
 
 
 def _retyped(question: Question, now: Question, answers: Sequence[str | list[str]]) -> str:
-    start = _people_did(len(answers), f"answered “{question.label}”")
-    return (
-        f"{start}, which now asks for {_KIND[now.type]} instead of {_KIND[question.type]}: "
-        "their answers stay on their profile as given until they next save it, answering in "
-        f"the new form, and {_in_matching(now, answers)}."
+    count = len(answers)
+    return _capital(
+        ngettext(
+            "%(num)s person answered “%(label)s”, which now asks for %(kind)s instead of "
+            "%(old_kind)s: their answers stay on their profile as given until they next save "
+            "it, answering in the new form, and %(matching)s.",
+            "%(num)s people answered “%(label)s”, which now asks for %(kind)s instead of "
+            "%(old_kind)s: their answers stay on their profile as given until they next save "
+            "it, answering in the new form, and %(matching)s.",
+            count,
+            num=number(count),
+            label=question.label,
+            kind=gettext(_KIND[now.type]),
+            old_kind=gettext(_KIND[question.type]),
+            matching=_in_matching(now, answers),
+        )
     )
 
 
@@ -302,37 +363,78 @@ def _choices_gone(
         chose = [a for a in answers if choice in as_list(a)]
         if not chose:
             continue
-        start = _people_did(len(chose), f"chose “{choice}”")
         new_name = renamed.get(choice)
-        instead = (
-            f" (it becomes “{new_name}”, which their answers do not change to)"
-            if len(now.choices) == len(question.choices) and new_name not in question.choices
-            else ""
-        )
+        becomes = len(now.choices) == len(question.choices) and new_name not in question.choices
         if now.match == "none":
-            matching = "matching does not use this question"
+            matching = gettext("matching does not use this question")
         elif now.match == "same":
-            matching = (
-                f"in matching it still counts as the same answer as another person's “{choice}”"
+            matching = gettext(
+                "in matching it still counts as the same answer as another person's “%(choice)s”",
+                choice=choice,
             )
         else:
-            matching = "in matching it counts as not chosen"
-        said.append(
-            f"{start}, which is no longer a choice{instead}: that answer stays on their profile "
-            f"until they next save it (the form no longer offers it), and {matching}."
-        )
+            matching = gettext("in matching it counts as not chosen")
+        count = len(chose)
+        if becomes:
+            said.append(
+                _capital(
+                    ngettext(
+                        "%(num)s person chose “%(choice)s”, which is no longer a choice (it "
+                        "becomes “%(new_name)s”, which their answers do not change to): that "
+                        "answer stays on their profile until they next save it (the form no "
+                        "longer offers it), and %(matching)s.",
+                        "%(num)s people chose “%(choice)s”, which is no longer a choice (it "
+                        "becomes “%(new_name)s”, which their answers do not change to): that "
+                        "answer stays on their profile until they next save it (the form no "
+                        "longer offers it), and %(matching)s.",
+                        count,
+                        num=number(count),
+                        choice=choice,
+                        new_name=new_name,
+                        matching=matching,
+                    )
+                )
+            )
+        else:
+            said.append(
+                _capital(
+                    ngettext(
+                        "%(num)s person chose “%(choice)s”, which is no longer a choice: that "
+                        "answer stays on their profile until they next save it (the form no "
+                        "longer offers it), and %(matching)s.",
+                        "%(num)s people chose “%(choice)s”, which is no longer a choice: that "
+                        "answer stays on their profile until they next save it (the form no "
+                        "longer offers it), and %(matching)s.",
+                        count,
+                        num=number(count),
+                        choice=choice,
+                        matching=matching,
+                    )
+                )
+            )
     return said
 
 
 def _made_required(question: Question, missing: int) -> str:
-    start = _people_did(missing, "signed up without answering")
     if question.match == "none":
-        matching = "matching does not use this question"
+        matching = gettext("matching does not use this question")
     elif question.weight is Weight.MUST:
-        matching = "in matching they match nobody while it has no answer, as it must match"
+        matching = gettext("in matching they match nobody while it has no answer, as it must match")
     else:
-        matching = "in matching their missing answer counts half, as neither the same nor different"
-    return (
-        f"{start} “{question.label}”, now required: people who signed up before are not asked "
-        f"again until they next save their profile, and {matching}."
+        matching = gettext(
+            "in matching their missing answer counts half, as neither the same nor different"
+        )
+    return _capital(
+        ngettext(
+            "%(num)s person signed up without answering “%(label)s”, now required: people who "
+            "signed up before are not asked again until they next save their profile, and "
+            "%(matching)s.",
+            "%(num)s people signed up without answering “%(label)s”, now required: people who "
+            "signed up before are not asked again until they next save their profile, and "
+            "%(matching)s.",
+            missing,
+            num=number(missing),
+            label=question.label,
+            matching=matching,
+        )
     )

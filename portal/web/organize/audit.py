@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import render_template, request
 
@@ -29,9 +29,14 @@ def audit(slug: str) -> str:
     )
 
 
+def today_in(program: Program) -> date:
+    """Today's date in the program's time zone (a day of another year says its year)."""
+    return services().clock().astimezone(i18n.zone(program.timezone)).date()
+
+
 def moment_in(program: Program) -> Callable[[datetime], str]:
     """A time as the console shows it: in the program's time zone, the zone named."""
-    today = services().clock().astimezone(i18n.zone(program.timezone)).date()
+    today = today_in(program)
 
     def moment(at: datetime) -> str:
         return i18n.format_moment(at, program.timezone, today=today)

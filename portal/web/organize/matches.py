@@ -20,6 +20,7 @@ from portal.services.rounds import AdjustmentError
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.forms import PlainText, PortalForm
+from portal.web.organize.audit import today_in
 from portal.web.organize.blueprint import bp
 
 REASON_MAX = 500
@@ -83,6 +84,7 @@ def matches(slug: str) -> str:
         mentors=desk.mentors_with_room(program, everyone),
         ref=match_ref,
         now=services().clock(),
+        today=today_in(program),
     )
 
 

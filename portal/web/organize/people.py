@@ -29,7 +29,7 @@ from portal.services.roster import (
 from portal.web import services, source_address
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.forms import PlainText, PortalForm
-from portal.web.organize.audit import moment_in
+from portal.web.organize.audit import moment_in, today_in
 from portal.web.organize.blueprint import bp
 
 REASON_MAX = 500
@@ -184,6 +184,7 @@ def person(slug: str, participant_id: str) -> str | tuple[str, int]:
         liftable=LIFTABLE,
         match_ref=match_ref,
         moment=moment_in(program),
+        today=today_in(program),
     )
 
 
@@ -231,6 +232,7 @@ def _confirm(program: Program, found: PersonFile, action: Action, form: PortalFo
         form=form,
         suppression_words=SUPPRESSION_WORDS,
         limits=services().limits,
+        today=today_in(program),
     )
 
 

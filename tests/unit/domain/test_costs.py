@@ -33,12 +33,12 @@ def test_a_known_month_costs_the_known_dollars_line_by_line() -> None:
     bill = estimate(TEN_THOUSAND, memory_mb=1024)
     amounts = {line.item: line.amount for line in bill.lines}
     assert amounts == {
-        "Lambda requests": Decimal("0.062166"),
-        "Lambda compute (1,024 MB)": Decimal("0.549167765"),
-        "API Gateway requests": Decimal("1.05"),
-        "SES emails": Decimal("5.00"),
-        "DynamoDB writes": Decimal("1.875"),
-        "DynamoDB reads": Decimal("0.36375"),
+        "lambda_requests": Decimal("0.062166"),
+        "lambda_compute": Decimal("0.549167765"),
+        "api_gateway_requests": Decimal("1.05"),
+        "ses_emails": Decimal("5.00"),
+        "dynamodb_writes": Decimal("1.875"),
+        "dynamodb_reads": Decimal("0.36375"),
     }
     assert bill.total == Decimal("8.900083765")
     for line in bill.lines:
@@ -47,7 +47,7 @@ def test_a_known_month_costs_the_known_dollars_line_by_line() -> None:
 
 def test_compute_is_priced_at_the_functions_memory() -> None:
     one_second = Usage(invocations=1, function_ms=1000)
-    (compute,) = [x for x in estimate(one_second, 512).lines if x.item.startswith("Lambda compute")]
+    (compute,) = [x for x in estimate(one_second, 512).lines if x.item == "lambda_compute"]
     assert compute.quantity == Decimal("0.5")
     assert compute.amount == Decimal("0.00000833335")
 
