@@ -50,9 +50,7 @@ def error_summary(form: Form) -> list[tuple[str, str, str]]:
                 ]
         elif isinstance(section, FormField) and section.short_name == "translations":
             for page in section.form:
-                where = gettext(
-                    "The page in %(language)s", language=language_name(page.short_name)
-                )
+                where = gettext("The page in %(language)s", language=language_name(page.short_name))
                 rows += [
                     (
                         _anchor(field),

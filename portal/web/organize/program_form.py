@@ -97,7 +97,7 @@ class ProgramForm(PortalForm):
         self.basics.summary.data = program.summary
         self.basics.body.data = program.body
         self.basics.language.data = program.language
-        for section in self.translations:
+        for section in self._pages():
             page = program.translations.get(section.short_name)
             section.form.summary.data = page.summary if page else ""
             section.form.body.data = page.body if page else ""
@@ -193,10 +193,14 @@ class ProgramForm(PortalForm):
         }
         return document
 
+    def _pages(self) -> list[FormField[Any]]:
+        """The page's section for each language (FormFields of PageTranslationForm)."""
+        return [field for field in self.translations if isinstance(field, FormField)]
+
     def _translations(self) -> dict[str, dict[str, str]]:
         """The page in each other language that has words (an empty one is no translation)."""
         pages = {}
-        for section in self.translations:
+        for section in self._pages():
             summary = (section.form.summary.data or "").strip()
             body = (section.form.body.data or "").replace("\r\n", "\n")
             if summary or body.strip():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from babel.support import LazyProxy
 from wtforms import (
     BooleanField,
     Field,
@@ -18,8 +19,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-
-from babel.support import LazyProxy
 
 from portal import i18n
 from portal.domain.program import MAX_ORGANIZERS
