@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from portal.domain.program import Program
 from portal.domain.program_templates import TEMPLATES
-from portal.i18n import gettext
+from portal.i18n import format_moment, gettext
 from portal.services.programs import ProgramChanged, ProgramRefused
 from portal.web import services
 from portal.web.auth import (
@@ -35,6 +35,7 @@ from portal.web.organize.lifecycle_words import (
     DuplicateForm,
     LifecycleForm,
     NewProgramForm,
+    change_words,
     errors_in_page_order,
     file_actions_words,
     file_words,
@@ -186,6 +187,8 @@ def program_status(slug: str) -> str:
         steps=STEPS,
         admin=is_admin(),
         settings_path=settings_path(slug),
+        moment=format_moment,
+        change_words=change_words,
     )
 
 

@@ -21,6 +21,7 @@ from wtforms.validators import (
 )
 
 from portal.domain.addresses import AddressError, ascii_address, email_key, typed
+from portal.domain.audit import ACTIONS
 from portal.domain.program import MAX_ORGANIZERS, SLUG_PATTERN, Program
 from portal.domain.program_templates import TEMPLATES
 from portal.i18n import N_, gettext, lazy_gettext
@@ -67,10 +68,6 @@ REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             ),
         ),
         (r"Only site admins can create programs\.", N_("Only site admins can create programs.")),
-        (
-            r"Only site admins can duplicate programs\.",
-            N_("Only site admins can duplicate programs."),
-        ),
         (r"There is no template '(?P<key>.*)'\.", N_("There is no template “%(key)s”.")),
         (
             r"There is no program '(?P<slug>.*)' in the database\.",
@@ -427,3 +424,56 @@ def refusal_placed(form: PortalForm, exc: ProgramRefused) -> list[str]:
 def errors_in_page_order(form: PortalForm) -> list[tuple[Field, list[str]]]:
     """The fields with problems, in the order the page shows them (for the summary)."""
     return [(field, list(field.errors)) for field in form if field.errors]
+
+
+# The settings a version's "edited: ..." names (portal.services.programs: the setting's name,
+# or SETTING_NAMES' words for it), in the reader's language.
+EDITED_WORDS = {
+    "title": N_("title"),
+    "slug": N_("web address"),
+    "summary": N_("summary"),
+    "format": N_("format"),
+    "organizers": N_("organizers"),
+    "capacity": N_("capacity"),
+    "approval": N_("approval"),
+    "time zone": N_("time zone"),
+    "language": N_("language"),
+    "cycle length": N_("cycle length"),
+    "sign-up": N_("sign-up"),
+    "topics": N_("topics"),
+    "languages": N_("languages"),
+    "agreement": N_("agreement"),
+    "track": N_("learning track"),
+    "questions": N_("questions"),
+    "matching": N_("matching"),
+    "schedule": N_("schedule"),
+    "meetings": N_("first meetings"),
+    "retention": N_("retention"),
+    "rounds_paused": N_("paused rounds"),
+    "archived": N_("archive"),
+    "page text": N_("page text"),
+    "translations": N_("the page in other languages"),
+}
+
+
+def change_words(change: str) -> str:
+    """What a stored version changed (English words kept with it), in the reader's language."""
+    edited = re.fullmatch(r"edited: (.+)", change)
+    if edited:
+        names = [
+            gettext(EDITED_WORDS[name]) if name in EDITED_WORDS else name
+            for name in edited.group(1).split(", ")
+        ]
+        return gettext("edited: %(settings)s", settings=", ".join(names))
+    duplicated = re.fullmatch(r"duplicated from (\S+)", change)
+    if duplicated:
+        return gettext("duplicated from %(slug)s", slug=duplicated.group(1))
+    created = re.fullmatch(r"created from the (.+) template", change)
+    if created:
+        return gettext("created from the %(template)s template", template=created.group(1))
+    if change == "loaded from a file":
+        return gettext("loaded from a file")
+    for words in ACTIONS.values():
+        if change == words.lower():
+            return gettext(words)
+    return change
