@@ -457,7 +457,8 @@ def test_each_section_of_the_editor_is_a_heading_in_its_legend(
     assert sections[0] == "Title, summary and page"
     assert "When rounds and summaries run" in sections
     assert "First meetings" in sections
-    assert len(sections) == 11
+    assert "The page in Spanish" in sections  # the program is in English
+    assert len(sections) == 12
 
 
 def test_the_time_zone_is_chosen_from_the_sign_up_forms_list_and_a_stored_one_is_kept(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from wtforms import Field, FieldList, Form, FormField
 
-from portal.i18n import gettext
+from portal.i18n import gettext, language_name
 
 
 def all_fields(form: Form) -> Iterable[Field]:
@@ -46,6 +46,18 @@ def error_summary(form: Form) -> list[tuple[str, str, str]]:
                         " ".join(map(str, field.errors)),
                     )
                     for field in entry.form
+                    if field.errors
+                ]
+        elif isinstance(section, FormField) and section.short_name == "translations":
+            for page in section.form:
+                where = gettext("The page in %(language)s", language=language_name(page.short_name))
+                rows += [
+                    (
+                        _anchor(field),
+                        gettext("%(what)s: %(field)s", what=where, field=field.label.text),
+                        " ".join(map(str, field.errors)),
+                    )
+                    for field in page.form
                     if field.errors
                 ]
         elif isinstance(section, FormField):

@@ -6,14 +6,66 @@ one and the audit log, which records each, stays true.
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, render_template, request, stream_with_context
 
-from portal.i18n import gettext
+from portal.i18n import N_, gettext
 from portal.services.csv_exports import ALL, DEFAULT, KINDS
 from portal.services.summaries import WeekError
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.organize.blueprint import bp
+
+# The weekly summary's words (portal.services.summaries, shared with its email), marked for
+# the catalogue: the printable page says them in the reader's language.
+SUMMARY_WORDS = (
+    N_("Signed up"),
+    N_("Confirmed their email"),
+    N_("Matched"),
+    N_("In an active match"),
+    N_("Completed the cycle"),
+    N_("asked for another match"),
+    N_("paused"),
+    N_("left the program"),
+    N_("gave a one-click rating"),
+    N_("answered the closing survey"),
+    N_("logged a check-in"),
+    N_("logged a group check-in"),
+)
+# Why a week asked of the printable summary cannot be shown (WeekError's words).
+WEEK_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (
+            r"\u201c(?P<text>.*)\u201d is not a date written as year-month-day, such as "
+            r"2026-04-10\.",
+            N_("“%(text)s” is not a date written as year-month-day, such as 2026-04-10."),
+        ),
+        (
+            r"(?P<text>.*) is not a day of the calendar\.",
+            N_("%(text)s is not a day of the calendar."),
+        ),
+        (
+            r"(?P<text>.*) is after today \((?P<today>[\d-]+)\): no summary yet\.",
+            N_("%(text)s is after today (%(today)s): no summary yet."),
+        ),
+        (
+            r"(?P<text>.*) is more than ten years ago: nothing that old is kept\.",
+            N_("%(text)s is more than ten years ago: nothing that old is kept."),
+        ),
+    )
+)
+
+
+def week_error_words(error: WeekError) -> str:
+    """Why the week cannot be shown, in the reader's language."""
+    message = str(error)
+    for pattern, words in WEEK_ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            return gettext(words, **found.groupdict())
+    return message
 
 
 def _page(error: str = "", status: int = 200) -> tuple[str, int]:
@@ -77,7 +129,7 @@ def summary(slug: str) -> tuple[str, int]:
             asked = portal.summaries.week_of(program, week, now)
         except WeekError as exc:
             return render_template(
-                "organize/summary.html", program=program, error=str(exc), week=week
+                "organize/summary.html", program=program, error=week_error_words(exc), week=week
             ), 400
         until = portal.summaries.week_ending(program, asked)
     return render_template(

@@ -33,6 +33,7 @@ from portal.web.organize.program_sections import (
     QuestionForm,
     RulesForm,
     TimeForm,
+    TranslationsForm,
     WeightsForm,
     opened_version,
 )
@@ -51,6 +52,8 @@ class ProgramForm(PortalForm):
     """Every setting of a stored program, in sections."""
 
     basics = FormField(BasicsForm, label=lazy_gettext("Title, summary and page"))
+    # The page in the portal's other languages (the template shows all but the program's own).
+    translations = FormField(TranslationsForm, label=lazy_gettext("The page in other languages"))
     people = FormField(PeopleForm, label=lazy_gettext("Organizers, format and approval"))
     time = FormField(TimeForm, label=lazy_gettext("Time and sign-up"))
     lists = FormField(ListsForm, label=lazy_gettext("Topics and languages"))
@@ -93,6 +96,11 @@ class ProgramForm(PortalForm):
         self.basics.title.data = program.title
         self.basics.summary.data = program.summary
         self.basics.body.data = program.body
+        self.basics.language.data = program.language
+        for section in self._pages():
+            page = program.translations.get(section.short_name)
+            section.form.summary.data = page.summary if page else ""
+            section.form.body.data = page.body if page else ""
         self.people.format.data = program.format.value
         self.people.organizers.data = "\n".join(program.organizers)
         self.people.capacity.data = program.capacity
@@ -142,6 +150,8 @@ class ProgramForm(PortalForm):
             "title": self.basics.title.data or "",
             "summary": (self.basics.summary.data or "").strip(),
             "body": (self.basics.body.data or "").replace("\r\n", "\n"),
+            "language": self.basics.language.data,
+            "translations": self._translations(),
             "organizers": lines(self.people.organizers.data),
             "format": self.people.format.data,
             "capacity": self.people.capacity.data,
@@ -182,6 +192,20 @@ class ProgramForm(PortalForm):
             "summary": self.summaries.form.expression(),
         }
         return document
+
+    def _pages(self) -> list[FormField[Any]]:
+        """The page's section for each language (FormFields of PageTranslationForm)."""
+        return [field for field in self.translations if isinstance(field, FormField)]
+
+    def _translations(self) -> dict[str, dict[str, str]]:
+        """The page in each other language that has words (an empty one is no translation)."""
+        pages = {}
+        for section in self._pages():
+            summary = (section.form.summary.data or "").strip()
+            body = (section.form.body.data or "").replace("\r\n", "\n")
+            if summary or body.strip():
+                pages[section.short_name] = {"summary": summary, "body": body}
+        return pages
 
     def _questions(self) -> list[dict[str, Any]]:
         rows = [
@@ -249,6 +273,7 @@ class ProgramForm(PortalForm):
             "title": self.basics.title,
             "summary": self.basics.summary,
             "body": self.basics.body,
+            "language": self.basics.language,
             "format": self.people.format,
             "capacity": self.people.capacity,
             "approval": self.people.approval,
@@ -274,6 +299,8 @@ class ProgramForm(PortalForm):
             return lists[head], said
         if head == "questions":
             return self._question_field(loc[1:], message, said)
+        if head == "translations":
+            return self._translation_field(loc[1:], said)
         if head == "matching":
             if len(loc) > 2 and loc[1] == "weights":
                 return getattr(self.weights, str(loc[2]), None), said
@@ -301,6 +328,15 @@ class ProgramForm(PortalForm):
             return field if isinstance(field, Field) else row.label, said
         # A question's own rule: about its choices, or how it counts in matching.
         return (row.match if "overlap" in message else row.choices), said
+
+    def _translation_field(self, loc: tuple[Any, ...], said: str) -> tuple[Field | None, str]:
+        section = getattr(self.translations, str(loc[0]), None) if loc else None
+        if not isinstance(section, FormField):
+            # About them all: a translation in the program's own language (the language was
+            # changed), said beside the language chosen.
+            return self.basics.language, said
+        field = getattr(section.form, str(loc[1]), None) if len(loc) > 1 else None
+        return (field if isinstance(field, Field) else section.form.body), said
 
     def _schedule_field(
         self, loc: tuple[Any, ...], message: str, said: str

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from babel.support import LazyProxy
 from wtforms import (
     BooleanField,
     Field,
     Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
@@ -18,8 +20,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal import i18n
 from portal.domain.program import MAX_ORGANIZERS
-from portal.i18n import N_, gettext, lazy_gettext
+from portal.i18n import N_, format_number, gettext, lazy_gettext
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
     FAIRNESS_WORDS,
@@ -61,6 +64,11 @@ WHOLE_NUMBER = {
 }
 
 
+def _number(value: int) -> Any:
+    """A number said in the reader's way ("20,000", "20.000") when the words are shown."""
+    return LazyProxy(format_number, value, enable_cache=False)
+
+
 def _ranged(label: Any, low: int, high: int, unit: str, help_text: Any = "") -> IntegerField:
     message = lazy_gettext(WHOLE_NUMBER[unit], low=low, high=high)
     return IntegerField(
@@ -96,10 +104,63 @@ class BasicsForm(Form):
             "The program's public page, in Markdown: ## for a heading, a blank line between "
             "paragraphs, - for a list item, [words](https://...) for a link. At most %(max)s "
             "characters.",
-            max=f"{BODY_MAX:,}",
+            max=_number(BODY_MAX),
         ),
         render_kw={"maxlength": BODY_MAX, "rows": 16},
     )
+    language = SelectField(
+        lazy_gettext("Language"),
+        description=lazy_gettext(
+            "The language of the program's page, its weekly summary and its invitations. The "
+            "page can also be written in the other languages the portal speaks, below."
+        ),
+        choices=lambda: {code: i18n.language_name(code) for code in i18n.LANGUAGES},
+        validate_choice=False,  # validate_language says so in words
+    )
+
+    def validate_language(self, field: SelectField) -> None:
+        if field.data not in i18n.LANGUAGES:
+            raise ValidationError(
+                gettext(
+                    "“%(language)s” is not a language the portal speaks: please choose one "
+                    "from the list.",
+                    language=str(field.data)[:20],
+                )
+            )
+
+
+class PageTranslationForm(Form):
+    """The program's public page in another language: its summary and its text."""
+
+    summary = TextAreaField(
+        lazy_gettext("Summary"),
+        validators=[Optional(), Length(max=SUMMARY_MAX)],
+        description=lazy_gettext(
+            "One or two sentences for the list of programs (at most %(max)s characters). Left "
+            "empty, the summary in the program's own language is shown.",
+            max=SUMMARY_MAX,
+        ),
+        render_kw={"maxlength": SUMMARY_MAX, "rows": 2},
+    )
+    body = TextAreaField(
+        lazy_gettext("Page text"),
+        validators=[Optional(), Length(max=BODY_MAX)],
+        description=lazy_gettext(
+            "The program's public page in this language, in Markdown (at most %(max)s "
+            "characters). Left empty, readers of this language get the page in the program's "
+            "own language, with a note saying so.",
+            max=_number(BODY_MAX),
+        ),
+        render_kw={"maxlength": BODY_MAX, "rows": 10},
+    )
+
+
+class TranslationsForm(Form):
+    """The page in each language the portal speaks (the program's own one is not shown)."""
+
+
+for _code in i18n.LANGUAGES:  # a third language gets its section here
+    setattr(TranslationsForm, _code, FormField(PageTranslationForm))
 
 
 class PeopleForm(Form):
@@ -381,6 +442,7 @@ class ExtrasForm(Form):
         "days",
         lazy_gettext(
             "Days after a person's last cycle in this program ends before their data is erased "
-            "(30 to 3,650); the program page says so."
+            "(30 to %(max)s); the program page says so.",
+            max=_number(3650),
         ),
     )

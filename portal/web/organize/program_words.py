@@ -13,7 +13,15 @@ from wtforms.validators import ValidationError
 
 from portal.domain.program import Question
 from portal.domain.schedule import rate_of
-from portal.i18n import N_, gettext, lazy_gettext, ngettext
+from portal.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    current_language,
+    gettext,
+    language_name,
+    lazy_gettext,
+    ngettext,
+)
 from portal.web.forms import MultiCheckboxField
 
 TEXT_MAX = 200  # a title, a topic, a language, a question's label or choice (the model's Text)
@@ -237,10 +245,124 @@ MODEL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"at most (?P<max>\d+) (?P<what>[a-z ]+), please \(there are (?P<count>\d+|more)\)",
             N_("at most %(max)s %(what)s, please (there are %(count)s)"),
         ),
+        # The schedules' (portal.domain.program.Schedule and portal.domain.schedule).
+        (
+            r'must be an EventBridge expression such as "cron\(0 9 \? \* MON \*\)" or '
+            r'"rate\(7 days\)", or "manual"',
+            N_(
+                'must be an EventBridge expression such as "cron(0 9 ? * MON *)" or '
+                '"rate(7 days)", or "manual"'
+            ),
+        ),
+        (
+            r"(?P<expression>.+) is not a schedule the portal can read: (?P<detail>.+)",
+            N_("%(expression)s is not a schedule the portal can read: %(detail)s"),
+        ),
+        (
+            r"(?P<expression>.+) would run more than once an hour; the portal checks schedules "
+            r"hourly, so use one time in the hour \(such as cron\(0 9 \? \* MON \*\)\) or "
+            r"a rate of 1 hour or more",
+            N_(
+                "%(expression)s would run more than once an hour; the portal checks schedules "
+                "hourly, so use one time in the hour (such as cron(0 9 ? * MON *)) or a rate "
+                "of 1 hour or more"
+            ),
+        ),
+        (
+            r"must be a number of points from 0 to 100 \(pairs scoring below it are not "
+            r"matched; 0 keeps every pair the rules allow\), not (?P<value>.*)",
+            N_(
+                "must be a number of points from 0 to 100 (pairs scoring below it are not "
+                "matched; 0 keeps every pair the rules allow), not %(value)s"
+            ),
+        ),
+        (
+            r"(?P<zone>.+) is not an IANA time zone such as Europe/London",
+            N_("%(zone)s is not an IANA time zone such as Europe/London"),
+        ),
+        # The languages' and the page's translations'.
+        (
+            r"(?P<language>.+) is not a language the portal speaks: one of (?P<offered>.+)",
+            N_("%(language)s is not a language the portal speaks: one of %(offered)s"),
+        ),
+        (
+            r"'(?P<code>[a-z]+)' is the program's own language: its page is the body",
+            N_(
+                "the page is in %(code)s already (the program's own language): empty its "
+                "translation into %(code)s, or choose another language"
+            ),
+        ),
+        # The first meetings' (portal.domain.program.MeetingSettings).
+        (
+            r"(?P<link>.+) is not an https address: a meeting link must be https",
+            N_("%(link)s is not an https address: a meeting link must be https"),
+        ),
+        (
+            r"(?P<link>.+) has no \{room\}: each pair needs a room of its own, named by \{room\}",
+            N_("%(link)s has no {room}: each pair needs a room of its own, named by {room}"),
+        ),
+        # pydantic's own, for a value the form's checks let through.
+        (r"Input should be a valid integer.*", N_("Please give a whole number.")),
+        (r"Input should be a valid number.*", N_("Please give a number.")),
+        (r"Input should be a valid boolean.*", N_("Please answer yes or no.")),
+        (r"Input should be a valid string", N_("Please give some words.")),
+        (
+            r"Input should be a valid (dictionary|list|tuple).*",
+            N_("This is not in a form the portal can read."),
+        ),
+        (
+            r"Input should be greater than or equal to (?P<low>[\d.]+)",
+            N_("Input should be greater than or equal to %(low)s"),
+        ),
+        (
+            r"Input should be less than or equal to (?P<high>[\d.]+)",
+            N_("Input should be less than or equal to %(high)s"),
+        ),
+        (
+            r"Input should be greater than (?P<low>[\d.]+)",
+            N_("Input should be greater than %(low)s"),
+        ),
+        (r"Input should be less than (?P<high>[\d.]+)", N_("Input should be less than %(high)s")),
+        (r"Input should be (?P<choices>'.+)", N_("Input should be %(choices)s")),
+        (
+            r"String should have at least (?P<min>\d+) characters?",
+            N_("String should have at least %(min)s characters"),
+        ),
+        (r"String should match pattern .*", N_("This is not written as the setting needs.")),
+        (
+            r"(Tuple|List) should have at least (?P<min>\d+) items? after validation, not \d+",
+            N_("Please give at least %(min)s."),
+        ),
+        (r"Extra inputs are not permitted", N_("This is not a setting a program has.")),
     )
 )
+# What email-validator says is wrong with an address, for the message about it; in another
+# language a detail not listed here is left out rather than shown in English.
+EMAIL_DETAILS = frozenset(
+    (
+        N_("An email address must have an @-sign."),
+        N_("There must be something before the @-sign."),
+        N_("There must be something after the @-sign."),
+        N_("The part after the @-sign is not valid. It should have a period."),
+        N_("An email address cannot start with a period."),
+        N_("An email address cannot end with a period."),
+        N_("An email address cannot have a period immediately before the @-sign."),
+        N_("An email address cannot have a period immediately after the @-sign."),
+        N_("An email address cannot have two periods in a row."),
+        N_("An email address cannot have a period and a hyphen next to each other."),
+        N_("The email address contains invalid characters before the @-sign."),
+        N_("The email address contains an invalid character."),
+        N_("There can't be anything after the email address."),
+        N_("The part after the @-sign is not valid. It is not within a valid top-level domain."),
+        N_(
+            "The part after the @-sign is a special-use or reserved name that cannot be used "
+            "with email."
+        ),
+    )
+)
+NO_DETAIL = N_("value is not a valid email address")
 # The names in the messages that are themselves words to translate.
-NAMED = ("high_name", "low_name", "kind", "what")
+NAMED = ("high_name", "low_name", "kind", "what", "detail")
 # Those words (the setting names are SETTING_WORDS').
 NAMED_WORDS = (
     N_("one-choice"),
@@ -251,6 +373,11 @@ NAMED_WORDS = (
     N_("languages"),
     N_("choices"),
     N_("entries"),
+    # portal.domain.schedule's reasons an expression cannot be read.
+    N_("a rate must be at least 1"),
+    N_("a cron expression has six fields: minutes, hours, day, month, weekday, year"),
+    N_("give the day of the month or the weekday, and ? for the other"),
+    N_("a field is out of range or not understood"),
 )
 
 
@@ -263,6 +390,16 @@ def translated(message: str) -> str:
                 name: gettext(value) if name in NAMED else value
                 for name, value in found.groupdict().items()
             }
+            if "code" in values:
+                values["code"] = language_name(values["code"])
+            detail = found.groupdict().get("detail")
+            if (
+                detail is not None
+                and words.startswith("value is not a valid email")
+                and detail not in EMAIL_DETAILS
+                and current_language() != DEFAULT_LANGUAGE
+            ):
+                return gettext(NO_DETAIL)
             return gettext(words, **values)
     return message
 
