@@ -76,6 +76,7 @@ def test_the_tables_emptied_in_moto_are_empty_to_the_portal(
         "stored", {}, expected=0, saved_at=clock(), saved_by="admin@example.org", change="test"
     )
     services.roster_imports.store.save_mapping("demo", {"Work email": "email"})
+    services.organizers.set_language("organizer@example.org", "es")
     assert all(table_snapshot().values())  # an item in every table
 
     empty_moto_tables()
