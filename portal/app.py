@@ -259,6 +259,11 @@ def _security_headers(response: Response) -> Response:
     hsts = current_app.config["PORTAL_STRICT_TRANSPORT_SECURITY"]
     if hsts:
         headers.setdefault("Strict-Transport-Security", hsts)
+    if response.mimetype == "text/html":
+        # A page's words are in the language chosen from the `lang` cookie or the browser's
+        # Accept-Language (select_language): a shared cache must keep one copy per choice.
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     if (
         request.path == "/sign-in"
         or request.path.startswith(

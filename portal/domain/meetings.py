@@ -299,6 +299,7 @@ class Proposal:
     start: datetime  # UTC
     by: str  # the proposer's participant id
     at: datetime  # when it was proposed
+    link: str | None = None  # a link pasted with it: the meeting's once it is accepted
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,7 @@ class Meeting:
     booked_at: datetime | None = None
     by: str | None = None  # who accepted the booked time
     room: str | None = None  # the random id a program's link pattern is filled with
+    moved: bool = False  # booked by moving a booked time (its invite says "Moved")
 
     @property
     def length(self) -> timedelta:

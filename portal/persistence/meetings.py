@@ -35,7 +35,13 @@ def meeting_of(record: MatchRecord) -> Meeting | None:
         return None
     stored: dict[str, Any] = dict(record.meeting or {})
     proposals = tuple(
-        Proposal(id=str(p["id"]), start=_instant(p["start"]), by=str(p["by"]), at=_instant(p["at"]))
+        Proposal(
+            id=str(p["id"]),
+            start=_instant(p["start"]),
+            by=str(p["by"]),
+            at=_instant(p["at"]),
+            link=p.get("link") or None,
+        )
         for p in stored.get("proposals", ())
     )
     return Meeting(
@@ -50,13 +56,14 @@ def meeting_of(record: MatchRecord) -> Meeting | None:
         booked_at=_when(stored.get("booked_at")),
         by=stored.get("by"),
         room=stored.get("room"),
+        moved=bool(stored.get("moved")),
     )
 
 
 def _document(meeting: Meeting) -> dict[str, Any]:
     return {
         "proposals": [
-            {"id": p.id, "start": _text(p.start), "by": p.by, "at": _text(p.at)}
+            {"id": p.id, "start": _text(p.start), "by": p.by, "at": _text(p.at), "link": p.link}
             for p in meeting.proposals
         ],
         "start": _text(meeting.start),
@@ -67,6 +74,7 @@ def _document(meeting: Meeting) -> dict[str, Any]:
         "booked_at": _text(meeting.booked_at),
         "by": meeting.by,
         "room": meeting.room,
+        "moved": meeting.moved,
     }
 
 

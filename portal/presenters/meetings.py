@@ -158,4 +158,7 @@ _SERVICE_WORDS: dict[str, Any] = {
         "That time has passed before it was accepted: please propose another."
     ),
     "not_booked": lambda p: gettext("There is no booked meeting to cancel."),
+    "started": lambda p: gettext(
+        "The meeting has started or is over, so it can no longer be cancelled."
+    ),
 }

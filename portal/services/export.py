@@ -367,7 +367,11 @@ def _meeting(match: Match, me: str) -> dict[str, Any] | None:
         "length_minutes": meeting.length_minutes,
         "link": meeting.link,
         "proposals": [
-            {"start": _moment(p.start), "by": "you" if p.by == me else "your match"}
+            {
+                "start": _moment(p.start),
+                "by": "you" if p.by == me else "your match",
+                "link": p.link,
+            }
             for p in meeting.proposals
         ],
     }

@@ -3,7 +3,8 @@
 In a group program a mentor with three mentees is in three matches. Counted per pair, each
 step of the ladder would reach the mentor three times. Here the ladder runs once per group:
 the group is quiet since the latest check-in of anyone in it (a group check-in, or a
-check-in of one of its pairs), counted from the group's start, and each step sends each
+check-in of one of its pairs) or the latest first meeting one of its pairs booked (none is
+due before such a meeting), counted from the group's start, and each step sends each
 member one email (`group_reminder`), keyed by the group's id, and gives the organizers one
 alert, in their daily digest (`portal.services.digests`). Surveys stay per match (each asks
 about the person's own mentoring), as does completing a match at the end of its cycle
@@ -20,6 +21,7 @@ from typing import Any
 from portal import i18n
 from portal.domain.checkins import Checkin
 from portal.domain.groups import Group, groups_of
+from portal.domain.meetings import booked_start
 from portal.domain.nudges import (
     LadderStep,
     Step,
@@ -101,6 +103,9 @@ class GroupReminders:
             log.warning("a group of %s names someone who is not signed up", program.slug)
             return []
         own = [c for m in group.matches for c in pair_checkins.get(m.match_id, [])]
+        # A pair of the group with a first meeting booked: the group is not quiet before it,
+        # and its quiet days count from the latest meeting (as a pair's do).
+        booked = [start for m in group.matches if (start := booked_start(m.meeting))]
         step = ladder_step_due(
             program.schedule,
             cycle_weeks=program.cycle_weeks,
@@ -109,6 +114,7 @@ class GroupReminders:
             checkins=own + self.groups.checkins_of(group),
             now=now,
             offer=offers_rematch(program),
+            meeting=max(booked, default=None),
         )
         if step is None:
             return []

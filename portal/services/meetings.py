@@ -5,7 +5,12 @@ the version of the meeting its page showed (`expected_version`): if the meeting 
 (the partner accepted another time a moment ago), nothing is written and MeetingChanged says
 so; two accepts at once make one meeting, because the database takes one write per version.
 Each email goes to a person in their language with every time in their zone, and only to an
-address that has not unsubscribed (portal/mail/catalog.py).
+address that has not unsubscribed (portal/mail/catalog.py): each action says whom it could not
+email (`MeetingView.unreached`), so the page never promises an email nobody gets.
+
+The meeting is written first and its emails queued after: a process that dies in between
+leaves a meeting whose emails are missing, and the hourly reminder run queues them
+(`catch_up`; each email's key names its version, so none is sent twice).
 """
 
 from __future__ import annotations
@@ -34,15 +39,13 @@ from portal.domain.meetings import (
 )
 from portal.domain.participants import Participant, Status
 from portal.domain.program import Program
-from portal.mail.calendar import invite
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import MatchRepository
 from portal.persistence.meetings import MeetingStore
 from portal.persistence.participants import ParticipantRepository
-from portal.presenters.meetings import times_for
 from portal.services.failures import log_failure
 from portal.services.mail import MailService
-from portal.services.rounds.common import person_context
+from portal.services.meeting_mail import MeetingMail
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,14 @@ class MeetingView:
     length: timedelta
     link: str | None
     suggestions: tuple[datetime, ...]  # times both are free, in the next two weeks (UTC)
+    # Who of the pair the action just taken could not email, and why (the address's
+    # suppression: "unsubscribe", "bounce", ...), as (participant_id, reason) pairs.
+    unreached: tuple[tuple[str, str], ...] = ()
+    started: bool = False  # the booked meeting's start has passed: it can no longer be cancelled
+
+    def why_unreached(self, participant_id: str) -> str | None:
+        """Why the action's email to this person was not sent; None if it was."""
+        return dict(self.unreached).get(participant_id)
 
 
 def _new_id() -> str:
@@ -102,7 +113,7 @@ def https_link(text: str | None) -> str | None:
     return link
 
 
-class Meetings:
+class Meetings(MeetingMail):
     """Propose, accept and cancel a pair's first meeting; follow it up the day after."""
 
     def __init__(
@@ -181,6 +192,7 @@ class Meetings:
             link=meeting.link
             or (program.meetings.room_link(meeting.room) if meeting.room else None),
             suggestions=suggestions,
+            started=booked and meeting.start is not None and meeting.start <= now,
         )
 
     def view(self, program: str, match_id: str, reader_id: str) -> MeetingView:
@@ -231,20 +243,24 @@ class Meetings:
         )
         if refusal is not None:
             raise MeetingRefused(refusal)
-        proposal = Proposal(id=self.new_id(), start=start.astimezone(UTC), by=by, at=now)
+        # A pasted link stays with its proposal: it becomes the meeting's only when the
+        # partner accepts that time (a booked meeting keeps its link until then).
+        proposal = Proposal(
+            id=self.new_id(), start=start.astimezone(UTC), by=by, at=now, link=pasted
+        )
         # One open proposal per person: a new one replaces the proposer's earlier one.
         kept = tuple(p for p in meeting.proposals if p.by != by)
         changed = replace(
             meeting,
             state=BOOKED if meeting.state == BOOKED else PROPOSED,
             proposals=(*kept, proposal),
-            link=pasted or meeting.link,
             uid=meeting.uid or self.new_id(),
             room=meeting.room or self.new_id(),
         )
         written = self._write(settings, match, meeting, changed, now)
-        self._proposed(settings, match, reader, partner, written, proposal)
-        return self._view(settings, match, reader, partner, written)
+        why = self._proposed(settings, match, reader, partner, written, proposal)
+        view = self._view(settings, match, reader, partner, written)
+        return replace(view, unreached=((partner.participant_id, why),) if why else ())
 
     def accept(
         self, program: str, match_id: str, by: str, proposal_id: str, *, expected_version: int
@@ -260,6 +276,8 @@ class Meetings:
         now = self.clock()
         if proposal.start <= now:
             raise MeetingRefused(Refusal("proposal_passed"))
+        # Moved only from a time still booked: after a cancellation it is booked afresh.
+        moved = meeting.state == BOOKED
         changed = replace(
             meeting,
             state=BOOKED,
@@ -269,16 +287,11 @@ class Meetings:
             sequence=meeting.sequence + 1 if meeting.booked_at else 0,
             booked_at=now,
             by=by,
-            link=meeting.link or settings.meetings.room_link(meeting.room or ""),
+            link=proposal.link or meeting.link or settings.meetings.room_link(meeting.room or ""),
+            moved=moved,
         )
         written = self._write(settings, match, meeting, changed, now)
-        # Moved only from a time still booked: after a cancellation it is booked afresh.
-        moved = meeting.state == BOOKED
-        for person, other in ((reader, partner), (partner, reader)):
-            self._calendar_email(
-                "meeting_invite", settings, match, person, other, written, moved=moved
-            )
-        return self._view(settings, match, reader, partner, written)
+        return self._acted(settings, match, reader, partner, written, "meeting_invite")
 
     def cancel(self, program: str, match_id: str, by: str, *, expected_version: int) -> MeetingView:
         """Cancel the booked meeting: both get a cancellation their calendar understands."""
@@ -287,13 +300,123 @@ class Meetings:
         if meeting.state != BOOKED:
             raise MeetingRefused(Refusal("not_booked"))
         now = self.clock()
+        if meeting.start is not None and meeting.start <= now:
+            # A cancellation would take a meeting that happened out of both calendars'
+            # history, and stop the day-after request for its check-in.
+            raise MeetingRefused(Refusal("started"))
         changed = replace(
             meeting, state=CANCELLED, proposals=(), sequence=meeting.sequence + 1, by=by
         )
         written = self._write(settings, match, meeting, changed, now)
+        return self._acted(settings, match, reader, partner, written, "meeting_cancelled")
+
+    def _acted(
+        self,
+        program: Program,
+        match: Match,
+        reader: Participant,
+        partner: Participant,
+        meeting: Meeting,
+        template: str,
+    ) -> MeetingView:
+        """Queue the invite or cancellation to both; the view, saying whom it did not reach."""
+        unreached = []
         for person, other in ((reader, partner), (partner, reader)):
-            self._calendar_email("meeting_cancelled", settings, match, person, other, written)
-        return self._view(settings, match, reader, partner, written)
+            why = self._calendar_email(template, program, match, person, other, meeting)
+            if why is not None:
+                unreached.append((person.participant_id, why))
+        view = self._view(program, match, reader, partner, meeting)
+        return replace(view, unreached=tuple(unreached))
+
+    # -- emails a stopped process left unqueued --------------------------------------------
+
+    def catch_up(
+        self, program_slug: str, *, now: datetime | None = None, matches: Iterable[Match]
+    ) -> dict[str, int]:
+        """Queue the meeting emails an action stored but did not queue; how many, by email.
+
+        An action writes the meeting, then queues its emails: a process stopped in between
+        (a timeout, a crash) leaves both people without them, and the page refuses a retry as
+        changed. The reminder run calls this every hour: each email's key names its version
+        (the proposal, or the event's uid and sequence), so one already queued is not again.
+        """
+        program = self.programs.get(program_slug)
+        if program is None:
+            return {}
+        now = now or self.clock()
+        queued: dict[str, int] = {}
+        for match in matches:
+            if match.meeting is None:
+                continue
+            try:
+                for template in self._catch_up_pair(program, match, match.meeting, now):
+                    queued[template] = queued.get(template, 0) + 1
+            except Exception:
+                log_failure(
+                    log, "catching up the meeting emails of a pair of %s failed", program_slug
+                )
+        return queued
+
+    def _due(
+        self, match: Match, meeting: Meeting, now: datetime
+    ) -> list[tuple[str, str, dict[str, str]]]:
+        """The emails the meeting as stored calls for now: (template, to whom, key parts)."""
+        due: list[tuple[str, str, dict[str, str]]] = []
+        pair = (match.mentor_id, match.mentee_id)
+        if meeting.uid and meeting.start is not None and meeting.start + meeting.length > now:
+            # An invite matters until the meeting ends; a cancellation until it would have begun.
+            template = {BOOKED: "meeting_invite", CANCELLED: "meeting_cancelled"}.get(
+                meeting.state or ""
+            )
+            if template and (template == "meeting_invite" or meeting.start > now):
+                for person in pair:
+                    key = {"uid": meeting.uid, "sequence": str(meeting.sequence)}
+                    due.append((template, person, key))
+        for proposal in meeting.proposals:
+            if proposal.start > now:
+                partner = pair[1] if proposal.by == pair[0] else pair[0]
+                due.append(("meeting_proposed", partner, {"proposal": proposal.id}))
+        return due
+
+    def _catch_up_pair(
+        self, program: Program, match: Match, meeting: Meeting, now: datetime
+    ) -> list[str]:
+        """Queue one pair's missing meeting emails; the templates queued."""
+        missing = [
+            (template, person, parts)
+            for template, person, parts in self._due(match, meeting, now)
+            if not self.mail.queued(
+                template,
+                Recipient.PARTICIPANT,
+                {
+                    "program": program.slug,
+                    "match": match_ref(match.match_id),
+                    "person": person,
+                    **parts,
+                },
+            )
+        ]
+        if not missing:
+            return []  # the usual case: one read of the outbox per email, nothing more
+        people = {
+            pid: self.participants.get_in(program.slug, pid)
+            for pid in (match.mentor_id, match.mentee_id)
+        }
+        queued = []
+        for template, pid, parts in missing:
+            person = people[pid]
+            other = people[match.mentee_id if pid == match.mentor_id else match.mentor_id]
+            if person is None or other is None:
+                continue
+            if template == "meeting_proposed":
+                proposal = meeting.proposal(parts["proposal"])
+                assert proposal is not None
+                why = self._proposed(program, match, other, person, meeting, proposal)
+            else:
+                why = self._calendar_email(template, program, match, person, other, meeting)
+            if why is None:
+                queued.append(template)
+        return queued
 
     # -- the day after -------------------------------------------------------------------------
 
@@ -379,114 +502,4 @@ class Meetings:
             context=context,
             program=program.slug,
             language=person.language,
-        )
-
-    # -- emails ----------------------------------------------------------------------------
-
-    def page_url(self, program: str, match_id: str) -> str:
-        """The pair's meeting page (a signed-out reader is asked to sign in first)."""
-        return f"{self.base_url}/me/programs/{program}/matches/{match_ref(match_id)}/meeting"
-
-    @staticmethod
-    def _key(program: Program, match: Match, person: Participant, **parts: str) -> dict[str, str]:
-        return {
-            "program": program.slug,
-            "match": match_ref(match.match_id),
-            "person": person.participant_id,
-            **parts,
-        }
-
-    def _context(
-        self,
-        program: Program,
-        match: Match,
-        person: Participant,
-        other: Participant,
-        meeting: Meeting,
-    ) -> dict[str, Any]:
-        """What every meeting email shows; its times in the reader's zone and language."""
-        when, when_other = (
-            times_for(meeting.start, person.timezone, other.timezone, person.language, self.clock())
-            if meeting.start
-            else ("", "")
-        )
-        return {
-            "program": program,
-            "person": person_context(person),
-            "other": person_context(other),
-            "when": when,
-            "when_other": when_other,
-            "length_minutes": meeting.length_minutes,
-            "link": meeting.link,
-            "page_url": self.page_url(program.slug, match.match_id),
-            "cancelled_by_me": meeting.by == person.participant_id,
-        }
-
-    def _proposed(
-        self,
-        program: Program,
-        match: Match,
-        reader: Participant,
-        partner: Participant,
-        meeting: Meeting,
-        proposal: Proposal,
-    ) -> None:
-        context = self._context(program, match, partner, reader, meeting)
-        # The email is about the proposed time; a booked meeting it would replace is named too.
-        proposed = self._context(
-            program, match, partner, reader, replace(meeting, start=proposal.start)
-        )
-        context["booked_when"] = context["when"]
-        context["when"], context["when_other"] = proposed["when"], proposed["when_other"]
-        context["rescheduling"] = meeting.state == BOOKED
-        self.mail.queue_once(
-            "meeting_proposed",
-            Recipient.PARTICIPANT,
-            to=partner.mailbox,
-            key=self._key(program, match, partner, proposal=proposal.id),
-            context=context,
-            program=program.slug,
-            language=partner.language,
-        )
-
-    def _calendar_email(
-        self,
-        template: str,
-        program: Program,
-        match: Match,
-        person: Participant,
-        other: Participant,
-        meeting: Meeting,
-        *,
-        moved: bool = False,
-    ) -> None:
-        """An invite or a cancellation, with the .ics in the person's own zone; `moved` when
-        the invite moves a meeting that was booked (its subject says so)."""
-        assert meeting.start is not None
-        assert meeting.uid is not None
-        context = self._context(program, match, person, other, meeting)
-        context["rescheduled"] = moved
-        calendar = invite(
-            uid=meeting.uid,
-            sequence=meeting.sequence,
-            start=meeting.start,
-            length=meeting.length,
-            zone=person.timezone,
-            cancelled=meeting.state == CANCELLED,
-            summary_of=(program.title, other.name),
-            link=meeting.link,
-            organizer=self.mail.mail_from,
-            attendees=(person.mailbox, other.mailbox),
-            stamp=self.clock(),
-            language=person.language,
-        )
-        self.mail.queue_once(
-            template,
-            Recipient.PARTICIPANT,
-            to=person.mailbox,
-            key=self._key(program, match, person, uid=meeting.uid, sequence=str(meeting.sequence)),
-            context=context,
-            program=program.slug,
-            language=person.language,
-            calendar=calendar,
         )

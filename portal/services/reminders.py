@@ -6,9 +6,10 @@ the outbox queues a key once, so a repeated or overlapping run sends nothing twi
 The scheduled run is hourly and writes to each person in their own morning, to the
 organizers in the program's (`portal.domain.mornings`); `portal remind` sends all that is due.
 A pair with a booked first meeting is not nudged before it, and is asked for the check-in
-the day after it (portal/services/meetings.py). The organizers' alerts (a stalled pair, a
-quiet group) are not emailed one by one: they are collected and sent as one daily digest
-per organizer (`portal.services.digests`).
+the day after it; a meeting email that an action stored but did not queue (its process
+stopped in between) is queued by the next run (portal/services/meetings.py). The
+organizers' alerts (a stalled pair, a quiet group) are not emailed one by one: they are
+collected and sent as one daily digest per organizer (`portal.services.digests`).
 A match through its cycle is then marked completed, once both people's closing surveys were
 queued, which frees both people's places for the next round.
 """
@@ -184,6 +185,8 @@ class ReminderService:
             asked = self.meetings.follow_ups(program.slug, now=now, awake=awake, matches=matches)
             if asked:
                 queued["meeting_follow_up"] += asked
+            # Emails of a meeting action whose process stopped after storing it.
+            queued.update(self.meetings.catch_up(program.slug, now=now, matches=matches))
         if grouped and self.groups is not None:
             ongoing = [m for m in matches if m.match_id in pair_checkins]
             queued.update(

@@ -20,6 +20,23 @@ def test_a_browser_asking_for_spanish_gets_spanish(client: FlaskClient) -> None:
     assert "Skip to content" not in html
 
 
+def test_a_page_in_the_browsers_language_tells_caches_what_it_varies_with(
+    client: FlaskClient,
+) -> None:
+    # The same address is English for one browser and Spanish for another (Accept-Language),
+    # or for the one that chose with the footer's menu (the `lang` cookie): a shared cache
+    # that ignored them would hand one reader's language to the next.
+    for path in ("/programs/", "/", "/programs/demo"):
+        page = client.get(path, headers={"Accept-Language": "es"})
+        assert page.status_code == 200, path
+        varies = {v.strip().lower() for v in page.headers.get("Vary", "").split(",")}
+        assert {"accept-language", "cookie"} <= varies, (path, page.headers.get("Vary"))
+    # A stylesheet is the same in every language: it stays cacheable as one copy.
+    sheet = client.get("/static/portal.css")
+    assert "accept-language" not in sheet.headers.get("Vary", "").lower()
+    sheet.close()
+
+
 def test_a_browser_asking_for_a_language_not_offered_gets_english(client: FlaskClient) -> None:
     html = client.get("/programs/", headers={"Accept-Language": "fr-FR,de;q=0.8"}).get_data(
         as_text=True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import icalendar
@@ -337,3 +337,87 @@ def test_a_partner_who_unsubscribed_gets_no_invite(
 
 def test_without_the_pairs_sign_in_the_page_is_refused(app: Flask, pair: Pair) -> None:
     assert app.test_client().get(pair.meeting).status_code == 403
+
+
+def test_the_page_never_promises_an_email_to_someone_who_turned_them_off(
+    app: Flask, client: FlaskClient, services: Services, mailbox: MemorySender, pair: Pair
+) -> None:
+    token = services.unsubscribes.url(pair.match.mentor).rsplit("/", 1)[1]
+    services.unsubscribes.unsubscribe(token)  # Sam turned off program email
+    proposed = _press(client, pair.meeting, "/propose")
+    assert proposed.status_code == 302
+    page = parse(client.get(pair.meeting).text).text
+    assert "Sam is asked to accept it by email" not in page
+    assert "Sam can accept it on this page" in page
+    assert "Sam has turned off program email" in page
+    assert "tell them yourself" in page
+
+    sam = _as_sam(app, services, pair)
+    sam_page = _meeting_path(pair.match)
+    assert _press(sam, sam_page, "/accept").status_code == 302
+    told = parse(sam.get(sam_page).text).text
+    assert "you both get a calendar invite" not in told
+    assert "The meeting is booked: Ana gets a calendar invite by email." in told
+    assert "You have turned off program email" in told
+    services.mail.drain(per_second=1000)
+    assert _invites(mailbox, pair.match.mentor) == []
+    assert len(_invites(mailbox, pair.match.mentee)) == 1
+
+
+def test_a_link_pasted_to_move_a_booked_meeting_waits_for_the_new_time(
+    app: Flask, client: FlaskClient, services: Services, pair: Pair
+) -> None:
+    start = _stored(services, pair).suggestions[0]
+    local = start.astimezone(i18n.zone("Europe/Madrid"))
+    _typed(
+        client,
+        pair.meeting,
+        day=local.date().isoformat(),
+        clock=f"{local:%H:%M}",
+        link="https://video.example.org/first",
+    )
+    sam = _as_sam(app, services, pair)
+    _press(sam, _meeting_path(pair.match), "/accept")
+    later = _stored(services, pair).suggestions[2]
+    local = later.astimezone(i18n.zone("Europe/Madrid"))
+    moved = _typed(
+        client,
+        pair.meeting,
+        day=local.date().isoformat(),
+        clock=f"{local:%H:%M}",
+        link="https://video.example.org/second",
+    )
+    assert moved.status_code == 302
+    page = parse(client.get(pair.meeting).text)
+    booked = page.find(id="booked")
+    assert booked is not None
+    assert booked.find("a", href="https://video.example.org/first") is not None
+    proposals = page.find(id="proposals")
+    assert proposals is not None
+    assert "https://video.example.org/second" in proposals.text
+    assert _stored(services, pair).link == "https://video.example.org/first"
+
+
+def test_a_meeting_that_has_started_offers_no_cancel_and_refuses_one(
+    app: Flask, client: FlaskClient, services: Services, clock: FakeClock, pair: Pair
+) -> None:
+    _press(client, pair.meeting, "/propose")
+    sam = _as_sam(app, services, pair)
+    _press(sam, _meeting_path(pair.match), "/accept")
+    start = _stored(services, pair).start
+    assert start is not None
+    clock.now = start + timedelta(minutes=5)
+    # Days after the first sign-in: Ana signs in again.
+    sign_in(client, services.checkins.page_url("demo", pair.match.mentee))
+    html = client.get(pair.meeting).text
+    page = parse(html)
+    assert not [f for f in page.find_all("form") if (f.get("action") or "").endswith("/cancel")]
+    assert "it can no longer be cancelled" in page.text
+    # A page opened before it started still had the button: pressing it is refused.
+    refused = client.post(
+        f"{pair.meeting}/cancel",
+        data={"csrf_token": csrf_token(html), "version": str(_stored(services, pair).version)},
+    )
+    assert refused.status_code == 422
+    assert "The meeting has started or is over" in parse(refused.text).text
+    assert _stored(services, pair).state == "booked"

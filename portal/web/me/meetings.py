@@ -210,7 +210,7 @@ def propose_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
     if start is None or form.errors:
         return _render(me, match_ref, view, propose=form, status=422)
     try:
-        services().meetings.propose(
+        done = services().meetings.propose(
             slug,
             match.match_id,
             me.person.participant_id,
@@ -223,14 +223,92 @@ def propose_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
     except MeetingRefused as exc:
         words = refusal_text(exc.refusal)
         return _render(me, match_ref, view, propose=form, refused=words, status=422)
-    flash(
-        gettext(
-            "Your proposal is sent: %(name)s is asked to accept it by email.",
-            name=view.partner.first_name,
-        ),
-        "notice",
-    )
+    name = view.partner.first_name
+    if done.why_unreached(view.partner.participant_id) is None:
+        flash(
+            gettext("Your proposal is sent: %(name)s is asked to accept it by email.", name=name),
+            "notice",
+        )
+    else:
+        flash(
+            gettext("Your proposal is saved: %(name)s can accept it on this page.", name=name),
+            "notice",
+        )
+    _flash_unreached(done)
     return _back(slug, match_ref)
+
+
+def _flash_unreached(view: MeetingView) -> None:
+    """Say, for each of the pair the action could not email, why and what to do instead."""
+    name = view.partner.first_name
+    partner = view.why_unreached(view.partner.participant_id)
+    if partner == "unsubscribe":
+        flash(
+            gettext(
+                "%(name)s has turned off program email, so the portal did not email them "
+                "about this: tell them yourself.",
+                name=name,
+            ),
+            "notice",
+        )
+    elif partner is not None:
+        flash(
+            gettext(
+                "%(name)s's address does not take the portal's emails, so the portal did not "
+                "email them about this: tell them yourself.",
+                name=name,
+            ),
+            "notice",
+        )
+    reader = view.why_unreached(view.reader.participant_id)
+    if reader == "unsubscribe":
+        flash(
+            gettext(
+                "You have turned off program email, so the portal did not email you about "
+                "this: keep your calendar up to date yourself."
+            ),
+            "notice",
+        )
+    elif reader is not None:
+        flash(
+            gettext(
+                "Your address does not take the portal's emails, so the portal did not email "
+                "you about this: keep your calendar up to date yourself."
+            ),
+            "notice",
+        )
+
+
+def _done_words(view: MeetingView, cancelled: bool) -> str:
+    """What a booking or a cancellation did, naming only the emails that were queued."""
+    name = view.partner.first_name
+    partner = view.why_unreached(view.partner.participant_id) is None
+    reader = view.why_unreached(view.reader.participant_id) is None
+    if cancelled:
+        if partner and reader:
+            return gettext(
+                "The meeting is cancelled: you both get an email that takes it off your calendars."
+            )
+        if reader:
+            return gettext(
+                "The meeting is cancelled: you get an email that takes it off your calendar."
+            )
+        if partner:
+            return gettext(
+                "The meeting is cancelled: %(name)s gets an email that takes it off their "
+                "calendar.",
+                name=name,
+            )
+        return gettext("The meeting is cancelled.")
+    if partner and reader:
+        return gettext("The meeting is booked: you both get a calendar invite by email.")
+    if reader:
+        return gettext("The meeting is booked: you get a calendar invite by email.")
+    if partner:
+        return gettext(
+            "The meeting is booked: %(name)s gets a calendar invite by email.", name=name
+        )
+    return gettext("The meeting is booked.")
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/meeting/accept")
@@ -244,7 +322,7 @@ def accept_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
     if not isinstance(version, int):
         return version
     try:
-        services().meetings.accept(
+        done = services().meetings.accept(
             slug,
             match.match_id,
             me.person.participant_id,
@@ -257,7 +335,8 @@ def accept_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
         view = _view(me, match.match_id)
         words = refusal_text(exc.refusal)
         return _render(me, match_ref, view, refused=words, status=422)
-    flash(gettext("The meeting is booked: you both get a calendar invite by email."), "notice")
+    flash(_done_words(done, cancelled=False), "notice")
+    _flash_unreached(done)
     return _back(slug, match_ref)
 
 
@@ -272,7 +351,7 @@ def cancel_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
     if not isinstance(version, int):
         return version
     try:
-        services().meetings.cancel(
+        done = services().meetings.cancel(
             slug, match.match_id, me.person.participant_id, expected_version=version
         )
     except MeetingChanged:
@@ -281,12 +360,8 @@ def cancel_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
         view = _view(me, match.match_id)
         words = refusal_text(exc.refusal)
         return _render(me, match_ref, view, refused=words, status=422)
-    flash(
-        gettext(
-            "The meeting is cancelled: you both get an email that takes it off your calendars."
-        ),
-        "notice",
-    )
+    flash(_done_words(done, cancelled=True), "notice")
+    _flash_unreached(done)
     return _back(slug, match_ref)
 
 

@@ -432,3 +432,38 @@ def test_a_pairs_check_in_keeps_its_whole_group_off_the_stalled_list_but_not_oth
         '"Mira Example" (mentor, mira@example.org) logged a check-in on the match with '
         '"Ada Example" (met).'
     ) in text
+
+
+def test_a_group_with_a_first_meeting_booked_is_not_reminded_before_it(
+    services: Services,
+    clock: FakeClock,
+    mailbox: MemorySender,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = group_program()
+    (mentor,), mentees = seed(services, clock)
+    run_round(services, program, clock, mailbox)
+    # Group programs book first meetings pair by pair on the pair's page, as other formats do.
+    monkeypatch.setattr(services.meetings.programs, "get", lambda slug: program)
+    (match,) = [
+        m
+        for m in services.participation.matches.for_program("circle")
+        if m.mentee == mentees[0].email
+    ]
+    view = services.meetings.view("circle", match.match_id, match.mentor_id)
+    start = max(view.suggestions)
+    proposed = services.meetings.propose(
+        "circle", match.match_id, match.mentor_id, start, expected_version=0
+    )
+    services.meetings.accept(
+        "circle", match.match_id, match.mentee_id, proposed.proposals[0].id, expected_version=1
+    )
+    services.mail.drain(per_second=1000)
+    before = len(mailbox.sent)
+    day = clock() + timedelta(days=program.schedule.checkin_reminder_days)
+    assert start < day  # the meeting was on day 8 to 14: the quiet days count from it
+    services.reminders.remind_program(program, day)
+    services.mail.drain(per_second=1000)
+    for person in (mentor, *mentees):
+        subjects = reminders_to(mailbox, person, before)
+        assert not [s for s in subjects if s.startswith("How is your group")], subjects

@@ -387,7 +387,7 @@ def test_a_persons_export_holds_the_meeting_and_erasure_leaves_no_id_of_theirs_i
         "start": "2026-03-10T17:00:00+00:00",
         "length_minutes": 45,
         "link": "https://meet.example.org/ada-ben",
-        "proposals": [{"start": "2026-03-12T17:00:00+00:00", "by": "you"}],
+        "proposals": [{"start": "2026-03-12T17:00:00+00:00", "by": "you", "link": None}],
     }
     services.erasure.erase("ada@example.org")
     (kept,) = services.participation.matches.for_program("demo")
@@ -486,3 +486,158 @@ def test_one_pairs_follow_up_failing_does_not_hold_back_the_other_pairs(
     # The broken pair is logged and skipped; the other pair is still asked, and the run goes on.
     assert services.meetings.follow_ups("demo") == 2
     assert sorted(sent(services, mailbox)) == ["cy@example.org", "di@example.org"]
+
+
+def test_each_action_says_whom_it_could_not_email_and_why(
+    services: Services, match: Match, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    services.unsubscribes.suppressions.add("ada@example.org", "unsubscribe", clock())
+    proposed = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    assert proposed.unreached == ((match.mentee_id, "unsubscribe"),)
+    booked = services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, proposed.proposals[0].id, expected_version=1
+    )
+    assert booked.why_unreached(match.mentee_id) == "unsubscribe"  # Ada, who accepted
+    assert booked.why_unreached(match.mentor_id) is None  # Ben's invite is queued
+    assert list(sent(services, mailbox)) == ["ben@example.org"]
+    services.unsubscribes.suppressions.add("ben@example.org", "bounce", clock())
+    cancelled = services.meetings.cancel(
+        "demo", match.match_id, match.mentee_id, expected_version=2
+    )
+    assert dict(cancelled.unreached) == {match.mentee_id: "unsubscribe", match.mentor_id: "bounce"}
+    assert sent(services, mailbox) == {}
+
+
+def test_a_link_pasted_with_a_new_time_is_the_meetings_only_once_that_time_is_accepted(
+    services: Services, match: Match, mailbox: MemorySender
+) -> None:
+    first = services.meetings.propose(
+        "demo",
+        match.match_id,
+        match.mentor_id,
+        TUESDAY,
+        expected_version=0,
+        link="https://meet.example.org/first",
+    )
+    assert first.link is None  # nothing booked yet: the link waits with its proposal
+    assert first.proposals[0].link == "https://meet.example.org/first"
+    services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, first.proposals[0].id, expected_version=1
+    )
+    sent(services, mailbox)
+    thursday = TUESDAY + timedelta(days=2)
+    moved = services.meetings.propose(
+        "demo",
+        match.match_id,
+        match.mentee_id,
+        thursday,
+        expected_version=2,
+        link="https://meet.example.org/second",
+    )
+    # The booked meeting keeps its link (its invites carry it) until Thursday is accepted.
+    assert moved.link == "https://meet.example.org/first"
+    stored = services.participation.matches.get("demo", match.match_id)
+    assert stored is not None
+    assert stored.meeting is not None
+    assert stored.meeting.link == "https://meet.example.org/first"
+    proposal = plain(sent(services, mailbox)["ben@example.org"])
+    assert "https://meet.example.org/second" in proposal
+    services.meetings.accept(
+        "demo", match.match_id, match.mentor_id, moved.proposals[0].id, expected_version=3
+    )
+    invites = sent(services, mailbox)
+    for to in ("ada@example.org", "ben@example.org"):
+        assert "https://meet.example.org/second" in plain(invites[to])
+        calendar = invite_of(invites[to])
+        (event,) = calendar.walk("VEVENT")
+        assert str(event["LOCATION"]) == "https://meet.example.org/second"
+    view = services.meetings.view("demo", match.match_id, match.mentor_id)
+    assert view.link == "https://meet.example.org/second"
+
+
+def test_a_meeting_that_has_started_cannot_be_cancelled(
+    services: Services, match: Match, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    view = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+    )
+    booked = services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+    )
+    assert not booked.started
+    sent(services, mailbox)
+    clock.now = TUESDAY + timedelta(minutes=10)
+    assert services.meetings.view("demo", match.match_id, match.mentor_id).started
+    with pytest.raises(MeetingRefused) as refused:
+        services.meetings.cancel("demo", match.match_id, match.mentor_id, expected_version=2)
+    assert refused.value.refusal.code == "started"
+    assert services.meetings.view("demo", match.match_id, match.mentor_id).state == "booked"
+    assert sent(services, mailbox) == {}  # no METHOD:CANCEL takes it out of their calendars
+    clock.now = TUESDAY + timedelta(days=1)
+    assert services.meetings.follow_ups("demo") == 2  # and the day after still asks
+
+
+class Stopped(Exception):
+    """The process stopping between storing a meeting and queueing its emails."""
+
+
+def _stop_before_queueing(monkeypatch: pytest.MonkeyPatch, services: Services) -> None:
+    def stopped(*args: object, **kwargs: object) -> bool:
+        raise Stopped
+
+    monkeypatch.setattr(services.mail, "queue_once", stopped)
+
+
+def _reminded(services: Services, clock: FakeClock) -> dict[str, int]:
+    (outcome,) = [o for o in services.reminders.remind(clock()) if o.program == "demo"]
+    return outcome.queued
+
+
+def test_emails_an_action_stored_but_never_queued_are_queued_by_the_next_reminder_run(
+    services: Services,
+    match: Match,
+    mailbox: MemorySender,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with monkeypatch.context() as stop:
+        _stop_before_queueing(stop, services)
+        with pytest.raises(Stopped):
+            services.meetings.propose(
+                "demo", match.match_id, match.mentor_id, TUESDAY, expected_version=0
+            )
+    assert sent(services, mailbox) == {}
+    assert _reminded(services, clock) == {"meeting_proposed": 1}
+    assert list(sent(services, mailbox)) == ["ada@example.org"]
+    view = services.meetings.view("demo", match.match_id, match.mentee_id)
+    with monkeypatch.context() as stop:
+        _stop_before_queueing(stop, services)
+        with pytest.raises(Stopped):
+            services.meetings.accept(
+                "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+            )
+    # The meeting is stored, so the page refuses the retry as changed: nobody has an invite.
+    with pytest.raises(MeetingChanged):
+        services.meetings.accept(
+            "demo", match.match_id, match.mentee_id, view.proposals[0].id, expected_version=1
+        )
+    assert sent(services, mailbox) == {}
+    assert _reminded(services, clock) == {"meeting_invite": 2}
+    invites = sent(services, mailbox)
+    assert sorted(invites) == ["ada@example.org", "ben@example.org"]
+    for message in invites.values():
+        assert invite_of(message)["METHOD"] == "REQUEST"
+        assert event_of(invite_of(message))["DTSTART"] == TUESDAY
+    assert _reminded(services, clock) == {}  # once: the next run finds them queued
+    assert sent(services, mailbox) == {}
+    with monkeypatch.context() as stop:
+        _stop_before_queueing(stop, services)
+        with pytest.raises(Stopped):
+            services.meetings.cancel("demo", match.match_id, match.mentor_id, expected_version=2)
+    assert _reminded(services, clock) == {"meeting_cancelled": 2}
+    cancels = sent(services, mailbox)
+    assert sorted(cancels) == ["ada@example.org", "ben@example.org"]
+    assert all(invite_of(m)["METHOD"] == "CANCEL" for m in cancels.values())
+    assert _reminded(services, clock) == {}
