@@ -6,9 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def N_(message: str) -> str:
+    """Mark words for the catalogue (`make messages`): the privacy page translates them.
+
+    The domain imports nothing of the portal, so it marks its words with its own marker.
+    """
+    return message
+
+
 @dataclass(frozen=True)
 class Category:
-    """One kind of personal data: its key in the export, and what it is in plain words."""
+    """One kind of personal data: its key in the export, and what it is in plain words
+    (English; the privacy page shows them in the reader's language)."""
 
     name: str
     description: str
@@ -17,58 +26,76 @@ class Category:
 CATEGORIES: tuple[Category, ...] = (
     Category(
         "sign_ups",
-        "Your sign-up in each program: your answers to its form, the language you chose for "
-        "the portal and its emails, your role and status, when you signed up and confirmed, "
-        "which privacy notice you agreed to and when, and, while you wait for a match, since "
-        "when and which reason we last told you.",
+        N_(
+            "Your sign-up in each program: your answers to its form, the language you chose for "
+            "the portal and its emails, your role and status, when you signed up and confirmed, "
+            "which privacy notice you agreed to and when, and, while you wait for a match, since "
+            "when and which reason we last told you."
+        ),
     ),
     Category(
         "matches",
-        "Your matches: when they started and ended, their state, why you were matched (the "
-        "reasons and the score), your first meeting (the times proposed, the time booked and "
-        "its link), and your match's name (nothing else about them).",
+        N_(
+            "Your matches: when they started and ended, their state, why you were matched (the "
+            "reasons and the score), your first meeting (the times proposed, the time booked and "
+            "its link), and your match's name (nothing else about them)."
+        ),
     ),
     Category(
         "checkins",
-        "The check-ins and survey answers you wrote: whether you met, when, for how long, "
-        "the topics, and how it went.",
+        N_(
+            "The check-ins and survey answers you wrote: whether you met, when, for how long, "
+            "the topics, and how it went."
+        ),
     ),
     Category(
         "groups",
-        "In a group program, the groups you were in: when you joined, the other members' "
-        "names (nothing else about them), and the group check-ins you logged.",
+        N_(
+            "In a group program, the groups you were in: when you joined, the other members' "
+            "names (nothing else about them), and the group check-ins you logged."
+        ),
     ),
-    Category("ratings", "The quick ratings you gave your matches from an email."),
-    Category("goals", "The goals you and your match set, and their progress."),
+    Category("ratings", N_("The quick ratings you gave your matches from an email.")),
+    Category("goals", N_("The goals you and your match set, and their progress.")),
     Category(
         "private_notes",
-        "The notes for the organizers that you wrote in check-ins (your match never sees them).",
+        N_(
+            "The notes for the organizers that you wrote in check-ins (your match never sees them)."
+        ),
     ),
     Category(
         "emails",
-        "The emails the portal sent you: subject, date and whether they were delivered "
-        "(their text is not kept once sent, and the record of them is kept for 90 days).",
+        N_(
+            "The emails the portal sent you: subject, date and whether they were delivered "
+            "(their text is not kept once sent, and the record of them is kept for 90 days)."
+        ),
     ),
     Category(
         "suppression",
-        "Whether program email to your address is stopped (you unsubscribed, or it bounced or "
-        "was reported as spam), and since when.",
+        N_(
+            "Whether program email to your address is stopped (you unsubscribed, or it bounced or "
+            "was reported as spam), and since when."
+        ),
     ),
     Category(
         "roster",
-        "What an organizer's roster import (a file from your organization's HR system) says "
-        "of you, in each program that imported one: your name, employee number, job title, "
-        "department, manager, location, time zone and career stage as the file gave them, "
-        "whether it lists you as active, and when you were invited and reminded.",
+        N_(
+            "What an organizer's roster import (a file from your organization's HR system) says "
+            "of you, in each program that imported one: your name, employee number, job title, "
+            "department, manager, location, time zone and career stage as the file gave them, "
+            "whether it lists you as active, and when you were invited and reminded."
+        ),
     ),
     Category(
         "console_language",
-        "If you organize a program, the language you chose for its console and the emails "
-        "it sends you, and when you chose it.",
+        N_(
+            "If you organize a program, the language you chose for its console and the emails "
+            "it sends you, and when you chose it."
+        ),
     ),
     Category(
         "exports",
-        "When your data was exported, by you or by an organizer at your request, and how.",
+        N_("When your data was exported, by you or by an organizer at your request, and how."),
     ),
 )
 

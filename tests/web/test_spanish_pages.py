@@ -175,3 +175,11 @@ def test_the_not_found_page_is_in_spanish(client: FlaskClient) -> None:
     assert page.h1 == "No hemos encontrado esa página"
     assert "Ir a la página de inicio" in page.text
     assert english_left(page) == []
+
+
+@pytest.mark.parametrize("slug", ["about-mentoring", "formats", "roles", "faq", "privacy"])
+def test_the_content_pages_are_in_spanish(client: FlaskClient, slug: str) -> None:
+    # The privacy notice includes the list of what is stored (portal.domain.personal_data),
+    # which is the portal's words, not the page's.
+    page = spanish_page(client, f"/{slug}")
+    assert english_left(page) == []
