@@ -87,7 +87,10 @@ class MeetingMail:
         )
         context["booked_when"] = context["when"]
         context["when"], context["when_other"] = proposed["when"], proposed["when_other"]
-        context["rescheduling"] = meeting.state == BOOKED
+        # A booked meeting that has started is not replaced: the time is a new meeting.
+        context["rescheduling"] = (
+            meeting.state == BOOKED and meeting.start is not None and meeting.start > self.clock()
+        )
         context["proposed_link"] = proposal.link
         return self._send(
             "meeting_proposed",

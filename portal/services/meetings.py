@@ -97,6 +97,11 @@ def _new_id() -> str:
     return secrets.token_hex(8)
 
 
+def _started(meeting: Meeting, now: datetime) -> bool:
+    """Whether the meeting is booked and its start has passed."""
+    return meeting.state == BOOKED and meeting.start is not None and meeting.start <= now
+
+
 def https_link(text: str | None) -> str | None:
     """A pasted meeting link, trimmed; None if empty; MeetingRefused unless it is https."""
     link = (text or "").strip()
@@ -192,7 +197,7 @@ class Meetings(MeetingMail):
             link=meeting.link
             or (program.meetings.room_link(meeting.room) if meeting.room else None),
             suggestions=suggestions,
-            started=booked and meeting.start is not None and meeting.start <= now,
+            started=_started(meeting, now),
         )
 
     def view(self, program: str, match_id: str, reader_id: str) -> MeetingView:
@@ -276,15 +281,19 @@ class Meetings(MeetingMail):
         now = self.clock()
         if proposal.start <= now:
             raise MeetingRefused(Refusal("proposal_passed"))
+        # A meeting that has started is not moved: the new time is an event of its own, so
+        # the one that happened stays in both calendars' history (as `cancel` refuses to).
+        over = _started(meeting, now)
         # Moved only from a time still booked: after a cancellation it is booked afresh.
-        moved = meeting.state == BOOKED
+        moved = meeting.state == BOOKED and not over
         changed = replace(
             meeting,
             state=BOOKED,
             proposals=(),
             start=proposal.start,
+            uid=self.new_id() if over else meeting.uid,
             # Booked before (then moved, or cancelled and booked again): the same event, changed.
-            sequence=meeting.sequence + 1 if meeting.booked_at else 0,
+            sequence=meeting.sequence + 1 if meeting.booked_at and not over else 0,
             booked_at=now,
             by=by,
             link=proposal.link or meeting.link or settings.meetings.room_link(meeting.room or ""),
@@ -300,7 +309,7 @@ class Meetings(MeetingMail):
         if meeting.state != BOOKED:
             raise MeetingRefused(Refusal("not_booked"))
         now = self.clock()
-        if meeting.start is not None and meeting.start <= now:
+        if _started(meeting, now):
             # A cancellation would take a meeting that happened out of both calendars'
             # history, and stop the day-after request for its check-in.
             raise MeetingRefused(Refusal("started"))

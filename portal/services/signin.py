@@ -82,7 +82,7 @@ class SignInService:
             lambda: self.mail.suppression(mailbox),
             lambda: (
                 SIGN_IN.key_for(address=address_digest(email), request=uuid.uuid4().hex),
-                self.organizers.language_of(email),
+                self.organizers.chosen_language(email),
             ),
         )
         mine = [
@@ -116,8 +116,11 @@ class SignInService:
             program=mine[0][0].slug if len(mine) == 1 else None,
             suppressed=suppressed,
             # An organizer's sign-in email is in the language they chose for the console, a
-            # participant's in the one on their profile (the same on all their sign-ups).
-            language=organizer_language if organizes else (mine[0][1].language if mine else None),
+            # participant's in the one on their profile (the same on all their sign-ups); an
+            # organizer who chose none, in their profile's if they have one (the console
+            # follows their browser, which an email cannot).
+            language=(organizer_language if organizes else None)
+            or (mine[0][1].language if mine else None),
         )
         writes: list[Put] = []
         if item is not None and (mine or organizes):

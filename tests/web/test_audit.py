@@ -126,3 +126,54 @@ def test_each_entry_is_timed_in_the_programs_zone_named(
     sign_in_as_organizer(client, mailbox)
     ((when, *_),) = rows(client)
     assert when == "Wednesday 1 July, 10:30 (British Summer Time)"
+
+
+# What the console itself records as details (English, counts only), and what a Spanish
+# organizer reads: the organizer's own words (a reason) stay as they were written.
+DETAILS = [
+    ("approve_round", "3 pairs introduced, 1 refused", "parejas presentadas: 3; rechazadas: 1"),
+    ("adjust_draft", "moved to another mentor", "pasó a otro mentor"),
+    ("adjust_draft", "taken out of the round", "salió de la ronda"),
+    ("preview_round", "4 pairs, 2 unmatched", "parejas: 4; sin emparejar: 2"),
+    (
+        "preview_round",
+        "6 suggestions to 2 mentees, 0 unmatched",
+        "sugerencias: 6, para 2 mentees; sin emparejar: 0",
+    ),
+    ("publish_round", "5 made, 0 could not be made", "parejas hechas: 5; no se pudieron hacer: 0"),
+    ("discard_round", "2 drafts deleted", "borradores eliminados: 2"),
+    ("export", "participants.csv, all columns", "participants.csv, todas las columnas"),
+    ("export", "matches.csv, default columns", "matches.csv, las columnas predeterminadas"),
+    ("duplicate_program", "as spring-2027", "como spring-2027"),
+    ("pause", "1 active match ended", "1 emparejamiento activo terminado"),
+    ("remove", "2 active matches ended", "2 emparejamientos activos terminados"),
+    (
+        "pause",
+        "by the roster import: not in this roster; 1 active match ended",
+        "por la importación de la lista de personal: no está en esta lista de personal; "
+        "1 emparejamiento activo terminado",
+    ),
+    (
+        "import_roster",
+        "12 new (invited), 3 changed, 2 gone (paused), 5 unchanged",
+        "nuevas (invitadas): 12, con cambios: 3, ya no están (en pausa): 2, sin cambios: 5",
+    ),
+    ("end_match", "They asked to stop", "They asked to stop"),
+]
+
+
+def test_the_consoles_own_details_are_said_in_the_readers_language(
+    client: FlaskClient, services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    for action, detail, _ in DETAILS:
+        services.audit.record("demo", DEMO_ORGANIZER, action, detail=detail)
+        clock.advance(minutes=1)
+    sign_in_as_organizer(client, mailbox)
+
+    english = [row[-1] for row in rows(client)]
+    services.organizers.set_language(DEMO_ORGANIZER, "es")
+    spanish = [row[-1] for row in rows(client)]
+
+    # Newest first: the English the log always showed, and the same facts in Spanish.
+    assert english == [detail for _, detail, _ in reversed(DETAILS)]
+    assert spanish == [words for _, _, words in reversed(DETAILS)]

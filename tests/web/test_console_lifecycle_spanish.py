@@ -215,3 +215,15 @@ def test_choosing_the_language_a_translation_is_in_is_refused_beside_the_languag
     assert beside is not None
     assert "la página ya está en español" in beside.text
     assert services.program_admin.live_version(SLUG) == 2
+
+
+def test_the_language_field_says_only_what_the_program_language_is_used_for(
+    client: FlaskClient, services: Services, mailbox: MemorySender
+) -> None:
+    sign_in_as_organizer(client, mailbox, ADMIN)
+    help_text = parse(client.get(EDITOR).text).by_id("basics-language-help")
+    assert help_text is not None
+    # The weekly summary goes to each organizer in the language they chose for the console
+    # (portal.services.summaries), not in the program's.
+    assert "weekly summary" not in help_text.text
+    assert "invitations" in help_text.text

@@ -267,3 +267,24 @@ def test_an_alerts_days_are_said_in_the_language_of_the_digest_that_shows_it() -
         "2 de marzo de 2026",
     )
     assert alert.context()["started"] == "2 March 2026"
+
+
+def test_an_organizer_who_chose_no_language_gets_their_sign_in_link_in_their_profiles(
+    services: Services, mailbox: MemorySender, clock: FakeClock
+) -> None:
+    # The demo's organizer also signed up to it, in Spanish, and never chose a language for
+    # the console (which then follows their browser): the email is not English for that.
+    organizer = replace(stored_person("Organizer", Role.MENTEE, clock()), language="es")
+    assert services.organizers.programs_of(organizer.email)
+    services.participants.save(organizer)
+    assert services.signin.request(organizer.email, organizer.email, "192.0.2.1") is None
+    send(services)
+    ((_, message),) = mailbox.sent
+    assert_spanish(message, "Su enlace a su página en Mentor Portal")
+    # A language chosen for the console is theirs for this email, whatever the profile says.
+    mailbox.sent.clear()
+    services.organizers.set_language(organizer.email, "en")
+    assert services.signin.request(organizer.email, organizer.email, "192.0.2.2") is None
+    send(services)
+    ((_, message),) = mailbox.sent
+    assert str(message["Subject"]).startswith("Your link")

@@ -421,3 +421,42 @@ def test_a_meeting_that_has_started_offers_no_cancel_and_refuses_one(
     assert refused.status_code == 422
     assert "The meeting has started or is over" in parse(refused.text).text
     assert _stored(services, pair).state == "booked"
+
+
+def test_a_time_accepted_after_the_meeting_is_over_books_a_new_event(
+    app: Flask,
+    client: FlaskClient,
+    services: Services,
+    mailbox: MemorySender,
+    clock: FakeClock,
+    pair: Pair,
+) -> None:
+    _press(client, pair.meeting, "/propose")
+    sam = _as_sam(app, services, pair)
+    _press(sam, _meeting_path(pair.match), "/accept")
+    first = _stored(services, pair).start
+    assert first is not None
+    services.mail.drain(per_second=1000)
+    (booked,) = _invites(mailbox, pair.match.mentor)
+    first_uid = str(next(c for c in booked.walk() if c.name == "VEVENT")["UID"])
+    mailbox.sent.clear()
+
+    # Two days after the meeting, the pair agree another one.
+    clock.now = first + timedelta(days=2)
+    sign_in(client, services.checkins.page_url("demo", pair.match.mentee))
+    assert _press(client, pair.meeting, "/propose").status_code == 302
+    services.mail.drain(per_second=1000)
+    (proposed,) = [m for r, m in mailbox.sent if r == pair.match.mentor]
+    # The meeting that happened does not "stand until" anything.
+    assert "stands until" not in _text(proposed)
+    assert str(proposed["Subject"]).startswith("Ana proposes a time")
+    sam = _as_sam(app, services, pair)
+    assert _press(sam, _meeting_path(pair.match), "/accept").status_code == 302
+    services.mail.drain(per_second=1000)
+    for email in (pair.match.mentee, pair.match.mentor):
+        (invite,) = _invites(mailbox, email)
+        event = next(c for c in invite.walk() if c.name == "VEVENT")
+        # A new event: the meeting that happened stays in both calendars' history.
+        assert str(event["UID"]) != first_uid
+        message = next(m for r, m in mailbox.sent if r == email and m.get_content_type())
+        assert not str(message["Subject"]).startswith("Moved")

@@ -111,8 +111,9 @@ class BasicsForm(Form):
     language = SelectField(
         lazy_gettext("Language"),
         description=lazy_gettext(
-            "The language of the program's page, its weekly summary and its invitations. The "
-            "page can also be written in the other languages the portal speaks, below."
+            "The language of the program's page and of its invitations (to people who have no "
+            "profile yet; every other email is in its reader's language). The page can also be "
+            "written in the other languages the portal speaks, below."
         ),
         choices=lambda: {code: i18n.language_name(code) for code in i18n.LANGUAGES},
         validate_choice=False,  # validate_language says so in words
