@@ -29,6 +29,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -380,6 +381,12 @@ class SignupForm(PortalForm):
         )
 
 
+def _chosen_language(form: FlaskForm, field: Field) -> None:
+    """Refuse a form sent with no language (the select always offers one chosen)."""
+    if not field.data:
+        raise StopValidation(gettext("Please choose a language for the portal and its emails."))
+
+
 def _offered_language(form: FlaskForm, field: Field) -> None:
     """Refuse a language the portal does not speak (a tampered or outdated form)."""
     if field.data not in i18n.LANGUAGES:
@@ -400,12 +407,9 @@ def language_field(default: str) -> Any:
             for code, name in i18n.LANGUAGES.items()
         ],
         default=default,
-        validators=[
-            DataRequired(
-                message=lazy_gettext("Please choose a language for the portal and its emails.")
-            ),
-            _offered_language,
-        ],
+        # Not DataRequired: it would make the <select> `required`, which HTML allows only
+        # with an empty first option, and this one always has a language chosen.
+        validators=[_chosen_language, _offered_language],
         validate_choice=False,  # _offered_language says what is wrong, in words
     )
 
