@@ -86,11 +86,18 @@ class MeetingView:
     # Who of the pair the action just taken could not email, and why (the address's
     # suppression: "unsubscribe", "bounce", ...), as (participant_id, reason) pairs.
     unreached: tuple[tuple[str, str], ...] = ()
-    started: bool = False  # the booked meeting's start has passed: it can no longer be cancelled
+    started: bool = False  # the booked meeting's start has passed: it can no longer change
+    # Who of the pair the booked meeting's invite was not queued for, and why (as `unreached`):
+    # the page says who received one from the outbox, not from a hope.
+    uninvited: tuple[tuple[str, str], ...] = ()
 
     def why_unreached(self, participant_id: str) -> str | None:
         """Why the action's email to this person was not sent; None if it was."""
         return dict(self.unreached).get(participant_id)
+
+    def why_uninvited(self, participant_id: str) -> str | None:
+        """Why this person has no invite to the booked meeting; None if they were sent one."""
+        return dict(self.uninvited).get(participant_id)
 
 
 def _new_id() -> str:
@@ -178,6 +185,14 @@ class Meetings(MeetingMail):
             length=meeting.length,
         )
         booked = meeting.state == BOOKED
+        started = self._started(meeting, now)
+        uninvited = tuple(
+            (person.participant_id, why)
+            for person in (reader, partner)
+            if booked
+            and not started
+            and (why := self._not_invited(program, match, person, meeting)) is not None
+        )
         return MeetingView(
             program=program.slug,
             match_id=match.match_id,
@@ -192,7 +207,8 @@ class Meetings(MeetingMail):
             link=meeting.link
             or (program.meetings.room_link(meeting.room) if meeting.room else None),
             suggestions=suggestions,
-            started=booked and meeting.start is not None and meeting.start <= now,
+            started=started,
+            uninvited=uninvited,
         )
 
     def view(self, program: str, match_id: str, reader_id: str) -> MeetingView:
@@ -215,6 +231,12 @@ class Meetings(MeetingMail):
         if meeting.version != expected_version:
             raise MeetingChanged(Refusal("changed"))
 
+    @staticmethod
+    def _started(meeting: Meeting, now: datetime) -> bool:
+        """Whether the booked meeting's time has come: then it can be neither moved nor
+        cancelled."""
+        return meeting.state == BOOKED and meeting.start is not None and meeting.start <= now
+
     def propose(
         self,
         program: str,
@@ -230,6 +252,8 @@ class Meetings(MeetingMail):
         self._expect(meeting, expected_version)
         pasted = https_link(link)
         now = self.clock()
+        if self._started(meeting, now):
+            raise MeetingRefused(Refusal("started_move"))
         refusal = check_proposal(
             start,
             reader.timezone,
@@ -274,6 +298,9 @@ class Meetings(MeetingMail):
         if proposal.by == by:
             raise MeetingRefused(Refusal("own_proposal", {"partner": partner.name}))
         now = self.clock()
+        if self._started(meeting, now):
+            # Moving it would shift an event both calendars already hold in the past.
+            raise MeetingRefused(Refusal("started_move"))
         if proposal.start <= now:
             raise MeetingRefused(Refusal("proposal_passed"))
         # Moved only from a time still booked: after a cancellation it is booked afresh.
@@ -300,7 +327,7 @@ class Meetings(MeetingMail):
         if meeting.state != BOOKED:
             raise MeetingRefused(Refusal("not_booked"))
         now = self.clock()
-        if meeting.start is not None and meeting.start <= now:
+        if self._started(meeting, now):
             # A cancellation would take a meeting that happened out of both calendars'
             # history, and stop the day-after request for its check-in.
             raise MeetingRefused(Refusal("started"))
