@@ -451,7 +451,8 @@ def _booked_then_started(
     assert _press(sam, _meeting_path(pair.match), "/propose", index=0).status_code == 302
     html = client.get(pair.meeting).text  # before the start: every button is there
     start = _stored(services, pair).start
-    assert start is not None and later != start
+    assert start is not None
+    assert later != start
     clock.now = start + timedelta(minutes=5)
     sign_in(client, services.checkins.page_url("demo", pair.match.mentee))
     return html, start, sam
