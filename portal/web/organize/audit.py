@@ -9,6 +9,7 @@ from flask import render_template, request
 
 from portal import i18n
 from portal.domain.program import Program
+from portal.presenters.roster import audit_detail
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
@@ -26,6 +27,7 @@ def audit(slug: str) -> str:
         rows=page.rows,
         older=page.older,
         moment=moment_in(program),
+        detail=audit_detail,
     )
 
 
