@@ -50,6 +50,21 @@ DAY_PATTERNS: dict[str, dict[tuple[bool, bool], str]] = {
         (True, True): "EEEE, d 'de' MMMM 'de' y",
     },
 }
+# The same, short, for lists of many days (a summary's "Wed 8 Apr", "mié 8 abr").
+SHORT_DAY_PATTERNS: dict[str, dict[tuple[bool, bool], str]] = {
+    "en": {
+        (False, False): "d MMM",
+        (True, False): "EEE d MMM",
+        (False, True): "d MMM y",
+        (True, True): "EEE d MMM y",
+    },
+    "es": {
+        (False, False): "d MMM",
+        (True, False): "EEE d MMM",
+        (False, True): "d MMM y",
+        (True, True): "EEE d MMM y",
+    },
+}
 
 _language: ContextVar[str] = ContextVar("portal_language", default=DEFAULT_LANGUAGE)
 
@@ -189,6 +204,20 @@ def format_day(
     if isinstance(moment, datetime):
         moment = moment.astimezone(zone(timezone)).date()
     pattern = DAY_PATTERNS[current_language()][(weekday, year)]
+    return dates.format_date(moment, pattern, locale=locale())
+
+
+def format_short_day(
+    moment: datetime | date,
+    timezone: str | None = None,
+    *,
+    weekday: bool = True,
+    year: bool = False,
+) -> str:
+    """A day in short, where the reader is: "Wed 8 Apr" ("mié 8 abr"), for lists of days."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(zone(timezone)).date()
+    pattern = SHORT_DAY_PATTERNS[current_language()][(weekday, year)]
     return dates.format_date(moment, pattern, locale=locale())
 
 

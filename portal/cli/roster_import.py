@@ -145,7 +145,9 @@ def _print_dry_run(dry: DryRun, show: int) -> None:
     plan = dry.plan
     if plan is None:
         return
-    click.echo(f"Would do: {plan.counts()}.")
+    from portal.services.roster_import import counts_words
+
+    click.echo(f"Would do: {counts_words(plan.numbers())}.")
 
     def listed(title: str, lines: list[str]) -> None:
         if not lines:
@@ -192,12 +194,14 @@ def _print_dry_run(dry: DryRun, show: int) -> None:
             for g in plan.gone
         ],
     )
-    for note in plan.notes:
-        click.echo(f"note: {note}")
+    for each in plan.notes:
+        click.echo(f"note: {each}")
 
 
 def _print_applied(done: Applied) -> None:
-    click.echo(f"Applied: {done.summary}.")
+    from portal.services.roster_import import counts_words
+
+    click.echo(f"Applied: {counts_words(done.numbers)}.")
     click.echo(
         f"  {done.invited} invitations queued, {done.updated} sign-ups updated, "
         f"{done.paused} paused ({done.ended_matches} "

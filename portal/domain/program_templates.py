@@ -2,7 +2,9 @@
 
 A template gives every setting a program file would have, so that a program created from one
 is valid as it is; the organizer then edits what differs. The page text is a draft written for
-the format, in the same sections as the example programs, for the organizer to make their own.
+the format, in the same sections as the example programs, for the organizer to make their own:
+it is in English (the New program page says so), while each template's name and description are
+marked for the catalogue and shown in the reader's language.
 """
 
 from __future__ import annotations
@@ -11,6 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.domain.program import DEFAULT_LANGUAGES
+
+
+def N_(message: str) -> str:
+    """Mark words for the catalogue (`make messages`): the console translates them where shown.
+
+    The domain imports nothing of the portal's i18n, so it marks its words with its own marker.
+    """
+    return message
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
     for template in (
         ProgramTemplate(
             key="one-on-one",
-            name="One-on-one mentoring",
-            description="Each mentee meets one mentor regularly for a cycle of twelve weeks.",
+            name=N_("One-on-one mentoring"),
+            description=N_("Each mentee meets one mentor regularly for a cycle of twelve weeks."),
             settings={
                 "format": "one-on-one",
                 "capacity": 2,
@@ -93,8 +103,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
         ),
         ProgramTemplate(
             key="group",
-            name="Group mentoring",
-            description="One mentor meets a small group of mentees, about every two weeks.",
+            name=N_("Group mentoring"),
+            description=N_("One mentor meets a small group of mentees, about every two weeks."),
             settings={
                 "format": "group",
                 "capacity": 4,
@@ -115,8 +125,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
         ),
         ProgramTemplate(
             key="reverse",
-            name="Reverse mentoring",
-            description="Newer colleagues mentor senior ones on what they know best.",
+            name=N_("Reverse mentoring"),
+            description=N_("Newer colleagues mentor senior ones on what they know best."),
             settings={
                 "format": "reverse",
                 "capacity": 1,
@@ -142,8 +152,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
         ),
         ProgramTemplate(
             key="flash",
-            name="Flash mentoring",
-            description="Short, single conversations: a new mentor each time.",
+            name=N_("Flash mentoring"),
+            description=N_("Short, single conversations: a new mentor each time."),
             settings={
                 "format": "flash",
                 "capacity": 1,
@@ -164,8 +174,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
         ),
         ProgramTemplate(
             key="peer",
-            name="Peer mentoring",
-            description="People on the same journey pair up and support each other.",
+            name=N_("Peer mentoring"),
+            description=N_("People on the same journey pair up and support each other."),
             settings={
                 "format": "peer",
                 "capacity": 1,
@@ -183,8 +193,8 @@ TEMPLATES: dict[str, ProgramTemplate] = {
         ),
         ProgramTemplate(
             key="informational",
-            name="Informational conversations",
-            description="A one-off conversation: each person is matched once, with no cycle.",
+            name=N_("Informational conversations"),
+            description=N_("A one-off conversation: each person is matched once, with no cycle."),
             settings={
                 "format": "one-on-one",
                 "capacity": 1,

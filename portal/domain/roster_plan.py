@@ -37,18 +37,28 @@ from functools import cache
 from portal.domain.participants import SENIORITY_KEYS, SENIORITY_LEVELS, Participant, Status
 from portal.domain.roster import RosterRow
 
-# The roster fields an entry keeps and a change can name, with the words the dry run uses.
+
+def N_(message: str) -> str:
+    """Mark words for the catalogue (`make messages`): the console translates them where shown.
+
+    The domain imports nothing of the portal's i18n, so it marks its words with its own marker.
+    """
+    return message
+
+
+# The roster fields an entry keeps and a change can name, with the words the dry run uses
+# (English, marked: translated where shown).
 FIELD_WORDS: tuple[tuple[str, str], ...] = (
-    ("employee_id", "employee id"),
-    ("name", "name"),
-    ("title", "title"),
-    ("department", "department"),
-    ("manager", "manager"),
-    ("location", "location"),
-    ("timezone", "time zone"),
-    ("seniority", "seniority"),
-    ("address", "address"),
-    ("active", "status"),
+    ("employee_id", N_("employee id")),
+    ("name", N_("name")),
+    ("title", N_("title")),
+    ("department", N_("department")),
+    ("manager", N_("manager")),
+    ("location", N_("location")),
+    ("timezone", N_("time zone")),
+    ("seniority", N_("seniority")),
+    ("address", N_("address")),
+    ("active", N_("status")),
 )
 # The changes the matching rules read (same department excluded, reporting line excluded,
 # time zones, seniority): they are copied into the sign-up, so they count from the next round.
@@ -65,10 +75,24 @@ _WORDS = dict(FIELD_WORDS)
 _STOPPED = frozenset({Status.PAUSED, Status.LEFT})
 _SENIORITY_BY_LABEL = {label.casefold(): key for key, label in SENIORITY_LEVELS}
 
-NEW_IN_ROSTER = "new in the roster"
-NEVER_INVITED = "in the roster before, never invited"
-NOT_IN_ROSTER = "not in this roster"
-MARKED_INACTIVE = "marked inactive"
+# Why someone is invited or gone: English kept in the to-dos as stored, translated when shown.
+NEW_IN_ROSTER = N_("new in the roster")
+NEVER_INVITED = N_("in the roster before, never invited")
+NOT_IN_ROSTER = N_("not in this roster")
+MARKED_INACTIVE = N_("marked inactive")
+ACTIVE, INACTIVE = N_("active"), N_("inactive")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the dry run says that is not an error: an English sentence with `%(name)s`
+    placeholders (marked for the catalogue) and their values, translated where shown."""
+
+    message: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message % dict(self.params)
 
 
 @dataclass(frozen=True)
@@ -178,7 +202,7 @@ class RosterPlan:
     # Rows marked inactive of people the program never had and never invited: nothing to do.
     inactive: int = 0
     to_update: tuple[Update, ...] = ()
-    notes: tuple[str, ...] = ()  # not errors: e.g. a manager id the roster does not hold
+    notes: tuple[Note, ...] = ()  # not errors: e.g. a manager id the roster does not hold
 
     @property
     def to_invite(self) -> tuple[Invitation, ...]:
@@ -207,19 +231,6 @@ class RosterPlan:
             "inactive": self.inactive,
         }
 
-    def counts(self) -> str:
-        """The dry run's one-line summary: "12 new (invited), 3 changed, 2 gone (paused), ..."."""
-        n = self.numbers()
-        paused = "paused" if n["paused"] == n["gone"] else f"{n['paused']} paused"
-        parts = [f"{n['new']} new (invited)"]
-        if n["known"]:
-            parts.append(f"{n['known']} already signed up")
-        parts += [f"{n['changed']} changed", f"{n['gone']} gone ({paused})"]
-        parts.append(f"{n['unchanged']} unchanged")
-        if n["inactive"]:
-            parts.append(f"{n['inactive']} marked inactive (not invited)")
-        return ", ".join(parts)
-
 
 def plan_import(
     rows: Sequence[RosterRow],
@@ -238,7 +249,7 @@ def plan_import(
     if repeated:
         raise ValueError(f"the roster lists {', '.join(repeated)} more than once")
     by_email = {p.email: p for p in people}
-    notes: list[str] = []
+    notes: list[Note] = []
     managers = _manager_resolver(rows, previous, full=full, notes=notes)
 
     new: list[Invitation] = []
@@ -308,8 +319,13 @@ def plan_import(
         updates.append(_update(entry, person, sets))
         if "active" in differing and person is not None and person.status is Status.PAUSED:
             notes.append(
-                f"Row {row.line}: {row.email} is back in the roster; their sign-up stays "
-                "paused until an organizer resumes it."
+                Note(
+                    N_(
+                        "Row %(line)s: %(email)s is back in the roster; their sign-up stays "
+                        "paused until an organizer resumes it."
+                    ),
+                    {"line": row.line, "email": row.email},
+                )
             )
 
     if full:
@@ -368,7 +384,7 @@ def _manager_resolver(
     previous: Mapping[str, RosterEntry],
     *,
     full: bool,
-    notes: list[str],
+    notes: list[Note],
 ) -> _Managers:
     ids: dict[str, set[str]] = {}
     for row in rows:
@@ -390,7 +406,7 @@ def _manager_resolver(
 class _Managers:
     ids: dict[str, set[str]]
     earlier: dict[str, set[str]]
-    notes: list[str]
+    notes: list[Note]
 
     def __call__(self, row: RosterRow) -> str:
         """The manager's email for a row: as given, or found by the manager's employee id."""
@@ -399,17 +415,28 @@ class _Managers:
         found = self.ids.get(row.manager_id) or self.earlier.get(row.manager_id) or set()
         if len(found) == 1:
             return next(iter(found))
-        where = "this roster" if not self.earlier else "this roster or the last import"
-        if found:
-            self.notes.append(
-                f"Row {row.line}: manager id {row.manager_id} belongs to more than one person in "
-                f"{where}; the manager is left unset."
+        params = {"line": row.line, "manager": row.manager_id}
+        if found and not self.earlier:
+            said = N_(
+                "Row %(line)s: manager id %(manager)s belongs to more than one person in this "
+                "roster; the manager is left unset."
+            )
+        elif found:
+            said = N_(
+                "Row %(line)s: manager id %(manager)s belongs to more than one person in this "
+                "roster or the last import; the manager is left unset."
+            )
+        elif not self.earlier:
+            said = N_(
+                "Row %(line)s: manager id %(manager)s is not in this roster; the manager is "
+                "left unset."
             )
         else:
-            self.notes.append(
-                f"Row {row.line}: manager id {row.manager_id} is not in {where}; "
-                "the manager is left unset."
+            said = N_(
+                "Row %(line)s: manager id %(manager)s is not in this roster or the last "
+                "import; the manager is left unset."
             )
+        self.notes.append(Note(said, params))
         return ""
 
 
@@ -450,7 +477,7 @@ def _values(entry: RosterEntry) -> dict[str, object]:
 def _shown(value: object) -> str:
     """A field's value as the dry run shows it; an empty one as a dash."""
     if isinstance(value, bool):
-        return "active" if value else "inactive"
+        return ACTIVE if value else INACTIVE
     if isinstance(value, tuple):  # the manager: their address, else their id
         value = next((part for part in value if part), "")
     return str(value) if value else "—"

@@ -161,4 +161,7 @@ _SERVICE_WORDS: dict[str, Any] = {
     "started": lambda p: gettext(
         "The meeting has started or is over, so it can no longer be cancelled."
     ),
+    "started_move": lambda p: gettext(
+        "The meeting has started or is over, so it can no longer be moved to another time."
+    ),
 }

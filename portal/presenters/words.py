@@ -126,6 +126,22 @@ def goal_state_word(state: object) -> str:
     return gettext(word) if word else str(state)
 
 
+def match_state_word(state: object) -> str:
+    """A match's state (a MatchState or its value) as a sentence says it: "ended", "terminado"."""
+    value = str(state)
+    if value == "suggested":
+        return pgettext("match state", "suggested")
+    if value == "proposed":
+        return pgettext("match state", "a draft")
+    if value == "active":
+        return pgettext("match state", "active")
+    if value == "ended":
+        return pgettext("match state", "ended")
+    if value == "completed":
+        return pgettext("match state", "completed")
+    return value
+
+
 def checked_viewpoint(viewpoint: str) -> str:
     """The viewpoint, if it is one of VIEWPOINTS; else a ValueError."""
     if viewpoint not in VIEWPOINTS:

@@ -17,6 +17,7 @@ from portal.domain.clock import Clock
 from portal.domain.groups import Group, groups_of, is_group_program
 from portal.domain.participants import Participant
 from portal.domain.program import Program
+from portal.i18n import gettext
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository
 from portal.persistence.participants import ParticipantRepository
@@ -123,12 +124,14 @@ class GroupService:
         """Store a group check-in by one of its members; GroupError if they are in no group."""
         group = self.group_of(program, email)
         if group is None:
-            raise GroupError("You are not in a group in this program now.")
+            raise GroupError(gettext("You are not in a group in this program now."))
         if answers.met and answers.day is None:
-            raise GroupError("Please give the date the group met.")
+            raise GroupError(gettext("Please give the date the group met."))
         unknown = set(answers.topics) - set(program.topics)
         if unknown:
-            raise GroupError("A topic on the form is not one of the program's: reload the page.")
+            raise GroupError(
+                gettext("A topic on the form is not one of the program's: reload the page.")
+            )
         # The id goes on the matches first: the check-in is found by it later, whoever reads.
         self.name(program, group)
         now = self.clock()

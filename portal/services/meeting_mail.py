@@ -112,6 +112,18 @@ class MeetingMail:
             return None
         return self.mail.suppression(person.mailbox) or "not_sent"
 
+    def _not_invited(
+        self, program: Program, match: Match, person: Participant, meeting: Meeting
+    ) -> str | None:
+        """Why the booked meeting's invite (this version of it) was not queued for `person`;
+        None if it is in the outbox (sent or on its way)."""
+        key = self._key(
+            program, match, person, uid=meeting.uid or "", sequence=str(meeting.sequence)
+        )
+        if self.mail.queued("meeting_invite", Recipient.PARTICIPANT, key):
+            return None
+        return self.mail.suppression(person.mailbox) or "not_sent"
+
     def _calendar_email(
         self,
         template: str,

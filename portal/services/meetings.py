@@ -86,11 +86,18 @@ class MeetingView:
     # Who of the pair the action just taken could not email, and why (the address's
     # suppression: "unsubscribe", "bounce", ...), as (participant_id, reason) pairs.
     unreached: tuple[tuple[str, str], ...] = ()
-    started: bool = False  # the booked meeting's start has passed: it can no longer be cancelled
+    started: bool = False  # the booked meeting's start has passed: it can no longer change
+    # Who of the pair the booked meeting's invite was not queued for, and why (as `unreached`):
+    # the page says who received one from the outbox, not from a hope.
+    uninvited: tuple[tuple[str, str], ...] = ()
 
     def why_unreached(self, participant_id: str) -> str | None:
         """Why the action's email to this person was not sent; None if it was."""
         return dict(self.unreached).get(participant_id)
+
+    def why_uninvited(self, participant_id: str) -> str | None:
+        """Why this person has no invite to the booked meeting; None if they were sent one."""
+        return dict(self.uninvited).get(participant_id)
 
 
 def _new_id() -> str:
@@ -98,7 +105,8 @@ def _new_id() -> str:
 
 
 def _started(meeting: Meeting, now: datetime) -> bool:
-    """Whether the meeting is booked and its start has passed."""
+    """Whether the booked meeting's time has come: then it can be neither moved nor
+    cancelled."""
     return meeting.state == BOOKED and meeting.start is not None and meeting.start <= now
 
 
@@ -183,6 +191,14 @@ class Meetings(MeetingMail):
             length=meeting.length,
         )
         booked = meeting.state == BOOKED
+        started = _started(meeting, now)
+        uninvited = tuple(
+            (person.participant_id, why)
+            for person in (reader, partner)
+            if booked
+            and not started
+            and (why := self._not_invited(program, match, person, meeting)) is not None
+        )
         return MeetingView(
             program=program.slug,
             match_id=match.match_id,
@@ -197,7 +213,8 @@ class Meetings(MeetingMail):
             link=meeting.link
             or (program.meetings.room_link(meeting.room) if meeting.room else None),
             suggestions=suggestions,
-            started=_started(meeting, now),
+            started=started,
+            uninvited=uninvited,
         )
 
     def view(self, program: str, match_id: str, reader_id: str) -> MeetingView:
@@ -235,6 +252,8 @@ class Meetings(MeetingMail):
         self._expect(meeting, expected_version)
         pasted = https_link(link)
         now = self.clock()
+        if _started(meeting, now):
+            raise MeetingRefused(Refusal("started_move"))
         refusal = check_proposal(
             start,
             reader.timezone,
@@ -279,21 +298,21 @@ class Meetings(MeetingMail):
         if proposal.by == by:
             raise MeetingRefused(Refusal("own_proposal", {"partner": partner.name}))
         now = self.clock()
+        if _started(meeting, now):
+            # Moving it would shift an event both calendars already hold in the past.
+            raise MeetingRefused(Refusal("started_move"))
         if proposal.start <= now:
             raise MeetingRefused(Refusal("proposal_passed"))
-        # A meeting that has started is not moved: the new time is an event of its own, so
-        # the one that happened stays in both calendars' history (as `cancel` refuses to).
-        over = _started(meeting, now)
         # Moved only from a time still booked: after a cancellation it is booked afresh.
-        moved = meeting.state == BOOKED and not over
+        moved = meeting.state == BOOKED
         changed = replace(
             meeting,
             state=BOOKED,
             proposals=(),
             start=proposal.start,
-            uid=self.new_id() if over else meeting.uid,
+            uid=meeting.uid,
             # Booked before (then moved, or cancelled and booked again): the same event, changed.
-            sequence=meeting.sequence + 1 if meeting.booked_at and not over else 0,
+            sequence=meeting.sequence + 1 if meeting.booked_at else 0,
             booked_at=now,
             by=by,
             link=proposal.link or meeting.link or settings.meetings.room_link(meeting.room or ""),

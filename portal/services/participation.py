@@ -17,6 +17,7 @@ from portal.mail.catalog import Recipient
 from portal.persistence.matches import MatchRepository
 from portal.persistence.matches import StoredMatch as StoredMatch  # the match callers are given
 from portal.persistence.participants import ParticipantRepository
+from portal.presenters.words import match_state_word
 from portal.services.magic_links import MagicLinks
 from portal.services.mail import MailService
 
@@ -195,16 +196,24 @@ class ParticipationService:
     def _what_changed(self, program: str, match: StoredMatch) -> str:
         """What happened to a match since an organizer saw it, in words."""
         if match.status is MatchState.COMPLETED:
-            return "This match completed its cycle meanwhile: nothing was changed."
+            return gettext("This match completed its cycle meanwhile: nothing was changed.")
         if match.status is MatchState.ENDED:
             ender = (
                 self.participants.get(program, match.ended_by)
                 if match.ended_by in (match.mentor, match.mentee)
                 else None
             )
-            who = ender.name if ender is not None else "an organizer"
-            return f"This match was ended meanwhile, by {who}: nothing was changed."
-        return f"This match is {match.status.value} now, not active: nothing was changed."
+            if ender is None:
+                return gettext(
+                    "This match was ended meanwhile, by an organizer: nothing was changed."
+                )
+            return gettext(
+                "This match was ended meanwhile, by %(name)s: nothing was changed.", name=ender.name
+            )
+        return gettext(
+            "This match is %(state)s now, not active: nothing was changed.",
+            state=match_state_word(match.status),
+        )
 
     def end_all(self, program: str, email: str, reason: str) -> list[StoredMatch]:
         """End the person's active matches, telling each partner; those this call ended

@@ -18,7 +18,7 @@ from portal.domain.checkins import Checkin
 from portal.domain.clock import Clock
 from portal.domain.matches import MatchState
 from portal.domain.participants import Participant, Status
-from portal.i18n import N_
+from portal.i18n import N_, gettext, ngettext, pgettext
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository, StoredMatch
 from portal.persistence.participants import ParticipantRepository
@@ -72,7 +72,31 @@ STATUS_CHANGES: dict[Action, tuple[Status, frozenset[Status]]] = {
 }
 
 
-DONE = {Action.PAUSE: "paused", Action.RESUME: "resumed", Action.REMOVE: "removed"}
+def status_word(status: Status) -> str:
+    """A person's status as a sentence of the console says it ("paused", "en pausa")."""
+    if status is Status.PENDING:
+        return pgettext("person status", "pending")
+    if status is Status.CONFIRMED:
+        return pgettext("person status", "confirmed")
+    if status is Status.PAUSED:
+        return pgettext("person status", "paused")
+    return pgettext("person status", "left")
+
+
+def _suppression(reason: str) -> str:
+    """Why email to someone is off, in the console's words; an unknown reason as it is."""
+    return gettext(SUPPRESSION_WORDS[reason]) if reason in SUPPRESSION_WORDS else reason
+
+
+def _cannot(action: Action, seen: Status) -> str:
+    """Why `action` cannot be done to someone whose status is `seen`."""
+    if action is Action.PAUSE:
+        said = N_("Nothing was changed: someone who is %(status)s cannot be paused.")
+    elif action is Action.RESUME:
+        said = N_("Nothing was changed: someone who is %(status)s cannot be resumed.")
+    else:
+        said = N_("Nothing was changed: someone who is %(status)s cannot be removed.")
+    return gettext(said, status=status_word(seen))
 
 
 class RosterError(Exception):
@@ -288,7 +312,9 @@ class Roster:
     def _get(self, program: str, participant_id: str) -> Participant:
         person = self.participants.get_in(program, participant_id)
         if person is None:
-            raise RosterError("This person is no longer in the program: nothing was changed.")
+            raise RosterError(
+                gettext("This person is no longer in the program: nothing was changed.")
+            )
         return person
 
     def change_status(
@@ -300,15 +326,18 @@ class Roster:
         target, sources = STATUS_CHANGES[action]
         person = self._get(program, participant_id)
         if seen not in sources:
-            raise RosterError(
-                f"Nothing was changed: someone who is {seen.value} cannot be {DONE[action]}."
-            )
+            raise RosterError(_cannot(action, seen))
         if not self.participants.set_status(program, person.email, target, self.clock(), seen=seen):
             now = self._get(program, participant_id)
             raise StaleAction(
-                f"Nothing was changed: {now.name} is {now.status.value} now, not {seen.value} "
-                "as when you opened the page (someone changed it meanwhile, perhaps in another "
-                "tab). Here is how things stand."
+                gettext(
+                    "Nothing was changed: %(name)s is %(now)s now, not %(seen)s as when you "
+                    "opened the page (someone changed it meanwhile, perhaps in another tab). "
+                    "Here is how things stand.",
+                    name=now.name,
+                    now=status_word(now.status),
+                    seen=status_word(seen),
+                )
             )
         ended = (
             self.participation.end_all(program, person.email, target.value)
@@ -335,14 +364,20 @@ class Roster:
         person = self._get(program, participant_id)
         if person.status is Status.PENDING:
             raise RosterError(
-                f"{person.name} has not confirmed their sign-up: they have no page to sign in "
-                "to yet. The confirmation email they were sent is the link they need."
+                gettext(
+                    "%(name)s has not confirmed their sign-up: they have no page to sign in to "
+                    "yet. The confirmation email they were sent is the link they need.",
+                    name=person.name,
+                )
             )
         reason = self.suppressions.reason(person.email)
         if reason is not None and reason != "unsubscribe":
             raise RosterError(
-                f"No link was sent: email to {person.name} is off. "
-                f"{SUPPRESSION_WORDS.get(reason, reason)}."
+                gettext(
+                    "No link was sent: email to %(name)s is off. %(why)s.",
+                    name=person.name,
+                    why=_suppression(reason),
+                )
             )
         refusal = self.signin.request(person.email, person.mailbox, source)
         if refusal is None:
@@ -361,7 +396,7 @@ class Roster:
         """Lift the person's unsubscribe if it is still what the organizer saw, recording why."""
         person = self._get(program, participant_id)
         if seen not in LIFTABLE:
-            raise RosterError("Only an unsubscribe can be lifted from the console.")
+            raise RosterError(gettext("Only an unsubscribe can be lifted from the console."))
         # Email is stopped by address, for every program at once: only someone who organizes
         # each program the address is in may start it again.
         elsewhere = [
@@ -371,21 +406,31 @@ class Roster:
         ]
         if elsewhere:
             raise RosterError(
-                f"Nothing was changed: {person.name} is also in "
-                f"{len(elsewhere)} other program{'' if len(elsewhere) == 1 else 's'} you do not "
-                "organize, and turning email back on would reach them there too. Ask a site "
-                "admin (PORTAL_ADMINS), who organizes every program, to do it."
+                ngettext(
+                    "Nothing was changed: %(name)s is also in %(num)s other program you do not "
+                    "organize, and turning email back on would reach them there too. Ask a site "
+                    "admin (PORTAL_ADMINS), who organizes every program, to do it.",
+                    "Nothing was changed: %(name)s is also in %(num)s other programs you do not "
+                    "organize, and turning email back on would reach them there too. Ask a site "
+                    "admin (PORTAL_ADMINS), who organizes every program, to do it.",
+                    len(elsewhere),
+                    name=person.name,
+                )
             )
         if not self.suppressions.remove_if(person.email, seen):
             now = self.suppressions.reason(person.email)
-            state = (
-                "email to them is on already"
-                if now is None
-                else f"email to them is off for another reason now ({now})"
-            )
             raise StaleAction(
-                f"Nothing was changed: {state}, since you opened the page (someone changed it "
-                "meanwhile). Here is how things stand."
+                gettext(
+                    "Nothing was changed: email to them is on already, since you opened the page "
+                    "(someone changed it meanwhile). Here is how things stand."
+                )
+                if now is None
+                else gettext(
+                    "Nothing was changed: email to them is off for another reason now, since "
+                    "you opened the page (someone changed it meanwhile): %(why)s. Here is how "
+                    "things stand.",
+                    why=_suppression(now),
+                )
             )
         self.audit.record(
             program,

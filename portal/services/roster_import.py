@@ -42,6 +42,9 @@ from portal.domain.roster_plan import (
 )
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.roster_imports import Head, RosterStore, StoredEntry
+from portal.presenters.roster import counts_words as counts_words  # the CLI says figures with it
+from portal.presenters.roster import stored_numbers
+from portal.services import roster_refusals as words
 from portal.services.audit import AuditLog
 from portal.services.mail import MailService
 from portal.services.participation import ParticipationService
@@ -117,8 +120,7 @@ class Applied:
     """What applying did: the plan's figures, and what is done or left to the background."""
 
     import_id: str
-    numbers: dict[str, int]  # RosterPlan.numbers()
-    summary: str  # RosterPlan.counts()
+    numbers: dict[str, int]  # RosterPlan.numbers() (portal.presenters.roster words them)
     invited: int  # invitations queued now
     paused: int  # sign-ups paused now
     updated: int  # sign-ups whose department, manager, time zone or seniority changed now
@@ -147,7 +149,7 @@ class LastImport:
     imported_by: str
     filename: str
     full: bool
-    summary: str
+    summary: str  # its figures as stored (portal.presenters.roster.summary_words says them)
     entries: int  # people the import keeps (active or not)
     pending: int  # to-dos not done yet
 
@@ -205,10 +207,7 @@ class RosterImports:
         """Keep an uploaded file a day for its dry run and apply; the file is read first, so a
         bad one is refused (RosterFileError) and nothing is kept."""
         if len(data) > CONSOLE_MAX_BYTES:
-            raise ImportRefused(
-                f"The file is {len(data) / 1024 / 1024:.1f} MB: the console takes files up to "
-                f"{CONSOLE_MAX_BYTES // 1024 // 1024} MB. `portal import` takes larger ones."
-            )
+            raise ImportRefused(words.too_big(len(data), CONSOLE_MAX_BYTES))
         table = read_table(data, filename)
         now = self.clock()
         upload_id = uuid.uuid4().hex
@@ -245,10 +244,10 @@ class RosterImports:
         """Keep the organizer's mapping with the upload; ImportRefused if the upload is gone."""
         staged = self.staged(program_slug, upload_id)
         if staged is None:
-            raise ImportRefused("This upload is no longer kept: upload the file again.")
+            raise ImportRefused(words.upload_gone())
         chosen = replace(staged, mapping=dict(mapping))
         if not self.store.update_upload(program_slug, upload_id, _details(chosen)):
-            raise ImportRefused("This upload is no longer kept: upload the file again.")
+            raise ImportRefused(words.upload_gone())
         return chosen
 
     def discard(self, program_slug: str, upload_id: str) -> None:
@@ -342,24 +341,14 @@ class RosterImports:
         )
         wanted = expected if expected is not None else dry.fingerprint
         if fresh.fingerprint != wanted:
-            raise ImportChanged(
-                "Nothing was stored: the program changed since this dry run (someone signed "
-                "up, or another import was applied). Here is the dry run as things stand now.",
-                fresh,
-            )
+            raise ImportChanged(words.changed_since(), fresh)
         plan = fresh.plan
         if not fresh.can_apply or plan is None:
-            raise ImportRefused(_why_not(fresh))
+            raise ImportRefused(words.why_not(fresh))
         if program.archived:
-            raise ImportRefused(
-                f"Nothing was stored: {program.title} is archived. Bring it back from the "
-                "archive first."
-            )
+            raise ImportRefused(words.archived(program.title))
         if plan.new and not program.signup_open:
-            raise ImportRefused(
-                f"Nothing was stored: sign-up to {program.title} is closed, and this file "
-                f"would invite {len(plan.new)} people to it. Open sign-up first."
-            )
+            raise ImportRefused(words.signup_closed(program.title, len(plan.new)))
         now = self.clock()
         # The import the dry run compared with: the flip below is made only if it is still
         # the live one, so the plan is never put over an import it was not made against.
@@ -383,7 +372,7 @@ class RosterImports:
                 imported_by=by,
                 filename=fresh.filename,
                 full=fresh.full,
-                summary=plan.counts(),
+                summary=stored_numbers(plan.numbers()),  # worded when shown
                 entries=len(entries),
                 pending=pending,
                 mapping=mapping,
@@ -395,13 +384,12 @@ class RosterImports:
         if not made_live:
             self.store.delete_import(program.slug, import_id)
             raise ImportChanged(
-                "Nothing was stored: another import was applied to this program meanwhile. "
-                "Here is the dry run against it.",
+                words.another_import(),
                 self.check(
                     program, dry.table, filename=dry.filename, full=dry.full, mapping=dry.mapping
                 ),
             )
-        self.audit.record(program.slug, by, "import_roster", detail=plan.counts())
+        self.audit.record(program.slug, by, "import_roster", detail=stored_numbers(plan.numbers()))
         if self.finisher is not None:
             self.finisher(program.slug)
             done = Finished(remaining=pending)
@@ -410,7 +398,6 @@ class RosterImports:
         return Applied(
             import_id=import_id,
             numbers=plan.numbers(),
-            summary=plan.counts(),
             invited=done.invited,
             paused=done.paused,
             updated=done.updated,
@@ -579,15 +566,3 @@ def _details(staged: Staged) -> dict[str, Any]:
     if staged.mapping is not None:
         details["mapping"] = {str(i): f for i, f in staged.mapping.items()}
     return details
-
-
-def _why_not(dry: DryRun) -> str:
-    if dry.mapping_problems:
-        return "Nothing was stored: " + " ".join(dry.mapping_problems)
-    if dry.problems:
-        n = len(dry.problems)
-        return (
-            f"Nothing was stored: the file has {n} bad cell{'' if n == 1 else 's'}. "
-            "Correct them in the file and upload it again."
-        )
-    return "Nothing to change: the program already has this roster as it is."

@@ -405,10 +405,18 @@ class SignupService:
             if self.store.confirm(
                 token_hash=token_hash(token), purpose=CONFIRM, participant=confirmed, now=now
             ):
+                self._one_language(confirmed, now)
                 return Confirmation(program=pending.program, participant=confirmed)
             # Refused: the link was used meanwhile, the address joined by another link, or
             # another write held an item at that moment. Look again to say which.
         raise RuntimeError("a confirmation kept colliding with other writes")
+
+    def _one_language(self, confirmed: Participant, now: datetime) -> None:
+        """One person reads one language: the one just confirmed becomes their other
+        sign-ups' too (their latest choice), so every page and email to them uses it."""
+        for other in self.participants.everywhere(confirmed.email):
+            if other.program != confirmed.program and other.language != confirmed.language:
+                self.participants.set_language(other, confirmed.language, now)
 
     def _resolve(
         self, grant: LinkGrant, programs: dict[str, Program], now: datetime

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from babel import numbers
+
+from portal import i18n
 from portal.catalog.programs import ProgramCatalog
 from portal.domain.analytics import (
     SMALL_GROUP,
@@ -23,6 +25,7 @@ from portal.domain.nudges import local_date
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
 from portal.domain.schedule import recent_fire
+from portal.i18n import N_, format_short_day, gettext, pgettext
 from portal.mail.catalog import Recipient
 from portal.persistence.checkins import CheckinRepository
 from portal.persistence.matches import MatchRepository
@@ -40,27 +43,29 @@ log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)
 TEMPLATE = "progress_summary"
 MAX_LISTED = 60  # check-ins listed one by one; the rest are counted
-# What ending a match early says, after the name of the person who ended it.
-ENDED_BECAUSE = {
-    "rematch": "asked for another match",
-    "paused": "paused",
-    "left": "left the program",
-}
+# The email that could not be delivered, as "The %(email)s to ..." names it.
 EMAIL_NAMES = {
-    "introduction": "introduction",
-    "match_summary": "round summary",
-    "suggestions": "mentor suggestions",
-    "checkin_reminder": "check-in reminder",
-    "second_nudge": "second nudge",
-    "organizer_digest": "daily alerts",
-    "rematch_offer": "re-match offer",
-    "survey": "survey",
-    "progress_summary": "progress summary",
-    "confirm_signup": "sign-up confirmation",
-    "already_registered": "already-signed-up notice",
-    "sign_in": "sign-in link",
-    "delivery_failed": "delivery failure report",
+    "introduction": N_("introduction"),
+    "match_summary": N_("round summary"),
+    "suggestions": N_("mentor suggestions"),
+    "checkin_reminder": N_("check-in reminder"),
+    "second_nudge": N_("second nudge"),
+    "organizer_digest": N_("daily alerts"),
+    "rematch_offer": N_("re-match offer"),
+    "survey": N_("survey"),
+    "progress_summary": N_("progress summary"),
+    "confirm_signup": N_("sign-up confirmation"),
+    "already_registered": N_("already-signed-up notice"),
+    "sign_in": N_("sign-in link"),
+    "delivery_failed": N_("delivery failure report"),
 }
+FUNNEL = (
+    ("signed_up", N_("Signed up")),
+    ("confirmed", N_("Confirmed their email")),
+    ("matched", N_("Matched")),
+    ("active", N_("In an active match")),
+    ("completed", N_("Completed the cycle")),
+)
 
 
 # How far back the printable summary goes: no program keeps data longer (retention_days).
@@ -94,13 +99,45 @@ class ProgressReport:
 
 
 def _what(checkin: Checkin) -> str:
+    """What the check-in was, in the reader's words ("answered the day 30 survey")."""
     if checkin.kind is Kind.RATING:
-        return "gave a one-click rating"
+        return gettext("gave a one-click rating")
     if checkin.survey == "closing":
-        return "answered the closing survey"
+        return gettext("answered the closing survey")
+    milestone = re.fullmatch(r"day-(\d+)", checkin.survey)
+    if milestone:
+        return gettext("answered the day %(day)s survey", day=milestone.group(1))
     if checkin.survey:
-        return f"answered the {checkin.survey.replace('-', ' ')} survey"
-    return "logged a check-in"
+        return gettext("answered the %(survey)s survey", survey=checkin.survey.replace("-", " "))
+    return gettext("logged a check-in")
+
+
+def _trend(change: float) -> str:
+    """How the average moved since last week: "up 0.4", "down 1.1", "no change"."""
+    if change == 0:
+        return gettext("no change")
+    amount = numbers.format_decimal(abs(change), format="0.0", locale=i18n.locale())
+    if change > 0:
+        return gettext("up %(change)s", change=amount)
+    return gettext("down %(change)s", change=amount)
+
+
+def _ended_why(reason: str) -> str:
+    """Why a match ended early, said after the name of who ended it; an unknown code as it is."""
+    if reason == "rematch":
+        return gettext("asked for another match")
+    if reason == "paused":
+        return pgettext("ended a match", "paused")
+    if reason == "left":
+        return gettext("left the program")
+    return reason
+
+
+def _email_name(template: str) -> str:
+    """The email named for the summary's reader ("survey", "encuesta")."""
+    if template in EMAIL_NAMES:
+        return gettext(EMAIL_NAMES[template])
+    return template.replace("_", " ")
 
 
 class SummaryService:
@@ -155,14 +192,15 @@ class SummaryService:
             return SummaryOutcome(
                 program.slug, occurrence, "repeated", notes=["this summary was sent already"]
             )
-        context = self.context(self.summary_for(program, now))
+        report = self.summary_for(program, now)
         sent = sum(
             self.mail.queue_once(
                 TEMPLATE,
                 Recipient.ORGANIZER,
                 to=organizer,
                 key=key,
-                context=context,
+                # Made for each organizer in their language: its words, days and numbers.
+                context=lambda: self.context(report),
                 program=program.slug,
                 language=self.mail.organizer_language(organizer),
             )
@@ -199,7 +237,7 @@ class SummaryService:
     def week_ending(self, program: Program, day: date) -> datetime:
         """When the summary of `day` closed its week: the program's summary time on that day,
         or the last one in the week before; the end of the day if the schedule has none."""
-        zone = zoneinfo.ZoneInfo(program.timezone)
+        zone = i18n.zone(program.timezone)
         midnight = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
         last = midnight - timedelta(microseconds=1)
         fired = recent_fire(program.schedule.summary, program.timezone, last, timedelta(days=7))
@@ -251,8 +289,9 @@ class SummaryService:
     # -- the email ------------------------------------------------------------------------
 
     def context(self, report: ProgressReport) -> dict[str, Any]:
+        """The summary's words and figures, in the reader's language and the program's zone."""
         program, progress, people = report.program, report.progress, report.people
-        zone = zoneinfo.ZoneInfo(program.timezone)
+        zone = program.timezone
         peer = program.format is Format.PEER
 
         def who(email: str) -> dict[str, str]:
@@ -265,7 +304,7 @@ class SummaryService:
             return {
                 "author": who(item.author),
                 "other": who(item.other),
-                "day": item.created_at.astimezone(zone).strftime("%a %-d %b"),
+                "day": format_short_day(item.created_at, zone),
                 "satisfaction": item.satisfaction,
                 "note": item.note,
             }
@@ -278,7 +317,7 @@ class SummaryService:
                 "people": [who(email) for email in pair.people],
                 "quiet_days": pair.quiet_days,
                 "last_checkin": (
-                    pair.last_checkin.astimezone(zone).strftime("%-d %b")
+                    format_short_day(pair.last_checkin, zone, weekday=False)
                     if pair.last_checkin
                     else ""
                 ),
@@ -292,8 +331,8 @@ class SummaryService:
         )
         return {
             "program": program,
-            "week_start": f.since.astimezone(zone).strftime("%a %-d %b"),
-            "week_end": (f.until - timedelta(seconds=1)).astimezone(zone).strftime("%a %-d %b %Y"),
+            "week_start": format_short_day(f.since, zone),
+            "week_end": format_short_day(f.until - timedelta(seconds=1), zone, year=True),
             "small_group": SMALL_GROUP,
             # New this week: not in a daily digest yet (it goes in the program's morning).
             "stalled": [stalled(p) for p in f.stalled if p.match_id not in report.alerted],
@@ -306,8 +345,9 @@ class SummaryService:
                 {
                     "people": [who(email) for email in pair.people],
                     "by": who(pair.by) if pair.by else None,
-                    "why": ENDED_BECAUSE.get(pair.reason, pair.reason),
-                    "day": pair.ended_at.astimezone(zone).strftime("%a %-d %b"),
+                    "reason": pair.reason,
+                    "why": _ended_why(pair.reason),
+                    "day": format_short_day(pair.ended_at, zone),
                 }
                 for pair in f.ended
                 # A request for another match made in a check-in is listed once, above.
@@ -319,41 +359,28 @@ class SummaryService:
             "failed_emails": [
                 {
                     "recipient": item.recipient,
-                    "email": EMAIL_NAMES.get(item.template, item.template.replace("_", " ")),
-                    "error": item.last_error or "unknown error",
+                    "email": _email_name(item.template),
+                    # The sending service's own words (an error code), not the portal's.
+                    "error": item.last_error or gettext("unknown error"),
                 }
                 for item in report.failed_emails
             ],
             "waiting": [{**who(w.email), "days": w.days} for w in f.waiting],
-            "funnel": [
-                ("Signed up", show(f.funnel.signed_up)),
-                ("Confirmed their email", show(f.funnel.confirmed)),
-                ("Matched", show(f.funnel.matched)),
-                ("In an active match", show(f.funnel.active)),
-                ("Completed the cycle", show(f.funnel.completed)),
-            ],
+            "funnel": [(gettext(label), show(getattr(f.funnel, step))) for step, label in FUNNEL],
             "checkins_this_week": show(f.checkins_this_week, "checkins"),
             "checkins_last_week": show(f.checkins_last_week, "checkins"),
             "satisfaction_this_week": show(f.satisfaction_this_week, "mean"),
             "satisfaction_last_week": show(f.satisfaction_last_week, "mean"),
-            "trend": (
-                None
-                if trend is None
-                else (
-                    "no change"
-                    if trend == 0
-                    else f"{'up' if trend > 0 else 'down'} {abs(trend):.1f}"
-                )
-            ),
+            "trend": None if trend is None else _trend(trend),
             "retention": show(f.retention, "pct"),
             "checkins": [
                 {
-                    "day": checkin.created_at.astimezone(zone).strftime("%a %-d %b"),
+                    "day": format_short_day(checkin.created_at, zone),
                     "author": who(checkin.author),
                     "other": None if group else who(other),
                     # A group check-in names its group by the mentor; it has no private note.
                     "group": who(other) if group else None,
-                    "what": "logged a group check-in" if group else _what(checkin),
+                    "what": gettext("logged a group check-in") if group else _what(checkin),
                     "form": checkin.kind is not Kind.RATING,
                     "met": checkin.met,
                     "minutes": checkin.minutes,

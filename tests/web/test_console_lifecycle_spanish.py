@@ -85,6 +85,17 @@ def test_a_spanish_organizer_sees_no_english(spanish_admin: FlaskClient, path: s
     assert english_left(main_text(page.text)) == []
 
 
+def test_the_templates_are_named_and_described_in_spanish(spanish_admin: FlaskClient) -> None:
+    text = main_text(spanish_admin.get("/organize/new").text)
+
+    for english in ("One-on-one mentoring", "Group mentoring", "Informational conversations"):
+        assert english not in text
+    assert "Mentoría individual" in text
+    assert "Mentoría en grupo" in text
+    # The draft page is the organizer's to rewrite, and the page says it is in English.
+    assert "están escritos en inglés" in text
+
+
 def test_the_status_page_dates_versions_in_the_programs_zone_in_spanish(
     spanish_admin: FlaskClient, services: Services
 ) -> None:

@@ -20,6 +20,7 @@ from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
 from portal.services.meetings import MeetingView
 from tests.conftest import FakeClock, csrf_token
+from tests.english_left import english_left, visible_text
 from tests.factories import store_pair, stored_person
 from tests.web.dom import parse
 from tests.web.helpers import sign_in
@@ -359,6 +360,18 @@ def test_the_page_never_promises_an_email_to_someone_who_turned_them_off(
     assert "you both get a calendar invite" not in told
     assert "The meeting is booked: Ana gets a calendar invite by email." in told
     assert "You have turned off program email" in told
+    # The booked meeting says so whenever either of them opens it, not only once.
+    booked = parse(sam.get(sam_page).text).find(id="invited")
+    assert booked is not None
+    assert "You both received a calendar invite" not in booked.text
+    assert "Ana received a calendar invite by email. You have turned off program email" in (
+        booked.text
+    )
+    mine = parse(client.get(pair.meeting).text).find(id="invited")
+    assert mine is not None
+    assert "You received a calendar invite by email. Sam has turned off program email" in (
+        mine.text
+    )
     services.mail.drain(per_second=1000)
     assert _invites(mailbox, pair.match.mentor) == []
     assert len(_invites(mailbox, pair.match.mentee)) == 1
@@ -412,7 +425,10 @@ def test_a_meeting_that_has_started_offers_no_cancel_and_refuses_one(
     html = client.get(pair.meeting).text
     page = parse(html)
     assert not [f for f in page.find_all("form") if (f.get("action") or "").endswith("/cancel")]
-    assert "it can no longer be cancelled" in page.text
+    assert "it can no longer be moved or cancelled" in page.text
+    # Nor moved: no times to move it to, no form to propose one.
+    assert not [f for f in page.find_all("form") if (f.get("action") or "").endswith("/propose")]
+    assert page.find(id="suggestions") is None
     # A page opened before it started still had the button: pressing it is refused.
     refused = client.post(
         f"{pair.meeting}/cancel",
@@ -423,7 +439,26 @@ def test_a_meeting_that_has_started_offers_no_cancel_and_refuses_one(
     assert _stored(services, pair).state == "booked"
 
 
-def test_a_time_accepted_after_the_meeting_is_over_books_a_new_event(
+def _booked_then_started(
+    app: Flask, client: FlaskClient, services: Services, clock: FakeClock, pair: Pair
+) -> tuple[str, datetime, FlaskClient]:
+    """Book the first suggestion, have Sam propose another time, then let the booked time
+    pass; the page Ana opened before it started (to press its buttons later)."""
+    _press(client, pair.meeting, "/propose")
+    sam = _as_sam(app, services, pair)
+    _press(sam, _meeting_path(pair.match), "/accept")
+    later = _stored(services, pair).suggestions[1]
+    assert _press(sam, _meeting_path(pair.match), "/propose", index=0).status_code == 302
+    html = client.get(pair.meeting).text  # before the start: every button is there
+    start = _stored(services, pair).start
+    assert start is not None
+    assert later != start
+    clock.now = start + timedelta(minutes=5)
+    sign_in(client, services.checkins.page_url("demo", pair.match.mentee))
+    return html, start, sam
+
+
+def test_a_meeting_that_has_started_cannot_be_moved(
     app: Flask,
     client: FlaskClient,
     services: Services,
@@ -431,32 +466,55 @@ def test_a_time_accepted_after_the_meeting_is_over_books_a_new_event(
     clock: FakeClock,
     pair: Pair,
 ) -> None:
-    _press(client, pair.meeting, "/propose")
-    sam = _as_sam(app, services, pair)
-    _press(sam, _meeting_path(pair.match), "/accept")
-    first = _stored(services, pair).start
-    assert first is not None
+    html, start, _ = _booked_then_started(app, client, services, clock, pair)
     services.mail.drain(per_second=1000)
-    (booked,) = _invites(mailbox, pair.match.mentor)
-    first_uid = str(next(c for c in booked.walk() if c.name == "VEVENT")["UID"])
-    mailbox.sent.clear()
+    before = len(mailbox.sent)
+    version = str(_stored(services, pair).version)
+    later = start + timedelta(days=2)
+    local = later.astimezone(i18n.zone("Europe/Madrid"))
+    moved = client.post(
+        f"{pair.meeting}/propose",
+        data={
+            "csrf_token": csrf_token(html),
+            "version": version,
+            "day": local.date().isoformat(),
+            "clock": f"{local:%H:%M}",
+        },
+    )
+    assert moved.status_code == 422
+    assert "it can no longer be moved to another time" in parse(moved.text).text
+    # Sam's proposal, made before the start, cannot be accepted now either.
+    proposal = parse(html).find("input", name="proposal")
+    assert proposal is not None
+    accepted = client.post(
+        f"{pair.meeting}/accept",
+        data={
+            "csrf_token": csrf_token(html),
+            "version": version,
+            "proposal": proposal.get("value") or "",
+        },
+    )
+    assert accepted.status_code == 422
+    assert "it can no longer be moved to another time" in parse(accepted.text).text
+    view = _stored(services, pair)
+    assert (view.state, view.start) == ("booked", start)
+    services.mail.drain(per_second=1000)
+    assert len(mailbox.sent) == before  # no updated invite shifts the past event
 
-    # Two days after the meeting, the pair agree another one.
-    clock.now = first + timedelta(days=2)
-    sign_in(client, services.checkins.page_url("demo", pair.match.mentee))
-    assert _press(client, pair.meeting, "/propose").status_code == 302
-    services.mail.drain(per_second=1000)
-    (proposed,) = [m for r, m in mailbox.sent if r == pair.match.mentor]
-    # The meeting that happened does not "stand until" anything.
-    assert "stands until" not in _text(proposed)
-    assert str(proposed["Subject"]).startswith("Ana proposes a time")
-    sam = _as_sam(app, services, pair)
-    assert _press(sam, _meeting_path(pair.match), "/accept").status_code == 302
-    services.mail.drain(per_second=1000)
-    for email in (pair.match.mentee, pair.match.mentor):
-        (invite,) = _invites(mailbox, email)
-        event = next(c for c in invite.walk() if c.name == "VEVENT")
-        # A new event: the meeting that happened stays in both calendars' history.
-        assert str(event["UID"]) != first_uid
-        message = next(m for r, m in mailbox.sent if r == email and m.get_content_type())
-        assert not str(message["Subject"]).startswith("Moved")
+
+def test_a_started_meeting_and_its_refusal_are_in_spanish(
+    app: Flask, services: Services, clock: FakeClock
+) -> None:
+    match, ana, sam = _people(services, clock, ana_speaks="es")
+    spanish = app.test_client()
+    sign_in(spanish, services.checkins.page_url("demo", match.mentee))
+    pair = Pair(match, ana, sam, _meeting_path(match))
+    html, _, _ = _booked_then_started(app, spanish, services, clock, pair)
+    page = spanish.get(pair.meeting).text
+    assert english_left(visible_text(page)) == []
+    refused = spanish.post(
+        f"{pair.meeting}/cancel",
+        data={"csrf_token": csrf_token(html), "version": str(_stored(services, pair).version)},
+    )
+    assert refused.status_code == 422
+    assert english_left(visible_text(refused.text)) == []

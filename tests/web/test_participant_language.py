@@ -16,10 +16,12 @@ from portal import i18n
 from portal.container import Services
 from portal.domain.checkins import match_ref as ref
 from portal.domain.participants import Role, Status
+from portal.mail.senders import MemorySender
 from portal.persistence.matches import StoredMatch
 from tests.conftest import FakeClock, csrf_token
 from tests.factories import demo_participants, matched_pair
 from tests.web.dom import parse
+from tests.web.helpers import confirm_path, sign_up
 
 BASE = "http://portal.test"
 CATALOGUE = i18n.TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po"
@@ -269,3 +271,25 @@ def test_a_refusal_on_the_persons_page_is_in_their_language(
     shown = client.get(refused.headers["Location"]).text
     assert "No se pudo cambiar su inscripción: no está confirmada." in shown
     assert "could not be changed" not in shown
+
+
+def test_a_sign_up_confirmed_in_another_language_changes_it_on_every_sign_up(
+    client: FlaskClient, services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    # Ada reads English in the peer programme; she signs up to the demo choosing Spanish.
+    other = services.programs.get("peer-circles")
+    assert other is not None
+    peer = next(p for p in demo_participants(other, clock()) if p.role is Role.PEER)
+    services.participants.save(
+        replace(peer, email="ada@example.org", status=Status.CONFIRMED, language="en")
+    )
+    assert sign_up(client, language="es").status_code == 200
+    path = confirm_path(mailbox)
+    confirmed = client.post(path, data={"csrf_token": csrf_token(client.get(path).text)})
+    assert confirmed.status_code == 200
+    # One person reads one language: her latest choice, everywhere.
+    for program in ("demo", "peer-circles"):
+        stored = services.participants.get(program, "ada@example.org")
+        assert stored is not None
+        assert stored.status is Status.CONFIRMED
+        assert stored.language == "es"

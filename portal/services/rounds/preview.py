@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from portal.domain.matches import RoundState, places_left
 from portal.domain.participants import Participant
 from portal.domain.program import Approval, Program
+from portal.i18n import N_, gettext
 from portal.persistence.matches import (
     MENTEE_TAKEN,
     MENTOR_FULL,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 PREVIEW_HOLD = timedelta(hours=24)  # how long a preview keeps scheduled rounds away
 
 
-ARCHIVED = (
+ARCHIVED = N_(
     "This program is archived: it runs no more rounds. Bring it back from the archive on its "
     "Status page first."
 )
@@ -103,20 +104,22 @@ class RoundPreviews(RoundRun, OrganizerReview):
         Paused scheduled rounds do not stop it: a round run from the console is asked for.
         """
         if program.archived:
-            raise PreviewError(ARCHIVED)
+            raise PreviewError(gettext(ARCHIVED))
         if self.rounds.previews(program.slug):
-            raise PreviewError("A preview is open already: publish or discard it first.")
+            raise PreviewError(gettext("A preview is open already: publish or discard it first."))
         drafts = self.drafts(program)
         if drafts is not None and drafts[1]:
             raise PreviewError(
-                "A round's draft pairs are waiting for approval: approve them first, "
-                "then run a new round."
+                gettext(
+                    "A round's draft pairs are waiting for approval: approve them first, "
+                    "then run a new round."
+                )
             )
         now = self.clock()
         round_id = round_id_for(now)
         owner = _lock_owner(round_id)
         if not self.rounds.acquire_lock(program.slug, owner, now, PREVIEW_HOLD):
-            raise PreviewError("A round is running now: try again in a few minutes.")
+            raise PreviewError(gettext("A round is running now: try again in a few minutes."))
         try:
             # A round (or a publish) cut short is finished first, as a round run now would.
             self._finish_interrupted(program, now)
@@ -127,7 +130,7 @@ class RoundPreviews(RoundRun, OrganizerReview):
             program.slug, round_id, trigger="console", now=now, status=RoundState.PREVIEW
         ):
             self.rounds.release_lock(program.slug, owner)
-            raise PreviewError("A round ran this minute: try again in a minute.")
+            raise PreviewError(gettext("A round ran this minute: try again in a minute."))
         try:
             self._match_preview(program, round_id, now)
         except Exception:
@@ -182,12 +185,14 @@ class RoundPreviews(RoundRun, OrganizerReview):
         """
         stored = self.preview_round(program, round_id)
         if program.archived:
-            raise PreviewError(ARCHIVED)
+            raise PreviewError(gettext(ARCHIVED))
         now = self.clock()
         if now >= stored.created_at + PREVIEW_HOLD:
             raise PreviewError(
-                "This preview is more than 24 hours old, and scheduled rounds may have run "
-                "since: discard it and run a new one."
+                gettext(
+                    "This preview is more than 24 hours old, and scheduled rounds may have run "
+                    "since: discard it and run a new one."
+                )
             )
         if not self.rounds.start_publishing(program.slug, round_id, now):
             self.preview_round(program, round_id)  # raises: published or discarded meanwhile

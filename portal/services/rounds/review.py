@@ -10,6 +10,7 @@ from portal.domain.participants import Participant, Role, Status
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
 from portal.domain.waiting import waits
+from portal.i18n import gettext, ngettext
 from portal.persistence.matches import (
     ACTIVATED,
     MENTEE_TAKEN,
@@ -77,8 +78,11 @@ class OrganizerReview(GroupIntroductions):
         # is flashed into the session cookie, and a made-up value of kilobytes made a cookie
         # that browsers drop (with the session).
         if mentee not in everyone or current is None:
-            who = everyone[mentee].name if mentee in everyone else "The chosen mentee"
-            raise AdjustmentError(f"{who} has no draft pair in this round")
+            if mentee in everyone:
+                raise AdjustmentError(
+                    gettext("%(name)s has no draft pair in this round", name=everyone[mentee].name)
+                )
+            raise AdjustmentError(gettext("The chosen mentee has no draft pair in this round"))
         if mentor == current.mentor:
             return current
         new_pair = None
@@ -93,7 +97,7 @@ class OrganizerReview(GroupIntroductions):
                 other,
                 taken=taken,
                 now=now,
-                full=": move someone else away first",
+                draft=True,
             )
         self.matches.remove_proposed(program.slug, round_id, mentor=current.mentor, mentee=mentee)
         if new_pair is None or mentor is None:
@@ -117,25 +121,44 @@ class OrganizerReview(GroupIntroductions):
         *,
         taken: int,
         now: datetime,
-        full: str = "",
+        draft: bool = False,
     ) -> tuple[float, tuple[Reason, ...]]:
         """The pair's score and reasons if `mentor` may take `mentee` with `taken` places held.
 
-        Raises AdjustmentError naming what is wrong: not a confirmed mentor, no room (the
-        message ends with `full`), or a must rule of the program the pair breaks.
+        Raises AdjustmentError naming what is wrong: not a confirmed mentor, no room (for a
+        `draft`, the message says to move someone else away), or a must rule the pair breaks.
         """
         if (
             mentor is None
             or mentor.role is not Role.MENTOR
             or mentor.status is not Status.CONFIRMED
         ):
-            who = mentor.name if mentor is not None else "The chosen mentor"
-            raise AdjustmentError(f"{who} is not a confirmed mentor of this program")
+            if mentor is not None:
+                raise AdjustmentError(
+                    gettext("%(name)s is not a confirmed mentor of this program", name=mentor.name)
+                )
+            raise AdjustmentError(
+                gettext("The chosen mentor is not a confirmed mentor of this program")
+            )
         limit = capacity(program, mentor)
         if taken >= limit:
             raise AdjustmentError(
-                f"{mentor.name} already has {taken} of {limit} "
-                f"place{'s' if limit != 1 else ''}{full}"
+                ngettext(
+                    "%(name)s already has %(taken)s of %(num)s place: move someone else away first",
+                    "%(name)s already has %(taken)s of %(num)s places: move someone else away "
+                    "first",
+                    limit,
+                    name=mentor.name,
+                    taken=taken,
+                )
+                if draft
+                else ngettext(
+                    "%(name)s already has %(taken)s of %(num)s place",
+                    "%(name)s already has %(taken)s of %(num)s places",
+                    limit,
+                    name=mentor.name,
+                    taken=taken,
+                )
             )
         from portal.domain.scoring import Scorer
 
@@ -144,7 +167,12 @@ class OrganizerReview(GroupIntroductions):
         score, reasons, veto = scorer.explain(0, 0)
         if veto:
             raise AdjustmentError(
-                f"{mentee.name} and {mentor.name} cannot be paired: {veto_text(veto)}"
+                gettext(
+                    "%(mentee)s and %(mentor)s cannot be paired: %(why)s",
+                    mentee=mentee.name,
+                    mentor=mentor.name,
+                    why=veto_text(veto),
+                )
             )
         return score / 10, reasons
 
@@ -160,11 +188,14 @@ class OrganizerReview(GroupIntroductions):
         everyone = {p.email: p for p in self.participants.for_program(program.slug)}
         person, other = everyone.get(mentee), everyone.get(mentor)
         if person is None or person.role is not Role.MENTEE:
-            raise AdjustmentError("The chosen mentee is not a mentee of this program")
+            raise AdjustmentError(gettext("The chosen mentee is not a mentee of this program"))
         if not waits(person):
             raise AdjustmentError(
-                f"{person.name} is no longer waiting: "
-                + ("they have a match now" if person.active_matches else "they are not confirmed")
+                gettext("%(name)s is no longer waiting: they have a match now", name=person.name)
+                if person.active_matches
+                else gettext(
+                    "%(name)s is no longer waiting: they are not confirmed", name=person.name
+                )
             )
         score, reasons = self.check_pair(
             program, person, other, taken=other.active_matches if other else 0, now=now
@@ -185,14 +216,21 @@ class OrganizerReview(GroupIntroductions):
         )
         if outcome == MENTEE_TAKEN:
             raise AdjustmentError(
-                f"{person.name} is no longer waiting: they were matched meanwhile"
+                gettext(
+                    "%(name)s is no longer waiting: they were matched meanwhile", name=person.name
+                )
             )
         if outcome == MENTOR_FULL:
-            raise AdjustmentError(f"{other.name} has no room left: their places filled meanwhile")
+            raise AdjustmentError(
+                gettext("%(name)s has no room left: their places filled meanwhile", name=other.name)
+            )
         if outcome != ACTIVATED:
             raise AdjustmentError(
-                f"{person.name} and {other.name} could not be matched: one of them changed "
-                "meanwhile"
+                gettext(
+                    "%(mentee)s and %(mentor)s could not be matched: one of them changed meanwhile",
+                    mentee=person.name,
+                    mentor=other.name,
+                )
             )
         pair = next(
             m

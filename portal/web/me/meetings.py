@@ -122,9 +122,65 @@ def _render(
             refused=refused,
             changed=changed,
             zone_now=zone_name(reader.timezone, services().clock()),
+            invited=_invited_words(view),
         ),
         status,
     )
+
+
+def _invited_words(view: MeetingView) -> str:
+    """Who of the pair received the booked meeting's invite, as the outbox says."""
+    name = view.partner.first_name
+    partner = view.why_uninvited(view.partner.participant_id)
+    reader = view.why_uninvited(view.reader.participant_id)
+    if partner is None and reader is None:
+        return gettext(
+            "You both received a calendar invite by email. To move the meeting, propose a new "
+            "time below: the meeting stands until %(name)s accepts the new time.",
+            name=name,
+        )
+    if reader is None:
+        said = (
+            gettext(
+                "You received a calendar invite by email. %(name)s has turned off program "
+                "email, so the portal did not send them one: tell them the time yourself.",
+                name=name,
+            )
+            if partner == "unsubscribe"
+            else gettext(
+                "You received a calendar invite by email. %(name)s's address does not take the "
+                "portal's emails, so the portal did not send them one: tell them the time "
+                "yourself.",
+                name=name,
+            )
+        )
+    elif partner is None:
+        said = (
+            gettext(
+                "%(name)s received a calendar invite by email. You have turned off program "
+                "email, so the portal did not send you one: add the meeting to your calendar "
+                "yourself.",
+                name=name,
+            )
+            if reader == "unsubscribe"
+            else gettext(
+                "%(name)s received a calendar invite by email. Your address does not take the "
+                "portal's emails, so the portal did not send you one: add the meeting to your "
+                "calendar yourself.",
+                name=name,
+            )
+        )
+    else:
+        said = gettext(
+            "Neither of you received a calendar invite by email: the portal does not email "
+            "your addresses. Add the meeting to your calendars yourselves."
+        )
+    moving = gettext(
+        "To move the meeting, propose a new time below: the meeting stands until %(name)s "
+        "accepts the new time.",
+        name=name,
+    )
+    return f"{said} {moving}"
 
 
 def _changed_words(view: MeetingView) -> str:

@@ -10,6 +10,7 @@ from flask import render_template, request
 from portal import i18n
 from portal.domain.program import Program
 from portal.presenters.audit_details import detail_words
+from portal.presenters.roster import audit_detail
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
@@ -30,6 +31,7 @@ def audit(slug: str) -> str:
         rows=page.rows,
         older=page.older,
         moment=moment_in(program),
+        detail=audit_detail,
     )
 
 

@@ -17,6 +17,7 @@ from portal.domain.roster_files import RosterFileError
 from portal.domain.roster_plan import RosterPlan
 from portal.extensions import csrf
 from portal.i18n import N_, format_day, format_moment, gettext, ngettext
+from portal.presenters.roster import counts_words, note_words, summary_words
 from portal.services.roster_import import (
     CONSOLE_MAX_BYTES,
     Applied,
@@ -28,6 +29,7 @@ from portal.services.roster_import import (
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.organize.blueprint import bp
+from portal.web.organize.people import STATUS_WORDS
 
 # Room for the multipart envelope and the form's other fields around a file of the limit.
 ENVELOPE_BYTES = 64 * 1024
@@ -62,6 +64,7 @@ def _import_page(program: Program, *, error: str = "", status: int = 200) -> tup
             limit=_megabytes(CONSOLE_MAX_BYTES),
             moment=format_moment,
             day=format_day,
+            summary_words=summary_words,
         ),
         status,
     )
@@ -234,6 +237,9 @@ def _dry_run_page(
             if dry.mapping_source in MAPPING_SOURCES
             else dry.mapping_source,
             moment=format_moment,
+            counts=counts_words(dry.plan.numbers()) if dry.plan is not None else "",
+            note_words=note_words,
+            status_words=STATUS_WORDS,
             apply_label=apply_label(dry.plan) if dry.plan is not None else "",
             error=error,
         ),
@@ -412,7 +418,9 @@ def applied_message(applied: Applied) -> str:
         ended=ended,
     )
     message = gettext(
-        "Applied: %(summary)s. Done now: %(done)s.", summary=applied.summary, done=done
+        "Applied: %(summary)s. Done now: %(done)s.",
+        summary=counts_words(applied.numbers),
+        done=done,
     )
     if applied.pending:
         message += " " + ngettext(

@@ -159,7 +159,9 @@ class NewProgramForm(PortalForm):
 
     template = RadioField(
         lazy_gettext("Template"),
-        choices={key: template.name for key, template in TEMPLATES.items()},
+        # The template's name in the reader's words (the domain keeps the English, marked):
+        # WTForms calls this once per form, in the request's language.
+        choices=lambda: {key: gettext(template.name) for key, template in TEMPLATES.items()},
         validators=[InputRequired(message=lazy_gettext("Please choose a template."))],
         description=lazy_gettext(
             "Its settings and a draft public page: you can change them all afterwards."

@@ -14,6 +14,7 @@ from portal.domain.checkins import match_ref
 from portal.domain.participants import Participant
 from portal.domain.program import Program
 from portal.i18n import gettext, lazy_gettext
+from portal.presenters.words import match_state_word
 from portal.services.console_matches import STATUSES
 from portal.services.participation import MatchChangedError, ParticipationError, StoredMatch
 from portal.services.rounds import AdjustmentError
@@ -115,6 +116,7 @@ def _end_page(program: Program, match: StoredMatch, form: EndMatchForm, changed:
         form=form,
         ref=match_ref(match.match_id),
         changed=changed,
+        state_word=match_state_word,
     )
 
 

@@ -323,7 +323,9 @@ MODEL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("Input should be greater than %(low)s"),
         ),
         (r"Input should be less than (?P<high>[\d.]+)", N_("Input should be less than %(high)s")),
-        (r"Input should be (?P<choices>'.+)", N_("Input should be %(choices)s")),
+        # The choices pydantic names are codes ('organizer', 'auto'): the form offers them in
+        # words, so the message points there.
+        (r"Input should be '.+", N_("Please choose one of the choices the form offers.")),
         (
             r"String should have at least (?P<min>\d+) characters?",
             N_("String should have at least %(min)s characters"),

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from portal import i18n
 from portal.container import Services, build_services
 from portal.domain.addresses import address_digest
 from portal.domain.participants import Role, Status
@@ -17,6 +18,7 @@ from portal.persistence.roster_tables import RosterRecord
 from portal.services.roster_import import Finished, ImportChanged, ImportRefused
 from portal.settings import Settings
 from tests.conftest import FakeClock
+from tests.english_left import english_left
 from tests.factories import store_pair, stored_person
 
 LEAD = "organizer@example.org"
@@ -380,6 +382,25 @@ def test_an_archived_program_takes_no_import(services: Services, demo: Program) 
         services.roster_imports.apply(
             archived, dry(services, archived, roster(row(1, "Ann"))), by=LEAD
         )
+
+
+def test_a_refusal_is_said_in_the_organizers_language(services: Services, demo: Program) -> None:
+    closed = demo.model_copy(update={"signup_open": False})
+    archived = demo.model_copy(update={"archived": True, "signup_open": False})
+    checked = dry(services, closed, roster(row(1, "Ann"), row(2, "Bo")))
+    with i18n.speaking("es"):
+        with pytest.raises(ImportRefused) as refused:
+            services.roster_imports.apply(closed, checked, by=LEAD)
+        assert str(refused.value) == (
+            "No se guardó nada: la inscripción en Demo: Tech Careers mentoring está cerrada, y "
+            "este archivo invitaría a 2 personas. Abra primero la inscripción."
+        )
+        with pytest.raises(ImportRefused) as refused:
+            services.roster_imports.apply(
+                archived, dry(services, archived, roster(row(1, "Ann"))), by=LEAD
+            )
+        assert english_left(str(refused.value)) == []
+        assert "está archivado" in str(refused.value)
 
 
 def digest(name: str) -> str:
