@@ -54,13 +54,14 @@ def stored_numbers(numbers: Mapping[str, int]) -> str:
 
 
 def summary_words(stored: str) -> str:
-    """A stored import summary in words: its numbers said, or old English words as they are."""
+    """A stored import summary in words: its numbers said, or old English words in the
+    reader's words where they are the console's own (as they are otherwise)."""
     try:
         numbers = json.loads(stored)
     except ValueError:
-        return stored
+        return detail_words(stored)
     if not isinstance(numbers, dict):
-        return stored
+        return detail_words(stored)
     return counts_words({key: int(numbers.get(key, 0)) for key in _KEYS})
 
 
