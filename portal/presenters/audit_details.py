@@ -46,21 +46,44 @@ def _roster_pause(found: re.Match[str]) -> str:
 _IMPORT_PARTS: tuple[tuple[re.Pattern[str], Say], ...] = tuple(
     (re.compile(pattern), say)
     for pattern, say in (
-        (r"(?P<n>\d+) new \(invited\)", lambda f: gettext("%(num)s new (invited)", num=f["n"])),
+        (
+            r"(?P<n>\d+) new \(invited\)",
+            lambda f: ngettext("%(num)s new (invited)", "%(num)s new (invited)", int(f["n"])),
+        ),
         (
             r"(?P<n>\d+) already signed up",
-            lambda f: gettext("%(num)s already signed up", num=f["n"]),
+            lambda f: ngettext(
+                "%(num)s already signed up", "%(num)s already signed up", int(f["n"])
+            ),
         ),
-        (r"(?P<n>\d+) changed", lambda f: gettext("%(num)s changed", num=f["n"])),
-        (r"(?P<n>\d+) gone \(paused\)", lambda f: gettext("%(num)s gone (paused)", num=f["n"])),
+        (
+            r"(?P<n>\d+) changed",
+            lambda f: ngettext("%(num)s changed", "%(num)s changed", int(f["n"])),
+        ),
+        (
+            r"(?P<n>\d+) gone \(paused\)",
+            lambda f: ngettext("%(num)s gone (paused)", "%(num)s gone (paused)", int(f["n"])),
+        ),
         (
             r"(?P<n>\d+) gone \((?P<paused>\d+) paused\)",
-            lambda f: gettext("%(num)s gone (%(paused)s paused)", num=f["n"], paused=f["paused"]),
+            lambda f: ngettext(
+                "%(num)s gone (%(paused)s paused)",
+                "%(num)s gone (%(paused)s paused)",
+                int(f["n"]),
+                paused=f["paused"],
+            ),
         ),
-        (r"(?P<n>\d+) unchanged", lambda f: gettext("%(num)s unchanged", num=f["n"])),
+        (
+            r"(?P<n>\d+) unchanged",
+            lambda f: ngettext("%(num)s unchanged", "%(num)s unchanged", int(f["n"])),
+        ),
         (
             r"(?P<n>\d+) marked inactive \(not invited\)",
-            lambda f: gettext("%(num)s marked inactive (not invited)", num=f["n"]),
+            lambda f: ngettext(
+                "%(num)s marked inactive (not invited)",
+                "%(num)s marked inactive (not invited)",
+                int(f["n"]),
+            ),
         ),
     )
 )

@@ -156,7 +156,7 @@ DETAILS = [
     (
         "import_roster",
         "12 new (invited), 3 changed, 2 gone (paused), 5 unchanged",
-        "nuevas (invitadas): 12, con cambios: 3, ya no están (en pausa): 2, sin cambios: 5",
+        "12 personas nuevas (invitadas), 3 con cambios, 2 se han ido (en pausa), 5 sin cambios",
     ),
     ("end_match", "They asked to stop", "They asked to stop"),
 ]
