@@ -30,6 +30,7 @@ from portal.domain.matches import Match, MatchState
 from portal.domain.meetings import (
     BOOKED,
     CANCELLED,
+    DEFAULT_COUNT,
     PROPOSED,
     Meeting,
     Proposal,
@@ -182,15 +183,25 @@ class Meetings(MeetingMail):
         meeting: Meeting,
     ) -> MeetingView:
         now = self.clock()
-        suggestions = propose_times(
-            reader.timezone,
-            reader.availability,
-            partner.timezone,
-            partner.availability,
-            now,
-            length=meeting.length,
-        )
         booked = meeting.state == BOOKED
+        # Never suggested: the booked time (to move a meeting to where it is) or a time already
+        # proposed; asked for that many more, so three are still offered when there are.
+        taken = {proposal.start for proposal in meeting.proposals}
+        if booked and meeting.start is not None:
+            taken.add(meeting.start)
+        suggestions = tuple(
+            start
+            for start in propose_times(
+                reader.timezone,
+                reader.availability,
+                partner.timezone,
+                partner.availability,
+                now,
+                count=DEFAULT_COUNT + len(taken),
+                length=meeting.length,
+            )
+            if start not in taken
+        )[:DEFAULT_COUNT]
         started = _started(meeting, now)
         uninvited = tuple(
             (person.participant_id, why)

@@ -641,3 +641,21 @@ def test_emails_an_action_stored_but_never_queued_are_queued_by_the_next_reminde
     assert sorted(cancels) == ["ada@example.org", "ben@example.org"]
     assert all(invite_of(m)["METHOD"] == "CANCEL" for m in cancels.values())
     assert _reminded(services, clock) == {}
+
+
+def test_the_times_suggested_are_never_the_booked_one_or_one_already_proposed(
+    services: Services, match: Match
+) -> None:
+    view = services.meetings.view("demo", match.match_id, match.mentee_id)
+    first = view.suggestions[0]
+    proposed = services.meetings.propose(
+        "demo", match.match_id, match.mentor_id, first, expected_version=0
+    )
+    assert first not in proposed.suggestions
+    booked = services.meetings.accept(
+        "demo", match.match_id, match.mentee_id, proposed.proposals[0].id, expected_version=1
+    )
+    # The times to move it to: never where it already is, and still as many as before.
+    assert booked.start == first
+    assert first not in booked.suggestions
+    assert len(booked.suggestions) == len(view.suggestions)
