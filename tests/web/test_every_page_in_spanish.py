@@ -29,13 +29,12 @@ from portal.services.roster import Action
 from portal.settings import Settings
 from portal.web.organize.lifecycle_words import STEPS
 from tests.conftest import CONTENT, FakeClock, csrf_token, links_in
-from tests.english_left import english_left
+from tests.english_left import english_left, visible_text
 from tests.factories import ROUND, matched_pair, seed_demo_people, store_pair, stored_person
 from tests.web.dom import Element, parse
 from tests.web.helpers import join, sign_in, sign_in_as_organizer
 from tests.web.test_group_page import make_group
 from tests.web.test_invitation import ADA, import_roster
-from tests.web.test_program_editor import form_of
 from tests.web.test_roster_import_pages import ROSTERS, upload
 
 SPANISH = "es-ES,es;q=0.9"
@@ -67,6 +66,8 @@ class State:
 
     clients: dict[str, FlaskClient]
     visits: list[Visit] = field(default_factory=list)
+    checkin: str = ""  # the Spanish mentee's check-in form
+    meeting: str = ""  # Ana's meeting page, with a meeting booked
 
     def add(self, who: str, path: str, status: int = 200) -> None:
         self.visits.append(Visit(who, path.removeprefix(BASE), status))
@@ -239,6 +240,8 @@ def build_state(app: Flask, services: Services, clock: FakeClock, mailbox: Memor
     state.clients["ana"] = ana_browser
     state.add("ana", f"/me/programs/demo/matches/{foreign}/meeting")
     state.add("member", "/me/programs/leaders-group/group")
+    state.checkin = f"/me/programs/demo/matches/{ref}/checkin"
+    state.meeting = f"/me/programs/demo/matches/{foreign}/meeting"
 
     # -- the organizer's console
     console = "/organize/programs/demo"
@@ -382,3 +385,99 @@ def test_every_page_a_person_can_reach_is_in_spanish(
     assert found == {}, "\n".join(f"{page}: {'; '.join(why)}" for page, why in found.items())
     unvisited = get_routes(app) - visited - set(NOT_PAGES)
     assert unvisited == set(), "a GET route neither opened by this test nor listed in NOT_PAGES"
+
+
+def the_form(html: str, page: str, action: str) -> Element:
+    """The last form of the page sent to an address ending with `action` (a form without an
+    action is sent to the page itself)."""
+    forms = [
+        f
+        for f in parse(html).find_all("form")
+        if (f.get("method") or "").lower() == "post" and (f.get("action") or page).endswith(action)
+    ]
+    assert forms, f"no form sent to …{action}"
+    return forms[-1]
+
+
+def form_values(form: Element) -> dict[str, list[str]]:
+    """What a browser sends for a form as it is shown (without a button)."""
+    data: dict[str, list[str]] = {}
+    for element in form.iter():
+        name = element.get("name")
+        if not name:
+            continue
+        if element.tag == "textarea":
+            data.setdefault(name, []).append(element.text)
+        elif element.tag == "select":
+            chosen = [o.get("value") or "" for o in element.find_all("option") if o.has("selected")]
+            data.setdefault(name, []).append(chosen[0] if chosen else "")
+        elif element.tag == "input":
+            kind = element.get("type")
+            if kind not in ("submit", "checkbox", "radio") or element.has("checked"):
+                data.setdefault(name, []).append(element.get("value") or "")
+    return data
+
+
+def sent_with(
+    client: FlaskClient, page: str, action: str, changes: dict[str, str | list[str]]
+) -> TestResponse:
+    """Open `page`, fill its form as shown but for `changes`, and send it."""
+    form = the_form(client.get(page).text, page, action)
+    return client.post(form.get("action") or page, data={**form_values(form), **changes})
+
+
+def test_forms_sent_with_mistakes_answer_in_spanish(
+    app: Flask, services: Services, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    state = build_state(app, services, clock, mailbox)
+    clients = state.clients
+    settings = f"/organize/programs/{STORED}/settings"  # a file program is not edited here
+    answers = {
+        "sign-up with nothing filled in": (
+            clients["anyone"].post(
+                "/programs/demo/join/mentee",
+                data={"csrf_token": csrf_token(clients["anyone"].get("/sign-in").text)},
+            ),
+            "Díganos su nombre.",
+        ),
+        "sign-in with a bad address": (
+            sent_with(clients["anyone"], "/sign-in", "/sign-in", {"email": "not an address"}),
+            "Esto no parece una dirección de correo electrónico.",
+        ),
+        "a check-in that met but says no day": (
+            sent_with(clients["mentee"], state.checkin, "/checkin", {"met": "yes", "day": ""}),
+            "Indique la fecha en que se reunieron, por favor.",
+        ),
+        "a profile with a time zone that is none": (
+            sent_with(
+                clients["mentee"],
+                "/me/programs/demo/profile",
+                "/profile",
+                {"timezone": "Mars/Olympus"},
+            ),
+            "Su zona horaria Error: Opción inválida.",
+        ),
+        "a meeting proposed in the past": (
+            sent_with(
+                clients["ana"], state.meeting, "/propose", {"day": "2026-03-01", "clock": "18:00"}
+            ),
+            "Esa hora ya pasó",
+        ),
+        "settings with a capacity of none": (
+            sent_with(
+                clients["organizer"],
+                settings,
+                "/settings",
+                {"people-capacity": "0", "action": "save"},
+            ),
+            "Indique un número entero de personas entre 1 y 20.",
+        ),
+    }
+    found = {}
+    for what, (response, spanish) in answers.items():
+        problems = problems_of(response, 422, ())
+        if spanish not in visible_text(response.get_data(as_text=True)):
+            problems.append(f"not {spanish!r}")
+        if problems:
+            found[what] = problems
+    assert found == {}, "\n".join(f"{what}: {'; '.join(why)}" for what, why in found.items())
