@@ -46,8 +46,8 @@ STORED = "spring-circles"  # a program made in the console (stored, not a file)
 NOT_PAGES: dict[str, str] = {
     "static": "stylesheets, scripts and images: files, not pages with words",
     "languages.choose": "the footer's language menu: sets the cookie and redirects back",
-    "devmail.inbox": "the local inbox (/dev/), on a laptop's portal only, never deployed",
-    "devmail.message": "the local inbox (/dev/), on a laptop's portal only, never deployed",
+    "devmail.index": "the local inbox (/dev/), on a laptop's portal only, never deployed",
+    "devmail.show": "the local inbox (/dev/), on a laptop's portal only, never deployed",
 }
 
 
