@@ -344,6 +344,14 @@ class Program(_Strict):
             return summary, translation.body, language
         return summary, self.body, self.language
 
+    def summary_in(self, language: str) -> tuple[str, str]:
+        """The summary for a reader of `language`, and the language it is written in (a
+        page marks a summary in another language, for screen readers and translators)."""
+        translation = self.translations.get(language)
+        if translation is not None and language != self.language and translation.summary:
+            return translation.summary, language
+        return self.summary, self.language
+
     @property
     def page_languages(self) -> tuple[str, ...]:
         """The languages the public page is written in: the program's own first."""
