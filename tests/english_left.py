@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from pathlib import Path
 
 import polib
 
@@ -50,10 +51,23 @@ def visible_text(markup: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
+@cache
+def program_titles() -> tuple[str, ...]:
+    """The shipped programs' titles: their organizers' own words, in one language ("Group
+    mentoring: New managers" holds the catalogue's "Group mentoring", a template's name)."""
+    from portal.catalog.programs import ProgramCatalog
+
+    folder = Path(__file__).resolve().parent.parent / "content" / "programs"
+    return tuple(program.title for program in ProgramCatalog.read_folder(folder))
+
+
 def english_left(text: str, language: str = "es") -> list[str]:
     """The English catalogue phrases found in `text` (plain text; see `visible_text`), as
-    whole words: "on Mentor Portal" is not found in "con Mentor Portal"."""
+    whole words: "on Mentor Portal" is not found in "con Mentor Portal". The shipped
+    programs' titles are left out: what organizers write is shown as they wrote it."""
     flat = " ".join(text.split())
+    for title in program_titles():
+        flat = flat.replace(title, " ")
     return [
         phrase
         for phrase in english_phrases(language)
