@@ -8,6 +8,7 @@ the meeting the page showed, so a change the partner made meanwhile is never ove
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -370,53 +371,56 @@ def _done_words(view: MeetingView, cancelled: bool) -> str:
 @bp.post("/me/programs/<slug>/matches/<match_ref>/meeting/accept")
 @participant_required
 def accept_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
-    me = _me()
-    reader_speaks(me.person.language)
-    match = _match(me, match_ref)
     form = AcceptForm()
-    version = _version(form, me, match_ref, match.match_id)
-    if not isinstance(version, int):
-        return version
-    try:
-        done = services().meetings.accept(
-            slug,
-            match.match_id,
-            me.person.participant_id,
-            form.proposal.data or "",
-            expected_version=version,
-        )
-    except MeetingChanged:
-        return _stale(me, match_ref, match.match_id)
-    except MeetingRefused as exc:
-        view = _view(me, match.match_id)
-        words = refusal_text(exc.refusal)
-        return _render(me, match_ref, view, refused=words, status=422)
-    flash(_done_words(done, cancelled=False), "notice")
-    _flash_unreached(done)
-    return _back(slug, match_ref)
+    return _act(
+        slug,
+        match_ref,
+        form,
+        lambda match_id, by, version: services().meetings.accept(
+            slug, match_id, by, form.proposal.data or "", expected_version=version
+        ),
+        cancelled=False,
+    )
 
 
 @bp.post("/me/programs/<slug>/matches/<match_ref>/meeting/cancel")
 @participant_required
 def cancel_meeting(slug: str, match_ref: str) -> Response | tuple[str, int]:
+    return _act(
+        slug,
+        match_ref,
+        CancelForm(),
+        lambda match_id, by, version: services().meetings.cancel(
+            slug, match_id, by, expected_version=version
+        ),
+        cancelled=True,
+    )
+
+
+def _act(
+    slug: str,
+    match_ref: str,
+    form: VersionedForm,
+    action: Callable[[str, str, int], MeetingView],
+    *,
+    cancelled: bool,
+) -> Response | tuple[str, int]:
+    """Accept or cancel, as the page's version of the meeting allows: the page again with the
+    refusal, the meeting as it now stands (409), or back to the page with what was emailed."""
     me = _me()
     reader_speaks(me.person.language)
     match = _match(me, match_ref)
-    form = CancelForm()
     version = _version(form, me, match_ref, match.match_id)
     if not isinstance(version, int):
         return version
     try:
-        done = services().meetings.cancel(
-            slug, match.match_id, me.person.participant_id, expected_version=version
-        )
+        done = action(match.match_id, me.person.participant_id, version)
     except MeetingChanged:
         return _stale(me, match_ref, match.match_id)
     except MeetingRefused as exc:
         view = _view(me, match.match_id)
-        words = refusal_text(exc.refusal)
-        return _render(me, match_ref, view, refused=words, status=422)
-    flash(_done_words(done, cancelled=True), "notice")
+        return _render(me, match_ref, view, refused=refusal_text(exc.refusal), status=422)
+    flash(_done_words(done, cancelled=cancelled), "notice")
     _flash_unreached(done)
     return _back(slug, match_ref)
 
