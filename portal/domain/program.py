@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from portal.domain.participants import SENIORITY_LEVELS
 from portal.domain.schedule import expression_problem, more_than_hourly, rate_of
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
@@ -100,6 +101,31 @@ class Weights(_Strict):
 
 
 DEFAULT_MIN_SCORE = 40.0
+# The most levels two career stages can be apart (SENIORITY_LEVELS, least senior first).
+MAX_SENIORITY_GAP = len(SENIORITY_LEVELS) - 1
+
+
+class SeniorityGap(_Strict):
+    """How many career levels the mentor is ahead of the mentee (behind, in reverse
+    mentoring): at least `min` and at most `max`; a hard rule."""
+
+    min: int
+    max: int
+
+    @model_validator(mode="after")
+    def _band(self) -> SeniorityGap:
+        for name, value in (("min", self.min), ("max", self.max)):
+            if not 0 <= value <= MAX_SENIORITY_GAP:
+                raise ValueError(
+                    f"{name} ({value}) must be a number of career levels from 0 to "
+                    f"{MAX_SENIORITY_GAP} (there are {MAX_SENIORITY_GAP + 1} levels)"
+                )
+        if self.min > self.max:
+            raise ValueError(
+                f"min ({self.min}) must not be more than max ({self.max}): the mentor is "
+                "between min and max levels ahead of the mentee"
+            )
+        return self
 
 
 class Matching(_Strict):
@@ -109,6 +135,8 @@ class Matching(_Strict):
     exclude_same_department: bool = False
     exclude_reporting_line: bool = False
     max_timezone_gap_hours: Annotated[float, Field(ge=0, le=26)] | None = None
+    # A band of career levels between the mentor and the mentee (None: no such rule).
+    seniority_gap: SeniorityGap | None = None
     no_repeat_pairs: bool = True
     # A one-off conversation (the "informational" template): each person is matched once in
     # the program and does not return to the pool when their conversation ends.
@@ -322,6 +350,11 @@ class Program(_Strict):
             )
         if self.archived and self.signup_open:
             raise ValueError("signup_open: an archived program cannot be open for sign-up")
+        if self.format is Format.PEER and self.matching.seniority_gap is not None:
+            raise ValueError(
+                "matching.seniority_gap: peers have no mentor to be ahead; the rule needs "
+                "mentors and mentees"
+            )
         if self.format is Format.PEER and self.approval is Approval.MENTEE_CHOICE:
             raise ValueError("approval: mentee-choice needs mentors and mentees, not peers")
         cycle_days = self.cycle_weeks * 7

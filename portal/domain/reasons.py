@@ -43,6 +43,8 @@ VETO_SKILLS = "no_goals_offered"
 VETO_TIME_ZONE = "time_zone_too_far"  # hours, allowed
 VETO_AVAILABILITY = "no_shared_availability"
 VETO_SENIORITY = "not_further_along"  # who: the one who must be further along and is not
+# who: the one who must be ahead; min, max: the band; missing: a career stage is unknown
+VETO_SENIORITY_GAP = "outside_seniority_band"
 VETO_DEPARTMENT = "same_department"  # department
 VETO_REPORTING_LINE = "same_reporting_line"
 VETO_PAIRED_BEFORE = "paired_before"
@@ -58,8 +60,11 @@ NO_ONE_SPEAKS = "no_one_speaks"  # other, languages (the person's own; may be em
 NO_ONE_OFFERS = "no_one_offers"  # other, goals (the mentee's; may be empty)
 NO_ONE_SEEKS = "no_one_seeks"  # other, skills (the mentor's; may be empty)
 EVERYONE_TOO_FAR = "everyone_too_far"  # other, hours (the largest gap allowed)
+# other, languages, ahead, min, max: others in the seniority band exist, none speaks these
+NO_ONE_IN_BAND_SPEAKS = "no_one_in_band_speaks"
 NO_ONE_SAME_ANSWER = "no_one_same_answer"  # other, question
-EVERYONE_BREAKS = "everyone_breaks"  # other, rule (see RULE_*), ahead (for the seniority rule)
+# other, rule (see RULE_*), ahead (for the seniority rules), min, max (the seniority band)
+EVERYONE_BREAKS = "everyone_breaks"
 NO_ONE_PASSES = "no_one_passes"  # other, total, rules: [{"rule", "count", "ahead"?}], top 3
 OTHERS_HAVE_ROOM = "others_have_room"  # count: mentors who pass the rules and have room
 COMPATIBLE_FULL = "compatible_full"  # count, outscored (the mentees they took scored higher)
@@ -74,6 +79,8 @@ RULE_SKILLS = "skills"
 RULE_TIME_ZONE = "time_zone"
 RULE_AVAILABILITY = "availability"
 RULE_SENIORITY = "seniority"  # with ahead: whether the others must be further along (True)
+# with ahead, min, max (the band) and missing (the person's own career stage is not given)
+RULE_SENIORITY_GAP = "seniority_gap"
 RULE_DEPARTMENT = "department"
 RULE_REPORTING_LINE = "reporting_line"
 RULE_PAIRED_BEFORE = "paired_before"

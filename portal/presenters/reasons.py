@@ -27,6 +27,7 @@ from portal.presenters.words import (
     ORGANIZER,
     PEER,
     VIEWPOINTS,
+    career_levels,
     day,
     figures,
     hours,
@@ -370,6 +371,22 @@ def veto_text(veto: Reasonish | None) -> str:
         if p.get("who") == MENTEE:
             return gettext("the mentee is not further along in their career than the mentor")
         return gettext("the mentor is not further along in their career than the mentee")
+    if code == r.VETO_SENIORITY_GAP:
+        if p.get("missing"):
+            return gettext(
+                "a career stage is missing, and the program pairs people a set number of "
+                "career levels apart"
+            )
+        levels = career_levels(int(p.get("min", 0)), int(p.get("max", 0)))
+        if p.get("who") == MENTEE:
+            return gettext(
+                "the mentee is not %(levels)s above the mentor, as the program requires",
+                levels=levels,
+            )
+        return gettext(
+            "the mentor is not %(levels)s above the mentee, as the program requires",
+            levels=levels,
+        )
     if code == r.VETO_DEPARTMENT:
         return gettext(
             "both in the same department (%(department)s)", department=p.get("department", "")

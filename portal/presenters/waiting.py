@@ -12,6 +12,7 @@ from portal.presenters.words import (
     MENTOR,
     ORGANIZER,
     PEER,
+    career_levels,
     figures,
     hours,
     is_participant,
@@ -47,6 +48,13 @@ def _counted_rule(rule: Mapping[str, Any]) -> str:
         return ngettext(
             "%(num)s is not earlier in their career",
             "%(num)s are not earlier in their career",
+            count,
+            num=n,
+        )
+    if name == r.RULE_SENIORITY_GAP:
+        return ngettext(
+            "%(num)s is not the number of career levels apart the program requires",
+            "%(num)s are not the number of career levels apart the program requires",
             count,
             num=n,
         )
@@ -155,6 +163,44 @@ def _everyone_breaks(rule: str, ahead: bool, you: bool, other: str) -> str:
     return gettext("every %(other)s breaks a rule", other=other)
 
 
+def _outside_band(p: Mapping[str, Any], you: bool, other: str) -> str:
+    """No one is in the program's seniority band: to the person or to the organizer."""
+    if p.get("missing"):
+        if you:
+            return gettext(
+                "this program pairs people a set number of career levels apart, and you have "
+                "not given your career stage"
+            )
+        return gettext(
+            "this program pairs people a set number of career levels apart, and they have "
+            "not given their career stage"
+        )
+    levels = career_levels(int(p.get("min", 0)), int(p.get("max", 0)))
+    if bool(p.get("ahead", True)):
+        if you:
+            return gettext("no %(other)s is %(levels)s above you", other=other, levels=levels)
+        return gettext("no %(other)s is %(levels)s above them", other=other, levels=levels)
+    if you:
+        return gettext("no %(other)s is %(levels)s below you", other=other, levels=levels)
+    return gettext("no %(other)s is %(levels)s below them", other=other, levels=levels)
+
+
+def _band_speaks(p: Mapping[str, Any], you: bool, other: str) -> str:
+    """No one in the seniority band speaks the person's languages."""
+    words = {
+        "other": other,
+        "levels": career_levels(int(p.get("min", 0)), int(p.get("max", 0))),
+        "languages": join(p.get("languages") or [], "or"),
+    }
+    if bool(p.get("ahead", True)):
+        if you:
+            return gettext("no %(other)s %(levels)s above you speaks %(languages)s", **words)
+        return gettext("no %(other)s %(levels)s above them speaks %(languages)s", **words)
+    if you:
+        return gettext("no %(other)s %(levels)s below you speaks %(languages)s", **words)
+    return gettext("no %(other)s %(levels)s below them speaks %(languages)s", **words)
+
+
 def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
     """Why someone waits, in words, from their side or the organizer's; a legacy one as it is."""
     if isinstance(reason, str):
@@ -212,6 +258,10 @@ def unmatched_text(reason: Reasonish, viewpoint: str = ORGANIZER) -> str:
             other=other,
             question=p.get("question", ""),
         )
+    if code == r.EVERYONE_BREAKS and p.get("rule") == r.RULE_SENIORITY_GAP:
+        return _outside_band(p, you, other)
+    if code == r.NO_ONE_IN_BAND_SPEAKS:
+        return _band_speaks(p, you, other)
     if code == r.EVERYONE_BREAKS:
         return _everyone_breaks(str(p.get("rule")), bool(p.get("ahead", True)), you, other)
     if code == r.NO_ONE_PASSES:
@@ -338,6 +388,7 @@ _RULE_TIPS = {
         "Adding more weekly times when you are free gives others time in common with you."
     ),
     r.RULE_SENIORITY: N_("If your career stage has changed, update it in your answers."),
+    r.RULE_SENIORITY_GAP: N_("If your career stage has changed, update it in your answers."),
 }
 
 
@@ -354,6 +405,10 @@ def widen_text(reason: Reasonish, viewpoint: str) -> str:
         rule = r.RULE_LANGUAGE
     if code == r.EVERYONE_TOO_FAR:
         rule = r.RULE_TIME_ZONE
+    if rule == r.RULE_SENIORITY_GAP and p.get("missing"):
+        return gettext("Adding your career stage to your answers lets the program match you.")
+    if code == r.NO_ONE_IN_BAND_SPEAKS:
+        rule = r.RULE_LANGUAGE
     if code in (r.NO_ONE_OFFERS, r.NO_ONE_SEEKS) or rule == r.RULE_SKILLS:
         if mentor or code == r.NO_ONE_SEEKS:
             return gettext(

@@ -112,6 +112,19 @@ def seniority_word(key: str) -> str:
     return gettext(word) if word else key
 
 
+def career_levels(low: int, high: int) -> str:
+    """A band of career levels: "one career level", "one or two career levels",
+    "one to three career levels"."""
+    if low == high:
+        # Translators: how many career levels apart two people are (fills a sentence).
+        return ngettext("%(num)s career level", "%(num)s career levels", high, num=number(high))
+    if high == low + 1:
+        # Translators: two neighbouring counts of career levels, "one or two career levels".
+        return gettext("%(low)s or %(high)s career levels", low=number(low), high=number(high))
+    # Translators: a range of career levels, "one to three career levels".
+    return gettext("%(low)s to %(high)s career levels", low=number(low), high=number(high))
+
+
 # A goal's state (portal.domain.checkins.GOAL_STATES) in words, translated where it is shown.
 GOAL_STATE_WORDS: dict[str, str] = {
     "not-started": N_("Not started"),

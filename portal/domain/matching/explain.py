@@ -18,7 +18,7 @@ from portal.domain import reasons as r
 from portal.domain.matching.candidates import BLOCK_PAIRS, blocks, chunks
 from portal.domain.matching.figures import lowest_taken
 from portal.domain.matching.results import Unmatched
-from portal.domain.participants import Participant
+from portal.domain.participants import SENIORITY_KEYS, Participant
 from portal.domain.reasons import reason as make
 from portal.domain.scoring import Reason, Scorer, Veto
 
@@ -114,6 +114,7 @@ _RULES = {
     Veto.TIMEZONE: r.RULE_TIME_ZONE,
     Veto.AVAILABILITY: r.RULE_AVAILABILITY,
     Veto.SENIORITY: r.RULE_SENIORITY,
+    Veto.SENIORITY_GAP: r.RULE_SENIORITY_GAP,
     Veto.DEPARTMENT: r.RULE_DEPARTMENT,
     Veto.REPORTING_LINE: r.RULE_REPORTING_LINE,
     Veto.PAIRED_BEFORE: r.RULE_PAIRED_BEFORE,
@@ -140,6 +141,17 @@ def _no_candidate_reason(
             count=counts[Veto.WEAK],
             min_score=_number(scorer.min_score),
         )
+    if counts[Veto.SENIORITY_GAP] and person.seniority not in SENIORITY_KEYS:
+        # With no career stage of their own, no one can be shown to be in the band.
+        return make(r.EVERYONE_BREAKS, other=other, **_rule(scorer, Veto.SENIORITY_GAP, person))
+    if set(counts) == {Veto.LANGUAGE, Veto.SENIORITY_GAP} and person.languages:
+        # Those in the band speak none of their languages; those who do are outside it.
+        return make(
+            r.NO_ONE_IN_BAND_SPEAKS,
+            other=other,
+            languages=list(person.languages),
+            **_band(scorer, person, column_side),
+        )
     total = sum(counts.values())
     (top, _), *rest = counts.most_common()
     if not rest:
@@ -155,24 +167,40 @@ def _no_candidate_reason(
         if top >= Veto.QUESTION:
             question = scorer.program.questions[top - Veto.QUESTION]
             return make(r.NO_ONE_SAME_ANSWER, other=other, question=question.label)
-        return make(r.EVERYONE_BREAKS, other=other, **_rule(scorer, top, column_side))
+        return make(r.EVERYONE_BREAKS, other=other, **_rule(scorer, top, person, column_side))
     rules = [
-        {**_rule(scorer, code, column_side), "count": count}
+        {**_rule(scorer, code, person, column_side), "count": count}
         for code, count in counts.most_common(3)
     ]
     return make(r.NO_ONE_PASSES, other=other, total=total, rules=rules)
 
 
-def _rule(scorer: Scorer, code: int, column_side: bool) -> dict[str, object]:
+def _rule(
+    scorer: Scorer, code: int, person: Participant, column_side: bool = False
+) -> dict[str, object]:
     """The rule a veto names; for seniority, whether the others had to be further along."""
     if code >= Veto.QUESTION:
         return {"rule": r.RULE_QUESTION}
     rule = _RULES.get(Veto(code), r.RULE_OTHER)
+    if rule == r.RULE_SENIORITY_GAP:
+        return {"rule": rule, **_band(scorer, person, column_side)}
     if rule != r.RULE_SENIORITY:
         return {"rule": rule}
     # The mentor must be further along (the mentee in reverse mentoring): a mentee is told
     # that no mentor is further along, a mentor that no mentee is earlier in their career.
     return {"rule": rule, "ahead": column_side == scorer.reverse}
+
+
+def _band(scorer: Scorer, person: Participant, column_side: bool) -> dict[str, object]:
+    """The seniority band as the person sees it: whether the others must be ahead of them,
+    by how many levels, and whether their own career stage is missing."""
+    band = scorer.program.matching.seniority_gap
+    return {
+        "ahead": column_side == scorer.reverse,
+        "min": band.min if band else 0,
+        "max": band.max if band else 0,
+        "missing": person.seniority not in SENIORITY_KEYS,
+    }
 
 
 def _number(value: float) -> int | float:

@@ -25,5 +25,6 @@ class Veto(IntEnum):
     REPORTING_LINE = 8
     PAIRED_BEFORE = 9
     TIMEZONE = 10
+    SENIORITY_GAP = 12  # outside the program's `seniority_gap` band, or a stage unknown
     WEAK = 11  # allowed by every rule, but scores below the program's `min_score`
     QUESTION = 16  # QUESTION + i: the program's i-th question, weighted must

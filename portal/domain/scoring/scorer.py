@@ -3,8 +3,8 @@
 Every criterion gives each pair a fraction from 0 to 1; the score is the weighted mean,
 kept as an integer in tenths of a point (0..1000 means 0..100). A criterion weighted `must`
 also vetoes the pairs that fail it, and hard rules (department, reporting line, time-zone
-gap, earlier pairings) veto without scoring. A pair every rule allows but that scores below
-the program's `min_score` is vetoed as weak: it is never formed.
+gap, seniority band, earlier pairings) veto without scoring. A pair every rule allows but
+that scores below the program's `min_score` is vetoed as weak: it is never formed.
 """
 
 from __future__ import annotations
@@ -233,6 +233,22 @@ class Scorer:
                         veto[row + 1, column + 1] = Veto.SENIORITY
         self._seniority_fraction = fraction
         self._seniority_veto = veto
+        self._band_veto = self._seniority_band_veto()
+
+    def _seniority_band_veto(self) -> npt.NDArray[np.uint8] | None:
+        """The `seniority_gap` rule as a table (rows x columns, index 0 "unknown"), or None."""
+        band = self.program.matching.seniority_gap
+        if band is None or self.peer:
+            return None
+        levels = len(SENIORITY_KEYS)
+        # Someone with no career stage cannot be shown to be in the band: never allowed.
+        veto = np.full((levels + 1, levels + 1), Veto.SENIORITY_GAP, dtype=np.uint8)
+        for row in range(levels):
+            for column in range(levels):
+                ahead = column - row if not self.reverse else row - column
+                if band.min <= ahead <= band.max:
+                    veto[row + 1, column + 1] = Veto.NONE
+        return veto
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -326,6 +342,8 @@ class Scorer:
         fractions["seniority"] = self._seniority_fraction[level_rows, level_cols]
         if "seniority" in self.musts and not self.peer:
             np.putmask(veto, veto == 0, self._seniority_veto[level_rows, level_cols])
+        if self._band_veto is not None:
+            np.putmask(veto, veto == 0, self._band_veto[level_rows, level_cols])
 
         if self.exclude_department:
             department = a(r.department)

@@ -130,6 +130,16 @@ def veto_reason(scorer: Scorer, veto: int, mentee: Participant, mentor: Particip
         return reason(r.VETO_AVAILABILITY)
     if veto == Veto.SENIORITY:
         return reason(r.VETO_SENIORITY, who="mentee" if scorer.reverse else "mentor")
+    if veto == Veto.SENIORITY_GAP:
+        band = scorer.program.matching.seniority_gap
+        return reason(
+            r.VETO_SENIORITY_GAP,
+            who="mentee" if scorer.reverse else "mentor",
+            min=band.min if band else 0,
+            max=band.max if band else 0,
+            missing=mentee.seniority not in SENIORITY_INDEX
+            or mentor.seniority not in SENIORITY_INDEX,
+        )
     if veto == Veto.DEPARTMENT:
         return reason(r.VETO_DEPARTMENT, department=mentee.department.strip())
     if veto == Veto.REPORTING_LINE:
