@@ -1,6 +1,7 @@
 """Matching benchmark: time, memory and quality against the exact optimum and a greedy baseline.
 
-    python bench/matching.py            # 500, 2,000 and 10,000 bipartite; 2,000 peer
+    python bench/matching.py            # 500, 2,000 and 10,000 bipartite; 2,000 peer;
+                                        # ERG (tie-heavy) 2,000 and 10,000
     python bench/matching.py --large    # also 50,000 bipartite
     python bench/matching.py --case one-on-one:2000   # one case (what the driver runs)
 
@@ -9,6 +10,13 @@ optimum is computed independently: scipy's HiGHS linear program on the whole com
 graph (a bipartite b-matching LP has integral optima) where it fits, else OR-Tools on every
 compatible pair without pruning. The greedy baseline takes the best remaining pair first,
 as most mentoring tools do.
+
+The `erg` cases are tie-heavy: an ERG-style one-on-one program whose score comes from two
+categorical answers only (same profession, shared identity), so a pair scores one of four
+values (neither, identity, profession, both); same department excluded and the mentor at
+least one grade above (seniority `must`). With hundreds of candidates tied at each score,
+a cut to each mentee's best candidates is arbitrary; `zero_pairs` counts the pairs with 0
+points, ours and the optimum's.
 """
 
 from __future__ import annotations
@@ -26,11 +34,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.population import NOW, bench_program, population
+from bench.population import NOW, bench_program, erg_population, erg_program, population
 from portal.domain.matching import match, split_roles
 from portal.domain.matching.candidates import blocks
 from portal.domain.matching.figures import blocking_pairs
 from portal.domain.matching.flow import capacities, solve_flow
+from portal.domain.participants import Participant
+from portal.domain.program import Program
 from portal.domain.scoring import Scorer
 
 TARGETS = {
@@ -38,7 +48,26 @@ TARGETS = {
     "one-on-one:50000": {"seconds": 180, "peak_mb": 3072},
     "peer:2000": {"seconds": 10},
 }
+CASES = [
+    "one-on-one:500",
+    "one-on-one:2000",
+    "one-on-one:10000",
+    "peer:2000",
+    "erg:2000",
+    "erg:10000",
+]
 DENSE_LIMIT = 5_000_000  # matrix cells up to which the dense assignment solver is used
+
+
+def _setting(
+    fmt: str, size: int, objective: str, fairness: str = "none"
+) -> tuple[Program, list[Participant]]:
+    """The program and its people for a case: `erg` is the tie-heavy one-on-one program."""
+    if fmt == "erg":
+        program = erg_program(objective=objective, fairness=fairness)
+        return program, erg_population(program, size)
+    program = bench_program(fmt, objective=objective, fairness=fairness)
+    return program, population(program, size)
 
 
 def _all_compatible(scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -54,8 +83,8 @@ def _all_compatible(scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _lsa_optimum(
     n_rows: int, n_cols: int, capacity: np.ndarray, rows, cols, scores, most_first: bool
-) -> tuple[int, float]:
-    """(pairs, total in tenths) of the optimum by scipy's linear_sum_assignment on mentor seats.
+) -> tuple[int, float, int]:
+    """(pairs, total in tenths, pairs scoring 0) of the optimum by linear_sum_assignment.
 
     An algorithm independent of ours (Jonker-Volgenant on a dense matrix). With
     `most_first`, each pair is worth a bonus larger than any total score, so the number of
@@ -72,19 +101,20 @@ def _lsa_optimum(
         value[rows[has], first_seat[cols[has]] + seat] = scores[has] + bonus + 1e-3
     chosen_rows, chosen_seats = linear_sum_assignment(value, maximize=True)
     picked = value[chosen_rows, chosen_seats] > 0  # compatible pairs only
-    total = float(np.round(value[chosen_rows, chosen_seats][picked] - bonus - 1e-3).sum())
-    return int(picked.sum()), total
+    pair_scores = np.round(value[chosen_rows, chosen_seats][picked] - bonus - 1e-3)
+    return int(picked.sum()), float(pair_scores.sum()), int((pair_scores == 0).sum())
 
 
 def _flow_optimum(
     n_rows: int, n_cols: int, capacity: np.ndarray, rows, cols, scores, most_first: bool
-) -> tuple[int, float]:
+) -> tuple[int, float, int]:
     assignment = solve_flow(
         n_rows, n_cols, capacity, rows, cols, scores.astype(np.int64), most_first
     )
     lookup = {(int(r), int(c)): int(s) for r, c, s in zip(rows, cols, scores, strict=True)}
-    total = sum(lookup[(r, int(assignment[r]))] for r in np.flatnonzero(assignment >= 0))
-    return int((assignment >= 0).sum()), float(total)
+    pair_scores = [lookup[(r, int(assignment[r]))] for r in np.flatnonzero(assignment >= 0)]
+    zero = sum(1 for score in pair_scores if score == 0)
+    return int((assignment >= 0).sum()), float(sum(pair_scores)), zero
 
 
 def _greedy(scorer: Scorer, capacity: np.ndarray, rows, cols, scores) -> np.ndarray:
@@ -136,8 +166,7 @@ def run_engine(name: str) -> dict[str, Any]:
             continue
         if size >= 50_000 and (objective, fairness) != ("participation", "none"):
             continue
-        program = bench_program(fmt, objective=objective, fairness=fairness)
-        people = population(program, size)
+        program, people = _setting(fmt, size, objective, fairness)
         started = time.perf_counter()
         result = match(program, people, now=NOW)
         seconds = time.perf_counter() - started
@@ -156,6 +185,7 @@ def run_engine(name: str) -> dict[str, Any]:
             "blocking_10": figures.blocking_pairs_10,
             "blocking_20": figures.blocking_pairs_20,
             "mentees_blocking_10_pct": figures.mentees_blocking_10_pct,
+            "zero_pairs": sum(1 for pair in result.pairs if pair.score == 0),
         }
     report["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return report
@@ -170,20 +200,20 @@ def run_reference(name: str) -> dict[str, Any]:
     if int(size_text) >= 50_000:
         return report
     for objective in ("participation", "score"):
-        program = bench_program(fmt, objective=objective)
-        people = population(program, int(size_text))
+        started = time.perf_counter()
+        program, people = _setting(fmt, int(size_text), objective)
         mentors, mentees = split_roles(program, people)
         scorer = Scorer(program, mentors, mentees, now=NOW)
         capacity = capacities(program, mentors)
         rows, cols, scores = _all_compatible(scorer)
         most_first = objective == "participation"
         if len(mentees) * int(capacity.sum()) <= DENSE_LIMIT:
-            pairs, total = _lsa_optimum(
+            pairs, total, zero = _lsa_optimum(
                 len(mentees), len(mentors), capacity, rows, cols, scores, most_first
             )
             method = "scipy linear_sum_assignment, all pairs"
         else:
-            pairs, total = _flow_optimum(
+            pairs, total, zero = _flow_optimum(
                 len(mentees), len(mentors), capacity, rows, cols, scores, most_first
             )
             method = "OR-Tools min-cost flow, all pairs, no pruning"
@@ -191,11 +221,14 @@ def run_reference(name: str) -> dict[str, Any]:
             "method": method,
             "pairs": pairs,
             "total": round(total / 10, 1),
+            "zero_pairs": zero,
+            "seconds": round(time.perf_counter() - started, 1),
         }
         if most_first:
             report["greedy"] = _assignment_figures(
                 scorer, _greedy(scorer, capacity, rows, cols, scores), capacity
             )
+    report["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return report
 
 
@@ -237,6 +270,9 @@ def run_case(name: str) -> dict[str, Any]:
     for key, optimum in reference.items():
         if key == "greedy":
             report["greedy"] = optimum
+            continue
+        if key == "peak_mb":
+            report["reference_peak_mb"] = optimum
             continue
         ours = report[key]
         ours["optimum"] = optimum
@@ -283,6 +319,14 @@ def check(report: dict[str, Any]) -> list[str]:
             ok = figures["pct_of_optimum"] >= 99.9
             pct = figures["pct_of_optimum"]
             lines.append(f"{_mark(ok)} {key}: {pct}% of the optimum (>= 99.9%)")
+    for key in ("participation/none", "score/none"):
+        figures = report.get(key, {})
+        if "zero_pairs" in figures.get("optimum", {}):
+            ok = figures["zero_pairs"] <= figures["optimum"]["zero_pairs"]
+            lines.append(
+                f"{_mark(ok)} {key}: {figures['zero_pairs']} pairs with 0 points "
+                f"(the optimum found has {figures['optimum']['zero_pairs']})"
+            )
     if "max_pairs_rules_allow" in main:
         ok = main["pairs"] == main["max_pairs_rules_allow"]
         possible = main["max_pairs_rules_allow"]
@@ -324,18 +368,16 @@ def main() -> None:
             json.dumps(run_engine(args.case) if args.part == "engine" else run_reference(args.case))
         )
         return
-    cases = (
-        [args.case]
-        if args.case
-        else ["one-on-one:500", "one-on-one:2000", "one-on-one:10000", "peer:2000"]
-    )
+    cases = [args.case] if args.case else list(CASES)
     if args.large:
         cases.append("one-on-one:50000")
     for case in cases:
         report = run_case(case)
-        print(f"\n== {case} (peak {report['peak_mb']} MB, engine only)")
+        reference_peak = report.get("reference_peak_mb")
+        also = f"; reference {reference_peak} MB" if reference_peak else ""
+        print(f"\n== {case} (peak {report['peak_mb']} MB, engine only{also})")
         for key, figures in report.items():
-            if isinstance(figures, dict):
+            if isinstance(figures, dict) and key != "reference_peak_mb":
                 print(f"  {key:24} {json.dumps(figures)}")
         for line in check(report):
             print(f"  {line}", flush=True)

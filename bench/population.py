@@ -127,3 +127,95 @@ def population(
             )
         )
     return people
+
+
+# An ERG-style population (a staff network across several departments): categorical answers
+# only, so that a pair's score takes four values (same profession, shared identity, both,
+# neither) and each mentee has hundreds of candidates tied at the same score.
+PROFESSIONS = ("Policy", "Operations", "Digital", "Finance", "Legal", "Science")
+PROFESSION_SHARE = (30, 30, 15, 12, 7, 6)
+IDENTITIES = ("Black", "Asian", "Mixed", "Other ethnic group")
+IDENTITY_SHARE = (35, 35, 20, 10)
+ORGANISATIONS = tuple(f"Department {n}" for n in range(1, 13))
+ORGANISATION_SHARE = (20, 15, 12, 10, 9, 8, 7, 6, 5, 4, 2, 2)
+
+
+def erg_program(*, objective: str = "participation", fairness: str = "none") -> Program:
+    """Same profession (high) and shared identity (medium) score; department and grade rule."""
+    return Program.model_validate(
+        {
+            "title": "ERG benchmark",
+            "slug": "bench-erg",
+            "format": "one-on-one",
+            "organizers": ["bench@example.org"],
+            "capacity": 4,
+            "approval": "auto",
+            "topics": ["Career"],  # required by the program; skills are off here
+            "languages": ["English"],
+            "questions": [
+                {
+                    "key": "profession",
+                    "label": "Profession?",
+                    "type": "choice",
+                    "choices": list(PROFESSIONS),
+                    "match": "same",
+                    "weight": "high",
+                },
+                {
+                    "key": "identity",
+                    "label": "Which part of the network do you identify with?",
+                    "type": "choice",
+                    "choices": list(IDENTITIES),
+                    "match": "same",
+                    "weight": "medium",
+                },
+            ],
+            "matching": {
+                "objective": objective,
+                "fairness": fairness,
+                # Seniority `must`: the mentor is at least one grade above (a hard rule that
+                # adds no points); every other criterion off, so only the answers score.
+                "weights": {
+                    "languages": "off",
+                    "skills": "off",
+                    "timezone": "off",
+                    "availability": "off",
+                    "seniority": "must",
+                },
+                "exclude_same_department": True,
+                "no_repeat_pairs": True,
+                "min_score": 0,
+            },
+        }
+    )
+
+
+def erg_population(
+    program: Program, size: int, *, seed: int = 1, mentor_share: float = 0.3
+) -> list[Participant]:
+    """`size` people of one time zone and language, every answer categorical and given."""
+    rng = random.Random(seed)
+    people = []
+    for index in range(size):
+        role = Role.MENTOR if rng.random() < mentor_share else Role.MENTEE
+        level = rng.randint(2, 5) if role is Role.MENTOR else rng.randint(0, 3)
+        people.append(
+            Participant(
+                program=program.slug,
+                email=f"e{index:06d}@example.org",
+                participant_id=f"{index:032x}",
+                role=role,
+                name=f"Person {index}",
+                timezone="Europe/London",
+                languages=("English",),
+                department=rng.choices(ORGANISATIONS, weights=ORGANISATION_SHARE, k=1)[0],
+                seniority=SENIORITY_KEYS[level],
+                capacity=rng.randint(1, 4) if role is Role.MENTOR else 1,
+                answers={
+                    "profession": rng.choices(PROFESSIONS, weights=PROFESSION_SHARE, k=1)[0],
+                    "identity": rng.choices(IDENTITIES, weights=IDENTITY_SHARE, k=1)[0],
+                },
+                status=Status.CONFIRMED,
+            )
+        )
+    return people
