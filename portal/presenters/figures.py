@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from babel import dates, numbers
+from babel import numbers
 
 from portal import i18n
 from portal.domain.analytics import SMALL_GROUP, Figure
@@ -83,13 +83,6 @@ def _words(value: float | None, suppressed: bool, kind: str) -> str:
         days = int(value) if float(value).is_integer() else 2
         return ngettext("%(num)s day", "%(num)s days", days, num=_decimal(f"{value:g}"))
     return f"{value:.0f}"
-
-
-def short_day(moment: datetime, timezone: str, *, year: bool = True) -> str:
-    """A day short enough for a chart's axis, in `timezone`: "2 Mar 2026", "2 mar 2026"."""
-    # i18n.format_day writes the month in full; an axis of 26 weeks needs CLDR's short month.
-    local = moment.astimezone(i18n.zone(timezone)).date()
-    return dates.format_date(local, "d MMM y" if year else "d MMM", locale=i18n.locale())
 
 
 def _stored(figure: Figure) -> dict[str, Any]:
@@ -222,7 +215,11 @@ def _why(reason: Mapping[str, Any]) -> str:
 
 
 def _day(iso: str, timezone: str) -> str:
-    return short_day(datetime.fromisoformat(iso), timezone) if iso else ""
+    return (
+        i18n.format_short_day(datetime.fromisoformat(iso), timezone, weekday=False, year=True)
+        if iso
+        else ""
+    )
 
 
 def _words_of(table: Mapping[str, str], code: str) -> str:
@@ -263,7 +260,9 @@ def page(stored: Mapping[str, Any], timezone: str) -> dict[str, Any]:
         "attention_total": stored["attention_total"],
         "weeks": [
             {
-                "label": short_day(datetime.fromisoformat(week["start"]), timezone, year=False),
+                "label": i18n.format_short_day(
+                    datetime.fromisoformat(week["start"]), timezone, weekday=False
+                ),
                 "checkins": _shown(week["checkins"], "checkins"),
                 "satisfaction": _shown(week["satisfaction"], "mean"),
             }

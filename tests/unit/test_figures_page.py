@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from portal import i18n
-from portal.presenters.figures import VERSION, page, short_day
+from portal.i18n import format_short_day
+from portal.presenters.figures import VERSION, page
 from portal.presenters.words import goal_state_word
 
 SHOWN = {"value": None, "suppressed": False}
@@ -67,7 +68,7 @@ def test_the_days_are_the_programs_whoever_reads_them() -> None:
     assert tokyo["weeks"][0]["label"] == "3 Mar"
     assert tokyo["attention"][1]["since"] == "3 Mar 2026"
     assert new_york["cohorts"][0]["label"] == "2 Mar 2026"
-    assert short_day(LATE, "Asia/Tokyo", year=False) == "3 Mar"
+    assert format_short_day(LATE, "Asia/Tokyo", weekday=False) == "3 Mar"
 
 
 def test_the_same_stored_view_reads_in_english_and_in_spanish() -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from urllib.parse import quote
 
-from babel import dates
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -132,13 +132,6 @@ def _dated(moment: datetime, timezone: str) -> str:
     return i18n.format_day(moment, timezone, year=True)
 
 
-def _short_day(moment: datetime | date, timezone: str | None = None, *, year: bool = True) -> str:
-    """A day with the month shortened, as the check-in history lists them: "1 Mar 2026"."""
-    if isinstance(moment, datetime):
-        moment = moment.astimezone(i18n.zone(timezone)).date()
-    return dates.format_date(moment, "d MMM y" if year else "d MMM", locale=i18n.locale())
-
-
 def survey_name(survey: str) -> str:
     """A survey as the page names it: "closing survey", "day 30 survey"."""
     if survey == "closing":
@@ -150,7 +143,7 @@ def _checkin_words(checkin: Checkin, timezone: str) -> str:
     """What a check-in said, in a line of the history: "met on 1 Mar for 45 minutes, ..."."""
     if checkin.kind is Kind.RATING:
         return gettext("rated %(score)s of 5", score=checkin.satisfaction)
-    day = _short_day(checkin.day, year=False) if checkin.day else ""
+    day = i18n.format_short_day(checkin.day, weekday=False) if checkin.day else ""
     minutes = checkin.minutes
     if not checkin.met:
         words = gettext("did not meet")
@@ -227,7 +220,7 @@ def _page(me: Me, goal_form: GoalForm | None = None, goal_ref: str = "") -> str:
         fits=FIT_CHOICES,
         ref=ref,
         dated=_dated,
-        short_day=_short_day,
+        short_day=partial(i18n.format_short_day, weekday=False, year=True),
         checkin_words=_checkin_words,
         paused=me.person.status is Status.PAUSED,
         notice_changed=_notice_changed(me.person),
