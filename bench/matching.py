@@ -186,6 +186,8 @@ def run_engine(name: str) -> dict[str, Any]:
             "blocking_20": figures.blocking_pairs_20,
             "mentees_blocking_10_pct": figures.mentees_blocking_10_pct,
             "zero_pairs": sum(1 for pair in result.pairs if pair.score == 0),
+            "certified": result.proof.certified,
+            "passes": result.proof.passes,
         }
     report["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return report

@@ -30,6 +30,7 @@ from portal.domain.matching.results import (
     Figures,
     MatchedPair,
     MatchResult,
+    Proof,
     Unmatched,
 )
 from portal.domain.participants import Participant
@@ -41,6 +42,7 @@ __all__ = [
     "Figures",
     "MatchResult",
     "MatchedPair",
+    "Proof",
     "Unmatched",
     "match",
     "score_all_pairs",

@@ -113,40 +113,85 @@ class Candidates:
     graph: Graph
     compatible: npt.NDArray[np.int32]  # per row: how many columns pass every rule
     fifth_best: npt.NDArray[np.int32]  # per row: the 5th best compatible score (-1 if none)
+    best: npt.NDArray[np.int32]  # per row: the best compatible score (-1 if none)
+    # Per row: the highest score a compatible pair left out of the graph can have (the
+    # lowest score kept), or -1 when every compatible pair is in the graph.
+    bound: npt.NDArray[np.int32]
 
 
 def keep_best(scorer: Scorer, keep: int, symmetric: bool = False) -> Candidates:
-    """Each row's `keep` best compatible columns (`symmetric`: peers, each edge once)."""
+    """Each row's `keep` best compatible columns.
+
+    `symmetric` (peers): each edge once, and every column tied with the `keep`-th best score
+    is kept too, so that the cut is never arbitrary among equals.
+    """
     n_rows, n_cols = len(scorer.rows), len(scorer.cols)
     graph = Graph()
     compatible = np.zeros(n_rows, dtype=np.int32)
     fifth = np.full(n_rows, -1, dtype=np.int32)
+    best = np.full(n_rows, -1, dtype=np.int32)
+    bound = np.full(n_rows, -1, dtype=np.int32)
+    k = min(keep, n_cols)
     for rows in blocks(n_rows, n_cols):
+        if k == 0:
+            break
         parts = scorer.components(rows)
-        masked = np.where(parts.veto == 0, parts.score, -1)
-        compatible[rows] = (parts.veto == 0).sum(axis=1)
-        if n_cols == 0:
-            continue
-        k = min(keep, n_cols)
+        allowed = parts.veto == 0
+        masked = np.where(allowed, parts.score, -1)
+        compatible[rows] = allowed.sum(axis=1)
         top = (
             np.argpartition(-masked, k - 1, axis=1)[:, :k]
             if k < n_cols
             else np.tile(np.arange(n_cols), (len(rows), 1))
         )
         values = np.take_along_axis(masked, top, axis=1)
+        ranked = -np.sort(-values, axis=1)  # each row's kept scores, best first
+        best[rows] = ranked[:, 0]
+        fifth[rows] = ranked[:, min(5, k) - 1]
+        cut = ranked[:, k - 1]
+        left_out = compatible[rows] > k
+        bound[rows[left_out]] = cut[left_out]
+        if symmetric and left_out.any():
+            # Ties at the cut: every column scoring the k-th best score is kept.
+            tied_rows, tied_cols = np.nonzero(
+                left_out[:, None] & (masked == cut[:, None]) & (cut[:, None] >= 0)
+            )
+            graph.add(rows[tied_rows], tied_cols, masked[tied_rows, tied_cols])
         ok = values >= 0
         row_ids = np.repeat(rows[:, None], top.shape[1], axis=1)
         graph.add(row_ids[ok], top[ok], values[ok])
-        f = min(5, n_cols)
-        fifth[rows] = -np.partition(-masked, f - 1, axis=1)[:, f - 1]
     if symmetric:
         rows_, cols_, weights_ = graph.arrays()
         graph = Graph()
         graph.add(np.minimum(rows_, cols_), np.maximum(rows_, cols_), weights_)
-    return Candidates(graph=graph, compatible=compatible, fifth_best=fifth)
+    return Candidates(
+        graph=graph, compatible=compatible, fifth_best=fifth, best=best, bound=bound
+    )
 
 
 def chunks(values: npt.NDArray[np.intp], size: int) -> Iterable[npt.NDArray[np.intp]]:
     """`values` in slices of at most `size`."""
     for start in range(0, len(values), size):
         yield values[start : start + size].astype(np.intp)
+
+
+def bounded_blocks(
+    limit: npt.NDArray[np.int64], key: npt.NDArray[np.int64]
+) -> Iterable[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+    """Blocks of rows with the columns each needs: column c for row r when key[c] < limit[r].
+
+    Rows go in decreasing limit, each block with the columns below its first (largest)
+    limit, at most BLOCK_PAIRS pairs a block; rows whose limit no key is below are skipped.
+    Columns come in increasing order.
+    """
+    rows = np.flatnonzero(limit > key.min(initial=0)) if len(key) else np.zeros(0, np.intp)
+    rows = rows[np.argsort(-limit[rows], kind="stable")].astype(np.intp)
+    by_key = np.argsort(key, kind="stable")
+    sorted_keys = key[by_key]
+    start = 0
+    while start < len(rows):
+        reach = int(np.searchsorted(sorted_keys, limit[rows[start]], side="left"))
+        columns = np.sort(by_key[:reach]).astype(np.intp)
+        block = rows[start : start + max(1, BLOCK_PAIRS // max(len(columns), 1))]
+        start += len(block)
+        yield block, columns

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from portal.domain.matching.candidates import blocks
+from portal.domain.matching.candidates import blocks, bounded_blocks
 from portal.domain.matching.results import Figures, points
 from portal.domain.scoring import SCALE, Scorer
 
@@ -68,24 +68,36 @@ def blocking_pairs(
     pair_scores: npt.NDArray[np.int32],
     load: npt.NDArray[np.int64],
     capacity: npt.NDArray[np.int64],
+    best: npt.NDArray[np.int32] | None = None,
 ) -> tuple[int, int, int, int]:
     """Counts of pairs who would both gain 5, 10 and 20 points by leaving for each other, and
-    the number of rows in a pair with a margin of 10."""
-    n_cols = len(scorer.cols)
+    the number of rows in a pair with a margin of 10.
+
+    With `best` (each row's best compatible score), only pairs that could block are scored:
+    a row can gain at most best - its own score, and a column at most best - its weakest.
+    """
+    n_rows, n_cols = len(scorer.rows), len(scorer.cols)
     current = np.where(assignment >= 0, pair_scores, 0).astype(np.int32)
     # A full mentor gains by swapping their weakest pair; one with room gains from any pair.
     worst = np.where(load >= capacity, lowest_taken(assignment, pair_scores, n_cols), 0)
+    if best is None:
+        best = np.full(n_rows, SCALE, dtype=np.int32)
+    limit = np.where(
+        best.astype(np.int64) - current >= BLOCKING_MARGIN, best.astype(np.int64) - BLOCKING_MARGIN + 1, 0
+    )
     counts = [0, 0, 0]
     rows_10 = 0
-    for rows in blocks(len(scorer.rows), n_cols):
-        parts = scorer.components(rows)
+    for rows, columns in bounded_blocks(limit, worst.astype(np.int64)):
+        parts = scorer.components(rows, columns)
         gain_row = parts.score - current[rows][:, None]
-        gain_col = parts.score - worst[None, :]
+        gain_col = parts.score - worst[columns][None, :]
         margin = np.minimum(gain_row, gain_col)
         margin[parts.veto != 0] = -1
         own = assignment[rows]
-        has = own >= 0
-        margin[np.flatnonzero(has), own[has]] = -1
+        position = np.full(n_cols, -1, dtype=np.intp)
+        position[columns] = np.arange(len(columns))
+        has = (own >= 0) & (position[np.maximum(own, 0)] >= 0)
+        margin[np.flatnonzero(has), position[own[has]]] = -1
         for k, threshold in enumerate((BLOCKING_MARGIN, 100, 200)):
             counts[k] += int((margin >= threshold).sum())
         rows_10 += int((margin >= 100).any(axis=1).sum())

@@ -8,8 +8,8 @@ fairness re-solves on a convex objective within a small budget of the best total
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -18,10 +18,18 @@ from portal.domain.matches import capacity
 from portal.domain.matching.candidates import Candidates, Graph, keep_best
 from portal.domain.matching.explain import explain_unmatched
 from portal.domain.matching.figures import blocking_pairs, summary_figures
-from portal.domain.matching.results import MatchedPair, MatchResult, points
+from portal.domain.matching.pricing import (
+    MAX_PASSES,
+    NOT_ALLOWED,
+    Int64Array,
+    Values,
+    potentials,
+    price,
+)
+from portal.domain.matching.results import MatchedPair, MatchResult, Proof, points
 from portal.domain.participants import Participant
 from portal.domain.program import Program
-from portal.domain.scoring import Scorer
+from portal.domain.scoring import SCALE, Scorer
 
 # `balanced` keeps every pair within this much of the highest floor the pool allows: a
 # little room below it lets strong pairs form where the exact floor would break them up.
@@ -101,68 +109,118 @@ def solve_flow(
     return assignment
 
 
-def augmenting_edges(
+# Pairs within this many tenths of a point of improving the total are added along with those
+# that would: they are the likeliest to matter after the next solve, so fewer passes are needed.
+SLACK = 5
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What a pair is worth: to the solver (`weight`) and in the linear program the
+    certificate is about (`value`, which puts more pairs first under `participation`)."""
+
+    weight: Values
+    value: Values
+    unit: int  # what one tenth of a point is worth in `value`
+
+
+def objectives(program: Program, scorer: Scorer) -> Objective:
+    """The round's plain objective: the score plus any waiting bonus of the mentee."""
+    n_rows = len(scorer.rows)
+    bonus = _row_bonus(scorer)
+    most_first = program.matching.objective == "participation"
+    # More than any total the scores and bonuses can reach: one more pair always wins.
+    big = (SCALE + int(bonus.max(initial=0))) * (n_rows + 1) + 1
+
+    def weight(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
+        return scores.astype(np.int64) + bonus[rows]
+
+    def value(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
+        worth = weight(scores, rows)
+        return worth + big if most_first else worth * (n_rows + 1) + 1
+
+    return Objective(weight=weight, value=value, unit=1 if most_first else n_rows + 1)
+
+
+def balanced_objective(program: Program, scorer: Scorer, floor: int, convexity: int) -> Objective:
+    """`balanced` fairness: the convex blend of the score, for pairs at or above `floor`."""
+    n_rows = len(scorer.rows)
+    bonus = _row_bonus(scorer) * 1000  # on the blend's scale (a score of w is worth w * 1000)
+    most_first = program.matching.objective == "participation"
+    big = (SCALE * 1000 + int(bonus.max(initial=0))) * (n_rows + 1) + 1
+
+    def weight(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
+        worth = balanced_weights(scores, convexity) + bonus[rows]
+        return np.where(scores >= floor, worth, NOT_ALLOWED)
+
+    def value(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
+        worth = weight(scores, rows)
+        lifted = worth + big if most_first else worth * (n_rows + 1) + 1
+        return np.where(worth == NOT_ALLOWED, NOT_ALLOWED, lifted)
+
+    return Objective(weight=weight, value=value, unit=1 if most_first else n_rows + 1)
+
+
+def _row_bonus(scorer: Scorer) -> Int64Array:
+    """Each mentee's waiting bonus in tenths (none when the program has no waiting bonus)."""
+    bonus = getattr(scorer, "row_bonus", None)
+    if bonus is None:
+        return np.zeros(len(scorer.rows), dtype=np.int64)
+    return np.asarray(bonus, dtype=np.int64)
+
+
+@dataclass
+class Solved:
+    """An assignment, the graph it was solved on, and how it was proved exact."""
+
+    assignment: npt.NDArray[np.int32]
+    rows: npt.NDArray[np.int32]
+    cols: npt.NDArray[np.int32]
+    scores: npt.NDArray[np.int32]
+    passes: int
+    certified: bool
+
+
+def solve_exact(
+    program: Program,
     scorer: Scorer,
-    assignment: npt.NDArray[np.int32],
     capacity: npt.NDArray[np.int64],
-    compatible_count: npt.NDArray[np.int32],
-) -> list[tuple[int, int]]:
-    """Edges outside the candidate lists that let more people be matched (Berge's theorem).
-
-    Searches alternating paths over the full compatibility graph from every unmatched row;
-    returns the edges of the paths found (applied to `assignment` as it goes).
-    """
-    n_cols = len(scorer.cols)
-    load = np.bincount(assignment[assignment >= 0], minlength=n_cols).astype(np.int64)
-    members: dict[int, list[int]] = defaultdict(list)
-    for row, col in enumerate(assignment):
-        if col >= 0:
-            members[int(col)].append(row)
-    cache: dict[int, npt.NDArray[np.intp]] = {}
-
-    def compatible_columns(row: int) -> npt.NDArray[np.intp]:
-        if row not in cache:
-            parts = scorer.components(np.array([row], dtype=np.intp))
-            cache[row] = np.flatnonzero(parts.veto[0] == 0)
-        return cache[row]
-
-    found: list[tuple[int, int]] = []
-    dead: set[int] = set()
-    for start in np.flatnonzero((assignment < 0) & (compatible_count > 0)).tolist():
-        parent_col: dict[int, int] = {}  # column -> row that reached it
-        parent_row: dict[int, int] = {start: -1}  # row -> column it was reached through
-        queue = deque([start])
-        end_col = -1
-        while queue and end_col < 0:
-            row = queue.popleft()
-            for col in compatible_columns(row).tolist():
-                if col in parent_col:
-                    continue
-                parent_col[col] = row
-                if load[col] < capacity[col]:
-                    end_col = col
-                    break
-                for other in members[col]:
-                    if other not in parent_row and other not in dead:
-                        parent_row[other] = col
-                        queue.append(other)
-        if end_col < 0:
-            dead.update(parent_row)
-            continue
-        # Flip the path: each row on it moves to the column that reached it.
-        col = end_col
-        load[col] += 1
-        while col >= 0:
-            row = parent_col[col]
-            previous = parent_row[row]
-            found.append((row, col))
-            if previous >= 0:
-                members[previous].remove(row)
-            members[col].append(row)
-            assignment[row] = col
-            col = previous
-        dead.clear()  # the matching changed: rows that led nowhere may lead somewhere now
-    return found
+    candidates: Candidates,
+    graph: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]],
+    objective: Objective,
+    keep: int,
+) -> Solved:
+    """Solve on the candidate graph, then price every pair left out and solve again until
+    none could raise the total: the result is the optimum over every compatible pair."""
+    n_rows, n_cols = len(scorer.rows), len(scorer.cols)
+    most_first = program.matching.objective == "participation"
+    rows, cols, scores = graph
+    passes = 0
+    while True:
+        ids = rows.astype(np.intp)
+        weights = objective.weight(scores, ids)
+        usable = weights != NOT_ALLOWED
+        assignment = solve_flow(
+            n_rows, n_cols, capacity, rows[usable], cols[usable], weights[usable], most_first
+        )
+        passes += 1
+        duals = potentials(
+            n_cols,
+            capacity,
+            assignment,
+            rows[usable],
+            cols[usable],
+            objective.value(scores[usable], ids[usable]),
+        )
+        priced = price(
+            scorer, duals, objective.value, candidates.bound, keep, SLACK * objective.unit
+        )
+        if not priced.improving or passes >= MAX_PASSES:
+            return Solved(assignment, rows, cols, scores, passes, certified=not priced.improving)
+        merged = Graph()
+        merged.add(rows, cols, scores)
+        merged.add(priced.rows, priced.cols, priced.scores)
+        rows, cols, scores = merged.arrays()
 
 
 def match_bipartite(program: Program, scorer: Scorer, keep: int) -> MatchResult:
@@ -170,31 +228,14 @@ def match_bipartite(program: Program, scorer: Scorer, keep: int) -> MatchResult:
     mentors, mentees = scorer.cols.people, scorer.rows.people
     capacity = capacities(program, mentors)
     candidates = keep_best(scorer, keep)
-    rows, cols, weights = candidates.graph.arrays()
     most_first = program.matching.objective == "participation"
-
-    def solve(
-        rows: npt.NDArray[np.int32], cols: npt.NDArray[np.int32], objective: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.int32]:
-        return solve_flow(len(mentees), len(mentors), capacity, rows, cols, objective, most_first)
-
-    assignment = solve(rows, cols, weights.astype(np.int64))
-    if most_first:
-        for _ in range(10):
-            extra = augmenting_edges(scorer, assignment.copy(), capacity, candidates.compatible)
-            if not extra:
-                break
-            extra_rows = np.array([r for r, _ in extra], dtype=np.int32)
-            extra_cols = np.array([c for _, c in extra], dtype=np.int32)
-            extra_scores = scorer.components(
-                extra_rows.astype(np.intp), extra_cols.astype(np.intp), pairwise=True
-            ).score
-            graph = Graph()
-            graph.add(rows, cols, weights)
-            graph.add(extra_rows, extra_cols, extra_scores)
-            rows, cols, weights = graph.arrays()
-            assignment = solve(rows, cols, weights.astype(np.int64))
+    plain = objectives(program, scorer)
+    solved = solve_exact(
+        program, scorer, capacity, candidates, candidates.graph.arrays(), plain, keep
+    )
+    assignment, passes, certified = solved.assignment, solved.passes, solved.certified
     if program.matching.fairness == "balanced":
+        rows, cols, weights = solved.rows, solved.cols, solved.scores
         floor = 0
         if most_first:
             floor = _highest_floor(
@@ -206,14 +247,21 @@ def match_bipartite(program: Program, scorer: Scorer, keep: int) -> MatchResult:
                 weights,
                 int((assignment >= 0).sum()),
             )
-        kept = weights >= floor - FLOOR_SLACK
         best = _assignment_total(assignment, rows, cols, weights)
         for convexity in BALANCED_STEPS:
-            fairer = solve(rows[kept], cols[kept], balanced_weights(weights[kept], convexity))
-            if _assignment_total(fairer, rows, cols, weights) >= best * (1 - BALANCED_BUDGET):
-                assignment = fairer
+            blend = balanced_objective(program, scorer, floor - FLOOR_SLACK, convexity)
+            fairer = solve_exact(
+                program, scorer, capacity, candidates, (rows, cols, weights), blend, keep
+            )
+            passes += fairer.passes
+            if _assignment_total(fairer.assignment, fairer.rows, fairer.cols, fairer.scores) >= (
+                best * (1 - BALANCED_BUDGET)
+            ):
+                assignment, certified = fairer.assignment, fairer.certified
                 break
-    return _bipartite_result(program, scorer, assignment, capacity, candidates)
+    return _bipartite_result(
+        program, scorer, assignment, capacity, candidates, Proof(certified, passes)
+    )
 
 
 def _assignment_total(
@@ -307,6 +355,7 @@ def _bipartite_result(
     assignment: npt.NDArray[np.int32],
     capacity: npt.NDArray[np.int64],
     candidates: Candidates,
+    proof: Proof,
 ) -> MatchResult:
     mentors, mentees = scorer.cols.people, scorer.rows.people
     pairs: list[MatchedPair] = []
@@ -327,7 +376,7 @@ def _bipartite_result(
     pairs.sort(key=lambda p: (p.mentor, p.mentee))
     load = np.bincount(assignment[assignment >= 0], minlength=len(mentors))
     unmatched, hints = explain_unmatched(scorer, assignment, pair_scores, load, capacity)
-    blocking = blocking_pairs(scorer, assignment, pair_scores, load, capacity)
+    blocking = blocking_pairs(scorer, assignment, pair_scores, load, capacity, candidates.best)
     figures = summary_figures(
         participants=len(mentors) + len(mentees),
         mentors=len(mentors),
@@ -347,4 +396,5 @@ def _bipartite_result(
         unmatched=tuple(unmatched),
         hints=tuple(hints),
         figures=figures,
+        proof=proof,
     )

@@ -26,7 +26,7 @@ from portal.domain.matching.flow import (
     FLOOR_SLACK,
     balanced_weights,
 )
-from portal.domain.matching.results import MatchedPair, MatchResult, points
+from portal.domain.matching.results import MatchedPair, MatchResult, Proof, points
 from portal.domain.program import Program
 from portal.domain.scoring import Scorer
 
@@ -158,4 +158,5 @@ def _peer_result(
         unmatched=tuple(unmatched),
         hints=(),
         figures=figures,
+        proof=Proof(certified=False, passes=0),
     )

@@ -54,6 +54,15 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class Proof:
+    """Whether a round is proved the exact optimum over every compatible pair, and how many
+    solve-and-price passes that took (0 when no proof was attempted, as for peers)."""
+
+    certified: bool
+    passes: int
+
+
+@dataclass(frozen=True)
 class MatchResult:
     """Everything one matching run found."""
 
@@ -64,6 +73,7 @@ class MatchResult:
     unmatched: tuple[Unmatched, ...]
     hints: tuple[Reason, ...]  # what to recruit
     figures: Figures
+    proof: Proof
 
 
 @dataclass(frozen=True)

@@ -277,6 +277,11 @@ class Scorer:
                 product: FloatArray = np.einsum("ij,ij->i", x, y)
                 return product
 
+            def lookup(
+                table: npt.NDArray[Any], x: npt.NDArray[np.intp], y: npt.NDArray[np.intp]
+            ) -> npt.NDArray[Any]:
+                return table[x, y]
+
             shape: tuple[int, ...] = (len(rows),)
         else:
 
@@ -288,6 +293,13 @@ class Scorer:
 
             def dot(x: FloatArray, y: FloatArray) -> FloatArray:
                 return x @ y.T
+
+            def lookup(
+                table: npt.NDArray[Any], x: npt.NDArray[np.intp], y: npt.NDArray[np.intp]
+            ) -> npt.NDArray[Any]:
+                # The block's rows of the small table first, then its columns: several times
+                # faster than indexing with two broadcast index arrays.
+                return table[x][:, y]
 
             shape = (len(rows), len(c.people) if columns is None else len(columns))
 
@@ -324,9 +336,8 @@ class Scorer:
         if "skills" in self.musts:
             forbid(~any_cover, Veto.SKILLS)
 
-        zone_rows, zone_cols = a(r.zone), b(c.zone)
-        fractions["timezone"] = self._timezone_fraction[zone_rows, zone_cols]
-        timezone_veto = self._timezone_veto[zone_rows, zone_cols]
+        fractions["timezone"] = lookup(self._timezone_fraction, r.zone, c.zone)
+        timezone_veto = lookup(self._timezone_veto, r.zone, c.zone)
         np.putmask(veto, veto == 0, timezone_veto)
 
         overlap = np.zeros(shape, dtype=np.uint8)
@@ -338,12 +349,12 @@ class Scorer:
         if "availability" in self.musts:
             forbid(overlap == 0, Veto.AVAILABILITY)
 
-        level_rows, level_cols = a(r.seniority + 1), b(c.seniority + 1)
-        fractions["seniority"] = self._seniority_fraction[level_rows, level_cols]
+        level_rows, level_cols = r.seniority + 1, c.seniority + 1
+        fractions["seniority"] = lookup(self._seniority_fraction, level_rows, level_cols)
         if "seniority" in self.musts and not self.peer:
-            np.putmask(veto, veto == 0, self._seniority_veto[level_rows, level_cols])
+            np.putmask(veto, veto == 0, lookup(self._seniority_veto, level_rows, level_cols))
         if self._band_veto is not None:
-            np.putmask(veto, veto == 0, self._band_veto[level_rows, level_cols])
+            np.putmask(veto, veto == 0, lookup(self._band_veto, level_rows, level_cols))
 
         if self.exclude_department:
             department = a(r.department)
@@ -377,9 +388,11 @@ class Scorer:
             score = np.full(shape, SCALE // 2, dtype=np.int32)
         else:
             weighted = np.zeros(shape, dtype=np.float32)
+            term = np.empty(shape, dtype=np.float32)
             for name, fraction in fractions.items():
                 if self.score_weights.get(name):
-                    weighted += np.float32(self.score_weights[name]) * fraction
+                    np.multiply(fraction, np.float32(self.score_weights[name]), out=term)
+                    weighted += term
             score = np.rint(weighted * np.float32(SCALE / total_weight)).astype(np.int32)
         if self.floor > 0:
             # Last, so that a pair a rule forbids is told that rule, not its score.

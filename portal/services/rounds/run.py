@@ -331,12 +331,13 @@ def _result_facts(result: MatchResult) -> dict[str, Any]:
         "unmatched": [asdict(u) for u in result.unmatched],
         "hints": list(result.hints),
         "figures": asdict(result.figures),
+        "proof": asdict(result.proof),
     }
 
 
 def _result_from_facts(facts: dict[str, Any]) -> MatchResult:
     """The matching result of `_result_facts` again; its pairs are the stored matches."""
-    from portal.domain.matching import Figures, MatchResult, Unmatched
+    from portal.domain.matching import Figures, MatchResult, Proof, Unmatched
 
     return MatchResult(
         format=facts["format"],
@@ -346,6 +347,8 @@ def _result_from_facts(facts: dict[str, Any]) -> MatchResult:
         unmatched=tuple(Unmatched(**u) for u in facts["unmatched"]),
         hints=tuple(facts["hints"]),
         figures=Figures(**facts["figures"]),
+        # Rounds recorded before the proof was kept say nothing about one.
+        proof=Proof(**facts.get("proof", {"certified": False, "passes": 0})),
     )
 
 
@@ -369,4 +372,7 @@ def _summary(result: MatchResult | None, pairs: int, refused: int) -> dict[str, 
         "mean_score": figures.mean_score,
         "min_score": figures.min_score,
         "blocking_pairs": figures.blocking_pairs,
+        # Proved the exact optimum over every compatible pair, in this many passes.
+        "certified": result.proof.certified,
+        "pricing_passes": result.proof.passes,
     }
