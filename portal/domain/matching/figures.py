@@ -82,9 +82,8 @@ def blocking_pairs(
     worst = np.where(load >= capacity, lowest_taken(assignment, pair_scores, n_cols), 0)
     if best is None:
         best = np.full(n_rows, SCALE, dtype=np.int32)
-    limit = np.where(
-        best.astype(np.int64) - current >= BLOCKING_MARGIN, best.astype(np.int64) - BLOCKING_MARGIN + 1, 0
-    )
+    reach = best.astype(np.int64)
+    limit = np.where(reach - current >= BLOCKING_MARGIN, reach - BLOCKING_MARGIN + 1, 0)
     counts = [0, 0, 0]
     rows_10 = 0
     for rows, columns in bounded_blocks(limit, worst.astype(np.int64)):

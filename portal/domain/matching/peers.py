@@ -1,8 +1,10 @@
 """Peer rounds: a maximum-weight matching on the general graph of peers (rustworkx).
 
-Each peer keeps their best candidates; under `participation`, people left alone get their
-full lists, and a small pool falls back to every compatible pair when someone still could
-be paired. `balanced` fairness re-solves on a convex objective within a budget.
+A pool of up to EXACT_PEER_LIMIT peers is solved on every compatible pair, so the round is
+exact. A larger one keeps each peer's best candidates, with every candidate tied at the cut,
+and under `participation` people left alone get their full lists; general graphs give no
+dual potentials to prove such a round exact (bench/matching.py reports its gap to the
+optimum). `balanced` fairness re-solves on a convex objective within a budget.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from portal.domain.matching.results import MatchedPair, MatchResult, Proof, poin
 from portal.domain.program import Program
 from portal.domain.scoring import Scorer
 
-FULL_PEER_GRAPH_LIMIT = 3000  # peers up to which a short repair falls back to every pair
+# Peers up to which a round solves on every compatible pair (a few seconds at most), and so
+# is exact; a larger pool solves on each peer's best candidates, ties at the cut kept.
+EXACT_PEER_LIMIT = 1200
 
 
 def match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
@@ -42,6 +46,7 @@ def match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
     candidates = keep_best(scorer, keep, symmetric=True)
     participation = program.matching.objective == "participation"
     balanced = program.matching.fairness == "balanced"
+    bonus = _peer_bonus(scorer)
 
     def solve(
         rows: npt.NDArray[np.int32],
@@ -51,10 +56,15 @@ def match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
     ) -> npt.NDArray[np.int32]:
         graph = rx.PyGraph()
         graph.add_nodes_from(range(n))
+        scale = 1000 if convexity else 1  # the blend's scale: a score of w is worth w * 1000
         objective = balanced_weights(weights, convexity) if convexity else weights.astype(np.int64)
-        # +1 so that a 0-point pair still counts as a match to be made.
+        objective = objective + (bonus[rows] + bonus[cols]) * scale
+        # Under `participation` the solver puts the most pairs first; +1 so that a 0-point
+        # pair still counts. Under `score` the total comes first and, among equal totals,
+        # more pairs: each pair is worth its score times (n + 1), plus 1.
+        objective = objective + 1 if participation else objective * (n + 1) + 1
         graph.add_edges_from(
-            [(int(a), int(b), int(w) + 1) for a, b, w in zip(rows, cols, objective, strict=True)]
+            [(int(a), int(b), int(w)) for a, b, w in zip(rows, cols, objective, strict=True)]
         )
         chosen = rx.max_weight_matching(graph, max_cardinality=participation, weight_fn=lambda w: w)
         partner = np.full(n, -1, dtype=np.int32)
@@ -62,42 +72,34 @@ def match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
             partner[a], partner[b] = b, a
         return partner
 
-    rows, cols, weights = candidates.graph.arrays()
-    partner = solve(rows, cols, weights)
-    if participation:
-        # Repair: people left alone who have compatible partners get their full lists.
-        for _ in range(3):
-            lonely = np.flatnonzero((partner < 0) & (candidates.compatible > 0))
-            if len(lonely) == 0:
-                break
-            graph = Graph()
-            graph.add(rows, cols, weights)
-            for row_block in chunks(lonely, max(1, BLOCK_PAIRS // max(n, 1))):
-                parts = scorer.components(row_block)
-                for k, row in enumerate(row_block):
-                    ok = np.flatnonzero(parts.veto[k] == 0).astype(np.int32)
-                    r = np.full(len(ok), row, dtype=np.int32)
-                    graph.add(np.minimum(r, ok), np.maximum(r, ok), parts.score[k, ok])
-            before = int((partner >= 0).sum())
-            rows, cols, weights = graph.arrays()
-            partner = solve(rows, cols, weights)
-            if int((partner >= 0).sum()) <= before:
-                break
-        lonely = np.flatnonzero((partner < 0) & (candidates.compatible > 0))
-        if len(lonely) > 1 and n <= FULL_PEER_GRAPH_LIMIT:
-            # Someone could still be paired: an augmenting path may run through pruned edges.
-            # Solve on every compatible pair (affordable at this size) and keep it if larger.
-            full = Graph()
-            for row_block in blocks(n, n):
-                parts = scorer.components(row_block)
-                upper = (parts.veto == 0) & (row_block[:, None] < np.arange(n)[None, :])
-                pair_rows, pair_cols = np.nonzero(upper)
-                full.add(row_block[pair_rows], pair_cols, parts.score[pair_rows, pair_cols])
-            full_rows, full_cols, full_weights = full.arrays()
-            complete = solve(full_rows, full_cols, full_weights)
-            if int((complete >= 0).sum()) > int((partner >= 0).sum()):
-                partner = complete
-                rows, cols, weights = full_rows, full_cols, full_weights
+    if n <= EXACT_PEER_LIMIT:
+        # Small enough to solve on every compatible pair: exact by construction.
+        rows, cols, weights = _every_pair(scorer)
+        partner = solve(rows, cols, weights)
+        proof = Proof(certified=True, passes=1)
+    else:
+        rows, cols, weights = candidates.graph.arrays()
+        partner = solve(rows, cols, weights)
+        proof = Proof(certified=False, passes=0)
+        if participation:
+            # Repair: people left alone who have compatible partners get their full lists.
+            for _ in range(3):
+                lonely = np.flatnonzero((partner < 0) & (candidates.compatible > 0))
+                if len(lonely) == 0:
+                    break
+                graph = Graph()
+                graph.add(rows, cols, weights)
+                for row_block in chunks(lonely, max(1, BLOCK_PAIRS // max(n, 1))):
+                    parts = scorer.components(row_block)
+                    for k, row in enumerate(row_block):
+                        ok = np.flatnonzero(parts.veto[k] == 0).astype(np.int32)
+                        r = np.full(len(ok), row, dtype=np.int32)
+                        graph.add(np.minimum(r, ok), np.maximum(r, ok), parts.score[k, ok])
+                before = int((partner >= 0).sum())
+                rows, cols, weights = graph.arrays()
+                partner = solve(rows, cols, weights)
+                if int((partner >= 0).sum()) <= before:
+                    break
     if balanced:
         # On the graph the plain optimum came from: the same people matched, fairer pairs.
         plain_scores = _peer_pair_scores(scorer, partner)
@@ -111,7 +113,29 @@ def match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
             ):
                 partner = fairer
                 break
-    return _peer_result(program, scorer, partner, candidates)
+    return _peer_result(program, scorer, partner, candidates, proof)
+
+
+def _peer_bonus(scorer: Scorer) -> npt.NDArray[np.int64]:
+    """Each peer's waiting bonus in tenths (none when the program has no waiting bonus)."""
+    bonus = getattr(scorer, "row_bonus", None)
+    if bonus is None:
+        return np.zeros(len(scorer.rows), dtype=np.int64)
+    return np.asarray(bonus, dtype=np.int64)
+
+
+def _every_pair(
+    scorer: Scorer,
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Every compatible pair of peers, each once (first < second), with its score."""
+    n = len(scorer.rows)
+    full = Graph()
+    for row_block in blocks(n, n):
+        parts = scorer.components(row_block)
+        upper = (parts.veto == 0) & (row_block[:, None] < np.arange(n)[None, :])
+        pair_rows, pair_cols = np.nonzero(upper)
+        full.add(row_block[pair_rows], pair_cols, parts.score[pair_rows, pair_cols])
+    return full.arrays()
 
 
 def _peer_pair_scores(scorer: Scorer, partner: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
@@ -124,7 +148,11 @@ def _peer_pair_scores(scorer: Scorer, partner: npt.NDArray[np.int32]) -> npt.NDA
 
 
 def _peer_result(
-    program: Program, scorer: Scorer, partner: npt.NDArray[np.int32], candidates: Candidates
+    program: Program,
+    scorer: Scorer,
+    partner: npt.NDArray[np.int32],
+    candidates: Candidates,
+    proof: Proof,
 ) -> MatchResult:
     people = scorer.rows.people
     pairs: list[MatchedPair] = []
@@ -158,5 +186,5 @@ def _peer_result(
         unmatched=tuple(unmatched),
         hints=(),
         figures=figures,
-        proof=Proof(certified=False, passes=0),
+        proof=proof,
     )

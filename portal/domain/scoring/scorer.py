@@ -41,6 +41,9 @@ from portal.domain.scoring.encoding import (
 from portal.domain.scoring.rules import FULL_AVAILABILITY_HOURS, SCALE, WEIGHT_POINTS, Veto
 
 
+Index = npt.NDArray[np.integer[Any]]
+
+
 @dataclass(frozen=True)
 class Components:
     """Per-criterion fractions and the veto for a block of pairs (rows x columns)."""
@@ -277,10 +280,9 @@ class Scorer:
                 product: FloatArray = np.einsum("ij,ij->i", x, y)
                 return product
 
-            def lookup(
-                table: npt.NDArray[Any], x: npt.NDArray[np.intp], y: npt.NDArray[np.intp]
-            ) -> npt.NDArray[Any]:
-                return table[x, y]
+            def lookup(table: npt.NDArray[Any], x: Index, y: Index) -> npt.NDArray[Any]:
+                found: npt.NDArray[Any] = table[x, y]
+                return found
 
             shape: tuple[int, ...] = (len(rows),)
         else:
@@ -294,12 +296,11 @@ class Scorer:
             def dot(x: FloatArray, y: FloatArray) -> FloatArray:
                 return x @ y.T
 
-            def lookup(
-                table: npt.NDArray[Any], x: npt.NDArray[np.intp], y: npt.NDArray[np.intp]
-            ) -> npt.NDArray[Any]:
+            def lookup(table: npt.NDArray[Any], x: Index, y: Index) -> npt.NDArray[Any]:
                 # The block's rows of the small table first, then its columns: several times
                 # faster than indexing with two broadcast index arrays.
-                return table[x][:, y]
+                found: npt.NDArray[Any] = table[x][:, y]
+                return found
 
             shape = (len(rows), len(c.people) if columns is None else len(columns))
 
