@@ -164,9 +164,7 @@ def keep_best(scorer: Scorer, keep: int, symmetric: bool = False) -> Candidates:
         rows_, cols_, weights_ = graph.arrays()
         graph = Graph()
         graph.add(np.minimum(rows_, cols_), np.maximum(rows_, cols_), weights_)
-    return Candidates(
-        graph=graph, compatible=compatible, fifth_best=fifth, best=best, bound=bound
-    )
+    return Candidates(graph=graph, compatible=compatible, fifth_best=fifth, best=best, bound=bound)
 
 
 def chunks(values: npt.NDArray[np.intp], size: int) -> Iterable[npt.NDArray[np.intp]]:

@@ -40,7 +40,6 @@ from portal.domain.scoring.encoding import (
 )
 from portal.domain.scoring.rules import FULL_AVAILABILITY_HOURS, SCALE, WEIGHT_POINTS, Veto
 
-
 Index = npt.NDArray[np.integer[Any]]
 
 
