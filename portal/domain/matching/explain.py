@@ -3,7 +3,9 @@
 Someone no one is compatible with is told the rule that kept everyone out, the most binding
 first; someone whose compatible partners went to others is told that, and why. Each reason
 and hint is a code with parameters (`portal.domain.reasons`), put into words by
-`portal.presenters.reasons`.
+`portal.presenters.reasons`. The counts behind them (vetoes by rule, compatible partners,
+those with room) are taken with NumPy for a block of people at once; only the sentence's
+choice is made person by person.
 """
 
 from __future__ import annotations
@@ -36,28 +38,35 @@ def explain_unmatched(
     unmatched: list[Unmatched] = []
     short: list[Participant] = []
     lowest = lowest_taken(assignment, pair_scores, len(mentors))
+    room = load < capacity
     waiting = np.flatnonzero(assignment < 0)
-    for rows in chunks(waiting, max(1, BLOCK_PAIRS // max(len(mentors), 1))):
-        parts = scorer.components(rows) if len(mentors) else None
-        for k, row in enumerate(rows):
-            person = mentees[int(row)]
+    # Blocks of rows against every mentor, no larger than the tallies' 256 codes per row.
+    for rows in chunks(waiting, max(1, BLOCK_PAIRS // max(len(mentors), _CODES))):
+        if not len(mentors):
+            for row in rows.tolist():
+                person = mentees[row]
+                unmatched.append(Unmatched(person.email, person.role.value, make(r.NO_FREE_MENTOR)))
+            continue
+        parts = scorer.components(rows)
+        ok = parts.veto == 0
+        compatible = np.count_nonzero(ok, axis=1)
+        with_room = np.count_nonzero(ok & room[None, :], axis=1)
+        # Outscored: every compatible mentor's weakest mentee scores at least this mentee.
+        outscored = ~np.any(ok & (lowest[None, :] < parts.score), axis=1)
+        nobody = np.flatnonzero(compatible == 0)
+        tallies = iter(_tallies(parts.veto[nobody]))
+        for k, row in enumerate(rows.tolist()):
+            person = mentees[row]
             reason: Reason
-            if parts is None:
-                reason = make(r.NO_FREE_MENTOR)
+            if compatible[k] == 0:
+                reason = _no_candidate_reason(scorer, person, next(tallies), "mentor")
+            elif with_room[k]:
+                reason = make(r.OTHERS_HAVE_ROOM, count=int(with_room[k]))
             else:
-                ok = np.flatnonzero(parts.veto[k] == 0)
-                if len(ok) == 0:
-                    reason = _no_candidate_reason(scorer, person, parts.veto[k], "mentor")
-                    short.append(person)
-                else:
-                    mine = parts.score[k, ok]
-                    outscored = bool((lowest[ok] >= mine).all())
-                    with_room = int((load[ok] < capacity[ok]).sum())
-                    if with_room:
-                        reason = make(r.OTHERS_HAVE_ROOM, count=with_room)
-                    else:
-                        reason = make(r.COMPATIBLE_FULL, count=len(ok), outscored=outscored)
-                    short.append(person)
+                reason = make(
+                    r.COMPATIBLE_FULL, count=int(compatible[k]), outscored=bool(outscored[k])
+                )
+            short.append(person)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     idle = np.flatnonzero(load == 0).astype(np.intp)
     if len(idle) and not len(mentees):
@@ -70,19 +79,17 @@ def explain_unmatched(
                 )
             )
     elif len(idle):
-        vetoes = np.concatenate(
-            [scorer.components(rows, idle).veto for rows in blocks(len(mentees), len(idle))]
-        )
-        for k, col in enumerate(idle.tolist()):
-            person = mentors[col]
-            compatible = int((vetoes[:, k] == 0).sum())
-            if compatible == 0:
-                reason = _no_candidate_reason(
-                    scorer, person, vetoes[:, k], "mentee", column_side=True
+        for cols in chunks(idle, max(1, BLOCK_PAIRS // _CODES)):
+            passing, column_tallies = _column_tallies(scorer, cols)
+            for col, count, tally in zip(cols.tolist(), passing, column_tallies, strict=True):
+                person = mentors[col]
+                if count == 0:
+                    reason = _no_candidate_reason(scorer, person, tally, "mentee", column_side=True)
+                else:
+                    reason = make(r.COMPATIBLE_TAKEN, count=count)
+                unmatched.append(
+                    Unmatched(email=person.email, role=person.role.value, reason=reason)
                 )
-            else:
-                reason = make(r.COMPATIBLE_TAKEN, count=compatible)
-            unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     unmatched.sort(key=lambda u: (u.role, u.email))
     return unmatched, _shortage_hints(scorer, short)
 
@@ -92,18 +99,87 @@ def explain_alone_peers(scorer: Scorer, partner: npt.NDArray[np.int32]) -> list[
     people = scorer.rows.people
     unmatched = []
     alone = np.flatnonzero(partner < 0)
-    for rows in chunks(alone, max(1, BLOCK_PAIRS // max(len(people), 1))):
+    odd = len(alone) % 2 == 1
+    for rows in chunks(alone, max(1, BLOCK_PAIRS // max(len(people), _CODES))):
         parts = scorer.components(rows)
-        for k, row in enumerate(rows):
-            person = people[int(row)]
-            ok = np.flatnonzero(parts.veto[k] == 0)
-            if len(ok) == 0:
-                reason = _no_candidate_reason(scorer, person, parts.veto[k], "peer")
+        compatible = np.count_nonzero(parts.veto == 0, axis=1)
+        tallies = iter(_tallies(parts.veto[compatible == 0]))
+        for k, row in enumerate(rows.tolist()):
+            person = people[row]
+            if compatible[k] == 0:
+                reason = _no_candidate_reason(scorer, person, next(tallies), "peer")
             else:
-                reason = make(r.PEERS_TAKEN, count=len(ok), odd=len(alone) % 2 == 1)
+                reason = make(r.PEERS_TAKEN, count=int(compatible[k]), odd=odd)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     unmatched.sort(key=lambda u: u.email)
     return unmatched
+
+
+_CODES = 256  # veto codes are uint8
+
+
+def _tallies(vetoes: npt.NDArray[np.uint8]) -> list[Counter[int]]:
+    """Per person (a row of `vetoes`): how many of the others each veto keeps out, SAME_PERSON
+    left out, in the order each veto first appears (the order a Counter fed the row's vetoes
+    one by one would have: it breaks most_common's ties)."""
+    counts, first = _count_codes(vetoes)
+    return [_in_order(counts[k], first[k]) for k in range(len(counts))]
+
+
+def _count_codes(
+    vetoes: npt.NDArray[np.uint8], axis: int = 1
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per person along `axis`, per veto code: the count, and the first index where it
+    appears (the length of the axis where it does not)."""
+    people = vetoes.shape[1 - axis]
+    length = vetoes.shape[axis]
+    counts = np.zeros((people, _CODES), dtype=np.int64)
+    first = np.full((people, _CODES), length, dtype=np.int64)
+    if not vetoes.size:
+        return counts, first
+    # One pass per code present (a dozen or so), each over the whole block at C speed.
+    for code in np.flatnonzero(np.bincount(vetoes.ravel(), minlength=_CODES)).tolist():
+        hit = vetoes == code
+        counts[:, code] = np.count_nonzero(hit, axis=axis)
+        at = np.argmax(hit, axis=axis)
+        first[:, code] = np.where(counts[:, code] > 0, at, length)
+    return counts, first
+
+
+def _in_order(counts: npt.NDArray[np.int64], first: npt.NDArray[np.int64]) -> Counter[int]:
+    """The codes counted, SAME_PERSON left out, inserted in order of first appearance."""
+    present = [c for c in np.flatnonzero(counts).tolist() if c != Veto.SAME_PERSON]
+    present.sort(key=lambda c: int(first[c]))
+    return Counter({code: int(counts[code]) for code in present})
+
+
+def _column_tallies(
+    scorer: Scorer, cols: npt.NDArray[np.intp]
+) -> tuple[list[int], list[Counter[int]]]:
+    """For each column in `cols`, against every row: how many rows pass every rule, and (for
+    those no row passes) the tally of vetoes, rows taken in order."""
+    n_rows = len(scorer.rows)
+    compatible = np.zeros(len(cols), dtype=np.int64)
+    counts = np.zeros((len(cols), _CODES), dtype=np.int64)
+    first = np.full((len(cols), _CODES), n_rows, dtype=np.int64)
+    for rows in blocks(n_rows, len(cols)):
+        veto = scorer.components(rows, cols).veto
+        compatible += np.count_nonzero(veto == 0, axis=0)
+        # Only a column no row has passed yet may need its tally.
+        open_ = np.flatnonzero(compatible == 0)
+        if not len(open_):
+            continue
+        block_counts, block_first = _count_codes(veto[:, open_], axis=0)
+        counts[open_] += block_counts
+        seen = block_first < len(rows)
+        first[open_] = np.where(
+            (first[open_] == n_rows) & seen, block_first + int(rows[0]), first[open_]
+        )
+    tallies = [
+        _in_order(counts[k], first[k]) if compatible[k] == 0 else Counter[int]()
+        for k in range(len(cols))
+    ]
+    return compatible.tolist(), tallies
 
 
 # Each veto as the rule it names (for telling someone which rule kept everyone out).
@@ -125,12 +201,12 @@ _RULES = {
 def _no_candidate_reason(
     scorer: Scorer,
     person: Participant,
-    vetoes: npt.NDArray[np.uint8],
+    counts: Counter[int],
     other: str,
     column_side: bool = False,
 ) -> Reason:
-    """Name the rule that kept everyone out, the most binding first."""
-    counts = Counter(int(v) for v in vetoes if v != Veto.SAME_PERSON)
+    """Name the rule that kept everyone out, the most binding first, from the person's tally
+    of vetoes (`_tallies`)."""
     if not counts:
         return make(r.NOBODY_SIGNED_UP, other=other)
     if counts[Veto.WEAK]:
