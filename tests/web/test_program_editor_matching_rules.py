@@ -3,22 +3,47 @@ kept by other saves, cleared, and refused beside their fields."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from flask.testing import FlaskClient
 
-from portal.container import Services
+from portal.container import Services, build_services
 from portal.domain.program import SeniorityGap, WaitingBonus
+from portal.mail.senders import MemorySender
+from portal.settings import Settings
+from tests.conftest import FakeClock
 from tests.web.dom import parse
-from tests.web.test_program_editor import (  # noqa: F401 (fixtures)
+from tests.web.helpers import sign_in_as_organizer
+from tests.web.test_program_editor import (
+    ADMIN,
     EDITOR,
+    LEAD,
     SLUG,
     error_beside,
     form_of,
-    lead,
     opened,
-    services,
     submit,
 )
+
+
+@pytest.fixture
+def services(aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender) -> Services:
+    # A stored group program, as the editor's own tests have it.
+    services = build_services(
+        dataclasses.replace(settings, admins=(ADMIN,)), clock=clock, sender=mailbox
+    )
+    services.program_admin.create(
+        "group", title="Spring circles", slug=SLUG, organizers=(LEAD,), signup_open=True, by=ADMIN
+    )
+    return services
+
+
+@pytest.fixture
+def lead(client: FlaskClient, mailbox: MemorySender) -> FlaskClient:
+    sign_in_as_organizer(client, mailbox, LEAD)
+    return client
+
 
 RULES = {
     "rules-seniority_gap_min": "1",
@@ -49,9 +74,7 @@ def test_the_band_and_the_bonus_are_saved_shown_and_kept(
         WaitingBonus(points=5, cap=12.5),
     )
     shown = opened(lead)
-    assert {name: shown[name] for name in RULES} == {
-        name: [value] for name, value in RULES.items()
-    }
+    assert {name: shown[name] for name in RULES} == {name: [value] for name, value in RULES.items()}
     page = parse(lead.get(EDITOR).text)
     labels = [label.text for label in page.find_all("label")]
     assert any("Seniority band: the fewest career levels" in text for text in labels)
@@ -131,11 +154,9 @@ def test_a_band_is_refused_when_the_program_becomes_peers(
 
 
 def test_a_file_programs_rules_are_said_in_words(
-    client: FlaskClient, services: Services, mailbox: object
+    client: FlaskClient, services: Services, mailbox: MemorySender
 ) -> None:
-    from tests.web.helpers import sign_in_as_organizer
-
-    sign_in_as_organizer(client, mailbox)  # type: ignore[arg-type]
+    sign_in_as_organizer(client, mailbox)
     page = client.get("/organize/programs/demo/settings")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"

@@ -83,9 +83,7 @@ class WaitingNews(RoundParts):
         """
         in_round = {email for m in stored for email in (m.mentor, m.mentee)}
         pool = {p.email for p in matching_pool(program, everyone.values())}
-        left = {
-            u.email for u in (result.unmatched if result else ()) if u.email in pool
-        } - in_round
+        left = {u.email for u in (result.unmatched if result else ()) if u.email in pool} - in_round
         two_or_more = 0
         for email in sorted(left):
             person = everyone[email]

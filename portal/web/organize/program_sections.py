@@ -399,11 +399,9 @@ def _levels(form: Form, field: Field) -> None:
 
 
 def _band_order(form: Form, field: Field) -> None:
-    low, high = number_in(form.seniority_gap_min), number_in(field)
+    low, high = number_in(form["seniority_gap_min"]), number_in(field)
     if low is not None and high is not None and high < low:
-        raise ValidationError(
-            gettext(BAND_ORDER, high=format_number(high), low=format_number(low))
-        )
+        raise ValidationError(gettext(BAND_ORDER, high=format_number(high), low=format_number(low)))
 
 
 def _points(form: Form, field: Field) -> None:
@@ -416,7 +414,7 @@ def _points(form: Form, field: Field) -> None:
 
 
 def _bonus_order(form: Form, field: Field) -> None:
-    points, cap = number_in(form.waiting_bonus_points), number_in(field)
+    points, cap = number_in(form["waiting_bonus_points"]), number_in(field)
     if points is not None and cap is not None and cap < points:
         raise ValidationError(
             gettext(BONUS_ORDER, cap=format_number(cap), points=format_number(points))

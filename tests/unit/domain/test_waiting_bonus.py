@@ -18,7 +18,10 @@ BONUS = {"points": 5, "cap": 15}
 @pytest.mark.parametrize(
     ("bonus", "words"),
     [
-        ({"points": -1, "cap": 10}, "points\n  Value error, must be a number of points from 0 to 100"),
+        (
+            {"points": -1, "cap": 10},
+            "points\n  Value error, must be a number of points from 0 to 100",
+        ),
         ({"points": 5, "cap": 500}, "not 500"),
         ({"points": "lots", "cap": 10}, "not 'lots'"),
         ({"points": True, "cap": 10}, "not True"),
@@ -46,7 +49,10 @@ def test_the_bonus_is_off_by_default_and_survives_being_stored() -> None:
 
 def test_each_mentee_gets_points_per_round_waited_up_to_the_cap() -> None:
     mentors = [mentor("Mia", rounds_waited=4)]
-    mentees = [mentee(name, rounds_waited=n) for name, n in (("Ann", 0), ("Bo", 1), ("Cy", 2), ("Di", 3), ("Ed", 9))]
+    mentees = [
+        mentee(name, rounds_waited=n)
+        for name, n in (("Ann", 0), ("Bo", 1), ("Cy", 2), ("Di", 3), ("Ed", 9))
+    ]
     scorer = Scorer(program(waiting_bonus=BONUS), mentors, mentees, now=NOW)
     # Tenths of a point: 5 points a round, at most 15.
     assert scorer.row_bonus.tolist() == [0, 50, 100, 150, 150]

@@ -68,7 +68,8 @@ def test_each_round_that_leaves_someone_waiting_counts_and_a_match_resets_it(
     third = waited(services)
     matched = {e for e in left if third[e][2]}
     still = left - matched
-    assert matched and still
+    assert matched
+    assert still
     assert {third[e][1] for e in matched} == {0}
     assert {third[e][1] for e in still} == {3}
 
