@@ -98,3 +98,17 @@ def test_a_round_is_counted_once_and_only_for_confirmed_people(
     assert not repository.count_round_waited("demo", bo.participant_id, ROUNDS[0])
     stored = {p.email: p.rounds_waited for p in repository.for_program("demo")}
     assert stored == {ada.email: 2, bo.email: 0}
+
+
+def test_the_figure_is_said_in_the_organizers_language(
+    services: Services, demo: Program, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    services.organizers.set_language(ORGANIZER, "es")
+    seed_demo_people(services, demo, clock(), mentors=12)
+    run(services, demo, ROUNDS[0], clock)
+    services.mail.drain(per_second=0)
+    (summary,) = [m for to, m in mailbox.sent if to == ORGANIZER]
+    # The first round: nobody has waited two rounds yet.
+    assert "Mentees que ya han esperado dos rondas o más: 0" in " ".join(plain(summary).split())
+    assert "Mentees que ya han esperado dos rondas o más" in html(summary)
+    assert "waited two or more rounds" not in plain(summary) + html(summary)
