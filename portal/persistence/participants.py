@@ -134,6 +134,8 @@ FORGET_ROUNDS_WAITED = (
     ParticipantRecord.rounds_waited.remove(),
     ParticipantRecord.waited_round.remove(),
 )
+# What the write of a match forgets of each of its people: the wait, and its rounds.
+FORGET_ON_MATCH = (*FORGET_WAITING, *FORGET_ROUNDS_WAITED)
 
 # Confirmed or paused: someone who can change their status or their answers.
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
