@@ -36,9 +36,12 @@ STANDARD_COLUMNS = (
     "seniority",
     "capacity",
     "reports_to",
+    "rounds_waited",
 )
 REQUIRED_COLUMNS = ("role", "name", "email", "languages", "timezone")
 MAX_ERRORS = 50
+# The most rounds a file may say someone waited (a count beyond it is surely a typo).
+MAX_ROUNDS_WAITED = 1000
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _SENIORITY_BY_LABEL = {label.casefold(): key for key, label in SENIORITY_LEVELS}
 
@@ -221,6 +224,17 @@ def _participant(row: _Row, program: Program, errors: list[str]) -> Participant 
     except ValueError:
         problem("capacity", f"{capacity_text!r} is not a whole number from 1 to 20")
         capacity = 1
+    waited_text = text("rounds_waited") or "0"
+    try:
+        rounds_waited = int(waited_text)
+        if not 0 <= rounds_waited <= MAX_ROUNDS_WAITED:
+            raise ValueError
+    except ValueError:
+        problem(
+            "rounds_waited",
+            f"{waited_text!r} is not a whole number of rounds from 0 to {MAX_ROUNDS_WAITED}",
+        )
+        rounds_waited = 0
     reports_to_typed = text("reports_to", 254)
     if reports_to_typed and not _EMAIL.match(reports_to_typed):
         problem("reports_to", f"{reports_to_typed!r} is not an email address")
@@ -267,6 +281,7 @@ def _participant(row: _Row, program: Program, errors: list[str]) -> Participant 
         seniority=seniority,
         capacity=capacity,
         answers=answers,
+        rounds_waited=rounds_waited,
         status=Status.CONFIRMED,
         address=typed_email,
     )
@@ -305,6 +320,7 @@ def as_rows(people: Iterable[Participant], program: Program) -> list[dict[str, s
             "seniority": p.seniority,
             "capacity": str(p.capacity),
             "reports_to": p.reports_to,
+            "rounds_waited": str(p.rounds_waited),
         }
         for question in program.questions:
             answer = p.answers.get(question.key, "")

@@ -92,6 +92,11 @@ class Participant:
     # The engine's reason they were last told, as data (portal.domain.reasons), for the
     # organizers' console; None when they are not waiting or were told before it was kept.
     waiting_reason: dict[str, Any] | None = None
+    # How many rounds in a row have left them waiting (0 once they are matched), and the last
+    # round counted, so that a resumed round does not count twice; a program's
+    # `matching.waiting_bonus` gives mentees and peers priority by it.
+    rounds_waited: int = 0
+    waited_round: str = ""
     # The language they chose for the portal's pages and every email to them ("en", "es").
     language: str = "en"
 

@@ -30,7 +30,8 @@ CATEGORIES: tuple[Category, ...] = (
             "Your sign-up in each program: your answers to its form, the language you chose for "
             "the portal and its emails, your role and status, when you signed up and confirmed, "
             "which privacy notice you agreed to and when, and, while you wait for a match, since "
-            "when and which reason we last told you."
+            "when, which reason we last told you and how many rounds in a row have left you "
+            "waiting."
         ),
     ),
     Category(

@@ -128,6 +128,56 @@ class SeniorityGap(_Strict):
         return self
 
 
+# The most points a waiting bonus may give, per round and in all (a score is 0 to 100: a
+# bonus above that would outweigh every criterion, which no setting should do by accident).
+MAX_WAITING_POINTS = 100
+
+
+class WaitingBonus(_Strict):
+    """Priority for people who waited: a mentee (or peer) left unmatched by earlier rounds
+    gets `points` per round waited, at most `cap`, added to what the engine maximises for
+    every pair they are in; never to the score people and organizers see."""
+
+    points: float
+    cap: float
+
+    @field_validator("points", "cap", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> float:
+        # YAML reads `yes` as True and pydantic takes True for 1: say what is wanted instead.
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number = float(value.strip())
+            except ValueError:
+                number = None
+        if number is None or number != number or not 0 <= number <= MAX_WAITING_POINTS:
+            raise ValueError(
+                f"must be a number of points from 0 to {MAX_WAITING_POINTS} (a score is 0 to "
+                f"100), not {value!r}"
+            )
+        return number
+
+    @model_validator(mode="after")
+    def _some_bonus(self) -> WaitingBonus:
+        if self.points == 0 or self.cap == 0:
+            raise ValueError(
+                "points and cap must both be more than 0 (leave waiting_bonus out for no bonus)"
+            )
+        if self.cap < self.points:
+            raise ValueError(
+                f"cap ({self.cap:g}) must not be less than points ({self.points:g}): the cap "
+                "is the most a person gets in all, after one round or many"
+            )
+        return self
+
+    def points_for(self, rounds_waited: int) -> float:
+        """The bonus of someone who has waited `rounds_waited` rounds."""
+        return min(self.points * max(rounds_waited, 0), self.cap)
+
+
 class Matching(_Strict):
     objective: Literal["participation", "score"] = "participation"
     fairness: Literal["none", "balanced"] = "none"
@@ -137,6 +187,8 @@ class Matching(_Strict):
     max_timezone_gap_hours: Annotated[float, Field(ge=0, le=26)] | None = None
     # A band of career levels between the mentor and the mentee (None: no such rule).
     seniority_gap: SeniorityGap | None = None
+    # Priority for mentees and peers who waited (None: no bonus).
+    waiting_bonus: WaitingBonus | None = None
     no_repeat_pairs: bool = True
     # A one-off conversation (the "informational" template): each person is matched once in
     # the program and does not return to the pool when their conversation ends.

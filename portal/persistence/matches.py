@@ -33,7 +33,7 @@ from portal.domain.program import Program
 from portal.domain.reasons import Reason
 from portal.persistence.conditional import Update, delete_if, save_if, transact_if, update_if
 from portal.persistence.meetings import meeting_of
-from portal.persistence.participants import FORGET_WAITING, participant_id_of
+from portal.persistence.participants import FORGET_ON_MATCH, participant_id_of
 from portal.persistence.tables import (
     MatchRecord,
     ParticipantRecord,
@@ -220,12 +220,12 @@ class MatchRepository:
                 write(transaction)
                 transaction.update(
                     ParticipantRecord(program, mentee),
-                    actions=[ParticipantRecord.active_matches.add(1), *FORGET_WAITING],
+                    actions=[ParticipantRecord.active_matches.add(1), *FORGET_ON_MATCH],
                     condition=confirmed & room(mentee_capacity),
                 )
                 transaction.update(
                     ParticipantRecord(program, mentor),
-                    actions=[ParticipantRecord.active_matches.add(1), *FORGET_WAITING],
+                    actions=[ParticipantRecord.active_matches.add(1), *FORGET_ON_MATCH],
                     condition=confirmed & room(mentor_capacity),
                 )
         except TransactWriteError as exc:

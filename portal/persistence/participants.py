@@ -48,6 +48,8 @@ def _to_entity(record: ParticipantRecord) -> Participant:
         waiting_told=record.waiting_told or "",
         waiting_reason=dict(record.waiting_reason) if record.waiting_reason else None,
         language=record.language or "en",
+        rounds_waited=int(record.rounds_waited or 0),
+        waited_round=record.waited_round or "",
     )
 
 
@@ -82,6 +84,8 @@ def to_record(participant: Participant) -> ParticipantRecord:
         waiting_told=participant.waiting_told or None,
         waiting_reason=participant.waiting_reason,
         language=participant.language,
+        rounds_waited=participant.rounds_waited or None,
+        waited_round=participant.waited_round or None,
     )
 
 
@@ -123,6 +127,15 @@ FORGET_WAITING = (
     ParticipantRecord.waiting_told.remove(),
     ParticipantRecord.waiting_reason.remove(),
 )
+
+# Forget the rounds someone waited: done with the write that matches them (only that: a
+# pause does not undo the rounds they waited before it).
+FORGET_ROUNDS_WAITED = (
+    ParticipantRecord.rounds_waited.remove(),
+    ParticipantRecord.waited_round.remove(),
+)
+# What the write of a match forgets of each of its people: the wait, and its rounds.
+FORGET_ON_MATCH = (*FORGET_WAITING, *FORGET_ROUNDS_WAITED)
 
 # Confirmed or paused: someone who can change their status or their answers.
 _TAKING_PART = ParticipantRecord.status.is_in(Status.CONFIRMED.value, Status.PAUSED.value)
@@ -221,6 +234,23 @@ class ParticipantRepository:
             ParticipantRecord(program, participant_id),
             actions,
             ParticipantRecord.status == Status.CONFIRMED.value,
+        )
+
+    def count_round_waited(self, program: str, participant_id: str, round_id: str) -> bool:
+        """Count one more round that left a confirmed person waiting, once per round (a
+        resumed round counts nobody twice); False if it was counted already or they are not
+        confirmed."""
+        return update_if(
+            ParticipantRecord(program, participant_id),
+            [
+                ParticipantRecord.rounds_waited.add(1),
+                ParticipantRecord.waited_round.set(round_id),
+            ],
+            (ParticipantRecord.status == Status.CONFIRMED.value)
+            & (
+                ParticipantRecord.waited_round.does_not_exist()
+                | (ParticipantRecord.waited_round != round_id)
+            ),
         )
 
     def update_profile(self, participant: Participant, now: datetime) -> bool:

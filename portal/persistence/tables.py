@@ -92,6 +92,10 @@ class ParticipantRecord(Model):
     waiting_told = UnicodeAttribute(null=True)
     # The reason last told, as data (a code with parameters), for the organizers' console.
     waiting_reason = JSONAttribute(null=True)
+    # Rounds in a row that left them waiting, and the last one counted (a resumed round
+    # does not count twice); removed when a match is written for them (absent: 0).
+    rounds_waited = NumberAttribute(null=True)
+    waited_round = UnicodeAttribute(null=True)
     # The portal's language for them; absent on sign-ups made before there was a choice
     # (read as English, which is all the portal spoke then).
     language = UnicodeAttribute(null=True)

@@ -34,7 +34,9 @@ from portal.persistence.roster_imports import RosterStore, StoredEntry
 from portal.persistence.suppressions import SuppressionRepository
 
 FORMAT = "mentor-portal-export"
-VERSION = 4  # 2: `groups`; 3: `roster`; 4: `console_language` and a sign-up's `language`
+# 2: `groups`; 3: `roster`; 4: `console_language` and a sign-up's `language`; 5: a sign-up's
+# `rounds_waited`
+VERSION = 5
 WEB = "web"
 CLI = "cli"
 BY_THE_PERSON = "the person"
@@ -232,6 +234,8 @@ class ExportService:
             "waiting_since": _moment(person.waiting_since),
             "waiting_told": person.waiting_told or None,
             "waiting_reason": person.waiting_reason,
+            # Rounds in a row that left them waiting (a program may give priority by it).
+            "rounds_waited": person.rounds_waited,
         }
 
     def _add_match(self, sections: dict[str, Any], person: Participant, match: Match) -> None:

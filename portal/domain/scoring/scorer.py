@@ -43,6 +43,16 @@ from portal.domain.scoring.rules import FULL_AVAILABILITY_HOURS, SCALE, WEIGHT_P
 Index = npt.NDArray[np.integer[Any]]
 
 
+def waiting_bonus(program: Program, rows: Sequence[Participant]) -> npt.NDArray[np.int32]:
+    """Each row person's waiting bonus in tenths of a point (zeros when the setting is off)."""
+    setting = program.matching.waiting_bonus
+    if setting is None:
+        return np.zeros(len(rows), dtype=np.int32)
+    return np.array(
+        [round(setting.points_for(p.rounds_waited) * SCALE / 100) for p in rows], dtype=np.int32
+    )
+
+
 @dataclass(frozen=True)
 class Components:
     """Per-criterion fractions and the veto for a block of pairs (rows x columns)."""
@@ -114,6 +124,10 @@ class Scorer:
         self._answer_codes: dict[str, dict[str, int]] = {q.key: {} for q in self.same_questions}
         self.cols = self._encode(columns, now)
         self.rows = self.cols if rows is columns else self._encode(rows, now)
+        # Priority for people who waited, in tenths of a point, one per row (a mentee, or a
+        # peer): what the solvers add to their objective for every pair of that row (for
+        # peers, both people's). Never part of `score`: what people see stays the criteria's.
+        self.row_bonus: npt.NDArray[np.int32] = waiting_bonus(program, rows)
         self.max_gap = program.matching.max_timezone_gap_hours
         self.exclude_department = program.matching.exclude_same_department
         # The program's lowest score worth a match, in tenths: a weaker pair is vetoed.

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from portal.domain.matches import RoundState, places_left
-from portal.domain.participants import Participant
+from portal.domain.participants import Participant, Role
 from portal.domain.program import Approval, Program
 from portal.i18n import N_, gettext
 from portal.persistence.matches import (
@@ -69,6 +69,9 @@ class Preview:
     by_reason: list[tuple[str, int]]  # how many wait for each reason, in words, most first
     expires_at: datetime
     expired: bool
+    # Mentees (or peers) it leaves waiting who, once it is published, will have waited two or
+    # more rounds in a row (the round summary's figure, foreseen).
+    waited_two_rounds: int = 0
 
 
 def _lock_owner(round_id: str) -> str:
@@ -161,8 +164,12 @@ class RoundPreviews(RoundRun, OrganizerReview):
         )
         expires_at = stored.created_at + PREVIEW_HOLD
         result = self._recorded_result(program.slug, stored.round_id)
-        here = {p.email for p in self.participants.for_program(program.slug)}
+        here = {p.email: p for p in self.participants.for_program(program.slug)}
         waiting = [u for u in (result.unmatched if result else ()) if u.email in here]
+        waited = sum(
+            here[u.email].role is not Role.MENTOR and here[u.email].rounds_waited + 1 >= 2
+            for u in waiting
+        )
         by_reason = Counter(unmatched_text(u.reason) for u in waiting)
         return Preview(
             round=stored,
@@ -172,6 +179,7 @@ class RoundPreviews(RoundRun, OrganizerReview):
             by_reason=sorted(by_reason.items(), key=lambda item: (-item[1], item[0])),
             expires_at=expires_at,
             expired=self.clock() >= expires_at,
+            waited_two_rounds=waited,
         )
 
     def publish(self, program: Program, round_id: str) -> RoundOutcome:

@@ -174,6 +174,8 @@ class RoundRun(MenteeChoice, WaitingNews):
         stored = self.matches.for_round(program.slug, round_id)
         waiting = _waiting_digest(result)
         news = self._waiting_news(program, result, stored, everyone)
+        # Counted even when nothing is new: an empty round still made its people wait.
+        waited = self._count_rounds_waited(program, round_id, result, stored, everyone)
         if (
             not stored
             and not news
@@ -195,13 +197,15 @@ class RoundRun(MenteeChoice, WaitingNews):
         due = due_time(round_id) or now
         emails += self._tell_waiting(program, round_id, due, news)
         pairs = [m for m in stored if m.status != "suggested"]  # suggestions are not pairs yet
-        emails += self._summarise(program, round_id, due, result, pairs, everyone, published)
+        emails += self._summarise(
+            program, round_id, due, result, pairs, everyone, published, waited=waited
+        )
         status = "introduced" if published else "proposed"
         self.rounds.finish(
             program.slug,
             round_id,
             status,
-            _summary(result, len(stored), refused),
+            {**_summary(result, len(stored), refused), "waited_two_rounds": waited},
             now,
             was="started",
         )
@@ -238,6 +242,8 @@ class RoundRun(MenteeChoice, WaitingNews):
         stored: list[StoredMatch],
         everyone: dict[str, Participant],
         published: bool,
+        *,
+        waited: int = 0,
     ) -> int:
         pairs = [
             {
@@ -278,6 +284,8 @@ class RoundRun(MenteeChoice, WaitingNews):
                 "p10_score": figures.p10_score if figures else 0.0,
                 "top5_pct": figures.top5_pct if figures else 0.0,
                 "blocking_pairs": figures.blocking_pairs if figures else 0,
+                # Mentees (or peers) now waiting for the second round or more.
+                "waited_two_rounds": waited,
             },
             "pairs": pairs,
             "unmatched": unmatched,

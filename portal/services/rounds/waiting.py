@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from portal.domain.matches import matching_pool
-from portal.domain.participants import Participant
+from portal.domain.participants import Participant, Role
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
 from portal.domain.schedule import next_due
@@ -65,6 +65,34 @@ class WaitingNews(RoundParts):
             ):
                 news.append((person, unmatched.reason))
         return news
+
+    def _count_rounds_waited(
+        self,
+        program: Program,
+        round_id: str,
+        result: MatchResult | None,
+        stored: Iterable[StoredMatch],
+        everyone: dict[str, Participant],
+    ) -> int:
+        """Count the round for each person it left waiting (once, however often a round is
+        resumed); returns how many mentees (or peers) have now waited two or more rounds.
+
+        Left waiting: in the pool and in no match, draft or suggestion of the round. Whoever
+        a match was written for has their count removed with that write
+        (portal.persistence.matches); a count is what `matching.waiting_bonus` reads.
+        """
+        in_round = {email for m in stored for email in (m.mentor, m.mentee)}
+        pool = {p.email for p in matching_pool(program, everyone.values())}
+        left = {u.email for u in (result.unmatched if result else ()) if u.email in pool} - in_round
+        two_or_more = 0
+        for email in sorted(left):
+            person = everyone[email]
+            counted = self.participants.count_round_waited(
+                program.slug, person.participant_id, round_id
+            )
+            waited = person.rounds_waited + 1 if counted else person.rounds_waited
+            two_or_more += person.role is not Role.MENTOR and waited >= 2
+        return two_or_more
 
     def _tell_waiting(
         self,

@@ -126,6 +126,12 @@ class ProgramForm(PortalForm):
         rules.exclude_reporting_line.data = matching.exclude_reporting_line
         gap = matching.max_timezone_gap_hours
         rules.max_timezone_gap_hours.data = "" if gap is None else f"{gap:g}"
+        band = matching.seniority_gap
+        rules.seniority_gap_min.data = "" if band is None else str(band.min)
+        rules.seniority_gap_max.data = "" if band is None else str(band.max)
+        bonus = matching.waiting_bonus
+        rules.waiting_bonus_points.data = "" if bonus is None else f"{bonus.points:g}"
+        rules.waiting_bonus_cap.data = "" if bonus is None else f"{bonus.cap:g}"
         rules.no_repeat_pairs.data = matching.no_repeat_pairs
         rules.match_once.data = matching.match_once
         rules.min_score.data = round(matching.min_score)
@@ -172,6 +178,12 @@ class ProgramForm(PortalForm):
             "exclude_same_department": bool(self.rules.exclude_same_department.data),
             "exclude_reporting_line": bool(self.rules.exclude_reporting_line.data),
             "max_timezone_gap_hours": None if gap in ("", "none") else float(gap),
+            "seniority_gap": self._pair_of(
+                self.rules.seniority_gap_min, self.rules.seniority_gap_max, "min", "max"
+            ),
+            "waiting_bonus": self._pair_of(
+                self.rules.waiting_bonus_points, self.rules.waiting_bonus_cap, "points", "cap"
+            ),
             "no_repeat_pairs": bool(self.rules.no_repeat_pairs.data),
             "match_once": bool(self.rules.match_once.data),
             "min_score": self.rules.min_score.data,
@@ -192,6 +204,16 @@ class ProgramForm(PortalForm):
             "summary": self.summaries.form.expression(),
         }
         return document
+
+    @staticmethod
+    def _pair_of(first: Field, second: Field, one: str, other: str) -> dict[str, str] | None:
+        """Two numbers of a setting as the model reads them (it checks them); None when both
+        are empty (no such setting)."""
+        values = {
+            name: (field.data or "").strip().replace(",", ".")
+            for name, field in ((one, first), (other, second))
+        }
+        return values if any(values.values()) else None
 
     def _pages(self) -> list[FormField[Any]]:
         """The page's section for each language (FormFields of PageTranslationForm)."""
@@ -304,6 +326,11 @@ class ProgramForm(PortalForm):
         if head == "matching":
             if len(loc) > 2 and loc[1] == "weights":
                 return getattr(self.weights, str(loc[2]), None), said
+            pairs = {"seniority_gap": "min", "waiting_bonus": "points"}
+            if len(loc) > 1 and loc[1] in pairs:
+                # A pair of numbers: about one of them, or (min above max) the first.
+                part = str(loc[2]) if len(loc) > 2 else pairs[str(loc[1])]
+                return getattr(self.rules, f"{loc[1]}_{part}", None), said
             if len(loc) > 1:
                 return getattr(self.rules, str(loc[1]), None), said
         if head == "meetings" and len(loc) > 1:

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal import i18n
-from portal.domain.program import MAX_ORGANIZERS
+from portal.domain.program import MAX_ORGANIZERS, MAX_SENIORITY_GAP, MAX_WAITING_POINTS
 from portal.i18n import N_, format_number, gettext, lazy_gettext
 from portal.web.organize.program_words import (
     APPROVAL_WORDS,
@@ -351,6 +351,76 @@ def _gap(form: Form, field: Field) -> None:
         raise ValidationError(gettext(GAP_MESSAGE))
 
 
+BAND_MESSAGE = N_(
+    "Please give a whole number of career levels from 0 to %(high)s, or leave both empty."
+)
+BAND_BOTH = N_("Please give both the fewest and the most levels, or leave both empty.")
+BAND_ORDER = N_("The most levels (%(high)s) must not be fewer than the fewest (%(low)s).")
+BONUS_MESSAGE = N_(
+    "Please give a number of points more than 0 and at most %(high)s, or leave both empty."
+)
+BONUS_BOTH = N_("Please give both the points per round and the most in all, or leave both empty.")
+BONUS_ORDER = N_(
+    "The most in all (%(cap)s) must not be less than the points per round (%(points)s)."
+)
+
+
+def number_in(field: Field) -> float | None:
+    """What a field of a pair of numbers holds: None when empty (text that is not a number
+    is refused by the field's own check)."""
+    text = (field.data or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number else None
+
+
+def _pair(other: str, both: str) -> Any:
+    """A field of a pair that is given together or not at all (`other` names the partner)."""
+
+    def check(form: Form, field: Field) -> None:
+        mine = (field.data or "").strip()
+        theirs = (form[other].data or "").strip()
+        if not mine and theirs:
+            raise ValidationError(gettext(both))
+
+    return check
+
+
+def _levels(form: Form, field: Field) -> None:
+    text = (field.data or "").strip()
+    if not text:
+        return
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_SENIORITY_GAP:
+        raise ValidationError(gettext(BAND_MESSAGE, high=MAX_SENIORITY_GAP))
+
+
+def _band_order(form: Form, field: Field) -> None:
+    low, high = number_in(form["seniority_gap_min"]), number_in(field)
+    if low is not None and high is not None and high < low:
+        raise ValidationError(gettext(BAND_ORDER, high=format_number(high), low=format_number(low)))
+
+
+def _points(form: Form, field: Field) -> None:
+    text = (field.data or "").strip()
+    if not text:
+        return
+    number = number_in(field)
+    if number is None or not 0 < number <= MAX_WAITING_POINTS:
+        raise ValidationError(gettext(BONUS_MESSAGE, high=MAX_WAITING_POINTS))
+
+
+def _bonus_order(form: Form, field: Field) -> None:
+    points, cap = number_in(form["waiting_bonus_points"]), number_in(field)
+    if points is not None and cap is not None and cap < points:
+        raise ValidationError(
+            gettext(BONUS_ORDER, cap=format_number(cap), points=format_number(points))
+        )
+
+
 class RulesForm(Form):
     exclude_same_department = BooleanField(
         lazy_gettext("Never match two people from the same department")
@@ -363,6 +433,30 @@ class RulesForm(Form):
         validators=[Optional(), Length(max=10), _gap],
         description=lazy_gettext("Pairs further apart are never made. Leave empty for no limit."),
         render_kw={"maxlength": 10, "inputmode": "decimal"},
+    )
+    seniority_gap_min = StringField(
+        lazy_gettext("Seniority band: the fewest career levels the mentor is ahead"),
+        validators=[
+            Length(max=10),
+            _pair("seniority_gap_max", BAND_BOTH),
+            _levels,
+        ],
+        description=lazy_gettext(
+            "With the most levels below, a hard rule: pairs outside the band are never made "
+            "(in reverse mentoring the mentor is that many levels behind). 0 allows the same "
+            "level. Leave both empty for no band."
+        ),
+        render_kw={"maxlength": 10, "inputmode": "numeric"},
+    )
+    seniority_gap_max = StringField(
+        lazy_gettext("Seniority band: the most career levels the mentor is ahead"),
+        validators=[
+            Length(max=10),
+            _pair("seniority_gap_min", BAND_BOTH),
+            _levels,
+            _band_order,
+        ],
+        render_kw={"maxlength": 10, "inputmode": "numeric"},
     )
     no_repeat_pairs = BooleanField(lazy_gettext("Never match the same two people twice"))
     match_once = BooleanField(
@@ -379,6 +473,31 @@ class RulesForm(Form):
             "Pairs scoring below this (0 to 100) are never made: their people wait for a better "
             "match. 0 makes every pair the rules allow."
         ),
+    )
+    waiting_bonus_points = StringField(
+        lazy_gettext("Priority for people who waited: points per round waited"),
+        validators=[
+            Length(max=10),
+            _pair("waiting_bonus_cap", BONUS_BOTH),
+            _points,
+        ],
+        description=lazy_gettext(
+            "A mentee (or peer) whom earlier rounds left without a match counts these points "
+            "more for each round in a row they waited, up to the most in all below, when a "
+            "round chooses its pairs. The scores people and organizers see do not change. "
+            "Leave both empty for no priority."
+        ),
+        render_kw={"maxlength": 10, "inputmode": "decimal"},
+    )
+    waiting_bonus_cap = StringField(
+        lazy_gettext("Priority for people who waited: the most points in all"),
+        validators=[
+            Length(max=10),
+            _pair("waiting_bonus_points", BONUS_BOTH),
+            _points,
+            _bonus_order,
+        ],
+        render_kw={"maxlength": 10, "inputmode": "decimal"},
     )
     objective = RadioField(
         lazy_gettext("What a round aims for"), choices=said(OBJECTIVE_WORDS), validate_choice=True

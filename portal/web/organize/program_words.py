@@ -212,6 +212,13 @@ MODEL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("an archived program cannot be open for sign-up"),
         ),
         (
+            r"peers have no mentor to be ahead; the rule needs mentors and mentees",
+            N_(
+                "a peer program cannot have a seniority band: no one is the mentor (leave both "
+                "numbers empty)"
+            ),
+        ),
+        (
             r"mentee-choice needs mentors and mentees, not peers",
             N_("mentee-choice needs mentors and mentees, not peers"),
         ),

@@ -297,3 +297,24 @@ def test_a_file_of_bad_rows_stops_after_fifty_problems() -> None:
     assert errors[-1] == "(stopped after 50 problems)"
     assert len(errors) == 51  # the first 50 of the 120 bad rows, and the note
     assert [error.split(",")[0] for error in errors[:50]] == [f"row {n}" for n in range(2, 52)]
+
+
+def test_rounds_waited_is_read_for_a_dry_run_of_the_waiting_bonus() -> None:
+    rows = good_rows()
+    rows[0]["rounds_waited"] = "3"
+    rows[1]["rounds_waited"] = ""
+    loaded = parse_participants(csv_text(rows), PROGRAM, kind="csv")
+    assert [p.rounds_waited for p in loaded[:2]] == [3, 0]
+    as_json = json_rows()
+    as_json[0]["rounds_waited"] = 2
+    again = parse_participants(json.dumps(as_json), PROGRAM, kind="json")
+    assert again[0].rounds_waited == 2
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5", "5000"])
+def test_a_wrong_rounds_waited_is_named_with_its_row(value: str) -> None:
+    rows = good_rows()
+    rows[1]["rounds_waited"] = value
+    assert problems(csv_text(rows)) == [
+        f"row 3, column rounds_waited: {value!r} is not a whole number of rounds from 0 to 1000"
+    ]

@@ -46,7 +46,7 @@ def test_the_export_holds_every_category_of_the_persons_data(
 ) -> None:
     document = _export(services, history.ada.email)
 
-    assert (document["format"], document["version"]) == ("mentor-portal-export", 4)
+    assert (document["format"], document["version"]) == ("mentor-portal-export", 5)
     assert list(document)[5:] == list(CATEGORY_NAMES)  # the one list the notice shows too
     assert [c["name"] for c in document["categories"]] == list(CATEGORY_NAMES)
     sign_ups = {s["program"]: s for s in document["sign_ups"]}
@@ -59,6 +59,7 @@ def test_the_export_holds_every_category_of_the_persons_data(
     assert demo["consented_at"] == demo["signed_up_at"] == "2026-03-02T09:00:00+00:00"
     assert demo["confirmed_at"] == "2026-03-02T09:00:00+00:00"
     assert sign_ups["peer-circles"]["participant_id"] == "ada-peer-id"
+    assert demo["rounds_waited"] == 0  # matched: no rounds waited (version 5 has the count)
 
     (match,) = document["matches"]
     assert match["partner_name"] == "Max Example"
