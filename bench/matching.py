@@ -45,7 +45,7 @@ from portal.domain.scoring import Scorer
 
 TARGETS = {
     "one-on-one:10000": {"seconds": 20, "peak_mb": 1536},
-    "one-on-one:50000": {"seconds": 180, "peak_mb": 3072},
+    "one-on-one:50000": {"seconds": 30, "peak_mb": 1024},
     "peer:2000": {"seconds": 10},
 }
 CASES = [
@@ -315,6 +315,15 @@ def check(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"{'MET ' if ok else 'MISS'} peak {report['peak_mb']} MB <= {target['peak_mb']} MB"
         )
+    for key in ("participation/none", "score/none", "participation/balanced"):
+        figures = report.get(key, {})
+        if "certified" in figures and not report["case"].startswith("peer"):
+            ok = figures["certified"]
+            lines.append(
+                f"{_mark(ok)} {key}: certified exact in {figures['passes']} pricing pass(es)"
+                if ok
+                else f"MISS {key}: not certified after {figures['passes']} passes"
+            )
     for key in ("participation/none", "score/none"):
         figures = report.get(key, {})
         if "pct_of_optimum" in figures:

@@ -127,7 +127,7 @@ class Objective:
 def objectives(program: Program, scorer: Scorer) -> Objective:
     """The round's plain objective: the score plus any waiting bonus of the mentee."""
     n_rows = len(scorer.rows)
-    bonus = _row_bonus(scorer)
+    bonus = scorer.row_bonus.astype(np.int64)
     most_first = program.matching.objective == "participation"
     # More than any total the scores and bonuses can reach: one more pair always wins.
     big = (SCALE + int(bonus.max(initial=0))) * (n_rows + 1) + 1
@@ -145,7 +145,8 @@ def objectives(program: Program, scorer: Scorer) -> Objective:
 def balanced_objective(program: Program, scorer: Scorer, floor: int, convexity: int) -> Objective:
     """`balanced` fairness: the convex blend of the score, for pairs at or above `floor`."""
     n_rows = len(scorer.rows)
-    bonus = _row_bonus(scorer) * 1000  # on the blend's scale (a score of w is worth w * 1000)
+    # On the blend's scale, where a score of w is worth w * 1000.
+    bonus = scorer.row_bonus.astype(np.int64) * 1000
     most_first = program.matching.objective == "participation"
     big = (SCALE * 1000 + int(bonus.max(initial=0))) * (n_rows + 1) + 1
 
@@ -159,14 +160,6 @@ def balanced_objective(program: Program, scorer: Scorer, floor: int, convexity: 
         return np.where(worth == NOT_ALLOWED, NOT_ALLOWED, lifted)
 
     return Objective(weight=weight, value=value, unit=1 if most_first else n_rows + 1)
-
-
-def _row_bonus(scorer: Scorer) -> Int64Array:
-    """Each mentee's waiting bonus in tenths (none when the program has no waiting bonus)."""
-    bonus = getattr(scorer, "row_bonus", None)
-    if bonus is None:
-        return np.zeros(len(scorer.rows), dtype=np.int64)
-    return np.asarray(bonus, dtype=np.int64)
 
 
 @dataclass

@@ -46,7 +46,7 @@ def match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
     candidates = keep_best(scorer, keep, symmetric=True)
     participation = program.matching.objective == "participation"
     balanced = program.matching.fairness == "balanced"
-    bonus = _peer_bonus(scorer)
+    bonus = scorer.row_bonus.astype(np.int64)
 
     def solve(
         rows: npt.NDArray[np.int32],
@@ -114,14 +114,6 @@ def match_peers(program: Program, scorer: Scorer, keep: int) -> MatchResult:
                 partner = fairer
                 break
     return _peer_result(program, scorer, partner, candidates, proof)
-
-
-def _peer_bonus(scorer: Scorer) -> npt.NDArray[np.int64]:
-    """Each peer's waiting bonus in tenths (none when the program has no waiting bonus)."""
-    bonus = getattr(scorer, "row_bonus", None)
-    if bonus is None:
-        return np.zeros(len(scorer.rows), dtype=np.int64)
-    return np.asarray(bonus, dtype=np.int64)
 
 
 def _every_pair(
