@@ -64,8 +64,10 @@ OBJECTIVE_WORDS = {
     "score": lazy_gettext("Make the best-scoring pairs, even if fewer people are matched"),
 }
 FAIRNESS_WORDS = {
-    "none": lazy_gettext("No: each round only looks at today's scores"),
-    "balanced": lazy_gettext("Yes: people who waited longer are matched first"),
+    "none": lazy_gettext("No: the highest total score"),
+    "balanced": lazy_gettext(
+        "Yes: lift the weakest pairs, giving up at most half a percent of the total score"
+    ),
 }
 DAYS = (
     ("MON", lazy_gettext("Monday")),

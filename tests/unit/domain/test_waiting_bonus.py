@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from portal.domain.matching import match
 from portal.domain.program import Program
 from portal.domain.scoring import Scorer
 from tests.factories import NOW, mentee, mentor, peer, program
@@ -88,3 +89,31 @@ def test_the_bonus_never_changes_a_score() -> None:
     plain = Scorer(program(), mentors, mentees, now=NOW).components(columns)
     bonus = Scorer(program(waiting_bonus=BONUS), mentors, mentees, now=NOW).components(columns)
     assert bonus.score.tolist() == plain.score.tolist()
+
+
+def test_the_person_who_waited_gets_the_one_place() -> None:
+    # One mentor, two mentees the same in every way but the rounds they waited: whichever
+    # of them waited gets the place, under either objective.
+    for objective in ("participation", "score"):
+        for waited in ("Ann", "Bo"):
+            people = [
+                mentor("Mia"),
+                *(mentee(name, rounds_waited=2 if name == waited else 0) for name in ("Ann", "Bo")),
+            ]
+            chosen = match(program(objective=objective, waiting_bonus=BONUS), people, now=NOW)
+            assert [p.mentee for p in chosen.pairs] == [f"{waited.lower()}@example.org"]
+            # The bonus decided, but the pair's score is the criteria's alone.
+            plain = match(program(objective=objective), people, now=NOW)
+            assert chosen.pairs[0].score == plain.pairs[0].score
+            assert chosen.proof.certified
+
+
+def test_a_peer_who_waited_is_paired_first() -> None:
+    # Three peers, one pair: whichever of them waited is in it.
+    for waited in ("Ann", "Bo", "Cy"):
+        people = [
+            peer(name, rounds_waited=3 if name == waited else 0) for name in ("Ann", "Bo", "Cy")
+        ]
+        result = match(program("peer", waiting_bonus=BONUS), people, now=NOW)
+        paired = {e for p in result.pairs for e in (p.mentor, p.mentee)}
+        assert f"{waited.lower()}@example.org" in paired
