@@ -82,6 +82,9 @@ def test_each_round_that_leaves_someone_waiting_counts_and_a_match_resets_it(
     stored = services.rounds.rounds.get("demo", ROUNDS[2])
     assert stored is not None
     assert stored.summary["waited_two_rounds"] == len(still)
+    # The round record also keeps that the matching was proved exact, and in how many passes.
+    assert stored.summary["certified"] is True
+    assert stored.summary["pricing_passes"] >= 1
 
 
 def test_a_round_is_counted_once_and_only_for_confirmed_people(
