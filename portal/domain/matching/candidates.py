@@ -7,6 +7,7 @@ columns as the edges the solvers work on.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from portal.domain.matching.results import CandidatePair, points
+from portal.domain.matching.tallies import tallies
 from portal.domain.participants import Participant, Role
 from portal.domain.program import Format, Program
 from portal.domain.scoring import Scorer
@@ -118,6 +120,11 @@ class Candidates:
     # Per row: the highest score a compatible pair left out of the graph can have (the
     # lowest score kept), or -1 when every compatible pair is in the graph.
     bound: npt.NDArray[np.int32]
+    # Per column: how many rows pass every rule with it.
+    col_compatible: npt.NDArray[np.int64]
+    # The rows no column passes, with the tally of the vetoes that kept each out (so that
+    # explaining why they wait needs no second pass over their pairs).
+    nobody: dict[int, Counter[int]]
 
 
 def keep_best(scorer: Scorer, keep: int, symmetric: bool = False) -> Candidates:
@@ -132,6 +139,8 @@ def keep_best(scorer: Scorer, keep: int, symmetric: bool = False) -> Candidates:
     fifth = np.full(n_rows, -1, dtype=np.int32)
     best = np.full(n_rows, -1, dtype=np.int32)
     bound = np.full(n_rows, -1, dtype=np.int32)
+    col_compatible = np.zeros(n_cols, dtype=np.int64)
+    nobody: dict[int, Counter[int]] = {}
     k = min(keep, n_cols)
     for rows in blocks(n_rows, n_cols):
         if k == 0:
@@ -140,6 +149,10 @@ def keep_best(scorer: Scorer, keep: int, symmetric: bool = False) -> Candidates:
         allowed = parts.veto == 0
         masked = np.where(allowed, parts.score, -1)
         compatible[rows] = allowed.sum(axis=1)
+        col_compatible += np.count_nonzero(allowed, axis=0)
+        alone = np.flatnonzero(compatible[rows] == 0)
+        if len(alone):
+            nobody.update(zip(rows[alone].tolist(), tallies(parts.veto[alone]), strict=True))
         top = (
             np.argpartition(-masked, k - 1, axis=1)[:, :k]
             if k < n_cols
@@ -165,7 +178,15 @@ def keep_best(scorer: Scorer, keep: int, symmetric: bool = False) -> Candidates:
         rows_, cols_, weights_ = graph.arrays()
         graph = Graph()
         graph.add(np.minimum(rows_, cols_), np.maximum(rows_, cols_), weights_)
-    return Candidates(graph=graph, compatible=compatible, fifth_best=fifth, best=best, bound=bound)
+    return Candidates(
+        graph=graph,
+        compatible=compatible,
+        fifth_best=fifth,
+        best=best,
+        bound=bound,
+        col_compatible=col_compatible,
+        nobody=nobody,
+    )
 
 
 def chunks(values: npt.NDArray[np.intp], size: int) -> Iterable[npt.NDArray[np.intp]]:

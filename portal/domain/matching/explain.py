@@ -17,9 +17,16 @@ import numpy as np
 import numpy.typing as npt
 
 from portal.domain import reasons as r
-from portal.domain.matching.candidates import BLOCK_PAIRS, blocks, chunks
+from portal.domain.matching.candidates import (
+    BLOCK_PAIRS,
+    Candidates,
+    blocks,
+    bounded_blocks,
+    chunks,
+)
 from portal.domain.matching.figures import lowest_taken
 from portal.domain.matching.results import Unmatched
+from portal.domain.matching.tallies import CODES, count_codes, in_order, tallies
 from portal.domain.participants import SENIORITY_KEYS, Participant
 from portal.domain.reasons import reason as make
 from portal.domain.scoring import Reason, Scorer, Veto
@@ -31,43 +38,46 @@ def explain_unmatched(
     pair_scores: npt.NDArray[np.int32],
     load: npt.NDArray[np.int64],
     capacity: npt.NDArray[np.int64],
+    candidates: Candidates | None = None,
 ) -> tuple[list[Unmatched], list[Reason]]:
     """Why each mentee left waiting waits, and each mentor left without a mentee; what to
-    recruit."""
+    recruit.
+
+    With the round's `candidates`, whose pass over every pair already counted each person's
+    compatible partners and tallied the vetoes of those with none, only the mentees who
+    had compatible mentors are scored again (to say whether those mentors had room and
+    whether they preferred others), and only the idle mentors no mentee passes.
+    """
     mentors, mentees = scorer.cols.people, scorer.rows.people
     unmatched: list[Unmatched] = []
     short: list[Participant] = []
-    lowest = lowest_taken(assignment, pair_scores, len(mentors))
-    room = load < capacity
     waiting = np.flatnonzero(assignment < 0)
-    # Blocks of rows against every mentor, no larger than the tallies' 256 codes per row.
-    for rows in chunks(waiting, max(1, BLOCK_PAIRS // max(len(mentors), _CODES))):
-        if not len(mentors):
-            for row in rows.tolist():
-                person = mentees[row]
-                unmatched.append(Unmatched(person.email, person.role.value, make(r.NO_FREE_MENTOR)))
-            continue
-        parts = scorer.components(rows)
-        ok = parts.veto == 0
-        compatible = np.count_nonzero(ok, axis=1)
-        with_room = np.count_nonzero(ok & room[None, :], axis=1)
-        # Outscored: every compatible mentor's weakest mentee scores at least this mentee.
-        outscored = ~np.any(ok & (lowest[None, :] < parts.score), axis=1)
-        nobody = np.flatnonzero(compatible == 0)
-        tallies = iter(_tallies(parts.veto[nobody]))
-        for k, row in enumerate(rows.tolist()):
+    if not len(mentors):
+        # No mentor at all: nothing particular to recruit for.
+        for row in waiting.tolist():
             person = mentees[row]
-            reason: Reason
-            if compatible[k] == 0:
-                reason = _no_candidate_reason(scorer, person, next(tallies), "mentor")
-            elif with_room[k]:
-                reason = make(r.OTHERS_HAVE_ROOM, count=int(with_room[k]))
-            else:
-                reason = make(
-                    r.COMPATIBLE_FULL, count=int(compatible[k]), outscored=bool(outscored[k])
+            unmatched.append(Unmatched(person.email, person.role.value, make(r.NO_FREE_MENTOR)))
+    else:
+        reasons: dict[int, Reason] = {}
+        known = candidates.nobody if candidates is not None else {}
+        for row in waiting.tolist():
+            if row in known:
+                reasons[row] = _no_candidate_reason(scorer, mentees[row], known[row], "mentor")
+        rescore = np.array([row for row in waiting.tolist() if row not in known], dtype=np.intp)
+        if candidates is None:
+            reasons.update(
+                _waiting_reasons(scorer, rescore, assignment, pair_scores, load, capacity)
+            )
+        else:
+            reasons.update(
+                _waiting_reasons_bounded(
+                    scorer, rescore, candidates, assignment, pair_scores, load, capacity
                 )
+            )
+        for row in waiting.tolist():
+            person = mentees[row]
             short.append(person)
-            unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
+            unmatched.append(Unmatched(person.email, person.role.value, reasons[row]))
     idle = np.flatnonzero(load == 0).astype(np.intp)
     if len(idle) and not len(mentees):
         for col in idle.tolist():
@@ -79,78 +89,134 @@ def explain_unmatched(
                 )
             )
     elif len(idle):
-        for cols in chunks(idle, max(1, BLOCK_PAIRS // _CODES)):
-            passing, column_tallies = _column_tallies(scorer, cols)
-            for col, count, tally in zip(cols.tolist(), passing, column_tallies, strict=True):
-                person = mentors[col]
-                if count == 0:
-                    reason = _no_candidate_reason(scorer, person, tally, "mentee", column_side=True)
-                else:
-                    reason = make(r.COMPATIBLE_TAKEN, count=count)
-                unmatched.append(
-                    Unmatched(email=person.email, role=person.role.value, reason=reason)
+        passing: dict[int, int] = {}
+        column_tally: dict[int, Counter[int]] = {}
+        if candidates is not None:
+            # Mentors some mentee passes need no tally: they are told how many.
+            for col in idle.tolist():
+                if candidates.col_compatible[col]:
+                    passing[col] = int(candidates.col_compatible[col])
+        todo = np.array([col for col in idle.tolist() if col not in passing], dtype=np.intp)
+        for cols in chunks(todo, max(1, BLOCK_PAIRS // CODES)):
+            counts, tallied = _column_tallies(scorer, cols)
+            for col, count, tally in zip(cols.tolist(), counts, tallied, strict=True):
+                passing[col], column_tally[col] = count, tally
+        for col in idle.tolist():
+            person = mentors[col]
+            if passing[col] == 0:
+                reason = _no_candidate_reason(
+                    scorer, person, column_tally[col], "mentee", column_side=True
                 )
+            else:
+                reason = make(r.COMPATIBLE_TAKEN, count=passing[col])
+            unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     unmatched.sort(key=lambda u: (u.role, u.email))
     return unmatched, _shortage_hints(scorer, short)
 
 
-def explain_alone_peers(scorer: Scorer, partner: npt.NDArray[np.int32]) -> list[Unmatched]:
-    """Why each peer without a partner (partner -1) has none."""
+def _waiting_reasons(
+    scorer: Scorer,
+    waiting: npt.NDArray[np.intp],
+    assignment: npt.NDArray[np.int32],
+    pair_scores: npt.NDArray[np.int32],
+    load: npt.NDArray[np.int64],
+    capacity: npt.NDArray[np.int64],
+) -> dict[int, Reason]:
+    """The reasons of these waiting mentees, each scored again against every mentor."""
+    mentees = scorer.rows.people
+    lowest = lowest_taken(assignment, pair_scores, len(scorer.cols))
+    room = load < capacity
+    reasons: dict[int, Reason] = {}
+    # Blocks of rows against every mentor, no larger than the tallies' 256 codes per row.
+    for rows in chunks(waiting, max(1, BLOCK_PAIRS // max(len(scorer.cols), CODES))):
+        parts = scorer.components(rows)
+        ok = parts.veto == 0
+        compatible = np.count_nonzero(ok, axis=1)
+        with_room = np.count_nonzero(ok & room[None, :], axis=1)
+        # Outscored: every compatible mentor's weakest mentee scores at least this mentee.
+        outscored = ~np.any(ok & (lowest[None, :] < parts.score), axis=1)
+        nobody = np.flatnonzero(compatible == 0)
+        found = iter(tallies(parts.veto[nobody]))
+        for k, row in enumerate(rows.tolist()):
+            if compatible[k] == 0:
+                reasons[row] = _no_candidate_reason(scorer, mentees[row], next(found), "mentor")
+            elif with_room[k]:
+                reasons[row] = make(r.OTHERS_HAVE_ROOM, count=int(with_room[k]))
+            else:
+                reasons[row] = make(
+                    r.COMPATIBLE_FULL, count=int(compatible[k]), outscored=bool(outscored[k])
+                )
+    return reasons
+
+
+def _waiting_reasons_bounded(
+    scorer: Scorer,
+    waiting: npt.NDArray[np.intp],
+    candidates: Candidates,
+    assignment: npt.NDArray[np.int32],
+    pair_scores: npt.NDArray[np.int32],
+    load: npt.NDArray[np.int64],
+    capacity: npt.NDArray[np.int64],
+) -> dict[int, Reason]:
+    """`_waiting_reasons` for mentees with compatible mentors, scoring only the pairs that
+    can change the sentence: with the mentors who have room (to count them), and with the
+    mentors whose weakest mentee scores below this mentee's best score (no other mentor
+    can prefer this mentee)."""
+    lowest = lowest_taken(assignment, pair_scores, len(scorer.cols))
+    with_room = np.zeros(len(scorer.rows), dtype=np.int64)
+    roomy = np.flatnonzero(load < capacity).astype(np.intp)
+    if len(roomy):
+        for rows in chunks(waiting, max(1, BLOCK_PAIRS // len(roomy))):
+            veto = scorer.components(rows, roomy).veto
+            with_room[rows] = np.count_nonzero(veto == 0, axis=1)
+    preferred = np.zeros(len(scorer.rows), dtype=bool)  # some mentor would rather have them
+    limit = np.zeros(len(scorer.rows), dtype=np.int64)
+    limit[waiting] = candidates.best[waiting]
+    for rows, cols in bounded_blocks(limit, lowest.astype(np.int64)):
+        parts = scorer.components(rows, cols)
+        preferred[rows] = np.any((parts.veto == 0) & (lowest[cols][None, :] < parts.score), axis=1)
+    reasons: dict[int, Reason] = {}
+    for row in waiting.tolist():
+        if with_room[row]:
+            reasons[row] = make(r.OTHERS_HAVE_ROOM, count=int(with_room[row]))
+        else:
+            reasons[row] = make(
+                r.COMPATIBLE_FULL,
+                count=int(candidates.compatible[row]),
+                outscored=not bool(preferred[row]),
+            )
+    return reasons
+
+
+def explain_alone_peers(
+    scorer: Scorer, partner: npt.NDArray[np.int32], candidates: Candidates | None = None
+) -> list[Unmatched]:
+    """Why each peer without a partner (partner -1) has none (with the round's `candidates`,
+    those no one is compatible with are not scored again)."""
     people = scorer.rows.people
     unmatched = []
     alone = np.flatnonzero(partner < 0)
     odd = len(alone) % 2 == 1
-    for rows in chunks(alone, max(1, BLOCK_PAIRS // max(len(people), _CODES))):
+    known = candidates.nobody if candidates is not None else {}
+    for row in alone.tolist():
+        if row in known:
+            person = people[row]
+            reason = _no_candidate_reason(scorer, person, known[row], "peer")
+            unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
+    rescore = np.array([row for row in alone.tolist() if row not in known], dtype=np.intp)
+    for rows in chunks(rescore, max(1, BLOCK_PAIRS // max(len(people), CODES))):
         parts = scorer.components(rows)
         compatible = np.count_nonzero(parts.veto == 0, axis=1)
-        tallies = iter(_tallies(parts.veto[compatible == 0]))
+        found = iter(tallies(parts.veto[compatible == 0]))
         for k, row in enumerate(rows.tolist()):
             person = people[row]
             if compatible[k] == 0:
-                reason = _no_candidate_reason(scorer, person, next(tallies), "peer")
+                reason = _no_candidate_reason(scorer, person, next(found), "peer")
             else:
                 reason = make(r.PEERS_TAKEN, count=int(compatible[k]), odd=odd)
             unmatched.append(Unmatched(email=person.email, role=person.role.value, reason=reason))
     unmatched.sort(key=lambda u: u.email)
     return unmatched
-
-
-_CODES = 256  # veto codes are uint8
-
-
-def _tallies(vetoes: npt.NDArray[np.uint8]) -> list[Counter[int]]:
-    """Per person (a row of `vetoes`): how many of the others each veto keeps out, SAME_PERSON
-    left out, in the order each veto first appears (the order a Counter fed the row's vetoes
-    one by one would have: it breaks most_common's ties)."""
-    counts, first = _count_codes(vetoes)
-    return [_in_order(counts[k], first[k]) for k in range(len(counts))]
-
-
-def _count_codes(
-    vetoes: npt.NDArray[np.uint8], axis: int = 1
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Per person along `axis`, per veto code: the count, and the first index where it
-    appears (the length of the axis where it does not)."""
-    people = vetoes.shape[1 - axis]
-    length = vetoes.shape[axis]
-    counts = np.zeros((people, _CODES), dtype=np.int64)
-    first = np.full((people, _CODES), length, dtype=np.int64)
-    if not vetoes.size:
-        return counts, first
-    # One pass per code present (a dozen or so), each over the whole block at C speed.
-    for code in np.flatnonzero(np.bincount(vetoes.ravel(), minlength=_CODES)).tolist():
-        hit = vetoes == code
-        counts[:, code] = np.count_nonzero(hit, axis=axis)
-        at = np.argmax(hit, axis=axis)
-        first[:, code] = np.where(counts[:, code] > 0, at, length)
-    return counts, first
-
-
-def _in_order(counts: npt.NDArray[np.int64], first: npt.NDArray[np.int64]) -> Counter[int]:
-    """The codes counted, SAME_PERSON left out, inserted in order of first appearance."""
-    present = [c for c in np.flatnonzero(counts).tolist() if c != Veto.SAME_PERSON]
-    present.sort(key=lambda c: int(first[c]))
-    return Counter({code: int(counts[code]) for code in present})
 
 
 def _column_tallies(
@@ -160,8 +226,8 @@ def _column_tallies(
     those no row passes) the tally of vetoes, rows taken in order."""
     n_rows = len(scorer.rows)
     compatible = np.zeros(len(cols), dtype=np.int64)
-    counts = np.zeros((len(cols), _CODES), dtype=np.int64)
-    first = np.full((len(cols), _CODES), n_rows, dtype=np.int64)
+    counts = np.zeros((len(cols), CODES), dtype=np.int64)
+    first = np.full((len(cols), CODES), n_rows, dtype=np.int64)
     for rows in blocks(n_rows, len(cols)):
         veto = scorer.components(rows, cols).veto
         compatible += np.count_nonzero(veto == 0, axis=0)
@@ -169,14 +235,14 @@ def _column_tallies(
         open_ = np.flatnonzero(compatible == 0)
         if not len(open_):
             continue
-        block_counts, block_first = _count_codes(veto[:, open_], axis=0)
+        block_counts, block_first = count_codes(veto[:, open_], axis=0)
         counts[open_] += block_counts
         seen = block_first < len(rows)
         first[open_] = np.where(
             (first[open_] == n_rows) & seen, block_first + int(rows[0]), first[open_]
         )
     tallies = [
-        _in_order(counts[k], first[k]) if compatible[k] == 0 else Counter[int]()
+        in_order(counts[k], first[k]) if compatible[k] == 0 else Counter[int]()
         for k in range(len(cols))
     ]
     return compatible.tolist(), tallies
@@ -206,7 +272,7 @@ def _no_candidate_reason(
     column_side: bool = False,
 ) -> Reason:
     """Name the rule that kept everyone out, the most binding first, from the person's tally
-    of vetoes (`_tallies`)."""
+    of vetoes (`tallies`)."""
     if not counts:
         return make(r.NOBODY_SIGNED_UP, other=other)
     if counts[Veto.WEAK]:

@@ -368,7 +368,9 @@ def _bipartite_result(
         )
     pairs.sort(key=lambda p: (p.mentor, p.mentee))
     load = np.bincount(assignment[assignment >= 0], minlength=len(mentors))
-    unmatched, hints = explain_unmatched(scorer, assignment, pair_scores, load, capacity)
+    unmatched, hints = explain_unmatched(
+        scorer, assignment, pair_scores, load, capacity, candidates=candidates
+    )
     blocking = blocking_pairs(scorer, assignment, pair_scores, load, capacity, candidates.best)
     figures = summary_figures(
         participants=len(mentors) + len(mentees),

@@ -157,7 +157,7 @@ def _peer_result(
         first, second = sorted((people[a].email, people[b].email))
         pairs.append(MatchedPair(mentor=first, mentee=second, score=points(score), reasons=reasons))
     pairs.sort(key=lambda p: (p.mentor, p.mentee))
-    unmatched = explain_alone_peers(scorer, partner)
+    unmatched = explain_alone_peers(scorer, partner, candidates=candidates)
     matched_scores = pair_scores[(partner >= 0) & (np.arange(len(people)) < partner)]
     figures = summary_figures(
         participants=len(people),

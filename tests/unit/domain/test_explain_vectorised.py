@@ -22,11 +22,12 @@ import pytest
 
 from portal.domain import reasons as r
 from portal.domain.matching import candidates, explain, flow, match, peers
-from portal.domain.matching.candidates import blocks, chunks, split_roles
+from portal.domain.matching.candidates import blocks, chunks, keep_best, split_roles
 from portal.domain.matching.explain import _band, _number, _rule, _shortage_hints
 from portal.domain.matching.figures import lowest_taken
 from portal.domain.matching.flow import capacities
 from portal.domain.matching.results import Unmatched
+from portal.domain.matching.tallies import tallies as tally_vetoes
 from portal.domain.participants import SENIORITY_KEYS, SLOTS, Participant, Role, Status
 from portal.domain.program import Program
 from portal.domain.reasons import Reason
@@ -412,13 +413,24 @@ def careless(case: Case, seed: int, block_pairs: int) -> tuple[str, str]:
                 b = rng.choice(free)
                 partner[a], partner[b] = b, a
         got = explain.explain_alone_peers(scorer, partner)
-        return _json(got), _json(reference_explain_alone_peers(scorer, partner, block_pairs))
+        reference = _json(reference_explain_alone_peers(scorer, partner, block_pairs))
+        # With the candidates' tallies instead of scoring the lonely again: the same reasons.
+        tallied = explain.explain_alone_peers(
+            scorer, partner, candidates=keep_best(scorer, 20, symmetric=True)
+        )
+        assert _json(tallied) == reference
+        return _json(got), reference
     capacity = capacities(case.program, mentors)
     assignment, pair_scores, load = random_assignment(scorer, capacity, rng)
     explained = explain.explain_unmatched(scorer, assignment, pair_scores, load, capacity)
     reference = reference_explain_unmatched(
         scorer, assignment, pair_scores, load, capacity, block_pairs
     )
+    # With the candidates' counts and tallies instead of scoring everyone again: the same.
+    tallied = explain.explain_unmatched(
+        scorer, assignment, pair_scores, load, capacity, candidates=keep_best(scorer, 50)
+    )
+    assert _json(tallied) == _json(reference)
     return _json(explained), _json(reference)
 
 
@@ -506,8 +518,11 @@ def test_a_round_explains_its_unmatched_as_the_loop_did(
     def checked(name: str, reference: Callable[..., Any]) -> Callable[..., Any]:
         vectorised = getattr(explain, name)
 
-        def both(*args: Any) -> Any:
-            got = vectorised(*args)
+        def both(*args: Any, **kwargs: Any) -> Any:
+            # The round passes its candidates (tallies from its one pass over every pair);
+            # the reference scores everyone again.
+            assert kwargs.get("candidates") is not None
+            got = vectorised(*args, **kwargs)
             assert _json(got) == _json(reference(*args, block_pairs))
             compared.append(name)
             return got
@@ -535,7 +550,7 @@ def test_ties_are_broken_by_the_rule_met_first_as_the_counter_did() -> None:
         ],
         dtype=np.uint8,
     )
-    tallies = explain._tallies(vetoes)
+    tallies = tally_vetoes(vetoes)
     for row, tally in zip(vetoes, tallies, strict=True):
         counter = Counter(int(v) for v in row if v != Veto.SAME_PERSON)
         assert tally.most_common() == counter.most_common()
