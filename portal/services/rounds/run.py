@@ -286,6 +286,8 @@ class RoundRun(MenteeChoice, WaitingNews):
                 "blocking_pairs": figures.blocking_pairs if figures else 0,
                 # Mentees (or peers) now waiting for the second round or more.
                 "waited_two_rounds": waited,
+                # The matching was proved the best the rules and settings allow.
+                "certified": bool(result and result.proof.certified),
             },
             "pairs": pairs,
             "unmatched": unmatched,

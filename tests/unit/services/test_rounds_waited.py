@@ -79,6 +79,9 @@ def test_each_round_that_leaves_someone_waiting_counts_and_a_match_resets_it(
     line = f"Mentees who have now waited two or more rounds: {len(still)}"
     assert line in " ".join(plain(summary).split())
     assert "Mentees who have now waited two or more rounds" in html(summary)
+    proved = "Proved the best matching the program's rules and settings allow"
+    assert proved in " ".join(plain(summary).split())
+    assert proved in html(summary).replace("&#39;", "'")
     stored = services.rounds.rounds.get("demo", ROUNDS[2])
     assert stored is not None
     assert stored.summary["waited_two_rounds"] == len(still)
