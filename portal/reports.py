@@ -34,6 +34,9 @@ def match_result_json(result: MatchResult) -> dict[str, Any]:
         "fairness": result.fairness,
         **asdict(result.figures),
         "hints": list(result.hints),
+        # Whether the result is proved the exact optimum over every compatible pair.
+        "certified": result.proof.certified,
+        "pricing_passes": result.proof.passes,
     }
     return {
         "pairs": pairs,
@@ -42,6 +45,16 @@ def match_result_json(result: MatchResult) -> dict[str, Any]:
         ],
         "summary": summary,
     }
+
+
+def _proof_line(result: MatchResult) -> str:
+    """Whether the result is proved the exact optimum, in a line."""
+    passes = result.proof.passes
+    if result.proof.certified:
+        return f"Proved optimal: every compatible pair checked ({passes} solve-and-price passes)"
+    if result.format == "peer":
+        return "Not proved optimal: a peer pool this large is solved on each peer's best candidates"
+    return f"Not proved optimal: still improving after {passes} solve-and-price passes"
 
 
 def match_result_table(result: MatchResult, title: str) -> str:
@@ -54,6 +67,7 @@ def match_result_table(result: MatchResult, title: str) -> str:
         f"10th percentile {figures.p10_score:g}",
         f"{figures.top5_pct:g}% got one of their five best candidates; "
         f"{figures.blocking_pairs} blocking pairs (both would gain 5 points by swapping)",
+        _proof_line(result),
         "",
     ]
     peer = result.format == "peer"

@@ -98,6 +98,9 @@ def test_portal_match_gives_the_exact_optimum(tmp_path: Path, case: str) -> None
     # Everyone the rules allow is matched (participation), and no point is left on the table.
     assert (ours.pairs, ours.total) == (best.pairs, best.total), f"engine {ours}, optimum {best}"
     assert tenths(data["summary"]["total_score"]) == best.total
+    # And the command says it proved it.
+    assert data["summary"]["certified"] is True
+    assert data["summary"]["pricing_passes"] >= 1
 
 
 def test_the_check_script_says_whether_the_engine_is_optimal(
