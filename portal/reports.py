@@ -51,7 +51,8 @@ def _proof_line(result: MatchResult) -> str:
     """Whether the result is proved the exact optimum, in a line."""
     passes = result.proof.passes
     if result.proof.certified:
-        return f"Proved optimal: every compatible pair checked ({passes} solve-and-price passes)"
+        plural = "pass" if passes == 1 else "passes"
+        return f"Proved optimal: every compatible pair checked ({passes} solve-and-price {plural})"
     if result.format == "peer":
         return "Not proved optimal: a peer pool this large is solved on each peer's best candidates"
     return f"Not proved optimal: still improving after {passes} solve-and-price passes"

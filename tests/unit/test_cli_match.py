@@ -210,6 +210,9 @@ def test_the_table_names_the_program_and_the_pairs(demo_csv: Path) -> None:
     assert result.stdout.startswith(f"{DEMO.title}: ")
     assert "Mentor" in result.stdout
     assert "farah@example.org (mentee): no mentor speaks Hindi" in result.stdout
+    assert "Proved optimal: every compatible pair checked (1 solve-and-price pass)" in (
+        result.stdout
+    )
 
 
 # -- scores -----------------------------------------------------------------------------------
