@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,19 +42,27 @@ from portal.domain.matches import capacity
 from portal.domain.matching import MatchResult, match, score_all_pairs, split_roles
 from portal.domain.participants import Participant
 from portal.domain.program import Format, Program
+from portal.domain.scoring.scorer import waiting_bonus
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "content" / "programs"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A matching's size and total score (tenths of a point)."""
+    """A matching's size, total score and total waiting bonus (tenths of a point)."""
 
     pairs: int
     total: int
+    bonus: int = 0
+
+    def key(self) -> tuple[int, int]:
+        """What the objective compares: the pairs, and the scores plus the waiting bonuses
+        (two optima may split that sum differently between scores and bonuses)."""
+        return self.pairs, self.total + self.bonus
 
     def __str__(self) -> str:
-        return f"{self.pairs} pairs, total {self.total / 10:.1f}"
+        text = f"{self.pairs} pairs, total {self.total / 10:.1f}"
+        return f"{text}, waiting bonus {self.bonus / 10:.1f}" if self.bonus else text
 
 
 def tenths(score: float) -> int:
@@ -62,9 +70,24 @@ def tenths(score: float) -> int:
     return round(score * 10)
 
 
-def engine_outcome(result: MatchResult) -> Outcome:
-    """What the engine's matching achieves, from its pairs."""
-    return Outcome(pairs=len(result.pairs), total=sum(tenths(p.score) for p in result.pairs))
+def engine_outcome(result: MatchResult, bonus: Mapping[str, int] | None = None) -> Outcome:
+    """What the engine's matching achieves, from its pairs (`bonus`: each person's waiting
+    bonus in tenths, by address)."""
+    bonus = bonus or {}
+    peer = result.format == "peer"
+    return Outcome(
+        pairs=len(result.pairs),
+        total=sum(tenths(p.score) for p in result.pairs),
+        bonus=sum(
+            bonus.get(p.mentee, 0) + (bonus.get(p.mentor, 0) if peer else 0) for p in result.pairs
+        ),
+    )
+
+
+def bonuses(program: Program, people: Sequence[Participant]) -> dict[str, int]:
+    """Each mentee's (peer's) waiting bonus in tenths, by address; mentors have none."""
+    _, rows = split_roles(program, people)
+    return dict(zip((p.email for p in rows), waiting_bonus(program, rows).tolist(), strict=True))
 
 
 def compatible_pairs(
@@ -111,8 +134,12 @@ def _bipartite_optimum(
     cols = np.array([mentor_at[a] for a, _, _ in pairs], dtype=np.int64)
     rows = np.array([mentee_at[b] for _, b, _ in pairs], dtype=np.int64)
     scores = np.array([s for _, _, s in pairs], dtype=np.int64)
+    bonus_of = bonuses(program, people)
+    bonus = np.array([bonus_of[b] for _, b, _ in pairs], dtype=np.int64)
     n = len(pairs)
-    weights = _lexicographic(scores, program.matching.objective == "participation", len(mentees))
+    weights = _lexicographic(
+        scores + bonus, program.matching.objective == "participation", len(mentees)
+    )
     # Constraint rows: one per mentee (at most one pair), then one per mentor (capacity).
     a_ub = coo_matrix(
         (
@@ -136,7 +163,11 @@ def _bipartite_optimum(
         raise RuntimeError("the linear program's optimum is not integral")
     if int((weights * chosen).sum()) != round(-solved.fun):
         raise RuntimeError("the rounded matching does not reach the linear program's optimum")
-    return Outcome(pairs=int(chosen.sum()), total=int((scores * chosen).sum()))
+    return Outcome(
+        pairs=int(chosen.sum()),
+        total=int((scores * chosen).sum()),
+        bonus=int((bonus * chosen).sum()),
+    )
 
 
 def _peer_optimum(
@@ -145,11 +176,14 @@ def _peer_optimum(
     import rustworkx as rx
 
     at = {p.email: k for k, p in enumerate(people)}
+    bonus_of = bonuses(program, people)
+    bonus = np.array([bonus_of[a] + bonus_of[b] for a, b, _ in pairs], dtype=np.int64)
     scores = np.array([s for _, _, s in pairs], dtype=np.int64)
     participation = program.matching.objective == "participation"
     # Under `participation` rustworkx maximises the number of pairs itself; under `score`
     # the weight folds the tie rule (more pairs among equal totals) into the score.
-    weights = scores if participation else _lexicographic(scores, False, len(people) // 2)
+    worth = scores + bonus
+    weights = worth if participation else _lexicographic(worth, False, len(people) // 2)
     graph = rx.PyGraph()
     graph.add_nodes_from(range(len(people)))
     graph.add_edges_from(
@@ -158,7 +192,10 @@ def _peer_optimum(
     score_of = {(at[a], at[b]): s for a, b, s in pairs}
     chosen = rx.max_weight_matching(graph, max_cardinality=participation, weight_fn=int)
     total = sum(score_of.get((a, b), score_of.get((b, a), 0)) for a, b in chosen)
-    return Outcome(pairs=len(chosen), total=total)
+    by_index = {at[email]: tenths_ for email, tenths_ in bonus_of.items()}
+    return Outcome(
+        pairs=len(chosen), total=total, bonus=sum(by_index[a] + by_index[b] for a, b in chosen)
+    )
 
 
 def check(
@@ -170,7 +207,7 @@ def check(
 ) -> tuple[Outcome, Outcome]:
     """(the engine's outcome, the independent optimum) for the same people and moment."""
     result = match(program, people, now=now, candidates=candidates)
-    return engine_outcome(result), optimum(program, people, now=now)
+    return engine_outcome(result, bonuses(program, people)), optimum(program, people, now=now)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -245,17 +282,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in problem.errors:
             print(f"  {line}", file=sys.stderr)
         return 2
+    if program.matching.fairness == "balanced":
+        return fail(
+            "--program: fairness: balanced trades up to half a percent of the total score for "
+            "fairer pairs by design, so there is no single optimum to compare with; check the "
+            "program with fairness: none"
+        )
     ours, best = check(program, people, now=now, candidates=args.candidates)
     print(f"program:  {program.slug} ({program.format.value}, {program.matching.objective})")
     print(f"people:   {len(people)}")
     print(f"engine:   {ours}")
     print(f"optimum:  {best}  (independent: every compatible pair, no pruning)")
-    if ours == best:
+    if ours.key() == best.key():
         print("agree: the engine's matching is exactly optimal")
         return 0
+    short = (best.total + best.bonus - ours.total - ours.bonus) / 10
     print(
         f"DISAGREE: the engine is {best.pairs - ours.pairs} pair(s) and "
-        f"{(best.total - ours.total) / 10:.1f} points short of the optimum"
+        f"{short:.1f} points (scores and waiting bonuses) short of the optimum"
     )
     return 1
 

@@ -50,12 +50,19 @@ def match_result_json(result: MatchResult) -> dict[str, Any]:
 def _proof_line(result: MatchResult) -> str:
     """Whether the result is proved the exact optimum, in a line."""
     passes = result.proof.passes
+    plural = "pass" if passes == 1 else "passes"
+    if result.proof.certified and passes == 0:
+        return "Proved optimal: solved on every compatible pair"
+    if result.proof.certified and result.fairness == "balanced":
+        return (
+            "Each solve proved exact for its objective: the plain optimum, then the fairer "
+            f"blend above its floor ({passes} solve-and-price {plural} in all)"
+        )
     if result.proof.certified:
-        plural = "pass" if passes == 1 else "passes"
         return f"Proved optimal: every compatible pair checked ({passes} solve-and-price {plural})"
     if result.format == "peer":
         return "Not proved optimal: a peer pool this large is solved on each peer's best candidates"
-    return f"Not proved optimal: still improving after {passes} solve-and-price passes"
+    return f"Not proved optimal: the pricing stopped after {passes} solve-and-price {plural}"
 
 
 def match_result_table(result: MatchResult, title: str) -> str:

@@ -204,7 +204,7 @@ def bounded_blocks(
     limit, at most BLOCK_PAIRS pairs a block; rows whose limit no key is below are skipped.
     Columns come in increasing order.
     """
-    rows = np.flatnonzero(limit > key.min(initial=0)) if len(key) else np.zeros(0, np.intp)
+    rows = np.flatnonzero(limit > key.min()) if len(key) else np.zeros(0, np.intp)
     rows = rows[np.argsort(-limit[rows], kind="stable")].astype(np.intp)
     by_key = np.argsort(key, kind="stable")
     sorted_keys = key[by_key]

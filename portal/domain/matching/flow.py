@@ -1,9 +1,11 @@
 """One-on-one, group, reverse and flash rounds: an exact min-cost flow (OR-Tools).
 
 Mentees are rows, mentors columns with their capacity. The flow runs on each mentee's best
-candidates; under `participation` a repair pass then looks for augmenting paths over the
-full compatibility graph, so pruning never costs a match the rules allow. `balanced`
-fairness re-solves on a convex objective within a small budget of the best total.
+candidates; the pairs left out are then priced against the solution's dual potentials
+(pricing.py) and the flow solved again until none could raise the total, so the result is
+the optimum over every compatible pair, and says so (`Proof`). `balanced` fairness
+re-solves on a convex objective within a small budget of the best total, priced the same
+way.
 """
 
 from __future__ import annotations

@@ -121,13 +121,15 @@ def price(
     per_row: int,
     slack: int = 0,
 ) -> Priced:
-    """Every compatible pair whose reduced cost is positive (at most `per_row` per mentee, the
-    largest first).
+    """Every compatible pair whose reduced cost is above -`slack` (at most `per_row` per
+    mentee, the largest first), and how many of them are positive: only those could raise
+    the total.
 
     `bound[r]` is the highest score any pair of row r outside the candidate graph can have
-    (-1 when none is outside it): a row whose bound is worth no more than u[r] prices
-    nothing, and a mentor whose v is at least that bound minus u[r] cannot price positive.
-    Pairs in the candidate graph are never returned: the potentials cover them.
+    (-1 when none is outside it): a row whose bound is worth no more than u[r] - slack
+    prices nothing, and a mentor whose v is at least that bound minus u[r] plus slack is not
+    scored. A pair already in the graph never has a positive reduced cost (the potentials
+    cover it), but with a slack it may be returned again; merging removes the duplicate.
     """
     n_rows = len(bound)
     has = np.flatnonzero(bound >= 0).astype(np.intp)

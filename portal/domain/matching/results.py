@@ -56,7 +56,8 @@ class Figures:
 @dataclass(frozen=True)
 class Proof:
     """Whether a round is proved the exact optimum over every compatible pair, and how many
-    solve-and-price passes that took (0 when no proof was attempted, as for peers)."""
+    solve-and-price passes that took in all (0 when no pricing was needed or possible:
+    a small peer pool is solved on every pair, a large one cannot be priced)."""
 
     certified: bool
     passes: int

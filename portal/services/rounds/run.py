@@ -286,8 +286,9 @@ class RoundRun(MenteeChoice, WaitingNews):
                 "blocking_pairs": figures.blocking_pairs if figures else 0,
                 # Mentees (or peers) now waiting for the second round or more.
                 "waited_two_rounds": waited,
-                # The matching was proved the best the rules and settings allow.
-                "certified": bool(result and result.proof.certified),
+                # The matching was proved the best the rules and settings allow (not said of
+                # `balanced`, whose floor comes from the pairs solved on).
+                "certified": bool(result and result.proof.certified and result.fairness == "none"),
             },
             "pairs": pairs,
             "unmatched": unmatched,

@@ -64,7 +64,7 @@ OBJECTIVE_WORDS = {
     "score": lazy_gettext("Make the best-scoring pairs, even if fewer people are matched"),
 }
 FAIRNESS_WORDS = {
-    "none": lazy_gettext("No: the highest total score"),
+    "none": lazy_gettext("No: nothing of the total score is given up for fairer pairs"),
     "balanced": lazy_gettext(
         "Yes: lift the weakest pairs, giving up at most half a percent of the total score"
     ),
