@@ -133,6 +133,22 @@ class SeniorityGap(_Strict):
 MAX_WAITING_POINTS = 100
 
 
+def _points_number(value: object) -> float | None:
+    """A number of points as written (a number, or a string of one), else None.
+
+    YAML reads `yes` as True and pydantic takes True for 1: a bool is not a number here, so
+    the message can say what is wanted instead.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 class WaitingBonus(_Strict):
     """Priority for people who waited: a mentee (or peer) left unmatched by earlier rounds
     gets `points` per round waited, at most `cap`, added to what the engine maximises for
@@ -144,15 +160,7 @@ class WaitingBonus(_Strict):
     @field_validator("points", "cap", mode="before")
     @classmethod
     def _number(cls, value: object) -> float:
-        # YAML reads `yes` as True and pydantic takes True for 1: say what is wanted instead.
-        number: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value.strip())
-            except ValueError:
-                number = None
+        number = _points_number(value)
         if number is None or number != number or not 0 <= number <= MAX_WAITING_POINTS:
             raise ValueError(
                 f"must be a number of points from 0 to {MAX_WAITING_POINTS} (a score is 0 to "
@@ -200,15 +208,7 @@ class Matching(_Strict):
     @field_validator("min_score", mode="before")
     @classmethod
     def _points(cls, value: object) -> float:
-        # YAML reads `yes` as True and pydantic takes True for 1: say what is wanted instead.
-        number: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value.strip())
-            except ValueError:
-                number = None
+        number = _points_number(value)
         if number is None or not 0 <= number <= 100 or number != number:
             raise ValueError(
                 f"must be a number of points from 0 to 100 (pairs scoring below it are not "
