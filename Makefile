@@ -18,7 +18,7 @@ PACKAGE_VENV := .venv-package
 STAGE ?= dev
 PACKAGE_DIR ?= build
 
-.PHONY: run test quick lint system-packages clean package translations messages
+.PHONY: run test quick lint system-packages clean package translations messages site site-preview
 
 # The compiled catalogues (.mo): built from the .po files, never committed.
 CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
@@ -29,6 +29,20 @@ run: $(VENV)/.installed-local translations dynamodb-local-if-possible
 
 test: $(VENV)/.installed-dev translations $(DYNAMODB_LOCAL) $(VNU) system-packages lint
 	$(BIN)/pytest
+
+# The public pages as static files, one folder per language (build/site/en, build/site/es),
+# from the content folder and the stored programs: what `portal site publish` uploads.
+SITE_DIR := $(PACKAGE_DIR)/site
+site: $(VENV)/.installed-local translations
+	$(BIN)/portal site build --out $(SITE_DIR)
+
+# The English site with the app's CSS beside it, served on http://$(HOST):8000: on AWS the
+# pages' /static/ links go to the app (CloudFront's route), which http.server does not have.
+site-preview: site
+	rm -rf $(PACKAGE_DIR)/site-preview
+	cp -r $(SITE_DIR)/en $(PACKAGE_DIR)/site-preview
+	cp -r portal/static $(PACKAGE_DIR)/site-preview/static
+	cd $(PACKAGE_DIR)/site-preview && $(abspath $(BIN))/python -m http.server --bind $(HOST) 8000
 
 # Lint, types and the fast tiers (unit and web, on moto), on every core (pytest-xdist): the
 # check to run while working. `make test` runs every tier, one test at a time. Naming the

@@ -101,7 +101,10 @@ def register_usage(app: Flask) -> None:
 
     @app.before_request
     def start_usage_clock() -> None:
-        g.usage_started = monotonic()
+        # The static site's builder (portal.services.site.BUILDING) asks for pages through
+        # the app: no visitor's request, so not one the costs page counts.
+        if not request.environ.get("portal.site_build"):
+            g.usage_started = monotonic()
 
     @app.after_request
     def count_request(response: Response) -> Response:
