@@ -120,6 +120,28 @@ def test_the_404_and_error_pages_speak_every_language(built: Path) -> None:
         assert "next=" not in missing + error
 
 
+def test_the_builder_asks_as_no_visitor(services: Services, app: Flask, tmp_path: Path) -> None:
+    """The builder's requests are not counted as visitors' on the costs page."""
+    services.usage.flush()  # what earlier tests counted in this process
+    app.test_client().get("/faq")
+    assert services.usage.flush().requests == 1
+    build_site(tmp_path / "site", app)
+    assert services.usage.flush().requests == 0
+
+
+def test_the_local_stage_banner_is_not_on_the_built_pages(
+    aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender, tmp_path: Path
+) -> None:
+    """Its link to the local inbox has no file beside a built page."""
+    local = settings.with_overrides(stage="local")
+    app = create_app(local, build_services(local, clock=clock, sender=mailbox))
+    assert "stage-banner" in app.test_client().get("/faq").get_data(as_text=True)
+    build_site(tmp_path / "site", app)
+    pages = (tmp_path / "site").rglob("*.html")
+    assert not any("stage-banner" in page.read_text("utf-8") for page in pages)
+    assert unresolved(app, tmp_path / "site") == []
+
+
 # -- sign-up open or closed -----------------------------------------------------------------------
 
 
