@@ -6,9 +6,11 @@ services; nothing else builds a repository or a service for them.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from portal.catalog.agreements import Agreements
@@ -65,6 +67,8 @@ from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
 from portal.services.signin import SignInService
 from portal.services.signup import SignupService
+from portal.services.site_publish import SitePublisher
+from portal.services.site_republish import SiteRepublisher
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
 from portal.services.usage import UsageService
@@ -110,6 +114,7 @@ class Services:
     program_changes: ProgramChanges
     roster_imports: RosterImports
     meetings: Meetings
+    site: SiteRepublisher
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -136,6 +141,25 @@ def make_import_finisher(settings: Settings) -> LambdaImportFinisher | None:
     """On Lambda, an applied import's to-dos are done by another invocation; elsewhere at once."""
     name = _own_function(settings)
     return LambdaImportFinisher(name, settings.region) if name else None
+
+
+def make_publisher(settings: Settings) -> SitePublisher | None:
+    """The stage's static site (PORTAL_SITE_BUCKET), or None where the app serves every page."""
+    if not settings.site_bucket:
+        return None
+    return SitePublisher(settings.site_bucket, settings.site_distribution, settings.region)
+
+
+def _build_site(out: Path, app: Any, paths: list[str]) -> list[Path]:
+    """The site builder's pages (portal.services.site), imported when a save republishes."""
+    # Imported by name: the builder is merged separately from the publisher.
+    site = importlib.import_module("portal.services.site")
+    return list(site.build_site(out, app, paths=paths))
+
+
+def make_republisher(settings: Settings) -> SiteRepublisher:
+    """What republishes a program's public pages after a console save."""
+    return SiteRepublisher(make_publisher(settings), _build_site)
 
 
 def bind_tables(settings: Settings) -> None:
@@ -420,4 +444,5 @@ def build_services(
             finisher=make_import_finisher(settings),
         ),
         meetings=meetings,
+        site=make_republisher(settings),
     )

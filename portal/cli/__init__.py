@@ -23,6 +23,7 @@ from portal.cli import (
     roster_import,
     round,
     send_mail,
+    site,
     summaries,
     tables,
 )
@@ -51,5 +52,6 @@ for command in (
     purge.purge_command,
     program.program_group,
     roster_import.import_command,
+    site.site_group,
 ):
     main.add_command(command)
