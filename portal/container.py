@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from portal.catalog.agreements import Agreements
@@ -65,6 +66,8 @@ from portal.services.ses_feedback import SesFeedback
 from portal.services.sessions import Sessions
 from portal.services.signin import SignInService
 from portal.services.signup import SignupService
+from portal.services.site_publish import SitePublisher
+from portal.services.site_republish import SiteRepublisher
 from portal.services.summaries import SummaryService
 from portal.services.unsubscribe import Unsubscribes
 from portal.services.usage import UsageService
@@ -110,6 +113,7 @@ class Services:
     program_changes: ProgramChanges
     roster_imports: RosterImports
     meetings: Meetings
+    site: SiteRepublisher
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -136,6 +140,25 @@ def make_import_finisher(settings: Settings) -> LambdaImportFinisher | None:
     """On Lambda, an applied import's to-dos are done by another invocation; elsewhere at once."""
     name = _own_function(settings)
     return LambdaImportFinisher(name, settings.region) if name else None
+
+
+def make_publisher(settings: Settings) -> SitePublisher | None:
+    """The stage's static site (PORTAL_SITE_BUCKET), or None where the app serves every page."""
+    if not settings.site_bucket:
+        return None
+    return SitePublisher(settings.site_bucket, settings.site_distribution, settings.region)
+
+
+def _build_site(out: Path, app: Any, paths: list[str]) -> list[Path]:
+    """The site builder's pages, imported when a save republishes (not on every cold start)."""
+    from portal.services.site import build_site
+
+    return build_site(out, app, paths=paths)
+
+
+def make_republisher(settings: Settings) -> SiteRepublisher:
+    """What republishes a program's public pages after a console save."""
+    return SiteRepublisher(make_publisher(settings), _build_site)
 
 
 def bind_tables(settings: Settings) -> None:
@@ -420,4 +443,5 @@ def build_services(
             finisher=make_import_finisher(settings),
         ),
         meetings=meetings,
+        site=make_republisher(settings),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -57,6 +58,11 @@ class Settings:
     # The function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, set by Lambda; elsewhere
     # zappa_settings.json's memory_size), which prices its time on the costs page.
     function_memory_mb: int = 1024
+    # The static site (PORTAL_SITE_BUCKET, PORTAL_SITE_DISTRIBUTION): the S3 bucket the public
+    # pages are published to and the CloudFront distribution in front of it; both empty where
+    # the app serves every page itself (locally), and then nothing is published.
+    site_bucket: str = ""
+    site_distribution: str = ""
 
     @property
     def mail_dir(self) -> Path:
@@ -120,6 +126,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"PORTAL_BASE_URL must start with http:// or https://, not {base_url!r}"
         )
 
+    site_bucket, site_distribution = _site(env)
     settings = Settings(
         stage=stage,
         table_prefix=env.get("PORTAL_TABLE_PREFIX", f"portal-{stage}"),
@@ -142,11 +149,43 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         function_name=env.get("AWS_LAMBDA_FUNCTION_NAME") or None,
         admins=_admins(env.get("PORTAL_ADMINS", "")),
         function_memory_mb=_memory_mb(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")),
+        site_bucket=site_bucket,
+        site_distribution=site_distribution,
     )
     return _check_base_url(_check_secret_key(settings))
 
 
 MAX_LIMIT = 1_000_000
+# S3's rules for a bucket name, and CloudFront's distribution ids (e.g. E2QWRUHAPOMQZL).
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_DISTRIBUTION = re.compile(r"[A-Z0-9]{1,32}")
+
+
+def _site(env: Mapping[str, str]) -> tuple[str, str]:
+    """The static site's bucket and distribution: both or neither, each well formed."""
+    bucket = env.get("PORTAL_SITE_BUCKET", "").strip()
+    distribution = env.get("PORTAL_SITE_DISTRIBUTION", "").strip()
+    if bool(bucket) != bool(distribution):
+        given, missing = (
+            ("PORTAL_SITE_BUCKET", "PORTAL_SITE_DISTRIBUTION")
+            if bucket
+            else ("PORTAL_SITE_DISTRIBUTION", "PORTAL_SITE_BUCKET")
+        )
+        raise SettingsError(
+            f"{given} is set but {missing} is not: set both (the site's S3 bucket and its "
+            "CloudFront distribution id) to publish the public pages, or neither"
+        )
+    if bucket and not _BUCKET.fullmatch(bucket):
+        raise SettingsError(
+            "PORTAL_SITE_BUCKET must be an S3 bucket name (3 to 63 lowercase letters, digits, "
+            f"dots and hyphens), not {bucket!r}"
+        )
+    if distribution and not _DISTRIBUTION.fullmatch(distribution):
+        raise SettingsError(
+            "PORTAL_SITE_DISTRIBUTION must be a CloudFront distribution id (capital letters "
+            f"and digits, such as E2QWRUHAPOMQZL), not {distribution!r}"
+        )
+    return bucket, distribution
 
 
 def _memory_mb(text: str) -> int:

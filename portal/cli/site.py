@@ -8,13 +8,15 @@ from pathlib import Path
 import click
 
 from portal.cli.common import command_settings, services_for, store
+from portal.cli.site_publish import publish_command
 
 DEFAULT_OUT = Path("build") / "site"
 
 
 @click.group("site")
 def site_group() -> None:
-    """The static site: the public pages rendered to files, one folder per language."""
+    """The static site: the public pages rendered to files, one folder per language, and
+    published to the stage's bucket."""
 
 
 @site_group.command("build")
@@ -56,3 +58,6 @@ def build_command(out: Path) -> None:
         f"Preview: cd {out / i18n.DEFAULT_LANGUAGE} && python -m http.server "
         "(or `make site-preview`, with the app's CSS)"
     )
+
+
+site_group.add_command(publish_command)

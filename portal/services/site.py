@@ -29,7 +29,8 @@ from portal import i18n
 # The CloudFront path patterns sent to the API (Lambda): every route of the app that is not
 # a built page. `*` matches any characters, "/" too (CloudFront's rule, and fnmatch's).
 # tests/unit/services/test_site.py checks that each route of the app is built or listed here,
-# and that no built page is; INFRA's template routes exactly these.
+# and that no built page is; infrastructure/template.yaml routes exactly these
+# (tests/infrastructure/test_site.py).
 DYNAMIC_PATTERNS: tuple[str, ...] = (
     "/static/*",
     "/programs/*/join/*",
@@ -39,6 +40,7 @@ DYNAMIC_PATTERNS: tuple[str, ...] = (
     "/checkin/*",
     "/rate/*",
     "/choose/*",
+    "/organize",  # the app redirects it to the console's list, /organize/
     "/organize/*",
     "/unsubscribe/*",
     "/sign-in",

@@ -94,6 +94,43 @@ def test_a_bad_variable_is_refused_by_name(tmp_path: Path, variable: str, value:
     assert variable in str(caught.value)
 
 
+def test_a_bad_variable_is_refused_by_name_beside_its_pair(tmp_path: Path) -> None:
+    # The site's bucket and distribution come as a pair: each bad one is named with the other.
+    for variable, value in [
+        ("PORTAL_SITE_BUCKET", "Mentor_Site"),
+        ("PORTAL_SITE_DISTRIBUTION", "e2qw"),
+    ]:
+        pair = {"PORTAL_SITE_BUCKET": "mentor-site", "PORTAL_SITE_DISTRIBUTION": "E2QWRUHAPOMQZL"}
+        with pytest.raises(SettingsError) as caught:
+            load_settings({"PORTAL_STAGE": "test", **pair, variable: value})
+        assert variable in str(caught.value)
+        assert repr(value) in str(caught.value)
+
+
+@pytest.mark.parametrize("given", ["PORTAL_SITE_BUCKET", "PORTAL_SITE_DISTRIBUTION"])
+def test_the_site_bucket_and_distribution_come_together(given: str) -> None:
+    value = "mentor-site" if given == "PORTAL_SITE_BUCKET" else "E2QWRUHAPOMQZL"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"PORTAL_STAGE": "test", given: value})
+    missing = {"PORTAL_SITE_BUCKET", "PORTAL_SITE_DISTRIBUTION"} - {given}
+    assert f"{given} is set but {missing.pop()} is not" in str(caught.value)
+
+
+def test_the_site_is_read_or_left_empty(tmp_path: Path) -> None:
+    assert load_settings({"PORTAL_STAGE": "test"}).site_bucket == ""
+    settings = load_settings(
+        {
+            "PORTAL_STAGE": "test",
+            "PORTAL_SITE_BUCKET": "mentor-portal-dev-site",
+            "PORTAL_SITE_DISTRIBUTION": "E2QWRUHAPOMQZL",
+        }
+    )
+    assert (settings.site_bucket, settings.site_distribution) == (
+        "mentor-portal-dev-site",
+        "E2QWRUHAPOMQZL",
+    )
+
+
 def test_a_bad_admin_address_is_named_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings({"PORTAL_STAGE": "test", "PORTAL_ADMINS": "ada@example.org, bo@"})

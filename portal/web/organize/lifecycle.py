@@ -48,6 +48,7 @@ from portal.web.organize.lifecycle_words import (
     suggested_slug,
 )
 from portal.web.organize.program_form import LOST_VERSION, opened_version
+from portal.web.organize.republish import republish
 
 __all__ = ["STEPS", "suggested_slug"]
 
@@ -127,6 +128,7 @@ def new_program() -> str | tuple[str, int] | Response:
                     _unfill_slug(form, slug)
             else:
                 flash(_created(program), "ok")
+                republish(program.slug)
                 return redirect(url_for("organize.program", slug=program.slug))
     return _render_form("organize/new_program.html", form, general)
 
@@ -243,6 +245,7 @@ def program_lifecycle(slug: str, action: str) -> str | tuple[str, int] | Respons
         flash(gettext("%(why)s Nothing was changed.", why=refusal_words(exc)), "error")
     else:
         flash(str(STEPS[action].done), "ok")
+        republish(slug)
     return back
 
 
@@ -276,5 +279,6 @@ def duplicate_program(slug: str) -> str | tuple[str, int] | Response:
                     _unfill_slug(form, new_slug)
             else:
                 flash(_created(copy, program), "ok")
+                republish(copy.slug)
                 return redirect(url_for("organize.program", slug=copy.slug))
     return _render_form("organize/duplicate.html", form, general, program=program)

@@ -31,6 +31,7 @@ from portal.web.organize.program_words import (
     WEIGHT_WORDS,
     read_weekly,
 )
+from portal.web.organize.republish import republish, site_publishes
 
 ACTIONS = ("save", "preview_page", "preview_effect")
 
@@ -156,11 +157,16 @@ def program_settings(slug: str) -> Any:
         version = portal.program_admin.save(candidate, expected=expected, by=current_organizer())
     except ProgramRefused as exc:  # someone saved since (ProgramChanged), or another refusal
         return _page(program, form, 409, problems=[str(exc)])
-    flash(
-        gettext(
-            "Saved: version %(version)s is live. It reaches every page within a minute.",
-            version=version,
-        ),
-        "ok",
-    )
+    if site_publishes():
+        # The public pages are the published site's: republish() says when they show it.
+        flash(gettext("Saved: version %(version)s is live.", version=version), "ok")
+        republish(slug)
+    else:
+        flash(
+            gettext(
+                "Saved: version %(version)s is live. It reaches every page within a minute.",
+                version=version,
+            ),
+            "ok",
+        )
     return redirect(url_for("organize.program_settings", slug=slug))

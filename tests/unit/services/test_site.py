@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from werkzeug.routing import RequestRedirect
 
 from portal import create_app, i18n
 from portal.cli import main
@@ -299,6 +300,8 @@ def test_each_dynamic_pattern_is_a_route_of_the_app(app: Flask) -> None:
 def _routes(adapter: object, path: str, method: str) -> bool:
     try:
         adapter.match(path, method=method)  # type: ignore[attr-defined]
+    except RequestRedirect:  # "/organize": the app sends it on to "/organize/"
+        return True
     except Exception:  # not routed
         return False
     return True
