@@ -8,9 +8,11 @@ the runtime provides on sys.path, nothing else, no bytecode written. The figure 
 from that process being ready to the first response: importing Zappa's `handler`, which
 imports the app, and serving the recorded API Gateway GET of the home page. The bare app is
 a Flask "hello world" behind the same Zappa handler and libraries, so the ratio is what the
-portal adds. AWS is a moto server on 127.0.0.1 (the page needs none; nothing may leave).
+portal adds. AWS is a moto server on 127.0.0.1 holding the stage's tables, empty, as the
+stack makes them (the portal reads the programs stored from the console; nothing may leave).
 
-Targets: zip at most 10 MB; the portal at most 1.0 s and at most 2.5 times the bare app.
+Targets: zip at most 10 MB; the portal at most 1.0 s and at most 1.5 times the bare app
+(issue 18: the Lambda serves the dynamic routes, the pages are published to S3).
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from infrastructure.lambda_emulator import EmulatedLambda  # noqa: E402
 
-TARGETS = {"zip_mb": 10.0, "seconds": 1.0, "ratio": 2.5}
+TARGETS = {"zip_mb": 10.0, "seconds": 1.0, "ratio": 1.5}
 EVENT = ROOT / "tests" / "package" / "events" / "get-home.json"
+STAGE_ENV = json.loads((ROOT / "zappa_settings.json").read_text(encoding="utf-8"))["dev"][
+    "environment_variables"
+]
 HELLO_APP = """from flask import Flask
 
 app = Flask(__name__)
@@ -65,6 +70,17 @@ def hello_task(portal_task: Path, folder: Path) -> Path:
     settings = re.sub(r"(?m)^APP_MODULE=.*$", "APP_MODULE='hello_app'", settings)
     (folder / "zappa_settings.py").write_text(settings, encoding="utf-8")
     return folder
+
+
+def create_tables(endpoint: str, region: str) -> None:
+    """The stage's tables on the moto server, empty (infrastructure/template.yaml makes them)."""
+    from portal.persistence import tables
+
+    tables.bind(STAGE_ENV["PORTAL_TABLE_PREFIX"], region, endpoint)
+    try:
+        tables.create_tables()
+    finally:
+        tables.reconnect()  # this process's clients point at a server about to stop
 
 
 def cold_start(task: Path, layer: Path, runtime: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -110,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             "AWS_ENDPOINT_URL": f"http://{host}:{port}",
             "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),  # a repeated letter is refused
         }
+        # This process makes the tables, with the same made-up credentials as the containers.
+        os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
+        create_tables(env["AWS_ENDPOINT_URL"], env["AWS_REGION"])
         portal = unpack(args.zip, work / "task")
         layer = unpack(args.layer, work / "layer")
         hello = hello_task(portal, work / "hello")

@@ -7,158 +7,473 @@ services; nothing else builds a repository or a service for them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from portal.catalog.agreements import Agreements
+from portal.adapters import make_courier, make_import_finisher, make_republisher, make_sender
 from portal.catalog.pages import PageCatalog
 from portal.catalog.programs import ProgramCatalog, StoredInfo, StoredLoader, StoredReader
 from portal.catalog.tracks import TrackCatalog
 from portal.domain.clock import Clock, shifted_clock, system_clock
-from portal.mail.courier import LambdaCourier, LambdaImportFinisher
-from portal.mail.senders import FileSender, MemorySender, Sender, SesSender
 from portal.persistence import tables
-from portal.persistence.audit import AuditTrail
 from portal.persistence.checkins import CheckinRepository, GoalRepository
-from portal.persistence.erasure import ErasureStore
-from portal.persistence.exports import ExportLog
-from portal.persistence.figures import FiguresRepository
-from portal.persistence.limits import LimitRepository
 from portal.persistence.matches import MatchRepository, RoundRepository
-from portal.persistence.meetings import MeetingStore
 from portal.persistence.outbox import OutboxRepository
-from portal.persistence.participants import ParticipantRepository
-from portal.persistence.preferences import PreferenceRepository
 from portal.persistence.programs import ProgramStore, StoredProgram
-from portal.persistence.retention import RetentionStore
-from portal.persistence.roster_imports import RosterStore
-from portal.persistence.sessions import SessionRepository
-from portal.persistence.signups import SignupStore
 from portal.persistence.suppressions import SuppressionRepository
-from portal.persistence.tokens import TokenRepository
-from portal.persistence.usage import METER, UsageStore, count_database_units
-from portal.services.audit import AuditLog
-from portal.services.checkins import CheckinService
-from portal.services.console_figures import ConsoleFigures
-from portal.services.console_matches import ConsoleMatches
-from portal.services.csv_exports import CsvExports
-from portal.services.digests import OrganizerDigests
-from portal.services.erasure import ErasureService
-from portal.services.export import ExportService
-from portal.services.group_reminders import GroupReminders
-from portal.services.groups import GroupService
-from portal.services.limits import Limits, signup_limits
-from portal.services.magic_links import MagicLinks
-from portal.services.mail import MailService
-from portal.services.meetings import Meetings
-from portal.services.organizers import Organizers
-from portal.services.participation import ParticipationService
-from portal.services.program_changes import ProgramChanges
-from portal.services.programs import ProgramAdmin
-from portal.services.reminders import ReminderService
-from portal.services.retention import RetentionService
-from portal.services.roster import Roster
-from portal.services.roster_import import RosterImports
-from portal.services.rounds import RoundService
-from portal.services.ses_feedback import SesFeedback
-from portal.services.sessions import Sessions
-from portal.services.signin import SignInService
-from portal.services.signup import SignupService
-from portal.services.site_publish import SitePublisher
-from portal.services.site_republish import SiteRepublisher
-from portal.services.summaries import SummaryService
-from portal.services.unsubscribe import Unsubscribes
-from portal.services.usage import UsageService
+from portal.persistence.usage import count_database_units
 from portal.settings import Settings, resolve_secret_key
 
+# Only the types: each service's module is imported when the service is first used (below).
+if TYPE_CHECKING:
+    from portal.catalog.agreements import Agreements
+    from portal.mail.senders import Sender
+    from portal.persistence.participants import ParticipantRepository
+    from portal.services.audit import AuditLog
+    from portal.services.checkins import CheckinService
+    from portal.services.console_figures import ConsoleFigures
+    from portal.services.console_matches import ConsoleMatches
+    from portal.services.csv_exports import CsvExports
+    from portal.services.digests import OrganizerDigests
+    from portal.services.erasure import ErasureService
+    from portal.services.export import ExportService
+    from portal.services.groups import GroupService
+    from portal.services.limits import Limits
+    from portal.services.magic_links import MagicLinks
+    from portal.services.mail import MailService
+    from portal.services.meetings import Meetings
+    from portal.services.organizers import Organizers
+    from portal.services.participation import ParticipationService
+    from portal.services.program_changes import ProgramChanges
+    from portal.services.programs import ProgramAdmin
+    from portal.services.reminders import ReminderService
+    from portal.services.retention import RetentionService
+    from portal.services.roster import Roster
+    from portal.services.roster_import import RosterImports
+    from portal.services.rounds import RoundService
+    from portal.services.ses_feedback import SesFeedback
+    from portal.services.sessions import Sessions
+    from portal.services.signin import SignInService
+    from portal.services.signup import SignupService
+    from portal.services.site_republish import SiteRepublisher
+    from portal.services.summaries import SummaryService
+    from portal.services.unsubscribe import Unsubscribes
+    from portal.services.usage import UsageService
 
-@dataclass
+
 class Services:
-    """Everything a request or a scheduled function needs, built once per process."""
+    """Everything a request or a scheduled function needs, built once per process.
 
-    settings: Settings
-    clock: Clock
-    pages: PageCatalog
-    programs: ProgramCatalog
-    agreements: Agreements
-    participants: ParticipantRepository
-    mail: MailService
-    links: MagicLinks
-    sessions: Sessions
-    signup: SignupService
-    signin: SignInService
-    organizers: Organizers
-    limits: Limits
-    rounds: RoundService
-    checkins: CheckinService
-    participation: ParticipationService
-    reminders: ReminderService
-    summaries: SummaryService
-    tracks: TrackCatalog
-    unsubscribes: Unsubscribes
-    feedback: SesFeedback
-    exports: ExportService
-    erasure: ErasureService
-    groups: GroupService
-    retention: RetentionService
-    audit: AuditLog
-    console_matches: ConsoleMatches
-    usage: UsageService
-    csv_exports: CsvExports
-    roster: Roster
-    figures: ConsoleFigures
-    program_admin: ProgramAdmin
-    program_changes: ProgramChanges
-    roster_imports: RosterImports
-    meetings: Meetings
-    site: SiteRepublisher
+    The catalogs are read at once, so that a bad content file stops the start. Every other
+    service is built, and its module imported, when it is first used: a Lambda's cold start
+    then imports and builds only what its first request needs (bench/coldstart.py). Each is
+    built once and shared, as before; a test may still replace one by assigning it.
+    """
 
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        pages: PageCatalog,
+        programs: ProgramCatalog,
+        tracks: TrackCatalog,
+        program_store: ProgramStore,
+        sender: Sender | None = None,
+        courier: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.pages = pages
+        self.programs = programs
+        self.tracks = tracks
+        self._program_store = program_store
+        self._sender = sender
+        self._courier = courier
+        # The repositories several services share: light, and made at once.
+        self._suppressions = SuppressionRepository()
+        self._outbox = OutboxRepository()
+        self._matches = MatchRepository()
+        self._rounds = RoundRepository()
+        self._checkins = CheckinRepository()
+        self._goals = GoalRepository()
 
-def make_sender(settings: Settings) -> Sender:
-    if settings.mail_transport == "ses":
-        return SesSender(configuration_set=settings.ses_configuration_set, region=settings.region)
-    if settings.mail_transport == "memory":
-        return MemorySender()
-    return FileSender(settings.mail_dir)
+    @cached_property
+    def agreements(self) -> Agreements:
+        from portal.catalog.agreements import Agreements
 
+        return Agreements(self.settings.content_dir / "agreements")
 
-def _own_function(settings: Settings) -> str | None:
-    """This function's name when the process is the deployed function (which can invoke
-    itself asynchronously); None elsewhere."""
-    return settings.function_name if settings.stage == "aws" else None
+    @cached_property
+    def participants(self) -> ParticipantRepository:
+        from portal.persistence.participants import ParticipantRepository
 
+        return ParticipantRepository(self.clock)
 
-def make_courier(settings: Settings) -> LambdaCourier | None:
-    """On Lambda, email a request queues is sent by another invocation; elsewhere at once."""
-    name = _own_function(settings)
-    return LambdaCourier(name, settings.region) if name else None
+    @cached_property
+    def usage(self) -> UsageService:
+        from portal.persistence.usage import METER, UsageStore
+        from portal.services.usage import UsageService
 
+        # One meter per process (METER): the web app's services and the functions' share it.
+        return UsageService(
+            METER,
+            UsageStore(),
+            self.participants,
+            self.programs,
+            self.clock,
+            self.settings.function_memory_mb,
+        )
 
-def make_import_finisher(settings: Settings) -> LambdaImportFinisher | None:
-    """On Lambda, an applied import's to-dos are done by another invocation; elsewhere at once."""
-    name = _own_function(settings)
-    return LambdaImportFinisher(name, settings.region) if name else None
+    @cached_property
+    def unsubscribes(self) -> Unsubscribes:
+        from portal.services.unsubscribe import Unsubscribes
 
+        settings = self.settings
+        return Unsubscribes(settings.secret_key, settings.base_url, self._suppressions, self.clock)
 
-def make_publisher(settings: Settings) -> SitePublisher | None:
-    """The stage's static site (PORTAL_SITE_BUCKET), or None where the app serves every page."""
-    if not settings.site_bucket:
-        return None
-    return SitePublisher(settings.site_bucket, settings.site_distribution, settings.region)
+    @cached_property
+    def organizers(self) -> Organizers:
+        from portal.persistence.preferences import PreferenceRepository
+        from portal.services.organizers import Organizers
 
+        return Organizers(self.programs, self.settings.admins, PreferenceRepository(), self.clock)
 
-def _build_site(out: Path, app: Any, paths: list[str]) -> list[Path]:
-    """The site builder's pages, imported when a save republishes (not on every cold start)."""
-    from portal.services.site import build_site
+    @cached_property
+    def mail(self) -> MailService:
+        from portal.services.mail import MailService
 
-    return build_site(out, app, paths=paths)
+        settings, programs = self.settings, self.programs
 
+        def organizers_of(slug: str) -> tuple[str, ...]:
+            program = programs.get(slug)
+            return tuple(program.organizers) if program else ()
 
-def make_republisher(settings: Settings) -> SiteRepublisher:
-    """What republishes a program's public pages after a console save."""
-    return SiteRepublisher(make_publisher(settings), _build_site)
+        return MailService(
+            self._outbox,
+            self._sender or make_sender(settings),
+            settings.mail_sender,
+            self.clock,
+            organizers_of,
+            suppressions=self._suppressions,
+            unsubscribe_url=self.unsubscribes.url,
+            courier=self._courier or make_courier(settings),
+            console_url=f"{settings.base_url}/organize/",
+            on_sent=self.usage.email_sent,
+            organizer_language=self.organizers.language_of,
+        )
+
+    @cached_property
+    def links(self) -> MagicLinks:
+        from portal.persistence.tokens import TokenRepository
+        from portal.services.magic_links import MagicLinks
+
+        settings = self.settings
+        return MagicLinks(
+            TokenRepository(),
+            self.clock,
+            timedelta(hours=settings.token_ttl_hours),
+            settings.base_url,
+        )
+
+    @cached_property
+    def _digests(self) -> OrganizerDigests:
+        from portal.services.digests import OrganizerDigests
+
+        return OrganizerDigests(mail=self.mail, links=self.links)
+
+    @cached_property
+    def participation(self) -> ParticipationService:
+        from portal.services.participation import ParticipationService
+
+        return ParticipationService(
+            participants=self.participants,
+            matches=self._matches,
+            links=self.links,
+            clock=self.clock,
+            base_url=self.settings.base_url,
+            mail=self.mail,
+            programs=self.programs,
+        )
+
+    @cached_property
+    def checkins(self) -> CheckinService:
+        from portal.services.checkins import CheckinService
+
+        return CheckinService(
+            participation=self.participation,
+            matches=self._matches,
+            checkins=self._checkins,
+            goals=self._goals,
+            links=self.links,
+            clock=self.clock,
+            base_url=self.settings.base_url,
+        )
+
+    @cached_property
+    def groups(self) -> GroupService:
+        from portal.services.groups import GroupService
+
+        return GroupService(
+            participants=self.participants,
+            matches=self._matches,
+            checkins=self._checkins,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def limits(self) -> Limits:
+        from portal.persistence.limits import LimitRepository
+        from portal.services.limits import Limits, signup_limits
+
+        settings = self.settings
+        per_source, per_recipient = signup_limits(
+            settings.signups_per_source, settings.signups_per_address
+        )
+        return Limits(LimitRepository(), self.clock, settings.secret_key, per_source, per_recipient)
+
+    @cached_property
+    def erasure(self) -> ErasureService:
+        from portal.persistence.erasure import ErasureStore
+        from portal.services.erasure import ErasureService
+
+        return ErasureService(store=ErasureStore(), participation=self.participation)
+
+    @cached_property
+    def signin(self) -> SignInService:
+        from portal.services.signin import SignInService
+
+        return SignInService(
+            self.participants,
+            self.programs,
+            self.organizers,
+            self.links,
+            self.mail,
+            self.limits,
+            self.clock,
+        )
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        from portal.persistence.audit import AuditTrail
+        from portal.services.audit import AuditLog
+
+        return AuditLog(AuditTrail(), self.clock, self.participants, self._matches)
+
+    @cached_property
+    def program_admin(self) -> ProgramAdmin:
+        from portal.services.programs import ProgramAdmin
+
+        return ProgramAdmin(
+            self.programs, self._program_store, self.organizers, self.audit, self.clock
+        )
+
+    @cached_property
+    def meetings(self) -> Meetings:
+        from portal.persistence.meetings import MeetingStore
+        from portal.services.meetings import Meetings
+
+        return Meetings(
+            programs=self.programs,
+            participants=self.participants,
+            matches=self._matches,
+            store=MeetingStore(),
+            mail=self.mail,
+            clock=self.clock,
+            base_url=self.settings.base_url,
+            checkin_url=self.checkins.checkin_url,
+        )
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        from portal.persistence.sessions import SessionRepository
+        from portal.services.sessions import Sessions
+
+        return Sessions(SessionRepository(), self.clock)
+
+    @cached_property
+    def signup(self) -> SignupService:
+        from portal.persistence.signups import SignupStore
+        from portal.services.signup import SignupService
+
+        return SignupService(
+            self.participants,
+            SignupStore(),
+            self.links,
+            self.mail,
+            self.clock,
+            self.settings.base_url,
+            self.limits,
+        )
+
+    @cached_property
+    def rounds(self) -> RoundService:
+        from portal.services.rounds import RoundService
+
+        return RoundService(
+            programs=self.programs,
+            participants=self.participants,
+            matches=self._matches,
+            rounds=self._rounds,
+            mail=self.mail,
+            clock=self.clock,
+            base_url=self.settings.base_url,
+            content_dir=self.settings.content_dir,
+            links=self.links,
+        )
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        from portal.services.group_reminders import GroupReminders
+        from portal.services.reminders import ReminderService
+
+        return ReminderService(
+            programs=self.programs,
+            tracks=self.tracks,
+            participants=self.participants,
+            matches=self._matches,
+            checkins=self._checkins,
+            links=self.checkins,
+            mail=self.mail,
+            digests=self._digests,
+            groups=GroupReminders(groups=self.groups, links=self.links, mail=self.mail),
+            meetings=self.meetings,
+        )
+
+    @cached_property
+    def summaries(self) -> SummaryService:
+        from portal.services.summaries import SummaryService
+
+        return SummaryService(
+            programs=self.programs,
+            participants=self.participants,
+            matches=self._matches,
+            checkins=self._checkins,
+            mail=self.mail,
+            digests=self._digests,
+            base_url=self.settings.base_url,
+        )
+
+    @cached_property
+    def feedback(self) -> SesFeedback:
+        from portal.services.ses_feedback import SesFeedback
+
+        return SesFeedback(self._suppressions, self.clock)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from portal.persistence.exports import ExportLog
+        from portal.services.export import ExportService
+
+        return ExportService(
+            participants=self.participants,
+            matches=self._matches,
+            checkins=self._checkins,
+            goals=self._goals,
+            outbox=self._outbox,
+            suppressions=self._suppressions,
+            log=ExportLog(),
+            programs=self.programs,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        from portal.persistence.retention import RetentionStore
+        from portal.services.retention import RetentionService
+
+        return RetentionService(
+            programs=self.programs,
+            participants=self.participants,
+            matches=self._matches,
+            store=RetentionStore(),
+            erasure=self.erasure,
+        )
+
+    @cached_property
+    def console_matches(self) -> ConsoleMatches:
+        from portal.services.console_matches import ConsoleMatches
+
+        return ConsoleMatches(
+            participants=self.participants,
+            matches=self._matches,
+            rounds=self._rounds,
+            checkins=self._checkins,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def roster(self) -> Roster:
+        from portal.services.roster import Roster
+
+        return Roster(
+            participants=self.participants,
+            matches=self._matches,
+            checkins=self._checkins,
+            suppressions=self._suppressions,
+            participation=self.participation,
+            signin=self.signin,
+            audit=self.audit,
+            clock=self.clock,
+            organizers=self.organizers,
+        )
+
+    @cached_property
+    def csv_exports(self) -> CsvExports:
+        from portal.services.csv_exports import CsvExports
+
+        return CsvExports(
+            participants=self.participants,
+            matches=self._matches,
+            rounds=self._rounds,
+            checkins=self._checkins,
+            audit=self.audit,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def figures(self) -> ConsoleFigures:
+        from portal.persistence.figures import FiguresRepository
+        from portal.services.console_figures import ConsoleFigures
+
+        return ConsoleFigures(
+            programs=self.programs,
+            participants=self.participants,
+            matches=self._matches,
+            checkins=self._checkins,
+            goals=self._goals,
+            store=FiguresRepository(),
+            clock=self.clock,
+        )
+
+    @cached_property
+    def program_changes(self) -> ProgramChanges:
+        from portal.services.program_changes import ProgramChanges
+
+        return ProgramChanges(self.participants, self._matches, self.clock)
+
+    @cached_property
+    def roster_imports(self) -> RosterImports:
+        from portal.persistence.roster_imports import RosterStore
+        from portal.services.roster_import import RosterImports
+
+        settings = self.settings
+        return RosterImports(
+            store=RosterStore(),
+            programs=self.programs.get,
+            participants=self.participants,
+            participation=self.participation,
+            mail=self.mail,
+            audit=self.audit,
+            clock=self.clock,
+            secret_key=settings.secret_key,
+            base_url=settings.base_url,
+            finisher=make_import_finisher(settings),
+        )
+
+    @cached_property
+    def site(self) -> SiteRepublisher:
+        return make_republisher(self.settings)
 
 
 def bind_tables(settings: Settings) -> None:
@@ -226,7 +541,8 @@ def build_services(
     sender: Sender | None = None,
     courier: Callable[[str], None] | None = None,
 ) -> Services:
-    """Bind the tables and wire the services for one process.
+    """Bind the tables, read the catalogs, and wire the services for one process (each built
+    when first used: see Services).
 
     `courier` has queued email sent soon by someone else than the request (`portal dev`'s mail
     loop); by default the Lambda courier on AWS, and elsewhere none: the request sends it.
@@ -243,205 +559,13 @@ def build_services(
     tracks.check_programs(programs.files(), settings.content_dir / "programs")
     if clock is system_clock and settings.clock_start is not None:
         clock = shifted_clock(settings.clock_start)
-    participants = ParticipantRepository(clock)
-    # One meter per process (METER): the web app's services and the functions' share it.
-    usage = UsageService(
-        METER, UsageStore(), participants, programs, clock, settings.function_memory_mb
-    )
-
-    def organizers_of(slug: str) -> tuple[str, ...]:
-        program = programs.get(slug)
-        return tuple(program.organizers) if program else ()
-
-    settings = resolve_secret_key(settings)
-    suppressions = SuppressionRepository()
-    outbox = OutboxRepository()
-    unsubscribes = Unsubscribes(settings.secret_key, settings.base_url, suppressions, clock)
-    organizers = Organizers(programs, settings.admins, PreferenceRepository(), clock)
-    mail = MailService(
-        outbox,
-        sender or make_sender(settings),
-        settings.mail_sender,
-        clock,
-        organizers_of,
-        suppressions=suppressions,
-        unsubscribe_url=unsubscribes.url,
-        courier=courier or make_courier(settings),
-        console_url=f"{settings.base_url}/organize/",
-        on_sent=usage.email_sent,
-        organizer_language=organizers.language_of,
-    )
-    links = MagicLinks(
-        TokenRepository(), clock, timedelta(hours=settings.token_ttl_hours), settings.base_url
-    )
-    digests = OrganizerDigests(mail=mail, links=links)
-    matches = MatchRepository()
-    rounds = RoundRepository()
-    checkin_repository = CheckinRepository()
-    goals = GoalRepository()
-    participation = ParticipationService(
-        participants=participants,
-        matches=matches,
-        links=links,
-        clock=clock,
-        base_url=settings.base_url,
-        mail=mail,
-        programs=programs,
-    )
-    checkins = CheckinService(
-        participation=participation,
-        matches=matches,
-        checkins=checkin_repository,
-        goals=goals,
-        links=links,
-        clock=clock,
-        base_url=settings.base_url,
-    )
-    groups = GroupService(
-        participants=participants, matches=matches, checkins=checkin_repository, clock=clock
-    )
-    per_source, per_recipient = signup_limits(
-        settings.signups_per_source, settings.signups_per_address
-    )
-    limits = Limits(LimitRepository(), clock, settings.secret_key, per_source, per_recipient)
-    erasure = ErasureService(store=ErasureStore(), participation=participation)
-    signin = SignInService(participants, programs, organizers, links, mail, limits, clock)
-    audit = AuditLog(AuditTrail(), clock, participants, matches)
-    program_admin = ProgramAdmin(programs, program_store, organizers, audit, clock)
-    meetings = Meetings(
-        programs=programs,
-        participants=participants,
-        matches=matches,
-        store=MeetingStore(),
-        mail=mail,
-        clock=clock,
-        base_url=settings.base_url,
-        checkin_url=checkins.checkin_url,
-    )
     return Services(
-        settings=settings,
+        settings=resolve_secret_key(settings),
         clock=clock,
         pages=PageCatalog.from_folder(settings.content_dir / "pages"),
         programs=programs,
-        agreements=Agreements(settings.content_dir / "agreements"),
-        participants=participants,
-        mail=mail,
-        links=links,
-        sessions=Sessions(SessionRepository(), clock),
-        signup=SignupService(
-            participants, SignupStore(), links, mail, clock, settings.base_url, limits
-        ),
-        signin=signin,
-        organizers=organizers,
-        limits=limits,
-        rounds=RoundService(
-            programs=programs,
-            participants=participants,
-            matches=matches,
-            rounds=rounds,
-            mail=mail,
-            clock=clock,
-            base_url=settings.base_url,
-            content_dir=settings.content_dir,
-            links=links,
-        ),
-        checkins=checkins,
-        participation=participation,
-        reminders=ReminderService(
-            programs=programs,
-            tracks=tracks,
-            participants=participants,
-            matches=matches,
-            checkins=checkin_repository,
-            links=checkins,
-            mail=mail,
-            digests=digests,
-            groups=GroupReminders(groups=groups, links=links, mail=mail),
-            meetings=meetings,
-        ),
-        summaries=SummaryService(
-            programs=programs,
-            participants=participants,
-            matches=matches,
-            checkins=checkin_repository,
-            mail=mail,
-            digests=digests,
-            base_url=settings.base_url,
-        ),
         tracks=tracks,
-        unsubscribes=unsubscribes,
-        feedback=SesFeedback(suppressions, clock),
-        exports=ExportService(
-            participants=participants,
-            matches=matches,
-            checkins=checkin_repository,
-            goals=goals,
-            outbox=outbox,
-            suppressions=suppressions,
-            log=ExportLog(),
-            programs=programs,
-            clock=clock,
-        ),
-        erasure=erasure,
-        groups=groups,
-        retention=RetentionService(
-            programs=programs,
-            participants=participants,
-            matches=matches,
-            store=RetentionStore(),
-            erasure=erasure,
-        ),
-        console_matches=ConsoleMatches(
-            participants=participants,
-            matches=matches,
-            rounds=rounds,
-            checkins=checkin_repository,
-            clock=clock,
-        ),
-        usage=usage,
-        audit=audit,
-        roster=Roster(
-            participants=participants,
-            matches=matches,
-            checkins=checkin_repository,
-            suppressions=suppressions,
-            participation=participation,
-            signin=signin,
-            audit=audit,
-            clock=clock,
-            organizers=organizers,
-        ),
-        csv_exports=CsvExports(
-            participants=participants,
-            matches=matches,
-            rounds=rounds,
-            checkins=checkin_repository,
-            audit=audit,
-            clock=clock,
-        ),
-        figures=ConsoleFigures(
-            programs=programs,
-            participants=participants,
-            matches=matches,
-            checkins=checkin_repository,
-            goals=goals,
-            store=FiguresRepository(),
-            clock=clock,
-        ),
-        program_admin=program_admin,
-        program_changes=ProgramChanges(participants, matches, clock),
-        roster_imports=RosterImports(
-            store=RosterStore(),
-            programs=programs.get,
-            participants=participants,
-            participation=participation,
-            mail=mail,
-            audit=audit,
-            clock=clock,
-            secret_key=settings.secret_key,
-            base_url=settings.base_url,
-            finisher=make_import_finisher(settings),
-        ),
-        meetings=meetings,
-        site=make_republisher(settings),
+        program_store=program_store,
+        sender=sender,
+        courier=courier,
     )

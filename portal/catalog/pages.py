@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from portal import i18n
@@ -25,13 +26,20 @@ class Page:
     order: int
     nav: bool
     description: str
-    html: str
+    # The words in Markdown; `html` renders them when first shown.
+    body: str
     # Changes whenever the page's words do: what a sign-up records of the privacy notice.
     version: str = ""
     # Its name in the header's navigation, if shorter than the title (one row on a phone).
     label: str = ""
     # The language its words are in (a translation's, or English for the original).
     language: str = i18n.DEFAULT_LANGUAGE
+
+    @cached_property
+    def html(self) -> str:
+        """The page's words as HTML, rendered when first shown: a cold start renders only
+        the page it serves, not every page in every language."""
+        return render_markdown(self.body)
 
 
 def load_page(path: Path) -> Page:
@@ -65,7 +73,7 @@ def load_page(path: Path) -> Page:
         order=order,
         nav=nav,
         description=description.strip(),
-        html=render_markdown(document.body),
+        body=document.body,
         version=_version(title, document.body),
         label=label.strip() or title.strip(),
     )
@@ -95,7 +103,7 @@ def load_translation(path: Path, original: Page, language: str) -> Page:
         title=title.strip(),
         label=label.strip() or title.strip(),
         description=description.strip(),
-        html=render_markdown(document.body),
+        body=document.body,
         version=_version(title, document.body),
         language=language,
     )
@@ -116,7 +124,8 @@ def _version(title: str, body: str) -> str:
 
 
 class PageCatalog:
-    """The site's pages, rendered once at start-up, with their translations."""
+    """The site's pages, read and checked at start-up, with their translations (each rendered
+    when first shown)."""
 
     def __init__(self, pages: list[Page], translations: Sequence[Page] = ()) -> None:
         self._by_slug: dict[str, Page] = {}

@@ -18,7 +18,6 @@ from typing import Any
 
 from portal.domain.matches import Match, MatchState
 from portal.domain.participants import Participant
-from portal.domain.scoring.encoding import norm, utc_offset_minutes
 
 MATCHED = frozenset({MatchState.ACTIVE, MatchState.ENDED, MatchState.COMPLETED})
 FAR_APART_HOURS = 3  # a pair this many hours apart or more meets across time zones
@@ -137,6 +136,10 @@ def dimension(
 ) -> Dimension:
     """Group the pairs' people by their answers (a person may be in several groups, as for
     languages); answers are compared with spaces and case folded, shown as first given."""
+    # Here, not at the top: the scoring package loads NumPy, which the pages that import
+    # this module (through the participation service) need only when a chart is drawn.
+    from portal.domain.scoring.encoding import norm
+
     names: dict[str, str] = {}  # compared form -> the first spelling seen
     members: dict[str, set[str]] = {}
     within: dict[str, int] = {}
@@ -186,6 +189,9 @@ def dimension(
 
 def network(people: Iterable[Participant], matches: Iterable[Match], now: datetime) -> Network:
     """The program's connections across departments, time zones and languages."""
+    # Here, not at the top: see dimension().
+    from portal.domain.scoring.encoding import norm, utc_offset_minutes
+
     pairs, gone = matched_pairs(people, matches)
     offsets: dict[str, int] = {}
 

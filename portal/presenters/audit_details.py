@@ -104,70 +104,69 @@ def _import_counts(detail: str) -> str | None:
 
 
 # Each detail the console writes (portal/web/organize/*, portal/services/*), and its words.
-_DETAILS: tuple[tuple[re.Pattern[str], Say], ...] = tuple(
-    (re.compile(pattern), say)
-    for pattern, say in (
-        (
-            r"(?P<pairs>\d+) pairs introduced, (?P<refused>\d+) refused",
-            lambda f: gettext(
-                "%(pairs)s pairs introduced, %(refused)s refused",
-                pairs=f["pairs"],
-                refused=f["refused"],
-            ),
+# Patterns, compiled when first used (re caches them): not at import, which every cold
+# start pays.
+_DETAILS: tuple[tuple[str, Say], ...] = (
+    (
+        r"(?P<pairs>\d+) pairs introduced, (?P<refused>\d+) refused",
+        lambda f: gettext(
+            "%(pairs)s pairs introduced, %(refused)s refused",
+            pairs=f["pairs"],
+            refused=f["refused"],
         ),
-        (r"moved to another mentor", lambda f: gettext("moved to another mentor")),
-        (r"taken out of the round", lambda f: gettext("taken out of the round")),
-        (
-            r"(?P<pairs>\d+) pairs, (?P<unmatched>\d+) unmatched",
-            lambda f: gettext(
-                "%(pairs)s pairs, %(unmatched)s unmatched",
-                pairs=f["pairs"],
-                unmatched=f["unmatched"],
-            ),
+    ),
+    (r"moved to another mentor", lambda f: gettext("moved to another mentor")),
+    (r"taken out of the round", lambda f: gettext("taken out of the round")),
+    (
+        r"(?P<pairs>\d+) pairs, (?P<unmatched>\d+) unmatched",
+        lambda f: gettext(
+            "%(pairs)s pairs, %(unmatched)s unmatched",
+            pairs=f["pairs"],
+            unmatched=f["unmatched"],
         ),
-        (
-            r"(?P<suggestions>\d+) suggestions to (?P<mentees>\d+) mentees, "
-            r"(?P<unmatched>\d+) unmatched",
-            lambda f: gettext(
-                "%(suggestions)s suggestions to %(mentees)s mentees, %(unmatched)s unmatched",
-                suggestions=f["suggestions"],
-                mentees=f["mentees"],
-                unmatched=f["unmatched"],
-            ),
+    ),
+    (
+        r"(?P<suggestions>\d+) suggestions to (?P<mentees>\d+) mentees, "
+        r"(?P<unmatched>\d+) unmatched",
+        lambda f: gettext(
+            "%(suggestions)s suggestions to %(mentees)s mentees, %(unmatched)s unmatched",
+            suggestions=f["suggestions"],
+            mentees=f["mentees"],
+            unmatched=f["unmatched"],
         ),
-        (
-            r"(?P<made>\d+) made, (?P<failed>\d+) could not be made",
-            lambda f: gettext(
-                "%(made)s made, %(failed)s could not be made", made=f["made"], failed=f["failed"]
-            ),
+    ),
+    (
+        r"(?P<made>\d+) made, (?P<failed>\d+) could not be made",
+        lambda f: gettext(
+            "%(made)s made, %(failed)s could not be made", made=f["made"], failed=f["failed"]
         ),
-        (
-            r"(?P<n>\d+) drafts deleted",
-            lambda f: gettext("%(num)s drafts deleted", num=f["n"]),
-        ),
-        (
-            r"(?P<file>[a-z_-]+\.csv), all columns",
-            lambda f: gettext("%(file)s, all columns", file=f["file"]),
-        ),
-        (
-            r"(?P<file>[a-z_-]+\.csv), default columns",
-            lambda f: gettext("%(file)s, default columns", file=f["file"]),
-        ),
-        (r"as (?P<slug>[a-z0-9-]+)", lambda f: gettext("as %(slug)s", slug=f["slug"])),
-        (r"(?P<n>\d+) active match(es)? ended", lambda f: _ended(_count(f, "n"))),
-        (
-            r"by the roster import: (?P<reason>not in this roster|marked inactive)"
-            r"(; (?P<ended>\d+) active match(es)? ended)?",
-            _roster_pause,
-        ),
-    )
+    ),
+    (
+        r"(?P<n>\d+) drafts deleted",
+        lambda f: gettext("%(num)s drafts deleted", num=f["n"]),
+    ),
+    (
+        r"(?P<file>[a-z_-]+\.csv), all columns",
+        lambda f: gettext("%(file)s, all columns", file=f["file"]),
+    ),
+    (
+        r"(?P<file>[a-z_-]+\.csv), default columns",
+        lambda f: gettext("%(file)s, default columns", file=f["file"]),
+    ),
+    (r"as (?P<slug>[a-z0-9-]+)", lambda f: gettext("as %(slug)s", slug=f["slug"])),
+    (r"(?P<n>\d+) active match(es)? ended", lambda f: _ended(_count(f, "n"))),
+    (
+        r"by the roster import: (?P<reason>not in this roster|marked inactive)"
+        r"(; (?P<ended>\d+) active match(es)? ended)?",
+        _roster_pause,
+    ),
 )
 
 
 def detail_words(detail: str) -> str:
     """An audit entry's detail in the reader's words, if the console wrote it; else as is."""
     for pattern, say in _DETAILS:
-        found = pattern.fullmatch(detail)
+        found = re.fullmatch(pattern, detail)
         if found:
             return say(found)
     if re.fullmatch(r"\d+ new \(invited\)(, .+)?", detail):

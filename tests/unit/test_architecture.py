@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import fields
+from functools import cached_property
 from pathlib import Path
 
 from portal.container import Services
@@ -184,14 +184,18 @@ def _repositories(services: Services) -> tuple[set[str], dict[str, set[str]]]:
     def is_repository(value: object) -> bool:
         return type(value).__module__.startswith("portal.persistence.")
 
+    # The container's attributes, and the services it builds when first used.
+    built = [n for n, v in vars(Services).items() if isinstance(v, cached_property)]
+    names = [n for n in [*vars(services), *built] if not n.startswith("_")]
+    assert {"settings", "programs", "participants", "checkins", "roster_imports"} <= set(names)
     direct: set[str] = set()
     inner: dict[str, set[str]] = {}
-    for field in fields(services):
-        value = getattr(services, field.name)
+    for name in names:
+        value = getattr(services, name)
         if is_repository(value):
-            direct.add(field.name)
+            direct.add(name)
         elif hasattr(value, "__dict__"):
-            inner[field.name] = {k for k, v in vars(value).items() if is_repository(v)}
+            inner[name] = {k for k, v in vars(value).items() if is_repository(v)}
     return direct, inner
 
 

@@ -7,15 +7,19 @@ one and the audit log, which records each, stays true.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flask import Response, render_template, request, stream_with_context
 
 from portal.i18n import N_, gettext
-from portal.services.csv_exports import ALL, DEFAULT, KINDS
-from portal.services.summaries import WeekError
 from portal.web import services
 from portal.web.auth import current_organizer, current_program, organizer_required
 from portal.web.organize.blueprint import bp
+
+# The services' modules are imported by the views that use them: every cold start of the
+# Lambda imports this module to register its routes, few of them serve an export.
+if TYPE_CHECKING:
+    from portal.services.summaries import WeekError
 
 # The weekly summary's words (portal.services.summaries, shared with its email), marked for
 # the catalogue: the printable page says them in the reader's language.
@@ -34,27 +38,26 @@ SUMMARY_WORDS = (
     N_("logged a group check-in"),
 )
 # Why a week asked of the printable summary cannot be shown (WeekError's words).
-WEEK_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (
-            r"\u201c(?P<text>.*)\u201d is not a date written as year-month-day, such as "
-            r"2026-04-10\.",
-            N_("“%(text)s” is not a date written as year-month-day, such as 2026-04-10."),
-        ),
-        (
-            r"(?P<text>.*) is not a day of the calendar\.",
-            N_("%(text)s is not a day of the calendar."),
-        ),
-        (
-            r"(?P<text>.*) is after today \((?P<today>[\d-]+)\): no summary yet\.",
-            N_("%(text)s is after today (%(today)s): no summary yet."),
-        ),
-        (
-            r"(?P<text>.*) is more than ten years ago: nothing that old is kept\.",
-            N_("%(text)s is more than ten years ago: nothing that old is kept."),
-        ),
-    )
+# Patterns, compiled when first used (re caches them): not at import, which every cold
+# start pays.
+WEEK_ERRORS: tuple[tuple[str, str], ...] = (
+    (
+        r"\u201c(?P<text>.*)\u201d is not a date written as year-month-day, such as "
+        r"2026-04-10\.",
+        N_("“%(text)s” is not a date written as year-month-day, such as 2026-04-10."),
+    ),
+    (
+        r"(?P<text>.*) is not a day of the calendar\.",
+        N_("%(text)s is not a day of the calendar."),
+    ),
+    (
+        r"(?P<text>.*) is after today \((?P<today>[\d-]+)\): no summary yet\.",
+        N_("%(text)s is after today (%(today)s): no summary yet."),
+    ),
+    (
+        r"(?P<text>.*) is more than ten years ago: nothing that old is kept\.",
+        N_("%(text)s is more than ten years ago: nothing that old is kept."),
+    ),
 )
 
 
@@ -62,7 +65,7 @@ def week_error_words(error: WeekError) -> str:
     """Why the week cannot be shown, in the reader's language."""
     message = str(error)
     for pattern, words in WEEK_ERRORS:
-        found = pattern.fullmatch(message)
+        found = re.fullmatch(pattern, message)
         if found:
             return gettext(words, **found.groupdict())
     return message
@@ -89,6 +92,8 @@ def exports(slug: str) -> tuple[str, int]:
 @organizer_required
 def export_csv(slug: str, kind: str) -> Response | tuple[str, int]:
     """One file, streamed as it is read, after its line in the audit log."""
+    from portal.services.csv_exports import ALL, DEFAULT, KINDS
+
     if kind not in KINDS:
         return _page(
             gettext("There is no file called %(kind)s.csv: choose one of these.", kind=kind[:40]),
@@ -118,6 +123,8 @@ def export_csv(slug: str, kind: str) -> Response | tuple[str, int]:
 def summary(slug: str) -> tuple[str, int]:
     """The weekly summary email's content as a page to print: this week so far, or the
     week of the summary sent on a `week=` day (or the last one before it)."""
+    from portal.services.summaries import WeekError
+
     program = current_program()
     portal = services()
     now = portal.clock()

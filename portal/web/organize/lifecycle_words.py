@@ -42,46 +42,42 @@ SLUG_MESSAGE = lazy_gettext(
     "ending with a letter or a digit."
 )
 # The service's refusals (portal.services.programs), said in the reader's language.
-REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (
-            r"The web address /programs/(?P<slug>\S+) is another program's: choose another "
-            r"web address\.",
-            N_(
-                "The web address /programs/%(slug)s is another program's: choose another web "
-                "address."
-            ),
+# Patterns, compiled when first used (re caches them): not at import, which every cold
+# start pays.
+REFUSALS: tuple[tuple[str, str], ...] = (
+    (
+        r"The web address /programs/(?P<slug>\S+) is another program's: choose another "
+        r"web address\.",
+        N_("The web address /programs/%(slug)s is another program's: choose another web address."),
+    ),
+    (
+        r"The program is archived and read-only: bring it back from the archive first\.",
+        N_("The program is archived and read-only: bring it back from the archive first."),
+    ),
+    (
+        r"Someone else saved (?P<slug>'.*') since you opened it \(it is now at version "
+        r"(?P<version>\d+)\)\. Nothing was saved: open it again to see their change, then "
+        r"make yours\.",
+        N_(
+            "Someone else saved %(slug)s since you opened it (it is now at version "
+            "%(version)s). Nothing was saved: open it again to see their change, then make "
+            "yours."
         ),
-        (
-            r"The program is archived and read-only: bring it back from the archive first\.",
-            N_("The program is archived and read-only: bring it back from the archive first."),
+    ),
+    (r"Only site admins can create programs\.", N_("Only site admins can create programs.")),
+    (r"There is no template '(?P<key>.*)'\.", N_("There is no template “%(key)s”.")),
+    (
+        r"There is no program '(?P<slug>.*)' in the database\.",
+        N_("There is no program “%(slug)s” in the database."),
+    ),
+    (
+        r"'(?P<slug>.*)' is defined by the file content/programs/(?P=slug)\.md: change the "
+        r"file and deploy, or duplicate it to keep it in the database instead\.",
+        N_(
+            "“%(slug)s” is defined by the file content/programs/%(slug)s.md: change the file "
+            "and deploy, or duplicate it to keep it in the database instead."
         ),
-        (
-            r"Someone else saved (?P<slug>'.*') since you opened it \(it is now at version "
-            r"(?P<version>\d+)\)\. Nothing was saved: open it again to see their change, then "
-            r"make yours\.",
-            N_(
-                "Someone else saved %(slug)s since you opened it (it is now at version "
-                "%(version)s). Nothing was saved: open it again to see their change, then make "
-                "yours."
-            ),
-        ),
-        (r"Only site admins can create programs\.", N_("Only site admins can create programs.")),
-        (r"There is no template '(?P<key>.*)'\.", N_("There is no template “%(key)s”.")),
-        (
-            r"There is no program '(?P<slug>.*)' in the database\.",
-            N_("There is no program “%(slug)s” in the database."),
-        ),
-        (
-            r"'(?P<slug>.*)' is defined by the file content/programs/(?P=slug)\.md: change the "
-            r"file and deploy, or duplicate it to keep it in the database instead\.",
-            N_(
-                "“%(slug)s” is defined by the file content/programs/%(slug)s.md: change the file "
-                "and deploy, or duplicate it to keep it in the database instead."
-            ),
-        ),
-    )
+    ),
 )
 
 
@@ -89,7 +85,7 @@ def refusal_words(exc: ProgramRefused) -> str:
     """What the program service refused, in the reader's language where the words are known."""
     message = str(exc)
     for pattern, words in REFUSALS:
-        found = pattern.fullmatch(message)
+        found = re.fullmatch(pattern, message)
         if found:
             return gettext(words, **found.groupdict())
     return message

@@ -190,162 +190,161 @@ def problem(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
 # The program validation's messages (English, from portal.domain.program and pydantic, once
 # `in_words` has named the settings) and the whole sentence each is said as in the reader's
 # language; a message not listed is shown as the validation says it.
-MODEL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (r"This is required\.", N_("This is required.")),
-        (
-            r"a (?P<kind>one-choice|several-choice) question needs at least two choices",
-            N_("a %(kind)s question needs at least two choices"),
+# Patterns, compiled when first used (re caches them): not at import, which every cold
+# start pays.
+MODEL_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"This is required\.", N_("This is required.")),
+    (
+        r"a (?P<kind>one-choice|several-choice) question needs at least two choices",
+        N_("a %(kind)s question needs at least two choices"),
+    ),
+    (
+        r"a text question takes no choices \(make it a one-choice question\)",
+        N_("a text question takes no choices (make it a one-choice question)"),
+    ),
+    (r"choices must not repeat", N_("choices must not repeat")),
+    (
+        r"overlapping answers need a several-choice question \(use same answer\)",
+        N_("overlapping answers need a several-choice question (use same answer)"),
+    ),
+    (r"must not list the same entry twice", N_("must not list the same entry twice")),
+    (r"two questions share a key", N_("two questions share a key")),
+    (
+        r"an archived program cannot be open for sign-up",
+        N_("an archived program cannot be open for sign-up"),
+    ),
+    (
+        r"peers have no mentor to be ahead; the rule needs mentors and mentees",
+        N_(
+            "a peer program cannot have a seniority band: no one is the mentor (leave both "
+            "numbers empty)"
         ),
-        (
-            r"a text question takes no choices \(make it a one-choice question\)",
-            N_("a text question takes no choices (make it a one-choice question)"),
+    ),
+    (
+        r"mentee-choice needs mentors and mentees, not peers",
+        N_("mentee-choice needs mentors and mentees, not peers"),
+    ),
+    (
+        r"(?P<high_name>the [a-z -]+) \((?P<high>\d+)\) must be more than "
+        r"(?P<low_name>the [a-z -]+) \((?P<low>\d+)\): the steps for a quiet pair come in "
+        r"this order, reminder, second nudge, organizer alert, re-match offer",
+        N_(
+            "%(high_name)s (%(high)s) must be more than %(low_name)s (%(low)s): the steps "
+            "for a quiet pair come in this order, reminder, second nudge, organizer alert, "
+            "re-match offer"
         ),
-        (r"choices must not repeat", N_("choices must not repeat")),
-        (
-            r"overlapping answers need a several-choice question \(use same answer\)",
-            N_("overlapping answers need a several-choice question (use same answer)"),
+    ),
+    (
+        r"day (?P<day>\d+) is not within the (?P<weeks>\d+)-week cycle \(days 0 to "
+        r"(?P<last>\d+)\); use 0 for no milestone surveys",
+        N_(
+            "day %(day)s is not within the %(weeks)s-week cycle (days 0 to %(last)s); use 0 "
+            "for no milestone surveys"
         ),
-        (r"must not list the same entry twice", N_("must not list the same entry twice")),
-        (r"two questions share a key", N_("two questions share a key")),
-        (
-            r"an archived program cannot be open for sign-up",
-            N_("an archived program cannot be open for sign-up"),
+    ),
+    (
+        r"value is not a valid email address: (?P<detail>.*)",
+        N_("value is not a valid email address: %(detail)s"),
+    ),
+    (
+        r"String should have at most (?P<max>\d+) characters",
+        N_("String should have at most %(max)s characters"),
+    ),
+    (
+        r"at most (?P<max>\d+) (?P<what>[a-z ]+), please \(there are (?P<count>\d+|more)\)",
+        N_("at most %(max)s %(what)s, please (there are %(count)s)"),
+    ),
+    # The schedules' (portal.domain.program.Schedule and portal.domain.schedule).
+    (
+        r'must be an EventBridge expression such as "cron\(0 9 \? \* MON \*\)" or '
+        r'"rate\(7 days\)", or "manual"',
+        N_(
+            'must be an EventBridge expression such as "cron(0 9 ? * MON *)" or '
+            '"rate(7 days)", or "manual"'
         ),
-        (
-            r"peers have no mentor to be ahead; the rule needs mentors and mentees",
-            N_(
-                "a peer program cannot have a seniority band: no one is the mentor (leave both "
-                "numbers empty)"
-            ),
+    ),
+    (
+        r"(?P<expression>.+) is not a schedule the portal can read: (?P<detail>.+)",
+        N_("%(expression)s is not a schedule the portal can read: %(detail)s"),
+    ),
+    (
+        r"(?P<expression>.+) would run more than once an hour; the portal checks schedules "
+        r"hourly, so use one time in the hour \(such as cron\(0 9 \? \* MON \*\)\) or "
+        r"a rate of 1 hour or more",
+        N_(
+            "%(expression)s would run more than once an hour; the portal checks schedules "
+            "hourly, so use one time in the hour (such as cron(0 9 ? * MON *)) or a rate "
+            "of 1 hour or more"
         ),
-        (
-            r"mentee-choice needs mentors and mentees, not peers",
-            N_("mentee-choice needs mentors and mentees, not peers"),
+    ),
+    (
+        r"must be a number of points from 0 to 100 \(pairs scoring below it are not "
+        r"matched; 0 keeps every pair the rules allow\), not (?P<value>.*)",
+        N_(
+            "must be a number of points from 0 to 100 (pairs scoring below it are not "
+            "matched; 0 keeps every pair the rules allow), not %(value)s"
         ),
-        (
-            r"(?P<high_name>the [a-z -]+) \((?P<high>\d+)\) must be more than "
-            r"(?P<low_name>the [a-z -]+) \((?P<low>\d+)\): the steps for a quiet pair come in "
-            r"this order, reminder, second nudge, organizer alert, re-match offer",
-            N_(
-                "%(high_name)s (%(high)s) must be more than %(low_name)s (%(low)s): the steps "
-                "for a quiet pair come in this order, reminder, second nudge, organizer alert, "
-                "re-match offer"
-            ),
+    ),
+    (
+        r"(?P<zone>.+) is not an IANA time zone such as Europe/London",
+        N_("%(zone)s is not an IANA time zone such as Europe/London"),
+    ),
+    # The languages' and the page's translations'.
+    (
+        r"(?P<language>.+) is not a language the portal speaks: one of (?P<offered>.+)",
+        N_("%(language)s is not a language the portal speaks: one of %(offered)s"),
+    ),
+    (
+        r"'(?P<code>[a-z]+)' is the program's own language: its page is the body",
+        N_(
+            "the page is in %(code)s already (the program's own language): empty its "
+            "translation into %(code)s, or choose another language"
         ),
-        (
-            r"day (?P<day>\d+) is not within the (?P<weeks>\d+)-week cycle \(days 0 to "
-            r"(?P<last>\d+)\); use 0 for no milestone surveys",
-            N_(
-                "day %(day)s is not within the %(weeks)s-week cycle (days 0 to %(last)s); use 0 "
-                "for no milestone surveys"
-            ),
-        ),
-        (
-            r"value is not a valid email address: (?P<detail>.*)",
-            N_("value is not a valid email address: %(detail)s"),
-        ),
-        (
-            r"String should have at most (?P<max>\d+) characters",
-            N_("String should have at most %(max)s characters"),
-        ),
-        (
-            r"at most (?P<max>\d+) (?P<what>[a-z ]+), please \(there are (?P<count>\d+|more)\)",
-            N_("at most %(max)s %(what)s, please (there are %(count)s)"),
-        ),
-        # The schedules' (portal.domain.program.Schedule and portal.domain.schedule).
-        (
-            r'must be an EventBridge expression such as "cron\(0 9 \? \* MON \*\)" or '
-            r'"rate\(7 days\)", or "manual"',
-            N_(
-                'must be an EventBridge expression such as "cron(0 9 ? * MON *)" or '
-                '"rate(7 days)", or "manual"'
-            ),
-        ),
-        (
-            r"(?P<expression>.+) is not a schedule the portal can read: (?P<detail>.+)",
-            N_("%(expression)s is not a schedule the portal can read: %(detail)s"),
-        ),
-        (
-            r"(?P<expression>.+) would run more than once an hour; the portal checks schedules "
-            r"hourly, so use one time in the hour \(such as cron\(0 9 \? \* MON \*\)\) or "
-            r"a rate of 1 hour or more",
-            N_(
-                "%(expression)s would run more than once an hour; the portal checks schedules "
-                "hourly, so use one time in the hour (such as cron(0 9 ? * MON *)) or a rate "
-                "of 1 hour or more"
-            ),
-        ),
-        (
-            r"must be a number of points from 0 to 100 \(pairs scoring below it are not "
-            r"matched; 0 keeps every pair the rules allow\), not (?P<value>.*)",
-            N_(
-                "must be a number of points from 0 to 100 (pairs scoring below it are not "
-                "matched; 0 keeps every pair the rules allow), not %(value)s"
-            ),
-        ),
-        (
-            r"(?P<zone>.+) is not an IANA time zone such as Europe/London",
-            N_("%(zone)s is not an IANA time zone such as Europe/London"),
-        ),
-        # The languages' and the page's translations'.
-        (
-            r"(?P<language>.+) is not a language the portal speaks: one of (?P<offered>.+)",
-            N_("%(language)s is not a language the portal speaks: one of %(offered)s"),
-        ),
-        (
-            r"'(?P<code>[a-z]+)' is the program's own language: its page is the body",
-            N_(
-                "the page is in %(code)s already (the program's own language): empty its "
-                "translation into %(code)s, or choose another language"
-            ),
-        ),
-        # The first meetings' (portal.domain.program.MeetingSettings).
-        (
-            r"(?P<link>.+) is not an https address: a meeting link must be https",
-            N_("%(link)s is not an https address: a meeting link must be https"),
-        ),
-        (
-            r"(?P<link>.+) has no \{room\}: each pair needs a room of its own, named by \{room\}",
-            N_("%(link)s has no {room}: each pair needs a room of its own, named by {room}"),
-        ),
-        # pydantic's own, for a value the form's checks let through.
-        (r"Input should be a valid integer.*", N_("Please give a whole number.")),
-        (r"Input should be a valid number.*", N_("Please give a number.")),
-        (r"Input should be a valid boolean.*", N_("Please answer yes or no.")),
-        (r"Input should be a valid string", N_("Please give some words.")),
-        (
-            r"Input should be a valid (dictionary|list|tuple).*",
-            N_("This is not in a form the portal can read."),
-        ),
-        (
-            r"Input should be greater than or equal to (?P<low>[\d.]+)",
-            N_("Input should be greater than or equal to %(low)s"),
-        ),
-        (
-            r"Input should be less than or equal to (?P<high>[\d.]+)",
-            N_("Input should be less than or equal to %(high)s"),
-        ),
-        (
-            r"Input should be greater than (?P<low>[\d.]+)",
-            N_("Input should be greater than %(low)s"),
-        ),
-        (r"Input should be less than (?P<high>[\d.]+)", N_("Input should be less than %(high)s")),
-        # The choices pydantic names are codes ('organizer', 'auto'): the form offers them in
-        # words, so the message points there.
-        (r"Input should be '.+", N_("Please choose one of the choices the form offers.")),
-        (
-            r"String should have at least (?P<min>\d+) characters?",
-            N_("String should have at least %(min)s characters"),
-        ),
-        (r"String should match pattern .*", N_("This is not written as the setting needs.")),
-        (
-            r"(Tuple|List) should have at least (?P<min>\d+) items? after validation, not \d+",
-            N_("Please give at least %(min)s."),
-        ),
-        (r"Extra inputs are not permitted", N_("This is not a setting a program has.")),
-    )
+    ),
+    # The first meetings' (portal.domain.program.MeetingSettings).
+    (
+        r"(?P<link>.+) is not an https address: a meeting link must be https",
+        N_("%(link)s is not an https address: a meeting link must be https"),
+    ),
+    (
+        r"(?P<link>.+) has no \{room\}: each pair needs a room of its own, named by \{room\}",
+        N_("%(link)s has no {room}: each pair needs a room of its own, named by {room}"),
+    ),
+    # pydantic's own, for a value the form's checks let through.
+    (r"Input should be a valid integer.*", N_("Please give a whole number.")),
+    (r"Input should be a valid number.*", N_("Please give a number.")),
+    (r"Input should be a valid boolean.*", N_("Please answer yes or no.")),
+    (r"Input should be a valid string", N_("Please give some words.")),
+    (
+        r"Input should be a valid (dictionary|list|tuple).*",
+        N_("This is not in a form the portal can read."),
+    ),
+    (
+        r"Input should be greater than or equal to (?P<low>[\d.]+)",
+        N_("Input should be greater than or equal to %(low)s"),
+    ),
+    (
+        r"Input should be less than or equal to (?P<high>[\d.]+)",
+        N_("Input should be less than or equal to %(high)s"),
+    ),
+    (
+        r"Input should be greater than (?P<low>[\d.]+)",
+        N_("Input should be greater than %(low)s"),
+    ),
+    (r"Input should be less than (?P<high>[\d.]+)", N_("Input should be less than %(high)s")),
+    # The choices pydantic names are codes ('organizer', 'auto'): the form offers them in
+    # words, so the message points there.
+    (r"Input should be '.+", N_("Please choose one of the choices the form offers.")),
+    (
+        r"String should have at least (?P<min>\d+) characters?",
+        N_("String should have at least %(min)s characters"),
+    ),
+    (r"String should match pattern .*", N_("This is not written as the setting needs.")),
+    (
+        r"(Tuple|List) should have at least (?P<min>\d+) items? after validation, not \d+",
+        N_("Please give at least %(min)s."),
+    ),
+    (r"Extra inputs are not permitted", N_("This is not a setting a program has.")),
 )
 # What email-validator says is wrong with an address, for the message about it; in another
 # language a detail not listed here is left out rather than shown in English.
@@ -395,7 +394,7 @@ NAMED_WORDS = (
 def translated(message: str) -> str:
     """A validation message (in English words) said in the reader's language."""
     for pattern, words in MODEL_MESSAGES:
-        found = pattern.fullmatch(message)
+        found = re.fullmatch(pattern, message)
         if found:
             values = {
                 name: gettext(value) if name in NAMED else value

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from portal.container import make_courier
+from portal.adapters import make_courier
 from portal.mail.courier import DELIVER, LambdaCourier, LambdaImportFinisher
 from portal.settings import Settings, load_settings
 from tests.conftest import REGION
