@@ -162,18 +162,18 @@ _DISTRIBUTION = re.compile(r"[A-Z0-9]{1,32}")
 
 
 def _site(env: Mapping[str, str]) -> tuple[str, str]:
-    """The static site's bucket and distribution: both or neither, each well formed."""
+    """The static site's bucket and distribution, each well formed.
+
+    The bucket alone is enough to publish (the stack makes the bucket before the distribution
+    exists; CloudFront keeps a page at most 60 seconds, so a change still shows within a
+    minute); the distribution id adds invalidations, which show it sooner.
+    """
     bucket = env.get("PORTAL_SITE_BUCKET", "").strip()
     distribution = env.get("PORTAL_SITE_DISTRIBUTION", "").strip()
-    if bool(bucket) != bool(distribution):
-        given, missing = (
-            ("PORTAL_SITE_BUCKET", "PORTAL_SITE_DISTRIBUTION")
-            if bucket
-            else ("PORTAL_SITE_DISTRIBUTION", "PORTAL_SITE_BUCKET")
-        )
+    if distribution and not bucket:
         raise SettingsError(
-            f"{given} is set but {missing} is not: set both (the site's S3 bucket and its "
-            "CloudFront distribution id) to publish the public pages, or neither"
+            "PORTAL_SITE_DISTRIBUTION is set but PORTAL_SITE_BUCKET is not: the distribution "
+            "serves the site's bucket; set the bucket too, or neither"
         )
     if bucket and not _BUCKET.fullmatch(bucket):
         raise SettingsError(

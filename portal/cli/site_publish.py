@@ -36,8 +36,15 @@ def publish_command(folder: Path, dry_run: bool) -> None:
         published = publish_folder(publisher, folder, dry_run=dry_run, say=click.echo)
     except PublishError as exc:
         raise click.ClickException(str(exc)) from None
-    where = f"s3://{settings.site_bucket} (distribution {settings.site_distribution})"
+    where = f"s3://{settings.site_bucket}" + (
+        f" (distribution {settings.site_distribution})" if settings.site_distribution else ""
+    )
     click.echo(f"{'Dry run, nothing changed' if dry_run else 'Published'} to {where}:")
     click.echo(published.counts())
     if published.invalidation_id:
         click.echo(f"Invalidation {published.invalidation_id}: {', '.join(published.plan.paths)}")
+    elif published.plan.paths and not dry_run and not settings.site_distribution:
+        click.echo(
+            "No PORTAL_SITE_DISTRIBUTION: nothing invalidated; CloudFront keeps a page at most "
+            "60 seconds, so the change shows within a minute"
+        )

@@ -232,7 +232,8 @@ class SitePublisher:
                 say(f"{'would delete' if dry_run else 'delete'} {key}")
                 if not dry_run:
                     self._s3().delete_object(Bucket=self.bucket, Key=key)
-            if dry_run or not plan.paths:
+            if dry_run or not plan.paths or not self.distribution:
+                # Without a distribution id, CloudFront's 60-second page cache refreshes them.
                 return Published(plan, dry_run=dry_run)
             # After every upload and deletion: a fetch the invalidation causes finds the new.
             answer = self._cloudfront().create_invalidation(

@@ -440,3 +440,14 @@ def test_without_a_bucket_nothing_is_built_or_published() -> None:
     builder = fake_builder(PAGES)
     assert SiteRepublisher(None, builder).republish(None, ["demo"]) is Republished.SKIPPED
     assert builder.asked == []
+
+
+def test_without_a_distribution_the_pages_are_uploaded_and_nothing_invalidated(
+    site: Site, tmp_path: Path
+) -> None:
+    # Before the stack's distribution exists: the bucket alone is published to.
+    publisher = SitePublisher(site.bucket, "", REGION, site.s3, site.cloudfront)
+    published = publish_folder(publisher, build(tmp_path / "site"))
+    assert sorted(site.puts) == sorted(PAGES)
+    assert published.invalidation_id is None
+    assert site.invalidations() == []
