@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 import secrets
@@ -75,6 +76,18 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some values replaced (used by tests and the CLI)."""
         return replace(self, **changes)
+
+    @property
+    def origin_token(self) -> str:
+        """What the stage's CloudFront distribution adds to each request it sends the app
+        (X-Portal-Origin), made from the secret key so that there is no second secret to
+        keep: the app then believes the viewer's address the distribution passes on
+        (portal.web.source_address). Empty without a key."""
+        if not self.secret_key:
+            return ""
+        return hmac.new(
+            self.secret_key.encode(), b"mentor-portal: cloudfront origin", "sha256"
+        ).hexdigest()
 
 
 def _project_root() -> Path:

@@ -61,3 +61,16 @@ def build_command(out: Path) -> None:
 
 
 site_group.add_command(publish_command)
+
+
+@site_group.command("origin-token")
+def origin_token_command() -> None:
+    """Print the stage's origin token: the stack's OriginToken parameter, which the
+    distribution adds to each request it sends the app, made from PORTAL_SECRET_KEY."""
+    settings = command_settings()
+    if not settings.secret_key:
+        raise click.ClickException(
+            "PORTAL_SECRET_KEY is not set: the origin token is made from the stage's secret key "
+            "(set it as the deployed function has it)"
+        )
+    click.echo(settings.origin_token)

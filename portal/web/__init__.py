@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,13 +18,20 @@ def services() -> Services:
 
 
 def source_address(environ: Mapping[str, Any]) -> str:
-    """The address the request came from, as API Gateway saw it.
+    """The address the request came from: the visitor's, as CloudFront or API Gateway saw it.
 
-    On Lambda, Zappa keeps API Gateway's event in the environ ("lambda.event"); its
-    `requestContext` holds the connection's source IP. Zappa's REMOTE_ADDR comes from the
-    X-Forwarded-For header, which a client can write itself, so it is used only locally,
-    where the development server sets it from the socket.
+    Through the site's CloudFront distribution, API Gateway sees a CloudFront server, shared
+    by many visitors; the distribution passes the viewer's address in X-Portal-Viewer-Address
+    (infrastructure/viewer_address.js, which replaces any a client sent) with the origin
+    token in X-Portal-Origin, and only with that token is it believed. Otherwise, on Lambda,
+    Zappa keeps API Gateway's event in the environ ("lambda.event"); its `requestContext`
+    holds the connection's source IP. Zappa's REMOTE_ADDR comes from the X-Forwarded-For
+    header, which a client can write itself, so it is used only locally, where the
+    development server sets it from the socket.
     """
+    viewer = environ.get("HTTP_X_PORTAL_VIEWER_ADDRESS")
+    if isinstance(viewer, str) and viewer and _from_the_distribution(environ):
+        return viewer
     event = environ.get("lambda.event")
     if isinstance(event, Mapping):
         context = event.get("requestContext")
@@ -33,3 +41,12 @@ def source_address(environ: Mapping[str, Any]) -> str:
                 if isinstance(section, Mapping) and isinstance(section.get("sourceIp"), str):
                     return str(section["sourceIp"])
     return str(environ.get("REMOTE_ADDR") or "unknown")
+
+
+def _from_the_distribution(environ: Mapping[str, Any]) -> bool:
+    """Whether the request carries the stage's origin token (X-Portal-Origin)."""
+    given = environ.get("HTTP_X_PORTAL_ORIGIN")
+    if not isinstance(given, str) or not given:
+        return False
+    expected = services().settings.origin_token
+    return bool(expected) and hmac.compare_digest(given, expected)

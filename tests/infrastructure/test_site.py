@@ -97,7 +97,9 @@ def test_each_dynamic_path_goes_to_the_api_uncached_with_everything_the_app_read
     assert behaviour["CachePolicyId"] == CACHING_DISABLED
     assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
     assert set(behaviour["AllowedMethods"]) == ALL_METHODS
-    assert "FunctionAssociations" not in behaviour
+    # Only the viewer's address is added on the way (no language rewrite of the app's paths).
+    functions = [a["FunctionARN"]["Fn::GetAtt"][0] for a in behaviour["FunctionAssociations"]]
+    assert functions == ["ViewerAddressFunction"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -418,3 +420,71 @@ def test_the_function_chooses_as_the_app_does_on_many_browsers() -> None:
     ]
     assert differing == []
     assert set(expected) == {"en", "es"}
+
+
+# The viewer's address, for the app's limits per address
+
+
+VIEWER_ADDRESS = ROOT / "infrastructure" / "viewer_address.js"
+
+
+def test_every_behaviour_to_the_app_passes_the_viewers_address() -> None:
+    function = resources()["ViewerAddressFunction"]["Properties"]
+    assert function["FunctionCode"] == VIEWER_ADDRESS.read_text(encoding="utf-8")
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    to_the_app = [b for b in distribution()["CacheBehaviors"] if b["TargetOriginId"] == "api"]
+    for behaviour in to_the_app:
+        if behaviour["PathPattern"] == "/static/*":
+            continue  # files: no limit reads the address
+        (association,) = behaviour["FunctionAssociations"]
+        assert association["EventType"] == "viewer-request", behaviour["PathPattern"]
+        assert association["FunctionARN"] == {
+            "Fn::GetAtt": ["ViewerAddressFunction", "FunctionMetadata.FunctionARN"]
+        }
+    # The app believes that address only with the origin token the distribution adds.
+    (api,) = [o for o in distribution()["Origins"] if o["Id"] == "api"]
+    assert api["OriginCustomHeaders"] == [
+        {"HeaderName": "X-Portal-Origin", "HeaderValue": {"Ref": "OriginToken"}}
+    ]
+    parameter = template()["Parameters"]["OriginToken"]
+    assert parameter["NoEcho"] is True
+    rule = template()["Rules"]["TheSiteNeedsTheOriginToken"]
+    assert rule["Assertions"][0]["Assert"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "OriginToken"}, ""]}]
+    }
+
+
+def test_the_viewers_address_replaces_any_a_client_sent() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    events = [
+        {
+            "version": "1.0",
+            "viewer": {"ip": "203.0.113.7"},
+            "request": {
+                "method": "POST",
+                "uri": "/programs/demo/join/mentee",
+                "querystring": {},
+                "headers": {"x-portal-viewer-address": {"value": "10.0.0.1"}},  # forged
+                "cookies": {},
+            },
+        },
+        {
+            "version": "1.0",
+            "viewer": {"ip": "2001:db8::1"},
+            "request": {"method": "GET", "uri": "/sign-in", "querystring": {}, "headers": {}},
+        },
+    ]
+    done = subprocess.run(  # noqa: S603 (node on the repository's own files)
+        [node, str(HARNESS), str(VIEWER_ADDRESS)],
+        input=json.dumps(events),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    first, second = json.loads(done.stdout)
+    assert first["headers"]["x-portal-viewer-address"] == {"value": "203.0.113.7"}
+    assert first["uri"] == "/programs/demo/join/mentee"  # nothing else changes
+    assert second["headers"]["x-portal-viewer-address"] == {"value": "2001:db8::1"}

@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 from portal.container import Services
 from portal.mail.senders import MemorySender
 from portal.persistence.tables import LimitRecord, ParticipantRecord
+from portal.settings import Settings
 from portal.web import source_address
 from tests.conftest import ROOT, FakeClock, stored_sign_ups, table_snapshot
 from tests.web.conftest import Site
@@ -211,6 +212,42 @@ def test_on_lambda_the_source_is_api_gateways_not_the_forwarded_header(small: Si
     assert sign_up_with("203.0.113.7", "10.0.0.3, 192.0.2.3", "c@example.org") == 429
     # ...and another source is another client, whatever the header says.
     assert sign_up_with("198.51.100.8", "10.0.0.3, 192.0.2.3", "c@example.org") == 200
+
+
+def test_behind_cloudfront_each_visitor_is_counted_by_their_own_address(small: Site) -> None:
+    # Through the site's distribution every request comes from a CloudFront server: the
+    # viewer's address it passes on counts, when the request carries the origin token.
+    recorded = json.loads((EVENTS / "post-signup-form.json").read_text(encoding="utf-8"))
+    client = small.client
+    token = small.settings.origin_token
+    assert len(token) == 64
+
+    def sign_up_from(viewer: str, email: str, origin: str = token) -> int:
+        event = copy.deepcopy(recorded)
+        event["requestContext"]["identity"]["sourceIp"] = "130.176.0.1"  # a CloudFront server
+        environ = zappa_environ(event)
+        environ["HTTP_X_PORTAL_VIEWER_ADDRESS"] = viewer
+        environ["HTTP_X_PORTAL_ORIGIN"] = origin
+        client.environ_base.update(environ)
+        return sign_up(client, email=email).status_code
+
+    assert sign_up_from("203.0.113.7", "a@example.org") == 200
+    assert sign_up_from("203.0.113.7", "b@example.org") == 200
+    assert sign_up_from("203.0.113.7", "c@example.org") == 429  # the same visitor, thrice
+    assert sign_up_from("198.51.100.8", "c@example.org") == 200  # another visitor
+    # Without the token (someone calling the API directly, naming any address they like),
+    # the header is not believed: the connection's address counts, as before.
+    assert sign_up_from("192.0.2.1", "d@example.org", origin="0" * 64) == 200
+    assert sign_up_from("192.0.2.2", "e@example.org", origin="") == 200
+    assert sign_up_from("192.0.2.3", "f@example.org", origin="nonsense") == 429
+
+
+def test_the_origin_token_is_made_from_the_secret_key(settings: Settings) -> None:
+    # The stack's OriginToken parameter: the same for the same key, another for another key.
+    assert settings.origin_token == settings.with_overrides().origin_token
+    other = settings.with_overrides(secret_key=settings.secret_key + "x")
+    assert other.origin_token != settings.origin_token
+    assert settings.with_overrides(secret_key="").origin_token == ""
 
 
 @pytest.mark.parametrize(

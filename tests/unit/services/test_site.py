@@ -369,3 +369,18 @@ def test_the_command_leaves_a_folder_of_other_files_alone(cli_env: None, tmp_pat
     assert f"{folder} holds more than a built site (notes.txt)" in result.output
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (folder / "en" / "kept.html").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_origin_token_command_prints_the_stacks_parameter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = "Xq2v" + "9Lr7Tb4Wm1Kc8Pz3Hn6Jd5Gf0Ys2Ue7Ra4Vo1Ci9Bx3Nw6Qt8Mh5Lk2Dp0Sj7Fa"
+    monkeypatch.setenv("PORTAL_STAGE", "test")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", key)
+    result = CliRunner().invoke(main, ["site", "origin-token"])
+    assert result.exit_code == 0, result.output
+    printed = result.output.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", printed)  # the template's AllowedPattern
+    assert printed == Settings(secret_key=key).origin_token
+    monkeypatch.setenv("PORTAL_SECRET_KEY", key + "2")
+    assert CliRunner().invoke(main, ["site", "origin-token"]).output.strip() != printed

@@ -1,0 +1,12 @@
+// CloudFront Function (cloudfront-js-2.0, viewer request) on the behaviours that go to the
+// app. Behind CloudFront, API Gateway's source address is a CloudFront server's, shared by
+// many visitors: the app's limits on sign-ups and sign-in links per address would count
+// them as one. So the viewer's own address is written here into X-Portal-Viewer-Address,
+// replacing any a client sent. The app believes it only on a request that also carries the
+// origin token the distribution adds (X-Portal-Origin, the stack's OriginToken), which a
+// client calling the API directly cannot know (portal/web/__init__.py source_address).
+function handler(event) {
+  var request = event.request;
+  request.headers['x-portal-viewer-address'] = { value: event.viewer.ip };
+  return request;
+}
