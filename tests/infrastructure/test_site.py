@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -328,11 +329,16 @@ def viewer_request(
 
 
 def run_router(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return run_function(ROUTER, events)
+
+
+def run_function(script: Path, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The requests a CloudFront Function's file returns for these events, run by node."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     done = subprocess.run(  # noqa: S603 (node on the repository's own files)
-        [node, str(HARNESS), str(ROUTER)],
+        [node, str(HARNESS), str(script)],
         input=json.dumps(events),
         capture_output=True,
         text=True,
@@ -455,9 +461,6 @@ def test_every_behaviour_to_the_app_passes_the_viewers_address() -> None:
 
 
 def test_the_viewers_address_replaces_any_a_client_sent() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
     events = [
         {
             "version": "1.0",
@@ -476,15 +479,7 @@ def test_the_viewers_address_replaces_any_a_client_sent() -> None:
             "request": {"method": "GET", "uri": "/sign-in", "querystring": {}, "headers": {}},
         },
     ]
-    done = subprocess.run(  # noqa: S603 (node on the repository's own files)
-        [node, str(HARNESS), str(VIEWER_ADDRESS)],
-        input=json.dumps(events),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    first, second = json.loads(done.stdout)
+    first, second = run_function(VIEWER_ADDRESS, events)
     assert first["headers"]["x-portal-viewer-address"] == {"value": "203.0.113.7"}
     assert first["uri"] == "/programs/demo/join/mentee"  # nothing else changes
     assert second["headers"]["x-portal-viewer-address"] == {"value": "2001:db8::1"}
