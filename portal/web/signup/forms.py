@@ -39,7 +39,7 @@ from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
 from portal.domain.program import Program, Question
 from portal.i18n import N_, gettext, lazy_gettext, ngettext
 from portal.presenters.words import SENIORITY_WORDS
-from portal.services.roster_import import Invitee
+from portal.services.roster_invitations import Invitee
 from portal.services.signup import Application
 from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
 
