@@ -7,6 +7,7 @@ with its module imported only when a service first needs it (portal/container.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,8 +69,11 @@ def _build_site(out: Path, app: Any, paths: list[str]) -> list[Path]:
     return build_site(out, app, paths=paths)
 
 
-def make_republisher(settings: Settings) -> SiteRepublisher:
-    """What republishes a program's public pages after a console save."""
+def make_republisher(
+    settings: Settings, refresh: Callable[[], None] = lambda: None
+) -> SiteRepublisher:
+    """What republishes a program's public pages after a console save (`refresh` reads the
+    stored programs again first)."""
     from portal.services.site_republish import SiteRepublisher
 
-    return SiteRepublisher(make_publisher(settings), _build_site)
+    return SiteRepublisher(make_publisher(settings), _build_site, refresh)

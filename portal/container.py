@@ -473,7 +473,8 @@ class Services:
 
     @cached_property
     def site(self) -> SiteRepublisher:
-        return make_republisher(self.settings)
+        programs = self.programs
+        return make_republisher(self.settings, lambda: programs.refresh(force=True))
 
 
 def bind_tables(settings: Settings) -> None:

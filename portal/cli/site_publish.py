@@ -25,6 +25,15 @@ def publish_command(folder: Path, dry_run: bool) -> None:
     """Upload the built site to PORTAL_SITE_BUCKET: only changed files, deleting pages no
     longer built, then invalidate the changed paths in PORTAL_SITE_DISTRIBUTION."""
     settings = command_settings()
+    if settings.is_local:
+        # The publish deletes every page the build did not make: a site built from the local
+        # store would replace the stage's (its console-made programs' pages deleted).
+        raise click.ClickException(
+            "this is the local stage: publish from the stage's environment "
+            "(PORTAL_STAGE=aws and its tables), with a site built there by `portal site build`, "
+            "so that the pages are the stage's programs, not this machine's "
+            "(infrastructure/README.md, step 8b)"
+        )
     if not settings.site_bucket:
         raise click.ClickException(
             "PORTAL_SITE_BUCKET and PORTAL_SITE_DISTRIBUTION are not set: this stage has no "

@@ -16,7 +16,8 @@ import base64
 import hashlib
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,16 +111,23 @@ def invalidation_paths(keys: Iterable[str]) -> tuple[str, ...]:
         paths.add(f"/{key}")
         language, _, rest = key.partition("/")
         if language in LANGUAGES and (rest == INDEX or rest.endswith(f"/{INDEX}")):
-            paths.add("/" + rest.removesuffix(INDEX).rstrip("/"))
+            viewer = "/" + rest.removesuffix(INDEX).rstrip("/")
+            paths.add(viewer)
+            if viewer != "/":
+                paths.add(viewer + "/")  # the site's own links end in "/" ("/programs/")
     ordered = tuple(sorted(paths))
     return ("/*",) if len(ordered) > MOST_PATHS else ordered
 
 
-def caller_reference(changes: Mapping[str, str]) -> str:
-    """A CallerReference that names the change: each changed key with its new MD5 (or its
-    deletion) and the ETag it replaces. Two publishes making the same change ask for the same
-    invalidation; a later change of the same file is a new one."""
-    text = "\n".join(f"{key} {what}" for key, what in sorted(changes.items()))
+def caller_reference(changes: Mapping[str, str], moment: datetime) -> str:
+    """A CallerReference that names the change and its minute: each changed key with its new
+    MD5 (or its deletion) and the ETag it replaces. Two publishes making the same change in
+    the same minute ask for the same invalidation; a later change of the same file is a new
+    one, even one back to an earlier content (a program closed, opened and closed again),
+    which CloudFront would otherwise take for the first and not invalidate again. Within a
+    minute the pages' 60-second cache shows it anyway."""
+    minute = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    text = "\n".join([minute, *(f"{key} {what}" for key, what in sorted(changes.items()))])
     return "site-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
@@ -165,6 +173,8 @@ class SitePublisher:
     region: str
     s3: Any = None
     cloudfront: Any = None
+    # The minute an invalidation is asked in names it (tests pass a fixed one).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def _s3(self) -> Any:
         if self.s3 is None:
@@ -207,7 +217,7 @@ class SitePublisher:
             unchanged=unchanged,
             deletions=deletions,
             paths=invalidation_paths([*uploads, *deletions]),
-            caller_reference=caller_reference(changes),
+            caller_reference=caller_reference(changes, self.clock()),
         )
 
     def publish(

@@ -45,9 +45,18 @@ def program_paths(slugs: Iterable[str]) -> list[str]:
 class SiteRepublisher:
     """Rebuilds and publishes the pages a program change shows on; nothing without a bucket."""
 
-    def __init__(self, publisher: SitePublisher | None, builder: Builder) -> None:
+    def __init__(
+        self,
+        publisher: SitePublisher | None,
+        builder: Builder,
+        refresh: Callable[[], None] = lambda: None,
+    ) -> None:
         self.publisher = publisher
         self.builder = builder
+        # Reads every program again before a build: the home page and the list show them
+        # all, and a save in another warm function (whose catalog may be 30 s old) would
+        # otherwise publish its older view of them over a newer one.
+        self.refresh = refresh
 
     @property
     def enabled(self) -> bool:
@@ -63,6 +72,7 @@ class SiteRepublisher:
         # goes; every other page of the bucket stays.
         scope = {page_key(language, path) for language in LANGUAGES for path in paths}
         try:
+            self.refresh()
             with tempfile.TemporaryDirectory(prefix="portal-site-") as folder:
                 out = Path(folder) / "site"
                 # In an empty context: inside the organizer's request, a request the builder

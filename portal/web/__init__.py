@@ -29,8 +29,8 @@ def source_address(environ: Mapping[str, Any]) -> str:
     header, which a client can write itself, so it is used only locally, where the
     development server sets it from the socket.
     """
-    viewer = environ.get("HTTP_X_PORTAL_VIEWER_ADDRESS")
-    if isinstance(viewer, str) and viewer and _from_the_distribution(environ):
+    viewer = _header(environ, "x-portal-viewer-address")
+    if viewer and _from_the_distribution(environ):
         return viewer
     event = environ.get("lambda.event")
     if isinstance(event, Mapping):
@@ -45,8 +45,25 @@ def source_address(environ: Mapping[str, Any]) -> str:
 
 def _from_the_distribution(environ: Mapping[str, Any]) -> bool:
     """Whether the request carries the stage's origin token (X-Portal-Origin)."""
-    given = environ.get("HTTP_X_PORTAL_ORIGIN")
-    if not isinstance(given, str) or not given:
+    given = _header(environ, "x-portal-origin")
+    if not given:
         return False
     expected = services().settings.origin_token
     return bool(expected) and hmac.compare_digest(given, expected)
+
+
+def _header(environ: Mapping[str, Any], name: str) -> str | None:
+    """A request header by its exact name (lower case, with hyphens).
+
+    On Lambda it is read from API Gateway's event, where "X_Portal_Origin" is another name;
+    WSGI's environ would give both spellings one key, and a client could slip one past the
+    CloudFront Function that sets the other. Elsewhere (locally, in tests), from the environ.
+    """
+    event = environ.get("lambda.event")
+    if isinstance(event, Mapping) and isinstance(event.get("headers"), Mapping):
+        for key, value in event["headers"].items():
+            if isinstance(key, str) and key.lower() == name and isinstance(value, str):
+                return value
+        return None
+    value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+    return value if isinstance(value, str) and value else None

@@ -469,7 +469,10 @@ def test_the_viewers_address_replaces_any_a_client_sent() -> None:
                 "method": "POST",
                 "uri": "/programs/demo/join/mentee",
                 "querystring": {},
-                "headers": {"x-portal-viewer-address": {"value": "10.0.0.1"}},  # forged
+                "headers": {  # forged, in both spellings WSGI would read as one
+                    "x-portal-viewer-address": {"value": "10.0.0.1"},
+                    "x_portal_viewer_address": {"value": "10.0.0.2"},
+                },
                 "cookies": {},
             },
         },
@@ -480,6 +483,6 @@ def test_the_viewers_address_replaces_any_a_client_sent() -> None:
         },
     ]
     first, second = run_function(VIEWER_ADDRESS, events)
-    assert first["headers"]["x-portal-viewer-address"] == {"value": "203.0.113.7"}
+    assert first["headers"] == {"x-portal-viewer-address": {"value": "203.0.113.7"}}
     assert first["uri"] == "/programs/demo/join/mentee"  # nothing else changes
     assert second["headers"]["x-portal-viewer-address"] == {"value": "2001:db8::1"}

@@ -131,3 +131,34 @@ def test_a_failed_republish_is_told_and_the_save_stands(
     assert program.title == "Spring circles 2027"
     assert site.objects() == {}
     assert site.invalidations() == []
+
+
+def test_a_republish_reads_every_program_again_before_building(
+    services: Services, site: Site, settings: Settings, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    # Two warm functions: the second started before the first one's save, so its catalog
+    # still has spring-circles open. Its republish (of another program) must not publish
+    # that older view over the first one's on the programs list and the home page.
+    from portal import create_app
+    from portal.adapters import _build_site
+
+    other = build_services(
+        dataclasses.replace(settings, admins=(ADMIN,)), clock=clock, sender=mailbox
+    )
+    publisher = SitePublisher(site.bucket, site.distribution, REGION, site.s3, site.cloudfront)
+    for each in (services, other):
+        each.site.publisher = publisher  # the container's republisher, its refresh included
+        each.site.builder = _build_site  # the real builder
+    first, second = create_app(services.settings, services), create_app(other.settings, other)
+    assert other.programs.get(SLUG).signup_open  # type: ignore[union-attr]
+
+    services.program_admin.lifecycle(SLUG, "close", expected=1, by=LEAD)
+    services.site.republish(first, [SLUG])
+    other.program_admin.create(
+        "group", title="Autumn", slug="autumn", organizers=(LEAD,), signup_open=True, by=ADMIN
+    )
+    other.site.republish(second, ["autumn"])
+
+    listed = site.objects()["en/programs/index.html"].decode()
+    after = listed.split(SLUG)[1][:400]
+    assert "sign-up closed" in after.lower()

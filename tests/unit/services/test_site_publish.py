@@ -6,6 +6,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from portal.services.site_publish import (
 )
 from portal.services.site_republish import Republished, SiteRepublisher
 from tests.conftest import REGION
+
+NOON = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)  # when the tests publish
 
 PAGES = {
     "en/index.html": "<h1>Home</h1>",
@@ -49,7 +52,9 @@ class Site:
     deletes: list[str] = field(default_factory=list)
 
     def publisher(self) -> SitePublisher:
-        return SitePublisher(self.bucket, self.distribution, REGION, self.s3, self.cloudfront)
+        return SitePublisher(
+            self.bucket, self.distribution, REGION, self.s3, self.cloudfront, clock=lambda: NOON
+        )
 
     def objects(self) -> dict[str, bytes]:
         listed = self.s3.list_objects_v2(Bucket=self.bucket).get("Contents", [])
@@ -132,7 +137,7 @@ def test_each_file_is_uploaded_once_with_its_content_type_and_cache_headers(
         assert head["CacheControl"] == PAGE_CACHE == "public, max-age=60, must-revalidate"
     assert (
         published.counts()
-        == f"{len(PAGES)} uploaded, 0 unchanged, 0 deleted; 11 path(s) invalidated"
+        == f"{len(PAGES)} uploaded, 0 unchanged, 0 deleted; 13 path(s) invalidated"
     )
     [invalidation] = site.invalidations()
     assert invalidation["Paths"]["Items"] == list(published.plan.paths)
@@ -140,7 +145,9 @@ def test_each_file_is_uploaded_once_with_its_content_type_and_cache_headers(
         *(f"/{key}" for key in PAGES),
         "/",
         "/faq",
+        "/faq/",
         "/programs/demo",
+        "/programs/demo/",
     }
 
 
@@ -168,8 +175,8 @@ def test_a_change_uploads_that_file_and_invalidates_its_paths(site: Site, tmp_pa
     assert site.puts == ["es/faq/index.html"]
     assert site.objects()["es/faq/index.html"] == b"<h1>Preguntas frecuentes</h1>"
     # The viewer's path, and the path the viewer-request function rewrites it to.
-    assert published.plan.paths == ("/es/faq/index.html", "/faq")
-    assert site.invalidations()[-1]["Paths"]["Items"] == ["/es/faq/index.html", "/faq"]
+    assert published.plan.paths == ("/es/faq/index.html", "/faq", "/faq/")
+    assert site.invalidations()[-1]["Paths"]["Items"] == ["/es/faq/index.html", "/faq", "/faq/"]
 
 
 def test_changing_the_same_page_again_is_invalidated_again(site: Site, tmp_path: Path) -> None:
@@ -183,7 +190,7 @@ def test_changing_the_same_page_again_is_invalidated_again(site: Site, tmp_path:
     faq.write_text("<h1>FAQ, edited again</h1>", encoding="utf-8")
     second = publish_folder(site.publisher(), folder)
 
-    assert first.plan.paths == second.plan.paths == ("/en/faq/index.html", "/faq")
+    assert first.plan.paths == second.plan.paths == ("/en/faq/index.html", "/faq", "/faq/")
     assert first.plan.caller_reference != second.plan.caller_reference
     assert len({batch["CallerReference"] for batch in site.invalidations()}) == 3
 
@@ -208,6 +215,7 @@ def test_a_page_no_longer_built_is_deleted_and_invalidated(site: Site, tmp_path:
         "/en/programs/demo/index.html",
         "/es/programs/demo/index.html",
         "/programs/demo",
+        "/programs/demo/",
     ]
 
 
@@ -275,7 +283,7 @@ def test_a_dry_run_changes_nothing(site: Site, tmp_path: Path) -> None:
     assert said == [f"would upload {key}" for key in sorted(PAGES)]
     assert published.counts() == (
         f"{len(PAGES)} would be uploaded, 0 unchanged, 0 would be deleted; "
-        "11 path(s) would be invalidated"
+        "13 path(s) would be invalidated"
     )
 
 
@@ -342,7 +350,7 @@ def test_the_command_publishes_and_prints_counts(
     result = run_publish(site, tmp_path, monkeypatch, "--from", str(folder))
     assert result.exit_code == 0, result.output
     assert f"Published to s3://{site.bucket} (distribution {site.distribution}):" in result.output
-    assert f"{len(PAGES)} uploaded, 0 unchanged, 0 deleted; 11 path(s) invalidated" in result.output
+    assert f"{len(PAGES)} uploaded, 0 unchanged, 0 deleted; 13 path(s) invalidated" in result.output
     assert site.objects() == {key: text.encode() for key, text in PAGES.items()}
 
     again = run_publish(site, tmp_path, monkeypatch, "--from", str(folder))
@@ -451,3 +459,40 @@ def test_without_a_distribution_the_pages_are_uploaded_and_nothing_invalidated(
     assert sorted(site.puts) == sorted(PAGES)
     assert published.invalidation_id is None
     assert site.invalidations() == []
+
+
+def test_a_change_back_and_forth_is_invalidated_each_time(site: Site, tmp_path: Path) -> None:
+    # A program closed, opened and closed again: the third change puts back the first's
+    # file, and must still be invalidated (CloudFront answers a CallerReference it has seen
+    # with the old invalidation and does nothing).
+    folder = build(tmp_path / "site")
+    publish_folder(site.publisher(), folder)
+    references = []
+    for minute, text in enumerate(("<h1>Closed</h1>", "<h1>Demo</h1>", "<h1>Closed</h1>")):
+        moment = datetime(2026, 12, 6, 13, minute, tzinfo=UTC)
+        publisher = SitePublisher(
+            site.bucket,
+            site.distribution,
+            REGION,
+            site.s3,
+            site.cloudfront,
+            clock=lambda moment=moment: moment,
+        )
+        (folder / "en/programs/demo/index.html").write_text(text, encoding="utf-8")
+        publish_folder(publisher, folder)
+        references.append(site.invalidations()[-1]["CallerReference"])
+    assert len(set(references)) == 3
+
+
+def test_the_command_refuses_to_publish_a_local_build(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The local store's programs are not the stage's: publishing them would delete the
+    # pages of the programs organizers made in the console.
+    monkeypatch.setenv("PORTAL_STAGE", "local")
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PORTAL_SITE_BUCKET", site.bucket)
+    result = CliRunner().invoke(main, ["site", "publish", "--from", str(build(tmp_path / "site"))])
+    assert result.exit_code != 0
+    assert "this is the local stage: publish from the stage's environment" in result.output
+    assert site.puts == []
