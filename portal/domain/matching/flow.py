@@ -10,7 +10,7 @@ way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,38 +128,42 @@ class Objective:
 
 def objectives(program: Program, scorer: Scorer) -> Objective:
     """The round's plain objective: the score plus any waiting bonus of the mentee."""
-    n_rows = len(scorer.rows)
-    bonus = scorer.row_bonus.astype(np.int64)
-    most_first = program.matching.objective == "participation"
-    # More than any total the scores and bonuses can reach: one more pair always wins.
-    big = (SCALE + int(bonus.max(initial=0))) * (n_rows + 1) + 1
-
-    def weight(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
-        return scores.astype(np.int64) + bonus[rows]
-
-    def value(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
-        worth = weight(scores, rows)
-        return worth + big if most_first else worth * (n_rows + 1) + 1
-
-    return Objective(weight=weight, value=value, unit=1 if most_first else n_rows + 1)
+    return _objective(program, scorer, lambda scores: scores.astype(np.int64), scale=1)
 
 
 def balanced_objective(program: Program, scorer: Scorer, floor: int, convexity: int) -> Objective:
     """`balanced` fairness: the convex blend of the score, for pairs at or above `floor`."""
+
+    def blend(scores: npt.NDArray[np.int32]) -> Int64Array:
+        return np.where(scores >= floor, balanced_weights(scores, convexity), NOT_ALLOWED)
+
+    # On the blend's scale, a score of w is worth w * 1000.
+    return _objective(program, scorer, blend, scale=1000)
+
+
+def _objective(
+    program: Program,
+    scorer: Scorer,
+    worth: Callable[[npt.NDArray[np.int32]], Int64Array],
+    scale: int,
+) -> Objective:
+    """An objective from what a pair's score is worth (`worth`, NOT_ALLOWED for a pair that
+    may not be formed, at most SCALE * `scale`), the mentee's waiting bonus on that scale
+    added; under `participation` one more pair outweighs any total."""
     n_rows = len(scorer.rows)
-    # On the blend's scale, where a score of w is worth w * 1000.
-    bonus = scorer.row_bonus.astype(np.int64) * 1000
+    bonus = scorer.row_bonus.astype(np.int64) * scale
     most_first = program.matching.objective == "participation"
-    big = (SCALE * 1000 + int(bonus.max(initial=0))) * (n_rows + 1) + 1
+    # More than any total the scores and bonuses can reach: one more pair always wins.
+    big = (SCALE * scale + int(bonus.max(initial=0))) * (n_rows + 1) + 1
 
     def weight(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
-        worth = balanced_weights(scores, convexity) + bonus[rows]
-        return np.where(scores >= floor, worth, NOT_ALLOWED)
+        base = worth(scores)
+        return np.where(base == NOT_ALLOWED, NOT_ALLOWED, base + bonus[rows])
 
     def value(scores: npt.NDArray[np.int32], rows: npt.NDArray[np.intp]) -> Int64Array:
-        worth = weight(scores, rows)
-        lifted = worth + big if most_first else worth * (n_rows + 1) + 1
-        return np.where(worth == NOT_ALLOWED, NOT_ALLOWED, lifted)
+        solver = weight(scores, rows)
+        lifted = solver + big if most_first else solver * (n_rows + 1) + 1
+        return np.where(solver == NOT_ALLOWED, NOT_ALLOWED, lifted)
 
     return Objective(weight=weight, value=value, unit=1 if most_first else n_rows + 1)
 
