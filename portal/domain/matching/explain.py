@@ -38,15 +38,15 @@ def explain_unmatched(
     pair_scores: npt.NDArray[np.int32],
     load: npt.NDArray[np.int64],
     capacity: npt.NDArray[np.int64],
-    candidates: Candidates | None = None,
+    candidates: Candidates,
 ) -> tuple[list[Unmatched], list[Reason]]:
     """Why each mentee left waiting waits, and each mentor left without a mentee; what to
     recruit.
 
-    With the round's `candidates`, whose pass over every pair already counted each person's
-    compatible partners and tallied the vetoes of those with none, only the mentees who
-    had compatible mentors are scored again (to say whether those mentors had room and
-    whether they preferred others), and only the idle mentors no mentee passes.
+    The round's `candidates`, whose pass over every pair already counted each person's
+    compatible partners and tallied the vetoes of those with none, leave little to score
+    again: a waiting mentee who had compatible mentors, against the mentors that could
+    change their sentence (`_waiting_reasons`), and an idle mentor no mentee passes.
     """
     mentors, mentees = scorer.cols.people, scorer.rows.people
     unmatched: list[Unmatched] = []
@@ -59,21 +59,14 @@ def explain_unmatched(
             unmatched.append(Unmatched(person.email, person.role.value, make(r.NO_FREE_MENTOR)))
     else:
         reasons: dict[int, Reason] = {}
-        known = candidates.nobody if candidates is not None else {}
+        known = candidates.nobody
         for row in waiting.tolist():
             if row in known:
                 reasons[row] = _no_candidate_reason(scorer, mentees[row], known[row], "mentor")
         rescore = np.array([row for row in waiting.tolist() if row not in known], dtype=np.intp)
-        if candidates is None:
-            reasons.update(
-                _waiting_reasons(scorer, rescore, assignment, pair_scores, load, capacity)
-            )
-        else:
-            reasons.update(
-                _waiting_reasons_bounded(
-                    scorer, rescore, candidates, assignment, pair_scores, load, capacity
-                )
-            )
+        reasons.update(
+            _waiting_reasons(scorer, rescore, candidates, assignment, pair_scores, load, capacity)
+        )
         for row in waiting.tolist():
             person = mentees[row]
             short.append(person)
@@ -89,13 +82,13 @@ def explain_unmatched(
                 )
             )
     elif len(idle):
-        passing: dict[int, int] = {}
         column_tally: dict[int, Counter[int]] = {}
-        if candidates is not None:
-            # Mentors some mentee passes need no tally: they are told how many.
-            for col in idle.tolist():
-                if candidates.col_compatible[col]:
-                    passing[col] = int(candidates.col_compatible[col])
+        # Mentors some mentee passes need no tally: they are told how many.
+        passing = {
+            col: int(candidates.col_compatible[col])
+            for col in idle.tolist()
+            if candidates.col_compatible[col]
+        }
         todo = np.array([col for col in idle.tolist() if col not in passing], dtype=np.intp)
         for cols in chunks(todo, max(1, BLOCK_PAIRS // CODES)):
             counts, tallied = _column_tallies(scorer, cols)
@@ -117,48 +110,13 @@ def explain_unmatched(
 def _waiting_reasons(
     scorer: Scorer,
     waiting: npt.NDArray[np.intp],
-    assignment: npt.NDArray[np.int32],
-    pair_scores: npt.NDArray[np.int32],
-    load: npt.NDArray[np.int64],
-    capacity: npt.NDArray[np.int64],
-) -> dict[int, Reason]:
-    """The reasons of these waiting mentees, each scored again against every mentor."""
-    mentees = scorer.rows.people
-    lowest = lowest_taken(assignment, pair_scores, len(scorer.cols))
-    room = load < capacity
-    reasons: dict[int, Reason] = {}
-    # Blocks of rows against every mentor, no larger than the tallies' 256 codes per row.
-    for rows in chunks(waiting, max(1, BLOCK_PAIRS // max(len(scorer.cols), CODES))):
-        parts = scorer.components(rows)
-        ok = parts.veto == 0
-        compatible = np.count_nonzero(ok, axis=1)
-        with_room = np.count_nonzero(ok & room[None, :], axis=1)
-        # Outscored: every compatible mentor's weakest mentee scores at least this mentee.
-        outscored = ~np.any(ok & (lowest[None, :] < parts.score), axis=1)
-        nobody = np.flatnonzero(compatible == 0)
-        found = iter(tallies(parts.veto[nobody]))
-        for k, row in enumerate(rows.tolist()):
-            if compatible[k] == 0:
-                reasons[row] = _no_candidate_reason(scorer, mentees[row], next(found), "mentor")
-            elif with_room[k]:
-                reasons[row] = make(r.OTHERS_HAVE_ROOM, count=int(with_room[k]))
-            else:
-                reasons[row] = make(
-                    r.COMPATIBLE_FULL, count=int(compatible[k]), outscored=bool(outscored[k])
-                )
-    return reasons
-
-
-def _waiting_reasons_bounded(
-    scorer: Scorer,
-    waiting: npt.NDArray[np.intp],
     candidates: Candidates,
     assignment: npt.NDArray[np.int32],
     pair_scores: npt.NDArray[np.int32],
     load: npt.NDArray[np.int64],
     capacity: npt.NDArray[np.int64],
 ) -> dict[int, Reason]:
-    """`_waiting_reasons` for mentees with compatible mentors, scoring only the pairs that
+    """The reasons of waiting mentees who had compatible mentors, scoring only the pairs that
     can change the sentence: with the mentors who have room (to count them), and with the
     mentors whose weakest mentee scores below this mentee's best score (no other mentor
     can prefer this mentee)."""
@@ -189,15 +147,15 @@ def _waiting_reasons_bounded(
 
 
 def explain_alone_peers(
-    scorer: Scorer, partner: npt.NDArray[np.int32], candidates: Candidates | None = None
+    scorer: Scorer, partner: npt.NDArray[np.int32], candidates: Candidates
 ) -> list[Unmatched]:
-    """Why each peer without a partner (partner -1) has none (with the round's `candidates`,
-    those no one is compatible with are not scored again)."""
+    """Why each peer without a partner (partner -1) has none (those no one is compatible
+    with are told from the round's `candidates`, not scored again)."""
     people = scorer.rows.people
     unmatched = []
     alone = np.flatnonzero(partner < 0)
     odd = len(alone) % 2 == 1
-    known = candidates.nobody if candidates is not None else {}
+    known = candidates.nobody
     for row in alone.tolist():
         if row in known:
             person = people[row]
