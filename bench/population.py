@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from portal.domain.participants import SENIORITY_KEYS, SLOTS, Participant, Role, Status
 from portal.domain.program import Program
@@ -140,6 +141,29 @@ ORGANISATIONS = tuple(f"Department {n}" for n in range(1, 13))
 ORGANISATION_SHARE = (20, 15, 12, 10, 9, 8, 7, 6, 5, 4, 2, 2)
 
 
+def erg_questions() -> list[dict[str, Any]]:
+    """An ERG's two categorical questions, both matched on the same answer: same profession
+    (high) and shared identity (medium), so a pair scores one of four values."""
+    return [
+        {
+            "key": "profession",
+            "label": "Profession?",
+            "type": "choice",
+            "choices": list(PROFESSIONS),
+            "match": "same",
+            "weight": "high",
+        },
+        {
+            "key": "identity",
+            "label": "Which part of the network do you identify with?",
+            "type": "choice",
+            "choices": list(IDENTITIES),
+            "match": "same",
+            "weight": "medium",
+        },
+    ]
+
+
 def erg_program(*, objective: str = "participation", fairness: str = "none") -> Program:
     """Same profession (high) and shared identity (medium) score; department and grade rule."""
     return Program.model_validate(
@@ -152,24 +176,7 @@ def erg_program(*, objective: str = "participation", fairness: str = "none") -> 
             "approval": "auto",
             "topics": ["Career"],  # required by the program; skills are off here
             "languages": ["English"],
-            "questions": [
-                {
-                    "key": "profession",
-                    "label": "Profession?",
-                    "type": "choice",
-                    "choices": list(PROFESSIONS),
-                    "match": "same",
-                    "weight": "high",
-                },
-                {
-                    "key": "identity",
-                    "label": "Which part of the network do you identify with?",
-                    "type": "choice",
-                    "choices": list(IDENTITIES),
-                    "match": "same",
-                    "weight": "medium",
-                },
-            ],
+            "questions": erg_questions(),
             "matching": {
                 "objective": objective,
                 "fairness": fairness,

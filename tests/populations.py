@@ -19,6 +19,7 @@ from bench.population import (
     ORGANISATIONS,
     PROFESSION_SHARE,
     PROFESSIONS,
+    erg_questions,
 )
 from portal.domain.participants import SENIORITY_KEYS, Participant, Role, Status
 from portal.domain.program import Program
@@ -61,24 +62,7 @@ def tie_program_data(
         "approval": "auto",
         "topics": ["Career"],
         "languages": ["English"],
-        "questions": [
-            {
-                "key": "profession",
-                "label": "Profession?",
-                "type": "choice",
-                "choices": list(PROFESSIONS),
-                "match": "same",
-                "weight": "high",
-            },
-            {
-                "key": "identity",
-                "label": "Which part of the network do you identify with?",
-                "type": "choice",
-                "choices": list(IDENTITIES),
-                "match": "same",
-                "weight": "medium",
-            },
-        ],
+        "questions": erg_questions(),
         "matching": matching,
     }
 
