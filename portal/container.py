@@ -12,24 +12,25 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from portal.adapters import make_courier, make_import_finisher, make_republisher, make_sender
-from portal.catalog.pages import PageCatalog
-from portal.catalog.programs import ProgramCatalog, StoredInfo, StoredLoader, StoredReader
-from portal.catalog.tracks import TrackCatalog
 from portal.domain.clock import Clock, shifted_clock, system_clock
 from portal.persistence import tables
-from portal.persistence.checkins import CheckinRepository, GoalRepository
-from portal.persistence.matches import MatchRepository, RoundRepository
-from portal.persistence.outbox import OutboxRepository
-from portal.persistence.programs import ProgramStore, StoredProgram
-from portal.persistence.suppressions import SuppressionRepository
 from portal.persistence.usage import count_database_units
 from portal.settings import Settings, resolve_secret_key
 
-# Only the types: each service's module is imported when the service is first used (below).
+# Only the types: each catalog's, repository's and service's module is imported when it is
+# first used (below).
 if TYPE_CHECKING:
     from portal.catalog.agreements import Agreements
+    from portal.catalog.pages import PageCatalog
+    from portal.catalog.programs import ProgramCatalog
+    from portal.catalog.tracks import TrackCatalog
     from portal.mail.senders import Sender
+    from portal.persistence.checkins import CheckinRepository, GoalRepository
+    from portal.persistence.matches import MatchRepository, RoundRepository
+    from portal.persistence.outbox import OutboxRepository
     from portal.persistence.participants import ParticipantRepository
+    from portal.persistence.programs import ProgramStore
+    from portal.persistence.suppressions import SuppressionRepository
     from portal.services.audit import AuditLog
     from portal.services.checkins import CheckinService
     from portal.services.console_figures import ConsoleFigures
@@ -65,38 +66,92 @@ if TYPE_CHECKING:
 class Services:
     """Everything a request or a scheduled function needs, built once per process.
 
-    The catalogs are read at once, so that a bad content file stops the start. Every other
-    service is built, and its module imported, when it is first used: a Lambda's cold start
-    then imports and builds only what its first request needs (bench/coldstart.py). Each is
-    built once and shared, as before; a test may still replace one by assigning it.
+    Each catalog, repository and service is built, and its module imported, when it is first
+    used: a Lambda's cold start then imports and builds only what its first request needs
+    (bench/coldstart.py). build_services reads the catalogs at once unless told not to, so
+    that a bad content file stops the start; the packaged Lambda's were checked when its zip
+    was made. Each is built once and shared; a test may still replace one by assigning it.
     """
 
     def __init__(
         self,
         settings: Settings,
         clock: Clock,
-        pages: PageCatalog,
-        programs: ProgramCatalog,
-        tracks: TrackCatalog,
-        program_store: ProgramStore,
         sender: Sender | None = None,
         courier: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.pages = pages
-        self.programs = programs
-        self.tracks = tracks
-        self._program_store = program_store
         self._sender = sender
         self._courier = courier
-        # The repositories several services share: light, and made at once.
-        self._suppressions = SuppressionRepository()
-        self._outbox = OutboxRepository()
-        self._matches = MatchRepository()
-        self._rounds = RoundRepository()
-        self._checkins = CheckinRepository()
-        self._goals = GoalRepository()
+
+    @cached_property
+    def pages(self) -> PageCatalog:
+        from portal.catalog.pages import PageCatalog
+
+        return PageCatalog.from_folder(self.settings.content_dir / "pages")
+
+    @cached_property
+    def tracks(self) -> TrackCatalog:
+        from portal.catalog.tracks import TrackCatalog
+
+        return TrackCatalog.from_folder(self.settings.content_dir / "tracks")
+
+    @cached_property
+    def programs(self) -> ProgramCatalog:
+        from portal.catalog.programs import ProgramCatalog
+        from portal.catalogs import stored_program, stored_programs
+
+        folder = self.settings.content_dir / "programs"
+        store = self._program_store
+        programs = ProgramCatalog.from_folder(
+            folder, stored=stored_programs(store), stored_one=stored_program(store)
+        )
+        # Files name tracks that ship with them; a stored program whose track is gone has none.
+        self.tracks.check_programs(programs.files(), folder)
+        return programs
+
+    @cached_property
+    def _program_store(self) -> ProgramStore:
+        from portal.persistence.programs import ProgramStore
+
+        return ProgramStore()
+
+    @cached_property
+    def _suppressions(self) -> SuppressionRepository:
+        from portal.persistence.suppressions import SuppressionRepository
+
+        return SuppressionRepository()
+
+    @cached_property
+    def _outbox(self) -> OutboxRepository:
+        from portal.persistence.outbox import OutboxRepository
+
+        return OutboxRepository()
+
+    @cached_property
+    def _matches(self) -> MatchRepository:
+        from portal.persistence.matches import MatchRepository
+
+        return MatchRepository()
+
+    @cached_property
+    def _rounds(self) -> RoundRepository:
+        from portal.persistence.matches import RoundRepository
+
+        return RoundRepository()
+
+    @cached_property
+    def _checkins(self) -> CheckinRepository:
+        from portal.persistence.checkins import CheckinRepository
+
+        return CheckinRepository()
+
+    @cached_property
+    def _goals(self) -> GoalRepository:
+        from portal.persistence.checkins import GoalRepository
+
+        return GoalRepository()
 
     @cached_property
     def agreements(self) -> Agreements:
@@ -120,7 +175,7 @@ class Services:
             METER,
             UsageStore(),
             self.participants,
-            self.programs,
+            lambda: self.programs,
             self.clock,
             self.settings.function_memory_mb,
         )
@@ -498,35 +553,13 @@ def create_tables() -> list[str]:
     return tables.create_tables()
 
 
-def _with_info(stored: StoredProgram) -> tuple[dict[str, Any], StoredInfo]:
-    """A stored program as the catalogue takes it: its document, and its version's facts."""
-    return stored.document, StoredInfo(stored.version, stored.saved_at, stored.saved_by)
-
-
-def stored_programs(store: ProgramStore) -> StoredLoader:
-    """The catalogue's reader of the programs stored from the console."""
-
-    def load() -> list[tuple[dict[str, Any], StoredInfo]]:
-        return [_with_info(stored) for stored in store.live()]
-
-    return load
-
-
-def stored_program(store: ProgramStore) -> StoredReader:
-    """The catalogue's reader of one stored program, read consistently."""
-
-    def read(slug: str) -> tuple[dict[str, Any], StoredInfo] | None:
-        stored = store.get(slug)
-        return None if stored is None else _with_info(stored)
-
-    return read
-
-
 def read_stored_program(
     settings: Settings, slug: str, version: int | None
 ) -> tuple[int | None, dict[str, Any] | None]:
     """A stored program's live version and the document of `version` (default: the live one),
     read from the table alone: what `portal program export` needs when the start refuses."""
+    from portal.persistence.programs import ProgramStore
+
     bind_tables(settings)
     store = ProgramStore()
     live = store.get(slug)
@@ -541,32 +574,23 @@ def build_services(
     clock: Clock = system_clock,
     sender: Sender | None = None,
     courier: Callable[[str], None] | None = None,
+    *,
+    read_content: bool = True,
 ) -> Services:
-    """Bind the tables, read the catalogs, and wire the services for one process (each built
-    when first used: see Services).
+    """Bind the tables and wire the services for one process (each built when first used:
+    see Services); with `read_content`, read the catalogs now, so that a bad file stops here.
 
     `courier` has queued email sent soon by someone else than the request (`portal dev`'s mail
     loop); by default the Lambda courier on AWS, and elsewhere none: the request sends it.
     """
     bind_tables(settings)
-    program_store = ProgramStore()
-    programs = ProgramCatalog.from_folder(
-        settings.content_dir / "programs",
-        stored=stored_programs(program_store),
-        stored_one=stored_program(program_store),
-    )
-    tracks = TrackCatalog.from_folder(settings.content_dir / "tracks")
-    # Files name tracks that ship with them; a stored program whose track is gone has none.
-    tracks.check_programs(programs.files(), settings.content_dir / "programs")
     if clock is system_clock and settings.clock_start is not None:
         clock = shifted_clock(settings.clock_start)
-    return Services(
-        settings=resolve_secret_key(settings),
-        clock=clock,
-        pages=PageCatalog.from_folder(settings.content_dir / "pages"),
-        programs=programs,
-        tracks=tracks,
-        program_store=program_store,
-        sender=sender,
-        courier=courier,
+    services = Services(
+        settings=resolve_secret_key(settings), clock=clock, sender=sender, courier=courier
     )
+    if read_content:
+        from portal.catalogs import check_content
+
+        check_content(services)
+    return services

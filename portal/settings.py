@@ -234,6 +234,8 @@ def _limit_pair(env: Mapping[str, str], name: str, default: str) -> tuple[int, i
 
 def _admins(text: str) -> tuple[str, ...]:
     """The site admins' addresses, comma-separated; SettingsError naming a bad one."""
+    if not text.strip():
+        return ()
     # Imported here, as in portal.domain.addresses: only settings with admins need it.
     from email_validator import EmailNotValidError, validate_email
 

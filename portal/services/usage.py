@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from portal.catalog.programs import ProgramCatalog
 from portal.domain.clock import Clock
 from portal.domain.costs import (
     Estimate,
@@ -29,6 +29,10 @@ from portal.domain.costs import (
 )
 from portal.persistence.participants import ParticipantRepository
 from portal.persistence.usage import Meter, UsageStore
+
+if TYPE_CHECKING:
+    # The catalog is read when a month is priced: counting a request needs no program.
+    from portal.domain.program import Program
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ class UsageService:
         meter: Meter,
         store: UsageStore,
         participants: ParticipantRepository,
-        programs: ProgramCatalog,
+        programs: Callable[[], Iterable[Program]],
         clock: Clock,
         memory_mb: int,
         monotonic: Callable[[], float] = time.monotonic,
@@ -128,7 +132,7 @@ class UsageService:
         month = month_of(now)
         so_far, hours = self.store.month(month)
         projection = projected(so_far, now)
-        counts = {p.slug: self.participants.count(p.slug) for p in self.programs}
+        counts = {p.slug: self.participants.count(p.slug) for p in self.programs()}
         return MonthCost(
             month=month,
             at=now,

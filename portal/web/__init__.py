@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
-from portal.container import Services
+if TYPE_CHECKING:
+    from portal.container import Services
 
 
 def services() -> Services:

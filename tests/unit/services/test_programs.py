@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from portal.catalog.programs import ProgramCatalog, ProgramError
-from portal.container import Services, build_services, stored_program, stored_programs
+from portal.catalogs import stored_program, stored_programs
+from portal.container import Services, build_services
 from portal.domain.matches import round_pool
 from portal.domain.participants import Role
 from portal.domain.program import Program
