@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
-from markdown_it import MarkdownIt
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 class ContentError(Exception):
@@ -62,6 +64,9 @@ def read_document(path: Path) -> Document:
 
 @cache
 def _markdown() -> MarkdownIt:
+    # Imported here: most requests show no Markdown, and a cold start need not load it.
+    from markdown_it import MarkdownIt
+
     # Raw HTML stays escaped: content is written by organizers, rendered for everyone.
     return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
         ["table", "strikethrough", "replacements", "smartquotes"]

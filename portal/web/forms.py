@@ -16,9 +16,9 @@ from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import CombinedMultiDict
-from wtforms import Field, SelectMultipleField
+from wtforms import EmailField, Field, SelectMultipleField
 from wtforms.form import BaseForm
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.i18n import N_, gettext, lazy_gettext, ngettext
@@ -239,3 +239,25 @@ class PlainText:
                     found=found,
                 )
             )
+
+
+EMAIL_MAX = 254
+
+
+def email_field(description: str) -> Any:
+    """An address field, as every form asks for one: required, at most EMAIL_MAX, and one
+    that SES can send to (SMTPUTF8 local parts, josé@..., are refused politely)."""
+    return EmailField(
+        lazy_gettext("Email address"),
+        validators=[
+            DataRequired(message=lazy_gettext("Please give your email address.")),
+            Length(max=EMAIL_MAX),
+            Email(
+                message=lazy_gettext("This does not look like an email address."),
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+        ],
+        description=description,
+        render_kw={"autocomplete": "email"},
+    )

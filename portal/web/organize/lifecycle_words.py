@@ -26,9 +26,8 @@ from portal.domain.program import MAX_ORGANIZERS, SLUG_PATTERN, Program
 from portal.domain.program_templates import TEMPLATES
 from portal.i18n import N_, gettext, lazy_gettext
 from portal.services.programs import InvalidProgram, ProgramRefused
-from portal.web.forms import PlainText, PortalForm
+from portal.web.forms import EMAIL_MAX, PlainText, PortalForm
 from portal.web.organize import program_words
-from portal.web.signup.forms import EMAIL_MAX
 
 TITLE_MAX = 200  # as Program's title
 SLUG_MAX = 64  # as SLUG_PATTERN

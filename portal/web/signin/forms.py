@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from portal.i18n import lazy_gettext
-from portal.web.forms import PortalForm
-from portal.web.signup.forms import email_field
+from portal.web.forms import PortalForm, email_field
 
 
 class SignInForm(PortalForm):

@@ -41,10 +41,9 @@ from portal.i18n import N_, gettext, lazy_gettext, ngettext
 from portal.presenters.words import SENIORITY_WORDS
 from portal.services.roster_invitations import Invitee
 from portal.services.signup import Application
-from portal.web.forms import MultiCheckboxField, PlainText, PortalForm
+from portal.web.forms import EMAIL_MAX, MultiCheckboxField, PlainText, PortalForm, email_field
 
 NAME_MAX = 100
-EMAIL_MAX = 254
 DEPARTMENT_MAX = 100
 BIO_MAX = 1000
 BIO_LINKS = 2  # shown to the match as plain text, never as links
@@ -67,25 +66,6 @@ PAGE_ORDER = (
     "bio",
     "consent",
 )
-
-
-def email_field(description: str) -> Any:
-    """An address field, as every form asks for one: required, at most EMAIL_MAX, and one
-    that SES can send to (SMTPUTF8 local parts, josé@..., are refused politely)."""
-    return EmailField(
-        lazy_gettext("Email address"),
-        validators=[
-            DataRequired(message=lazy_gettext("Please give your email address.")),
-            Length(max=EMAIL_MAX),
-            Email(
-                message=lazy_gettext("This does not look like an email address."),
-                check_deliverability=False,
-                allow_smtputf8=False,
-            ),
-        ],
-        description=description,
-        render_kw={"autocomplete": "email"},
-    )
 
 
 # What a list of boxes asks for, each message a whole sentence (so each language can word
