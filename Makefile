@@ -79,6 +79,7 @@ package: $(PACKAGE_VENV)/.installed translations
 	rm -rf $(STAGED) && mkdir -p $(STAGED)
 	cp -r portal functions content zappa_settings.json $(STAGED)/
 	find $(STAGED) -name __pycache__ -prune -exec rm -rf {} +
+	$(PACKAGE_VENV)/bin/python infrastructure/package.py prepare $(STAGED)
 	$(PACKAGE_VENV)/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash \
 		-s $(STAGED) -p /var/task $(STAGED)/portal $(STAGED)/functions
 	cd $(STAGED) && VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) PATH=$(abspath $(PACKAGE_VENV))/bin:$$PATH \

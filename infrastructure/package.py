@@ -14,6 +14,7 @@ import argparse
 import re
 import shutil
 import sys
+import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterator
@@ -136,6 +137,37 @@ def copy_lambda_runtime(folder: Path) -> int:
     return count
 
 
+def prepare(staged: Path) -> str:
+    """Write the route table and compile the templates into a staged copy (portal.prepared),
+    reading its content as the app does: a bad content file stops the package here."""
+    sys.path.insert(0, str(staged.resolve()))  # the staged copy's portal, not an installed one
+    from portal import prepared
+    from portal.app import build_app
+    from portal.catalogs import check_content_files
+    from portal.container import build_services
+    from portal.extensions import csrf
+    from portal.settings import load_settings
+
+    with tempfile.TemporaryDirectory() as data:
+        # Not the local stage, whose development-only views the Lambda does not have.
+        settings = load_settings(
+            {
+                "PORTAL_STAGE": "test",
+                "PORTAL_DATA_DIR": data,
+                "PORTAL_CONTENT_DIR": str(staged / "content"),
+            }
+        )
+        check_content_files(settings.content_dir)
+        app = build_app(settings, build_services(settings, read_content=False))
+        # Flask-WTF keeps the views exempt from its CSRF check by "module.name".
+        routes = prepared.describe(app, lambda view: view in csrf._exempt_views)
+        prepared.write(routes, staged / "portal" / prepared.ROUTE_TABLE.name)
+        templates = prepared.compile_templates(
+            app, staged / "portal" / prepared.COMPILED_TEMPLATES.name
+        )
+    return f"{staged}: {len(routes)} routes in the table, {templates} templates compiled"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,7 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         "lambda-runtime", help="copy what AWS's runtime provides (boto3...) into a folder"
     )
     runtime.add_argument("folder", type=Path)
+    staged = commands.add_parser(
+        "prepare", help="write the route table and compile the templates into a staged copy"
+    )
+    staged.add_argument("staged", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "prepare":
+        print(prepare(args.staged))
+        return 0
     if args.command == "requirements":
         print("\n".join(packaging_requirements()))
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from time import monotonic  # the usage meter's clock, apart from the Server-Timing one
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
@@ -11,11 +12,12 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal import i18n
+from portal import i18n, prepared
 from portal.container import Services, build_services
 from portal.extensions import csrf
 from portal.log_redaction import install_log_redaction, redact
 from portal.presenters.reasons import register as register_reason_words
+from portal.presenters.words import format_word
 from portal.settings import Settings, load_settings, resolve_secret_key
 from portal.web import services
 
@@ -31,7 +33,24 @@ CONTENT_SECURITY_POLICY = (
 STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
 
 
-def build_app(settings: Settings | None = None, services_: Services | None = None) -> Flask:
+# Filters of some pages' templates, imported when a template first uses one: the availability
+# table's words (portal/templates/_forms.html), and the audit log's details, written by the
+# console in English with counts only, in the reader's words.
+LAZY_FILTERS = {
+    "day_word": "portal.web.signup.forms:day_word",
+    "block_word": "portal.web.signup.forms:block_word",
+    "slot_word": "portal.web.signup.forms:slot_word",
+    "audit_detail": "portal.presenters.audit_details:detail_words",
+}
+
+
+def build_app(
+    settings: Settings | None = None,
+    services_: Services | None = None,
+    routes: Sequence[prepared.Route] | None = None,
+) -> Flask:
+    """The app; with `routes` (the packaged Lambda's table, portal.prepared), each view is
+    imported when first requested and the catalogs are read when first used."""
     settings = resolve_secret_key(
         settings or (services_.settings if services_ else load_settings())
     )
@@ -59,12 +78,16 @@ def build_app(settings: Settings | None = None, services_: Services | None = Non
         # Zappa's access log): the session-bound token and SameSite cookies guard the forms.
         WTF_CSRF_SSL_STRICT=False,
     )
-    app.extensions["portal"] = services_ or build_services(settings)
+    app.extensions["portal"] = services_ or build_services(settings, read_content=routes is None)
     if settings.stage != "aws":
         register_server_timing(app)  # first: its clock starts before every other hook
     register_usage(app)
     register_extensions(app)
-    register_blueprints(app, settings)
+    if routes is None:
+        register_blueprints(app, settings)
+    else:
+        prepared.register(app, routes, csrf.exempt)
+        prepared.use_compiled_templates(app)
     register_errorhandlers(app)
     register_template_context(app)
     app.after_request(_security_headers)
@@ -229,6 +252,9 @@ def register_template_context(app: Flask) -> None:
     # Reasons are stored as codes: templates put them into words through the one presenter.
     register_reason_words(app.jinja_env)
     app.jinja_env.filters["language_name"] = i18n.language_name
+    app.jinja_env.filters["format_word"] = format_word
+    for name, target in LAZY_FILTERS.items():
+        app.jinja_env.filters[name] = prepared.LazyFunction(target)
 
     @app.context_processor
     def navigation() -> dict[str, object]:

@@ -3,6 +3,7 @@
 import logging
 
 from portal import create_app
+from portal.prepared import packaged
 
 # Zappa logs each request in Common Log Format: the client's IP address and user agent, which
 # are personal data, and the path, which for an emailed link holds its single-use token.
@@ -10,4 +11,6 @@ from portal import create_app
 # warnings only.
 logging.getLogger("zappa.wsgi").setLevel(logging.WARNING)
 
-app = create_app()
+# In the Lambda's zip, the route table `make package` wrote: each view is imported when first
+# requested (portal.prepared). Elsewhere there is none, and every blueprint is imported now.
+app = create_app(routes=packaged())

@@ -23,8 +23,9 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.serialize import ResponseSerializer
 from moto.dynamodb.models import dynamodb_backends
 
-from portal import create_app
+from portal import create_app, prepared
 from portal.container import Services, build_services
+from portal.extensions import csrf
 from portal.mail.senders import MemorySender
 from portal.persistence import tables
 from portal.settings import Settings
@@ -197,9 +198,25 @@ def services(aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySen
     return build_services(settings, clock=clock, sender=mailbox)
 
 
+@pytest.fixture(scope="session")
+def lambda_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[prepared.Route], Path]:
+    """What `make package` prepares (portal/prepared.py): the route table and the templates
+    compiled ahead, made once from an app built with its blueprints."""
+    settings = Settings(stage="test", secret_key="k" * 48, content_dir=CONTENT)
+    eager = create_app(settings, build_services(settings, read_content=False))
+    routes = prepared.describe(eager, lambda view: view in csrf._exempt_views)
+    folder = tmp_path_factory.mktemp("compiled_templates")
+    prepared.compile_templates(eager, folder)
+    return json.loads(json.dumps(routes)), folder  # as read back from the zip
+
+
 @pytest.fixture
-def app(services: Services) -> Flask:
-    app = create_app(services.settings, services)
+def app(services: Services, lambda_build: tuple[list[prepared.Route], Path]) -> Flask:
+    """The app as the Lambda builds it: each view imported when first requested, templates
+    compiled ahead (tests/unit/test_prepared.py compares it with the app `make run` serves)."""
+    routes, templates = lambda_build
+    app = create_app(services.settings, services, routes)
+    prepared.use_compiled_templates(app, templates)
     app.config.update(TESTING=True)
     return app
 

@@ -18,6 +18,15 @@ ORGANIZER = "organizer"
 VIEWPOINTS = (MENTEE, MENTOR, PEER, ORGANIZER)
 # A role as a word in a sentence ("as a mentee"), translated where it is said.
 ROLE_WORDS = {MENTEE: N_("mentee"), MENTOR: N_("mentor"), PEER: N_("peer")}
+# A program's format as a visitor reads it (the Jinja filter `format_word`), by the value of
+# portal.domain.program.Format: not imported here, since every page's filters load this.
+FORMAT_WORDS = {
+    "one-on-one": N_("One on one"),
+    "group": N_("Group"),
+    "reverse": N_("Reverse"),
+    "flash": N_("Flash"),
+    "peer": N_("Peer"),
+}
 
 # Small counts in words, translated where they are said ("two", "dos").
 _NUMBER_WORDS = (
@@ -185,3 +194,9 @@ def day(
     local = moment.astimezone(i18n.zone(timezone))
     year = today is not None and local.year != today.year
     return i18n.format_day(local, timezone, weekday=weekday, year=year)
+
+
+def format_word(value: object) -> str:
+    """A program's format (a Format or its value) in the reader's language: "One on one"."""
+    word = FORMAT_WORDS.get(str(value))
+    return gettext(word) if word else str(value).replace("-", " ").capitalize()

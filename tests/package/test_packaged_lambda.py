@@ -164,6 +164,14 @@ def test_the_zip_is_small_and_holds_only_runtime_code(package: Package) -> None:
     assert top & absent == set()
     # The local stage's DynamoDB Local launcher is Java source Lambda never runs.
     assert [name for name in names if name.endswith(".java")] == []
+    # What `make package` prepares for the cold start (portal/prepared.py): the route table,
+    # and the app's templates compiled to bytecode alone (their Python source would not fit).
+    assert "portal/route_table.json" in names
+    compiled = [name for name in names if name.startswith("portal/compiled_templates/tmpl_")]
+    assert len(compiled) > 50
+    assert all(name.endswith(".pyc") for name in compiled)  # Zappa adds an empty __init__.py
+    # pydantic's version 1 API and its mypy plugin are never imported (a tenth of a MB)
+    assert [name for name in names if name.startswith(("pydantic/v1/", "pydantic/mypy"))] == []
     # The compiled catalogues are in (made by `make translations`), their sources are not.
     assert "portal/translations/es/LC_MESSAGES/messages.mo" in names
     assert [name for name in names if name.endswith(".po")] == []

@@ -276,3 +276,13 @@ def test_every_career_stage_has_its_words_in_each_language() -> None:
     assert dict(SENIORITY_LEVELS) == SENIORITY_WORDS
     with i18n.speaking("es"):
         assert seniority_word("lead") != dict(SENIORITY_LEVELS)["lead"]
+
+
+def test_every_program_format_has_its_word_for_visitors() -> None:
+    from portal.domain.program import Format
+    from portal.presenters.words import FORMAT_WORDS, format_word
+
+    assert set(FORMAT_WORDS) == {format.value for format in Format}
+    with i18n.speaking("es"):
+        assert format_word(Format.ONE_ON_ONE) == "Individual"
+    assert format_word("one-on-one") == "One on one"

@@ -9,14 +9,10 @@ from flask import render_template, request
 
 from portal import i18n
 from portal.domain.program import Program
-from portal.presenters.audit_details import detail_words
 from portal.presenters.roster import audit_detail
 from portal.web import services
 from portal.web.auth import current_program, organizer_required
 from portal.web.organize.blueprint import bp
-
-# The log's details the console wrote (English, counts only) in the reader's words.
-bp.add_app_template_filter(detail_words, "audit_detail")
 
 
 @bp.get("/programs/<slug>/audit")

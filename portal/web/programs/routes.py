@@ -6,29 +6,13 @@ from flask import Blueprint, abort, render_template
 
 from portal import i18n
 from portal.catalog.documents import render_markdown
-from portal.domain.program import Format, Program
+from portal.domain.program import Program
 from portal.domain.schedule import rate_of
-from portal.i18n import N_, gettext
+from portal.i18n import gettext
 from portal.web import services
 from portal.web.organize.program_words import read_weekly, when_words
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
-
-# A program's format as a visitor reads it (the Jinja filter `format_word`).
-FORMAT_WORDS: dict[str, str] = {
-    Format.ONE_ON_ONE: N_("One on one"),
-    Format.GROUP: N_("Group"),
-    Format.REVERSE: N_("Reverse"),
-    Format.FLASH: N_("Flash"),
-    Format.PEER: N_("Peer"),
-}
-
-
-@bp.app_template_filter("format_word")
-def format_word(value: object) -> str:
-    """A program's format (a Format or its value) in the reader's language: "One on one"."""
-    word = FORMAT_WORDS.get(str(value))
-    return gettext(word) if word else str(value).replace("-", " ").capitalize()
 
 
 @bp.get("/")

@@ -17,19 +17,9 @@ from portal.services.magic_links import MagicLinkError
 from portal.services.signup import AlreadySignedUpError, Emailed, SignupBusyError, SignupError
 from portal.web import services, source_address
 from portal.web.languages.routes import reader_speaks
-from portal.web.signup.forms import (
-    block_word,
-    build_signup_form,
-    day_word,
-    invitee_data,
-    slot_word,
-)
+from portal.web.signup.forms import build_signup_form, invitee_data, slot_word
 
 bp = Blueprint("signup", __name__)
-# The availability table's words (portal/templates/_forms.html), in the reader's language.
-bp.add_app_template_filter(day_word, "day_word")
-bp.add_app_template_filter(block_word, "block_word")
-bp.add_app_template_filter(slot_word, "slot_word")
 
 # A sign-up that met others on the same records every time it tried: a moment later it passes.
 BUSY_RETRY_SECONDS = 5

@@ -1,0 +1,206 @@
+"""The packaged Lambda's app: its route table and compiled templates (portal/prepared.py).
+
+`make package` writes both into the zip. The app built from them must be the app `make run`
+serves, rule for rule and page for page, while a cold start imports only what its first
+request needs (bench/coldstart.py measures the time).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from portal import create_app, prepared
+from portal.catalogs import check_content_files
+from portal.container import Services, build_services
+from portal.extensions import csrf
+from portal.mail.senders import MemorySender
+from portal.settings import Settings
+from tests.conftest import CONTENT, MENTEE_FORM, ROOT, FakeClock, csrf_token, links_in
+
+PAGES = [
+    "/",
+    "/faq",
+    "/programs/",
+    "/programs/demo",
+    "/programs/demo/agreement",
+    "/programs/demo/join/mentee",
+    "/programs/demo/join/mentor",
+    "/sign-in",
+    "/no-such-page",
+    "/organize/",
+    "/me/",
+]
+
+
+def route_table(settings: Settings) -> list[prepared.Route]:
+    eager = create_app(settings, build_services(settings, read_content=False))
+    return prepared.describe(eager, lambda view: view in csrf._exempt_views)
+
+
+@pytest.fixture
+def eager(services: Services) -> Flask:
+    app = create_app(services.settings, services)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture
+def lazy(
+    aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender, tmp_path: Path
+) -> Flask:
+    """The app as the Lambda builds it: from the table, with templates compiled ahead."""
+    routes = json.loads(json.dumps(route_table(settings)))  # as read back from the zip
+    services = build_services(settings, clock=clock, sender=mailbox, read_content=False)
+    app = create_app(settings, services, routes)
+    compiled = prepared.compile_templates(app, tmp_path / "compiled")
+    assert compiled > 50
+    assert prepared.use_compiled_templates(app, tmp_path / "compiled")
+    app.config.update(TESTING=True)
+    return app
+
+
+def rules(app: Flask) -> list[tuple[object, ...]]:
+    return [
+        (
+            rule.rule,
+            rule.endpoint,
+            sorted(rule.methods or ()),
+            rule.defaults or None,  # a blueprint's rules have {}, the table's None
+            rule.strict_slashes,
+            rule.merge_slashes,
+        )
+        for rule in app.url_map.iter_rules()
+    ]
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token"( type="hidden")? value="[^"]+"', "csrf", html)
+
+
+def test_the_table_gives_the_same_url_map_in_the_same_order(eager: Flask, lazy: Flask) -> None:
+    assert rules(lazy) == rules(eager)
+    assert len(rules(eager)) > 70
+
+
+def test_the_pages_are_the_same_through_the_table_and_compiled_templates(
+    eager: Flask, lazy: Flask
+) -> None:
+    for path in PAGES:
+        for language in ("en", "es"):
+            pair = []
+            for app in (eager, lazy):
+                client = app.test_client()
+                client.set_cookie("lang", language)
+                response = client.get(path)
+                pair.append((response.status_code, without_tokens(response.get_data(True))))
+            assert pair[0] == pair[1], f"{path} in {language}"
+
+
+def test_the_templates_have_every_filter_the_blueprints_gave_them(
+    eager: Flask, lazy: Flask
+) -> None:
+    # A blueprint that registers an app filter would give it only once its module is imported.
+    assert set(lazy.jinja_env.filters) == set(eager.jinja_env.filters)
+    assert set(lazy.jinja_env.globals) == set(eager.jinja_env.globals)
+
+
+def test_a_sign_up_through_the_table_is_stored_and_emailed(
+    lazy: Flask, mailbox: MemorySender
+) -> None:
+    lazy.config.update(WTF_CSRF_ENABLED=True)
+    client = lazy.test_client()
+    form = client.get("/programs/demo/join/mentee").get_data(True)
+    response = client.post(
+        "/programs/demo/join/mentee", data={**MENTEE_FORM, "csrf_token": csrf_token(form)}
+    )
+    assert response.status_code in (200, 303), response.get_data(True)[:500]
+    ((recipient, message),) = mailbox.sent
+    assert recipient.lower() == "ada@example.org"
+    assert [url for url in links_in(message) if "/confirm/" in url]
+
+
+def test_the_views_exempt_from_the_csrf_check_stay_exempt(eager: Flask, lazy: Flask) -> None:
+    # Mail clients' one-click unsubscribe posts without a form token (RFC 8058).
+    statuses = []
+    for app in (eager, lazy):
+        app.config.update(WTF_CSRF_ENABLED=True)
+        statuses.append(app.test_client().post("/unsubscribe/not-a-real-token").status_code)
+        # and a form without its token is refused the same way
+        statuses.append(app.test_client().post("/sign-in", data={"email": "a@b.org"}).status_code)
+    assert statuses[:2] == statuses[2:]
+    assert statuses[1] == 400
+    assert statuses[0] != 400
+
+
+def test_a_view_that_is_no_module_attribute_is_refused_with_its_name(settings: Settings) -> None:
+    app = create_app(settings, build_services(settings, read_content=False))
+
+    def closure() -> str:
+        return "made inside a function"
+
+    app.add_url_rule("/made-inside", "made_inside", closure)
+    with pytest.raises(prepared.RouteTableError, match="made_inside: its view is not"):
+        prepared.describe(app, lambda view: False)
+
+
+def test_urls_are_built_from_the_table_s_rules(lazy: Flask) -> None:
+    with lazy.test_request_context():
+        from flask import url_for
+
+        assert url_for("programs.detail", slug="demo") == "/programs/demo"
+        assert url_for("signup.join", slug="demo", role_name="mentor", invite="x") == (
+            "/programs/demo/join/mentor?invite=x"
+        )
+
+
+def test_a_cold_start_imports_only_what_its_first_request_needs(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """In a fresh interpreter: the sign-in form, through the table, without the console's
+    views, the program models or the Markdown renderer."""
+    table = tmp_path / "route_table.json"
+    prepared.write(route_table(settings), table)
+    script = f"""
+import sys
+from pathlib import Path
+from portal import create_app, prepared
+from portal.container import build_services
+from portal.settings import Settings
+settings = Settings(stage="test", base_url="http://portal.test", mail_transport="memory",
+    data_dir=Path({str(tmp_path / "data")!r}), secret_key="k" * 48,
+    content_dir=Path({str(CONTENT)!r}))
+app = create_app(settings, build_services(settings, read_content=False),
+    prepared.packaged(Path({str(table)!r})))
+response = app.test_client().get("/sign-in")
+assert response.status_code == 200, response.status_code
+loaded = [name for name in ("portal.web.organize", "portal.web.signup.routes",
+    "portal.domain.program", "pydantic", "markdown_it", "portal.services.signup")
+    if name in sys.modules]
+print(" ".join(loaded) or "none")
+"""
+    found = subprocess.run(  # noqa: S603  (this interpreter, our own script)
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.split() == ["none"]
+
+
+def test_the_package_step_stops_on_a_bad_content_file(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    for part in ("pages", "programs", "tracks"):
+        (content / part).mkdir(parents=True)
+        for file in (CONTENT / part).glob("*"):
+            if file.is_file():
+                (content / part / file.name).write_bytes(file.read_bytes())
+    check_content_files(content)  # as shipped: fine
+    demo = content / "programs" / "demo.md"
+    demo.write_text(demo.read_text().replace("format:", "fromat:", 1), encoding="utf-8")
+    with pytest.raises(Exception, match="demo"):
+        check_content_files(content)
