@@ -1,28 +1,28 @@
 """The packaged Lambda's app: its route table and compiled templates (portal/prepared.py).
 
 `make package` writes both into the zip. The app built from them must be the app `make run`
-serves, rule for rule and page for page, while a cold start imports only what its first
-request needs (bench/coldstart.py measures the time).
+serves, rule for rule and page for page (tests/web/test_cold_start.py checks what a first
+request imports, bench/coldstart.py times it).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from portal import create_app, prepared
+from portal.catalog.programs import ProgramCatalog
 from portal.catalogs import check_content_files
 from portal.container import Services, build_services
 from portal.extensions import csrf
 from portal.mail.senders import MemorySender
+from portal.persistence.programs import ProgramStore
 from portal.settings import Settings
-from tests.conftest import CONTENT, MENTEE_FORM, ROOT, FakeClock, csrf_token, links_in
+from tests.conftest import CONTENT, MENTEE_FORM, FakeClock, csrf_token, links_in
 
 PAGES = [
     "/",
@@ -160,38 +160,6 @@ def test_urls_are_built_from_the_table_s_rules(lazy: Flask) -> None:
         )
 
 
-def test_a_cold_start_imports_only_what_its_first_request_needs(
-    tmp_path: Path, settings: Settings
-) -> None:
-    """In a fresh interpreter: the sign-in form, through the table, without the console's
-    views, the program models or the Markdown renderer."""
-    table = tmp_path / "route_table.json"
-    prepared.write(route_table(settings), table)
-    script = f"""
-import sys
-from pathlib import Path
-from portal import create_app, prepared
-from portal.container import build_services
-from portal.settings import Settings
-settings = Settings(stage="test", base_url="http://portal.test", mail_transport="memory",
-    data_dir=Path({str(tmp_path / "data")!r}), secret_key="k" * 48,
-    content_dir=Path({str(CONTENT)!r}))
-app = create_app(settings, build_services(settings, read_content=False),
-    prepared.packaged(Path({str(table)!r})))
-response = app.test_client().get("/sign-in")
-assert response.status_code == 200, response.status_code
-loaded = [name for name in ("portal.web.organize", "portal.web.signup.routes",
-    "portal.domain.program", "pydantic", "markdown_it", "portal.services.signup")
-    if name in sys.modules]
-print(" ".join(loaded) or "none")
-"""
-    found = subprocess.run(  # noqa: S603  (this interpreter, our own script)
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert found.returncode == 0, found.stderr
-    assert found.stdout.split() == ["none"]
-
-
 def test_the_package_step_stops_on_a_bad_content_file(tmp_path: Path) -> None:
     content = tmp_path / "content"
     for part in ("pages", "programs", "tracks"):
@@ -204,3 +172,26 @@ def test_the_package_step_stops_on_a_bad_content_file(tmp_path: Path) -> None:
     demo.write_text(demo.read_text().replace("format:", "fromat:", 1), encoding="utf-8")
     with pytest.raises(Exception, match="demo"):
         check_content_files(content)
+
+
+def test_a_clash_shows_the_error_page_where_programs_are_needed_and_names_both_in_the_log(
+    lazy: Flask, settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Lambda reads the programs on first use, so a stored program with a file's slug
+    (docs/programs.md, "A clash stops the start") is met by the first request needing them."""
+    demo = ProgramCatalog.from_folder(CONTENT / "programs").get("demo")
+    assert demo is not None
+    ProgramStore().save(
+        "demo",
+        demo.model_dump(mode="json"),
+        expected=0,
+        saved_at=clock(),
+        saved_by="admin@example.org",
+        change="written behind the portal's back",
+    )
+    lazy.config.update(TESTING=False)  # as deployed: the error page, not the exception
+    client = lazy.test_client()
+    for _ in range(2):  # not cached: each request meets it until the file is renamed
+        assert client.get("/programs/demo/join/mentee").status_code == 500
+    assert "'demo' is both a file (content/programs/demo.md)" in caplog.text
+    assert client.get("/sign-in").status_code == 200

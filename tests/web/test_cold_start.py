@@ -1,9 +1,11 @@
 """A cold start imports what its first request needs, not every part of the portal.
 
-The Lambda imports the app and serves the home page in one go (bench/coldstart.py times it):
-the matching engine and NumPy, the charts, the spreadsheets, the calendar invites and the
-services of the scheduled runs and of the console's downloads load when something uses them.
-Checked in a fresh interpreter, since this test session has imported everything already.
+The Lambda imports the app and serves its first request in one go (bench/coldstart.py times
+it): the matching engine and NumPy, the charts, the spreadsheets, the calendar invites and
+the services of the scheduled runs and of the console's downloads load when something uses
+them; with the route table `make package` writes (portal/prepared.py), so do the views of the
+blueprints the request is not for, and what they import. Checked in a fresh interpreter,
+since this test session has imported everything already.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from portal import prepared
 from tests.conftest import CONTENT, FAKE_AWS, REGION, ROOT, TABLE_PREFIX
 
 # Modules the home page does not need (a round, a score, a chart, a workbook, an invite, a
@@ -32,6 +38,18 @@ NOT_AT_START = (
     "portal.services.csv_exports",
     "portal.services.console_figures",
 )
+# What the route table leaves out as well: the other blueprints' views and what they import.
+OTHER_VIEWS = ("portal.web.organize", "portal.web.me", "portal.web.group", "portal.web.choose")
+NOT_FOR_THE_SIGN_IN_FORM = (
+    *NOT_AT_START,
+    *OTHER_VIEWS,
+    "portal.web.signup",
+    "portal.services.signup",
+    "portal.domain.program",  # and with it pydantic and email-validator
+    "pydantic",
+    "markdown_it",
+)
+NOT_FOR_A_SIGN_UP_FORM = (*NOT_AT_START, *OTHER_VIEWS, "portal.web.signin", "markdown_it")
 
 SCRIPT = """
 import json, sys
@@ -43,7 +61,9 @@ from portal import create_app
 from portal.persistence import tables
 from portal.settings import Settings
 
-prefix, region, content, data, unwanted = sys.argv[1:6]
+from portal import prepared
+
+prefix, region, content, data, unwanted, table, path = sys.argv[1:8]
 with mock_aws():
     tables.bind(prefix, region, None)
     tables.create_tables()
@@ -58,7 +78,8 @@ with mock_aws():
         region=region,
         content_dir=Path(content),
     )
-    response = create_app(settings).test_client().get("/")
+    routes = prepared.packaged(Path(table)) if table else None
+    response = create_app(settings, routes=routes).test_client().get(path)
     loaded = sorted(
         name
         for name in json.loads(unwanted)
@@ -68,7 +89,26 @@ with mock_aws():
 """
 
 
-def test_the_home_page_is_served_without_loading_what_it_does_not_need(tmp_path: object) -> None:
+@pytest.mark.parametrize(
+    ("path", "with_the_table", "unwanted"),
+    [
+        ("/", False, NOT_AT_START),
+        ("/", True, NOT_AT_START),
+        ("/sign-in", True, NOT_FOR_THE_SIGN_IN_FORM),
+        ("/programs/demo/join/mentee", True, NOT_FOR_A_SIGN_UP_FORM),
+    ],
+)
+def test_a_first_request_is_served_without_loading_what_it_does_not_need(
+    tmp_path: Path,
+    lambda_build: tuple[list[prepared.Route], Path],
+    path: str,
+    with_the_table: bool,
+    unwanted: tuple[str, ...],
+) -> None:
+    table = ""
+    if with_the_table:
+        table = str(tmp_path / "route_table.json")
+        prepared.write(lambda_build[0], Path(table))
     done = subprocess.run(  # noqa: S603  (this interpreter, our own script)
         [
             sys.executable,
@@ -78,7 +118,9 @@ def test_the_home_page_is_served_without_loading_what_it_does_not_need(tmp_path:
             REGION,
             str(CONTENT),
             str(tmp_path),
-            json.dumps(NOT_AT_START),
+            json.dumps(unwanted),
+            table,
+            path,
         ],
         capture_output=True,
         text=True,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import dates as babel_dates
 from flask_wtf import FlaskForm
@@ -39,9 +39,12 @@ from portal.domain.participants import BLOCKS, DAYS, SENIORITY_LEVELS, Role
 from portal.domain.program import Program, Question
 from portal.i18n import N_, gettext, lazy_gettext, ngettext
 from portal.presenters.words import SENIORITY_WORDS
-from portal.services.roster_invitations import Invitee
 from portal.services.signup import Application
 from portal.web.forms import EMAIL_MAX, MultiCheckboxField, PlainText, PortalForm, email_field
+
+if TYPE_CHECKING:
+    # Only sign-ups through a roster's invitation have one: not imported for the others.
+    from portal.services.roster_invitations import Invitee
 
 NAME_MAX = 100
 DEPARTMENT_MAX = 100
