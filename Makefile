@@ -74,6 +74,8 @@ lint: $(VENV)/.installed-dev
 # The Lambda zip (Zappa, offline), the solver layer, and a copy of what the Lambda runtime
 # provides (for the tests of the zip), into $(PACKAGE_DIR)/. Zappa packages a staged copy of
 # the runtime code, compiled like the libraries below: no cold start compiles the portal.
+# `package.py prepare` reads the content (a bad file stops here), and writes the route table
+# and the compiled templates into the copy (portal/prepared.py).
 STAGED := $(PACKAGE_DIR)/stage-$(STAGE)
 package: $(PACKAGE_VENV)/.installed translations
 	rm -rf $(STAGED) && mkdir -p $(STAGED)

@@ -36,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.coldstart import create_tables  # noqa: E402
 from infrastructure.lambda_emulator import EmulatedLambda  # noqa: E402
 
 PROGRAMS = 50
@@ -183,6 +184,9 @@ def serve_figures(site: Path, args: argparse.Namespace, work: Path) -> dict[str,
             "AWS_ENDPOINT_URL": f"http://{host}:{port}",
             "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
         }
+        # The stage's tables, empty, as the stack makes them (bench/coldstart.py does the same).
+        os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
+        create_tables(env["AWS_ENDPOINT_URL"], REGION)
         task = unpack(args.zip, work / "task")
         layer = unpack(args.layer, work / "layer")
         url = f"http://127.0.0.1:{static.server_address[1]}/faq/"
