@@ -140,6 +140,9 @@ def copy_lambda_runtime(folder: Path) -> int:
 def prepare(staged: Path) -> str:
     """Write the route table and compile the templates into a staged copy (portal.prepared),
     reading its content as the app does: a bad content file stops the package here."""
+    # Nothing compiled by this import may stay in the copy: `compileall` would keep such
+    # bytecode, checked by a date Zappa's zip does not keep, and Lambda would compile again.
+    sys.dont_write_bytecode = True
     sys.path.insert(0, str(staged.resolve()))  # the staged copy's portal, not an installed one
     from portal import prepared
     from portal.app import build_app

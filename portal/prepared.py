@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import json
 import py_compile
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -129,7 +130,9 @@ class LazyBuildRule(Rule):
         compile_now = super()._compile_builder
         compiled: Callable[..., tuple[str, str]] | None = None
 
-        def build(rule: Rule, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        # Positional only, as Werkzeug's own builders' `.self`: a URL value named "rule" is
+        # passed on, not taken for it.
+        def build(rule: Rule, /, *args: Any, **kwargs: Any) -> tuple[str, str]:
             nonlocal compiled
             if compiled is None:
                 compiled = compile_now(append_unknown)
@@ -142,15 +145,15 @@ def register(app: Flask, routes: Sequence[Route], exempt: Callable[[str], object
     """Add every rule of the table to the app, each with its LazyFunction, its URL builders
     compiled when first used."""
     app.url_rule_class = LazyBuildRule
+    views: dict[str, LazyFunction] = {}  # one per view: Flask refuses two for one endpoint
     for route in routes:
         options: Mapping[str, Any] = {
             "methods": route["methods"],
             "defaults": route["defaults"],
             "strict_slashes": route["strict_slashes"],
         }
-        app.add_url_rule(
-            route["rule"], route["endpoint"], view_func=LazyFunction(route["view"]), **options
-        )
+        view = views.setdefault(route["view"], LazyFunction(route["view"]))
+        app.add_url_rule(route["rule"], route["endpoint"], view_func=view, **options)
         if route["csrf_exempt"]:
             exempt(route["view"].replace(":", "."))
 
@@ -161,12 +164,21 @@ def compile_templates(app: Flask, folder: Path = COMPILED_TEMPLATES) -> int:
     how many."""
     environment = app.jinja_env
     names = [name for name in environment.list_templates() if _rendered_by_the_app(name)]
+    if folder.exists():
+        shutil.rmtree(folder)  # a template since removed must not be found here
     environment.compile_templates(
         str(folder), filter_func=_rendered_by_the_app, zip=None, ignore_errors=False
     )
-    for source in folder.glob("*.py"):
-        # Next to where the source was, which is where Python imports a module without one.
-        py_compile.compile(str(source), cfile=str(source.with_suffix(".pyc")), doraise=True)
+    for name in names:
+        source = folder / ModuleLoader.get_module_filename(name)
+        # Next to where the source was, which is where Python imports a module without one;
+        # named after its template, so that a traceback says which.
+        py_compile.compile(
+            str(source),
+            cfile=str(source.with_suffix(".pyc")),
+            dfile=f"portal/templates/{name}",
+            doraise=True,
+        )
         source.unlink()
     return len(names)
 

@@ -8,11 +8,13 @@ request imports, bench/coldstart.py times it).
 from __future__ import annotations
 
 import json
+import marshal
 import re
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from jinja2 import ModuleLoader
 
 from portal import create_app, prepared
 from portal.catalog.programs import ProgramCatalog
@@ -158,6 +160,39 @@ def test_urls_are_built_from_the_table_s_rules(lazy: Flask) -> None:
         assert url_for("signup.join", slug="demo", role_name="mentor", invite="x") == (
             "/programs/demo/join/mentor?invite=x"
         )
+        # the builders' own argument is positional: a value of that name is the URL's
+        assert url_for("programs.detail", slug="demo", rule="x") == "/programs/demo?rule=x"
+
+
+def test_one_view_under_two_rules_is_served_at_both(
+    aws: None, settings: Settings, clock: FakeClock, mailbox: MemorySender
+) -> None:
+    routes = route_table(settings)
+    sign_in = next(route for route in routes if route["endpoint"] == "signin.sign_in")
+    routes.append({**sign_in, "rule": "/login"})
+    services = build_services(settings, clock=clock, sender=mailbox, read_content=False)
+    client = create_app(settings, services, routes).test_client()
+    for path in ("/login", "/sign-in"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert 'name="email"' in response.get_data(True)
+
+
+def test_compiled_templates_are_named_after_their_template_and_none_is_left_over(
+    eager: Flask, tmp_path: Path
+) -> None:
+    folder = tmp_path / "again"
+    folder.mkdir()
+    (folder / "tmpl_0000000000000000000000000000000000000000.pyc").write_bytes(b"stale")
+    count = prepared.compile_templates(eager, folder)
+    compiled = sorted(folder.glob("*.pyc"))
+    assert len(compiled) == count
+    assert not list(folder.glob("*.py"))
+    name = "signin/form.html"
+    code = marshal.loads(  # noqa: S302  (the bytecode this test just wrote)
+        (folder / ModuleLoader.get_module_filename(name)).with_suffix(".pyc").read_bytes()[16:]
+    )
+    assert code.co_filename == f"portal/templates/{name}"  # what a traceback shows
 
 
 def test_the_package_step_stops_on_a_bad_content_file(tmp_path: Path) -> None:
