@@ -132,3 +132,44 @@ def test_a_first_request_is_served_without_loading_what_it_does_not_need(
     assert done.returncode == 0, done.stderr[-3000:]
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
     assert outcome == {"status": 200, "loaded": []}
+
+
+GC_SCRIPT = """
+import gc, os, sys
+from moto import mock_aws
+from portal.persistence import tables
+
+with mock_aws():
+    tables.bind(os.environ["PORTAL_TABLE_PREFIX"], os.environ["AWS_DEFAULT_REGION"], None)
+    tables.create_tables()
+    tables.reconnect()
+    from portal import wsgi
+    during = gc.isenabled()
+    first = wsgi.app.test_client().get("/sign-in").status_code
+    after, frozen = gc.isenabled(), gc.get_freeze_count()
+    second = wsgi.app.test_client().get("/sign-in").status_code
+    print(during, first, after, frozen > 0, second, gc.isenabled())
+"""
+
+
+def test_the_cycle_collector_waits_for_the_first_response_then_runs(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        **FAKE_AWS,
+        "PYTHONPATH": str(ROOT),
+        "PORTAL_STAGE": "test",
+        "PORTAL_TABLE_PREFIX": TABLE_PREFIX,
+        "PORTAL_DATA_DIR": str(tmp_path),
+        "PORTAL_MAIL_TRANSPORT": "memory",
+    }
+    done = subprocess.run(  # noqa: S603  (this interpreter, our own script)
+        [sys.executable, "-c", GC_SCRIPT],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["False", "200", "True", "True", "200", "True"]
