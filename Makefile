@@ -36,12 +36,13 @@ SITE_DIR := $(PACKAGE_DIR)/site
 site: $(VENV)/.installed-local translations
 	$(BIN)/portal site build --out $(SITE_DIR)
 
-# The English site with the app's CSS beside it, served on http://$(HOST):8000: on AWS the
-# pages' /static/ links go to the app (CloudFront's route), which http.server does not have.
+# The English site with the app's CSS beside it (under the hashed names the pages give,
+# portal/assets.py), served on http://$(HOST):8000: on AWS the pages' /static/ links go to
+# the app (CloudFront's route), which http.server does not have.
 site-preview: site
 	rm -rf $(PACKAGE_DIR)/site-preview
 	cp -r $(SITE_DIR)/en $(PACKAGE_DIR)/site-preview
-	cp -r portal/static $(PACKAGE_DIR)/site-preview/static
+	$(BIN)/python -m portal.assets $(PACKAGE_DIR)/site-preview/static
 	cd $(PACKAGE_DIR)/site-preview && $(abspath $(BIN))/python -m http.server --bind $(HOST) 8000
 
 # Lint, types and the fast tiers (unit and web, on moto), on every core (pytest-xdist): the

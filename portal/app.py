@@ -12,7 +12,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal import i18n, prepared
+from portal import assets, i18n, prepared
 from portal.container import Services, build_services
 from portal.extensions import csrf
 from portal.log_redaction import install_log_redaction, redact
@@ -83,6 +83,7 @@ def build_app(
         register_server_timing(app)  # first: its clock starts before every other hook
     register_usage(app)
     register_extensions(app)
+    assets.register(app)  # /static/ files under names that carry their content's hash
     if routes is None:
         register_blueprints(app, settings)
     else:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -125,4 +128,5 @@ def test_stylesheet_and_icon_are_served(client: FlaskClient) -> None:
     assert icon.mimetype == "image/svg+xml"
     icon.close()
     page = parse(client.get("/").text)
-    assert page.one("link", rel="stylesheet").get("href") == "/static/portal.css"
+    digest = hashlib.sha256(Path("portal/static/portal.css").read_bytes()).hexdigest()[:12]
+    assert page.one("link", rel="stylesheet").get("href") == f"/static/portal.{digest}.css"

@@ -19,6 +19,7 @@ from flask import Flask
 from werkzeug.routing import RequestRedirect
 
 from portal import create_app, i18n
+from portal.assets import HASHED, named_file
 from portal.cli import main
 from portal.container import Services, build_services
 from portal.mail.senders import MemorySender
@@ -201,6 +202,12 @@ def links_of(html: str) -> list[tuple[str, str]]:
     return parser.found
 
 
+def unhashed(filename: str) -> str:
+    """`portal.<digest>.css` as `portal.css`."""
+    match = HASHED.match(filename)
+    return match["stem"] + match["suffix"] if match else filename
+
+
 def unresolved(app: Flask, site: Path) -> list[str]:
     """Every internal link of the built site that reaches neither a built page nor a route the
     app serves behind DYNAMIC_PATTERNS (or a file of its /static/), as "file: link"."""
@@ -224,7 +231,10 @@ def unresolved(app: Flask, site: Path) -> list[str]:
                     except Exception:  # any failure to route is a broken link
                         broken.append(f"{page.relative_to(site)}: {link} (no route)")
                         continue
-                    if endpoint == "static" and not (static / values["filename"]).is_file():
+                    if endpoint == "static" and named_file(static, values["filename"]) != (
+                        unhashed(values["filename"]),
+                        True,
+                    ):
                         broken.append(f"{page.relative_to(site)}: {link} (no such asset)")
                 elif not (site / language / file_for(path)).is_file():
                     broken.append(f"{page.relative_to(site)}: {link} (not built)")
