@@ -139,7 +139,8 @@ def copy_lambda_runtime(folder: Path) -> int:
 
 def prepare(staged: Path) -> str:
     """Write the route table and compile the templates into a staged copy (portal.prepared),
-    reading its content as the app does: a bad content file stops the package here."""
+    the compiled ones' sources removed, reading its content as the app does: a bad content
+    file stops the package here."""
     # Nothing compiled by this import may stay in the copy: `compileall` would keep such
     # bytecode, checked by a date Zappa's zip does not keep, and Lambda would compile again.
     sys.dont_write_bytecode = True
@@ -168,7 +169,10 @@ def prepare(staged: Path) -> str:
         templates = prepared.compile_templates(
             app, staged / "portal" / prepared.COMPILED_TEMPLATES.name
         )
-    return f"{staged}: {len(routes)} routes in the table, {templates} templates compiled"
+    # Their sources are not read on Lambda: left out of the zip, which must stay under 10 MB.
+    for name in templates:
+        (staged / "portal" / "templates" / name).unlink()
+    return f"{staged}: {len(routes)} routes in the table, {len(templates)} templates compiled"
 
 
 def main(argv: list[str] | None = None) -> int:

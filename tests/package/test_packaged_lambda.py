@@ -170,6 +170,10 @@ def test_the_zip_is_small_and_holds_only_runtime_code(package: Package) -> None:
     compiled = [name for name in names if name.startswith("portal/compiled_templates/tmpl_")]
     assert len(compiled) > 50
     assert all(name.endswith(".pyc") for name in compiled)  # Zappa adds an empty __init__.py
+    # and the sources of those are left out; the emails' are read by their own environment
+    assert "portal/templates/base.html" not in names
+    assert "portal/templates/signin/form.html" not in names
+    assert "portal/templates/email/_layout.html" in names
     # The portal's bytecode is trusted without a date (Zappa's zip keeps none): none was
     # left by the step that builds the app to write the table (flags 1: unchecked hash).
     with zipfile.ZipFile(package.zip) as zipped:
