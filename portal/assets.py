@@ -40,25 +40,33 @@ def digest(path: Path) -> str:
 
 
 def hashed_name(folder: Path, filename: str) -> str:
-    """`portal.css` as `portal.<digest>.css`; a name with no such file, as it is."""
-    found = safe_join(str(folder), filename)
-    if found is None or not Path(found).is_file():
+    """`portal.css` as `portal.<digest>.css`; a name with no such file, or one the hashed
+    form would not lead back to (`LICENSE`, no suffix), as it is."""
+    found = _file(folder, filename)
+    if found is None:
         return filename
     path = Path(filename)
-    return str(path.with_name(f"{path.stem}.{digest(Path(found))}{path.suffix}"))
+    hashed = str(path.with_name(f"{path.stem}.{digest(found)}{path.suffix}"))
+    return hashed if named_file(folder, hashed) == (filename, True) else filename
 
 
 def named_file(folder: Path, filename: str) -> tuple[str, bool] | None:
     """The file a requested name stands for, and whether the name holds its current hash;
-    None if it stands for no file."""
+    None if it stands for no file. A file of that very name is that file."""
+    if _file(folder, filename) is not None:
+        return filename, False
     match = HASHED.match(filename)
     if match:
         real = match["stem"] + match["suffix"]
-        found = safe_join(str(folder), real)
-        if found is not None and Path(found).is_file():
-            return real, digest(Path(found)) == match["digest"]
+        found = _file(folder, real)
+        if found is not None:
+            return real, digest(found) == match["digest"]
+    return None
+
+
+def _file(folder: Path, filename: str) -> Path | None:
     found = safe_join(str(folder), filename)
-    return (filename, False) if found is not None and Path(found).is_file() else None
+    return Path(found) if found is not None and Path(found).is_file() else None
 
 
 def serve(filename: str) -> Response:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from portal import assets
@@ -88,3 +89,34 @@ def test_the_site_preview_copies_them_under_their_hashed_names(tmp_path: Path) -
         [f"favicon.{digest_of('favicon.svg')}.svg", f"portal.{digest_of('portal.css')}.css"]
     )
     assert (tmp_path / names[1]).read_bytes() == (STATIC / "portal.css").read_bytes()
+
+
+def test_every_static_file_is_served_by_the_name_pages_give_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    names = [path.relative_to(STATIC).as_posix() for path in STATIC.rglob("*") if path.is_file()]
+    assert names
+    for name in names:
+        with app.test_request_context():
+            url = url_for("static", filename=name)
+        assert url != f"/static/{name}", name
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.cache_control.immutable, url
+        response.close()
+
+
+def test_odd_names_are_served_as_they_are_and_a_real_file_is_never_taken_for_another(
+    tmp_path: Path,
+) -> None:
+    for name in ("LICENSE", "x.b_c", ".hidden", "vendor.js", "vendor.0123456789ab.js"):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    for name in ("LICENSE", "x.b_c", ".hidden"):
+        assert assets.hashed_name(tmp_path, name) == name  # no hashed form that leads back
+        assert assets.named_file(tmp_path, name) == (name, False)
+    assert assets.named_file(tmp_path, "vendor.0123456789ab.js") == (
+        "vendor.0123456789ab.js",
+        False,
+    )
+    hashed = assets.hashed_name(tmp_path, "vendor.0123456789ab.js")
+    assert assets.named_file(tmp_path, hashed) == ("vendor.0123456789ab.js", True)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from portal.catalog.pages import load_page
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, ROOT
 from tests.web.dom import Document, parse
 from tests.web.helpers import JOINS, PROGRAMS, assert_helpful_404
 
@@ -128,5 +127,5 @@ def test_stylesheet_and_icon_are_served(client: FlaskClient) -> None:
     assert icon.mimetype == "image/svg+xml"
     icon.close()
     page = parse(client.get("/").text)
-    digest = hashlib.sha256(Path("portal/static/portal.css").read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256((ROOT / "portal/static/portal.css").read_bytes()).hexdigest()[:12]
     assert page.one("link", rel="stylesheet").get("href") == f"/static/portal.{digest}.css"
