@@ -18,6 +18,7 @@ from portal.domain.program import Program
 from portal.local.demo import demo_participants
 from portal.mail.catalog import Recipient
 from portal.persistence.matches import ACTIVATED, StoredMatch, match_id
+from portal.persistence.programs import ProgramStore
 from tests.conftest import FakeClock
 
 ROUND = "2026-03-02T0900Z"
@@ -308,3 +309,16 @@ def person_with_history(services: Services, clock: FakeClock) -> History:
     clock.advance(minutes=1)
     services.unsubscribes.suppressions.add(ada.email, "unsubscribe", clock())
     return History(ada=ada, ada_peer=ada_peer, partner=partner, match=match)
+
+
+def store_behind_the_portals_back(program: Program, saved_at: datetime) -> None:
+    """Write a program straight into the programs table as version 1, as no console save
+    would if a file has its slug: the clash a deploy can make (docs/programs.md)."""
+    ProgramStore().save(
+        program.slug,
+        program.model_dump(mode="json"),
+        expected=0,
+        saved_at=saved_at,
+        saved_by="admin@example.org",
+        change="written behind the portal's back",
+    )

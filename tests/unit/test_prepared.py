@@ -22,9 +22,9 @@ from portal.catalogs import check_content_files
 from portal.container import Services, build_services
 from portal.extensions import csrf
 from portal.mail.senders import MemorySender
-from portal.persistence.programs import ProgramStore
 from portal.settings import Settings
 from tests.conftest import CONTENT, MENTEE_FORM, FakeClock, csrf_token, links_in
+from tests.factories import store_behind_the_portals_back
 
 PAGES = [
     "/",
@@ -216,14 +216,7 @@ def test_a_clash_shows_the_error_page_where_programs_are_needed_and_names_both_i
     (docs/programs.md, "A clash stops the start") is met by the first request needing them."""
     demo = ProgramCatalog.from_folder(CONTENT / "programs").get("demo")
     assert demo is not None
-    ProgramStore().save(
-        "demo",
-        demo.model_dump(mode="json"),
-        expected=0,
-        saved_at=clock(),
-        saved_by="admin@example.org",
-        change="written behind the portal's back",
-    )
+    store_behind_the_portals_back(demo, clock())
     lazy.config.update(TESTING=False)  # as deployed: the error page, not the exception
     client = lazy.test_client()
     for _ in range(2):  # not cached: each request meets it until the file is renamed

@@ -28,7 +28,7 @@ from portal.services.programs import (
 )
 from portal.settings import Settings
 from tests.conftest import FakeClock, table_snapshot
-from tests.factories import seed_demo_people, store_pair
+from tests.factories import seed_demo_people, store_behind_the_portals_back, store_pair
 
 ADMIN = "admin@example.org"
 LEAD = "lead@example.org"
@@ -267,14 +267,7 @@ def test_a_stored_program_with_a_files_slug_is_refused_at_start(
 ) -> None:
     demo = services.programs.get("demo")
     assert demo is not None
-    ProgramStore().save(
-        "demo",
-        demo.model_dump(mode="json"),
-        expected=0,
-        saved_at=clock(),
-        saved_by=ADMIN,
-        change="written behind the portal's back",
-    )
+    store_behind_the_portals_back(demo, clock())
     with pytest.raises(ProgramError, match=r"'demo' is both a file \(content/programs/demo.md\)"):
         build_services(settings, clock=clock)
 
