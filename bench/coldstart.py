@@ -121,6 +121,26 @@ def create_tables(endpoint: str, region: str) -> None:
         tables.reconnect()  # this process's clients point at a server about to stop
 
 
+def lambda_environment(endpoint: str, region: str) -> dict[str, str]:
+    """An emulated container's environment, AWS being a moto server at `endpoint` that this
+    process gives the stage's tables (with the same made-up credentials as the containers)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "TZ": ":UTC",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": endpoint,
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),  # a repeated letter is refused
+    }
+    os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
+    create_tables(endpoint, region)
+    return env
+
+
 def event_for(path: str) -> dict[str, Any]:
     """The recorded API Gateway GET, for another path."""
     event: dict[str, Any] = json.loads(EVENT.read_text(encoding="utf-8"))
@@ -165,21 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="coldstart-"))
     try:
         host, port = server.get_host_and_port()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "TZ": ":UTC",
-            "AWS_REGION": "eu-west-1",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-            "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),  # a repeated letter is refused
-        }
-        # This process makes the tables, with the same made-up credentials as the containers.
-        os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
-        create_tables(env["AWS_ENDPOINT_URL"], env["AWS_REGION"])
+        env = lambda_environment(f"http://{host}:{port}", "eu-west-1")
         portal = unpack(args.zip, work / "task")
         layer = unpack(args.layer, work / "layer")
         hello = hello_task(portal, work / "hello")

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import shutil
@@ -27,7 +26,6 @@ import tempfile
 import threading
 import time
 import urllib.request
-import zipfile
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,12 +34,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.coldstart import create_tables  # noqa: E402
+from bench.coldstart import event_for, lambda_environment, unpack  # noqa: E402
 from infrastructure.lambda_emulator import EmulatedLambda  # noqa: E402
 
 PROGRAMS = 50
 PAGES = 20
-EVENT = ROOT / "tests" / "package" / "events" / "get-home.json"
 REGION = "eu-west-1"
 
 
@@ -134,14 +131,6 @@ def fetch(url: str) -> float:
     return time.perf_counter() - started
 
 
-def faq_event() -> dict[str, Any]:
-    event: dict[str, Any] = json.loads(EVENT.read_text(encoding="utf-8"))
-    event["path"] = "/faq"
-    event["pathParameters"] = {"proxy": "faq"}
-    event["requestContext"]["path"] = "/dev/faq"
-    return event
-
-
 def invoke(container: EmulatedLambda, event: dict[str, Any]) -> float:
     started = time.perf_counter()
     outcome = container.invoke(event)
@@ -155,12 +144,6 @@ def invoke(container: EmulatedLambda, event: dict[str, Any]) -> float:
     return seconds
 
 
-def unpack(archive: Path, folder: Path) -> Path:
-    with zipfile.ZipFile(archive) as zipped:
-        zipped.extractall(folder)
-    return folder
-
-
 def serve_figures(site: Path, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """The FAQ from the built files and through the packaged handler, alternated."""
     from moto.server import ThreadedMotoServer
@@ -172,25 +155,12 @@ def serve_figures(site: Path, args: argparse.Namespace, work: Path) -> dict[str,
     moto.start()
     try:
         host, port = moto.get_host_and_port()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "TZ": ":UTC",
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-            "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
-        }
-        # The stage's tables, empty, as the stack makes them (bench/coldstart.py does the same).
-        os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
-        create_tables(env["AWS_ENDPOINT_URL"], REGION)
+        # The stage's tables, empty, as the stack makes them (as in bench/coldstart.py).
+        env = lambda_environment(f"http://{host}:{port}", REGION)
         task = unpack(args.zip, work / "task")
         layer = unpack(args.layer, work / "layer")
         url = f"http://127.0.0.1:{static.server_address[1]}/faq/"
-        event = faq_event()
+        event = event_for("/faq")
         files: list[float] = []
         handler: list[float] = []
         with EmulatedLambda(task, layers=[layer], runtime=args.runtime, env=env) as container:
