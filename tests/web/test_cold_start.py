@@ -89,6 +89,21 @@ with mock_aws():
 """
 
 
+def fresh_interpreter(script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What the script printed, run by this Python in a new process on moto's fake AWS."""
+    done = subprocess.run(  # noqa: S603  (this interpreter, our own script)
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **FAKE_AWS, "PYTHONPATH": str(ROOT), **(env or {})},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
 @pytest.mark.parametrize(
     ("path", "with_the_table", "unwanted"),
     [
@@ -109,28 +124,17 @@ def test_a_first_request_is_served_without_loading_what_it_does_not_need(
     if with_the_table:
         table = str(tmp_path / "route_table.json")
         prepared.write(lambda_build[0], Path(table))
-    done = subprocess.run(  # noqa: S603  (this interpreter, our own script)
-        [
-            sys.executable,
-            "-c",
-            SCRIPT,
-            TABLE_PREFIX,
-            REGION,
-            str(CONTENT),
-            str(tmp_path),
-            json.dumps(unwanted),
-            table,
-            path,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **FAKE_AWS, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-        check=False,
+    printed = fresh_interpreter(
+        SCRIPT,
+        TABLE_PREFIX,
+        REGION,
+        str(CONTENT),
+        str(tmp_path),
+        json.dumps(unwanted),
+        table,
+        path,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome = json.loads(printed.strip().splitlines()[-1])
     assert outcome == {"status": 200, "loaded": []}
 
 
@@ -153,23 +157,13 @@ with mock_aws():
 def test_the_cycle_collector_waits_for_the_app_then_runs_for_every_event(tmp_path: Path) -> None:
     """No collection while the app is built; then it is on again before any event, a page or
     a scheduled run, is handled (Zappa imports the app in every container)."""
-    env = {
-        **os.environ,
-        **FAKE_AWS,
-        "PYTHONPATH": str(ROOT),
-        "PORTAL_STAGE": "test",
-        "PORTAL_TABLE_PREFIX": TABLE_PREFIX,
-        "PORTAL_DATA_DIR": str(tmp_path),
-        "PORTAL_MAIL_TRANSPORT": "memory",
-    }
-    done = subprocess.run(  # noqa: S603  (this interpreter, our own script)
-        [sys.executable, "-c", GC_SCRIPT],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
+    printed = fresh_interpreter(
+        GC_SCRIPT,
+        env={
+            "PORTAL_STAGE": "test",
+            "PORTAL_TABLE_PREFIX": TABLE_PREFIX,
+            "PORTAL_DATA_DIR": str(tmp_path),
+            "PORTAL_MAIL_TRANSPORT": "memory",
+        },
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["0", "True", "True"]
+    assert printed.split() == ["0", "True", "True"]
