@@ -528,8 +528,8 @@ class Services:
 
     @cached_property
     def site(self) -> SiteRepublisher:
-        programs = self.programs
-        return make_republisher(self.settings, lambda: programs.refresh(force=True))
+        # The catalog is read when a republish needs it, not to ask whether one would run.
+        return make_republisher(self.settings, lambda: self.programs.refresh(force=True))
 
 
 def bind_tables(settings: Settings) -> None:
