@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from portal.catalog.programs import StoredInfo, StoredLoader, StoredReader
+    from portal.catalog.programs import ProgramCatalog, StoredInfo, StoredLoader, StoredReader
+    from portal.catalog.tracks import TrackCatalog
     from portal.container import Services
     from portal.persistence.programs import ProgramStore, StoredProgram
 
@@ -38,17 +39,31 @@ def stored_program(store: ProgramStore) -> StoredReader:
     return read
 
 
+def read_programs(
+    folder: Path, tracks: TrackCatalog, store: ProgramStore | None = None
+) -> ProgramCatalog:
+    """The program files of `folder`, and the programs stored from the console if a store is
+    given; ProgramError or TrackError naming each problem."""
+    from portal.catalog.programs import ProgramCatalog
+
+    programs = ProgramCatalog.from_folder(
+        folder,
+        stored=None if store is None else stored_programs(store),
+        stored_one=None if store is None else stored_program(store),
+    )
+    # Files name tracks that ship with them; a stored program whose track is gone has none.
+    tracks.check_programs(programs.files(), folder)
+    return programs
+
+
 def check_content_files(content_dir: Path) -> None:
     """Read every content file as the catalogs do, without the stored programs (`make
     package`, which reaches no table: those were checked when saved)."""
     from portal.catalog.pages import PageCatalog
-    from portal.catalog.programs import ProgramCatalog
     from portal.catalog.tracks import TrackCatalog
 
     PageCatalog.from_folder(content_dir / "pages")
-    tracks = TrackCatalog.from_folder(content_dir / "tracks")
-    programs = ProgramCatalog.from_folder(content_dir / "programs")
-    tracks.check_programs(programs.files(), content_dir / "programs")
+    read_programs(content_dir / "programs", TrackCatalog.from_folder(content_dir / "tracks"))
 
 
 def check_content(services: Services) -> None:

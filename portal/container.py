@@ -99,17 +99,10 @@ class Services:
 
     @cached_property
     def programs(self) -> ProgramCatalog:
-        from portal.catalog.programs import ProgramCatalog
-        from portal.catalogs import stored_program, stored_programs
+        from portal.catalogs import read_programs
 
         folder = self.settings.content_dir / "programs"
-        store = self._program_store
-        programs = ProgramCatalog.from_folder(
-            folder, stored=stored_programs(store), stored_one=stored_program(store)
-        )
-        # Files name tracks that ship with them; a stored program whose track is gone has none.
-        self.tracks.check_programs(programs.files(), folder)
-        return programs
+        return read_programs(folder, self.tracks, self._program_store)
 
     @cached_property
     def _program_store(self) -> ProgramStore:
